@@ -1,0 +1,50 @@
+// Vitest global setup: one real PostgreSQL for the whole run. With
+// DATABASE_URL set, a throw-away database is created on that server (its own
+// data is never touched); without it, an embedded server under .data/.
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
+import { migrate } from "../db/migrate";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+let embedded: EmbeddedDatabase | undefined;
+let dropDatabase: (() => Promise<void>) | undefined;
+
+async function createScratchDatabase(serverUrl: string): Promise<string> {
+  const name = `fleet_test_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  dropDatabase = async () => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  };
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: ".data/test-pg", database: "postgres" });
+    serverUrl = embedded.url;
+  }
+  const databaseUrl = await createScratchDatabase(serverUrl);
+  await migrate(databaseUrl);
+  process.env.TEST_DATABASE_URL = databaseUrl;
+  project.provide("databaseUrl", databaseUrl);
+}
+
+export async function teardown(): Promise<void> {
+  await dropDatabase?.();
+  await embedded?.stop();
+}
