@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
     globalSetup: ["./lib/testing/global-setup.ts"],
+    setupFiles: ["./lib/testing/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration suites share one database; files run one after another.

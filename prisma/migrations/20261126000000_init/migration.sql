@@ -42,6 +42,8 @@ CREATE TABLE "connection" (
 CREATE INDEX "connection_client_id_conn_time_idx" ON "connection" ("client_id", "conn_time");
 CREATE INDEX "connection_conn_time_idx" ON "connection" ("conn_time");
 CREATE INDEX "connection_disconnected_at_idx" ON "connection" ("disconnected_at");
+-- Flapping counts one client's recent disconnects at read time.
+CREATE INDEX "connection_client_id_disconnected_at_idx" ON "connection" ("client_id", "disconnected_at");
 
 -- Per client: its current connection (chosen by lib/presence) and what the
 -- fleet list shows, so listing 100,000 clients reads one row each.

@@ -1,0 +1,19 @@
+// GET /api/clients/{clientId}/events – raw lifecycle events, newest first
+import { handleApiError } from "@/lib/http/handle-error";
+import { listEvents } from "@/lib/clients/events";
+import { EventsQuery, parseQuery } from "@/lib/clients/schemas";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(
+  request: Request,
+  { params }: { params: Promise<{ clientId: string }> },
+): Promise<Response> {
+  try {
+    const { clientId } = await params;
+    const query = parseQuery(EventsQuery, new URL(request.url).searchParams);
+    return Response.json(await listEvents(clientId, query));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

@@ -1,0 +1,15 @@
+// GET /api/export/connections.csv – the fleet's (filtered) timelines as a CSV attachment
+import { handleApiError } from "@/lib/http/handle-error";
+import { ExportQuery, parseQuery } from "@/lib/clients/schemas";
+import { csvFileName, csvResponse, fleetConnectionsCsv } from "@/lib/export/connections-csv";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  try {
+    const query = parseQuery(ExportQuery, new URL(request.url).searchParams);
+    return csvResponse(await fleetConnectionsCsv(query), csvFileName("fleet"));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

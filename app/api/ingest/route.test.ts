@@ -1,0 +1,192 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { resetDatabase } from "@/lib/testing/db";
+import { connected, disconnected, envelope, subscribed } from "@/lib/testing/events";
+import { ingestRequest } from "@/lib/testing/routes";
+import { POST } from "./route";
+
+const T0 = Date.UTC(2026, 10, 26, 8, 0, 0);
+
+async function post(body: unknown, token?: string | null) {
+  const response = await POST(ingestRequest(body, token));
+  return { status: response.status, body: await response.json() };
+}
+
+async function count(table: string): Promise<number> {
+  const r = await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return r.rows[0]!.n;
+}
+
+beforeEach(resetDatabase);
+
+describe("POST /api/ingest: request errors", () => {
+  it.each([
+    {
+      name: "no token",
+      token: null,
+      body: [],
+      status: 401,
+      error: { code: "unauthorized", message: "A valid bearer token is required (Authorization: Bearer <INGEST_TOKEN>)." },
+    },
+    {
+      name: "wrong token",
+      token: "nope",
+      body: [],
+      status: 401,
+      error: { code: "unauthorized", message: "The bearer token is not valid." },
+    },
+    {
+      name: "not JSON",
+      token: "test-token",
+      body: "{not json",
+      status: 400,
+      error: {
+        code: "invalid_json",
+        message: expect.stringMatching(/^Body is not valid JSON: /),
+      },
+    },
+    {
+      name: "a JSON number",
+      token: "test-token",
+      body: "42",
+      status: 400,
+      error: {
+        code: "invalid_body",
+        message: "Body must be a JSON object (an envelope or a payload) or an array of envelopes.",
+      },
+    },
+    {
+      name: "too large",
+      token: "test-token",
+      body: JSON.stringify([{ pad: "x".repeat(1024 * 1024) }]),
+      status: 413,
+      error: { code: "payload_too_large", message: "Body exceeds the 1048576-byte limit; send smaller batches." },
+    },
+  ])("$name → $status", async ({ token, body, status, error }) => {
+    const result = await post(body, token);
+    expect(result).toEqual({ status, body: { error } });
+  });
+
+  it("accepts every token of the comma-separated list (rotation)", async () => {
+    expect((await post([], "rotated-token")).status).toBe(200);
+  });
+});
+
+describe("POST /api/ingest: per-event validation", () => {
+  const good = connected("dev-1", T0, 1);
+  it.each([
+    { name: "missing clientId", item: { ...good, clientId: undefined }, error: "clientId must be a string" },
+    { name: "clientId with #", item: connected("a#b", T0, 1), error: "clientId must not contain '#' or '+' (AWS IoT sends no lifecycle events for them)" },
+    { name: "clientId with +", item: connected("a+b", T0, 1), error: "clientId must not contain '#' or '+' (AWS IoT sends no lifecycle events for them)" },
+    { name: "clientId over 128 bytes", item: connected("é".repeat(65), T0, 1), error: "clientId must be at most 128 bytes" },
+    { name: "timestamp in seconds", item: { ...good, timestamp: 1764144000 }, error: "timestamp is not a plausible epoch-ms value (before 2000)" },
+    { name: "timestamp a string", item: { ...good, timestamp: "yesterday" }, error: "timestamp must be a number (ms since epoch)" },
+    { name: "negative version", item: { ...good, versionNumber: -1 }, error: "versionNumber must not be negative" },
+    { name: "unknown eventType", item: { ...good, eventType: "rebooted" }, error: "eventType must be one of connected, disconnected, subscribed, unsubscribed, connect_failed" },
+    { name: "topics not an array", item: { ...subscribed("dev-1", T0, []), topics: "a/b" }, error: "topics must be an array of strings" },
+    { name: "topics with a number", item: { ...subscribed("dev-1", T0, []), topics: ["a", 3] }, error: "topics.1: topics must be an array of strings" },
+    { name: "payload is a NUL-bearing string", item: { ...good, extra: "a\u0000b" }, error: "payload.extra contains a NUL character (\\u0000), which cannot be stored" },
+  ])("$name", async ({ item, error }) => {
+    const result = await post([item]);
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ accepted: 0, duplicates: 0, rejected: [{ index: 0, error }] });
+    const q = await db().pool.query("SELECT reason, raw FROM quarantined_event");
+    expect(q.rows).toHaveLength(1);
+    expect(q.rows[0].reason).toBe(error);
+  });
+
+  it.each([
+    { name: "topic of another client", topic: "$aws/events/presence/connected/dev-2", error: "topic says clientId 'dev-2' but payload says 'dev-1'" },
+    { name: "topic of another event type", topic: "$aws/events/presence/disconnected/dev-1", error: "topic says eventType 'disconnected' but payload says 'connected'" },
+    { name: "not a lifecycle topic", topic: "devices/dev-1/state", error: "topic 'devices/dev-1/state' is not an AWS IoT lifecycle event topic" },
+  ])("$name", async ({ topic, error }) => {
+    const result = await post([{ topic, payload: good }]);
+    expect(result.body).toEqual({ accepted: 0, duplicates: 0, rejected: [{ index: 0, error }] });
+  });
+
+  it("rejects a payload string that is not JSON, keeping its raw text", async () => {
+    const result = await post([{ topic: "$aws/events/presence/connected/x", payload: "{oops" }]);
+    expect(result.body).toMatchObject({ accepted: 0, rejected: [{ index: 0, error: expect.stringMatching(/^payload is not valid JSON/) }] });
+    const q = await db().pool.query("SELECT topic, raw FROM quarantined_event");
+    expect(q.rows[0]).toEqual({
+      topic: "$aws/events/presence/connected/x",
+      raw: JSON.stringify({ topic: "$aws/events/presence/connected/x", payload: "{oops" }),
+    });
+  });
+
+  it("accepts part of a batch and reports each rejected index", async () => {
+    const result = await post([
+      envelope(connected("dev-1", T0, 1)),
+      envelope({ ...connected("dev-2", T0, 1), versionNumber: -3 }),
+      envelope(disconnected("dev-1", T0 + 5_000, 1)),
+      "not an object",
+    ]);
+    expect(result.body).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [
+        { index: 1, error: "versionNumber must not be negative" },
+        { index: 3, error: "item must be a JSON object" },
+      ],
+    });
+    expect(await count("lifecycle_event")).toBe(2);
+    expect(await count("quarantined_event")).toBe(2);
+  });
+});
+
+describe("POST /api/ingest: body shapes and duplicates", () => {
+  it("takes one envelope, a string payload, and a bare payload", async () => {
+    const a = connected("dev-a", T0, 1);
+    const b = connected("dev-b", T0, 1);
+    const c = connected("dev-c", T0, 1, { someNewAwsField: { nested: true } });
+    expect((await post(envelope(a))).body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect((await post({ topic: envelope(b).topic, payload: JSON.stringify(b) })).body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+    });
+    expect((await post(c)).body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const raw = await db().pool.query("SELECT raw, topic FROM lifecycle_event WHERE client_id = 'dev-c'");
+    expect(raw.rows[0]).toEqual({ raw: c, topic: "$aws/events/presence/connected/dev-c" });
+  });
+
+  it("stores identical events once, within and across batches, whatever the key order", async () => {
+    const e = connected("dev-1", T0, 7);
+    const reordered = Object.fromEntries(Object.entries(e).reverse());
+    expect((await post([envelope(e), envelope(e)])).body).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect((await post([{ topic: envelope(e).topic, payload: reordered }])).body).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      rejected: [],
+    });
+    expect(await count("lifecycle_event")).toBe(1);
+  });
+
+  it("accepts old payloads without disconnectReason and ipAddress", async () => {
+    const { ipAddress: _ip, ...oldConnect } = connected("legacy", T0, 1);
+    const { disconnectReason: _r, ...oldDisconnect } = disconnected("legacy", T0 + 1_000, 1);
+    expect((await post([envelope(oldConnect as never), envelope(oldDisconnect as never)])).body).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [],
+    });
+  });
+});
+
+describe("POST /api/ingest: concurrency", () => {
+  it("parallel batches on the same clients neither deadlock nor lose an update", async () => {
+    const clients = Array.from({ length: 20 }, (_, i) => `par-${i}`);
+    // Each batch holds one connection per client; the last version must win everywhere.
+    const batches = Array.from({ length: 12 }, (_, v) =>
+      clients.flatMap((id) => [envelope(connected(id, T0 + v * 60_000, v)), envelope(disconnected(id, T0 + v * 60_000 + 30_000, v))]).reverse(),
+    );
+    const results = await Promise.all(batches.map((b) => post(b)));
+    for (const r of results) expect(r).toMatchObject({ status: 200, body: { accepted: 40, duplicates: 0 } });
+    const state = await db().pool.query<{ client_id: string; version_number: string }>(
+      "SELECT client_id, version_number FROM client_state ORDER BY client_id",
+    );
+    expect(state.rows).toHaveLength(20);
+    for (const row of state.rows) expect(row.version_number).toBe("11");
+    expect(await count("connection")).toBe(240);
+  });
+});

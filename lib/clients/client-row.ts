@@ -1,0 +1,96 @@
+// The SQL that reads client_state, and the mapping of its rows to the
+// contract's client object. Status is computed at read time by the pure model;
+// statusSql is its mirror for filtering and counting inside PostgreSQL.
+import { flapsAtCount, pendingUntil, presenceStatus, statusSince } from "../presence/status";
+import { TIMESTAMP_TOLERANCE_MS, type Connection, type PresenceConfig } from "../presence/types";
+import type { ClientView } from "./schemas";
+
+/**
+ * The status of a client_state row `cs` at $now (param index given), mirroring
+ * lib/presence/status.ts: no current connection → offline; no disconnect →
+ * online; pending until min(receipt + grace, disconnect + grace + tolerance).
+ */
+export function statusSql(nowParam: string, config: PresenceConfig): string {
+  const grace = `${config.offlineGraceMs} * interval '1 millisecond'`;
+  const tolerance = `${TIMESTAMP_TOLERANCE_MS} * interval '1 millisecond'`;
+  return `CASE WHEN cs.session_identifier IS NULL THEN 'offline'
+    WHEN cs.disconnected_at IS NULL THEN 'online'
+    WHEN ${nowParam} < LEAST(COALESCE(cs.disconnect_received_at, cs.disconnected_at) + ${grace},
+                        cs.disconnected_at + ${grace} + ${tolerance}) THEN 'pending'
+    ELSE 'offline' END`;
+}
+
+/** Columns of one client: its state row, recent disconnects and current subscriptions. */
+export function clientColumnsSql(nowParam: string, config: PresenceConfig): string {
+  return `cs.*, cs.version_number::float8 AS version_number_f,
+    (SELECT count(*)::int FROM connection c
+      WHERE c.client_id = cs.client_id
+        AND c.disconnected_at > ${nowParam} - ${config.flapWindowMs} * interval '1 millisecond') AS recent_disconnects,
+    ARRAY(SELECT s.topic FROM subscription_state s
+           WHERE s.client_id = cs.client_id AND s.event_type = 'subscribed'
+             AND s.session_identifier = cs.session_identifier
+           ORDER BY s.topic) AS subscriptions`;
+}
+
+export interface ClientRow {
+  client_id: string;
+  session_identifier: string | null;
+  version_number_f: number | null;
+  connected_at: Date | null;
+  disconnected_at: Date | null;
+  disconnect_received_at: Date | null;
+  disconnect_reason: string | null;
+  client_initiated_disconnect: boolean | null;
+  principal_identifier: string | null;
+  ip_address: string | null;
+  thing_name: string | null;
+  last_connected_at: Date | null;
+  last_disconnected_at: Date | null;
+  last_event_at: Date;
+  recent_disconnects: number;
+  subscriptions: string[];
+}
+
+const iso = (t: number | Date | null): string | null =>
+  t === null ? null : new Date(t).toISOString();
+
+export function currentOf(row: ClientRow): Connection | undefined {
+  if (row.session_identifier === null || row.version_number_f === null) return undefined;
+  return {
+    clientId: row.client_id,
+    sessionIdentifier: row.session_identifier,
+    versionNumber: row.version_number_f,
+    connectedAt: row.connected_at?.getTime() ?? null,
+    disconnectedAt: row.disconnected_at?.getTime() ?? null,
+    disconnectReceivedAt: row.disconnect_received_at?.getTime() ?? null,
+    disconnectReason: row.disconnect_reason,
+    clientInitiatedDisconnect: row.client_initiated_disconnect,
+    principalIdentifier: row.principal_identifier,
+    ipAddress: row.ip_address,
+    thingName: row.thing_name,
+  };
+}
+
+export function toClientView(row: ClientRow, now: number, config: PresenceConfig): ClientView {
+  const current = currentOf(row);
+  const status = presenceStatus(current, now, config);
+  return {
+    clientId: row.client_id,
+    status,
+    flapping: flapsAtCount(row.recent_disconnects, config),
+    since: iso(statusSince(current)),
+    lastConnectedAt: iso(row.last_connected_at),
+    lastDisconnectedAt: iso(row.last_disconnected_at),
+    disconnectReason: current?.disconnectedAt != null ? row.disconnect_reason : null,
+    clientInitiatedDisconnect: current?.disconnectedAt != null ? row.client_initiated_disconnect : null,
+    principalIdentifier: row.principal_identifier,
+    sessionIdentifier: row.session_identifier,
+    versionNumber: row.version_number_f,
+    ipAddress: row.ip_address,
+    thingName: row.thing_name,
+    subscriptions: row.subscriptions,
+    subscriptionCount: row.subscriptions.length,
+    lastEventAt: row.last_event_at.toISOString(),
+    pendingUntil: status === "pending" ? iso(pendingUntil(current, config)) : null,
+  };
+}

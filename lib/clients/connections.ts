@@ -1,0 +1,94 @@
+import { db } from "../db/client";
+import { withEnd } from "../presence/timeline";
+import type { Connection, TimelineConnection } from "../presence/types";
+import { requireClient } from "./get";
+import type { ConnectionView, RangeQuery } from "./schemas";
+
+export interface ConnectionRow {
+  client_id: string;
+  session_identifier: string;
+  version_number: number;
+  connected_at: Date | null;
+  disconnected_at: Date | null;
+  disconnect_received_at: Date | null;
+  disconnect_reason: string | null;
+  client_initiated_disconnect: boolean | null;
+  principal_identifier: string | null;
+  ip_address: string | null;
+  thing_name: string | null;
+  next_time: Date | null;
+  is_current: boolean;
+}
+
+/**
+ * Connections that overlap [$from, $to], oldest first per client. The window
+ * function finds each connection's successor in the model's order
+ * (lib/presence compareConnections) so a lost disconnect can be inferred.
+ * `filter` restricts the clients (on `c` and `cs`); params from $4 on are its own.
+ */
+export function connectionsSql(filter: string): string {
+  return `
+SELECT * FROM (
+  SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_number,
+         c.connected_at, c.disconnected_at, c.disconnect_received_at, c.disconnect_reason,
+         c.client_initiated_disconnect, c.principal_identifier, c.ip_address, c.thing_name,
+         c.conn_time,
+         lead(c.conn_time) OVER w AS next_time,
+         (cs.session_identifier = c.session_identifier AND cs.version_number = c.version_number) IS TRUE AS is_current
+    FROM connection c JOIN client_state cs ON cs.client_id = c.client_id
+   WHERE ${filter}
+  WINDOW w AS (PARTITION BY c.client_id ORDER BY c.conn_time, c.version_number, c.session_identifier)
+) t
+WHERE t.conn_time <= $2
+  AND COALESCE(t.disconnected_at, CASE WHEN t.is_current THEN 'infinity' END, t.next_time, 'infinity') >= $1
+ORDER BY t.client_id, t.conn_time, t.version_number, t.session_identifier`;
+}
+
+export function rangeParams(range: { from?: number | undefined; to?: number | undefined }): [Date, Date] {
+  return [new Date(range.from ?? 0), new Date(range.to ?? 8.64e15)];
+}
+
+export function toTimelineConnection(row: ConnectionRow): TimelineConnection {
+  const c: Connection = {
+    clientId: row.client_id,
+    sessionIdentifier: row.session_identifier,
+    versionNumber: row.version_number,
+    connectedAt: row.connected_at?.getTime() ?? null,
+    disconnectedAt: row.disconnected_at?.getTime() ?? null,
+    disconnectReceivedAt: row.disconnect_received_at?.getTime() ?? null,
+    disconnectReason: row.disconnect_reason,
+    clientInitiatedDisconnect: row.client_initiated_disconnect,
+    principalIdentifier: row.principal_identifier,
+    ipAddress: row.ip_address,
+    thingName: row.thing_name,
+  };
+  return withEnd(c, row.is_current, row.next_time?.getTime() ?? null);
+}
+
+export function toConnectionView(c: TimelineConnection): ConnectionView {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    sessionIdentifier: c.sessionIdentifier,
+    versionNumber: c.versionNumber,
+    connectedAt: iso(c.connectedAt),
+    disconnectedAt: iso(c.endedAt),
+    durationSeconds:
+      c.connectedAt !== null && c.endedAt !== null ? (c.endedAt - c.connectedAt) / 1000 : null,
+    disconnectReason: c.disconnectReason,
+    clientInitiatedDisconnect: c.clientInitiatedDisconnect,
+    principalIdentifier: c.principalIdentifier,
+    ipAddress: c.ipAddress,
+    thingName: c.thingName,
+    endInferred: c.endInferred,
+  };
+}
+
+/** GET /api/clients/{clientId}/connections. */
+export async function listConnections(clientId: string, range: RangeQuery): Promise<ConnectionView[]> {
+  await requireClient(clientId);
+  const result = await db().pool.query<ConnectionRow>(connectionsSql("c.client_id = $3"), [
+    ...rangeParams(range),
+    clientId,
+  ]);
+  return result.rows.map((r) => toConnectionView(toTimelineConnection(r)));
+}

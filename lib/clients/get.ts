@@ -1,0 +1,26 @@
+import { presenceConfig } from "../config";
+import { db } from "../db/client";
+import { ServiceError } from "../errors";
+import { clientColumnsSql, toClientView, type ClientRow } from "./client-row";
+import type { ClientView } from "./schemas";
+
+/** GET /api/clients/{clientId}. */
+export async function getClient(clientId: string, now = new Date()): Promise<ClientView> {
+  const config = presenceConfig();
+  const result = await db().pool.query<ClientRow>(
+    `SELECT ${clientColumnsSql("$1::timestamptz", config)} FROM client_state cs WHERE cs.client_id = $2`,
+    [now, clientId],
+  );
+  const row = result.rows[0];
+  if (row === undefined) throw new ServiceError("not_found", `No client '${clientId}' has been seen.`);
+  return toClientView(row, now.getTime(), config);
+}
+
+/** Fails with not_found unless the client has been seen. */
+export async function requireClient(clientId: string): Promise<void> {
+  const found = await db().prisma.clientState.findUnique({
+    where: { clientId },
+    select: { clientId: true },
+  });
+  if (found === null) throw new ServiceError("not_found", `No client '${clientId}' has been seen.`);
+}

@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { ServiceError } from "../errors";
+
+export const STATUSES = ["online", "pending", "offline"] as const;
+export const SORTS = ["clientId", "lastChange"] as const;
+
+/** Accepts ISO 8601 or epoch ms; returns ms. */
+const Instant = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) {
+      ctx.addIssue({ code: "custom", message: `'${value}' is not an ISO 8601 time or epoch ms` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const ListClientsQuery = z.object({
+  status: z.enum(STATUSES).optional(),
+  q: z.string().max(128, "q must be at most 128 characters").optional(),
+  sort: z.enum(SORTS).default("lastChange"),
+  order: z.enum(["asc", "desc"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(1024).optional(),
+});
+export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
+
+export const RangeQuery = z
+  .object({ from: Instant.optional(), to: Instant.optional() })
+  .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
+    message: "from must not be after to",
+  });
+export type RangeQuery = z.infer<typeof RangeQuery>;
+
+export const ExportQuery = z
+  .object({
+    from: Instant.optional(),
+    to: Instant.optional(),
+    q: ListClientsQuery.shape.q,
+    status: ListClientsQuery.shape.status,
+  })
+  .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
+    message: "from must not be after to",
+  });
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
+export const EventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, "cursor must be the nextCursor of an earlier page")
+    .optional(),
+});
+export type EventsQuery = z.infer<typeof EventsQuery>;
+
+/** Parses URL search params with a schema, failing with one message naming every bad parameter. */
+export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchParams): z.infer<T> {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of params) if (value !== "") raw[key] = value;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const message = parsed.error.issues
+      .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
+      .join("; ");
+    throw new ServiceError("invalid_query", message);
+  }
+  return parsed.data;
+}
+
+/** The client object of the HTTP contract. */
+export interface ClientView {
+  clientId: string;
+  status: (typeof STATUSES)[number];
+  flapping: boolean;
+  since: string | null;
+  lastConnectedAt: string | null;
+  lastDisconnectedAt: string | null;
+  disconnectReason: string | null;
+  clientInitiatedDisconnect: boolean | null;
+  principalIdentifier: string | null;
+  sessionIdentifier: string | null;
+  versionNumber: number | null;
+  ipAddress: string | null;
+  thingName: string | null;
+  subscriptions: string[];
+  subscriptionCount: number;
+  lastEventAt: string;
+  /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
+  pendingUntil: string | null;
+}
+
+export interface ConnectionView {
+  sessionIdentifier: string;
+  versionNumber: number;
+  connectedAt: string | null;
+  disconnectedAt: string | null;
+  durationSeconds: number | null;
+  disconnectReason: string | null;
+  clientInitiatedDisconnect: boolean | null;
+  principalIdentifier: string | null;
+  ipAddress: string | null;
+  thingName: string | null;
+  endInferred: boolean;
+}
+
+export interface Counts {
+  online: number;
+  pending: number;
+  offline: number;
+  total: number;
+  flapping: number;
+}
+
+export interface ClientPage {
+  items: ClientView[];
+  nextCursor: string | null;
+  counts: Counts;
+}

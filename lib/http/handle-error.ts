@@ -1,0 +1,23 @@
+import { isDatabaseUnavailable, ServiceError } from "../errors";
+
+export function errorResponse(code: string, message: string, status: number, headers?: HeadersInit): Response {
+  return Response.json({ error: { code, message } }, { status, headers });
+}
+
+/**
+ * The one place errors become HTTP. Unknown errors are logged and answered
+ * with a generic 500: database text never reaches the caller.
+ */
+export function handleApiError(error: unknown): Response {
+  if (error instanceof ServiceError) {
+    const headers = error.code === "database_unavailable" ? { "Retry-After": "5" } : undefined;
+    return errorResponse(error.code, error.message, error.status, headers);
+  }
+  if (isDatabaseUnavailable(error)) {
+    return errorResponse("database_unavailable", "The database is unreachable; retry later.", 503, {
+      "Retry-After": "5",
+    });
+  }
+  console.error("unhandled error", error);
+  return errorResponse("internal", "Internal server error.", 500);
+}

@@ -1,0 +1,35 @@
+import { isDatabaseUnavailable, ServiceError } from "../errors";
+import { presenceConfig } from "../config";
+import { db } from "../db/client";
+import { parseBody, parseItems } from "./parse";
+import { storeBatch } from "./store";
+
+export interface IngestResponse {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; error: string }[];
+}
+
+/**
+ * POST /api/ingest behind the HTTP layer: parse, validate, store.
+ * Rejected items are quarantined in the same transaction as the accepted ones.
+ */
+export async function ingest(bodyText: string, now: Date = new Date()): Promise<IngestResponse> {
+  const items = parseBody(bodyText);
+  const batch = parseItems(items, now.getTime());
+  try {
+    const stored = await storeBatch(db().pool, batch.accepted, batch.rejected, now, presenceConfig());
+    return {
+      accepted: stored.inserted,
+      duplicates: stored.duplicates,
+      rejected: batch.rejected.map((r) => ({ index: r.index, error: r.error })),
+    };
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) {
+      throw new ServiceError("database_unavailable", "The database is unreachable; nothing was stored. Retry later.", {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

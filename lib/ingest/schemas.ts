@@ -1,0 +1,113 @@
+// Validation of AWS IoT lifecycle payloads. Unknown extra fields pass
+// through (they are kept in the raw JSON); everything the model relies on is
+// checked, each with its own message.
+import { z } from "zod";
+import { EVENT_TYPES, type EventType } from "../presence/types";
+
+/** The earliest timestamp we accept: 2000-01-01. Seconds-since-epoch values fall far below it. */
+export const MIN_PLAUSIBLE_TIMESTAMP = Date.UTC(2000, 0, 1);
+/** Device clocks may run ahead, but not by more than a day. */
+export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+export const MAX_CLIENT_ID_BYTES = 128;
+
+export const TOPIC_PREFIXES: Record<EventType, string> = {
+  connected: "$aws/events/presence/connected/",
+  disconnected: "$aws/events/presence/disconnected/",
+  connect_failed: "$aws/events/presence/connect_failed/",
+  subscribed: "$aws/events/subscriptions/subscribed/",
+  unsubscribed: "$aws/events/subscriptions/unsubscribed/",
+};
+
+/** Splits a lifecycle topic into its event type and client ID (which may contain `/`). */
+export function parseLifecycleTopic(topic: string): { eventType: EventType; clientId: string } | null {
+  for (const eventType of EVENT_TYPES) {
+    const prefix = TOPIC_PREFIXES[eventType];
+    if (topic.startsWith(prefix)) return { eventType, clientId: topic.slice(prefix.length) };
+  }
+  return null;
+}
+
+export const ClientId = z
+  .string({ error: "clientId must be a string" })
+  .min(1, "clientId must not be empty")
+  .refine((id) => Buffer.byteLength(id, "utf8") <= MAX_CLIENT_ID_BYTES, {
+    error: `clientId must be at most ${MAX_CLIENT_ID_BYTES} bytes`,
+  })
+  .refine((id) => !id.includes("#") && !id.includes("+"), {
+    // AWS never emits lifecycle events for such IDs: a claim of one is not genuine.
+    error: "clientId must not contain '#' or '+' (AWS IoT sends no lifecycle events for them)",
+  });
+
+const optionalString = (name: string) =>
+  z.string({ error: `${name} must be a string` }).nullish().transform((v) => v ?? null);
+
+function timestampSchema(now: number) {
+  return z
+    .number({ error: "timestamp must be a number (ms since epoch)" })
+    .int("timestamp must be an integer number of ms since epoch")
+    .min(MIN_PLAUSIBLE_TIMESTAMP, "timestamp is not a plausible epoch-ms value (before 2000)")
+    .max(now + MAX_FUTURE_SKEW_MS, "timestamp is not a plausible epoch-ms value (more than a day ahead)");
+}
+
+const VersionNumber = z
+  .number({ error: "versionNumber must be a number" })
+  .int("versionNumber must be an integer")
+  .min(0, "versionNumber must not be negative")
+  .max(Number.MAX_SAFE_INTEGER, "versionNumber is too large");
+
+const SessionIdentifier = z
+  .string({ error: "sessionIdentifier must be a string" })
+  .min(1, "sessionIdentifier must not be empty");
+
+/** One payload schema per event type; `now` bounds plausible timestamps. */
+export function payloadSchema(now: number) {
+  const base = {
+    clientId: ClientId,
+    timestamp: timestampSchema(now),
+    principalIdentifier: optionalString("principalIdentifier"),
+    thingName: optionalString("thingName"),
+  };
+  const presence = {
+    ...base,
+    sessionIdentifier: SessionIdentifier,
+    versionNumber: VersionNumber,
+  };
+  return z.discriminatedUnion(
+    "eventType",
+    [
+      z.looseObject({
+        ...presence,
+        eventType: z.literal("connected"),
+        ipAddress: optionalString("ipAddress"),
+      }),
+      z.looseObject({
+        ...presence,
+        eventType: z.literal("disconnected"),
+        clientInitiatedDisconnect: z
+          .boolean({ error: "clientInitiatedDisconnect must be a boolean" })
+          .nullish()
+          .transform((v) => v ?? null),
+        disconnectReason: optionalString("disconnectReason"),
+      }),
+      z.looseObject({
+        ...base,
+        eventType: z.enum(["subscribed", "unsubscribed"]),
+        sessionIdentifier: SessionIdentifier,
+        topics: z.array(z.string({ error: "topics must be an array of strings" }), {
+          error: "topics must be an array of strings",
+        }),
+      }),
+      z.looseObject({
+        ...base,
+        eventType: z.literal("connect_failed"),
+        sessionIdentifier: optionalString("sessionIdentifier"),
+        versionNumber: VersionNumber.nullish().transform((v) => v ?? null),
+        connectFailureReason: optionalString("connectFailureReason"),
+        ipAddress: optionalString("ipAddress"),
+      }),
+    ],
+    { error: `eventType must be one of ${EVENT_TYPES.join(", ")}` },
+  );
+}
+
+export type Payload = z.infer<ReturnType<typeof payloadSchema>>;

@@ -1,0 +1,147 @@
+// The set-based statements of one ingest batch. Each takes the whole batch as
+// one JSON parameter: one round trip per statement, whatever the batch size.
+// The merge rules mirror lib/presence (connections.ts, subscriptions.ts).
+
+/** Serialises batches that share a client, in one global order so they cannot deadlock. */
+export const LOCK_CLIENTS_SQL = `
+SELECT pg_advisory_xact_lock(k)
+  FROM (SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`;
+
+/**
+ * Inserts new events (duplicates skip on the dedupe key) and folds only the
+ * new ones into connections, subscription states and failed attempts.
+ * $1: JSON array of events, $2: the server's receive time.
+ */
+export const INSERT_EVENTS_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    dedupe_key uuid, client_id text, event_type text, event_at timestamptz,
+    session_identifier text, principal_identifier text, version_number bigint,
+    topic text, raw jsonb, disconnect_reason text, client_initiated_disconnect boolean,
+    ip_address text, thing_name text, topics jsonb, connect_failure_reason text)
+), ins AS (
+  INSERT INTO lifecycle_event (dedupe_key, client_id, event_type, event_at, received_at,
+      session_identifier, principal_identifier, version_number, topic, raw)
+  SELECT dedupe_key, client_id, event_type, event_at, $2, session_identifier,
+         principal_identifier, version_number, topic, raw
+    FROM input ORDER BY dedupe_key
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING id, dedupe_key
+), fresh AS (
+  SELECT input.*, ins.id FROM input JOIN ins USING (dedupe_key)
+), presence AS (
+  -- One row per connection key: an INSERT may not touch the same row twice.
+  SELECT client_id, session_identifier, version_number,
+         min(event_at) FILTER (WHERE event_type = 'connected') AS connected_at,
+         max(event_at) FILTER (WHERE event_type = 'disconnected') AS disconnected_at,
+         CASE WHEN bool_or(event_type = 'disconnected') THEN $2::timestamptz END AS disconnect_received_at,
+         (array_agg(disconnect_reason ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1] AS disconnect_reason,
+         (array_agg(client_initiated_disconnect ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1] AS client_initiated_disconnect,
+         COALESCE((array_agg(principal_identifier ORDER BY event_at) FILTER (WHERE event_type = 'connected'))[1],
+                  (array_agg(principal_identifier ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1]) AS principal_identifier,
+         (array_agg(ip_address ORDER BY event_at) FILTER (WHERE event_type = 'connected'))[1] AS ip_address,
+         COALESCE((array_agg(thing_name ORDER BY event_at) FILTER (WHERE event_type = 'connected'))[1],
+                  (array_agg(thing_name ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1]) AS thing_name
+    FROM fresh
+   WHERE event_type IN ('connected', 'disconnected')
+   GROUP BY client_id, session_identifier, version_number
+), conn AS (
+  INSERT INTO connection AS c (client_id, session_identifier, version_number, connected_at,
+      disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
+      principal_identifier, ip_address, thing_name)
+  SELECT * FROM presence ORDER BY client_id, session_identifier, version_number
+  ON CONFLICT (client_id, session_identifier, version_number) DO UPDATE SET
+    connected_at = LEAST(c.connected_at, EXCLUDED.connected_at),
+    principal_identifier = CASE WHEN EXCLUDED.connected_at < c.connected_at OR c.connected_at IS NULL
+        THEN COALESCE(EXCLUDED.principal_identifier, c.principal_identifier)
+        ELSE COALESCE(c.principal_identifier, EXCLUDED.principal_identifier) END,
+    ip_address = CASE WHEN EXCLUDED.connected_at < c.connected_at OR c.connected_at IS NULL
+        THEN COALESCE(EXCLUDED.ip_address, c.ip_address)
+        ELSE COALESCE(c.ip_address, EXCLUDED.ip_address) END,
+    thing_name = CASE WHEN EXCLUDED.connected_at < c.connected_at OR c.connected_at IS NULL
+        THEN COALESCE(EXCLUDED.thing_name, c.thing_name)
+        ELSE COALESCE(c.thing_name, EXCLUDED.thing_name) END,
+    disconnected_at = GREATEST(c.disconnected_at, EXCLUDED.disconnected_at),
+    disconnect_received_at = LEAST(c.disconnect_received_at, EXCLUDED.disconnect_received_at),
+    disconnect_reason = CASE WHEN EXCLUDED.disconnected_at > c.disconnected_at OR c.disconnected_at IS NULL
+        THEN EXCLUDED.disconnect_reason ELSE c.disconnect_reason END,
+    client_initiated_disconnect = CASE WHEN EXCLUDED.disconnected_at > c.disconnected_at OR c.disconnected_at IS NULL
+        THEN EXCLUDED.client_initiated_disconnect ELSE c.client_initiated_disconnect END
+  RETURNING 1
+), subs AS (
+  -- Later timestamp wins; on a tie unsubscribed wins, then the greater session.
+  INSERT INTO subscription_state AS s (client_id, topic, event_type, event_at, session_identifier)
+  SELECT DISTINCT ON (client_id, t.topic) client_id, t.topic, event_type, event_at, session_identifier
+    FROM fresh CROSS JOIN LATERAL jsonb_array_elements_text(topics) AS t(topic)
+   WHERE event_type IN ('subscribed', 'unsubscribed')
+   ORDER BY client_id, t.topic, event_at DESC, (event_type = 'unsubscribed') DESC, session_identifier DESC
+  ON CONFLICT (client_id, topic) DO UPDATE SET
+    event_type = EXCLUDED.event_type, event_at = EXCLUDED.event_at,
+    session_identifier = EXCLUDED.session_identifier
+   WHERE (EXCLUDED.event_at, EXCLUDED.event_type = 'unsubscribed', EXCLUDED.session_identifier)
+       > (s.event_at, s.event_type = 'unsubscribed', s.session_identifier)
+  RETURNING 1
+), failures AS (
+  INSERT INTO connect_failure (event_id, client_id, failed_at, reason, principal_identifier, ip_address)
+  SELECT id, client_id, event_at, connect_failure_reason, principal_identifier, ip_address
+    FROM fresh WHERE event_type = 'connect_failed'
+  RETURNING 1
+)
+SELECT dedupe_key::text AS dedupe_key FROM ins`;
+
+/**
+ * The candidates for each touched client's current connection: those within
+ * the version-reset window of its latest connection time.
+ * $1: client IDs, $2: window in ms.
+ */
+export const CURRENT_CANDIDATES_SQL = `
+SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_number,
+       c.connected_at, c.disconnected_at, c.disconnect_received_at, c.disconnect_reason,
+       c.client_initiated_disconnect, c.principal_identifier, c.ip_address, c.thing_name
+  FROM unnest($1::text[]) AS t(client_id)
+  CROSS JOIN LATERAL (SELECT conn_time FROM connection
+                       WHERE client_id = t.client_id ORDER BY conn_time DESC LIMIT 1) AS latest
+  JOIN connection AS c ON c.client_id = t.client_id
+   AND c.conn_time >= latest.conn_time - $2 * interval '1 millisecond'`;
+
+/** Writes each touched client's derived row. $1: JSON array of client states. */
+export const UPSERT_CLIENT_STATE_SQL = `
+INSERT INTO client_state AS cs (client_id, session_identifier, version_number, connected_at,
+    disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
+    principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
+    last_event_at, first_seen_at, updated_at)
+SELECT client_id, session_identifier, version_number, connected_at, disconnected_at,
+       disconnect_received_at, disconnect_reason, client_initiated_disconnect,
+       principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
+       last_event_at, $2, $2
+  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, session_identifier text,
+       version_number bigint, connected_at timestamptz, disconnected_at timestamptz,
+       disconnect_received_at timestamptz, disconnect_reason text,
+       client_initiated_disconnect boolean, principal_identifier text, ip_address text,
+       thing_name text, last_connected_at timestamptz, last_disconnected_at timestamptz,
+       last_event_at timestamptz)
+ ORDER BY client_id
+ON CONFLICT (client_id) DO UPDATE SET
+  session_identifier = EXCLUDED.session_identifier,
+  version_number = EXCLUDED.version_number,
+  connected_at = EXCLUDED.connected_at,
+  disconnected_at = EXCLUDED.disconnected_at,
+  disconnect_received_at = EXCLUDED.disconnect_received_at,
+  disconnect_reason = EXCLUDED.disconnect_reason,
+  client_initiated_disconnect = EXCLUDED.client_initiated_disconnect,
+  principal_identifier = EXCLUDED.principal_identifier,
+  ip_address = EXCLUDED.ip_address,
+  thing_name = EXCLUDED.thing_name,
+  last_connected_at = GREATEST(cs.last_connected_at, EXCLUDED.last_connected_at),
+  last_disconnected_at = GREATEST(cs.last_disconnected_at, EXCLUDED.last_disconnected_at),
+  last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
+  updated_at = EXCLUDED.updated_at`;
+
+/** Rejected input, with the reason and the raw text. $1: JSON array. */
+export const INSERT_QUARANTINE_SQL = `
+INSERT INTO quarantined_event (received_at, topic, reason, raw)
+SELECT $2, topic, reason, raw
+  FROM jsonb_to_recordset($1::jsonb) AS x(topic text, reason text, raw text)`;
+
+/** One notification per committed batch; SSE listeners in every app instance pick it up. */
+export const CHANGES_CHANNEL = "fleet_changes";

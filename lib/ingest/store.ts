@@ -1,0 +1,186 @@
+// Writes one validated batch and refreshes the derived rows of the clients it
+// touched, in one transaction: either all of it is durable or none is.
+import type pg from "pg";
+import { currentConnection } from "../presence/current";
+import type { Connection, PresenceConfig } from "../presence/types";
+import type { AcceptedItem, RejectedItem } from "./parse";
+import {
+  CHANGES_CHANNEL,
+  CURRENT_CANDIDATES_SQL,
+  INSERT_EVENTS_SQL,
+  INSERT_QUARANTINE_SQL,
+  LOCK_CLIENTS_SQL,
+  UPSERT_CLIENT_STATE_SQL,
+} from "./store-sql";
+
+export interface StoreResult {
+  inserted: number;
+  duplicates: number;
+  touchedClients: string[];
+}
+
+interface CandidateRow {
+  client_id: string;
+  session_identifier: string;
+  version_number: number;
+  connected_at: Date | null;
+  disconnected_at: Date | null;
+  disconnect_received_at: Date | null;
+  disconnect_reason: string | null;
+  client_initiated_disconnect: boolean | null;
+  principal_identifier: string | null;
+  ip_address: string | null;
+  thing_name: string | null;
+}
+
+const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+function toConnection(row: CandidateRow): Connection {
+  return {
+    clientId: row.client_id,
+    sessionIdentifier: row.session_identifier,
+    versionNumber: row.version_number,
+    connectedAt: ms(row.connected_at),
+    disconnectedAt: ms(row.disconnected_at),
+    disconnectReceivedAt: ms(row.disconnect_received_at),
+    disconnectReason: row.disconnect_reason,
+    clientInitiatedDisconnect: row.client_initiated_disconnect,
+    principalIdentifier: row.principal_identifier,
+    ipAddress: row.ip_address,
+    thingName: row.thing_name,
+  };
+}
+
+function eventRow(item: AcceptedItem) {
+  const e = item.event;
+  return {
+    dedupe_key: item.dedupeKey,
+    client_id: e.clientId,
+    event_type: e.eventType,
+    event_at: iso(e.timestamp),
+    session_identifier: e.sessionIdentifier,
+    principal_identifier: e.principalIdentifier,
+    version_number: e.versionNumber,
+    topic: item.topic,
+    raw: item.raw,
+    disconnect_reason: e.disconnectReason,
+    client_initiated_disconnect: e.clientInitiatedDisconnect,
+    ip_address: e.ipAddress,
+    thing_name: e.thingName,
+    topics: e.topics,
+    connect_failure_reason: e.connectFailureReason,
+  };
+}
+
+/** Per client, the latest event times among the newly stored events. */
+function batchTimes(items: readonly AcceptedItem[]) {
+  const times = new Map<string, { connected: number | null; disconnected: number | null; any: number }>();
+  for (const { event } of items) {
+    const t = times.get(event.clientId) ?? { connected: null, disconnected: null, any: event.timestamp };
+    t.any = Math.max(t.any, event.timestamp);
+    if (event.eventType === "connected") t.connected = Math.max(t.connected ?? 0, event.timestamp);
+    if (event.eventType === "disconnected") t.disconnected = Math.max(t.disconnected ?? 0, event.timestamp);
+    times.set(event.clientId, t);
+  }
+  return times;
+}
+
+async function refreshClientState(
+  client: pg.ClientBase,
+  fresh: readonly AcceptedItem[],
+  receivedAt: Date,
+  config: PresenceConfig,
+): Promise<string[]> {
+  const times = batchTimes(fresh);
+  const clientIds = [...times.keys()];
+  const candidates = await client.query<CandidateRow>(CURRENT_CANDIDATES_SQL, [
+    clientIds,
+    config.versionResetWindowMs,
+  ]);
+  const byClient = new Map<string, Connection[]>();
+  for (const row of candidates.rows) {
+    const list = byClient.get(row.client_id) ?? [];
+    list.push(toConnection(row));
+    byClient.set(row.client_id, list);
+  }
+  const states = clientIds.map((clientId) => {
+    // The window query returns exactly the candidates the model considers.
+    const current = currentConnection(byClient.get(clientId) ?? [], config.versionResetWindowMs);
+    const t = times.get(clientId)!;
+    return {
+      client_id: clientId,
+      session_identifier: current?.sessionIdentifier ?? null,
+      version_number: current?.versionNumber ?? null,
+      connected_at: iso(current?.connectedAt ?? null),
+      disconnected_at: iso(current?.disconnectedAt ?? null),
+      disconnect_received_at: iso(current?.disconnectReceivedAt ?? null),
+      disconnect_reason: current?.disconnectReason ?? null,
+      client_initiated_disconnect: current?.clientInitiatedDisconnect ?? null,
+      principal_identifier: current?.principalIdentifier ?? null,
+      ip_address: current?.ipAddress ?? null,
+      thing_name: current?.thingName ?? null,
+      last_connected_at: iso(t.connected),
+      last_disconnected_at: iso(t.disconnected),
+      last_event_at: iso(t.any),
+    };
+  });
+  await client.query(UPSERT_CLIENT_STATE_SQL, [JSON.stringify(states), receivedAt]);
+  return clientIds;
+}
+
+/**
+ * Stores a batch. Nothing is acknowledged that was not committed: the caller
+ * answers only after this resolves, and a failure rolls everything back.
+ */
+export async function storeBatch(
+  pool: pg.Pool,
+  accepted: readonly AcceptedItem[],
+  rejected: readonly RejectedItem[],
+  receivedAt: Date,
+  config: PresenceConfig,
+): Promise<StoreResult> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
+    let fresh: AcceptedItem[] = [];
+    if (accepted.length > 0) {
+      await client.query(LOCK_CLIENTS_SQL, [clientIds]);
+      const inserted = await client.query<{ dedupe_key: string }>(INSERT_EVENTS_SQL, [
+        JSON.stringify(accepted.map(eventRow)),
+        receivedAt,
+      ]);
+      const newKeys = new Set(inserted.rows.map((r) => r.dedupe_key));
+      // Only the first copy of an in-batch duplicate counts as new.
+      fresh = accepted.filter((a) => newKeys.delete(a.dedupeKey));
+    }
+    const touchedClients =
+      fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
+    if (rejected.length > 0) {
+      await client.query(INSERT_QUARANTINE_SQL, [
+        JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),
+        receivedAt,
+      ]);
+    }
+    if (touchedClients.length > 0) {
+      await client.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, notifyPayload(touchedClients)]);
+    }
+    await client.query("COMMIT");
+    return { inserted: fresh.length, duplicates: accepted.length - fresh.length, touchedClients };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** NOTIFY payloads are capped at 8000 bytes: past that, listeners resync everything. */
+const MAX_NOTIFY_BYTES = 7000;
+
+export function notifyPayload(clientIds: readonly string[]): string {
+  const full = JSON.stringify({ clientIds });
+  if (Buffer.byteLength(full) <= MAX_NOTIFY_BYTES) return full;
+  return JSON.stringify({ clientIds: null, count: clientIds.length });
+}

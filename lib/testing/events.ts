@@ -1,0 +1,58 @@
+// Builders of AWS IoT lifecycle payloads for tests and benchmarks.
+import { TOPIC_PREFIXES } from "../ingest/schemas";
+import type { EventType } from "../presence/types";
+
+export type Payload = Record<string, unknown> & { clientId: string; eventType: EventType };
+
+export function envelope(payload: Payload): { topic: string; payload: Payload } {
+  return { topic: TOPIC_PREFIXES[payload.eventType] + payload.clientId, payload };
+}
+
+export function connected(clientId: string, timestamp: number, version: number, extra: Record<string, unknown> = {}): Payload {
+  return {
+    clientId,
+    timestamp,
+    eventType: "connected",
+    sessionIdentifier: `session-${clientId}`,
+    principalIdentifier: `principal-${clientId}`,
+    versionNumber: version,
+    ipAddress: "192.0.2.10",
+    ...extra,
+  };
+}
+
+export function disconnected(
+  clientId: string,
+  timestamp: number,
+  version: number,
+  extra: Record<string, unknown> = {},
+): Payload {
+  return {
+    clientId,
+    timestamp,
+    eventType: "disconnected",
+    sessionIdentifier: `session-${clientId}`,
+    principalIdentifier: `principal-${clientId}`,
+    versionNumber: version,
+    clientInitiatedDisconnect: false,
+    disconnectReason: "CONNECTION_LOST",
+    ...extra,
+  };
+}
+
+export function subscribed(
+  clientId: string,
+  timestamp: number,
+  topics: string[],
+  extra: Record<string, unknown> = {},
+): Payload {
+  return {
+    clientId,
+    timestamp,
+    eventType: "subscribed",
+    sessionIdentifier: `session-${clientId}`,
+    principalIdentifier: `principal-${clientId}`,
+    topics,
+    ...extra,
+  };
+}
