@@ -37,7 +37,12 @@ export function isFlapping(
   for (const c of connections) {
     if (c.disconnectedAt !== null && c.disconnectedAt > now - config.flapWindowMs) count += 1;
   }
-  return count >= config.flapThreshold;
+  return flapsAtCount(count, config);
+}
+
+/** The flapping rule on a count of disconnects already taken within the flap window. */
+export function flapsAtCount(recentDisconnects: number, config: PresenceConfig): boolean {
+  return recentDisconnects >= config.flapThreshold;
 }
 
 /** When the current status began: the connect while online, the disconnect otherwise. */

@@ -13,9 +13,18 @@ export function timeline(
   const sorted = [...connections].sort(compareConnections);
   const currentKey = current === undefined ? null : connectionKey(current);
   return sorted.map((c, i) => {
-    if (c.disconnectedAt !== null) return { ...c, endInferred: false, endedAt: c.disconnectedAt };
-    if (connectionKey(c) === currentKey) return { ...c, endInferred: false, endedAt: null };
     const next = sorted[i + 1];
-    return { ...c, endInferred: true, endedAt: next === undefined ? null : connectionTime(next) };
+    return withEnd(c, connectionKey(c) === currentKey, next === undefined ? null : connectionTime(next));
   });
+}
+
+/**
+ * One connection's drawn end: its disconnect, or for a connection that is
+ * not current and lost its disconnect, the next connection's time (the
+ * database reader supplies that time from a window function).
+ */
+export function withEnd(c: Connection, isCurrent: boolean, nextTime: number | null): TimelineConnection {
+  if (c.disconnectedAt !== null) return { ...c, endInferred: false, endedAt: c.disconnectedAt };
+  if (isCurrent) return { ...c, endInferred: false, endedAt: null };
+  return { ...c, endInferred: true, endedAt: nextTime };
 }
