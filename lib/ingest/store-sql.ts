@@ -18,13 +18,13 @@ WITH input AS (
     dedupe_key uuid, client_id text, event_type text, event_at timestamptz,
     session_identifier text, principal_identifier text, version_number bigint,
     topic text, raw jsonb, disconnect_reason text, client_initiated_disconnect boolean,
-    ip_address text, thing_name text, topics jsonb, connect_failure_reason text)
+    ip_address text, thing_name text, topics jsonb, connect_failure_reason text, ord int)
 ), ins AS (
   INSERT INTO lifecycle_event (dedupe_key, client_id, event_type, event_at, received_at,
       session_identifier, principal_identifier, version_number, topic, raw)
   SELECT dedupe_key, client_id, event_type, event_at, $2, session_identifier,
          principal_identifier, version_number, topic, raw
-    FROM input ORDER BY dedupe_key
+    FROM input ORDER BY ord -- ids follow arrival order within the batch
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING id, dedupe_key
 ), fresh AS (

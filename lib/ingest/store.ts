@@ -52,9 +52,10 @@ function toConnection(row: CandidateRow): Connection {
   };
 }
 
-function eventRow(item: AcceptedItem) {
+function eventRow(item: AcceptedItem, ord: number) {
   const e = item.event;
   return {
+    ord,
     dedupe_key: item.dedupeKey,
     client_id: e.clientId,
     event_type: e.eventType,
@@ -148,7 +149,7 @@ export async function storeBatch(
     if (accepted.length > 0) {
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
       const inserted = await client.query<{ dedupe_key: string }>(INSERT_EVENTS_SQL, [
-        JSON.stringify(accepted.map(eventRow)),
+        JSON.stringify(accepted.map((a, i) => eventRow(a, i))),
         receivedAt,
       ]);
       const newKeys = new Set(inserted.rows.map((r) => r.dedupe_key));

@@ -1,0 +1,98 @@
+import { parse } from "csv-parse/sync";
+import { beforeEach, describe, expect, it } from "vitest";
+import { resetDatabase } from "@/lib/testing/db";
+import { connected, disconnected, envelope } from "@/lib/testing/events";
+import { BASE, ingestRequest, params } from "@/lib/testing/routes";
+import { POST as ingest } from "../../ingest/route";
+import { GET as clientCsv } from "../../clients/[clientId]/connections.csv/route";
+import { GET as fleetCsv } from "./route";
+
+const HEADER =
+  "clientId,sessionIdentifier,versionNumber,connectedAt,disconnectedAt,durationSeconds,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress";
+const T = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+beforeEach(async () => {
+  await resetDatabase();
+  const r = await ingest(
+    ingestRequest([
+      envelope(connected('quote"comma,dev', T, 1, { principalIdentifier: "=HYPERLINK(\"http://evil\")" })),
+      envelope(disconnected('quote"comma,dev', T + 90_000, 1, { disconnectReason: "CONNECTION_LOST" })),
+      envelope(connected("plain", T + 1_000, 2, { ipAddress: "@evil", principalIdentifier: "-2+3" })),
+    ]),
+  );
+  expect(r.status).toBe(200);
+});
+
+describe("GET /api/export/connections.csv", () => {
+  it("streams an RFC 4180 attachment with the contract's header", async () => {
+    const r = await fleetCsv(new Request(`${BASE}/api/export/connections.csv`));
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(r.headers.get("content-disposition")).toMatch(/^attachment; filename="fleet-connections-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const text = await r.text();
+    expect(text.split("\r\n")[0]).toBe(HEADER);
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([
+      {
+        clientId: "plain",
+        sessionIdentifier: "session-plain",
+        versionNumber: "2",
+        connectedAt: new Date(T + 1_000).toISOString(),
+        disconnectedAt: "",
+        durationSeconds: "",
+        disconnectReason: "",
+        clientInitiatedDisconnect: "",
+        principalIdentifier: "'-2+3",
+        ipAddress: "'@evil",
+      },
+      {
+        clientId: 'quote"comma,dev',
+        sessionIdentifier: 'session-quote"comma,dev',
+        versionNumber: "1",
+        connectedAt: new Date(T).toISOString(),
+        disconnectedAt: new Date(T + 90_000).toISOString(),
+        durationSeconds: "90",
+        disconnectReason: "CONNECTION_LOST",
+        clientInitiatedDisconnect: "false",
+        principalIdentifier: "'=HYPERLINK(\"http://evil\")",
+        ipAddress: "192.0.2.10",
+      },
+    ]);
+  });
+
+  it("filters by q, status and range", async () => {
+    const byQ = await (await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=plain`))).text();
+    expect(parse(byQ, { columns: true })).toHaveLength(1);
+    const offline = await (await fleetCsv(new Request(`${BASE}/api/export/connections.csv?status=online`))).text();
+    expect((parse(offline, { columns: true }) as { clientId: string }[]).map((r) => r.clientId)).toEqual(["plain"]);
+    const early = await (
+      await fleetCsv(new Request(`${BASE}/api/export/connections.csv?to=${new Date(T - 1).toISOString()}`))
+    ).text();
+    expect(early).toBe(`${HEADER}\r\n`);
+  });
+
+  it("400 for a bad date", async () => {
+    const r = await fleetCsv(new Request(`${BASE}/api/export/connections.csv?from=tuesday`));
+    expect({ status: r.status, body: await r.json() }).toEqual({
+      status: 400,
+      body: { error: { code: "invalid_query", message: "from: 'tuesday' is not an ISO 8601 time or epoch ms" } },
+    });
+  });
+});
+
+describe("GET /api/clients/{clientId}/connections.csv", () => {
+  it("exports one client's timeline", async () => {
+    const r = await clientCsv(new Request(`${BASE}/x`), params({ clientId: "plain" }));
+    expect(r.headers.get("content-disposition")).toMatch(/^attachment; filename="plain-connections-/);
+    const rows = parse(await r.text(), { columns: true }) as { clientId: string }[];
+    expect(rows.map((row) => row.clientId)).toEqual(["plain"]);
+  });
+
+  it("404 for an unknown client", async () => {
+    const r = await clientCsv(new Request(`${BASE}/x`), params({ clientId: "ghost" }));
+    expect({ status: r.status, body: await r.json() }).toEqual({
+      status: 404,
+      body: { error: { code: "not_found", message: "No client 'ghost' has been seen." } },
+    });
+  });
+});
