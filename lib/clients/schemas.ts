@@ -117,3 +117,46 @@ export interface ClientPage {
   nextCursor: string | null;
   counts: Counts;
 }
+
+/** One topic filter's winning subscription event; `current` per DESIGN.md (session-aware). */
+export interface SubscriptionStateView {
+  topic: string;
+  eventType: "subscribed" | "unsubscribed";
+  at: string;
+  sessionIdentifier: string;
+  current: boolean;
+}
+
+/** One subscribed/unsubscribed event of the history, newest first. */
+export interface SubscriptionEventView {
+  eventType: "subscribed" | "unsubscribed";
+  at: string;
+  receivedAt: string;
+  sessionIdentifier: string | null;
+  topics: string[];
+}
+
+export interface SubscriptionsView {
+  current: string[];
+  topics: SubscriptionStateView[];
+  history: SubscriptionEventView[];
+}
+
+export const FailuresQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type FailuresQuery = z.infer<typeof FailuresQuery>;
+
+/** A refused connection attempt (connect_failed). */
+export interface FailureView {
+  id: string;
+  failedAt: string;
+  reason: string | null;
+  principalIdentifier: string | null;
+  ipAddress: string | null;
+}
+
+export interface FailuresView {
+  items: FailureView[];
+  total: number;
+}

@@ -1,0 +1,19 @@
+// GET /api/clients/{clientId}/failures – refused connection attempts (connect_failed), newest first
+import { handleApiError } from "@/lib/http/handle-error";
+import { listFailures } from "@/lib/clients/failures";
+import { FailuresQuery, parseQuery } from "@/lib/clients/schemas";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(
+  request: Request,
+  { params }: { params: Promise<{ clientId: string }> },
+): Promise<Response> {
+  try {
+    const { clientId } = await params;
+    const query = parseQuery(FailuresQuery, new URL(request.url).searchParams);
+    return Response.json(await listFailures(clientId, query));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

@@ -1,0 +1,17 @@
+// GET /api/clients/{clientId}/subscriptions – current topics (session-aware), per-topic state and history
+import { handleApiError } from "@/lib/http/handle-error";
+import { listSubscriptions } from "@/lib/clients/subscriptions";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(
+  _request: Request,
+  { params }: { params: Promise<{ clientId: string }> },
+): Promise<Response> {
+  try {
+    const { clientId } = await params;
+    return Response.json(await listSubscriptions(clientId));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

@@ -1,0 +1,14 @@
+// GET /api/stream – Server-Sent Events: `client` per changed client, `summary` counts, heartbeats
+import { handleApiError } from "@/lib/http/handle-error";
+import { openFleetStream, sseResponse } from "@/lib/stream/open-stream";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export function GET(request: Request): Response {
+  try {
+    return sseResponse(openFleetStream(request.signal));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** Chart spans and their sampling step: ~100 points whatever the span. */
+export const HISTORY_RANGES = {
+  "24h": { spanMs: 24 * 3_600_000, stepMs: 15 * 60_000 },
+  "7d": { spanMs: 7 * 24 * 3_600_000, stepMs: 2 * 3_600_000 },
+} as const;
+export type HistoryRange = keyof typeof HISTORY_RANGES;
+
+export const OnlineHistoryQuery = z.object({
+  range: z.enum(["24h", "7d"]).default("24h"),
+});
+export type OnlineHistoryQuery = z.infer<typeof OnlineHistoryQuery>;
+
+export interface OnlinePoint {
+  at: string;
+  online: number;
+}
+
+export interface OnlineHistory {
+  range: HistoryRange;
+  from: string;
+  to: string;
+  stepSeconds: number;
+  points: OnlinePoint[];
+}

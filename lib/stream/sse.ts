@@ -1,0 +1,47 @@
+// Server-Sent Events framing. JSON.stringify never emits a raw newline, so a
+// payload always fits on one `data:` line.
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  // no-transform keeps compression middleware from buffering the stream.
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  // Reverse proxies (nginx) would otherwise buffer events until the socket closes.
+  "X-Accel-Buffering": "no",
+} as const;
+
+/** Proxies drop idle connections after ~30–60 s; a comment every 10 s keeps them open. */
+export const HEARTBEAT_MS = 10_000;
+
+export const SSE_PING = ": ping\n\n";
+
+export function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Tells EventSource how long to wait before reconnecting on its own. */
+export function sseRetry(ms: number): string {
+  return `retry: ${ms}\n\n`;
+}
+
+export interface SseMessage {
+  event: string;
+  data: string;
+}
+
+/** Splits SSE text into complete messages (comments skipped) and the unfinished rest. */
+export function parseSse(buffer: string): { messages: SseMessage[]; rest: string } {
+  const messages: SseMessage[] = [];
+  const blocks = buffer.split("\n\n");
+  const rest = blocks.pop() ?? "";
+  for (const block of blocks) {
+    let event = "message";
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) event = line.slice(7);
+      else if (line.startsWith("data: ")) data.push(line.slice(6));
+    }
+    if (data.length > 0) messages.push({ event, data: data.join("\n") });
+  }
+  return { messages, rest };
+}
