@@ -3,7 +3,14 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { ServiceError } from "../errors";
 import type { LifecycleEvent } from "../presence/types";
-import { parseLifecycleTopic, payloadSchema, TOPIC_PREFIXES, type Payload } from "./schemas";
+import {
+  FUTURE_TIMESTAMP_ERROR,
+  MAX_FUTURE_SKEW_MS,
+  parseLifecycleTopic,
+  PayloadSchema,
+  TOPIC_PREFIXES,
+  type Payload,
+} from "./schemas";
 
 export interface AcceptedItem {
   index: number;
@@ -114,7 +121,7 @@ type ItemResult =
   | { ok: true; topic: string; raw: Record<string, unknown>; event: LifecycleEvent }
   | { ok: false; topic: string | null; error: string };
 
-function parseItem(item: unknown, schema: ReturnType<typeof payloadSchema>): ItemResult {
+function parseItem(item: unknown, now: number): ItemResult {
   if (!isRecord(item)) return { ok: false, topic: null, error: "item must be a JSON object" };
   let topic: string | null = null;
   let payload: unknown = item;
@@ -133,9 +140,10 @@ function parseItem(item: unknown, schema: ReturnType<typeof payloadSchema>): Ite
   if (!isRecord(payload)) return { ok: false, topic, error: "payload must be a JSON object" };
   const unstorable = findUnstorableText(payload, "payload");
   if (unstorable !== null) return { ok: false, topic, error: unstorable };
-  const parsed = schema.safeParse(payload);
+  const parsed = PayloadSchema.safeParse(payload);
   if (!parsed.success) return { ok: false, topic, error: describeIssues(parsed.error) };
   const p = parsed.data;
+  if (p.timestamp > now + MAX_FUTURE_SKEW_MS) return { ok: false, topic, error: FUTURE_TIMESTAMP_ERROR };
   if (topic === null) {
     topic = TOPIC_PREFIXES[p.eventType] + p.clientId;
   } else {
@@ -200,10 +208,9 @@ function toEvent(p: Payload): LifecycleEvent {
 }
 
 export function parseItems(items: readonly unknown[], now: number): ParsedBatch {
-  const schema = payloadSchema(now);
   const batch: ParsedBatch = { accepted: [], rejected: [] };
   items.forEach((item, index) => {
-    const result = parseItem(item, schema);
+    const result = parseItem(item, now);
     if (result.ok) {
       batch.accepted.push({
         index,

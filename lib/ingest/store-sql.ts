@@ -101,8 +101,10 @@ SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_nu
   FROM unnest($1::text[]) AS t(client_id)
   CROSS JOIN LATERAL (SELECT conn_time FROM connection
                        WHERE client_id = t.client_id ORDER BY conn_time DESC LIMIT 1) AS latest
-  JOIN connection AS c ON c.client_id = t.client_id
-   AND c.conn_time >= latest.conn_time - $2 * interval '1 millisecond'`;
+  -- LATERAL keeps this an index range scan per client, whatever the table size.
+  CROSS JOIN LATERAL (SELECT * FROM connection
+                       WHERE client_id = t.client_id
+                         AND conn_time >= latest.conn_time - $2 * interval '1 millisecond') AS c`;
 
 /** Writes each touched client's derived row. $1: JSON array of client states. */
 export const UPSERT_CLIENT_STATE_SQL = `
