@@ -35,3 +35,35 @@ export async function observeEvents(
   await client.subscribeAsync(filter, { qos: 1 });
   return { events, client, close: () => client.endAsync() };
 }
+
+/** `n` distinct AWS-format presence events (connect/disconnect pairs), for publishing by hand. */
+export function syntheticEvents(n: number, prefix = "synthetic"): { topic: string; payload: string }[] {
+  const out: { topic: string; payload: string }[] = [];
+  const start = Date.now();
+  for (let i = 0; i < n; i += 1) {
+    const clientId = `${prefix}-${Math.floor(i / 2) % 1000}`;
+    const versionNumber = Math.floor(i / 2000);
+    const eventType = i % 2 === 0 ? "connected" : "disconnected";
+    const payload: Record<string, unknown> = {
+      clientId,
+      timestamp: start + i,
+      eventType,
+      sessionIdentifier: `${prefix}-session-${Math.floor(i / 2)}`,
+      principalIdentifier: "synthetic",
+      versionNumber,
+    };
+    if (eventType === "disconnected") {
+      payload.clientInitiatedDisconnect = true;
+      payload.disconnectReason = "CLIENT_INITIATED_DISCONNECT";
+    }
+    out.push({ topic: `$aws/events/presence/${eventType}/${clientId}`, payload: JSON.stringify(payload) });
+  }
+  return out;
+}
+
+/** Publishes with QoS 1, keeping up to `window` messages in flight. */
+export async function publishAll(client: MqttClient, events: { topic: string; payload: string }[], window = 200): Promise<void> {
+  for (let i = 0; i < events.length; i += window) {
+    await Promise.all(events.slice(i, i + window).map((e) => client.publishAsync(e.topic, e.payload, { qos: 1 })));
+  }
+}

@@ -1,0 +1,164 @@
+// The bridge's MQTT side: one mqtt.js client with a persistent session,
+// QoS 1 subscriptions, and a message handler whose completion is what releases
+// the PUBACK. mqtt.js hands over the next message only after that, so the
+// handler must be quick: it appends to the local spool and returns.
+import { readFileSync } from "node:fs";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import { backoffMs } from "./forwarder";
+import type { Logger } from "./logger";
+
+export interface MqttSourceOptions {
+  url: string;
+  clientId: string;
+  /** "auto" tries MQTT 5 and falls back to 3.1.1 if the broker refuses it. */
+  protocolVersion: 4 | 5 | "auto";
+  topics: string[];
+  sessionExpirySeconds: number;
+  keepaliveSeconds: number;
+  username?: string;
+  password?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  rejectUnauthorized?: boolean;
+  /** Returns the URL for the next WebSocket connection (SigV4 re-signing). */
+  transformWsUrl?: () => string;
+  /** Runs before every reconnection, e.g. to re-sign the URL. */
+  beforeReconnect?: () => Promise<void>;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  log: Logger;
+  /** Must resolve only once the message is durable: then the PUBACK goes out. */
+  onMessage(topic: string, payload: Buffer): void | Promise<void>;
+  onReconnect?(): void;
+  /** Every filter was refused by the broker (an authorization problem). */
+  onFatal(error: Error): void;
+}
+
+export interface MqttSource {
+  readonly connected: boolean;
+  /** Resolves after the first successful subscription. */
+  readonly subscribed: Promise<void>;
+  close(): Promise<void>;
+}
+
+const UNACCEPTABLE_PROTOCOL_VERSION = 1;
+
+export function startMqttSource(o: MqttSourceOptions): MqttSource {
+  let version: 4 | 5 = o.protocolVersion === 4 ? 4 : 5;
+  let attempt = 0;
+  let closing = false;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  let markSubscribed: () => void = () => undefined;
+  const subscribed = new Promise<void>((resolve) => (markSubscribed = resolve));
+
+  const options: IClientOptions = {
+    clientId: o.clientId,
+    protocolVersion: version,
+    // A persistent session: the broker keeps QoS 1 events for us while we are away.
+    clean: false,
+    keepalive: o.keepaliveSeconds,
+    // Reconnection is ours (backoff with jitter, URL re-signing before each try).
+    reconnectPeriod: 0,
+    resubscribe: false,
+    connectTimeout: 15_000,
+    username: o.username,
+    password: o.password,
+    ca: o.caFile ? readFileSync(o.caFile) : undefined,
+    cert: o.certFile ? readFileSync(o.certFile) : undefined,
+    key: o.keyFile ? readFileSync(o.keyFile) : undefined,
+    rejectUnauthorized: o.rejectUnauthorized ?? true,
+    transformWsUrl: o.transformWsUrl ? () => o.transformWsUrl!() : undefined,
+  };
+  if (version === 5) options.properties = { sessionExpiryInterval: o.sessionExpirySeconds };
+  const client: MqttClient = connect(o.url, options);
+
+  client.handleMessage = (packet, callback) => {
+    let result: void | Promise<void>;
+    try {
+      result = o.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+    } catch (error) {
+      // No PUBACK: the broker redelivers after the reconnection this forces.
+      o.log.error("could not spool a message; reconnecting so the broker redelivers it", { error });
+      callback(error as Error);
+      client.stream?.destroy();
+      return;
+    }
+    if (result instanceof Promise) result.then(() => callback(), (error: Error) => callback(error));
+    else callback();
+  };
+
+  client.on("connect", (connack) => {
+    attempt = 0;
+    o.log.info("connected to broker", { url: o.url, protocolVersion: version, sessionPresent: connack.sessionPresent });
+    // Subscribing again on a resumed session is harmless and picks up changed filters.
+    client.subscribe(o.topics, { qos: 1 }, (error, granted) => {
+      if (error) {
+        o.log.error("subscribe failed", { error });
+        return;
+      }
+      // A granted QoS (MQTT 5: reason code) of 0x80 or more is a refusal.
+      const refused = (granted ?? []).filter((g) => (g.qos as number) >= 0x80);
+      for (const g of refused) o.log.error("broker refused a subscription", { topic: g.topic, reasonCode: g.qos });
+      if (refused.length > 0 && refused.length === (granted ?? []).length) {
+        o.onFatal(new Error(`the broker refused every subscription (${o.topics.join(", ")}): check its authorization policy`));
+        return;
+      }
+      o.log.info("subscribed", { topics: o.topics });
+      markSubscribed();
+    });
+  });
+
+  client.on("error", (error: Error & { code?: number | string }) => {
+    if (o.protocolVersion === "auto" && version === 5 && error.code === UNACCEPTABLE_PROTOCOL_VERSION) {
+      o.log.info("broker does not speak MQTT 5; using 3.1.1");
+      version = 4;
+      client.options.protocolVersion = 4;
+      delete client.options.properties;
+      attempt = -1; // retry at once
+      return;
+    }
+    o.log.warn("mqtt error", { error: error.message, code: error.code });
+  });
+
+  const scheduleReconnect = () => {
+    if (closing || reconnectTimer !== null) return;
+    const delay = attempt < 0 ? 0 : backoffMs(attempt, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000);
+    attempt = Math.max(0, attempt) + 1;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (closing) return;
+      const ready = o.beforeReconnect ? o.beforeReconnect() : Promise.resolve();
+      ready.then(
+        () => {
+          if (closing) return;
+          o.onReconnect?.();
+          client.reconnect();
+        },
+        (error: Error) => {
+          o.log.error("could not prepare the reconnection", { error });
+          scheduleReconnect();
+        },
+      );
+    }, delay);
+  };
+
+  client.on("close", () => {
+    if (closing) return;
+    o.log.warn("disconnected from broker", { retryingIn: "backoff" });
+    scheduleReconnect();
+  });
+
+  return {
+    get connected() {
+      return client.connected;
+    },
+    subscribed,
+    close: async () => {
+      closing = true;
+      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+      // A clean DISCONNECT: the session (and events arriving meanwhile) stays with the broker.
+      await client.endAsync(false).catch(() => client.end(true));
+    },
+  };
+}
