@@ -9,6 +9,7 @@ import {
 import { timeline } from "./timeline";
 import type {
   Connection,
+  LifecycleEvent,
   PresenceConfig,
   PresenceStatus,
   ReceivedEvent,
@@ -21,11 +22,41 @@ export interface ClientHistory {
   clientId: string;
   connections: Map<string, Connection>;
   subscriptions: Map<string, SubscriptionState>;
+  /** Distinct connect_failed events (a duplicate is stored once, so it counts once). */
   failedAttempts: number;
+  /** `lifecycleEventKey` of each distinct connect_failed event seen. */
+  failedAttemptKeys: Set<string>;
 }
 
 export function emptyHistory(clientId: string): ClientHistory {
-  return { clientId, connections: new Map(), subscriptions: new Map(), failedAttempts: 0 };
+  return {
+    clientId,
+    connections: new Map(),
+    subscriptions: new Map(),
+    failedAttempts: 0,
+    failedAttemptKeys: new Set(),
+  };
+}
+
+/**
+ * Identity of an event for de-duplication: two events with equal fields are
+ * one event (DESIGN.md: "Duplicates (identical events) are stored once").
+ */
+export function lifecycleEventKey(event: LifecycleEvent): string {
+  return JSON.stringify([
+    event.eventType,
+    event.clientId,
+    event.timestamp,
+    event.sessionIdentifier,
+    event.principalIdentifier,
+    event.versionNumber,
+    event.clientInitiatedDisconnect,
+    event.disconnectReason,
+    event.ipAddress,
+    event.thingName,
+    event.topics,
+    event.connectFailureReason,
+  ]);
 }
 
 /** Applies one received event (duplicates included) to a client's history, in place. */
@@ -51,7 +82,9 @@ export function applyEvent(history: ClientHistory, received: ReceivedEvent): voi
       }
       return;
     case "connect_failed":
-      history.failedAttempts += 1;
+      // Count each distinct attempt once: a redelivered duplicate is not a new attempt.
+      history.failedAttemptKeys.add(lifecycleEventKey(event));
+      history.failedAttempts = history.failedAttemptKeys.size;
       return;
   }
 }
