@@ -24,47 +24,56 @@ export function regionFromEndpoint(hostname: string): string | null {
   return /\.iot\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(hostname)?.[1] ?? null;
 }
 
+export interface PresignOptions {
+  region: string;
+  credentials: AwsCredentials;
+  service: string;
+  signingDate?: Date;
+  expiresInSeconds?: number;
+  /** S3-style `UNSIGNED-PAYLOAD`; otherwise the hash of the empty body, as AWS IoT expects. */
+  unsignedPayload?: boolean;
+}
+
 /**
- * Presigns a WebSocket URL for AWS IoT Core. The session token is appended
- * after signing and is not part of the signature: AWS IoT requires it so
- * (unlike most services, which sign X-Amz-Security-Token).
+ * Presigns a GET URL with SigV4 (query-string authentication). The session
+ * token, if any, is appended after signing and is not part of the signature:
+ * AWS IoT requires it so, unlike most services, which sign X-Amz-Security-Token.
  */
-export async function presignIotUrl(
-  url: string,
-  options: {
-    region: string;
-    credentials: AwsCredentials;
-    signingDate?: Date;
-    expiresInSeconds?: number;
-    service?: string;
-  },
-): Promise<string> {
+export async function presignUrl(url: string, options: PresignOptions): Promise<string> {
   const target = new URL(url);
   const signer = new SignatureV4({
-    service: options.service ?? "iotdevicegateway",
+    service: options.service,
     region: options.region,
     credentials: { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
     sha256: Sha256,
   });
   const query: Record<string, string> = {};
   target.searchParams.forEach((value, key) => (query[key] = value));
+  const headers: Record<string, string> = { host: target.host };
+  const payloadHeader = "x-amz-content-sha256";
+  if (options.unsignedPayload) headers[payloadHeader] = "UNSIGNED-PAYLOAD";
   const signed = await signer.presign(
-    new HttpRequest({
-      method: "GET",
-      protocol: target.protocol,
-      hostname: target.hostname,
-      port: target.port ? Number(target.port) : undefined,
-      path: target.pathname,
-      query,
-      headers: { host: target.host },
-    }),
-    { signingDate: options.signingDate, expiresIn: options.expiresInSeconds ?? 900 },
+    new HttpRequest({ method: "GET", protocol: target.protocol, hostname: target.hostname, path: target.pathname, query, headers }),
+    {
+      signingDate: options.signingDate,
+      expiresIn: options.expiresInSeconds ?? 900,
+      unhoistableHeaders: new Set([payloadHeader]),
+      unsignableHeaders: new Set([payloadHeader]),
+    },
   );
-  const pairs = Object.entries(signed.query ?? {})
+  // Canonical order, with the signature last as AWS's own examples write it.
+  const { "X-Amz-Signature": signature, ...rest } = signed.query ?? {};
+  const pairs = Object.entries(rest)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => `${uriEscape(key)}=${uriEscape(String(value))}`);
+  pairs.push(`X-Amz-Signature=${String(signature)}`);
   if (options.credentials.sessionToken) pairs.push(`X-Amz-Security-Token=${uriEscape(options.credentials.sessionToken)}`);
   return `${target.protocol}//${target.host}${target.pathname}?${pairs.join("&")}`;
+}
+
+/** `wss://<endpoint>/mqtt` presigned for AWS IoT Core (service `iotdevicegateway`). */
+export function presignIotUrl(url: string, options: Omit<PresignOptions, "service">): Promise<string> {
+  return presignUrl(url, { ...options, service: "iotdevicegateway" });
 }
 
 /** The standard AWS credential chain: environment, SSO, shared files, web identity, ECS, EC2 metadata. */
