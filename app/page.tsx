@@ -1,7 +1,13 @@
-import { FleetPage } from "@/components/FleetPage";
+import { Suspense } from "react";
+import { FleetPage } from "@/components/fleet/FleetPage";
 
 export const dynamic = "force-dynamic";
 
+// The view state (search, filter, sort, chart range) lives in the URL; the client component reads it.
 export default function Home() {
-  return <FleetPage />;
+  return (
+    <Suspense>
+      <FleetPage />
+    </Suspense>
+  );
 }

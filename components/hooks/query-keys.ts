@@ -1,5 +1,15 @@
-/** Every React Query key of the UI, from one factory. */
+/** Every React Query key of the UI, from one factory. Prefixes let the stream patch or invalidate families. */
 export const queryKeys = {
+  clientsRoot: () => ["clients"] as const,
   clients: (params: Record<string, string>) => ["clients", params] as const,
   client: (clientId: string) => ["client", clientId] as const,
+  /** Everything under one device except its header: refetched when the device changes. */
+  deviceRoot: (clientId: string) => ["device", clientId] as const,
+  connections: (clientId: string, range: string) => ["device", clientId, "connections", range] as const,
+  events: (clientId: string) => ["device", clientId, "events"] as const,
+  subscriptions: (clientId: string) => ["device", clientId, "subscriptions"] as const,
+  failures: (clientId: string) => ["device", clientId, "failures"] as const,
+  summary: () => ["summary"] as const,
+  onlineHistoryRoot: () => ["online-history"] as const,
+  onlineHistory: (range: string) => ["online-history", range] as const,
 };

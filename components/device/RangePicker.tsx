@@ -1,0 +1,76 @@
+"use client";
+
+import { useState } from "react";
+import { toLocalInput } from "../format/time";
+import type { DeviceRange, RangeKey } from "./range";
+
+const LABELS: Record<RangeKey, string> = { "24h": "24 h", "7d": "7 days", "30d": "30 days", custom: "Custom" };
+const field =
+  "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
+
+/** 24 h / 7 d / 30 d / custom; the choice is written to the URL. */
+export function RangePicker({
+  range,
+  onChange,
+}: {
+  range: DeviceRange;
+  onChange: (patch: Record<string, string | undefined>) => void;
+}) {
+  const initial = range.bounds();
+  const [from, setFrom] = useState(range.fromInput || toLocalInput(initial.from));
+  const [to, setTo] = useState(range.toInput || toLocalInput(initial.to));
+  const [custom, setCustom] = useState(range.key === "custom");
+  const selected: RangeKey = custom ? "custom" : range.key;
+
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <div role="group" aria-label="Time range" className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700">
+        {(Object.keys(LABELS) as RangeKey[]).map((key) => (
+          <button
+            key={key}
+            type="button"
+            aria-pressed={selected === key}
+            onClick={() => {
+              if (key === "custom") {
+                setCustom(true);
+                return;
+              }
+              setCustom(false);
+              onChange({ range: key === "24h" ? undefined : key, from: undefined, to: undefined });
+            }}
+            className={`rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
+              selected === key
+                ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
+                : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+            }`}
+          >
+            {LABELS[key]}
+          </button>
+        ))}
+      </div>
+      {selected === "custom" ? (
+        <form
+          className="flex flex-wrap items-center gap-2 text-xs"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onChange({ range: "custom", from, to });
+          }}
+        >
+          <label className="flex items-center gap-1">
+            From <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} className={field} />
+          </label>
+          <label className="flex items-center gap-1">
+            To <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} className={field} />
+          </label>
+          <button
+            type="submit"
+            disabled={!(from && to && from < to)}
+            className="rounded-md bg-sky-700 px-3 py-1 font-medium text-white disabled:opacity-50 hover:bg-sky-800"
+          >
+            Apply
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { memo, useEffect, useRef, useState, type MouseEvent } from "react";
+import type { ClientView } from "@/lib/clients/schemas";
+import { reasonInWords } from "../format/disconnect-reason";
+import { FlappingBadge, StatusBadge } from "../StatusBadge";
+import { LocalTime, RelativeTime } from "../ui/LocalTime";
+
+export const ROW_HEIGHT = 44;
+
+/** One template for the header and every row; columns appear as the window widens. */
+export const GRID =
+  "grid-cols-[6.5rem_minmax(10rem,2fr)_6.5rem_minmax(8rem,1.3fr)_5.5rem_3.5rem] " +
+  "lg:grid-cols-[6.5rem_minmax(10rem,2fr)_6.5rem_9rem_9rem_minmax(8rem,1.3fr)_5.5rem_3.5rem] " +
+  "xl:grid-cols-[6.5rem_minmax(12rem,2fr)_6.5rem_9.5rem_9.5rem_minmax(9rem,1.3fr)_minmax(8rem,1fr)_5.5rem_3.5rem]";
+
+const FLASH_MS = 1_600;
+
+/** True for a moment after `signature` changes (not on first render: scrolling must not flash). */
+function useFlash(signature: string): boolean {
+  const previous = useRef(signature);
+  const [flashing, setFlashing] = useState(false);
+  useEffect(() => {
+    if (previous.current === signature) return;
+    previous.current = signature;
+    setFlashing(true);
+    const timer = setTimeout(() => setFlashing(false), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [signature]);
+  return flashing;
+}
+
+export function devicePath(clientId: string): string {
+  return `/clients/${encodeURIComponent(clientId)}`;
+}
+
+const cell = "truncate px-3";
+
+function ClientRowImpl({ client, index, top }: { client: ClientView; index: number; top: number }) {
+  const router = useRouter();
+  const flashing = useFlash(`${client.status}|${client.lastEventAt}|${client.flapping}|${client.subscriptionCount}`);
+  const href = devicePath(client.clientId);
+  const reason = reasonInWords(client.disconnectReason);
+  // The whole row is a target for the mouse; the link is the one for keyboards and screen readers.
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    if ((e.target as HTMLElement).closest("a") || window.getSelection()?.toString()) return;
+    router.push(href);
+  };
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-row-index={index}
+      data-client-id={client.clientId}
+      data-status={client.status}
+      onClick={onClick}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+      className={`absolute left-0 top-0 grid w-full cursor-pointer items-center border-b border-slate-100 text-sm hover:bg-sky-50 focus-within:bg-sky-50 dark:border-slate-800/70 dark:hover:bg-slate-800/60 dark:focus-within:bg-slate-800/60 ${GRID} ${flashing ? "row-flash" : ""}`}
+    >
+      <div role="cell" className="px-3">
+        <StatusBadge status={client.status} />
+      </div>
+      <div role="cell" className={`${cell} font-mono text-[13px]`}>
+        <Link
+          href={href}
+          prefetch={false}
+          title={client.clientId}
+          className="rounded text-sky-800 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:text-sky-300"
+        >
+          {client.clientId}
+        </Link>
+      </div>
+      <div role="cell" className={`${cell} text-slate-700 dark:text-slate-300`}>
+        <RelativeTime iso={client.since} />
+      </div>
+      <div role="cell" className={`${cell} hidden text-slate-700 lg:block dark:text-slate-300`}>
+        <LocalTime iso={client.lastConnectedAt} short />
+      </div>
+      <div role="cell" className={`${cell} hidden text-slate-700 lg:block dark:text-slate-300`}>
+        <LocalTime iso={client.lastDisconnectedAt} short />
+      </div>
+      <div role="cell" className={cell} title={client.disconnectReason ?? undefined}>
+        {reason ?? <span className="text-slate-400 dark:text-slate-500">—</span>}
+        {client.clientInitiatedDisconnect ? (
+          <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">(by client)</span>
+        ) : null}
+      </div>
+      <div role="cell" className={`${cell} hidden font-mono text-xs text-slate-700 xl:block dark:text-slate-300`} title={client.principalIdentifier ?? undefined}>
+        {client.principalIdentifier ?? "—"}
+      </div>
+      <div role="cell" className="px-3">
+        {client.flapping ? <FlappingBadge /> : <span className="sr-only">no</span>}
+      </div>
+      <div role="cell" className="px-3 text-right tabular-nums text-slate-700 dark:text-slate-300">
+        {client.subscriptionCount}
+      </div>
+    </div>
+  );
+}
+
+/** Re-renders only when its client object changes (the stream replaces objects it patches). */
+export const ClientRow = memo(ClientRowImpl);

@@ -1,0 +1,161 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef, type KeyboardEvent } from "react";
+import type { ClientView } from "@/lib/clients/schemas";
+import type { ClientListParams, useClientsQuery } from "../hooks/use-clients-query";
+import { Skeleton } from "../ui/Skeleton";
+import { ClientRow, GRID, ROW_HEIGHT } from "./ClientRow";
+
+/** Rows ahead of the viewport at which the next page is requested. */
+const PREFETCH_ROWS = 40;
+
+const number = new Intl.NumberFormat();
+
+function HeaderCell({ children, className = "", sort }: { children: string; className?: string; sort?: "ascending" | "descending" | "none" }) {
+  return (
+    <div role="columnheader" aria-sort={sort} className={`truncate px-3 py-2 ${className}`}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The fleet table: virtual rows (only what is on screen is in the DOM) over
+ * keyset pages fetched as the operator scrolls, so 100,000 clients scroll
+ * like 100. Arrow keys move between rows, Enter opens one.
+ */
+export function ClientTable({
+  query,
+  filters,
+}: {
+  query: ReturnType<typeof useClientsQuery>;
+  filters: ClientListParams;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const { data, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+
+  // A client moved between pages by live updates must not show twice.
+  const rows = useMemo(() => {
+    const seen = new Set<string>();
+    const list: ClientView[] = [];
+    for (const page of data?.pages ?? []) {
+      for (const c of page.items) {
+        if (seen.has(c.clientId)) continue;
+        seen.add(c.clientId);
+        list.push(c);
+      }
+    }
+    return list;
+  }, [data]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (index) => rows[index]?.clientId ?? index,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - PREFETCH_ROWS) void fetchNextPage();
+  }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const focusRow = (index: number) => {
+    const target = Math.min(rows.length - 1, Math.max(0, index));
+    virtualizer.scrollToIndex(target, { align: "auto" });
+    // The row may only exist after the scroll renders it.
+    requestAnimationFrame(() =>
+      scroller.current?.querySelector<HTMLAnchorElement>(`[data-row-index="${target}"] a`)?.focus(),
+    );
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>("[data-row-index]");
+    if (row === null) return;
+    const index = Number(row.dataset.rowIndex);
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
+    const next = moves[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    focusRow(next);
+  };
+
+  const counts = data?.pages[0]?.counts;
+  const matching = counts === undefined ? undefined : filters.status ? counts[filters.status] : counts.total;
+  const sort = filters.sort ?? "lastChange";
+  const order = filters.order ?? (sort === "clientId" ? "asc" : "desc");
+  const ariaSort = order === "asc" ? "ascending" : "descending";
+
+  return (
+    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <div
+        ref={scroller}
+        onKeyDown={onKeyDown}
+        className="h-[max(26rem,calc(100vh-14rem))] overflow-auto overscroll-contain"
+        data-testid="client-table-scroller"
+      >
+        <div role="table" aria-label="Clients" aria-rowcount={matching !== undefined ? matching + 1 : -1} className="min-w-[44rem]">
+          <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold uppercase tracking-wide text-slate-600 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-300">
+            <div role="row" aria-rowindex={1} className={`grid ${GRID}`}>
+              <HeaderCell>Status</HeaderCell>
+              <HeaderCell sort={sort === "clientId" ? ariaSort : "none"}>Client ID</HeaderCell>
+              <HeaderCell>Since</HeaderCell>
+              <HeaderCell className="hidden lg:block">Last connected</HeaderCell>
+              <HeaderCell className="hidden lg:block">Last disconnected</HeaderCell>
+              <HeaderCell>Disconnect reason</HeaderCell>
+              <HeaderCell className="hidden xl:block">Principal</HeaderCell>
+              <HeaderCell>Flapping</HeaderCell>
+              <HeaderCell className="text-right">Subs</HeaderCell>
+            </div>
+          </div>
+          <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const client = rows[item.index]!;
+              return (
+                <ClientRow
+                  key={item.key}
+                  client={client}
+                  index={item.index}
+                  top={item.start}
+                />
+              );
+            })}
+          </div>
+          {data === undefined && query.isPending ? (
+            <div className="space-y-2 p-3" aria-label="Loading clients">
+              {Array.from({ length: 8 }, (_, i) => (
+                <Skeleton key={i} className="h-7 w-full" />
+              ))}
+            </div>
+          ) : null}
+          {data !== undefined && rows.length === 0 ? (
+            <p className="p-8 text-center text-sm text-slate-600 dark:text-slate-400">
+              No client matches{filters.q ? ` “${filters.q}”` : ""}
+              {filters.status ? ` with status ${filters.status}` : ""}. Clear the search or the filter to see more.
+            </p>
+          ) : null}
+        </div>
+      </div>
+      <div className="flex items-center justify-between border-t border-slate-200 px-3 py-2 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
+        <span aria-live="polite">
+          {matching === undefined
+            ? "Loading…"
+            : `${number.format(rows.length)} loaded of ${number.format(matching)} matching`}
+          {isFetchingNextPage ? " · loading more…" : ""}
+        </span>
+        <span className="hidden sm:inline">↑ ↓ move · Enter opens · / searches</span>
+      </div>
+    </div>
+  );
+}

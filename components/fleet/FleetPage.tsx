@@ -1,0 +1,54 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { queryKeys } from "../hooks/query-keys";
+import { useClientsQuery } from "../hooks/use-clients-query";
+import { useSummaryQuery } from "../hooks/use-fleet-stats";
+import { useUrlState } from "../hooks/use-url-state";
+import { EmptyFleet } from "../ui/EmptyFleet";
+import { ErrorBanner } from "../ui/ErrorBanner";
+import { ClientTable } from "./ClientTable";
+import { ExportPanel } from "./ExportPanel";
+import { FleetToolbar } from "./FleetToolbar";
+import { OnlineChart } from "./OnlineChart";
+import { SummaryCards } from "./SummaryCards";
+import { parseFleetParams } from "./fleet-params";
+
+/** The page operators keep open: counts, the online chart and the live client table. */
+export function FleetPage() {
+  const [search, setSearch] = useUrlState();
+  const { filters, chart } = parseFleetParams(search);
+  const queryClient = useQueryClient();
+  const summary = useSummaryQuery();
+  const clients = useClientsQuery(filters);
+  const error = clients.error ?? summary.error;
+  const empty = summary.data?.total === 0;
+
+  return (
+    <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight">Fleet</h1>
+        <ExportPanel filters={filters} />
+      </div>
+      {error ? (
+        <ErrorBanner
+          error={error}
+          onRetry={() => {
+            void queryClient.invalidateQueries({ queryKey: queryKeys.summary() });
+            void queryClient.invalidateQueries({ queryKey: queryKeys.clientsRoot() });
+          }}
+        />
+      ) : null}
+      <SummaryCards counts={summary.data} active={filters.status} onPick={(status) => setSearch({ status })} />
+      {empty ? (
+        <EmptyFleet />
+      ) : (
+        <>
+          <OnlineChart range={chart} onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })} />
+          <FleetToolbar filters={filters} onChange={setSearch} />
+          <ClientTable query={clients} filters={filters} />
+        </>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,77 @@
+"use client";
+
+import type { Counts } from "@/lib/clients/schemas";
+import { Skeleton } from "../ui/Skeleton";
+
+type Status = "online" | "pending" | "offline";
+
+const CARDS: { key: Status | "flapping"; label: string; accent: string; hint: string }[] = [
+  { key: "online", label: "Online", accent: "bg-emerald-500", hint: "Connected now" },
+  { key: "pending", label: "Pending", accent: "bg-amber-500", hint: "Just disconnected, within the grace period" },
+  { key: "offline", label: "Offline", accent: "bg-slate-400", hint: "Not connected" },
+  { key: "flapping", label: "Flapping", accent: "bg-rose-500", hint: "Disconnecting repeatedly" },
+];
+
+const number = new Intl.NumberFormat();
+
+/** The fleet's counts; a status card doubles as a filter for the table. */
+export function SummaryCards({
+  counts,
+  active,
+  onPick,
+}: {
+  counts: Counts | undefined;
+  active: Status | undefined;
+  onPick: (status: Status | undefined) => void;
+}) {
+  return (
+    <div className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Fleet counts">
+      {CARDS.map((card) => {
+        const value = counts?.[card.key];
+        const selectable = card.key !== "flapping";
+        const pressed = selectable && active === card.key;
+        const body = (
+          <>
+            <span className="flex items-center gap-2 text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-300">
+              <span aria-hidden className={`h-2 w-2 rounded-full ${card.accent}`} />
+              {card.label}
+            </span>
+            {value === undefined ? (
+              <Skeleton className="mt-2 h-8 w-20" />
+            ) : (
+              <span className="mt-1 block text-3xl font-semibold tabular-nums" data-testid={`count-${card.key}`}>
+                {number.format(value)}
+              </span>
+            )}
+            {card.key === "online" && counts ? (
+              <span className="mt-1 block text-xs text-slate-600 dark:text-slate-400">
+                of {number.format(counts.total)} clients
+              </span>
+            ) : null}
+          </>
+        );
+        const base =
+          "rounded-xl border bg-white p-4 text-left shadow-sm dark:bg-slate-900 " +
+          (pressed
+            ? "border-sky-500 ring-2 ring-sky-500/40"
+            : "border-slate-200 dark:border-slate-800");
+        return selectable ? (
+          <button
+            key={card.key}
+            type="button"
+            title={`${card.hint}. Click to ${pressed ? "clear the filter" : "show only these"}.`}
+            aria-pressed={pressed}
+            onClick={() => onPick(pressed ? undefined : (card.key as Status))}
+            className={`${base} transition hover:border-sky-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600`}
+          >
+            {body}
+          </button>
+        ) : (
+          <div key={card.key} title={card.hint} className={base}>
+            {body}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

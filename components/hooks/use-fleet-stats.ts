@@ -1,0 +1,25 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { Counts } from "@/lib/clients/schemas";
+import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
+import { fetchJson } from "./fetch-json";
+import { queryKeys } from "./query-keys";
+
+/** Fleet counts; the stream's `summary` events overwrite them in place. */
+export function useSummaryQuery() {
+  return useQuery({
+    queryKey: queryKeys.summary(),
+    queryFn: ({ signal }) => fetchJson<Counts>("/api/stats/summary", { signal }),
+  });
+}
+
+/** Online clients over time. History moves slowly: a minute's staleness is fine. */
+export function useOnlineHistoryQuery(range: HistoryRange) {
+  return useQuery({
+    queryKey: queryKeys.onlineHistory(range),
+    queryFn: ({ signal }) => fetchJson<OnlineHistory>(`/api/stats/online?range=${range}`, { signal }),
+    refetchInterval: 60_000,
+    placeholderData: (previous) => previous,
+  });
+}

@@ -1,0 +1,124 @@
+"use client";
+
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { ClientView, Counts } from "@/lib/clients/schemas";
+import type { OnlineHistory } from "@/lib/stats/schemas";
+import { queryKeys } from "../hooks/query-keys";
+import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
+import { patchClientPages } from "./patch-clients";
+
+export type StreamState = "connecting" | "live" | "reconnecting";
+
+/** A busy fleet pushes many events a second: the cache takes them in batches. */
+const APPLY_EVERY_MS = 150;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 15_000;
+
+/** Patches every cached view of the changed clients; refetches only the open device's details. */
+export function applyClientChanges(queryClient: QueryClient, changed: readonly ClientView[]): void {
+  if (changed.length === 0) return;
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.clientsRoot() })) {
+    const params = (query.queryKey[1] ?? {}) as ClientListParams;
+    queryClient.setQueryData<ClientPages>(query.queryKey, (data) =>
+      data === undefined ? data : patchClientPages(data, params, changed),
+    );
+  }
+  for (const client of changed) {
+    const key = queryKeys.client(client.clientId);
+    if (queryClient.getQueryData(key) !== undefined) {
+      queryClient.setQueryData(key, client);
+      // Its timeline, events and subscriptions changed too; only an open device page refetches.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.deviceRoot(client.clientId) });
+    }
+  }
+}
+
+function applySummary(queryClient: QueryClient, counts: Counts): void {
+  queryClient.setQueryData(queryKeys.summary(), counts);
+  // The chart's last point is "now": keep it in step with the counters.
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.onlineHistoryRoot() })) {
+    queryClient.setQueryData<OnlineHistory>(query.queryKey, (h) => {
+      const last = h?.points[h.points.length - 1];
+      if (h === undefined || last === undefined) return h;
+      return { ...h, points: h.points.with(-1, { ...last, online: counts.online }) };
+    });
+  }
+}
+
+/** Everything the stream keeps fresh; after a gap in the stream it is refetched once. */
+function resync(queryClient: QueryClient): void {
+  for (const key of [queryKeys.clientsRoot(), queryKeys.summary(), ["client"], ["device"], queryKeys.onlineHistoryRoot()]) {
+    void queryClient.invalidateQueries({ queryKey: key });
+  }
+}
+
+/**
+ * Subscribes to GET /api/stream and patches the React Query cache from it.
+ * EventSource reconnects by itself after a network error; a refused
+ * connection (e.g. 503) closes it for good, so that case retries by hand.
+ */
+export function useFleetStream(): StreamState {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<StreamState>("connecting");
+
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let retryDelay = RETRY_MIN_MS;
+    let hadGap = false;
+    let listenerUp = false;
+    let disposed = false;
+    const buffer = new Map<string, ClientView>();
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const flush = () => {
+      flushTimer = undefined;
+      const changed = [...buffer.values()];
+      buffer.clear();
+      applyClientChanges(queryClient, changed);
+    };
+
+    const connect = () => {
+      source = new EventSource("/api/stream");
+      source.addEventListener("open", () => {
+        retryDelay = RETRY_MIN_MS;
+        // Whatever happened while the stream was down is not in the cache.
+        if (hadGap) resync(queryClient);
+        hadGap = false;
+      });
+      source.addEventListener("listener", (e) => {
+        listenerUp = (JSON.parse((e as MessageEvent<string>).data) as { connected: boolean }).connected;
+        setState(listenerUp ? "live" : "reconnecting");
+      });
+      source.addEventListener("client", (e) => {
+        const client = JSON.parse((e as MessageEvent<string>).data) as ClientView;
+        buffer.set(client.clientId, client);
+        flushTimer ??= setTimeout(flush, APPLY_EVERY_MS);
+      });
+      source.addEventListener("summary", (e) => {
+        applySummary(queryClient, JSON.parse((e as MessageEvent<string>).data) as Counts);
+      });
+      source.addEventListener("resync", () => resync(queryClient));
+      source.addEventListener("error", () => {
+        hadGap = true;
+        setState("reconnecting");
+        if (source?.readyState === EventSource.CLOSED && !disposed) {
+          source.close();
+          retryTimer = setTimeout(connect, retryDelay);
+          retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+        }
+      });
+    };
+
+    connect();
+    return () => {
+      disposed = true;
+      clearTimeout(retryTimer);
+      clearTimeout(flushTimer);
+      source?.close();
+    };
+  }, [queryClient]);
+
+  return state;
+}
