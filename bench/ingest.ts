@@ -71,7 +71,8 @@ async function scratchDatabase(): Promise<{ url: string; close: () => Promise<vo
 async function routeRun(appUrl: string): Promise<{ seconds: number; accepted: number }> {
   const all = [...events(totalEvents, totalClients)];
   const batches: string[] = [];
-  for (let i = 0; i < all.length; i += batchSize) batches.push(JSON.stringify(all.slice(i, i + batchSize)));
+  for (let i = 0; i < all.length; i += batchSize)
+    batches.push(JSON.stringify(all.slice(i, i + batchSize)));
   let next = 0;
   let accepted = 0;
   const started = performance.now();
@@ -85,9 +86,15 @@ async function routeRun(appUrl: string): Promise<{ seconds: number; accepted: nu
           body,
         });
         if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
-        const answer = (await r.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
+        const answer = (await r.json()) as {
+          accepted: number;
+          duplicates: number;
+          rejected: unknown[];
+        };
         if (answer.rejected.length > 0 || answer.duplicates > 0) {
-          throw new Error(`ingest rejected or deduplicated: ${JSON.stringify(answer).slice(0, 400)}`);
+          throw new Error(
+            `ingest rejected or deduplicated: ${JSON.stringify(answer).slice(0, 400)}`,
+          );
         }
         accepted += answer.accepted;
       }
@@ -125,7 +132,12 @@ async function main() {
   try {
     await migrate(database.url);
     const naive = await naiveRun(database.url);
-    const app = await startApp({ databaseUrl: database.url, env: { INGEST_TOKEN: TOKEN, DATABASE_POOL_SIZE: "8" } });
+    const app = await startApp({
+      databaseUrl: database.url,
+      env: { INGEST_TOKEN: TOKEN, DATABASE_POOL_SIZE: "8" },
+      // BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the app under load.
+      nodeArgs: process.env.BENCH_APP_NODE_ARGS?.split(" ").filter(Boolean),
+    });
     let route: { seconds: number; accepted: number };
     try {
       route = await routeRun(app.url);
@@ -140,18 +152,28 @@ async function main() {
       clients: totalClients,
       batchSize,
       senders,
-      route: { accepted: route.accepted, seconds: +route.seconds.toFixed(2), eventsPerSecond: Math.round(rate) },
+      route: {
+        accepted: route.accepted,
+        seconds: +route.seconds.toFixed(2),
+        eventsPerSecond: Math.round(rate),
+      },
       naiveBaseline: { events: naiveEvents, eventsPerSecond: Math.round(naive) },
       ratioToNaive: +(rate / naive).toFixed(1),
     };
-    console.log(`\ningest benchmark (${smoke ? "smoke" : "full"}): ${totalEvents} events over ${totalClients} clients, batches of ${batchSize}, ${senders} senders`);
+    console.log(
+      `\ningest benchmark (${smoke ? "smoke" : "full"}): ${totalEvents} events over ${totalClients} clients, batches of ${batchSize}, ${senders} senders`,
+    );
     console.log(`| path | events/s |\n|---|---|`);
     console.log(`| POST /api/ingest (derived state included) | ${result.route.eventsPerSecond} |`);
     console.log(`| naive: one Prisma create per event | ${result.naiveBaseline.eventsPerSecond} |`);
     console.log(`route / naive = ${result.ratioToNaive}x`);
-    if (route.accepted !== totalEvents) throw new Error(`accepted ${route.accepted} of ${totalEvents} events`);
+    if (route.accepted !== totalEvents)
+      throw new Error(`accepted ${route.accepted} of ${totalEvents} events`);
     mkdirSync("bench/results", { recursive: true });
-    writeFileSync(`bench/results/ingest${smoke ? "-smoke" : ""}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(
+      `bench/results/ingest${smoke ? "-smoke" : ""}.json`,
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
   } finally {
     await database.close();
   }

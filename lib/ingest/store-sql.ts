@@ -15,20 +15,22 @@ SELECT pg_advisory_xact_lock(k)
 export const INSERT_EVENTS_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    dedupe_key uuid, client_id text, event_type text, event_at timestamptz,
+    dedupe_key uuid, client_id text, event_type text, event_ms float8,
     session_identifier text, principal_identifier text, version_number bigint,
     topic text, raw jsonb, disconnect_reason text, client_initiated_disconnect boolean,
     ip_address text, thing_name text, topics jsonb, connect_failure_reason text, ord int)
+), rows AS (
+  SELECT input.*, to_timestamp(event_ms / 1000.0) AS event_at FROM input
 ), ins AS (
   INSERT INTO lifecycle_event (dedupe_key, client_id, event_type, event_at, received_at,
       session_identifier, principal_identifier, version_number, topic, raw)
   SELECT dedupe_key, client_id, event_type, event_at, $2, session_identifier,
          principal_identifier, version_number, topic, raw
-    FROM input ORDER BY ord -- ids follow arrival order within the batch
+    FROM rows ORDER BY ord -- ids follow arrival order within the batch
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING id, dedupe_key
 ), fresh AS (
-  SELECT input.*, ins.id FROM input JOIN ins USING (dedupe_key)
+  SELECT rows.*, ins.id FROM rows JOIN ins USING (dedupe_key)
 ), presence AS (
   -- One row per connection key: an INSERT may not touch the same row twice.
   SELECT client_id, session_identifier, version_number,
@@ -96,8 +98,11 @@ SELECT dedupe_key::text AS dedupe_key FROM ins`;
  */
 export const CURRENT_CANDIDATES_SQL = `
 SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_number,
-       c.connected_at, c.disconnected_at, c.disconnect_received_at, c.disconnect_reason,
-       c.client_initiated_disconnect, c.principal_identifier, c.ip_address, c.thing_name
+       (extract(epoch FROM c.connected_at) * 1000)::float8 AS connected_at,
+       (extract(epoch FROM c.disconnected_at) * 1000)::float8 AS disconnected_at,
+       (extract(epoch FROM c.disconnect_received_at) * 1000)::float8 AS disconnect_received_at,
+       c.disconnect_reason, c.client_initiated_disconnect, c.principal_identifier,
+       c.ip_address, c.thing_name
   FROM unnest($1::text[]) AS t(client_id)
   CROSS JOIN LATERAL (SELECT conn_time FROM connection
                        WHERE client_id = t.client_id ORDER BY conn_time DESC LIMIT 1) AS latest
@@ -106,22 +111,23 @@ SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_nu
                        WHERE client_id = t.client_id
                          AND conn_time >= latest.conn_time - $2 * interval '1 millisecond') AS c`;
 
-/** Writes each touched client's derived row. $1: JSON array of client states. */
+/** Writes each touched client's derived row. $1: JSON array of client states, times in epoch ms. */
 export const UPSERT_CLIENT_STATE_SQL = `
 INSERT INTO client_state AS cs (client_id, session_identifier, version_number, connected_at,
     disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
     principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
     last_event_at, first_seen_at, updated_at)
-SELECT client_id, session_identifier, version_number, connected_at, disconnected_at,
-       disconnect_received_at, disconnect_reason, client_initiated_disconnect,
-       principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
-       last_event_at, $2, $2
+SELECT client_id, session_identifier, version_number, to_timestamp(connected_at / 1000.0),
+       to_timestamp(disconnected_at / 1000.0), to_timestamp(disconnect_received_at / 1000.0),
+       disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address,
+       thing_name, to_timestamp(last_connected_at / 1000.0),
+       to_timestamp(last_disconnected_at / 1000.0), to_timestamp(last_event_at / 1000.0), $2, $2
   FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, session_identifier text,
-       version_number bigint, connected_at timestamptz, disconnected_at timestamptz,
-       disconnect_received_at timestamptz, disconnect_reason text,
+       version_number bigint, connected_at float8, disconnected_at float8,
+       disconnect_received_at float8, disconnect_reason text,
        client_initiated_disconnect boolean, principal_identifier text, ip_address text,
-       thing_name text, last_connected_at timestamptz, last_disconnected_at timestamptz,
-       last_event_at timestamptz)
+       thing_name text, last_connected_at float8, last_disconnected_at float8,
+       last_event_at float8)
  ORDER BY client_id
 ON CONFLICT (client_id) DO UPDATE SET
   session_identifier = EXCLUDED.session_identifier,

@@ -19,13 +19,14 @@ export interface StoreResult {
   touchedClients: string[];
 }
 
+/** Times come back as epoch ms: parsing thousands of Dates per batch showed up in profiles. */
 interface CandidateRow {
   client_id: string;
   session_identifier: string;
   version_number: number;
-  connected_at: Date | null;
-  disconnected_at: Date | null;
-  disconnect_received_at: Date | null;
+  connected_at: number | null;
+  disconnected_at: number | null;
+  disconnect_received_at: number | null;
   disconnect_reason: string | null;
   client_initiated_disconnect: boolean | null;
   principal_identifier: string | null;
@@ -33,17 +34,15 @@ interface CandidateRow {
   thing_name: string | null;
 }
 
-const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
-const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 function toConnection(row: CandidateRow): Connection {
   return {
     clientId: row.client_id,
     sessionIdentifier: row.session_identifier,
     versionNumber: row.version_number,
-    connectedAt: ms(row.connected_at),
-    disconnectedAt: ms(row.disconnected_at),
-    disconnectReceivedAt: ms(row.disconnect_received_at),
+    connectedAt: row.connected_at,
+    disconnectedAt: row.disconnected_at,
+    disconnectReceivedAt: row.disconnect_received_at,
     disconnectReason: row.disconnect_reason,
     clientInitiatedDisconnect: row.client_initiated_disconnect,
     principalIdentifier: row.principal_identifier,
@@ -59,7 +58,7 @@ function eventRow(item: AcceptedItem, ord: number) {
     dedupe_key: item.dedupeKey,
     client_id: e.clientId,
     event_type: e.eventType,
-    event_at: iso(e.timestamp),
+    event_ms: e.timestamp,
     session_identifier: e.sessionIdentifier,
     principal_identifier: e.principalIdentifier,
     version_number: e.versionNumber,
@@ -113,17 +112,17 @@ async function refreshClientState(
       client_id: clientId,
       session_identifier: current?.sessionIdentifier ?? null,
       version_number: current?.versionNumber ?? null,
-      connected_at: iso(current?.connectedAt ?? null),
-      disconnected_at: iso(current?.disconnectedAt ?? null),
-      disconnect_received_at: iso(current?.disconnectReceivedAt ?? null),
+      connected_at: current?.connectedAt ?? null,
+      disconnected_at: current?.disconnectedAt ?? null,
+      disconnect_received_at: current?.disconnectReceivedAt ?? null,
       disconnect_reason: current?.disconnectReason ?? null,
       client_initiated_disconnect: current?.clientInitiatedDisconnect ?? null,
       principal_identifier: current?.principalIdentifier ?? null,
       ip_address: current?.ipAddress ?? null,
       thing_name: current?.thingName ?? null,
-      last_connected_at: iso(t.connected),
-      last_disconnected_at: iso(t.disconnected),
-      last_event_at: iso(t.any),
+      last_connected_at: t.connected,
+      last_disconnected_at: t.disconnected,
+      last_event_at: t.any,
     };
   });
   await client.query(UPSERT_CLIENT_STATE_SQL, [JSON.stringify(states), receivedAt]);
@@ -147,14 +146,17 @@ export async function storeBatch(
     const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
     let fresh: AcceptedItem[] = [];
     if (accepted.length > 0) {
+      // In-batch copies are dropped here: the statement joins rows to their
+      // inserted ids by dedupe key, so each key must occur once.
+      const seen = new Set<string>();
+      const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
       const inserted = await client.query<{ dedupe_key: string }>(INSERT_EVENTS_SQL, [
-        JSON.stringify(accepted.map((a, i) => eventRow(a, i))),
+        JSON.stringify(unique.map((a, i) => eventRow(a, i))),
         receivedAt,
       ]);
       const newKeys = new Set(inserted.rows.map((r) => r.dedupe_key));
-      // Only the first copy of an in-batch duplicate counts as new.
-      fresh = accepted.filter((a) => newKeys.delete(a.dedupeKey));
+      fresh = unique.filter((a) => newKeys.has(a.dedupeKey));
     }
     const touchedClients =
       fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];

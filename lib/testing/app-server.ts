@@ -34,9 +34,13 @@ export async function startApp(opts: {
   databaseUrl: string;
   env?: Record<string, string>;
   port?: number;
+  /** Extra flags for the app's Node.js process, e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }): Promise<AppServer> {
   if (!existsSync(path.resolve(".next/BUILD_ID"))) {
-    throw new Error("No production build: run `npm run build` (npm test does) before app-level tests");
+    throw new Error(
+      "No production build: run `npm run build` (npm test does) before app-level tests",
+    );
   }
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
@@ -45,17 +49,21 @@ export async function startApp(opts: {
 
   const launch = async () => {
     output = "";
-    child = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], {
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: "1",
-        INGEST_TOKEN: "test-token",
-        ...opts.env,
-        DATABASE_URL: opts.databaseUrl,
-        PORT: String(port),
+    child = spawn(
+      process.execPath,
+      [...(opts.nodeArgs ?? []), NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)],
+      {
+        env: {
+          ...process.env,
+          NEXT_TELEMETRY_DISABLED: "1",
+          INGEST_TOKEN: "test-token",
+          ...opts.env,
+          DATABASE_URL: opts.databaseUrl,
+          PORT: String(port),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
     };

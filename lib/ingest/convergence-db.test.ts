@@ -1,0 +1,97 @@
+// The database path agrees with the pure model: any delivery of a history —
+// permuted, duplicated, split into batches ingested in parallel — leaves
+// PostgreSQL in the state the model derives from in-order delivery.
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { toConnectionView } from "../clients/connections";
+import { getClient } from "../clients/get";
+import { listConnections } from "../clients/connections";
+import { presenceConfig } from "../config";
+import { db } from "../db/client";
+import {
+  deliveryArbitrary,
+  historyArbitrary,
+  latestTimestamp,
+  receivedInOrder,
+} from "../presence/arbitraries";
+import { foldEvents, summarize } from "../presence/fold";
+import type { LifecycleEvent } from "../presence/types";
+import { resetDatabase } from "../testing/db";
+import { TOPIC_PREFIXES } from "./schemas";
+import { ingest } from "./index";
+
+/** The AWS payload of a normalised event: absent fields are left out, as AWS does. */
+function toEnvelope(e: LifecycleEvent) {
+  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
+  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+beforeEach(resetDatabase);
+
+describe("database ↔ model convergence", () => {
+  it("any batched, parallel, duplicated delivery gives the model's clients and timelines", async () => {
+    const config = presenceConfig();
+    await fc.assert(
+      fc.asyncProperty(
+        historyArbitrary({ maxClients: 3, maxConnectionsPerClient: 5 }).chain((events) =>
+          fc.tuple(
+            fc.constant(events),
+            deliveryArbitrary(events, { maxDuplicates: 6 }),
+            fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 20 }),
+            fc.integer({ min: 0, max: 40 * 60_000 }),
+          ),
+        ),
+        async ([events, delivery, sizes, readOffset]) => {
+          await resetDatabase();
+          const receivedAt = latestTimestamp(events) + 1_000;
+          const batches: LifecycleEvent[][] = [];
+          for (let i = 0, k = 0; i < delivery.length; k += 1) {
+            const size = sizes[k % sizes.length]!;
+            batches.push(delivery.slice(i, i + size));
+            i += size;
+          }
+          // allSettled: a failed batch must not leave its siblings running into the next run.
+          const settled = await Promise.allSettled(
+            batches.map((b) => ingest(JSON.stringify(b.map(toEnvelope)), new Date(receivedAt))),
+          );
+          const results = settled.map((s) => {
+            if (s.status === "rejected") throw s.reason;
+            return s.value;
+          });
+          for (const r of results) expect(r.rejected).toEqual([]);
+          expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(
+            new Set(events.map((e) => JSON.stringify(toEnvelope(e)))).size,
+          );
+
+          const readAt = receivedAt + readOffset;
+          const histories = foldEvents(receivedInOrder(events, receivedAt));
+          for (const history of histories.values()) {
+            const expected = summarize(history, readAt, config);
+            const actual = await getClient(history.clientId, new Date(readAt));
+            expect(actual).toMatchObject({
+              clientId: expected.clientId,
+              status: expected.status,
+              flapping: expected.flapping,
+              since: iso(expected.since),
+              sessionIdentifier: expected.current?.sessionIdentifier ?? null,
+              versionNumber: expected.current?.versionNumber ?? null,
+              principalIdentifier: expected.current?.principalIdentifier ?? null,
+              subscriptions: expected.subscriptions,
+            });
+            const connections = await listConnections(history.clientId, {});
+            expect(connections).toEqual(expected.timeline.map(toConnectionView));
+          }
+          const failures = await db().pool.query<{ client_id: string; n: number }>(
+            "SELECT client_id, count(*)::int AS n FROM connect_failure GROUP BY client_id",
+          );
+          for (const row of failures.rows) {
+            expect(row.n).toBe(histories.get(row.client_id)?.failedAttempts);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});
