@@ -145,7 +145,7 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
 
   client.on("close", () => {
     if (closing) return;
-    o.log.warn("disconnected from broker", { retryingIn: "backoff" });
+    if (attempt >= 0) o.log.warn("disconnected from broker; reconnecting with backoff", { url: o.url.split("?")[0] });
     scheduleReconnect();
   });
 
