@@ -1,0 +1,65 @@
+// Fault: the bridge process is killed with SIGKILL mid-stream and started
+// again on the same spool and client ID. Events it had acknowledged live in
+// its spool; events it had not stay with the broker (persistent session).
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { waitFor } from "../broker/testing";
+import { startFleet } from "../simulator";
+import { spawnBridge, startStack, type Stack } from "./stack";
+
+let stack: Stack;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startStack({ databaseUrl: inject("databaseUrl"), prefix: "fault-bridge" });
+  env = {
+    MQTT_URL: stack.broker.wsUrl,
+    INGEST_URL: stack.ingestUrl,
+    INGEST_TOKEN: "test-token",
+    BRIDGE_SPOOL_DIR: stack.spoolDir,
+    BRIDGE_CLIENT_ID: "bridge-for-fault-bridge",
+    BRIDGE_MQTT_VERSION: "4",
+    BRIDGE_BATCH_MAX_WAIT_MS: "50",
+    BRIDGE_RETRY_BASE_MS: "100",
+  };
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+function started(bridge: ReturnType<typeof spawnBridge>): Promise<void> {
+  return waitFor(() => bridge.output().includes('"bridge started"'), 20_000, "bridge process start").then(() => undefined);
+}
+
+describe("fault: the bridge is SIGKILLed and restarted", () => {
+  it("loses nothing and stores nothing twice", { timeout: 58_000 }, async () => {
+    const first = spawnBridge(env);
+    await started(first);
+    const fleet = await startFleet({
+      mqttUrl: stack.broker.wsUrl,
+      devices: 15,
+      seed: 41,
+      meanActionMs: 100,
+      meanOfflineMs: 120,
+      keepaliveSeconds: 1,
+      clientIdPrefix: "fault-bridge",
+    });
+    await waitFor(async () => (await stack.stored()).length > 50, 15_000, "events flowing into the database");
+    first.child.kill("SIGKILL");
+    await new Promise((resolve) => first.child.once("exit", resolve));
+    await new Promise((r) => setTimeout(r, 1500)); // the broker queues events for the absent bridge
+    const second = spawnBridge(env);
+    try {
+      await started(second);
+      await new Promise((r) => setTimeout(r, 1000));
+      await fleet.stop();
+      const counts = await stack.expectExactlyOnce();
+      process.stdout.write(`fault-bridge: ${counts.published} published, ${counts.stored} stored once each\n`);
+      expect(counts.published).toBeGreaterThan(100);
+    } finally {
+      second.child.kill("SIGTERM");
+      await new Promise((resolve) => second.child.once("exit", resolve));
+    }
+    expect(second.output()).toMatch(/"bridge stopping","component":"bridge","drained":true/);
+  });
+});

@@ -1,0 +1,68 @@
+// Fault: PostgreSQL becomes unreachable for a while (the app's connections go
+// through a proxy the test cuts). Ingest answers 503, the bridge keeps the
+// events spooled and retries; afterwards every event is stored exactly once.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { waitFor } from "../broker/testing";
+import { startFleet } from "../simulator";
+import { startBridge, type Bridge } from "./index";
+import { startStack, type Stack } from "./stack";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
+
+let stack: Stack;
+let bridge: Bridge;
+let proxy: TcpProxy;
+
+beforeAll(async () => {
+  const databaseUrl = inject("databaseUrl");
+  const target = new URL(databaseUrl);
+  proxy = await startTcpProxy(target.hostname, Number(target.port));
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.port = String(proxy.port);
+  stack = await startStack({ databaseUrl, appDatabaseUrl: viaProxy.toString(), prefix: "fault-db" });
+  bridge = await startBridge({
+    mqttUrl: stack.broker.wsUrl,
+    ingestUrl: stack.ingestUrl,
+    ingestToken: "test-token",
+    spoolDir: stack.spoolDir,
+    clientId: "bridge-for-fault-db",
+    batchMaxWaitMs: 50,
+    retryBaseMs: 100,
+    retryMaxMs: 1000,
+    metricsPort: 0,
+    logLevel: "error",
+  });
+});
+
+afterAll(async () => {
+  await bridge?.close();
+  await stack?.close();
+  await proxy?.close();
+});
+
+describe("fault: PostgreSQL unreachable for a while", () => {
+  it("holds events until the database is back, then stores each exactly once", { timeout: 55_000 }, async () => {
+    const fleet = await startFleet({
+      mqttUrl: stack.broker.wsUrl,
+      devices: 15,
+      seed: 31,
+      meanActionMs: 100,
+      meanOfflineMs: 120,
+      keepaliveSeconds: 1,
+      clientIdPrefix: "fault-db",
+    });
+    await waitFor(async () => (await stack.stored()).length > 50, 15_000, "events flowing into the database");
+    proxy.cut();
+    const health = await fetch(`${stack.app.url}/api/health`);
+    expect(health.status).toBe(503);
+    await waitFor(async () => (await bridge.stats()).spooled > 20, 10_000, "events piling up in the spool");
+    await new Promise((r) => setTimeout(r, 2000));
+    const metrics = await (await fetch(`http://127.0.0.1:${bridge.metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/bridge_ingest_retries_total\{reason="503"\} [1-9]/);
+    proxy.restore();
+    await new Promise((r) => setTimeout(r, 1000));
+    await fleet.stop();
+    const counts = await stack.expectExactlyOnce();
+    process.stdout.write(`fault-db: ${counts.published} published, ${counts.stored} stored once each\n`);
+    expect((await bridge.stats()).spooled).toBe(0);
+  });
+});
