@@ -6,7 +6,6 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { startDemoMqtt } from "./start-mqtt";
 
@@ -27,6 +26,7 @@ async function shutdown(code: number) {
   for (const stop of stops.reverse()) {
     await stop().catch((error: unknown) => console.error("[start] stop failed:", error));
   }
+  log("stopped");
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));
@@ -52,13 +52,28 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error("the web app did not become healthy in 120 s");
 }
 
+/** The embedded PostgreSQL in a detached child (see embedded-pg-process.ts). */
+async function startDatabaseProcess(dataDir: string): Promise<string> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/embedded-pg-process.ts", dataDir], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  stops.push(async () => {
+    if (child.exitCode !== null) return;
+    child.send("stop");
+    await waitForExit(child);
+  });
+  return new Promise((resolve, reject) => {
+    child.once("message", (m: { url?: string }) => (m.url ? resolve(m.url) : reject(new Error("no url"))));
+    child.once("exit", (code) => reject(new Error(`the embedded PostgreSQL exited (${code})`)));
+  });
+}
+
 async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     log("DATABASE_URL is not set: starting the embedded PostgreSQL in .data/pg");
-    const pg = await startEmbeddedPostgres({ dataDir: ".data/pg" });
-    stops.push(() => pg.stop());
-    databaseUrl = pg.url;
+    databaseUrl = await startDatabaseProcess(".data/pg");
   }
   const result = await migrate(databaseUrl);
   log(`database ready (${result.applied.length} migrations applied)`);
@@ -71,9 +86,11 @@ async function main() {
     const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env });
     if (build.status !== 0) throw new Error("next build failed");
   }
+  // Detached: Ctrl-C reaches only this process, which stops the app after the bridge flushed.
   const app = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-H", host, "-p", String(port)], {
     stdio: ["ignore", "inherit", "inherit"],
     env,
+    detached: true,
   });
   stops.push(async () => {
     app.kill("SIGTERM");

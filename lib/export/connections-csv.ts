@@ -57,9 +57,13 @@ function csvRecord(row: ConnectionRow): string[] {
 async function streamCsv(sql: string, params: unknown[]): Promise<ReadableStream<Uint8Array>> {
   const client = await db().pool.connect();
   let released = false;
+  // Without a listener, a server dying mid-export would crash the process.
+  const onError = (error: Error) => release(error);
+  client.on("error", onError);
   const release = (error?: Error) => {
     if (released) return;
     released = true;
+    client.off("error", onError);
     client.release(error);
   };
   const rows = client.query(new QueryStream(sql, params, { batchSize: 1000 }));

@@ -141,6 +141,13 @@ export async function storeBatch(
   config: PresenceConfig,
 ): Promise<StoreResult> {
   const client = await pool.connect();
+  // A checked-out client whose server dies emits 'error' besides failing its
+  // query; without a listener that would crash the process.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
@@ -175,7 +182,8 @@ export async function storeBatch(
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.off("error", onError);
+    client.release(broken);
   }
 }
 
