@@ -7,6 +7,10 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "Fleet presence",
   description: "Which MQTT devices are online right now",
+  // Inline, so the browser's favicon request never hits a 404.
+  icons: {
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'%3E%3Ccircle cx='12' cy='12' r='5' fill='%230284c7'/%3E%3C/svg%3E",
+  },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -1,13 +1,57 @@
+import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { FleetPage } from "@/components/fleet/FleetPage";
+import { parseFleetParams } from "@/components/fleet/fleet-params";
+import { FIRST_PAGE_SIZE, listParamsRecord } from "@/components/hooks/client-list-params";
+import { queryKeys } from "@/components/hooks/query-keys";
+import { countClients, listClients } from "@/lib/clients/list";
+import { ListClientsQuery, parseQuery } from "@/lib/clients/schemas";
 
 export const dynamic = "force-dynamic";
 
-// The view state (search, filter, sort, chart range) lives in the URL; the client component reads it.
-export default function Home() {
+/** Past this the page renders without rows and the browser fetches them; a slow database must not stall the shell. */
+const PREFETCH_BUDGET_MS = 700;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+function toSearchParams(raw: Record<string, string | string[] | undefined>): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(raw)) if (typeof value === "string") search.set(key, value);
+  return search;
+}
+
+/**
+ * The first page of the table and the counts are read here and streamed
+ * with the HTML, so rows paint before any script runs; the browser's React
+ * Query cache starts from them and the stream keeps them live.
+ */
+async function prefetch(search: URLSearchParams): Promise<QueryClient> {
+  const queryClient = new QueryClient();
+  const record = listParamsRecord(parseFleetParams(search).filters);
+  const load = async () => {
+    const query = parseQuery(ListClientsQuery, new URLSearchParams({ ...record, limit: String(FIRST_PAGE_SIZE) }));
+    const [page, summary] = await Promise.all([
+      listClients(query),
+      record.q === undefined ? null : countClients(undefined),
+    ]);
+    queryClient.setQueryData(queryKeys.clients(record), { pages: [page], pageParams: [null] });
+    queryClient.setQueryData(queryKeys.summary(), summary ?? page.counts);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, PREFETCH_BUDGET_MS)));
+  // Any failure (database down) leaves the cache empty: the browser then shows the error banner.
+  await Promise.race([load().catch(() => {}), budget]);
+  clearTimeout(timer);
+  return queryClient;
+}
+
+export default async function Home({ searchParams }: Props) {
+  const queryClient = await prefetch(toSearchParams(await searchParams));
   return (
-    <Suspense>
-      <FleetPage />
-    </Suspense>
+    <HydrationBoundary state={dehydrate(queryClient)}>
+      <Suspense>
+        <FleetPage />
+      </Suspense>
+    </HydrationBoundary>
   );
 }

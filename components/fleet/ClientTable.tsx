@@ -4,13 +4,13 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, type KeyboardEvent } from "react";
 import type { ClientView } from "@/lib/clients/schemas";
 import type { ClientListParams, useClientsQuery } from "../hooks/use-clients-query";
+import { formatCount } from "../format/number";
+import { useHydrated } from "../hooks/use-hydrated";
 import { Skeleton } from "../ui/Skeleton";
 import { ClientRow, GRID, ROW_HEIGHT } from "./ClientRow";
 
 /** Rows ahead of the viewport at which the next page is requested. */
 const PREFETCH_ROWS = 40;
-
-const number = new Intl.NumberFormat();
 
 function HeaderCell({ children, className = "", sort }: { children: string; className?: string; sort?: "ascending" | "descending" | "none" }) {
   return (
@@ -33,6 +33,7 @@ export function ClientTable({
   filters: ClientListParams;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const hydrated = useHydrated();
   const { data, hasNextPage, isFetchingNextPage, fetchNextPage } = query;
 
   // A client moved between pages by live updates must not show twice.
@@ -54,6 +55,9 @@ export function ClientTable({
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // Before it can measure (server render, hydration) it assumes a laptop-sized viewport,
+    // so the prefetched first rows are in the HTML.
+    initialRect: { width: 1200, height: 720 },
     getItemKey: (index) => rows[index]?.clientId ?? index,
   });
   const items = virtualizer.getVirtualItems();
@@ -151,7 +155,7 @@ export function ClientTable({
         <span aria-live="polite">
           {matching === undefined
             ? "Loading…"
-            : `${number.format(rows.length)} loaded of ${number.format(matching)} matching`}
+            : `${formatCount(rows.length, hydrated)} loaded of ${formatCount(matching, hydrated)} matching`}
           {isFetchingNextPage ? " · loading more…" : ""}
         </span>
         <span className="hidden sm:inline">↑ ↓ move · Enter opens · / searches</span>

@@ -1,6 +1,8 @@
 "use client";
 
 import type { Counts } from "@/lib/clients/schemas";
+import { formatCount } from "../format/number";
+import { useHydrated } from "../hooks/use-hydrated";
 import { Skeleton } from "../ui/Skeleton";
 
 type Status = "online" | "pending" | "offline";
@@ -12,8 +14,6 @@ const CARDS: { key: Status | "flapping"; label: string; accent: string; hint: st
   { key: "flapping", label: "Flapping", accent: "bg-rose-500", hint: "Disconnecting repeatedly" },
 ];
 
-const number = new Intl.NumberFormat();
-
 /** The fleet's counts; a status card doubles as a filter for the table. */
 export function SummaryCards({
   counts,
@@ -24,6 +24,7 @@ export function SummaryCards({
   active: Status | undefined;
   onPick: (status: Status | undefined) => void;
 }) {
+  const hydrated = useHydrated();
   return (
     <div className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Fleet counts">
       {CARDS.map((card) => {
@@ -40,12 +41,12 @@ export function SummaryCards({
               <Skeleton className="mt-2 h-8 w-20" />
             ) : (
               <span className="mt-1 block text-3xl font-semibold tabular-nums" data-testid={`count-${card.key}`}>
-                {number.format(value)}
+                {formatCount(value, hydrated)}
               </span>
             )}
             {card.key === "online" && counts ? (
               <span className="mt-1 block text-xs text-slate-600 dark:text-slate-400">
-                of {number.format(counts.total)} clients
+                of {formatCount(counts.total, hydrated)} clients
               </span>
             ) : null}
           </>

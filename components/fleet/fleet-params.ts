@@ -1,5 +1,5 @@
 import type { HistoryRange } from "@/lib/stats/schemas";
-import type { ClientListParams } from "../hooks/use-clients-query";
+import type { ClientListParams } from "../hooks/client-list-params";
 
 const STATUSES = new Set(["online", "pending", "offline"]);
 

@@ -2,27 +2,11 @@
 
 import { useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import type { ClientPage } from "@/lib/clients/schemas";
+import { FIRST_PAGE_SIZE, listParamsRecord, NEXT_PAGE_SIZE, type ClientListParams } from "./client-list-params";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
-/** Filters of the fleet list, exactly as they appear in the URL and the API. */
-export interface ClientListParams {
-  q?: string;
-  status?: "online" | "pending" | "offline";
-  sort?: "clientId" | "lastChange";
-  order?: "asc" | "desc";
-}
-
-/** Small first page: the first rows paint sooner; scrolling loads more. */
-export const FIRST_PAGE_SIZE = 50;
-export const NEXT_PAGE_SIZE = 200;
-
-export function listParamsRecord(params: ClientListParams): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) if (value) record[key] = value;
-  return record;
-}
-
+export type { ClientListParams };
 export type ClientPages = InfiniteData<ClientPage, string | null>;
 
 /** The fleet list, page by page (keyset cursors), kept live by the stream. */

@@ -1,27 +1,35 @@
 "use client";
 
 import { formatDateTime, formatShortDateTime, relativeTime, utcLabel } from "../format/time";
+import { useHydrated } from "../hooks/use-hydrated";
 import { useNow } from "../hooks/use-now";
+
+const none = <span className="text-slate-400 dark:text-slate-500">—</span>;
+
+/** "2026-11-26 10:57": what the server can render without knowing the operator's zone. */
+const utcShort = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** A time in the operator's zone, UTC on hover. */
 export function LocalTime({ iso, short = false }: { iso: string | null; short?: boolean }) {
-  if (iso === null) return <span className="text-slate-400 dark:text-slate-500">—</span>;
+  const hydrated = useHydrated();
+  if (iso === null) return none;
   const ms = Date.parse(iso);
   return (
     <time dateTime={iso} title={utcLabel(ms)}>
-      {short ? formatShortDateTime(ms) : formatDateTime(ms)}
+      {!hydrated ? utcShort(iso) : short ? formatShortDateTime(ms) : formatDateTime(ms)}
     </time>
   );
 }
 
 /** "5 min ago", ticking; local and UTC time on hover. */
 export function RelativeTime({ iso }: { iso: string | null }) {
+  const hydrated = useHydrated();
   const now = useNow(5_000);
-  if (iso === null) return <span className="text-slate-400 dark:text-slate-500">—</span>;
+  if (iso === null) return none;
   const ms = Date.parse(iso);
   return (
-    <time dateTime={iso} title={`${formatDateTime(ms)} (${utcLabel(ms)})`}>
-      {now === 0 ? formatShortDateTime(ms) : relativeTime(ms, now)}
+    <time dateTime={iso} title={hydrated ? `${formatDateTime(ms)} (${utcLabel(ms)})` : utcLabel(ms)}>
+      {hydrated && now !== 0 ? relativeTime(ms, now) : utcShort(iso)}
     </time>
   );
 }

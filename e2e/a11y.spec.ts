@@ -1,0 +1,54 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { connected, disconnected, ingest, subscribed, uniqueId } from "./support/ingest";
+
+const clientId = uniqueId("e2e-a11y");
+
+test.beforeAll(async () => {
+  const t = Date.now() - 3_600_000;
+  await ingest(
+    connected(clientId, t, 1),
+    subscribed(clientId, t + 1_000, ["a11y/topic"]),
+    disconnected(clientId, t + 60_000, 1),
+    connected(clientId, t + 120_000, 2),
+  );
+});
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`no serious accessibility violations on the fleet page (${colorScheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    await page.goto("/");
+    await expect(page.locator('[role="row"][data-client-id]').first()).toBeVisible();
+    await expect(page.locator('svg[role="img"]')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test(`no serious accessibility violations on the device page (${colorScheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    await page.goto(`/clients/${encodeURIComponent(clientId)}`);
+    await expect(page.getByTestId("device-client-id")).toBeVisible();
+    await expect(page.getByTestId("event-log")).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
+
+test("the fleet table is usable from the keyboard", async ({ page }) => {
+  await page.goto(`/?q=${clientId}`);
+  const link = page.getByRole("link", { name: clientId });
+  await expect(link).toBeVisible();
+  await link.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("device-client-id")).toHaveText(clientId);
+  await page.goBack();
+  // "/" focuses the search box.
+  await page.locator("body").click({ position: { x: 5, y: 200 } });
+  await page.keyboard.press("/");
+  await expect(page.getByLabel("Search client ID")).toBeFocused();
+});

@@ -1,0 +1,130 @@
+import { readFile } from "node:fs/promises";
+import { expect, test, type Page } from "@playwright/test";
+import { E2E_GRACE_SECONDS } from "./support/database";
+import { connected, disconnected, ingest, LONG_AGO, subscribed, uniqueId } from "./support/ingest";
+
+const row = (page: Page, clientId: string) => page.locator(`[role="row"][data-client-id="${clientId}"]`);
+
+/** Marks the document: if the page reloads, the mark is gone. */
+async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+}
+async function expectNoReload(page: Page) {
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+}
+
+async function waitForLive(page: Page) {
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
+}
+
+test("the fleet page lists ingested clients with their details", async ({ page }) => {
+  const prefix = uniqueId("e2e-list");
+  const now = Date.now();
+  await ingest(
+    connected(`${prefix}-a`, now - 60_000, 1),
+    subscribed(`${prefix}-a`, now - 50_000, ["telemetry/a", "commands/a"]),
+    connected(`${prefix}-b`, LONG_AGO() - 60_000, 1),
+    disconnected(`${prefix}-b`, LONG_AGO(), 1, { disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT" }),
+  );
+  await page.goto(`/?q=${prefix}`);
+  await expect(row(page, `${prefix}-a`)).toHaveAttribute("data-status", "online");
+  await expect(row(page, `${prefix}-b`)).toHaveAttribute("data-status", "offline");
+  await expect(row(page, `${prefix}-b`)).toContainText("Keep-alive timed out");
+  await expect(row(page, `${prefix}-a`).getByRole("cell").last()).toHaveText("2");
+  await expect(page.getByTestId("count-online")).not.toHaveText("0");
+});
+
+test("a status changes on screen within 2 seconds of an ingest, without reload, then pending turns offline", async ({ page }) => {
+  const clientId = uniqueId("e2e-live");
+  await ingest(connected(clientId, Date.now() - 5_000, 1));
+  await page.goto(`/?q=${clientId}`);
+  await expect(row(page, clientId)).toHaveAttribute("data-status", "online");
+  await waitForLive(page);
+  await markDocument(page);
+
+  const started = Date.now();
+  await ingest(disconnected(clientId, Date.now(), 1));
+  await expect(row(page, clientId)).toHaveAttribute("data-status", "pending", { timeout: 2_000 });
+  const latency = Date.now() - started;
+  test.info().annotations.push({ type: "sse-latency-ms", description: String(latency) });
+  console.info(`ingest → status on screen: ${latency} ms`);
+
+  // No event arrives after this: the grace period alone turns it offline.
+  await expect(row(page, clientId)).toHaveAttribute("data-status", "offline", {
+    timeout: (E2E_GRACE_SECONDS + 2) * 1000,
+  });
+  await expectNoReload(page);
+});
+
+test("a client that connects while the page is open appears without reload", async ({ page }) => {
+  const prefix = uniqueId("e2e-new");
+  await ingest(connected(`${prefix}-first`, Date.now(), 1));
+  await page.goto(`/?q=${prefix}`);
+  await expect(row(page, `${prefix}-first`)).toBeVisible();
+  await waitForLive(page);
+  await markDocument(page);
+  await ingest(connected(`${prefix}-second`, Date.now(), 1));
+  await expect(row(page, `${prefix}-second`)).toHaveAttribute("data-status", "online", { timeout: 2_000 });
+  await expectNoReload(page);
+});
+
+test("search and status filter live in the URL", async ({ page }) => {
+  const prefix = uniqueId("e2e-filter");
+  await ingest(
+    connected(`${prefix}-up`, Date.now(), 1),
+    connected(`${prefix}-down`, LONG_AGO() - 60_000, 1),
+    disconnected(`${prefix}-down`, LONG_AGO(), 1),
+  );
+  // A shared link restores the view.
+  await page.goto(`/?q=${prefix}&status=online`);
+  await expect(row(page, `${prefix}-up`)).toBeVisible();
+  await expect(row(page, `${prefix}-down`)).toHaveCount(0);
+  await expect(page.getByLabel("Status")).toHaveValue("online");
+  await expect(page.getByLabel("Search client ID")).toHaveValue(prefix);
+
+  // Changing the filter writes the URL.
+  await page.getByLabel("Status").selectOption("offline");
+  await expect(page).toHaveURL(/status=offline/);
+  await expect(row(page, `${prefix}-down`)).toBeVisible();
+  await expect(row(page, `${prefix}-up`)).toHaveCount(0);
+
+  // Typing a search writes the URL too (debounced).
+  await page.getByLabel("Status").selectOption("");
+  await page.getByLabel("Search client ID").fill(`${prefix}-up`);
+  await expect(page).toHaveURL(new RegExp(`q=${prefix}-up`));
+  await expect(page).not.toHaveURL(/status=/);
+  await expect(row(page, `${prefix}-up`)).toBeVisible();
+  await expect(row(page, `${prefix}-down`)).toHaveCount(0);
+
+  // Sorting by client ID is in the URL as well.
+  await page.getByLabel("Sort").selectOption("clientId:desc");
+  await expect(page).toHaveURL(/sort=clientId&order=desc|order=desc.*sort=clientId/);
+});
+
+test("the CSV export of the filtered view has the header and the rows", async ({ page }) => {
+  const prefix = uniqueId("e2e-csv");
+  const t0 = Date.now() - 3_600_000;
+  await ingest(
+    connected(`${prefix}-a`, t0, 1),
+    disconnected(`${prefix}-a`, t0 + 90_000, 1, { disconnectReason: "CLIENT_INITIATED_DISCONNECT", clientInitiatedDisconnect: true }),
+    connected(`${prefix}-a`, t0 + 120_000, 2),
+    connected(`${prefix}-b`, t0, 1),
+  );
+  await page.goto(`/?q=${prefix}`);
+  await expect(row(page, `${prefix}-a`)).toBeVisible();
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const downloading = page.waitForEvent("download");
+  await page.getByTestId("fleet-export-link").click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  const text = await readFile((await download.path())!, "utf8");
+  const lines = text.trim().split("\r\n");
+  expect(lines[0]).toBe(
+    "clientId,sessionIdentifier,versionNumber,connectedAt,disconnectedAt,durationSeconds,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress",
+  );
+  expect(lines).toHaveLength(4);
+  expect(lines[1]).toBe(
+    `${prefix}-a,session-${prefix}-a,1,${new Date(t0).toISOString()},${new Date(t0 + 90_000).toISOString()},90,CLIENT_INITIATED_DISCONNECT,true,principal-${prefix}-a,192.0.2.10`,
+  );
+  expect(lines.filter((l) => l.startsWith(`${prefix}-b,`))).toHaveLength(1);
+});

@@ -1,0 +1,45 @@
+// Playwright global setup: a scratch database (embedded PostgreSQL when
+// DATABASE_URL is unset), migrated, and the built app started on it with a
+// 3-second grace period so pending → offline can be watched in a test.
+// Relative imports: Playwright's loader does not know the `@/` alias.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
+import { migrate } from "../lib/db/migrate";
+import { startApp, type AppServer } from "../lib/testing/app-server";
+import { createScratchDatabase, E2E_GRACE_SECONDS, E2E_TOKEN } from "./support/database";
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (!existsSync(path.resolve(".next/BUILD_ID"))) {
+    execFileSync(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "build"], { stdio: "inherit" });
+  }
+  let embedded: EmbeddedDatabase | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: ".data/e2e-pg", database: "postgres" });
+    serverUrl = embedded.url;
+  }
+  process.env.E2E_SERVER_URL = serverUrl;
+  const scratch = await createScratchDatabase(serverUrl, "fleet_e2e");
+  await migrate(scratch.url);
+  process.env.E2E_DATABASE_URL = scratch.url;
+
+  let app: AppServer | undefined;
+  try {
+    app = await startApp({
+      databaseUrl: scratch.url,
+      port: Number(process.env.E2E_PORT),
+      env: { OFFLINE_GRACE_SECONDS: String(E2E_GRACE_SECONDS), INGEST_TOKEN: E2E_TOKEN },
+    });
+  } catch (error) {
+    await scratch.drop();
+    await embedded?.stop();
+    throw error;
+  }
+  return async () => {
+    await app?.stop();
+    await scratch.drop();
+    await embedded?.stop();
+  };
+}
