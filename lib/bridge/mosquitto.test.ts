@@ -1,0 +1,102 @@
+// The bridge against a third-party broker: a private Mosquitto with a
+// WebSocket listener on a free loopback port (never the system one on 1883).
+// The test publishes AWS-format lifecycle events itself; they must reach
+// PostgreSQL through the real app exactly once, over MQTT 5 and 3.1.1, and
+// across a bridge restart (persistent session with session expiry).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { connectAsync, type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../db/embedded";
+import { publishAll, syntheticEvents, waitFor } from "../broker/testing";
+import { startBridge, type BridgeOptions } from "./index";
+import { createLogger } from "./logger";
+import { canonical, startStack, type Stack } from "./stack";
+
+const MOSQUITTO = "/usr/sbin/mosquitto";
+let mosquitto: ChildProcess;
+let mosquittoLog = "";
+let confDir: string;
+let wsUrl: string;
+let stack: Stack;
+let publisher: MqttClient;
+
+beforeAll(async () => {
+  const [tcpPort, wsPort] = [await freePort(), await freePort()];
+  confDir = mkdtempSync(path.join(tmpdir(), "mosquitto-"));
+  // Mosquitto 2.0.11 refuses to start with websockets listeners only, hence the plain one.
+  writeFileSync(
+    path.join(confDir, "mosquitto.conf"),
+    [
+      `listener ${tcpPort} 127.0.0.1`,
+      `listener ${wsPort} 127.0.0.1`,
+      "protocol websockets",
+      "allow_anonymous true",
+      // The default of 1000 silently drops QoS 1 messages queued for a slow or absent subscriber.
+      "max_queued_messages 1000000",
+      "persistence false",
+      "",
+    ].join("\n"),
+  );
+  mosquitto = spawn(MOSQUITTO, ["-c", path.join(confDir, "mosquitto.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [mosquitto.stdout, mosquitto.stderr]) stream?.on("data", (c: Buffer) => (mosquittoLog += c.toString()));
+  await waitFor(() => mosquittoLog.includes("running"), 10_000, `mosquitto to start: ${mosquittoLog}`);
+  wsUrl = `ws://127.0.0.1:${wsPort}`;
+  stack = await startStack({ databaseUrl: inject("databaseUrl"), prefix: "mosq" });
+  publisher = await connectAsync(wsUrl, { clientId: "mosq-test-publisher", protocolVersion: 5 });
+});
+
+afterAll(async () => {
+  await publisher?.endAsync();
+  await stack?.close();
+  if (mosquitto && mosquitto.exitCode === null) {
+    const exited = new Promise((resolve) => mosquitto.once("exit", resolve));
+    mosquitto.kill("SIGTERM");
+    await exited;
+  }
+  rmSync(confDir, { recursive: true, force: true });
+});
+
+describe("bridge with Mosquitto", () => {
+  it("delivers AWS-format events exactly once over MQTT 5, then 3.1.1 after a restart", { timeout: 55_000 }, async () => {
+    const lines: string[] = [];
+    const options: BridgeOptions = {
+      mqttUrl: wsUrl,
+      ingestUrl: stack.ingestUrl,
+      ingestToken: "test-token",
+      spoolDir: stack.spoolDir,
+      clientId: "bridge-for-mosquitto",
+      sessionExpirySeconds: 600,
+      batchMaxWaitMs: 50,
+      logger: createLogger({ level: "info", write: (l) => lines.push(l) }),
+    };
+    const first = await startBridge(options);
+    const wave1 = syntheticEvents(3000, "mosq-a");
+    // Invalid input is quarantined by ingest and reported back, not retried forever.
+    const forged = {
+      topic: "$aws/events/presence/connected/mosq-forged",
+      payload: '{"clientId":"mosq-forged","eventType":"connected","timestamp":"yesterday"}',
+    };
+    await publishAll(publisher, [...wave1, forged]);
+    for (const e of wave1) stack.published.add(canonical(JSON.parse(e.payload)));
+    await stack.expectExactlyOnce();
+    expect(lines.some((l) => l.includes('"protocolVersion":5'))).toBe(true);
+    await waitFor(() => lines.some((l) => l.includes("ingest quarantined an event")), 5000, "quarantine report");
+    await first.close();
+
+    // Away: Mosquitto keeps these for the bridge's session.
+    const wave2 = syntheticEvents(1000, "mosq-b");
+    await publishAll(publisher, wave2);
+    for (const e of wave2) stack.published.add(canonical(JSON.parse(e.payload)));
+    const second = await startBridge({ ...options, protocolVersion: 4 });
+    try {
+      const counts = await stack.expectExactlyOnce();
+      process.stdout.write(`mosquitto: ${counts.published} published, ${counts.stored} stored once each\n`);
+      expect(counts.stored).toBe(4000);
+    } finally {
+      await second.close();
+    }
+  });
+});
