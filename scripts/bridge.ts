@@ -9,7 +9,8 @@ async function main(): Promise<number> {
   try {
     bridge = await startBridge(bridgeConfigFromEnv(process.env));
   } catch (error) {
-    const prefix = error instanceof BridgeConfigError ? "configuration error" : "bridge failed to start";
+    const prefix =
+      error instanceof BridgeConfigError ? "configuration error" : "bridge failed to start";
     process.stderr.write(`${prefix}: ${(error as Error).message}\n`);
     return 1;
   }

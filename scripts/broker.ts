@@ -5,7 +5,10 @@ import { createLogger, isLogLevel } from "../lib/bridge/logger";
 import { startLifecycleBroker } from "../lib/broker";
 
 const level = process.env.LOG_LEVEL ?? "info";
-const logger = createLogger({ level: isLogLevel(level) ? level : "info", fields: { component: "broker" } });
+const logger = createLogger({
+  level: isLogLevel(level) ? level : "info",
+  fields: { component: "broker" },
+});
 const port = (name: string): number | undefined => {
   const value = process.env[name];
   return value === undefined || value === "" ? undefined : Number(value);
@@ -17,7 +20,9 @@ const broker = await startLifecycleBroker({
   wsPort: port("BROKER_WS_PORT"),
   logger,
 });
-process.stdout.write(`MQTT over TCP:       ${broker.tcpUrl}\nMQTT over WebSocket: ${broker.wsUrl}\n`);
+process.stdout.write(
+  `MQTT over TCP:       ${broker.tcpUrl}\nMQTT over WebSocket: ${broker.wsUrl}\n`,
+);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -17,7 +17,9 @@ const { values } = parseArgs({
 });
 const url = values.url ?? process.env.MQTT_URL;
 if (!url) {
-  process.stderr.write("no broker: pass --url or set MQTT_URL (e.g. the URL `npm run broker` prints)\n");
+  process.stderr.write(
+    "no broker: pass --url or set MQTT_URL (e.g. the URL `npm run broker` prints)\n",
+  );
   process.exit(1);
 }
 const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -29,7 +31,10 @@ const fleet = await startFleet({
   meanActionMs: number(values["mean-action-ms"]),
   meanOfflineMs: number(values["mean-offline-ms"]),
   keepaliveSeconds: number(values["keepalive-seconds"]),
-  logger: createLogger({ level: isLogLevel(level) ? level : "info", fields: { component: "simulator" } }),
+  logger: createLogger({
+    level: isLogLevel(level) ? level : "info",
+    fields: { component: "simulator" },
+  }),
 });
 
 let stopping = false;

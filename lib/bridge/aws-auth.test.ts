@@ -3,7 +3,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import { customAuthorizerCredentials, presignIotUrl, presignUrl, regionFromEndpoint } from "./aws-auth";
+import {
+  customAuthorizerCredentials,
+  presignIotUrl,
+  presignUrl,
+  regionFromEndpoint,
+} from "./aws-auth";
 import { startBridge } from "./index";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +20,10 @@ import { waitFor } from "../broker/testing";
 // Query Parameters", Amazon S3 API reference): fixed keys, date and answer.
 const S3_EXAMPLE = {
   url: "https://examplebucket.s3.amazonaws.com/test.txt",
-  credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+  credentials: {
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  },
   signingDate: new Date("2013-05-24T00:00:00Z"),
   expected:
     "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256" +
@@ -25,19 +33,32 @@ const S3_EXAMPLE = {
 };
 
 /** SigV4 query signing written out step by step from AWS's description, for a known answer. */
-function referenceIotSignature(host: string, query: string, secret: string, date: string, region: string): string {
+function referenceIotSignature(
+  host: string,
+  query: string,
+  secret: string,
+  date: string,
+  region: string,
+): string {
   const hash = (s: string) => createHash("sha256").update(s).digest("hex");
   const hmac = (key: Buffer | string, s: string) => createHmac("sha256", key).update(s).digest();
   const canonicalRequest = ["GET", "/mqtt", query, `host:${host}\n`, "host", hash("")].join("\n");
   const scope = `${date.slice(0, 8)}/${region}/iotdevicegateway/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", date, scope, hash(canonicalRequest)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date.slice(0, 8)), region), "iotdevicegateway"), "aws4_request");
+  const key = hmac(
+    hmac(hmac(hmac(`AWS4${secret}`, date.slice(0, 8)), region), "iotdevicegateway"),
+    "aws4_request",
+  );
   return createHmac("sha256", key).update(stringToSign).digest("hex");
 }
 
 const envKeys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
 const savedEnv = envKeys.map((k) => process.env[k]);
-afterEach(() => envKeys.forEach((k, i) => (savedEnv[i] === undefined ? delete process.env[k] : (process.env[k] = savedEnv[i]))));
+afterEach(() =>
+  envKeys.forEach((k, i) =>
+    savedEnv[i] === undefined ? delete process.env[k] : (process.env[k] = savedEnv[i]),
+  ),
+);
 
 describe("SigV4 for AWS IoT over WebSocket", () => {
   it("reproduces AWS's published presigned-URL example with the same signer call", async () => {
@@ -74,7 +95,13 @@ describe("SigV4 for AWS IoT over WebSocket", () => {
     );
     const signature = /X-Amz-Signature=([0-9a-f]{64})/.exec(query)![1];
     expect(signature).toBe(
-      referenceIotSignature(host, unsigned, S3_EXAMPLE.credentials.secretAccessKey, "20261126T100000Z", "eu-west-1"),
+      referenceIotSignature(
+        host,
+        unsigned,
+        S3_EXAMPLE.credentials.secretAccessKey,
+        "20261126T100000Z",
+        "eu-west-1",
+      ),
     );
     // The token does not change the signature and comes last, URL-encoded.
     expect(withToken).toBe(`${plain}&X-Amz-Security-Token=FwoG%2Ftoken%2Bwith%3Dspecials`);
@@ -91,7 +118,8 @@ describe("SigV4 for AWS IoT over WebSocket", () => {
         password: "secret",
       }),
     ).toEqual({
-      username: "bridge?x-amz-customauthorizer-name=FleetAuthorizer&token=abc%20def&x-amz-customauthorizer-signature=c2ln%2B%2F%3D",
+      username:
+        "bridge?x-amz-customauthorizer-name=FleetAuthorizer&token=abc%20def&x-amz-customauthorizer-signature=c2ln%2B%2F%3D",
       password: "secret",
     });
   });
@@ -123,7 +151,9 @@ describe("SigV4 for AWS IoT over WebSocket", () => {
     try {
       await waitFor(() => urls.length >= 2, 10_000, "a reconnection");
       for (const u of urls) {
-        expect(u).toMatch(/^\/mqtt\?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F\d{8}%2Fus-east-1%2Fiotdevicegateway/);
+        expect(u).toMatch(
+          /^\/mqtt\?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F\d{8}%2Fus-east-1%2Fiotdevicegateway/,
+        );
         expect(u).toMatch(/&X-Amz-Signature=[0-9a-f]{64}&X-Amz-Security-Token=session-token$/);
       }
       // Signed anew, not the first URL replayed (the date has second resolution, the signature differs with it).

@@ -16,7 +16,10 @@ export type CredentialSource = () => Promise<AwsCredentials>;
 
 /** RFC 3986 encoding, as SigV4 canonicalises query strings. */
 export function uriEscape(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** `xxxx-ats.iot.eu-west-1.amazonaws.com` → `eu-west-1`. */
@@ -44,7 +47,10 @@ export async function presignUrl(url: string, options: PresignOptions): Promise<
   const signer = new SignatureV4({
     service: options.service,
     region: options.region,
-    credentials: { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
+    credentials: {
+      accessKeyId: options.credentials.accessKeyId,
+      secretAccessKey: options.credentials.secretAccessKey,
+    },
     sha256: Sha256,
   });
   const query: Record<string, string> = {};
@@ -53,7 +59,14 @@ export async function presignUrl(url: string, options: PresignOptions): Promise<
   const payloadHeader = "x-amz-content-sha256";
   if (options.unsignedPayload) headers[payloadHeader] = "UNSIGNED-PAYLOAD";
   const signed = await signer.presign(
-    new HttpRequest({ method: "GET", protocol: target.protocol, hostname: target.hostname, path: target.pathname, query, headers }),
+    new HttpRequest({
+      method: "GET",
+      protocol: target.protocol,
+      hostname: target.hostname,
+      path: target.pathname,
+      query,
+      headers,
+    }),
     {
       signingDate: options.signingDate,
       expiresIn: options.expiresInSeconds ?? 900,
@@ -67,12 +80,16 @@ export async function presignUrl(url: string, options: PresignOptions): Promise<
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => `${uriEscape(key)}=${uriEscape(String(value))}`);
   pairs.push(`X-Amz-Signature=${String(signature)}`);
-  if (options.credentials.sessionToken) pairs.push(`X-Amz-Security-Token=${uriEscape(options.credentials.sessionToken)}`);
+  if (options.credentials.sessionToken)
+    pairs.push(`X-Amz-Security-Token=${uriEscape(options.credentials.sessionToken)}`);
   return `${target.protocol}//${target.host}${target.pathname}?${pairs.join("&")}`;
 }
 
 /** `wss://<endpoint>/mqtt` presigned for AWS IoT Core (service `iotdevicegateway`). */
-export function presignIotUrl(url: string, options: Omit<PresignOptions, "service">): Promise<string> {
+export function presignIotUrl(
+  url: string,
+  options: Omit<PresignOptions, "service">,
+): Promise<string> {
   return presignUrl(url, { ...options, service: "iotdevicegateway" });
 }
 
@@ -81,7 +98,11 @@ export function defaultCredentialSource(): CredentialSource {
   const provider = fromNodeProviderChain();
   return async () => {
     const c = await provider();
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+    return {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+    };
   };
 }
 
@@ -102,7 +123,10 @@ export class SignedUrlSource {
   ) {}
 
   async refresh(): Promise<string> {
-    this.url = await presignIotUrl(this.baseUrl, { region: this.region, credentials: await this.credentials() });
+    this.url = await presignIotUrl(this.baseUrl, {
+      region: this.region,
+      credentials: await this.credentials(),
+    });
     return this.url;
   }
 
@@ -138,9 +162,13 @@ export interface CustomAuthorizer {
  * authorizer name, token and signature ride in the username's query string,
  * `username?x-amz-customauthorizer-name=...&token-key=...&x-amz-customauthorizer-signature=...`.
  */
-export function customAuthorizerCredentials(a: CustomAuthorizer): { username: string; password?: string } {
+export function customAuthorizerCredentials(a: CustomAuthorizer): {
+  username: string;
+  password?: string;
+} {
   const params = [`x-amz-customauthorizer-name=${uriEscape(a.name)}`];
-  if (a.tokenKeyName && a.token !== undefined) params.push(`${uriEscape(a.tokenKeyName)}=${uriEscape(a.token)}`);
+  if (a.tokenKeyName && a.token !== undefined)
+    params.push(`${uriEscape(a.tokenKeyName)}=${uriEscape(a.token)}`);
   if (a.signature) params.push(`x-amz-customauthorizer-signature=${uriEscape(a.signature)}`);
   return { username: `${a.username ?? ""}?${params.join("&")}`, password: a.password };
 }

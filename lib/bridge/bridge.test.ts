@@ -38,7 +38,9 @@ async function bridge(extra: Partial<BridgeOptions> = {}): Promise<Bridge> {
 }
 
 /** Distinct synthetic events at ingest (the broker's own events about the bridge and publisher are left out). */
-const distinct = () => new Set(ingest.envelopes.filter((e) => e.payload.includes('"synthetic"')).map((e) => e.payload)).size;
+const distinct = () =>
+  new Set(ingest.envelopes.filter((e) => e.payload.includes('"synthetic"')).map((e) => e.payload))
+    .size;
 
 beforeEach(async () => {
   spoolDir = mkdtempSync(path.join(tmpdir(), "bridge-"));

@@ -7,9 +7,15 @@ import type { CustomAuthorizer } from "./aws-auth";
 import type { Logger, LogLevel } from "./logger";
 import type { FsyncMode } from "./spool";
 
-export const EMQX_TOPIC_FILTERS = ["$SYS/brokers/+/clients/+/connected", "$SYS/brokers/+/clients/+/disconnected"];
+export const EMQX_TOPIC_FILTERS = [
+  "$SYS/brokers/+/clients/+/connected",
+  "$SYS/brokers/+/clients/+/disconnected",
+];
 
-export type MqttAuth = { kind: "none" } | { kind: "sigv4"; region: string } | ({ kind: "custom-authorizer" } & CustomAuthorizer);
+export type MqttAuth =
+  | { kind: "none" }
+  | { kind: "sigv4"; region: string }
+  | ({ kind: "custom-authorizer" } & CustomAuthorizer);
 
 export interface BridgeOptions {
   mqttUrl: string;
@@ -65,7 +71,9 @@ const bool = (fallback: boolean) =>
   z
     .string()
     .optional()
-    .transform((v) => (v === undefined || v === "" ? fallback : ["1", "true", "yes", "on"].includes(v.toLowerCase())));
+    .transform((v) =>
+      v === undefined || v === "" ? fallback : ["1", "true", "yes", "on"].includes(v.toLowerCase()),
+    );
 
 const Env = z.object({
   MQTT_URL: optional,
@@ -127,9 +135,15 @@ export function bridgeConfigFromEnv(
   }
   const e = parsed.data;
   const mqttUrl = e.MQTT_URL ?? defaults.mqttUrl;
-  if (!mqttUrl) throw new BridgeConfigError("MQTT_URL is not set: the bridge needs a broker (ws://, wss://, mqtt:// or mqtts://)");
+  if (!mqttUrl)
+    throw new BridgeConfigError(
+      "MQTT_URL is not set: the bridge needs a broker (ws://, wss://, mqtt:// or mqtts://)",
+    );
   const url = new URL(mqttUrl);
-  const region = e.BRIDGE_AWS_REGION ?? e.AWS_REGION ?? /\.iot\.([a-z0-9-]+)\.amazonaws\.com/.exec(url.hostname)?.[1];
+  const region =
+    e.BRIDGE_AWS_REGION ??
+    e.AWS_REGION ??
+    /\.iot\.([a-z0-9-]+)\.amazonaws\.com/.exec(url.hostname)?.[1];
   let authKind = e.BRIDGE_MQTT_AUTH;
   if (authKind === "auto") {
     if (e.BRIDGE_AWS_AUTHORIZER_NAME) authKind = "custom-authorizer";
@@ -138,10 +152,12 @@ export function bridgeConfigFromEnv(
   }
   let auth: MqttAuth = { kind: "none" };
   if (authKind === "sigv4") {
-    if (!region) throw new BridgeConfigError("SigV4 needs a region: set BRIDGE_AWS_REGION or AWS_REGION");
+    if (!region)
+      throw new BridgeConfigError("SigV4 needs a region: set BRIDGE_AWS_REGION or AWS_REGION");
     auth = { kind: "sigv4", region };
   } else if (authKind === "custom-authorizer") {
-    if (!e.BRIDGE_AWS_AUTHORIZER_NAME) throw new BridgeConfigError("BRIDGE_AWS_AUTHORIZER_NAME is required for a custom authorizer");
+    if (!e.BRIDGE_AWS_AUTHORIZER_NAME)
+      throw new BridgeConfigError("BRIDGE_AWS_AUTHORIZER_NAME is required for a custom authorizer");
     auth = {
       kind: "custom-authorizer",
       name: e.BRIDGE_AWS_AUTHORIZER_NAME,
@@ -152,7 +168,10 @@ export function bridgeConfigFromEnv(
       password: e.BRIDGE_MQTT_PASSWORD,
     };
   }
-  const metricsPort = e.BRIDGE_METRICS_PORT === "off" ? undefined : Number(e.BRIDGE_METRICS_PORT ?? defaults.metricsPort ?? 9464);
+  const metricsPort =
+    e.BRIDGE_METRICS_PORT === "off"
+      ? undefined
+      : Number(e.BRIDGE_METRICS_PORT ?? defaults.metricsPort ?? 9464);
   const version = e.BRIDGE_MQTT_VERSION;
   return {
     ...defaults,
@@ -160,13 +179,21 @@ export function bridgeConfigFromEnv(
     ingestUrl: e.INGEST_URL ?? defaults.ingestUrl ?? "http://127.0.0.1:3000/api/ingest",
     // The app accepts a list so tokens can rotate; the bridge presents the first.
     ingestToken:
-      e.INGEST_TOKEN?.split(",").map((t) => t.trim()).find((t) => t.length > 0) ?? defaults.ingestToken ?? "",
+      e.INGEST_TOKEN?.split(",")
+        .map((t) => t.trim())
+        .find((t) => t.length > 0) ??
+      defaults.ingestToken ??
+      "",
     spoolDir: e.BRIDGE_SPOOL_DIR ?? defaults.spoolDir ?? ".data/bridge-spool",
-    metricsPort: metricsPort !== undefined && Number.isFinite(metricsPort) ? metricsPort : undefined,
+    metricsPort:
+      metricsPort !== undefined && Number.isFinite(metricsPort) ? metricsPort : undefined,
     metricsHost: e.BRIDGE_METRICS_HOST,
     clientId: e.BRIDGE_CLIENT_ID ?? defaults.clientId ?? `fleet-presence-bridge-${hostname()}`,
     protocolVersion: version === "auto" ? "auto" : version === "5" ? 5 : 4,
-    topics: e.BRIDGE_TOPICS?.split(",").map((t) => t.trim()).filter(Boolean) ?? defaults.topics,
+    topics:
+      e.BRIDGE_TOPICS?.split(",")
+        .map((t) => t.trim())
+        .filter(Boolean) ?? defaults.topics,
     shareGroup: e.BRIDGE_SHARE_GROUP ?? defaults.shareGroup,
     emqx: e.BRIDGE_EMQX,
     sessionExpirySeconds: e.BRIDGE_SESSION_EXPIRY_SECONDS,
@@ -194,7 +221,9 @@ export function bridgeConfigFromEnv(
 }
 
 /** The filters to subscribe to, with the shared-subscription prefix if any. */
-export function subscriptionFilters(o: Pick<BridgeOptions, "topics" | "shareGroup" | "emqx">): string[] {
+export function subscriptionFilters(
+  o: Pick<BridgeOptions, "topics" | "shareGroup" | "emqx">,
+): string[] {
   const base = o.topics ?? [...LIFECYCLE_TOPIC_FILTERS, ...(o.emqx ? EMQX_TOPIC_FILTERS : [])];
   return o.shareGroup ? base.map((t) => `$share/${o.shareGroup}/${t}`) : base;
 }

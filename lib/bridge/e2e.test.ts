@@ -10,7 +10,11 @@ let stack: Stack;
 let bridge: Bridge;
 
 beforeAll(async () => {
-  stack = await startStack({ databaseUrl: inject("databaseUrl"), prefix: "e2e", appEnv: { OFFLINE_GRACE_SECONDS: "1" } });
+  stack = await startStack({
+    databaseUrl: inject("databaseUrl"),
+    prefix: "e2e",
+    appEnv: { OFFLINE_GRACE_SECONDS: "1" },
+  });
   bridge = await startBridge({
     mqttUrl: stack.broker.wsUrl,
     ingestUrl: stack.ingestUrl,
@@ -34,43 +38,52 @@ interface ClientBody {
 }
 
 describe("devices → broker → bridge → app → PostgreSQL → API", () => {
-  it("shows every device with the right status and subscriptions", { timeout: 55_000 }, async () => {
-    const fleet = await startFleet({
-      mqttUrl: stack.broker.wsUrl,
-      devices: 15,
-      seed: 11,
-      meanActionMs: 120,
-      meanOfflineMs: 150,
-      keepaliveSeconds: 1,
-      clientIdPrefix: "e2e",
-    });
-    await new Promise((r) => setTimeout(r, 5000));
-    await fleet.quiesce();
-    const counts = await stack.expectExactlyOnce();
-    expect(counts.published).toBeGreaterThan(100);
-    await new Promise((r) => setTimeout(r, 1200)); // past the 1 s offline grace
-    for (const device of fleet.snapshot()) {
-      const response = await fetch(`${stack.app.url}/api/clients/${encodeURIComponent(device.clientId)}`);
-      expect(response.status, device.clientId).toBe(200);
-      const body = (await response.json()) as ClientBody;
-      expect({ id: body.clientId, status: body.status }).toEqual({
-        id: device.clientId,
-        status: device.online ? "online" : "offline",
+  it(
+    "shows every device with the right status and subscriptions",
+    { timeout: 55_000 },
+    async () => {
+      const fleet = await startFleet({
+        mqttUrl: stack.broker.wsUrl,
+        devices: 15,
+        seed: 11,
+        meanActionMs: 120,
+        meanOfflineMs: 150,
+        keepaliveSeconds: 1,
+        clientIdPrefix: "e2e",
       });
-      if (device.online) expect([...body.subscriptions].sort(), device.clientId).toEqual(device.subscriptions);
-    }
+      await new Promise((r) => setTimeout(r, 5000));
+      await fleet.quiesce();
+      const counts = await stack.expectExactlyOnce();
+      expect(counts.published).toBeGreaterThan(100);
+      await new Promise((r) => setTimeout(r, 1200)); // past the 1 s offline grace
+      for (const device of fleet.snapshot()) {
+        const response = await fetch(
+          `${stack.app.url}/api/clients/${encodeURIComponent(device.clientId)}`,
+        );
+        expect(response.status, device.clientId).toBe(200);
+        const body = (await response.json()) as ClientBody;
+        expect({ id: body.clientId, status: body.status }).toEqual({
+          id: device.clientId,
+          status: device.online ? "online" : "offline",
+        });
+        if (device.online)
+          expect([...body.subscriptions].sort(), device.clientId).toEqual(device.subscriptions);
+      }
 
-    await fleet.stop();
-    await stack.expectExactlyOnce();
-    await waitFor(
-      async () => {
-        const list = (await (await fetch(`${stack.app.url}/api/clients?q=e2e-&limit=100`)).json()) as {
-          counts: { online: number; total: number };
-        };
-        return list.counts.total >= 15 && list.counts.online === 0;
-      },
-      10_000,
-      "no e2e device online after the fleet stopped",
-    );
-  });
+      await fleet.stop();
+      await stack.expectExactlyOnce();
+      await waitFor(
+        async () => {
+          const list = (await (
+            await fetch(`${stack.app.url}/api/clients?q=e2e-&limit=100`)
+          ).json()) as {
+            counts: { online: number; total: number };
+          };
+          return list.counts.total >= 15 && list.counts.online === 0;
+        },
+        10_000,
+        "no e2e device online after the fleet stopped",
+      );
+    },
+  );
 });

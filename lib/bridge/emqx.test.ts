@@ -32,8 +32,14 @@ const disconnected = {
 describe("EMQX $SYS presence → AWS lifecycle schema", () => {
   it("maps a connect and pairs its disconnect through the connection start time", () => {
     const mapper = new EmqxMapper();
-    const c = mapper.map(`$SYS/brokers/${node}/clients/emqtt-8348fe27/connected`, JSON.stringify(connected))!;
-    const d = mapper.map(`$SYS/brokers/${node}/clients/emqtt-8348fe27/disconnected`, JSON.stringify(disconnected))!;
+    const c = mapper.map(
+      `$SYS/brokers/${node}/clients/emqtt-8348fe27/connected`,
+      JSON.stringify(connected),
+    )!;
+    const d = mapper.map(
+      `$SYS/brokers/${node}/clients/emqtt-8348fe27/disconnected`,
+      JSON.stringify(disconnected),
+    )!;
     expect(c.topic).toBe("$aws/events/presence/connected/emqtt-8348fe27");
     expect(JSON.parse(c.payload)).toMatchObject({
       clientId: "emqtt-8348fe27",
@@ -59,10 +65,28 @@ describe("EMQX $SYS presence → AWS lifecycle schema", () => {
   it("uses connected_at from the disconnect when present, its own time when nothing is known", () => {
     const mapper = new EmqxMapper();
     const topic = `$SYS/brokers/${node}/clients/x/disconnected`;
-    const withStart = mapper.map(topic, JSON.stringify({ ...disconnected, clientid: "x", reason: "normal", connected_at: 1625572200000 }))!;
-    expect(JSON.parse(withStart.payload)).toMatchObject({ versionNumber: 1625572200000, clientInitiatedDisconnect: true, disconnectReason: "CLIENT_INITIATED_DISCONNECT" });
-    const unknown = mapper.map(topic, JSON.stringify({ ...disconnected, clientid: "x", reason: "something_new" }))!;
-    expect(JSON.parse(unknown.payload)).toMatchObject({ versionNumber: 1625572299000, disconnectReason: "SOMETHING_NEW" });
+    const withStart = mapper.map(
+      topic,
+      JSON.stringify({
+        ...disconnected,
+        clientid: "x",
+        reason: "normal",
+        connected_at: 1625572200000,
+      }),
+    )!;
+    expect(JSON.parse(withStart.payload)).toMatchObject({
+      versionNumber: 1625572200000,
+      clientInitiatedDisconnect: true,
+      disconnectReason: "CLIENT_INITIATED_DISCONNECT",
+    });
+    const unknown = mapper.map(
+      topic,
+      JSON.stringify({ ...disconnected, clientid: "x", reason: "something_new" }),
+    )!;
+    expect(JSON.parse(unknown.payload)).toMatchObject({
+      versionNumber: 1625572299000,
+      disconnectReason: "SOMETHING_NEW",
+    });
   });
 
   it("ignores other $SYS topics and non-JSON payloads", () => {
@@ -102,7 +126,9 @@ describe("bridge configuration from the environment", () => {
   });
 
   it("picks SigV4 for an AWS IoT wss endpoint and a custom authorizer when one is named", () => {
-    const aws = bridgeConfigFromEnv({ MQTT_URL: "wss://abc-ats.iot.eu-central-1.amazonaws.com/mqtt" });
+    const aws = bridgeConfigFromEnv({
+      MQTT_URL: "wss://abc-ats.iot.eu-central-1.amazonaws.com/mqtt",
+    });
     expect(aws.auth).toEqual({ kind: "sigv4", region: "eu-central-1" });
     const custom = bridgeConfigFromEnv({
       MQTT_URL: "wss://abc-ats.iot.eu-central-1.amazonaws.com/mqtt",
@@ -110,13 +136,20 @@ describe("bridge configuration from the environment", () => {
       BRIDGE_AWS_AUTHORIZER_TOKEN_KEY: "token",
       BRIDGE_AWS_AUTHORIZER_TOKEN: "t",
     });
-    expect(custom.auth).toMatchObject({ kind: "custom-authorizer", name: "FleetAuth", tokenKeyName: "token", token: "t" });
+    expect(custom.auth).toMatchObject({
+      kind: "custom-authorizer",
+      name: "FleetAuth",
+      tokenKeyName: "token",
+      token: "t",
+    });
     expect(subscriptionFilters({ emqx: true })).toContain("$SYS/brokers/+/clients/+/connected");
   });
 
   it("explains what is missing or malformed", () => {
     expect(() => bridgeConfigFromEnv({})).toThrow(BridgeConfigError);
     expect(() => bridgeConfigFromEnv({}, { mqttUrl: "ws://127.0.0.1:1/mqtt" })).not.toThrow();
-    expect(() => bridgeConfigFromEnv({ MQTT_URL: "ws://x/mqtt", BRIDGE_SPOOL_FSYNC: "sometimes" })).toThrow(/BRIDGE_SPOOL_FSYNC/);
+    expect(() =>
+      bridgeConfigFromEnv({ MQTT_URL: "ws://x/mqtt", BRIDGE_SPOOL_FSYNC: "sometimes" }),
+    ).toThrow(/BRIDGE_SPOOL_FSYNC/);
   });
 });

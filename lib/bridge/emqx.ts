@@ -59,7 +59,8 @@ export class EmqxMapper {
       return null;
     }
     const clientId = typeof p.clientid === "string" ? p.clientid : match[2]!;
-    const username = typeof p.username === "string" && p.username !== "undefined" ? p.username : null;
+    const username =
+      typeof p.username === "string" && p.username !== "undefined" ? p.username : null;
     const common = {
       clientId,
       sessionIdentifier: `emqx:${node}:${clientId}`,
@@ -77,7 +78,10 @@ export class EmqxMapper {
         emqx: p,
       };
       if (typeof p.ipaddress === "string") payload.ipAddress = p.ipaddress;
-      return { topic: `$aws/events/presence/connected/${clientId}`, payload: JSON.stringify(payload) };
+      return {
+        topic: `$aws/events/presence/connected/${clientId}`,
+        payload: JSON.stringify(payload),
+      };
     }
     const endedAt = toMs(p.disconnected_at) ?? toMs(p.ts);
     if (endedAt === null) return null;
@@ -92,7 +96,10 @@ export class EmqxMapper {
       disconnectReason: REASONS[reason] ?? reason.toUpperCase(),
       emqx: p,
     };
-    return { topic: `$aws/events/presence/disconnected/${clientId}`, payload: JSON.stringify(payload) };
+    return {
+      topic: `$aws/events/presence/disconnected/${clientId}`,
+      payload: JSON.stringify(payload),
+    };
   }
 
   private remember(clientId: string, startedAt: number): void {

@@ -17,7 +17,9 @@ export interface FakeIngest {
   start(): Promise<void>;
 }
 
-export async function startFakeIngest(options: { token?: string; port?: number } = {}): Promise<FakeIngest> {
+export async function startFakeIngest(
+  options: { token?: string; port?: number } = {},
+): Promise<FakeIngest> {
   const token = options.token ?? "test-token";
   const fake: FakeIngest = {
     url: "",
@@ -40,9 +42,14 @@ export async function startFakeIngest(options: { token?: string; port?: number }
       }
       let body: { topic: string; payload: string }[];
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { topic: string; payload: string }[];
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          topic: string;
+          payload: string;
+        }[];
       } catch {
-        res.writeHead(400).end(JSON.stringify({ error: { code: "invalid_json", message: "not JSON" } }));
+        res
+          .writeHead(400)
+          .end(JSON.stringify({ error: { code: "invalid_json", message: "not JSON" } }));
         return;
       }
       const status = fake.respond(body);
@@ -51,7 +58,13 @@ export async function startFakeIngest(options: { token?: string; port?: number }
         if (body.length > 0) fake.batches.push(body.length);
       }
       res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(status < 300 ? { accepted: body.length, duplicates: 0, rejected: [] } : { error: { code: "x", message: `status ${status}` } }));
+      res.end(
+        JSON.stringify(
+          status < 300
+            ? { accepted: body.length, duplicates: 0, rejected: [] }
+            : { error: { code: "x", message: `status ${status}` } },
+        ),
+      );
     });
   });
   let port = options.port ?? 0;

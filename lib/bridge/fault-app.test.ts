@@ -40,7 +40,11 @@ describe("fault: the web app dies mid-stream", () => {
       keepaliveSeconds: 1,
       clientIdPrefix: "fault-app",
     });
-    await waitFor(async () => (await stack.stored()).length > 50, 15_000, "events flowing into the database");
+    await waitFor(
+      async () => (await stack.stored()).length > 50,
+      15_000,
+      "events flowing into the database",
+    );
     stack.app.kill("SIGKILL");
     await new Promise((r) => setTimeout(r, 2000)); // the fleet keeps producing; the bridge spools and retries
     const during = stack.published.size;
@@ -49,7 +53,9 @@ describe("fault: the web app dies mid-stream", () => {
     await fleet.stop();
     const counts = await stack.expectExactlyOnce();
     const stats = await bridge.stats();
-    process.stdout.write(`fault-app: ${counts.published} published, ${counts.stored} stored once each; ${stats.forwarded} forwarded\n`);
+    process.stdout.write(
+      `fault-app: ${counts.published} published, ${counts.stored} stored once each; ${stats.forwarded} forwarded\n`,
+    );
     expect(during).toBeGreaterThan(50);
     expect(counts.published).toBeGreaterThan(during);
   });

@@ -28,7 +28,11 @@ afterAll(async () => {
 });
 
 function started(bridge: ReturnType<typeof spawnBridge>): Promise<void> {
-  return waitFor(() => bridge.output().includes('"bridge started"'), 20_000, "bridge process start").then(() => undefined);
+  return waitFor(
+    () => bridge.output().includes('"bridge started"'),
+    20_000,
+    "bridge process start",
+  ).then(() => undefined);
 }
 
 describe("fault: the bridge is SIGKILLed and restarted", () => {
@@ -44,7 +48,11 @@ describe("fault: the bridge is SIGKILLed and restarted", () => {
       keepaliveSeconds: 1,
       clientIdPrefix: "fault-bridge",
     });
-    await waitFor(async () => (await stack.stored()).length > 50, 15_000, "events flowing into the database");
+    await waitFor(
+      async () => (await stack.stored()).length > 50,
+      15_000,
+      "events flowing into the database",
+    );
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));
     await new Promise((r) => setTimeout(r, 1500)); // the broker queues events for the absent bridge
@@ -54,7 +62,9 @@ describe("fault: the bridge is SIGKILLed and restarted", () => {
       await new Promise((r) => setTimeout(r, 1000));
       await fleet.stop();
       const counts = await stack.expectExactlyOnce();
-      process.stdout.write(`fault-bridge: ${counts.published} published, ${counts.stored} stored once each\n`);
+      process.stdout.write(
+        `fault-bridge: ${counts.published} published, ${counts.stored} stored once each\n`,
+      );
       expect(counts.published).toBeGreaterThan(100);
     } finally {
       second.child.kill("SIGTERM");

@@ -18,7 +18,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy(target.hostname, Number(target.port));
   const viaProxy = new URL(databaseUrl);
   viaProxy.port = String(proxy.port);
-  stack = await startStack({ databaseUrl, appDatabaseUrl: viaProxy.toString(), prefix: "fault-db" });
+  stack = await startStack({
+    databaseUrl,
+    appDatabaseUrl: viaProxy.toString(),
+    prefix: "fault-db",
+  });
   bridge = await startBridge({
     mqttUrl: stack.broker.wsUrl,
     ingestUrl: stack.ingestUrl,
@@ -40,29 +44,43 @@ afterAll(async () => {
 });
 
 describe("fault: PostgreSQL unreachable for a while", () => {
-  it("holds events until the database is back, then stores each exactly once", { timeout: 55_000 }, async () => {
-    const fleet = await startFleet({
-      mqttUrl: stack.broker.wsUrl,
-      devices: 15,
-      seed: 31,
-      meanActionMs: 100,
-      meanOfflineMs: 120,
-      keepaliveSeconds: 1,
-      clientIdPrefix: "fault-db",
-    });
-    await waitFor(async () => (await stack.stored()).length > 50, 15_000, "events flowing into the database");
-    proxy.cut();
-    const health = await fetch(`${stack.app.url}/api/health`);
-    expect(health.status).toBe(503);
-    await waitFor(async () => (await bridge.stats()).spooled > 20, 10_000, "events piling up in the spool");
-    await new Promise((r) => setTimeout(r, 2000));
-    const metrics = await (await fetch(`http://127.0.0.1:${bridge.metricsPort}/metrics`)).text();
-    expect(metrics).toMatch(/bridge_ingest_retries_total\{reason="503"\} [1-9]/);
-    proxy.restore();
-    await new Promise((r) => setTimeout(r, 1000));
-    await fleet.stop();
-    const counts = await stack.expectExactlyOnce();
-    process.stdout.write(`fault-db: ${counts.published} published, ${counts.stored} stored once each\n`);
-    expect((await bridge.stats()).spooled).toBe(0);
-  });
+  it(
+    "holds events until the database is back, then stores each exactly once",
+    { timeout: 55_000 },
+    async () => {
+      const fleet = await startFleet({
+        mqttUrl: stack.broker.wsUrl,
+        devices: 15,
+        seed: 31,
+        meanActionMs: 100,
+        meanOfflineMs: 120,
+        keepaliveSeconds: 1,
+        clientIdPrefix: "fault-db",
+      });
+      await waitFor(
+        async () => (await stack.stored()).length > 50,
+        15_000,
+        "events flowing into the database",
+      );
+      proxy.cut();
+      const health = await fetch(`${stack.app.url}/api/health`);
+      expect(health.status).toBe(503);
+      await waitFor(
+        async () => (await bridge.stats()).spooled > 20,
+        10_000,
+        "events piling up in the spool",
+      );
+      await new Promise((r) => setTimeout(r, 2000));
+      const metrics = await (await fetch(`http://127.0.0.1:${bridge.metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/bridge_ingest_retries_total\{reason="503"\} [1-9]/);
+      proxy.restore();
+      await new Promise((r) => setTimeout(r, 1000));
+      await fleet.stop();
+      const counts = await stack.expectExactlyOnce();
+      process.stdout.write(
+        `fault-db: ${counts.published} published, ${counts.stored} stored once each\n`,
+      );
+      expect((await bridge.stats()).spooled).toBe(0);
+    },
+  );
 });

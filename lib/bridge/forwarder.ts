@@ -30,7 +30,12 @@ interface Job {
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -121,14 +126,26 @@ export class Forwarder {
           metrics.duplicates.inc(counts.duplicates);
           metrics.rejected.inc(counts.rejected.length);
           for (const r of counts.rejected.slice(0, 10)) {
-            log.warn("ingest quarantined an event", { error: r.error, envelope: envelopes[r.index]?.slice(0, 500) });
+            log.warn("ingest quarantined an event", {
+              error: r.error,
+              envelope: envelopes[r.index]?.slice(0, 500),
+            });
           }
           return true;
         }
         case "retry": {
-          metrics.retried.inc({ reason: outcome.status === null ? "network" : String(outcome.status) });
-          const delay = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempt, this.o.retryBaseMs, this.o.retryMaxMs));
-          log.warn("ingest unavailable, will retry", { reason: outcome.reason, attempt: attempt + 1, delayMs: delay });
+          metrics.retried.inc({
+            reason: outcome.status === null ? "network" : String(outcome.status),
+          });
+          const delay = Math.max(
+            outcome.retryAfterMs ?? 0,
+            backoffMs(attempt, this.o.retryBaseMs, this.o.retryMaxMs),
+          );
+          log.warn("ingest unavailable, will retry", {
+            reason: outcome.reason,
+            attempt: attempt + 1,
+            delayMs: delay,
+          });
           await this.sleep(delay);
           continue;
         }
@@ -139,13 +156,18 @@ export class Forwarder {
           }
           // Halve until the offending event is alone; the rest still gets through.
           const mid = Math.ceil(envelopes.length / 2);
-          return (await this.deliver(envelopes.slice(0, mid))) && this.deliver(envelopes.slice(mid));
+          return (
+            (await this.deliver(envelopes.slice(0, mid))) && this.deliver(envelopes.slice(mid))
+          );
         }
         case "fatal": {
           this.fatalError = new Error(
             `ingest refused the bridge: ${outcome.reason}. Check INGEST_URL and INGEST_TOKEN; nothing is lost, events wait in the spool.`,
           );
-          log.error("stopping: ingest refuses the bridge", { status: outcome.status, reason: outcome.reason });
+          log.error("stopping: ingest refuses the bridge", {
+            status: outcome.status,
+            reason: outcome.reason,
+          });
           this.wakeAll();
           this.o.onFatal(this.fatalError);
           return false;
@@ -179,7 +201,10 @@ export class Forwarder {
   }
 
   private checkIdle(): void {
-    const idle = this.fatalError !== null || this.stopped || (this.inFlight.length === 0 && this.o.spool.unread === 0);
+    const idle =
+      this.fatalError !== null ||
+      this.stopped ||
+      (this.inFlight.length === 0 && this.o.spool.unread === 0);
     if (idle) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 

@@ -11,7 +11,12 @@ import { createBridgeMetrics, serveMetrics } from "./metrics";
 import { startMqttSource, type MqttSource } from "./mqtt-source";
 import { Spool } from "./spool";
 
-export { bridgeConfigFromEnv, BridgeConfigError, subscriptionFilters, type BridgeOptions } from "./config";
+export {
+  bridgeConfigFromEnv,
+  BridgeConfigError,
+  subscriptionFilters,
+  type BridgeOptions,
+} from "./config";
 
 export interface BridgeStats {
   received: number;
@@ -31,14 +36,20 @@ export interface Bridge {
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
-  const log = opts.logger ?? createLogger({ level: opts.logLevel ?? "info", fields: { component: "bridge" } });
+  const log =
+    opts.logger ??
+    createLogger({ level: opts.logLevel ?? "info", fields: { component: "bridge" } });
   const spool = new Spool({
     dir: opts.spoolDir,
     maxBytes: opts.spoolMaxBytes,
     segmentBytes: opts.spoolSegmentBytes,
     fsync: opts.spoolFsync,
   });
-  const client = createIngestClient({ url: opts.ingestUrl, token: opts.ingestToken, timeoutMs: opts.requestTimeoutMs });
+  const client = createIngestClient({
+    url: opts.ingestUrl,
+    token: opts.ingestToken,
+    timeoutMs: opts.requestTimeoutMs,
+  });
   let source: MqttSource | null = null;
   let forwarder: Forwarder | null = null;
   let received = 0;
@@ -87,9 +98,14 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const preflight = await client.post("[]");
   if (preflight.kind === "fatal" || preflight.kind === "split") {
     cleanup();
-    throw new Error(`ingest refused the bridge at start: ${preflight.reason}. Check INGEST_URL and INGEST_TOKEN.`);
+    throw new Error(
+      `ingest refused the bridge at start: ${preflight.reason}. Check INGEST_URL and INGEST_TOKEN.`,
+    );
   }
-  if (preflight.kind === "retry") log.warn("ingest not reachable yet; events will wait in the spool", { reason: preflight.reason });
+  if (preflight.kind === "retry")
+    log.warn("ingest not reachable yet; events will wait in the spool", {
+      reason: preflight.reason,
+    });
 
   let urlSource: SignedUrlSource | null = null;
   let username = opts.username;
@@ -127,7 +143,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
     if (spool.hasRoom(envelope.length + 16)) return append(envelope);
     // Spool full: hold this PUBACK (and so the stream) until ingest frees space.
-    if (!holding) log.warn("spool full; holding acknowledgements until ingest catches up", { bytes: spool.bytes });
+    if (!holding)
+      log.warn("spool full; holding acknowledgements until ingest catches up", {
+        bytes: spool.bytes,
+      });
     holding = true;
     const waitForRoom = async (): Promise<void> => {
       while (!spool.hasRoom(envelope.length + 16)) await spool.waitForRoom();
@@ -175,7 +194,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     fatal.then(() => false),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), readyTimeoutMs).unref()),
   ]);
-  if (!ready && !stoppedByFatal) log.warn("not subscribed yet; still trying in the background", { url: opts.mqttUrl });
+  if (!ready && !stoppedByFatal)
+    log.warn("not subscribed yet; still trying in the background", { url: opts.mqttUrl });
   log.info("bridge started", {
     mqttUrl: opts.mqttUrl.split("?")[0],
     ingestUrl: opts.ingestUrl,

@@ -65,7 +65,11 @@ export function classify(status: number, text: string, retryAfter: number | null
   return { kind: "fatal", status, reason };
 }
 
-export function createIngestClient(options: { url: string; token: string; timeoutMs?: number }): IngestClient {
+export function createIngestClient(options: {
+  url: string;
+  token: string;
+  timeoutMs?: number;
+}): IngestClient {
   const url = new URL(options.url);
   const secure = url.protocol === "https:";
   const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
@@ -78,13 +82,24 @@ export function createIngestClient(options: { url: string; token: string; timeou
       const payload = Buffer.from(body);
       const request = (secure ? https : http).request(
         url,
-        { method: "POST", agent, headers: { ...headers, "content-length": String(payload.length) }, timeout: timeoutMs },
+        {
+          method: "POST",
+          agent,
+          headers: { ...headers, "content-length": String(payload.length) },
+          timeout: timeoutMs,
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("end", () => {
             const text = Buffer.concat(chunks).toString("utf8");
-            resolve(classify(response.statusCode ?? 0, text, retryAfterMs(response.headers["retry-after"])));
+            resolve(
+              classify(
+                response.statusCode ?? 0,
+                text,
+                retryAfterMs(response.headers["retry-after"]),
+              ),
+            );
           });
           response.on("error", (error) =>
             resolve({ kind: "retry", status: null, reason: error.message, retryAfterMs: null }),
@@ -93,7 +108,12 @@ export function createIngestClient(options: { url: string; token: string; timeou
       );
       request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       request.on("error", (error: NodeJS.ErrnoException) =>
-        resolve({ kind: "retry", status: null, reason: error.code ?? error.message, retryAfterMs: null }),
+        resolve({
+          kind: "retry",
+          status: null,
+          reason: error.code ?? error.message,
+          retryAfterMs: null,
+        }),
       );
       request.end(payload);
     });

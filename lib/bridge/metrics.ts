@@ -27,13 +27,27 @@ export function createBridgeMetrics(gauges: BridgeGauges) {
     });
   const metrics = {
     registry,
-    received: counter("bridge_events_received_total", "Lifecycle events received from the broker and spooled"),
+    received: counter(
+      "bridge_events_received_total",
+      "Lifecycle events received from the broker and spooled",
+    ),
     forwarded: counter("bridge_events_forwarded_total", "Events acknowledged by ingest (2xx)"),
     duplicates: counter("bridge_events_duplicate_total", "Forwarded events ingest already had"),
-    rejected: counter("bridge_events_rejected_total", "Forwarded events ingest quarantined as invalid"),
-    deadLettered: counter("bridge_events_dead_lettered_total", "Events ingest refused even alone (kept in dead-letter.jsonl)"),
-    ignored: counter("bridge_messages_ignored_total", "Messages on subscribed topics that are not lifecycle events"),
-    retried: counter("bridge_ingest_retries_total", "Ingest requests that will be retried", ["reason"]),
+    rejected: counter(
+      "bridge_events_rejected_total",
+      "Forwarded events ingest quarantined as invalid",
+    ),
+    deadLettered: counter(
+      "bridge_events_dead_lettered_total",
+      "Events ingest refused even alone (kept in dead-letter.jsonl)",
+    ),
+    ignored: counter(
+      "bridge_messages_ignored_total",
+      "Messages on subscribed topics that are not lifecycle events",
+    ),
+    retried: counter("bridge_ingest_retries_total", "Ingest requests that will be retried", [
+      "reason",
+    ]),
     requests: counter("bridge_ingest_requests_total", "Ingest requests by outcome", ["outcome"]),
     reconnects: counter("bridge_mqtt_reconnects_total", "MQTT reconnection attempts"),
     requestSeconds: new Histogram({
@@ -43,10 +57,20 @@ export function createBridgeMetrics(gauges: BridgeGauges) {
       registers: [registry],
     }),
   };
-  gauge("bridge_spool_events", "Events spooled and not yet acknowledged by ingest", gauges.spooledEvents);
+  gauge(
+    "bridge_spool_events",
+    "Events spooled and not yet acknowledged by ingest",
+    gauges.spooledEvents,
+  );
   gauge("bridge_spool_bytes", "Bytes of spool not yet acknowledged by ingest", gauges.spoolBytes);
-  gauge("bridge_lag_seconds", "Age of the oldest event not yet acknowledged by ingest", gauges.lagSeconds);
-  gauge("bridge_mqtt_connected", "1 while connected to the broker", () => (gauges.mqttConnected() ? 1 : 0));
+  gauge(
+    "bridge_lag_seconds",
+    "Age of the oldest event not yet acknowledged by ingest",
+    gauges.lagSeconds,
+  );
+  gauge("bridge_mqtt_connected", "1 while connected to the broker", () =>
+    gauges.mqttConnected() ? 1 : 0,
+  );
   return metrics;
 }
 
@@ -65,7 +89,9 @@ export async function serveMetrics(
       );
     } else if (req.url === "/healthz") {
       const ok = options.healthy();
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ status: ok ? "ok" : "down" }));
+      res
+        .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: ok ? "ok" : "down" }));
     } else {
       res.writeHead(404).end();
     }

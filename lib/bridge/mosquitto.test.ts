@@ -40,9 +40,16 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  mosquitto = spawn(MOSQUITTO, ["-c", path.join(confDir, "mosquitto.conf")], { stdio: ["ignore", "pipe", "pipe"] });
-  for (const stream of [mosquitto.stdout, mosquitto.stderr]) stream?.on("data", (c: Buffer) => (mosquittoLog += c.toString()));
-  await waitFor(() => mosquittoLog.includes("running"), 10_000, `mosquitto to start: ${mosquittoLog}`);
+  mosquitto = spawn(MOSQUITTO, ["-c", path.join(confDir, "mosquitto.conf")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [mosquitto.stdout, mosquitto.stderr])
+    stream?.on("data", (c: Buffer) => (mosquittoLog += c.toString()));
+  await waitFor(
+    () => mosquittoLog.includes("running"),
+    10_000,
+    `mosquitto to start: ${mosquittoLog}`,
+  );
   wsUrl = `ws://127.0.0.1:${wsPort}`;
   stack = await startStack({ databaseUrl: inject("databaseUrl"), prefix: "mosq" });
   publisher = await connectAsync(wsUrl, { clientId: "mosq-test-publisher", protocolVersion: 5 });
@@ -60,43 +67,53 @@ afterAll(async () => {
 });
 
 describe("bridge with Mosquitto", () => {
-  it("delivers AWS-format events exactly once over MQTT 5, then 3.1.1 after a restart", { timeout: 55_000 }, async () => {
-    const lines: string[] = [];
-    const options: BridgeOptions = {
-      mqttUrl: wsUrl,
-      ingestUrl: stack.ingestUrl,
-      ingestToken: "test-token",
-      spoolDir: stack.spoolDir,
-      clientId: "bridge-for-mosquitto",
-      sessionExpirySeconds: 600,
-      batchMaxWaitMs: 50,
-      logger: createLogger({ level: "info", write: (l) => lines.push(l) }),
-    };
-    const first = await startBridge(options);
-    const wave1 = syntheticEvents(3000, "mosq-a");
-    // Invalid input is quarantined by ingest and reported back, not retried forever.
-    const forged = {
-      topic: "$aws/events/presence/connected/mosq-forged",
-      payload: '{"clientId":"mosq-forged","eventType":"connected","timestamp":"yesterday"}',
-    };
-    await publishAll(publisher, [...wave1, forged]);
-    for (const e of wave1) stack.published.add(canonical(JSON.parse(e.payload)));
-    await stack.expectExactlyOnce();
-    expect(lines.some((l) => l.includes('"protocolVersion":5'))).toBe(true);
-    await waitFor(() => lines.some((l) => l.includes("ingest quarantined an event")), 5000, "quarantine report");
-    await first.close();
+  it(
+    "delivers AWS-format events exactly once over MQTT 5, then 3.1.1 after a restart",
+    { timeout: 55_000 },
+    async () => {
+      const lines: string[] = [];
+      const options: BridgeOptions = {
+        mqttUrl: wsUrl,
+        ingestUrl: stack.ingestUrl,
+        ingestToken: "test-token",
+        spoolDir: stack.spoolDir,
+        clientId: "bridge-for-mosquitto",
+        sessionExpirySeconds: 600,
+        batchMaxWaitMs: 50,
+        logger: createLogger({ level: "info", write: (l) => lines.push(l) }),
+      };
+      const first = await startBridge(options);
+      const wave1 = syntheticEvents(3000, "mosq-a");
+      // Invalid input is quarantined by ingest and reported back, not retried forever.
+      const forged = {
+        topic: "$aws/events/presence/connected/mosq-forged",
+        payload: '{"clientId":"mosq-forged","eventType":"connected","timestamp":"yesterday"}',
+      };
+      await publishAll(publisher, [...wave1, forged]);
+      for (const e of wave1) stack.published.add(canonical(JSON.parse(e.payload)));
+      await stack.expectExactlyOnce();
+      expect(lines.some((l) => l.includes('"protocolVersion":5'))).toBe(true);
+      await waitFor(
+        () => lines.some((l) => l.includes("ingest quarantined an event")),
+        5000,
+        "quarantine report",
+      );
+      await first.close();
 
-    // Away: Mosquitto keeps these for the bridge's session.
-    const wave2 = syntheticEvents(1000, "mosq-b");
-    await publishAll(publisher, wave2);
-    for (const e of wave2) stack.published.add(canonical(JSON.parse(e.payload)));
-    const second = await startBridge({ ...options, protocolVersion: 4 });
-    try {
-      const counts = await stack.expectExactlyOnce();
-      process.stdout.write(`mosquitto: ${counts.published} published, ${counts.stored} stored once each\n`);
-      expect(counts.stored).toBe(4000);
-    } finally {
-      await second.close();
-    }
-  });
+      // Away: Mosquitto keeps these for the bridge's session.
+      const wave2 = syntheticEvents(1000, "mosq-b");
+      await publishAll(publisher, wave2);
+      for (const e of wave2) stack.published.add(canonical(JSON.parse(e.payload)));
+      const second = await startBridge({ ...options, protocolVersion: 4 });
+      try {
+        const counts = await stack.expectExactlyOnce();
+        process.stdout.write(
+          `mosquitto: ${counts.published} published, ${counts.stored} stored once each\n`,
+        );
+        expect(counts.stored).toBe(4000);
+      } finally {
+        await second.close();
+      }
+    },
+  );
 });

@@ -76,7 +76,10 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
   client.handleMessage = (packet, callback) => {
     let result: void | Promise<void>;
     try {
-      result = o.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      result = o.onMessage(
+        packet.topic,
+        Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      );
     } catch (error) {
       // No PUBACK: the broker redelivers after the reconnection this forces.
       o.log.error("could not spool a message; reconnecting so the broker redelivers it", { error });
@@ -84,13 +87,21 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
       client.stream?.destroy();
       return;
     }
-    if (result instanceof Promise) result.then(() => callback(), (error: Error) => callback(error));
+    if (result instanceof Promise)
+      result.then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
     else callback();
   };
 
   client.on("connect", (connack) => {
     attempt = 0;
-    o.log.info("connected to broker", { url: o.url, protocolVersion: version, sessionPresent: connack.sessionPresent });
+    o.log.info("connected to broker", {
+      url: o.url,
+      protocolVersion: version,
+      sessionPresent: connack.sessionPresent,
+    });
     // Subscribing again on a resumed session is harmless and picks up changed filters.
     client.subscribe(o.topics, { qos: 1 }, (error, granted) => {
       if (error) {
@@ -99,9 +110,14 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
       }
       // A granted QoS (MQTT 5: reason code) of 0x80 or more is a refusal.
       const refused = (granted ?? []).filter((g) => (g.qos as number) >= 0x80);
-      for (const g of refused) o.log.error("broker refused a subscription", { topic: g.topic, reasonCode: g.qos });
+      for (const g of refused)
+        o.log.error("broker refused a subscription", { topic: g.topic, reasonCode: g.qos });
       if (refused.length > 0 && refused.length === (granted ?? []).length) {
-        o.onFatal(new Error(`the broker refused every subscription (${o.topics.join(", ")}): check its authorization policy`));
+        o.onFatal(
+          new Error(
+            `the broker refused every subscription (${o.topics.join(", ")}): check its authorization policy`,
+          ),
+        );
         return;
       }
       o.log.info("subscribed", { topics: o.topics });
@@ -110,7 +126,11 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
   });
 
   client.on("error", (error: Error & { code?: number | string }) => {
-    if (o.protocolVersion === "auto" && version === 5 && error.code === UNACCEPTABLE_PROTOCOL_VERSION) {
+    if (
+      o.protocolVersion === "auto" &&
+      version === 5 &&
+      error.code === UNACCEPTABLE_PROTOCOL_VERSION
+    ) {
       o.log.info("broker does not speak MQTT 5; using 3.1.1");
       version = 4;
       client.options.protocolVersion = 4;
@@ -123,7 +143,8 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
 
   const scheduleReconnect = () => {
     if (closing || reconnectTimer !== null) return;
-    const delay = attempt < 0 ? 0 : backoffMs(attempt, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000);
+    const delay =
+      attempt < 0 ? 0 : backoffMs(attempt, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000);
     attempt = Math.max(0, attempt) + 1;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
@@ -145,7 +166,10 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
 
   client.on("close", () => {
     if (closing) return;
-    if (attempt >= 0) o.log.warn("disconnected from broker; reconnecting with backoff", { url: o.url.split("?")[0] });
+    if (attempt >= 0)
+      o.log.warn("disconnected from broker; reconnecting with backoff", {
+        url: o.url.split("?")[0],
+      });
     scheduleReconnect();
   });
 

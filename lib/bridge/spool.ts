@@ -126,7 +126,10 @@ export class Spool {
   /** Sizes the segments, cuts a torn last record, counts what is still pending. */
   private recover(): void {
     for (const seg of this.segments) {
-      const fd = seg === this.segments[this.segments.length - 1] ? this.appendFd : openSync(this.segmentPath(seg.n), "r");
+      const fd =
+        seg === this.segments[this.segments.length - 1]
+          ? this.appendFd
+          : openSync(this.segmentPath(seg.n), "r");
       seg.size = fstatSync(fd).size;
       const from = seg.n === this.cursor.segment ? Math.min(this.cursor.offset, seg.size) : 0;
       const { lines, complete, firstAt } = scanRecords(fd, from, seg.size);
@@ -139,7 +142,8 @@ export class Spool {
       this.appended += lines;
       if (firstAt !== null && this.unreadSince === null) this.unreadSince = firstAt;
     }
-    if (this.cursor.offset > (this.segments[0]?.size ?? 0)) this.cursor.offset = this.segments[0]?.size ?? 0;
+    if (this.cursor.offset > (this.segments[0]?.size ?? 0))
+      this.cursor.offset = this.segments[0]?.size ?? 0;
   }
 
   /** Bytes on disk not yet acknowledged by ingest. */
@@ -295,15 +299,23 @@ export class Spool {
 }
 
 /** Counts complete records in [from, to) of a segment; `complete` is where the last one ends. */
-function scanRecords(fd: number, from: number, to: number): { lines: number; complete: number; firstAt: number | null } {
+function scanRecords(
+  fd: number,
+  from: number,
+  to: number,
+): { lines: number; complete: number; firstAt: number | null } {
   const chunk = Buffer.allocUnsafe(1024 * 1024);
   let lines = 0;
   let complete = from;
-  for (let pos = from; pos < to; ) {
+  for (let pos = from; pos < to;) {
     const got = readSync(fd, chunk, 0, Math.min(chunk.length, to - pos), pos);
     if (got <= 0) break;
     // Records may straddle chunks: only newlines count, wherever the record began.
-    for (let i = chunk.indexOf(NEWLINE, 0); i !== -1 && i < got; i = chunk.indexOf(NEWLINE, i + 1)) {
+    for (
+      let i = chunk.indexOf(NEWLINE, 0);
+      i !== -1 && i < got;
+      i = chunk.indexOf(NEWLINE, i + 1)
+    ) {
       lines += 1;
       complete = pos + i + 1;
     }

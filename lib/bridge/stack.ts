@@ -14,7 +14,9 @@ import { startApp, type AppServer } from "../testing/app-server";
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
@@ -43,7 +45,10 @@ export async function startStack(opts: {
   appDatabaseUrl?: string;
 }): Promise<Stack> {
   const published = new Set<string>();
-  const app = await startApp({ databaseUrl: opts.appDatabaseUrl ?? opts.databaseUrl, env: opts.appEnv });
+  const app = await startApp({
+    databaseUrl: opts.appDatabaseUrl ?? opts.databaseUrl,
+    env: opts.appEnv,
+  });
   const broker = await startLifecycleBroker({
     onEvent: (m) => {
       if (String(m.payload.clientId).startsWith(opts.prefix)) published.add(canonical(m.payload));
@@ -52,9 +57,10 @@ export async function startStack(opts: {
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 });
   const spoolDir = mkdtempSync(path.join(tmpdir(), `${opts.prefix}-spool-`));
   const stored = async () => {
-    const { rows } = await pool.query<{ raw: unknown }>("SELECT raw FROM lifecycle_event WHERE client_id LIKE $1", [
-      `${opts.prefix}%`,
-    ]);
+    const { rows } = await pool.query<{ raw: unknown }>(
+      "SELECT raw FROM lifecycle_event WHERE client_id LIKE $1",
+      [`${opts.prefix}%`],
+    );
     return rows.map((r) => canonical(r.raw));
   };
   return {
@@ -77,12 +83,16 @@ export async function startStack(opts: {
       ).catch((error: Error) => {
         const have = new Set(rows);
         const missing = [...published].filter((p) => !have.has(p)).slice(0, 3);
-        throw new Error(`${error.message}: ${rows.length}/${published.size} stored; missing e.g. ${missing.join(" ")}`);
+        throw new Error(
+          `${error.message}: ${rows.length}/${published.size} stored; missing e.g. ${missing.join(" ")}`,
+        );
       });
       const unique = new Set(rows);
-      if (unique.size !== rows.length) throw new Error(`${rows.length - unique.size} events stored more than once`);
+      if (unique.size !== rows.length)
+        throw new Error(`${rows.length - unique.size} events stored more than once`);
       const extra = rows.filter((r) => !published.has(r));
-      if (extra.length > 0) throw new Error(`${extra.length} stored events were never published, e.g. ${extra[0]}`);
+      if (extra.length > 0)
+        throw new Error(`${extra.length} stored events were never published, e.g. ${extra[0]}`);
       return { published: published.size, stored: rows.length };
     },
     close: async () => {
@@ -95,7 +105,10 @@ export async function startStack(opts: {
 }
 
 /** The bridge as its own process (`scripts/bridge.ts`), so a test can SIGKILL it. */
-export function spawnBridge(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+export function spawnBridge(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+} {
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/bridge.ts"], {
     env: { ...process.env, LOG_LEVEL: "info", BRIDGE_METRICS_PORT: "off", ...env },

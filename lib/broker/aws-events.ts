@@ -10,7 +10,8 @@ export type DisconnectReason =
   | "MQTT_KEEP_ALIVE_TIMEOUT"
   | "SERVER_INITIATED_DISCONNECT";
 
-export type LifecycleEventType = "connected" | "disconnected" | "connect_failed" | "subscribed" | "unsubscribed";
+export type LifecycleEventType =
+  "connected" | "disconnected" | "connect_failed" | "subscribed" | "unsubscribed";
 
 export const LIFECYCLE_TOPIC_PREFIX: Record<LifecycleEventType, string> = {
   connected: "$aws/events/presence/connected/",
@@ -21,7 +22,9 @@ export const LIFECYCLE_TOPIC_PREFIX: Record<LifecycleEventType, string> = {
 };
 
 /** The five filters a consumer subscribes to; `#` because client IDs may contain `/`. */
-export const LIFECYCLE_TOPIC_FILTERS: readonly string[] = Object.values(LIFECYCLE_TOPIC_PREFIX).map((p) => `${p}#`);
+export const LIFECYCLE_TOPIC_FILTERS: readonly string[] = Object.values(LIFECYCLE_TOPIC_PREFIX).map(
+  (p) => `${p}#`,
+);
 
 export interface LifecycleMessage {
   topic: string;
@@ -55,7 +58,11 @@ export function connectedEvent(
 }
 
 export function disconnectedEvent(
-  c: Common & { sessionIdentifier: string; versionNumber: number; disconnectReason: DisconnectReason },
+  c: Common & {
+    sessionIdentifier: string;
+    versionNumber: number;
+    disconnectReason: DisconnectReason;
+  },
 ): LifecycleMessage {
   return {
     topic: LIFECYCLE_TOPIC_PREFIX.disconnected + c.clientId,

@@ -9,27 +9,46 @@ let published: LifecycleMessage[];
 let clock: number;
 const open: MqttClient[] = [];
 
-async function device(url: string, clientId: string, extra: Parameters<typeof connectAsync>[1] = {}): Promise<MqttClient> {
-  const client = await connectAsync(url, { clientId, reconnectPeriod: 0, protocolVersion: 4, ...extra });
+async function device(
+  url: string,
+  clientId: string,
+  extra: Parameters<typeof connectAsync>[1] = {},
+): Promise<MqttClient> {
+  const client = await connectAsync(url, {
+    clientId,
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+    ...extra,
+  });
   open.push(client);
   return client;
 }
 
 function eventsOf(clientId: string, type?: string): ObservedEvent[] {
-  return observer.events.filter((e) => e.payload.clientId === clientId && (!type || e.payload.eventType === type));
+  return observer.events.filter(
+    (e) => e.payload.clientId === clientId && (!type || e.payload.eventType === type),
+  );
 }
 
 function waitEvents(clientId: string, count: number, type?: string): Promise<ObservedEvent[]> {
-  return waitFor(() => {
-    const found = eventsOf(clientId, type);
-    return found.length >= count ? found : undefined;
-  }, 5000, `${count} ${type ?? ""} events of ${clientId}`);
+  return waitFor(
+    () => {
+      const found = eventsOf(clientId, type);
+      return found.length >= count ? found : undefined;
+    },
+    5000,
+    `${count} ${type ?? ""} events of ${clientId}`,
+  );
 }
 
 beforeEach(async () => {
   clock = Date.now();
   published = [];
-  broker = await startLifecycleBroker({ now: () => clock, versionResetMs: 60_000, onEvent: (m) => published.push(m) });
+  broker = await startLifecycleBroker({
+    now: () => clock,
+    versionResetMs: 60_000,
+    onEvent: (m) => published.push(m),
+  });
   observer = await observeEvents(broker.tcpUrl);
 });
 
@@ -84,7 +103,10 @@ describe("embedded lifecycle broker", () => {
     const dropped = await device(broker.tcpUrl, "dev-drop");
     dropped.stream.destroy();
     const [, lost] = await waitEvents("dev-drop", 2);
-    expect(lost?.payload).toMatchObject({ disconnectReason: "CONNECTION_LOST", clientInitiatedDisconnect: false });
+    expect(lost?.payload).toMatchObject({
+      disconnectReason: "CONNECTION_LOST",
+      clientInitiatedDisconnect: false,
+    });
 
     await device(broker.tcpUrl, "dev-dup");
     await device(broker.wsUrl, "dev-dup");
@@ -108,7 +130,12 @@ describe("embedded lifecycle broker", () => {
     await c.unsubscribeAsync("fleet/#");
     await c.endAsync();
     const events = await waitEvents("dev-sub", 4);
-    expect(events.map((e) => e.payload.eventType)).toEqual(["connected", "subscribed", "unsubscribed", "disconnected"]);
+    expect(events.map((e) => e.payload.eventType)).toEqual([
+      "connected",
+      "subscribed",
+      "unsubscribed",
+      "disconnected",
+    ]);
     expect(events[1]?.payload.topics).toEqual(["cmd/dev-sub", "fleet/#"]);
     expect(events[2]?.payload.topics).toEqual(["fleet/#"]);
     expect(events[1]?.payload.sessionIdentifier).toBe(events[0]?.payload.sessionIdentifier);
@@ -116,10 +143,15 @@ describe("embedded lifecycle broker", () => {
   });
 
   it("publishes connect_failed for a refused login and nothing for wildcard client IDs", async () => {
-    await expect(device(broker.tcpUrl, "dev-denied", { username: "unauthorized", password: "x" })).rejects.toThrow();
+    await expect(
+      device(broker.tcpUrl, "dev-denied", { username: "unauthorized", password: "x" }),
+    ).rejects.toThrow();
     const [failed] = await waitEvents("dev-denied", 1);
     expect(failed?.topic).toBe("$aws/events/presence/connect_failed/dev-denied");
-    expect(failed?.payload).toMatchObject({ connectFailureReason: "AUTHORIZATION_FAILED", principalIdentifier: "unauthorized" });
+    expect(failed?.payload).toMatchObject({
+      connectFailureReason: "AUTHORIZATION_FAILED",
+      principalIdentifier: "unauthorized",
+    });
 
     const wild = await device(broker.tcpUrl, "bad+id");
     await wild.subscribeAsync("x/y");

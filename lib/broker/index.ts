@@ -20,7 +20,11 @@ import {
 } from "./aws-events";
 import { SessionRegistry, type ConnectionIdentity } from "./session-registry";
 
-export { LIFECYCLE_TOPIC_FILTERS, LIFECYCLE_TOPIC_PREFIX, type LifecycleMessage } from "./aws-events";
+export {
+  LIFECYCLE_TOPIC_FILTERS,
+  LIFECYCLE_TOPIC_PREFIX,
+  type LifecycleMessage,
+} from "./aws-events";
 
 export type Authenticator = (attempt: {
   clientId: string;
@@ -77,7 +81,13 @@ function ipOf(client: Client): string | null {
   return ip.startsWith("::ffff:") ? ip.slice("::ffff:".length) : ip;
 }
 
-const SOCKET_ERRORS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE"]);
+const SOCKET_ERRORS = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "ERR_STREAM_PREMATURE_CLOSE",
+]);
 
 async function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
   server.listen(port, host);
@@ -92,7 +102,9 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
   });
 }
 
-export async function startLifecycleBroker(options: LifecycleBrokerOptions = {}): Promise<LifecycleBroker> {
+export async function startLifecycleBroker(
+  options: LifecycleBrokerOptions = {},
+): Promise<LifecycleBroker> {
   const host = options.host ?? "127.0.0.1";
   const log = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
@@ -125,11 +137,21 @@ export async function startLifecycleBroker(options: LifecycleBrokerOptions = {})
               }),
             );
             // 5 = "not authorized" in CONNACK (MQTT 3.1.1).
-            done(Object.assign(new Error("not authorized"), { returnCode: 5 }) as unknown as AuthenticateError, null);
+            done(
+              Object.assign(new Error("not authorized"), {
+                returnCode: 5,
+              }) as unknown as AuthenticateError,
+              null,
+            );
           },
           (error: unknown) => {
             log.error("authenticator failed", { clientId: client.id, error });
-            done(Object.assign(new Error("server unavailable"), { returnCode: 3 }) as unknown as AuthenticateError, null);
+            done(
+              Object.assign(new Error("server unavailable"), {
+                returnCode: 3,
+              }) as unknown as AuthenticateError,
+              null,
+            );
           },
         );
     },
@@ -185,7 +207,10 @@ export async function startLifecycleBroker(options: LifecycleBrokerOptions = {})
   aedes.on("clientError", (client, error) => {
     if (reasons.has(client)) return;
     const code = (error as NodeJS.ErrnoException).code;
-    reasons.set(client, code !== undefined && SOCKET_ERRORS.has(code) ? "CONNECTION_LOST" : "CLIENT_ERROR");
+    reasons.set(
+      client,
+      code !== undefined && SOCKET_ERRORS.has(code) ? "CONNECTION_LOST" : "CLIENT_ERROR",
+    );
   });
 
   aedes.on("clientDisconnect", (client) => {
@@ -196,8 +221,15 @@ export async function startLifecycleBroker(options: LifecycleBrokerOptions = {})
     const explicit = (client as unknown as ClientInternals)._disconnected === true;
     const disconnectReason: DisconnectReason =
       reasons.get(client) ??
-      (closing ? "SERVER_INITIATED_DISCONNECT" : explicit ? "CLIENT_INITIATED_DISCONNECT" : "CONNECTION_LOST");
-    publish(client.id, disconnectedEvent({ clientId: client.id, timestamp: now(), ...state, disconnectReason }));
+      (closing
+        ? "SERVER_INITIATED_DISCONNECT"
+        : explicit
+          ? "CLIENT_INITIATED_DISCONNECT"
+          : "CONNECTION_LOST");
+    publish(
+      client.id,
+      disconnectedEvent({ clientId: client.id, timestamp: now(), ...state, disconnectReason }),
+    );
   });
 
   aedes.on("subscribe", (subscriptions, client) => {
@@ -205,14 +237,25 @@ export async function startLifecycleBroker(options: LifecycleBrokerOptions = {})
     // Aedes writes the granted QoS back, 128 marking a refused filter.
     const topics = subscriptions.filter((s) => (s.qos as number) !== 128).map((s) => s.topic);
     if (!state || topics.length === 0) return;
-    publish(client.id, subscriptionEvent("subscribed", { clientId: client.id, timestamp: now(), ...state, topics }));
+    publish(
+      client.id,
+      subscriptionEvent("subscribed", { clientId: client.id, timestamp: now(), ...state, topics }),
+    );
   });
 
   aedes.on("unsubscribe", (topics, client) => {
     // Aedes also "unsubscribes" a clean session's topics when it closes; AWS sends nothing then.
     const state = connections.get(client);
     if (!state || client.closed || topics.length === 0) return;
-    publish(client.id, subscriptionEvent("unsubscribed", { clientId: client.id, timestamp: now(), ...state, topics }));
+    publish(
+      client.id,
+      subscriptionEvent("unsubscribed", {
+        clientId: client.id,
+        timestamp: now(),
+        ...state,
+        topics,
+      }),
+    );
   });
 
   const pruneTimer = setInterval(() => registry.prune(), 60_000);
@@ -220,7 +263,8 @@ export async function startLifecycleBroker(options: LifecycleBrokerOptions = {})
 
   const tcpServer = createServer(aedes) as NetServer;
   const wsServer = createServer(aedes, { ws: true }) as HttpServer;
-  for (const server of [tcpServer, wsServer]) server.on("error", (error) => log.error("listener error", { error }));
+  for (const server of [tcpServer, wsServer])
+    server.on("error", (error) => log.error("listener error", { error }));
   const tcpPort = await listen(tcpServer, options.tcpPort ?? 0, host);
   const wsPort = await listen(wsServer, options.wsPort ?? 0, host);
   const urlHost = host.includes(":") ? `[${host}]` : host;

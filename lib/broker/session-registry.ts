@@ -41,7 +41,9 @@ export class SessionRegistry {
     let persistentSession: string | null = null;
     if (record) {
       const expired =
-        record.open === 0 && record.lastDisconnectAt !== null && now - record.lastDisconnectAt >= this.versionResetMs;
+        record.open === 0 &&
+        record.lastDisconnectAt !== null &&
+        now - record.lastDisconnectAt >= this.versionResetMs;
       version = expired ? 0 : record.version + 1;
       // A session outlives its connections until it is cleaned or expires, like the version.
       persistentSession = expired ? null : record.persistentSession;
@@ -68,7 +70,11 @@ export class SessionRegistry {
     const now = this.now();
     let removed = 0;
     for (const [clientId, record] of this.clients) {
-      if (record.open === 0 && record.lastDisconnectAt !== null && now - record.lastDisconnectAt >= this.versionResetMs) {
+      if (
+        record.open === 0 &&
+        record.lastDisconnectAt !== null &&
+        now - record.lastDisconnectAt >= this.versionResetMs
+      ) {
         this.clients.delete(clientId);
         removed += 1;
       }

@@ -16,7 +16,8 @@ export async function waitFor<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -28,7 +29,11 @@ export async function observeEvents(
   options: IClientOptions = {},
 ): Promise<{ events: ObservedEvent[]; client: MqttClient; close(): Promise<void> }> {
   const events: ObservedEvent[] = [];
-  const client = await connectAsync(url, { clientId: `observer-${process.pid}-${Math.random()}`, reconnectPeriod: 0, ...options });
+  const client = await connectAsync(url, {
+    clientId: `observer-${process.pid}-${Math.random()}`,
+    reconnectPeriod: 0,
+    ...options,
+  });
   client.on("message", (topic, payload) => {
     events.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> });
   });
@@ -37,7 +42,10 @@ export async function observeEvents(
 }
 
 /** `n` distinct AWS-format presence events (connect/disconnect pairs), for publishing by hand. */
-export function syntheticEvents(n: number, prefix = "synthetic"): { topic: string; payload: string }[] {
+export function syntheticEvents(
+  n: number,
+  prefix = "synthetic",
+): { topic: string; payload: string }[] {
   const out: { topic: string; payload: string }[] = [];
   const start = Date.now();
   for (let i = 0; i < n; i += 1) {
@@ -56,14 +64,23 @@ export function syntheticEvents(n: number, prefix = "synthetic"): { topic: strin
       payload.clientInitiatedDisconnect = true;
       payload.disconnectReason = "CLIENT_INITIATED_DISCONNECT";
     }
-    out.push({ topic: `$aws/events/presence/${eventType}/${clientId}`, payload: JSON.stringify(payload) });
+    out.push({
+      topic: `$aws/events/presence/${eventType}/${clientId}`,
+      payload: JSON.stringify(payload),
+    });
   }
   return out;
 }
 
 /** Publishes with QoS 1, keeping up to `window` messages in flight. */
-export async function publishAll(client: MqttClient, events: { topic: string; payload: string }[], window = 200): Promise<void> {
+export async function publishAll(
+  client: MqttClient,
+  events: { topic: string; payload: string }[],
+  window = 200,
+): Promise<void> {
   for (let i = 0; i < events.length; i += window) {
-    await Promise.all(events.slice(i, i + window).map((e) => client.publishAsync(e.topic, e.payload, { qos: 1 })));
+    await Promise.all(
+      events.slice(i, i + window).map((e) => client.publishAsync(e.topic, e.payload, { qos: 1 })),
+    );
   }
 }

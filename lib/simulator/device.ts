@@ -56,8 +56,16 @@ function closed(client: MqttClient): Promise<void> {
 }
 
 /** Opens one MQTT connection and reports whether the broker resumed a session. */
-function open(url: string, options: IClientOptions): Promise<{ client: MqttClient; sessionPresent: boolean }> {
-  const client = connect(url, { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...options });
+function open(
+  url: string,
+  options: IClientOptions,
+): Promise<{ client: MqttClient; sessionPresent: boolean }> {
+  const client = connect(url, {
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    protocolVersion: 4,
+    ...options,
+  });
   return new Promise((resolve, reject) => {
     const settle = (error: Error | null, sessionPresent = false) => {
       client.off("connect", onConnect);
@@ -68,7 +76,8 @@ function open(url: string, options: IClientOptions): Promise<{ client: MqttClien
         reject(error);
       } else resolve({ client, sessionPresent });
     };
-    const onConnect = (connack: { sessionPresent: boolean }) => settle(null, connack.sessionPresent);
+    const onConnect = (connack: { sessionPresent: boolean }) =>
+      settle(null, connack.sessionPresent);
     const onError = (error: Error) => settle(error);
     const onClose = () => settle(new Error("connection closed before CONNACK"));
     client.on("connect", onConnect);
@@ -90,7 +99,13 @@ export class SimulatedDevice {
     readonly clientId: string,
     private readonly o: DeviceOptions,
   ) {
-    this.topics = [`devices/${clientId}/cmd`, `devices/${clientId}/config`, "fleet/broadcast", "fleet/firmware/#", "region/+/alerts"];
+    this.topics = [
+      `devices/${clientId}/cmd`,
+      `devices/${clientId}/config`,
+      "fleet/broadcast",
+      "fleet/firmware/#",
+      "region/+/alerts",
+    ];
   }
 
   start(initialDelayMs: number): void {
@@ -104,8 +119,17 @@ export class SimulatedDevice {
       this.timer = null;
       this.busy = this.busy
         .then(() => this.step())
-        .catch((error: Error) => this.o.log.debug("device action failed", { clientId: this.clientId, error: error.message }))
-        .finally(() => this.schedule(this.o.random.delay(this.client ? this.o.meanActionMs : this.o.meanOfflineMs)));
+        .catch((error: Error) =>
+          this.o.log.debug("device action failed", {
+            clientId: this.clientId,
+            error: error.message,
+          }),
+        )
+        .finally(() =>
+          this.schedule(
+            this.o.random.delay(this.client ? this.o.meanActionMs : this.o.meanOfflineMs),
+          ),
+        );
     }, ms);
   }
 
@@ -148,7 +172,11 @@ export class SimulatedDevice {
     const r = this.o.random;
     switch (action) {
       case "publish":
-        client.publish(`devices/${this.clientId}/telemetry`, JSON.stringify({ t: Date.now(), v: r.next() }), { qos: r.chance(0.5) ? 1 : 0 });
+        client.publish(
+          `devices/${this.clientId}/telemetry`,
+          JSON.stringify({ t: Date.now(), v: r.next() }),
+          { qos: r.chance(0.5) ? 1 : 0 },
+        );
         return;
       case "subscribe": {
         const topic = r.pick(this.topics);
@@ -199,7 +227,11 @@ export class SimulatedDevice {
         return;
       }
       case "denied":
-        await open(this.o.url, { clientId: this.clientId, username: "unauthorized", password: "wrong" }).then(
+        await open(this.o.url, {
+          clientId: this.clientId,
+          username: "unauthorized",
+          password: "wrong",
+        }).then(
           ({ client: c }) => c.end(true),
           () => undefined,
         );

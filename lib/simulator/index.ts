@@ -2,7 +2,12 @@
 // `startFleet` runs N devices against any broker (the embedded one, Mosquitto,
 // AWS IoT with a suitable policy); the schedule is random but seeded.
 import { silentLogger, type Logger } from "../bridge/logger";
-import { DEFAULT_ACTION_WEIGHTS, SimulatedDevice, type DeviceAction, type DeviceSnapshot } from "./device";
+import {
+  DEFAULT_ACTION_WEIGHTS,
+  SimulatedDevice,
+  type DeviceAction,
+  type DeviceSnapshot,
+} from "./device";
 import { createRandom } from "./random";
 
 export type { DeviceAction, DeviceSnapshot } from "./device";
