@@ -1,0 +1,57 @@
+// The built app (`next start` through lib/testing/app-server), plus its
+// process ID so the benchmarks can read its memory.
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { startApp, type AppServer } from "../../lib/testing/app-server";
+import { pidListeningOn } from "./process-memory";
+
+export const BENCH_TOKEN = "bench-token";
+
+export interface BenchApp extends AppServer {
+  pid: number;
+}
+
+export interface AppOptions {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Writes a V8 CPU profile of the app to this folder when it stops. */
+  profileDir?: string;
+}
+
+export async function startBenchApp(opts: AppOptions): Promise<BenchApp> {
+  if (!existsSync(".next/BUILD_ID")) {
+    throw new Error("No production build: run `npm run build` (or `npx next build`) before `npm run bench`.");
+  }
+  const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  if (opts.profileDir !== undefined) {
+    mkdirSync(opts.profileDir, { recursive: true });
+    nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.profileDir)}`);
+  }
+  const app = await startApp({
+    databaseUrl: opts.databaseUrl,
+    env: { INGEST_TOKEN: BENCH_TOKEN, ...opts.env },
+    nodeArgs,
+  });
+  const pid = pidListeningOn(app.port);
+  if (pid === undefined) {
+    await app.stop();
+    throw new Error(`could not find the process listening on port ${app.port}`);
+  }
+  return Object.assign(app, { pid });
+}
+
+/** POSTs one ingest body; throws unless every event was stored exactly once. */
+export async function postBatch(appUrl: string, body: string, expected: number): Promise<number> {
+  const response = await fetch(`${appUrl}/api/ingest`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${BENCH_TOKEN}`, "Content-Type": "application/json" },
+    body,
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${text.slice(0, 400)}`);
+  const answer = JSON.parse(text) as { accepted: number; duplicates: number; rejected: unknown[] };
+  if (answer.rejected.length > 0 || answer.duplicates > 0 || answer.accepted !== expected) {
+    throw new Error(`ingest did not store the batch as sent: ${text.slice(0, 400)}`);
+  }
+  return answer.accepted;
+}

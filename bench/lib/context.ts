@@ -1,0 +1,55 @@
+// What every suite gets, and what it hands back to the runner.
+import type { PgServer } from "./database";
+import type { Figure } from "./report";
+
+export interface SuiteContext {
+  server: PgServer;
+  smoke: boolean;
+  /** Repetitions of each throughput measurement (medians are over these). */
+  runs: number;
+  /** Start the app with --cpu-prof and summarise where its time went. */
+  profile: boolean;
+  resultsDir: string;
+  log: (line: string) => void;
+}
+
+export interface SuiteResult {
+  figures: Figure[];
+  /** Raw numbers for the JSON file. */
+  details: Record<string, unknown>;
+  /** Findings worth a sentence in the report: profiles, plans, why a target is missed. */
+  notes: string[];
+}
+
+/**
+ * Runs `worker` over the items with `concurrency` loops pulling the next item,
+ * until all are done or `deadlineMs` passes (every load is bounded in time).
+ * Returns how many items were processed and the elapsed seconds.
+ */
+export async function drain<T>(
+  items: readonly T[],
+  concurrency: number,
+  deadlineMs: number,
+  worker: (item: T) => Promise<number>,
+): Promise<{ done: number; processed: number; seconds: number; timedOut: boolean }> {
+  let next = 0;
+  let processed = 0;
+  let timedOut = false;
+  const started = performance.now();
+  const deadline = started + deadlineMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        if (performance.now() > deadline) {
+          timedOut = true;
+          return;
+        }
+        const item = items[next++]!;
+        processed += await worker(item);
+      }
+    }),
+  );
+  return { done: next, processed, seconds: (performance.now() - started) / 1000, timedOut };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

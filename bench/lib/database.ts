@@ -1,0 +1,111 @@
+// The PostgreSQL the benchmarks run on: the embedded server under
+// .data/bench-pg when DATABASE_URL is unset, else the configured server, on
+// which each suite creates its own scratch database and drops it afterwards
+// (the configured database itself is never touched).
+import pg from "pg";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { migrate } from "../../lib/db/migrate";
+
+export interface PgServer {
+  /** Where the server is (a maintenance database on it). */
+  url: string;
+  embedded: boolean;
+  /** A fresh, migrated database; `drop` removes it. */
+  scratch(label: string): Promise<ScratchDatabase>;
+  stop(): Promise<void>;
+}
+
+export interface ScratchDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Every table ingest writes, emptied between runs so each run starts alike. */
+export const DATA_TABLES = [
+  "lifecycle_event",
+  "connection",
+  "client_state",
+  "subscription_state",
+  "connect_failure",
+  "quarantined_event",
+] as const;
+
+export async function truncateAll(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    await c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`);
+    // Fresh statistics: a plan from a previous run's data would mislead this one.
+    await c.query(`ANALYZE ${DATA_TABLES.join(", ")}`);
+  });
+}
+
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Scratch databases left by a run that was killed: only ours, only if their process is gone. */
+async function dropStaleDatabases(url: string, log: (line: string) => void): Promise<void> {
+  await withClient(url, async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'fleet\\_bench\\_%'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/_(\d+)$/.exec(datname)?.[1] ?? Number.NaN);
+      if (/^fleet_bench_[a-z]+_\d+_\d+$/.test(datname) && alive(pid)) continue;
+      log(`dropping stale scratch database ${datname}`);
+      await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  });
+}
+
+export async function startPgServer(log: (line: string) => void): Promise<PgServer> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: ".data/bench-pg", database: "postgres" });
+    url = embedded.url;
+    log(`PostgreSQL: embedded server under .data/bench-pg (${new URL(url).host})`);
+  } else {
+    log(`PostgreSQL: scratch databases on ${new URL(url).host} (DATABASE_URL)`);
+  }
+  const serverUrl = url;
+  if (embedded !== undefined) await dropStaleDatabases(serverUrl, log);
+  const created = new Set<string>();
+  const dropDatabase = async (name: string) => {
+    await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    created.delete(name);
+  };
+  return {
+    url: serverUrl,
+    embedded: embedded !== undefined,
+    async scratch(label) {
+      const name = `fleet_bench_${label}_${Date.now()}_${process.pid}`;
+      await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+      created.add(name);
+      const dbUrl = new URL(serverUrl);
+      dbUrl.pathname = `/${name}`;
+      await migrate(dbUrl.toString());
+      return { url: dbUrl.toString(), name, drop: () => dropDatabase(name) };
+    },
+    async stop() {
+      for (const name of [...created]) await dropDatabase(name).catch(() => {});
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// A browser-like reader of GET /api/stream that hands each message over with
+// the moment it arrived.
+import { parseSse, type SseMessage } from "../../lib/stream/sse";
+
+export interface SseConnection {
+  close(): void;
+  /** Resolves once the hub reports its LISTEN connection is up. */
+  listening: Promise<void>;
+}
+
+export async function openSse(baseUrl: string, onMessage: (m: SseMessage, at: number) => void): Promise<SseConnection> {
+  const abort = new AbortController();
+  const response = await fetch(`${baseUrl}/api/stream`, { signal: abort.signal });
+  if (response.status !== 200 || response.body === null) throw new Error(`GET /api/stream answered ${response.status}`);
+  let markListening: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => (markListening = resolve));
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    let buffer = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        const at = performance.timeOrigin + performance.now();
+        const parsed = parseSse(buffer + value);
+        buffer = parsed.rest;
+        for (const m of parsed.messages) {
+          if (m.event === "listener" && (JSON.parse(m.data) as { connected?: boolean }).connected === true) markListening();
+          onMessage(m, at);
+        }
+      }
+    } catch {
+      // Aborted by close().
+    }
+  })();
+  return { close: () => abort.abort(), listening };
+}

@@ -1,0 +1,126 @@
+// npm run bench [-- --smoke] [-- --only ingest,bridge,latency,queries,csv] [-- --runs 3] [-- --profile]
+// The whole benchmark suite: every figure next to a baseline and a limit
+// measured in the same run on the same machine, medians of several runs with
+// their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
+// a partial --only run: only-<suites>.{json,md}). Asserts nothing: targets are
+// reported as met or missed, never failed on.
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { SuiteContext, SuiteResult } from "./lib/context";
+import { startPgServer, withClient } from "./lib/database";
+import { markdownTable, type Figure } from "./lib/report";
+import { calibrate, LoadMonitor } from "./lib/machine";
+import { bridgeOptions, runBridgeSuite } from "./suites/bridge";
+import { csvOptions, runCsvSuite } from "./suites/csv";
+import { ingestOptions, runIngestSuite } from "./suites/ingest";
+import { latencyOptions, runLatencySuite } from "./suites/latency";
+import { queryOptions, runQuerySuite } from "./suites/queries";
+
+const SUITES = ["ingest", "bridge", "latency", "queries", "csv"] as const;
+type SuiteName = (typeof SUITES)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: "boolean", default: false },
+    only: { type: "string" },
+    runs: { type: "string" },
+    profile: { type: "boolean", default: false },
+  },
+});
+const smoke = args.smoke === true;
+const only = (args.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? [...SUITES]) as SuiteName[];
+for (const name of only) if (!SUITES.includes(name)) throw new Error(`unknown suite '${name}': one of ${SUITES.join(", ")}`);
+const runs = Number(args.runs ?? (smoke ? 1 : 3));
+const resultsDir = "bench/results";
+const outName = smoke ? "smoke" : only.length === SUITES.length ? "latest" : `only-${only.join("-")}`;
+
+const started = Date.now();
+const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+async function main(): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  const load = new LoadMonitor();
+  const calibrationStart = calibrate();
+  log(`mode ${smoke ? "smoke" : "full"}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`);
+  const server = await startPgServer(log);
+  const ctx: SuiteContext = { server, smoke, runs, profile: args.profile === true, resultsDir, log };
+  const results: Partial<Record<SuiteName, SuiteResult>> = {};
+  const failures: Partial<Record<SuiteName, string>> = {};
+  let pgVersion = "";
+  try {
+    pgVersion = await withClient(server.url, async (c) => (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v);
+    const run: Record<SuiteName, () => Promise<SuiteResult>> = {
+      ingest: () => runIngestSuite(ctx, ingestOptions(smoke)),
+      bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
+      latency: () => runLatencySuite(ctx, latencyOptions(smoke)),
+      queries: () => runQuerySuite(ctx, queryOptions(smoke)),
+      csv: () => runCsvSuite(ctx, csvOptions(smoke)),
+    };
+    for (const name of only) {
+      const t = Date.now();
+      log(`— ${name} —`);
+      try {
+        results[name] = await run[name]();
+        log(`${name} done in ${Math.round((Date.now() - t) / 1000)} s`);
+      } catch (error) {
+        // One broken suite must not hide the others' figures.
+        failures[name] = (error as Error).stack ?? String(error);
+        log(`${name} FAILED: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  const calibrationEnd = calibrate();
+  const loadSummary = load.stop();
+
+  const figures: Figure[] = only.flatMap((n) => results[n]?.figures ?? []);
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "",
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: pgVersion,
+    embeddedPostgres: server.embedded,
+    calibrationMs: { start: calibrationStart, end: calibrationEnd },
+    loadAverage1m: loadSummary,
+  };
+  const noiseLine =
+    `Machine noise: 1-minute load average ${loadSummary.min}–${loadSummary.max} (median ${loadSummary.median}) on ${machine.cpus} cores; ` +
+    `a fixed CPU loop took ${calibrationStart} ms before and ${calibrationEnd} ms after.`;
+  const json = {
+    when: new Date(started).toISOString(),
+    mode: smoke ? "smoke" : "full",
+    runs,
+    suites: only,
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    figures,
+    failures,
+    notes: Object.fromEntries(only.map((n) => [n, results[n]?.notes ?? []])),
+    details: Object.fromEntries(only.map((n) => [n, results[n]?.details ?? null])),
+  };
+  const md = [
+    `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : "full run"})`,
+    "",
+    `${json.when}, ${json.durationSeconds} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${pgVersion.split(" on ")[0]} (${server.embedded ? "embedded" : "DATABASE_URL"}).`,
+    `Values are medians of ${runs} run(s) (latency and query figures are percentiles of all samples); baselines and limits were measured in the same run, interleaved with the figure. ${noiseLine}`,
+    "",
+    markdownTable(figures),
+    "",
+    ...Object.entries(failures).map(([n, e]) => `**${n} failed:** \`${String(e).split("\n")[0]}\`\n`),
+    ...only.flatMap((n) =>
+      (results[n]?.notes ?? []).map((note) => (note.includes("\n") ? `<details><summary>${n}: ${note.split("\n")[0]}</summary>\n\n\`\`\`\n${note}\n\`\`\`\n</details>\n` : `- ${note}`)),
+    ),
+    "",
+  ].join("\n");
+  writeFileSync(path.join(resultsDir, `${outName}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, `${outName}.md`), md);
+  console.log(`\n${markdownTable(figures)}\n\n${noiseLine}`);
+  log(`wrote ${resultsDir}/${outName}.json and ${outName}.md`);
+  if (Object.keys(failures).length > 0) process.exitCode = 1;
+}
+
+await main();

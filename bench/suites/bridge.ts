@@ -1,0 +1,191 @@
+// 2. Bridge: events/s from the broker over WebSocket through the bridge
+// (spool, batches, POST /api/ingest) into PostgreSQL, next to a bare mqtt.js
+// subscriber's receive rate in the same setup (same broker, WebSocket, QoS 1,
+// same messages). Also 6. (part): the bridge's and the app's memory under it.
+// Each run gets a fresh broker so no persistent session of an earlier run
+// makes the broker queue for an absent subscriber.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { MqttClient } from "mqtt";
+import { spawnBridge } from "../../lib/bridge/stack";
+import { freePort } from "../../lib/db/embedded";
+import { BENCH_TOKEN, startBenchApp, type BenchApp } from "../lib/app";
+import { spawnHelper, type Helper } from "../lib/child";
+import { sleep, type SuiteContext, type SuiteResult } from "../lib/context";
+import { summariseProfiles, profileText } from "../lib/cpuprofile";
+import { truncateAll, withClient } from "../lib/database";
+import { rssMiB, sampleMemory } from "../lib/process-memory";
+import { connectPublisher, publishAll, toMessage, type Message } from "../lib/publisher";
+import { measured, pairedRatio, type Figure } from "../lib/report";
+import { median, round } from "../lib/stats";
+import { lifecycleHistory } from "../lib/workload";
+
+export interface BridgeBenchOptions {
+  events: number;
+  clients: number;
+  /** Every run stops here at the latest. */
+  deadlineMs: number;
+}
+
+export function bridgeOptions(smoke: boolean): BridgeBenchOptions {
+  return smoke
+    ? { events: 3_000, clients: 300, deadlineMs: 60_000 }
+    : { events: 60_000, clients: 6_000, deadlineMs: 5 * 60_000 };
+}
+
+interface BrokerUrls {
+  tcpUrl: string;
+  wsUrl: string;
+}
+
+async function startBroker(): Promise<{ helper: Helper; urls: BrokerUrls }> {
+  const helper = spawnHelper("bench/processes/broker.ts");
+  const urls = await helper.line<BrokerUrls>((l) => typeof l.wsUrl === "string", 30_000);
+  return { helper, urls };
+}
+
+async function bareRun(urls: BrokerUrls, messages: readonly Message[], deadlineMs: number): Promise<number> {
+  const bare = spawnHelper("bench/processes/bare-subscriber.ts", [urls.wsUrl, String(messages.length), String(deadlineMs)]);
+  let publisher: MqttClient | undefined;
+  try {
+    await bare.line((l) => l.ready === true, 30_000);
+    publisher = await connectPublisher(urls.tcpUrl);
+    const t0 = performance.timeOrigin + performance.now();
+    await publishAll(publisher, messages);
+    const done = await bare.line<{ received: number; lastAt: number }>((l) => typeof l.received === "number", deadlineMs + 5_000);
+    if (done.received < messages.length) throw new Error(`bare subscriber got ${done.received} of ${messages.length} messages`);
+    return done.received / ((done.lastAt - t0) / 1000);
+  } finally {
+    await publisher?.endAsync();
+    await bare.stop();
+  }
+}
+
+async function forwardedCount(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return Number(/^bridge_events_forwarded_total (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+async function bridgeRun(
+  app: BenchApp,
+  urls: BrokerUrls,
+  messages: readonly Message[],
+  deadlineMs: number,
+  run: number,
+): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number }> {
+  const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
+  const metricsPort = await freePort();
+  const bridge = spawnBridge({
+    MQTT_URL: urls.wsUrl,
+    INGEST_URL: `${app.url}/api/ingest`,
+    INGEST_TOKEN: BENCH_TOKEN,
+    BRIDGE_SPOOL_DIR: spoolDir,
+    BRIDGE_CLIENT_ID: `bench-bridge-${process.pid}-${run}`,
+    BRIDGE_METRICS_PORT: String(metricsPort),
+    LOG_LEVEL: "warn",
+  });
+  let publisher: MqttClient | undefined;
+  try {
+    const ready = Date.now() + 30_000;
+    for (;;) {
+      if (bridge.child.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output()}`);
+      const ok = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (Date.now() > ready) throw new Error(`bridge not healthy within 30 s:\n${bridge.output()}`);
+      await sleep(100);
+    }
+    await sleep(500);
+    const bridgePid = bridge.child.pid!;
+    const idleRss = rssMiB(bridgePid);
+    const bridgeMemory = sampleMemory(bridgePid);
+    const appMemory = sampleMemory(app.pid);
+    publisher = await connectPublisher(urls.tcpUrl);
+    // The bridge also forwards the broker's events about itself and the publisher: count from here.
+    await sleep(500);
+    const before = await forwardedCount(metricsPort);
+    const t0 = performance.now();
+    const published = publishAll(publisher, messages);
+    const deadline = t0 + deadlineMs;
+    let forwarded = 0;
+    while (forwarded < messages.length && performance.now() < deadline) {
+      await sleep(50);
+      forwarded = (await forwardedCount(metricsPort)) - before;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await published;
+    const peakRss = bridgeMemory.stop().peakMiB;
+    const appPeakRss = appMemory.stop().peakMiB;
+    if (forwarded < messages.length) throw new Error(`bridge forwarded ${forwarded} of ${messages.length} within ${deadlineMs} ms`);
+    return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss };
+  } finally {
+    await publisher?.endAsync();
+    bridge.child.kill("SIGTERM");
+    await new Promise((resolve) => (bridge.child.exitCode !== null ? resolve(null) : bridge.child.once("exit", resolve)));
+    rmSync(spoolDir, { recursive: true, force: true });
+  }
+}
+
+export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): Promise<SuiteResult> {
+  const { log } = ctx;
+  const db = await ctx.server.scratch("bridge");
+  const notes: string[] = [];
+  const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "bridge-app") : undefined;
+  const app = await startBenchApp({ databaseUrl: db.url, profileDir });
+  const bridgeRates: number[] = [];
+  const bareRates: number[] = [];
+  const bridgeIdle: number[] = [];
+  const bridgePeak: number[] = [];
+  const appPeak: number[] = [];
+  log(`bridge: ${o.events} events over ${o.clients} clients per run, ${ctx.runs} run(s)`);
+  try {
+    for (let run = 1; run <= ctx.runs; run += 1) {
+      await truncateAll(db.url);
+      const messages = [...lifecycleHistory(o.events, o.clients, `bridge-${run}`)].map(toMessage);
+      const broker = await startBroker();
+      try {
+        bareRates.push(await bareRun(broker.urls, messages, o.deadlineMs));
+        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run);
+        bridgeRates.push(r.rate);
+        bridgeIdle.push(r.idleRss);
+        bridgePeak.push(r.peakRss);
+        appPeak.push(r.appPeakRss);
+      } finally {
+        await broker.helper.stop();
+      }
+      const stored = await withClient(db.url, async (c) =>
+        (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1", [`bridge-${run}-%`])).rows[0]!.n,
+      );
+      if (stored !== o.events) throw new Error(`bridge run ${run}: ${stored} events stored, ${o.events} published`);
+      log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
+    }
+  } finally {
+    await app.stop();
+    await db.drop();
+  }
+  const ratio = pairedRatio(bridgeRates, bareRates);
+  const figures: Figure[] = [
+    {
+      section: "2. bridge",
+      ...measured(`broker → WebSocket → bridge → ingest → PostgreSQL, ${o.events.toLocaleString("en-US")} events`, "ev/s", bridgeRates),
+      limit: measured("bare mqtt.js subscriber, same broker/WS/QoS 1", "ev/s", bareRates),
+      ratioToLimit: ratio,
+      target: { text: "≥ 70% of the bare subscriber", met: ratio >= 0.7 },
+    },
+    {
+      section: "6. memory",
+      ...measured("bridge RSS, peak under the bridge load", "MiB", bridgePeak),
+      baseline: measured("idle, subscribed", "MiB", bridgeIdle),
+      ratioToBaseline: median(bridgePeak) / median(bridgeIdle),
+    },
+    {
+      section: "6. memory",
+      ...measured("app RSS, peak under the bridge load", "MiB", appPeak),
+    },
+  ];
+  notes.push(`bridge: ${round(ratio * 100)}% of the bare subscriber's receive rate.`);
+  if (ctx.profile && profileDir !== undefined) {
+    for (const s of summariseProfiles(profileDir, 12)) notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
+  }
+  return { figures, details: { options: o, bridgeRates, bareRates, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
+}

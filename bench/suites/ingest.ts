@@ -1,0 +1,226 @@
+// 1. Ingest: events/s through POST /api/ingest (the built app, derived state
+// included), next to (a) the storage limit — COPY of the same rows into
+// lifecycle_event, (b) the in-database limit — lib/ingest's own set-based
+// transaction (storeBatch) called directly, no HTTP, no validation, and (c) a
+// naive baseline — one Prisma create per event. Runs are interleaved so each
+// path sees the same machine noise. Also 6. (part): the app's memory.
+import path from "node:path";
+import pg from "pg";
+import { presenceConfig } from "../../lib/config";
+import { createDatabase } from "../../lib/db/client";
+import { parseItems, type AcceptedItem, type ParsedBatch } from "../../lib/ingest/parse";
+import { storeBatch } from "../../lib/ingest/store";
+import { postBatch, startBenchApp } from "../lib/app";
+import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
+import { chunked, copyFrom, copyRow } from "../lib/copy";
+import { summariseProfiles, profileText } from "../lib/cpuprofile";
+import { truncateAll, withClient } from "../lib/database";
+import { sampleMemory, rssMiB } from "../lib/process-memory";
+import { measured, pairedRatio, type Figure } from "../lib/report";
+import { median, round } from "../lib/stats";
+import { batches, lifecycleHistory } from "../lib/workload";
+
+export interface IngestOptions {
+  events: number;
+  clients: number;
+  batchSize: number;
+  senders: number;
+  /** The naive path is ~100× slower: it gets a sample of the events, bounded in time. */
+  naiveEvents: number;
+  naiveSeconds: number;
+}
+
+export function ingestOptions(smoke: boolean, overrides: Partial<IngestOptions> = {}): IngestOptions {
+  return {
+    events: smoke ? 5_000 : 200_000,
+    clients: smoke ? 500 : 20_000,
+    batchSize: 500,
+    senders: 4,
+    naiveEvents: smoke ? 1_000 : 10_000,
+    naiveSeconds: smoke ? 10 : 30,
+    ...overrides,
+  };
+}
+
+/** Every load stops here at the latest (a slow machine gives a partial, flagged figure). */
+const RUN_DEADLINE_MS = 10 * 60_000;
+
+function copyRows(parsed: readonly ParsedBatch[], receivedAt: Date): string[] {
+  const received = receivedAt.toISOString();
+  const rows: string[] = [];
+  for (const batch of parsed) {
+    for (const a of batch.accepted) {
+      const e = a.event;
+      rows.push(
+        copyRow([
+          a.dedupeKey,
+          e.clientId,
+          e.eventType,
+          new Date(e.timestamp).toISOString(),
+          received,
+          e.sessionIdentifier,
+          e.principalIdentifier,
+          e.versionNumber,
+          a.topic,
+          JSON.stringify(a.raw),
+        ]),
+      );
+    }
+  }
+  return rows;
+}
+
+const COPY_SQL = `COPY lifecycle_event (dedupe_key, client_id, event_type, event_at, received_at,
+  session_identifier, principal_identifier, version_number, topic, raw) FROM STDIN`;
+
+async function verifyStored(url: string, events: number, clients: number): Promise<void> {
+  await withClient(url, async (c) => {
+    const { rows } = await c.query<{ events: number; clients: number }>(
+      "SELECT (SELECT count(*)::int FROM lifecycle_event) AS events, (SELECT count(*)::int FROM client_state) AS clients",
+    );
+    const got = rows[0]!;
+    if (got.events !== events || got.clients !== clients) {
+      throw new Error(`expected ${events} events over ${clients} clients, found ${got.events} over ${got.clients}`);
+    }
+  });
+}
+
+export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promise<SuiteResult> {
+  const { log } = ctx;
+  const db = await ctx.server.scratch("ingest");
+  const notes: string[] = [];
+  try {
+    const all = [...lifecycleHistory(o.events, o.clients)];
+    const envelopeBatches = batches(all, o.batchSize);
+    const bodies = envelopeBatches.map((b) => ({ body: JSON.stringify(b), count: b.length }));
+    const now = Date.now();
+    const parsed = envelopeBatches.map((b) => parseItems(b, now));
+    const copyChunks = [...chunked(copyRows(parsed, new Date()))];
+    const naiveSample: AcceptedItem[] = parsed.flatMap((p) => p.accepted).slice(0, o.naiveEvents);
+    log(`ingest: ${o.events} events over ${o.clients} clients, ${bodies.length} batches of ${o.batchSize}, ${o.senders} senders, ${ctx.runs} run(s)`);
+
+    const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "ingest") : undefined;
+    const app = await startBenchApp({ databaseUrl: db.url, profileDir });
+    const idleRss = rssMiB(app.pid);
+    const route: number[] = [];
+    const direct: number[] = [];
+    const copy: number[] = [];
+    const naive: number[] = [];
+    const appPeak: number[] = [];
+    const config = presenceConfig();
+    const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
+    pool.on("error", () => {});
+    const orm = createDatabase(db.url, o.senders);
+    try {
+      for (let run = 1; run <= ctx.runs; run += 1) {
+        // Route: the whole app over HTTP.
+        await truncateAll(db.url);
+        const memory = sampleMemory(app.pid);
+        const r = await drain(bodies, o.senders, RUN_DEADLINE_MS, (b) => postBatch(app.url, b.body, b.count));
+        appPeak.push(memory.stop().peakMiB);
+        if (!r.timedOut) await verifyStored(db.url, o.events, o.clients);
+        route.push(r.processed / r.seconds);
+
+        // (b) The same transaction, called directly with pre-validated batches.
+        await truncateAll(db.url);
+        const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
+          const stored = await storeBatch(pool, batch.accepted, batch.rejected, new Date(), config);
+          return stored.inserted;
+        });
+        if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
+        direct.push(d.processed / d.seconds);
+
+        // (a) COPY of the same rows into the same table (with its indexes).
+        await truncateAll(db.url);
+        const copied = await withClient(db.url, async (c) => {
+          const started = performance.now();
+          const n = await copyFrom(c, COPY_SQL, copyChunks);
+          return { n, seconds: (performance.now() - started) / 1000 };
+        });
+        if (copied.n !== o.events) throw new Error(`COPY stored ${copied.n} of ${o.events} rows`);
+        copy.push(copied.n / copied.seconds);
+
+        // (c) Naive: one ORM insert per event, with the same concurrency.
+        await truncateAll(db.url);
+        const n = await drain(naiveSample, o.senders, o.naiveSeconds * 1000, async (a) => {
+          const e = a.event;
+          await orm.prisma.lifecycleEvent.create({
+            data: {
+              dedupeKey: a.dedupeKey,
+              clientId: e.clientId,
+              eventType: e.eventType,
+              eventAt: new Date(e.timestamp),
+              sessionIdentifier: e.sessionIdentifier,
+              principalIdentifier: e.principalIdentifier,
+              versionNumber: e.versionNumber === null ? null : BigInt(e.versionNumber),
+              topic: a.topic,
+              raw: a.raw as object,
+            },
+          });
+          return 1;
+        });
+        naive.push(n.processed / n.seconds);
+        log(
+          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, direct ${Math.round(direct.at(-1)!)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
+        );
+      }
+    } finally {
+      await pool.end();
+      await orm.close();
+      await app.stop();
+    }
+
+    const section = "1. ingest";
+    const routeM = measured("POST /api/ingest", "ev/s", route);
+    const directM = measured("(b) storeBatch direct, no HTTP", "ev/s", direct);
+    const naiveM = measured("(c) one Prisma create per event", "ev/s", naive);
+    const copyM = measured("(a) COPY into lifecycle_event", "ev/s", copy);
+    const toDirect = pairedRatio(route, direct);
+    const toNaive = pairedRatio(route, naive);
+    const figures: Figure[] = [
+      {
+        section,
+        ...routeM,
+        name: `POST /api/ingest, ${o.events.toLocaleString("en-US")} events / ${o.clients.toLocaleString("en-US")} clients, batches of ${o.batchSize}, ${o.senders} senders`,
+        limit: directM,
+        baseline: naiveM,
+        ratioToLimit: toDirect,
+        ratioToBaseline: toNaive,
+        target: { text: "≥ 60% of (b) and ≥ 15× (c)", met: toDirect >= 0.6 && toNaive >= 15 },
+      },
+      {
+        section,
+        ...routeM,
+        name: "POST /api/ingest vs the storage limit",
+        limit: copyM,
+        ratioToLimit: pairedRatio(route, copy),
+      },
+      {
+        section,
+        ...directM,
+        name: "(b) the set-based transaction vs the storage limit",
+        limit: copyM,
+        ratioToLimit: pairedRatio(direct, copy),
+      },
+      {
+        section: "6. memory",
+        ...measured("app RSS, peak under the ingest load", "MiB", appPeak),
+        baseline: measured("idle after start", "MiB", [idleRss]),
+        ratioToBaseline: median(appPeak) / idleRss,
+      },
+    ];
+    if (ctx.profile && profileDir !== undefined) {
+      for (const s of summariseProfiles(profileDir, 12)) notes.push(`ingest app CPU profile\n${profileText(s)}`);
+    }
+    notes.push(
+      `ingest: route at ${round(toDirect * 100)}% of the direct transaction and ${round(toNaive)}× the naive path; the direct transaction reaches ${round(pairedRatio(direct, copy) * 100)}% of raw COPY.`,
+    );
+    return {
+      figures,
+      details: { options: o, route, direct, copy, naive, naiveSampleEvents: naiveSample.length, appIdleRssMiB: idleRss, appPeakRssMiB: appPeak },
+      notes,
+    };
+  } finally {
+    await db.drop();
+  }
+}

@@ -1,0 +1,172 @@
+// 4. Queries at scale: p50/p95 of the read API over HTTP (the built app) on
+// the scale database — fleet list (first page, sorted, filtered, searched,
+// deep cursor), counts, client detail, 30-day timeline, event log, online
+// history — then EXPLAIN (ANALYZE, BUFFERS) of the slowest, run on exactly
+// the SQL lib/ sends (captured in-process).
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { listConnections } from "../../lib/clients/connections";
+import { encodeCursor } from "../../lib/clients/cursor";
+import { listEvents } from "../../lib/clients/events";
+import { getClient } from "../../lib/clients/get";
+import { countClients, listClients } from "../../lib/clients/list";
+import { EventsQuery, ListClientsQuery, RangeQuery } from "../../lib/clients/schemas";
+import { onlineHistory } from "../../lib/stats/online-history";
+import { startBenchApp } from "../lib/app";
+import { SqlCapture } from "../lib/capture-sql";
+import type { SuiteContext, SuiteResult } from "../lib/context";
+import { withClient } from "../lib/database";
+import { measured, type Figure } from "../lib/report";
+import { latencySummary, round } from "../lib/stats";
+import { scaleDatabase } from "./scale-data";
+
+export interface QueryOptions {
+  samples: number;
+  warmup: number;
+  /** Plans are shown for this many of the slowest queries (and for every one over target). */
+  explainSlowest: number;
+  targetP95Ms: number;
+}
+
+export function queryOptions(smoke: boolean): QueryOptions {
+  return { samples: smoke ? 5 : 40, warmup: smoke ? 1 : 3, explainSlowest: 3, targetP95Ms: 300 };
+}
+
+interface QueryCase {
+  name: string;
+  /** The request of sample i (samples vary the client or search so caches do not flatter). */
+  path: (i: number) => string;
+  /** The same read in-process, for its SQL. */
+  call: (i: number) => Promise<unknown>;
+}
+
+const DAY = 86_400_000;
+
+function cases(clientId: (i: number) => string, deepCursor: string, clients: number): QueryCase[] {
+  const search = (i: number) => String((i * 7_919) % clients).padStart(6, "0").slice(0, 5);
+  const list = (name: string, q: (i: number) => Record<string, string>): QueryCase => ({
+    name,
+    path: (i) => `/api/clients?${new URLSearchParams(q(i))}`,
+    call: (i) => listClients(ListClientsQuery.parse(q(i))),
+  });
+  const range = () => ({ from: String(Date.now() - 30 * DAY), to: String(Date.now()) });
+  return [
+    list("fleet list: first page (50, latest change first)", () => ({ limit: "50" })),
+    list("fleet list: first page sorted by clientId", () => ({ limit: "50", sort: "clientId" })),
+    list("fleet list: filtered status=online", () => ({ limit: "50", status: "online" })),
+    list("fleet list: filtered status=pending (rare)", () => ({ limit: "50", status: "pending" })),
+    list("fleet list: searched (q = 5-digit substring)", (i) => ({ limit: "50", q: search(i) })),
+    list("fleet list: deep cursor (90% down the list)", () => ({ limit: "50", cursor: deepCursor })),
+    {
+      name: "counts (GET /api/stats/summary)",
+      path: () => "/api/stats/summary",
+      call: () => countClients(undefined),
+    },
+    {
+      name: "client detail",
+      path: (i) => `/api/clients/${encodeURIComponent(clientId(i))}`,
+      call: (i) => getClient(clientId(i)),
+    },
+    {
+      name: "30-day timeline (connections)",
+      path: (i) => `/api/clients/${encodeURIComponent(clientId(i))}/connections?${new URLSearchParams(range())}`,
+      call: (i) => listConnections(clientId(i), RangeQuery.parse(range())),
+    },
+    {
+      name: "event log, first page",
+      path: (i) => `/api/clients/${encodeURIComponent(clientId(i))}/events`,
+      call: (i) => listEvents(clientId(i), EventsQuery.parse({})),
+    },
+    {
+      name: "online history, 24 h",
+      path: () => "/api/stats/online?range=24h",
+      call: () => onlineHistory({ range: "24h" }),
+    },
+    {
+      name: "online history, 7 days",
+      path: () => "/api/stats/online?range=7d",
+      call: () => onlineHistory({ range: "7d" }),
+    },
+  ];
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+
+export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise<SuiteResult> {
+  const { log } = ctx;
+  const db = await scaleDatabase(ctx);
+  const deep = await withClient(db.url, async (c) => {
+    const { rows } = await c.query<{ last_event_at: Date; client_id: string }>(
+      `SELECT last_event_at, client_id FROM client_state ORDER BY last_event_at DESC, client_id DESC OFFSET $1 LIMIT 1`,
+      [Math.floor(db.counts.clients * 0.9)],
+    );
+    const row = rows[0]!;
+    return encodeCursor({ sort: "lastChange", order: "desc", value: row.last_event_at.toISOString(), clientId: row.client_id });
+  });
+  const all = cases(db.sampleClientId, deep, db.counts.clients);
+  const app = await startBenchApp({ databaseUrl: db.url });
+  const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));
+  try {
+    for (let i = -o.warmup; i < o.samples; i += 1) {
+      // Round-robin over the cases: a noisy moment hits all of them, not one.
+      for (const c of all) {
+        const started = performance.now();
+        const response = await fetch(`${app.url}${c.path(Math.abs(i))}`);
+        await response.arrayBuffer();
+        const ms = performance.now() - started;
+        if (response.status !== 200) throw new Error(`${c.name}: ${c.path(i)} answered ${response.status}`);
+        if (i >= 0) samples.get(c.name)!.push(ms);
+      }
+    }
+  } finally {
+    await app.stop();
+  }
+  const summaries = all.map((c) => ({ c, s: latencySummary(samples.get(c.name)!) }));
+  const figures: Figure[] = summaries.map(({ c, s }) => ({
+    section: "4. queries",
+    ...measured(`${c.name}, p95 over HTTP`, "ms", [], s.p95),
+    detail: `p50 ${round(s.p50)} ms, max ${round(s.max)} ms, n=${s.n}`,
+    target: { text: `p95 < ${o.targetP95Ms} ms`, met: s.p95 < o.targetP95Ms },
+  }));
+  figures.unshift({
+    section: "4. queries",
+    name: `scale: ${db.counts.clients.toLocaleString("en-US")} clients, ${db.counts.connections.toLocaleString("en-US")} connections, ${db.counts.events.toLocaleString("en-US")} events`,
+    value: db.counts.events + db.counts.connections,
+    unit: "rows",
+    runs: [],
+  });
+
+  // Plans of the slowest reads, and of any over target.
+  const ranked = [...summaries].sort((a, b) => b.s.p95 - a.s.p95);
+  const explain = ranked.filter((r, k) => k < o.explainSlowest || r.s.p95 >= o.targetP95Ms);
+  const plansDir = path.join(ctx.resultsDir, ctx.smoke ? "plans-smoke" : "plans");
+  mkdirSync(plansDir, { recursive: true });
+  const notes: string[] = [];
+  const capture = new SqlCapture(db.url);
+  try {
+    for (const { c, s } of explain) {
+      const queries = await capture.capture(() => c.call(1));
+      const parts: string[] = [];
+      for (const q of queries) {
+        const plan = await capture.explain(q);
+        parts.push(`-- SQL (${q.values.length} params: ${JSON.stringify(q.values).slice(0, 300)})\n${q.text.trim()}\n\n${plan}`);
+      }
+      const file = path.join(plansDir, `${slug(c.name)}.txt`);
+      writeFileSync(file, `${c.name}: p95 ${round(s.p95)} ms, p50 ${round(s.p50)} ms over HTTP\n\n${parts.join("\n\n")}\n`);
+      const execution = parts.map((p) => /Execution Time: ([\d.]+) ms/.exec(p)?.[1] ?? "?").join(" + ");
+      notes.push(`EXPLAIN ANALYZE of "${c.name}" (p95 ${round(s.p95)} ms; execution ${execution} ms) in ${file}\n${parts.map((p) => p.slice(p.indexOf("\n\n") + 2)).join("\n\n")}`);
+      log(`queries: plan of "${c.name}" → ${file}`);
+    }
+  } finally {
+    await capture.close();
+  }
+  return {
+    figures,
+    details: {
+      options: o,
+      counts: db.counts,
+      latencies: Object.fromEntries(summaries.map(({ c, s }) => [c.name, s])),
+    },
+    notes,
+  };
+}
