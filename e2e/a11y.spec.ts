@@ -11,6 +11,7 @@ test.beforeAll(async () => {
     subscribed(clientId, t + 1_000, ["a11y/topic"]),
     disconnected(clientId, t + 60_000, 1),
     connected(clientId, t + 120_000, 2),
+    connected(`${clientId}-neighbour`, t, 1),
   );
 });
 
@@ -40,8 +41,17 @@ for (const colorScheme of ["light", "dark"] as const) {
 }
 
 test("the fleet table is usable from the keyboard", async ({ page }) => {
+  // Arrow keys move between rows.
+  await page.goto(`/?q=${clientId}&sort=clientId`);
+  const first = page.locator('[data-row-index="0"] a');
+  await first.focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.locator('[data-row-index="1"] a')).toBeFocused();
+  await page.keyboard.press("ArrowUp");
+  await expect(first).toBeFocused();
+
   await page.goto(`/?q=${clientId}`);
-  const link = page.getByRole("link", { name: clientId });
+  const link = page.getByRole("link", { name: clientId, exact: true });
   await expect(link).toBeVisible();
   await link.focus();
   await page.keyboard.press("Enter");

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
-import type { ClientView } from "@/lib/clients/schemas";
+import type { ClientView, ConnectionView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
 import { useNow } from "../hooks/use-now";
 import { FlappingBadge, StatusBadge } from "../StatusBadge";
@@ -40,8 +40,19 @@ export function DeviceHeaderSkeleton() {
 }
 
 /** Who the device is and how it is connected, at a glance. */
-export function DeviceHeader({ client, actions }: { client: ClientView; actions?: ReactNode }) {
-  const reason = reasonInWords(client.disconnectReason);
+export function DeviceHeader({
+  client,
+  previous,
+  actions,
+}: {
+  client: ClientView;
+  /** While connected, the last connection that ended with a real disconnect (from the timeline's range). */
+  previous?: ConnectionView;
+  actions?: ReactNode;
+}) {
+  // Connected now: the last disconnect is the previous connection's.
+  const ended = client.disconnectReason !== null ? client : previous;
+  const reason = reasonInWords(ended?.disconnectReason ?? null);
   return (
     <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -79,17 +90,15 @@ export function DeviceHeader({ client, actions }: { client: ClientView; actions?
         </Fact>
         <Fact label="Version">{client.versionNumber ?? dash}</Fact>
         <Fact label="Last disconnect">
-          {reason ? (
-            <span title={client.disconnectReason ?? undefined}>
+          {reason && ended ? (
+            <span title={ended.disconnectReason ?? undefined}>
               {reason}
-              {client.clientInitiatedDisconnect !== null ? (
+              {ended.clientInitiatedDisconnect !== null ? (
                 <span className="text-slate-600 dark:text-slate-400">
-                  {client.clientInitiatedDisconnect ? " · initiated by the client" : " · not initiated by the client"}
+                  {ended.clientInitiatedDisconnect ? " · by the client" : " · not by the client"}
                 </span>
               ) : null}
             </span>
-          ) : client.status === "online" ? (
-            "connected"
           ) : (
             dash
           )}

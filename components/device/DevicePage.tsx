@@ -71,7 +71,14 @@ export function DevicePage({ clientId }: { clientId: string }) {
         </Link>
       </nav>
       {error ? <ErrorBanner error={error} onRetry={() => void client.refetch()} /> : null}
-      {client.data ? <DeviceHeader client={client.data} /> : <DeviceHeaderSkeleton />}
+      {client.data ? (
+        <DeviceHeader
+          client={client.data}
+          previous={shown?.items.findLast((c) => c.disconnectedAt !== null && !c.endInferred)}
+        />
+      ) : (
+        <DeviceHeaderSkeleton />
+      )}
       <Panel
         id="timeline"
         title="Session timeline"

@@ -12,9 +12,9 @@ export const ROW_HEIGHT = 44;
 
 /** One template for the header and every row; columns appear as the window widens. */
 export const GRID =
-  "grid-cols-[6.5rem_minmax(10rem,2fr)_6.5rem_minmax(8rem,1.3fr)_5.5rem_3.5rem] " +
-  "lg:grid-cols-[6.5rem_minmax(10rem,2fr)_6.5rem_9rem_9rem_minmax(8rem,1.3fr)_5.5rem_3.5rem] " +
-  "xl:grid-cols-[6.5rem_minmax(12rem,2fr)_6.5rem_9.5rem_9.5rem_minmax(9rem,1.3fr)_minmax(8rem,1fr)_5.5rem_3.5rem]";
+  "grid-cols-[6.5rem_minmax(11rem,2fr)_6.5rem_minmax(9rem,1.3fr)_5.5rem_4.5rem] " +
+  "lg:grid-cols-[6.5rem_minmax(12rem,2fr)_6.5rem_9.5rem_minmax(9rem,1.3fr)_5.5rem_4.5rem] " +
+  "xl:grid-cols-[6.5rem_minmax(13rem,2fr)_6.5rem_9.5rem_9.5rem_minmax(10rem,1.3fr)_minmax(8rem,1fr)_5.5rem_4.5rem]";
 
 const FLASH_MS = 1_600;
 
@@ -75,7 +75,7 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
       <div role="cell" className={`${cell} text-slate-700 dark:text-slate-300`}>
         <RelativeTime iso={client.since} />
       </div>
-      <div role="cell" className={`${cell} hidden text-slate-700 lg:block dark:text-slate-300`}>
+      <div role="cell" className={`${cell} hidden text-slate-700 xl:block dark:text-slate-300`}>
         <LocalTime iso={client.lastConnectedAt} short />
       </div>
       <div role="cell" className={`${cell} hidden text-slate-700 lg:block dark:text-slate-300`}>
@@ -83,7 +83,7 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
       </div>
       <div role="cell" className={cell} title={client.disconnectReason ?? undefined}>
         {reason ?? <span className="text-slate-400 dark:text-slate-500">—</span>}
-        {client.clientInitiatedDisconnect ? (
+        {client.clientInitiatedDisconnect && client.disconnectReason !== "CLIENT_INITIATED_DISCONNECT" ? (
           <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">(by client)</span>
         ) : null}
       </div>

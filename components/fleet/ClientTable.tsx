@@ -115,9 +115,9 @@ export function ClientTable({
               <HeaderCell>Status</HeaderCell>
               <HeaderCell sort={sort === "clientId" ? ariaSort : "none"}>Client ID</HeaderCell>
               <HeaderCell>Since</HeaderCell>
-              <HeaderCell className="hidden lg:block">Last connected</HeaderCell>
-              <HeaderCell className="hidden lg:block">Last disconnected</HeaderCell>
-              <HeaderCell>Disconnect reason</HeaderCell>
+              <HeaderCell className="hidden xl:block">Last connect</HeaderCell>
+              <HeaderCell className="hidden lg:block">Last disconnect</HeaderCell>
+              <HeaderCell>Reason</HeaderCell>
               <HeaderCell className="hidden xl:block">Principal</HeaderCell>
               <HeaderCell>Flapping</HeaderCell>
               <HeaderCell className="text-right">Subs</HeaderCell>
