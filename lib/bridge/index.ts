@@ -179,6 +179,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   });
   const src = source;
 
+  // A taken metrics port must not stop delivery: log it and run without metrics.
   const metricsServer =
     opts.metricsPort === undefined
       ? null
@@ -186,6 +187,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
           port: opts.metricsPort,
           host: opts.metricsHost ?? "127.0.0.1",
           healthy: () => !stoppedByFatal && src.connected,
+        }).catch((error: Error) => {
+          log.error("metrics endpoint not available", { port: opts.metricsPort, error });
+          return null;
         });
 
   const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;

@@ -26,6 +26,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
+import { NEWLINE, scanRecords, SEGMENT_RE, segmentName } from "./spool-records";
 
 export type FsyncMode = "always" | "interval" | "off";
 
@@ -56,10 +57,6 @@ export interface SpoolBatch {
   firstReceivedAt: number;
   lastReceivedAt: number;
 }
-
-const NEWLINE = 0x0a;
-const segmentName = (n: number) => `segment-${String(n).padStart(12, "0")}.log`;
-const SEGMENT_RE = /^segment-(\d{12})\.log$/;
 
 export class Spool {
   readonly dir: string;
@@ -296,36 +293,4 @@ export class Spool {
     this.readFd = null;
     for (const wake of this.roomWaiters.splice(0)) wake();
   }
-}
-
-/** Counts complete records in [from, to) of a segment; `complete` is where the last one ends. */
-function scanRecords(
-  fd: number,
-  from: number,
-  to: number,
-): { lines: number; complete: number; firstAt: number | null } {
-  const chunk = Buffer.allocUnsafe(1024 * 1024);
-  let lines = 0;
-  let complete = from;
-  for (let pos = from; pos < to;) {
-    const got = readSync(fd, chunk, 0, Math.min(chunk.length, to - pos), pos);
-    if (got <= 0) break;
-    // Records may straddle chunks: only newlines count, wherever the record began.
-    for (
-      let i = chunk.indexOf(NEWLINE, 0);
-      i !== -1 && i < got;
-      i = chunk.indexOf(NEWLINE, i + 1)
-    ) {
-      lines += 1;
-      complete = pos + i + 1;
-    }
-    pos += got;
-  }
-  let firstAt: number | null = null;
-  if (lines > 0) {
-    const head = Buffer.allocUnsafe(24);
-    const got = readSync(fd, head, 0, head.length, from);
-    firstAt = Number(head.toString("utf8", 0, got).split(" ")[0]);
-  }
-  return { lines, complete, firstAt };
 }
