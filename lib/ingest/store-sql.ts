@@ -92,43 +92,40 @@ WITH input AS (
 SELECT dedupe_key::text AS dedupe_key FROM ins`;
 
 /**
- * The candidates for each touched client's current connection: those within
- * the version-reset window of its latest connection time.
- * $1: client IDs, $2: window in ms.
+ * Refreshes each touched client's derived row in one statement: the current
+ * connection is picked in SQL by the rule of lib/presence/current.ts (the
+ * database convergence test proves the two agree). $1: JSON array of
+ * {client_id, last_connected_at, last_disconnected_at, last_event_at} in
+ * epoch ms, $2: the receive time, $3: the version-reset window in ms.
  */
-export const CURRENT_CANDIDATES_SQL = `
-SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_number,
-       (extract(epoch FROM c.connected_at) * 1000)::float8 AS connected_at,
-       (extract(epoch FROM c.disconnected_at) * 1000)::float8 AS disconnected_at,
-       (extract(epoch FROM c.disconnect_received_at) * 1000)::float8 AS disconnect_received_at,
-       c.disconnect_reason, c.client_initiated_disconnect, c.principal_identifier,
-       c.ip_address, c.thing_name
-  FROM unnest($1::text[]) AS t(client_id)
-  CROSS JOIN LATERAL (SELECT conn_time FROM connection
-                       WHERE client_id = t.client_id ORDER BY conn_time DESC LIMIT 1) AS latest
-  -- LATERAL keeps this an index range scan per client, whatever the table size.
-  CROSS JOIN LATERAL (SELECT * FROM connection
-                       WHERE client_id = t.client_id
-                         AND conn_time >= latest.conn_time - $2 * interval '1 millisecond') AS c`;
-
-/** Writes each touched client's derived row. $1: JSON array of client states, times in epoch ms. */
-export const UPSERT_CLIENT_STATE_SQL = `
+export const REFRESH_CLIENT_STATE_SQL = `
+WITH t AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_connected_at float8,
+      last_disconnected_at float8, last_event_at float8)
+), cur AS (
+  SELECT t.client_id, t.last_connected_at, t.last_disconnected_at, t.last_event_at, c.*
+    FROM t LEFT JOIN LATERAL (
+      -- Among connections within W of the latest, the highest version wins;
+      -- ties: later time, then greater session.
+      SELECT c.session_identifier, c.version_number, c.connected_at, c.disconnected_at,
+             c.disconnect_received_at, c.disconnect_reason, c.client_initiated_disconnect,
+             c.principal_identifier, c.ip_address, c.thing_name
+        FROM connection c
+       WHERE c.client_id = t.client_id
+         AND c.conn_time >= (SELECT max(conn_time) FROM connection m WHERE m.client_id = t.client_id)
+                            - $3 * interval '1 millisecond'
+       ORDER BY c.version_number DESC, c.conn_time DESC, c.session_identifier DESC
+       LIMIT 1) c ON true
+)
 INSERT INTO client_state AS cs (client_id, session_identifier, version_number, connected_at,
     disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
     principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
     last_event_at, first_seen_at, updated_at)
-SELECT client_id, session_identifier, version_number, to_timestamp(connected_at / 1000.0),
-       to_timestamp(disconnected_at / 1000.0), to_timestamp(disconnect_received_at / 1000.0),
-       disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address,
-       thing_name, to_timestamp(last_connected_at / 1000.0),
+SELECT client_id, session_identifier, version_number, connected_at, disconnected_at,
+       disconnect_received_at, disconnect_reason, client_initiated_disconnect,
+       principal_identifier, ip_address, thing_name, to_timestamp(last_connected_at / 1000.0),
        to_timestamp(last_disconnected_at / 1000.0), to_timestamp(last_event_at / 1000.0), $2, $2
-  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, session_identifier text,
-       version_number bigint, connected_at float8, disconnected_at float8,
-       disconnect_received_at float8, disconnect_reason text,
-       client_initiated_disconnect boolean, principal_identifier text, ip_address text,
-       thing_name text, last_connected_at float8, last_disconnected_at float8,
-       last_event_at float8)
- ORDER BY client_id
+  FROM cur ORDER BY client_id
 ON CONFLICT (client_id) DO UPDATE SET
   session_identifier = EXCLUDED.session_identifier,
   version_number = EXCLUDED.version_number,

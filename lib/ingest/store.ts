@@ -1,54 +1,20 @@
 // Writes one validated batch and refreshes the derived rows of the clients it
 // touched, in one transaction: either all of it is durable or none is.
 import type pg from "pg";
-import { currentConnection } from "../presence/current";
-import type { Connection, PresenceConfig } from "../presence/types";
+import type { PresenceConfig } from "../presence/types";
 import type { AcceptedItem, RejectedItem } from "./parse";
 import {
   CHANGES_CHANNEL,
-  CURRENT_CANDIDATES_SQL,
   INSERT_EVENTS_SQL,
   INSERT_QUARANTINE_SQL,
   LOCK_CLIENTS_SQL,
-  UPSERT_CLIENT_STATE_SQL,
+  REFRESH_CLIENT_STATE_SQL,
 } from "./store-sql";
 
 export interface StoreResult {
   inserted: number;
   duplicates: number;
   touchedClients: string[];
-}
-
-/** Times come back as epoch ms: parsing thousands of Dates per batch showed up in profiles. */
-interface CandidateRow {
-  client_id: string;
-  session_identifier: string;
-  version_number: number;
-  connected_at: number | null;
-  disconnected_at: number | null;
-  disconnect_received_at: number | null;
-  disconnect_reason: string | null;
-  client_initiated_disconnect: boolean | null;
-  principal_identifier: string | null;
-  ip_address: string | null;
-  thing_name: string | null;
-}
-
-
-function toConnection(row: CandidateRow): Connection {
-  return {
-    clientId: row.client_id,
-    sessionIdentifier: row.session_identifier,
-    versionNumber: row.version_number,
-    connectedAt: row.connected_at,
-    disconnectedAt: row.disconnected_at,
-    disconnectReceivedAt: row.disconnect_received_at,
-    disconnectReason: row.disconnect_reason,
-    clientInitiatedDisconnect: row.client_initiated_disconnect,
-    principalIdentifier: row.principal_identifier,
-    ipAddress: row.ip_address,
-    thingName: row.thing_name,
-  };
 }
 
 function eventRow(item: AcceptedItem, ord: number) {
@@ -75,17 +41,26 @@ function eventRow(item: AcceptedItem, ord: number) {
 
 /** Per client, the latest event times among the newly stored events. */
 function batchTimes(items: readonly AcceptedItem[]) {
-  const times = new Map<string, { connected: number | null; disconnected: number | null; any: number }>();
+  const times = new Map<
+    string,
+    { connected: number | null; disconnected: number | null; any: number }
+  >();
   for (const { event } of items) {
-    const t = times.get(event.clientId) ?? { connected: null, disconnected: null, any: event.timestamp };
+    const t = times.get(event.clientId) ?? {
+      connected: null,
+      disconnected: null,
+      any: event.timestamp,
+    };
     t.any = Math.max(t.any, event.timestamp);
     if (event.eventType === "connected") t.connected = Math.max(t.connected ?? 0, event.timestamp);
-    if (event.eventType === "disconnected") t.disconnected = Math.max(t.disconnected ?? 0, event.timestamp);
+    if (event.eventType === "disconnected")
+      t.disconnected = Math.max(t.disconnected ?? 0, event.timestamp);
     times.set(event.clientId, t);
   }
   return times;
 }
 
+/** Recomputes the derived row of every client the batch touched (see REFRESH_CLIENT_STATE_SQL). */
 async function refreshClientState(
   client: pg.ClientBase,
   fresh: readonly AcceptedItem[],
@@ -93,40 +68,18 @@ async function refreshClientState(
   config: PresenceConfig,
 ): Promise<string[]> {
   const times = batchTimes(fresh);
-  const clientIds = [...times.keys()];
-  const candidates = await client.query<CandidateRow>(CURRENT_CANDIDATES_SQL, [
-    clientIds,
+  const rows = [...times].map(([clientId, t]) => ({
+    client_id: clientId,
+    last_connected_at: t.connected,
+    last_disconnected_at: t.disconnected,
+    last_event_at: t.any,
+  }));
+  await client.query(REFRESH_CLIENT_STATE_SQL, [
+    JSON.stringify(rows),
+    receivedAt,
     config.versionResetWindowMs,
   ]);
-  const byClient = new Map<string, Connection[]>();
-  for (const row of candidates.rows) {
-    const list = byClient.get(row.client_id) ?? [];
-    list.push(toConnection(row));
-    byClient.set(row.client_id, list);
-  }
-  const states = clientIds.map((clientId) => {
-    // The window query returns exactly the candidates the model considers.
-    const current = currentConnection(byClient.get(clientId) ?? [], config.versionResetWindowMs);
-    const t = times.get(clientId)!;
-    return {
-      client_id: clientId,
-      session_identifier: current?.sessionIdentifier ?? null,
-      version_number: current?.versionNumber ?? null,
-      connected_at: current?.connectedAt ?? null,
-      disconnected_at: current?.disconnectedAt ?? null,
-      disconnect_received_at: current?.disconnectReceivedAt ?? null,
-      disconnect_reason: current?.disconnectReason ?? null,
-      client_initiated_disconnect: current?.clientInitiatedDisconnect ?? null,
-      principal_identifier: current?.principalIdentifier ?? null,
-      ip_address: current?.ipAddress ?? null,
-      thing_name: current?.thingName ?? null,
-      last_connected_at: t.connected,
-      last_disconnected_at: t.disconnected,
-      last_event_at: t.any,
-    };
-  });
-  await client.query(UPSERT_CLIENT_STATE_SQL, [JSON.stringify(states), receivedAt]);
-  return clientIds;
+  return [...times.keys()];
 }
 
 /**
@@ -174,7 +127,10 @@ export async function storeBatch(
       ]);
     }
     if (touchedClients.length > 0) {
-      await client.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, notifyPayload(touchedClients)]);
+      await client.query("SELECT pg_notify($1, $2)", [
+        CHANGES_CHANNEL,
+        notifyPayload(touchedClients),
+      ]);
     }
     await client.query("COMMIT");
     return { inserted: fresh.length, duplicates: accepted.length - fresh.length, touchedClients };
