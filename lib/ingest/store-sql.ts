@@ -27,7 +27,7 @@ WITH input AS (
   SELECT dedupe_key, client_id, event_type, event_at, $2, session_identifier,
          principal_identifier, version_number, topic, raw
     FROM rows ORDER BY ord -- ids follow arrival order within the batch
-  ON CONFLICT (dedupe_key) DO NOTHING
+  ON CONFLICT (dedupe_key, event_at) DO NOTHING
   RETURNING id, dedupe_key
 ), fresh AS (
   SELECT rows.*, ins.id FROM rows JOIN ins USING (dedupe_key)
