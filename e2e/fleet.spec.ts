@@ -128,3 +128,37 @@ test("the CSV export of the filtered view has the header and the rows", async ({
   );
   expect(lines.filter((l) => l.startsWith(`${prefix}-b,`))).toHaveLength(1);
 });
+
+test("rows the operator is reading stay put while changes land above them", async ({ page }) => {
+  const prefix = uniqueId("e2e-anchor");
+  const t = Date.now() - 3_600_000;
+  const ids = Array.from({ length: 80 }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`);
+  // Newest first: the higher the number, the nearer the top.
+  await ingest(...ids.map((id, i) => connected(id, t + i * 1_000, 1)));
+  await page.goto(`/?q=${prefix}`);
+  await expect(row(page, ids[79]!)).toBeVisible();
+  await waitForLive(page);
+  const scroller = page.getByTestId("client-table-scroller");
+  await scroller.evaluate((el) => (el.scrollTop = 30 * 44));
+  const topRowId = () =>
+    page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('[data-testid="client-table-scroller"]')!;
+      const top = el.getBoundingClientRect().top + 40;
+      const rows = [...document.querySelectorAll<HTMLElement>("[data-row-index]")];
+      return rows
+        .filter((r) => r.getBoundingClientRect().bottom > top)
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.dataset.clientId;
+    });
+  const before = await topRowId();
+  const scrollTop = () => scroller.evaluate((el) => el.scrollTop);
+  const scrolledBefore = await scrollTop();
+  // Three clients below the viewport change and move to the top of the list, above the reader:
+  // the view scrolls by exactly three rows to compensate.
+  await ingest(...[ids[2]!, ids[3]!, ids[4]!].map((id) => disconnected(id, Date.now(), 1)));
+  await expect.poll(scrollTop, { timeout: 2_000 }).toBe(scrolledBefore + 3 * 44);
+  expect(await topRowId()).toBe(before);
+  // And they are at the top, pending.
+  await scroller.evaluate((el) => (el.scrollTop = 0));
+  await expect(row(page, ids[2]!)).toHaveAttribute("data-status", "pending");
+  await expect(page.locator('[data-row-index="0"]')).toHaveAttribute("data-client-id", new RegExp(`${prefix}-0[234]`));
+});

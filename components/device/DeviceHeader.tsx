@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import type { ClientView, ConnectionView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
 import { useNow } from "../hooks/use-now";
+import { serverOffset } from "../live/server-clock";
 import { FlappingBadge, StatusBadge } from "../StatusBadge";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
@@ -22,7 +23,7 @@ const dash = <span className="text-slate-400 dark:text-slate-500">—</span>;
 /** Seconds left before a pending client counts as offline. */
 function PendingCountdown({ until }: { until: string }) {
   const now = useNow(1_000);
-  const left = Math.max(0, Math.ceil((Date.parse(until) - now) / 1000));
+  const left = Math.max(0, Math.ceil((Date.parse(until) - (now + serverOffset())) / 1000));
   return now === 0 ? null : <span className="text-xs text-amber-800 dark:text-amber-300">offline in {left} s unless it reconnects</span>;
 }
 

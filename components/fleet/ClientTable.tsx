@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from "react";
 import type { ClientView } from "@/lib/clients/schemas";
 import type { ClientListParams, useClientsQuery } from "../hooks/use-clients-query";
 import { formatCount } from "../format/number";
@@ -11,6 +11,51 @@ import { ClientRow, GRID, ROW_HEIGHT } from "./ClientRow";
 
 /** Rows ahead of the viewport at which the next page is requested. */
 const PREFETCH_ROWS = 40;
+/** Rows used to anchor the scroll position; several, since one of them may itself have moved. */
+const ANCHOR_ROWS = 5;
+
+/** The most common value: the shift shared by the anchors that did not move themselves. */
+function mode(values: number[]): number {
+  const counts = new Map<number, number>();
+  let best = 0;
+  let bestCount = 0;
+  for (const v of values) {
+    const c = (counts.get(v) ?? 0) + 1;
+    counts.set(v, c);
+    if (c > bestCount) [best, bestCount] = [v, c];
+  }
+  return best;
+}
+
+/**
+ * Live updates insert and move rows above what the operator is reading; this
+ * keeps the rows on screen still by scrolling by the same number of rows.
+ * At the very top nothing is held: new changes come into view.
+ */
+function useScrollAnchor(scroller: RefObject<HTMLDivElement | null>, rows: ClientView[]) {
+  const anchors = useRef<{ key: string; index: number }[]>([]);
+  const record = () => {
+    const el = scroller.current;
+    if (el === null) return;
+    const first = Math.floor(el.scrollTop / ROW_HEIGHT);
+    anchors.current = rows.slice(first, first + ANCHOR_ROWS).map((r, i) => ({ key: r.clientId, index: first + i }));
+  };
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el !== null && el.scrollTop > 0 && anchors.current.length > 0) {
+      const indexOf = new Map(rows.map((r, i) => [r.clientId, i]));
+      const shifts = anchors.current.flatMap((a) => {
+        const now = indexOf.get(a.key);
+        return now === undefined ? [] : [now - a.index];
+      });
+      const shift = mode(shifts);
+      if (shift !== 0) el.scrollTop += shift * ROW_HEIGHT;
+    }
+    // record() reads this render's rows through its closure.
+    record();
+  }, [rows]);
+  return record;
+}
 
 function HeaderCell({ children, className = "", sort }: { children: string; className?: string; sort?: "ascending" | "descending" | "none" }) {
   return (
@@ -49,6 +94,8 @@ export function ClientTable({
     }
     return list;
   }, [data]);
+
+  const recordAnchor = useScrollAnchor(scroller, rows);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -106,6 +153,7 @@ export function ClientTable({
       <div
         ref={scroller}
         onKeyDown={onKeyDown}
+        onScroll={recordAnchor}
         className="h-[max(26rem,calc(100vh-14rem))] overflow-auto overscroll-contain"
         data-testid="client-table-scroller"
       >

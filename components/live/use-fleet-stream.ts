@@ -7,6 +7,7 @@ import type { OnlineHistory } from "@/lib/stats/schemas";
 import { queryKeys } from "../hooks/query-keys";
 import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
 import { patchClientPages } from "./patch-clients";
+import { setServerTime } from "./server-clock";
 
 export type StreamState = "connecting" | "live" | "reconnecting";
 
@@ -14,6 +15,8 @@ export type StreamState = "connecting" | "live" | "reconnecting";
 const APPLY_EVERY_MS = 150;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
+/** Bulk changes may come batch after batch: refetch at most this often. */
+const RESYNC_MIN_INTERVAL_MS = 2_000;
 
 /** Patches every cached view of the changed clients; refetches only the open device's details. */
 export function applyClientChanges(queryClient: QueryClient, changed: readonly ClientView[]): void {
@@ -46,8 +49,17 @@ function applySummary(queryClient: QueryClient, counts: Counts): void {
   }
 }
 
-/** Everything the stream keeps fresh; after a gap in the stream it is refetched once. */
+/**
+ * Everything the stream keeps fresh, refetched once after a gap or a bulk
+ * change. A list scrolled 50 pages deep would refetch 50 pages: it keeps
+ * only its first page, which then refetches alone.
+ */
 function resync(queryClient: QueryClient): void {
+  queryClient.setQueriesData<ClientPages>({ queryKey: queryKeys.clientsRoot() }, (data) =>
+    data === undefined || data.pages.length <= 1
+      ? data
+      : { pages: data.pages.slice(0, 1), pageParams: data.pageParams.slice(0, 1) },
+  );
   for (const key of [queryKeys.clientsRoot(), queryKeys.summary(), ["client"], ["device"], queryKeys.onlineHistoryRoot()]) {
     void queryClient.invalidateQueries({ queryKey: key });
   }
@@ -71,6 +83,20 @@ export function useFleetStream(): StreamState {
     let disposed = false;
     const buffer = new Map<string, ClientView>();
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
+    let lastResync = 0;
+
+    const requestResync = () => {
+      if (resyncTimer !== undefined) return;
+      const wait = Math.max(0, lastResync + RESYNC_MIN_INTERVAL_MS - Date.now());
+      resyncTimer = setTimeout(() => {
+        resyncTimer = undefined;
+        lastResync = Date.now();
+        // Pushed changes still buffered are older than what the refetch brings.
+        buffer.clear();
+        resync(queryClient);
+      }, wait);
+    };
 
     const flush = () => {
       flushTimer = undefined;
@@ -84,7 +110,7 @@ export function useFleetStream(): StreamState {
       source.addEventListener("open", () => {
         retryDelay = RETRY_MIN_MS;
         // Whatever happened while the stream was down is not in the cache.
-        if (hadGap) resync(queryClient);
+        if (hadGap) requestResync();
         hadGap = false;
       });
       source.addEventListener("listener", (e) => {
@@ -99,7 +125,10 @@ export function useFleetStream(): StreamState {
       source.addEventListener("summary", (e) => {
         applySummary(queryClient, JSON.parse((e as MessageEvent<string>).data) as Counts);
       });
-      source.addEventListener("resync", () => resync(queryClient));
+      source.addEventListener("ready", (e) => {
+        setServerTime((JSON.parse((e as MessageEvent<string>).data) as { at: string }).at);
+      });
+      source.addEventListener("resync", requestResync);
       source.addEventListener("error", () => {
         hadGap = true;
         setState("reconnecting");
@@ -116,6 +145,7 @@ export function useFleetStream(): StreamState {
       disposed = true;
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
+      clearTimeout(resyncTimer);
       source?.close();
     };
   }, [queryClient]);

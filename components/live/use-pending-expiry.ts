@@ -6,6 +6,7 @@ import type { ClientView } from "@/lib/clients/schemas";
 import { queryKeys } from "../hooks/query-keys";
 import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
 import { earliestPendingUntil, expirePending, matchesFilters } from "./patch-clients";
+import { serverNow } from "./server-clock";
 
 /** Counts come from the server; after expiries refetch them, but not more often than this. */
 const SUMMARY_REFRESH_MIN_MS = 2_000;
@@ -61,7 +62,7 @@ export function usePendingExpiry(): void {
 
     const fire = () => {
       armedFor = null;
-      expireAll(queryClient, Date.now());
+      expireAll(queryClient, serverNow());
       const now = Date.now();
       if (now - lastSummaryRefresh >= SUMMARY_REFRESH_MIN_MS) {
         lastSummaryRefresh = now;
@@ -76,7 +77,7 @@ export function usePendingExpiry(): void {
       if (next === armedFor) return;
       clearTimeout(timer);
       armedFor = next;
-      if (next !== null) timer = setTimeout(fire, Math.max(0, next - Date.now()) + 20);
+      if (next !== null) timer = setTimeout(fire, Math.max(0, next - serverNow()) + 20);
     };
 
     const unsubscribe = queryClient.getQueryCache().subscribe((event) => {
