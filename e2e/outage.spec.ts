@@ -45,4 +45,5 @@ test("a database outage shows as reconnecting and an error banner", async ({ pag
   await expect(page.getByRole("alert").filter({ hasText: "cannot reach its API or database" })).toBeVisible({
     timeout: 10_000,
   });
+  await page.screenshot({ path: "test-results/screenshots/fleet-outage.png" });
 });

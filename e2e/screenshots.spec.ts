@@ -55,6 +55,11 @@ async function settle(page: Page) {
 test("screenshots of both pages with a 100-client fleet", async ({ page }) => {
   test.setTimeout(60_000);
   await resetData(process.env.E2E_DATABASE_URL!);
+  // First, what a new installation shows: how to get data in.
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "No clients yet" })).toBeVisible();
+  await page.screenshot({ path: `${DIR}/fleet-empty.png` });
+
   await ingest(...fleetEvents(Date.now()));
 
   for (const colorScheme of ["light", "dark"] as const) {

@@ -191,6 +191,11 @@ export function ClientTable({
               ))}
             </div>
           ) : null}
+          {data === undefined && query.isError ? (
+            <p className="p-8 text-center text-sm text-slate-600 dark:text-slate-400">
+              The clients could not be loaded; see the message above.
+            </p>
+          ) : null}
           {data !== undefined && rows.length === 0 ? (
             <p className="p-8 text-center text-sm text-slate-600 dark:text-slate-400">
               No client matches{filters.q ? ` “${filters.q}”` : ""}

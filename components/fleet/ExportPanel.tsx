@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { fromLocalInput, toLocalInput } from "../format/time";
 import type { ClientListParams } from "../hooks/use-clients-query";
 
@@ -16,6 +16,24 @@ const field =
 /** CSV of the connection timelines of the clients the table shows (same search and status), for a date range. */
 export function ExportPanel({ filters }: { filters: ClientListParams }) {
   const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const firstField = useRef<HTMLInputElement>(null);
+
+  // A popover: focus moves into it, Escape or a click elsewhere closes it.
+  useEffect(() => {
+    if (!open) return;
+    firstField.current?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    const onPointer = (e: PointerEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("pointerdown", onPointer);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("pointerdown", onPointer);
+    };
+  }, [open]);
   const [from, setFrom] = useState(() => toLocalInput(Date.now() - PRESETS[0].ms));
   const [to, setTo] = useState(() => toLocalInput(Date.now()));
   const fromMs = fromLocalInput(from);
@@ -31,7 +49,7 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
   const scope = [filters.q ? `matching “${filters.q}”` : null, filters.status ?? null].filter(Boolean).join(", ");
 
   return (
-    <div className="relative">
+    <div ref={root} className="relative">
       <button
         type="button"
         aria-expanded={open}
@@ -46,7 +64,6 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
           id="export-panel"
           role="dialog"
           aria-label="Export connection timelines"
-          onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
           className="absolute right-0 z-20 mt-2 w-80 rounded-xl border border-slate-200 bg-white p-4 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
           <p className="font-semibold">Connection timelines</p>
@@ -70,7 +87,7 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
           </div>
           <label className="mt-3 flex flex-col gap-1 text-xs font-medium">
             From
-            <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} className={field} />
+            <input ref={firstField} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} className={field} />
           </label>
           <label className="mt-2 flex flex-col gap-1 text-xs font-medium">
             To
