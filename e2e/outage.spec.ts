@@ -1,31 +1,62 @@
-// The database goes away under an open page: the live indicator says so and
-// the next read shows the error banner instead of stale silence.
+// Failures under an open page: an app instance restarts (the stream
+// reconnects and the view resyncs what it missed), then the database goes
+// away (the indicator says so and reads show the error banner).
 import { expect, test } from "@playwright/test";
 import { migrate } from "../lib/db/migrate";
 import { startApp, type AppServer } from "../lib/testing/app-server";
 import { createScratchDatabase, E2E_TOKEN } from "./support/database";
-import { connected, envelope } from "./support/ingest";
+import { connected, disconnected, envelope, type Payload } from "./support/ingest";
 
 let app: AppServer | undefined;
+let other: AppServer | undefined;
 let drop: (() => Promise<void>) | undefined;
+
+async function ingestInto(server: AppServer, payload: Payload) {
+  const response = await fetch(`${server.url}/api/ingest`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${E2E_TOKEN}` },
+    body: JSON.stringify(envelope(payload)),
+  });
+  expect(response.status).toBe(200);
+}
+
+test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(60_000);
   const scratch = await createScratchDatabase(process.env.E2E_SERVER_URL!, "fleet_outage");
   drop = scratch.drop;
   await migrate(scratch.url);
-  app = await startApp({ databaseUrl: scratch.url, env: { INGEST_TOKEN: E2E_TOKEN } });
-  const response = await fetch(`${app.url}/api/ingest`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${E2E_TOKEN}` },
-    body: JSON.stringify(envelope(connected("outage-device", Date.now(), 1))),
-  });
-  expect(response.status).toBe(200);
+  const env = { INGEST_TOKEN: E2E_TOKEN };
+  [app, other] = await Promise.all([
+    startApp({ databaseUrl: scratch.url, env }),
+    startApp({ databaseUrl: scratch.url, env }),
+  ]);
+  await ingestInto(app, connected("outage-device", Date.now() - 60_000, 1));
 });
 
 test.afterAll(async () => {
-  await app?.stop();
+  await Promise.all([app?.stop(), other?.stop()]);
   await drop?.();
+});
+
+test("after its app instance restarts, the page reconnects and shows what it missed", async ({ page }) => {
+  test.setTimeout(45_000);
+  await page.goto(`${app!.url}/`);
+  const row = page.locator('[data-client-id="outage-device"]');
+  await expect(row).toHaveAttribute("data-status", "online");
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+  app!.kill("SIGKILL");
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "reconnecting");
+  // Meanwhile another instance takes a change the page never hears about.
+  await ingestInto(other!, disconnected("outage-device", Date.now() - 10 * 60_000, 1));
+  await app!.restart();
+
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live", { timeout: 15_000 });
+  await expect(row).toHaveAttribute("data-status", "offline", { timeout: 5_000 });
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 });
 
 test("a database outage shows as reconnecting and an error banner", async ({ page }) => {

@@ -157,7 +157,13 @@ export function ClientTable({
         className="h-[max(26rem,calc(100vh-14rem))] overflow-auto overscroll-contain"
         data-testid="client-table-scroller"
       >
-        <div role="table" aria-label="Clients" aria-rowcount={matching !== undefined ? matching + 1 : -1} className="min-w-[44rem]">
+        <div
+          role="table"
+          aria-label="Clients"
+          aria-rowcount={matching !== undefined ? matching + 1 : -1}
+          aria-busy={query.isPlaceholderData}
+          className={`min-w-[44rem] transition-opacity ${query.isPlaceholderData ? "opacity-60" : ""}`}
+        >
           <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold uppercase tracking-wide text-slate-600 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-300">
             <div role="row" aria-rowindex={1} className={`grid ${GRID}`}>
               <HeaderCell>Status</HeaderCell>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import type { ClientPage } from "@/lib/clients/schemas";
 import { FIRST_PAGE_SIZE, listParamsRecord, NEXT_PAGE_SIZE, type ClientListParams } from "./client-list-params";
 import { fetchJson } from "./fetch-json";
@@ -22,5 +22,7 @@ export function useClientsQuery(params: ClientListParams) {
       return fetchJson<ClientPage>(`/api/clients?${search}`, { signal });
     },
     getNextPageParam: (last) => last.nextCursor,
+    // While a new search or filter loads, the old rows stay (dimmed) instead of a skeleton flash.
+    placeholderData: keepPreviousData,
   });
 }
