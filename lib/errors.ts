@@ -8,6 +8,10 @@ export const ERROR_STATUS = {
   invalid_query: 400,
   payload_too_large: 413,
   not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+  csrf_failed: 403,
+  too_many_requests: 429,
   database_unavailable: 503,
   internal: 500,
 } as const;
@@ -47,4 +51,28 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/** The SQLSTATE of a node-pg error, or of one Prisma wrapped (driver adapter), along the cause chain. */
+function sqlStates(error: unknown): string[] {
+  const states: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const { code, meta } = current as { code?: unknown; meta?: unknown };
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) states.push(code);
+    const adapter = (meta as { driverAdapterError?: { cause?: { code?: unknown } } } | undefined)?.driverAdapterError;
+    if (typeof adapter?.cause?.code === "string") states.push(adapter.cause.code);
+    current = current.cause;
+  }
+  return states;
+}
+
+/**
+ * PostgreSQL refused text from the request: a NUL character (22021 in a text
+ * parameter, 22P05 through jsonb). Input validation stops these first; this
+ * is the backstop for a path that does not validate yet (e.g. a client ID in
+ * the URL), so the caller gets a 400 instead of a 500.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  return sqlStates(error).some((s) => s === "22021" || s === "22P05");
 }

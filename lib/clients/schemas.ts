@@ -4,21 +4,47 @@ import { ServiceError } from "../errors";
 export const STATUSES = ["online", "pending", "offline"] as const;
 export const SORTS = ["clientId", "lastChange"] as const;
 
-/** Accepts ISO 8601 or epoch ms; returns ms. */
+/**
+ * Range bounds: nothing before 2000 is ever stored (ingest rejects such
+ * timestamps), and past year 9999 ISO 8601 needs a sign and six digits that
+ * neither spreadsheets nor PostgreSQL's text form round-trip cleanly.
+ */
+export const EARLIEST_INSTANT = Date.UTC(2000, 0, 1);
+export const LATEST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Quoted sender text stays short in messages: a query string may be kilobytes. */
+function quote(value: string): string {
+  return value.length <= 64 ? `'${value}'` : `'${value.slice(0, 64)}…' (${value.length} characters)`;
+}
+
+/** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
 const Instant = z
   .string()
   .transform((value, ctx) => {
     const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) {
-      ctx.addIssue({ code: "custom", message: `'${value}' is not an ISO 8601 time or epoch ms` });
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: `${quote(value)} is not an ISO 8601 time or epoch ms` });
+      return z.NEVER;
+    }
+    if (ms < EARLIEST_INSTANT || ms > LATEST_INSTANT) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${quote(value)} is outside the supported range ${new Date(EARLIEST_INSTANT).toISOString()} to ${new Date(LATEST_INSTANT).toISOString()}`,
+      });
       return z.NEVER;
     }
     return ms;
   });
 
+/** Search text. No stored client ID holds a NUL, and PostgreSQL text cannot carry one. */
+const SearchText = z
+  .string()
+  .max(128, "q must be at most 128 characters")
+  .refine((q) => !q.includes("\0"), "q must not contain a NUL character (\\u0000)");
+
 export const ListClientsQuery = z.object({
   status: z.enum(STATUSES).optional(),
-  q: z.string().max(128, "q must be at most 128 characters").optional(),
+  q: SearchText.optional(),
   sort: z.enum(SORTS).default("lastChange"),
   order: z.enum(["asc", "desc"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -45,11 +71,16 @@ export const ExportQuery = z
   });
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
+/** Event ids are PostgreSQL bigints: a 19-digit cursor past 2^63 - 1 is no id at all. */
+const MAX_BIGINT = 9223372036854775807n;
+
 export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z
     .string()
     .regex(/^\d{1,19}$/, "cursor must be the nextCursor of an earlier page")
+    // Zod runs this even when the regex failed: parse only what is digits.
+    .refine((c) => !/^\d{1,19}$/.test(c) || BigInt(c) <= MAX_BIGINT, "cursor must be the nextCursor of an earlier page")
     .optional(),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, ServiceError } from "../errors";
+import { isDatabaseUnavailable, isUnstorableText, ServiceError } from "../errors";
 
 export function errorResponse(code: string, message: string, status: number, headers?: HeadersInit): Response {
   return Response.json({ error: { code, message } }, { status, headers });
@@ -17,6 +17,13 @@ export function handleApiError(error: unknown): Response {
     return errorResponse("database_unavailable", "The database is unreachable; retry later.", 503, {
       "Retry-After": "5",
     });
+  }
+  if (isUnstorableText(error)) {
+    return errorResponse(
+      "invalid_query",
+      "The request holds a NUL character (\\u0000), which no client ID or stored text can contain.",
+      400,
+    );
   }
   console.error("unhandled error", error);
   return errorResponse("internal", "Internal server error.", 500);

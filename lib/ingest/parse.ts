@@ -35,6 +35,36 @@ export interface ParsedBatch {
   rejected: RejectedItem[];
 }
 
+/**
+ * How deeply arrays and objects may nest, counting the batch array and the
+ * envelope. A lifecycle payload needs 4 levels; the bound is for unknown
+ * fields. JSON.parse itself copes with any depth, but everything after it
+ * that walks the value (JSON.stringify, dedupe keys, jsonb) recurses and
+ * would overflow its stack on a body of a few thousand `[`.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Items per batch. Real events are ~250 bytes, so 1 MiB holds ~4,000; a body
+ * of 500,000 `1,` would otherwise cost seconds and a 27 MB answer listing
+ * each rejection. Senders split (the bridge sends 500 at a time).
+ */
+export const MAX_BATCH_ITEMS = 10_000;
+
+/** Whether arrays/objects in `value` nest deeper than `max` levels (iterative: no recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { value: v, depth } = top;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
 /** The body must be one envelope, an array of envelopes, or a bare payload. */
 export function parseBody(text: string): unknown[] {
   let body: unknown;
@@ -43,12 +73,26 @@ export function parseBody(text: string): unknown[] {
   } catch (error) {
     throw new ServiceError("invalid_json", `Body is not valid JSON: ${(error as Error).message}`);
   }
-  if (Array.isArray(body)) return body;
-  if (typeof body === "object" && body !== null) return [body];
-  throw new ServiceError(
-    "invalid_body",
-    "Body must be a JSON object (an envelope or a payload) or an array of envelopes.",
-  );
+  if (typeof body !== "object" || body === null) {
+    throw new ServiceError(
+      "invalid_body",
+      "Body must be a JSON object (an envelope or a payload) or an array of envelopes.",
+    );
+  }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new ServiceError(
+      "invalid_body",
+      `Body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels; lifecycle events need 4.`,
+    );
+  }
+  if (!Array.isArray(body)) return [body];
+  if (body.length > MAX_BATCH_ITEMS) {
+    throw new ServiceError(
+      "payload_too_large",
+      `Body holds ${body.length} items; a batch may hold at most ${MAX_BATCH_ITEMS}. Send smaller batches.`,
+    );
+  }
+  return body;
 }
 
 /** JSON with object keys sorted, so that key order does not defeat dedupe. */
@@ -69,13 +113,23 @@ export function dedupeKeyOf(payload: unknown): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Issues named in one rejection: a topics array of 100,000 numbers must not yield a 4 MB reason. */
+const MAX_ISSUES_NAMED = 5;
+
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.join(".");
-      return field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
-    })
-    .join("; ");
+  const named = error.issues.slice(0, MAX_ISSUES_NAMED).map((issue) => {
+    const field = issue.path.join(".");
+    return field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
+  });
+  const more = error.issues.length - named.length;
+  return more > 0 ? `${named.join("; ")}; and ${more} more` : named.join("; ");
+}
+
+/** Echoes of sender text in messages stay short: a topic may be as long as the body. */
+const MAX_ECHO_CHARS = 200;
+
+function echo(text: string): string {
+  return text.length <= MAX_ECHO_CHARS ? text : `${text.slice(0, MAX_ECHO_CHARS)}… (${text.length} characters)`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -86,9 +140,15 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
  * PostgreSQL text and jsonb cannot hold NUL characters or unpaired UTF-16
- * surrogates: name the first such string instead of failing the whole batch.
+ * surrogates, and JSON has no Infinity (a literal like 1e999 parses to it and
+ * would be stored as null): name the first such value instead of failing the
+ * whole batch or changing the payload. Recursion is safe: depth is bounded
+ * by MAX_JSON_DEPTH before this runs.
  */
 function findUnstorableText(value: unknown, path: string): string | null {
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? null : `${path} is a number beyond the range of a double, which cannot be kept exactly`;
+  }
   if (typeof value === "string") {
     if (value.includes("\0")) return `${path} contains a NUL character (\\u0000), which cannot be stored`;
     if (LONE_SURROGATE.test(value)) return `${path} contains an unpaired UTF-16 surrogate, which is not valid Unicode`;
@@ -103,7 +163,7 @@ function findUnstorableText(value: unknown, path: string): string | null {
   }
   if (isRecord(value)) {
     for (const [key, child] of Object.entries(value)) {
-      const found = findUnstorableText(key, `${path} key`) ?? findUnstorableText(child, `${path}.${key}`);
+      const found = findUnstorableText(key, `${path} key`) ?? findUnstorableText(child, `${path}.${echo(key)}`);
       if (found !== null) return found;
     }
   }
@@ -135,6 +195,14 @@ function parseItem(item: unknown, now: number): ItemResult {
       } catch (error) {
         return { ok: false, topic, error: `payload is not valid JSON: ${(error as Error).message}` };
       }
+      // The body's depth check did not see inside the string.
+      if (nestsDeeperThan(payload, MAX_JSON_DEPTH - 2)) {
+        return {
+          ok: false,
+          topic,
+          error: `payload nests arrays and objects deeper than ${MAX_JSON_DEPTH - 2} levels`,
+        };
+      }
     }
   }
   if (!isRecord(payload)) return { ok: false, topic, error: "payload must be a JSON object" };
@@ -149,7 +217,7 @@ function parseItem(item: unknown, now: number): ItemResult {
   } else {
     const fromTopic = parseLifecycleTopic(topic);
     if (fromTopic === null) {
-      return { ok: false, topic, error: `topic '${topic}' is not an AWS IoT lifecycle event topic` };
+      return { ok: false, topic, error: `topic '${echo(topic)}' is not an AWS IoT lifecycle event topic` };
     }
     if (fromTopic.eventType !== p.eventType) {
       return {
@@ -162,7 +230,7 @@ function parseItem(item: unknown, now: number): ItemResult {
       return {
         ok: false,
         topic,
-        error: `topic says clientId '${fromTopic.clientId}' but payload says '${p.clientId}'`,
+        error: `topic says clientId '${echo(fromTopic.clientId)}' but payload says '${p.clientId}'`,
       };
     }
   }
@@ -220,10 +288,12 @@ export function parseItems(items: readonly unknown[], now: number): ParsedBatch 
         dedupeKey: dedupeKeyOf(result.raw),
       });
     } else {
+      // The topic, and messages that quote sender text (a JSON.parse error
+      // quotes the input), may hold NULs or lone surrogates too.
       batch.rejected.push({
         index,
-        topic: result.topic,
-        error: result.error,
+        topic: result.topic === null ? null : storableRawText(result.topic),
+        error: storableRawText(result.error),
         rawText: storableRawText(typeof item === "string" ? item : (JSON.stringify(item) ?? String(item))),
       });
     }

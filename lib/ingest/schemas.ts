@@ -9,6 +9,17 @@ export const MIN_PLAUSIBLE_TIMESTAMP = Date.UTC(2000, 0, 1);
 /** Device clocks may run ahead, but not by more than a day. */
 export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
 export const MAX_CLIENT_ID_BYTES = 128;
+/**
+ * Session identifiers and subscription topics are parts of unique keys
+ * (connection, subscription_state): a PostgreSQL btree entry cannot exceed
+ * about 2.7 kB, so unbounded values would fail the whole batch. AWS sends a
+ * UUID and topic filters of at most 256 bytes; these bounds leave headroom
+ * for other brokers.
+ */
+export const MAX_SESSION_IDENTIFIER_BYTES = 256;
+export const MAX_TOPIC_FILTER_BYTES = 1024;
+
+const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
 export const TOPIC_PREFIXES: Record<EventType, string> = {
   connected: "$aws/events/presence/connected/",
@@ -30,7 +41,7 @@ export function parseLifecycleTopic(topic: string): { eventType: EventType; clie
 export const ClientId = z
   .string({ error: "clientId must be a string" })
   .min(1, "clientId must not be empty")
-  .refine((id) => Buffer.byteLength(id, "utf8") <= MAX_CLIENT_ID_BYTES, {
+  .refine((id) => utf8Bytes(id) <= MAX_CLIENT_ID_BYTES, {
     error: `clientId must be at most ${MAX_CLIENT_ID_BYTES} bytes`,
   })
   .refine((id) => !id.includes("#") && !id.includes("+"), {
@@ -57,7 +68,16 @@ const VersionNumber = z
 
 const SessionIdentifier = z
   .string({ error: "sessionIdentifier must be a string" })
-  .min(1, "sessionIdentifier must not be empty");
+  .min(1, "sessionIdentifier must not be empty")
+  .refine((s) => utf8Bytes(s) <= MAX_SESSION_IDENTIFIER_BYTES, {
+    error: `sessionIdentifier must be at most ${MAX_SESSION_IDENTIFIER_BYTES} bytes`,
+  });
+
+const TopicFilter = z
+  .string({ error: "topics must be an array of strings" })
+  .refine((t) => utf8Bytes(t) <= MAX_TOPIC_FILTER_BYTES, {
+    error: `topics must each be at most ${MAX_TOPIC_FILTER_BYTES} bytes`,
+  });
 
 /** One payload schema per event type, built once: ingest is a hot path. */
 export const PayloadSchema = buildPayloadSchema();
@@ -95,14 +115,21 @@ function buildPayloadSchema() {
         ...base,
         eventType: z.enum(["subscribed", "unsubscribed"]),
         sessionIdentifier: SessionIdentifier,
-        topics: z.array(z.string({ error: "topics must be an array of strings" }), {
+        topics: z.array(TopicFilter, {
           error: "topics must be an array of strings",
         }),
       }),
       z.looseObject({
         ...base,
         eventType: z.literal("connect_failed"),
-        sessionIdentifier: optionalString("sessionIdentifier"),
+        // Refused attempts may come without a session: only the size is checked.
+        sessionIdentifier: z
+          .string({ error: "sessionIdentifier must be a string" })
+          .refine((s) => utf8Bytes(s) <= MAX_SESSION_IDENTIFIER_BYTES, {
+            error: `sessionIdentifier must be at most ${MAX_SESSION_IDENTIFIER_BYTES} bytes`,
+          })
+          .nullish()
+          .transform((v) => v ?? null),
         versionNumber: VersionNumber.nullish().transform((v) => v ?? null),
         connectFailureReason: optionalString("connectFailureReason"),
         ipAddress: optionalString("ipAddress"),
