@@ -1,6 +1,6 @@
 // The built app (`next start` through lib/testing/app-server), plus its
 // process ID so the benchmarks can read its memory.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startApp, type AppServer } from "../../lib/testing/app-server";
 import { pidListeningOn } from "./process-memory";
@@ -24,6 +24,8 @@ export async function startBenchApp(opts: AppOptions): Promise<BenchApp> {
   }
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   if (opts.profileDir !== undefined) {
+    // Only this run's profiles: summaries read every file in the folder.
+    rmSync(opts.profileDir, { recursive: true, force: true });
     mkdirSync(opts.profileDir, { recursive: true });
     nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.profileDir)}`);
   }

@@ -4,7 +4,7 @@
 // same messages). Also 6. (part): the bridge's and the app's memory under it.
 // Each run gets a fresh broker so no persistent session of an earlier run
 // makes the broker queue for an absent subscriber.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
@@ -45,8 +45,8 @@ async function startBroker(): Promise<{ helper: Helper; urls: BrokerUrls }> {
   return { helper, urls };
 }
 
-async function bareRun(urls: BrokerUrls, messages: readonly Message[], deadlineMs: number): Promise<number> {
-  const bare = spawnHelper("bench/processes/bare-subscriber.ts", [urls.wsUrl, String(messages.length), String(deadlineMs)]);
+async function bareRun(urls: BrokerUrls, messages: readonly Message[], prefix: string, deadlineMs: number): Promise<number> {
+  const bare = spawnHelper("bench/processes/bare-subscriber.ts", [urls.wsUrl, String(messages.length), String(deadlineMs), prefix]);
   let publisher: MqttClient | undefined;
   try {
     await bare.line((l) => l.ready === true, 30_000);
@@ -73,6 +73,7 @@ async function bridgeRun(
   messages: readonly Message[],
   deadlineMs: number,
   run: number,
+  profileDir: string | undefined,
 ): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number }> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
@@ -84,6 +85,8 @@ async function bridgeRun(
     BRIDGE_CLIENT_ID: `bench-bridge-${process.pid}-${run}`,
     BRIDGE_METRICS_PORT: String(metricsPort),
     LOG_LEVEL: "warn",
+    // The bridge profiles itself when asked; it writes the file as it exits after SIGTERM.
+    ...(profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(profileDir)}` }),
   });
   let publisher: MqttClient | undefined;
   try {
@@ -132,6 +135,11 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   const notes: string[] = [];
   const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "bridge-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
+  const bridgeProfileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "bridge-process") : undefined;
+  if (bridgeProfileDir !== undefined) {
+    rmSync(bridgeProfileDir, { recursive: true, force: true });
+    mkdirSync(bridgeProfileDir, { recursive: true });
+  }
   const bridgeRates: number[] = [];
   const bareRates: number[] = [];
   const bridgeIdle: number[] = [];
@@ -141,11 +149,12 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   try {
     for (let run = 1; run <= ctx.runs; run += 1) {
       await truncateAll(db.url);
-      const messages = [...lifecycleHistory(o.events, o.clients, `bridge-${run}`)].map(toMessage);
+      const prefix = `bridge-${run}`;
+      const messages = [...lifecycleHistory(o.events, o.clients, prefix)].map(toMessage);
       const broker = await startBroker();
       try {
-        bareRates.push(await bareRun(broker.urls, messages, o.deadlineMs));
-        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run);
+        bareRates.push(await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs));
+        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir);
         bridgeRates.push(r.rate);
         bridgeIdle.push(r.idleRss);
         bridgePeak.push(r.peakRss);
@@ -154,7 +163,7 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
         await broker.helper.stop();
       }
       const stored = await withClient(db.url, async (c) =>
-        (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1", [`bridge-${run}-%`])).rows[0]!.n,
+        (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1", [`${prefix}-%`])).rows[0]!.n,
       );
       if (stored !== o.events) throw new Error(`bridge run ${run}: ${stored} events stored, ${o.events} published`);
       log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
@@ -184,8 +193,11 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
     },
   ];
   notes.push(`bridge: ${round(ratio * 100)}% of the bare subscriber's receive rate.`);
-  if (ctx.profile && profileDir !== undefined) {
+  if (profileDir !== undefined) {
     for (const s of summariseProfiles(profileDir, 12)) notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
+  }
+  if (bridgeProfileDir !== undefined) {
+    for (const s of summariseProfiles(bridgeProfileDir, 12)) notes.push(`bridge process CPU profile\n${profileText(s)}`);
   }
   return { figures, details: { options: o, bridgeRates, bareRates, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
 }

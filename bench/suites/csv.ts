@@ -3,11 +3,13 @@
 // rows from the scale database, next to the limit of PostgreSQL producing the
 // same rows as CSV itself (COPY (the export query) TO STDOUT). Flat memory
 // means the 1M export peaks no higher than the 100k one, give or take noise.
+import path from "node:path";
 import { connectionsSql } from "../../lib/clients/connections";
 import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineParams } from "../lib/capture-sql";
 import type { SuiteContext, SuiteResult } from "../lib/context";
 import { copyTo } from "../lib/copy";
+import { profileText, summariseProfiles } from "../lib/cpuprofile";
 import { withClient } from "../lib/database";
 import { rssMiB, sampleMemory } from "../lib/process-memory";
 import { measured, pairedRatio, type Figure } from "../lib/report";
@@ -64,7 +66,8 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
   const largeRuns: ExportRun[] = [];
   const copyRates: number[] = [];
   let copyRows = 0;
-  const app = await startBenchApp({ databaseUrl: db.url });
+  const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "csv-app") : undefined;
+  const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   try {
     for (let run = 1; run <= ctx.runs; run += 1) {
       smallRuns.push(await exportOnce(app, small.query, o.timeoutMs));
@@ -122,9 +125,13 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
       target: { text: `flat: 10× the rows, peak ≤ +${o.flatToleranceMiB} MiB`, met: growth <= o.flatToleranceMiB },
     },
   ];
+  const notes = [`csv: peak RSS grows ${round(growth)} MiB from the ${smallRuns[0]?.rows ?? 0}-row export to the ${rows}-row one.`];
+  if (profileDir !== undefined) {
+    for (const s of summariseProfiles(profileDir, 15)) notes.push(`CSV export app CPU profile\n${profileText(s)}`);
+  }
   return {
     figures,
     details: { options: o, small: smallRuns, large: largeRuns, copyRowsPerSecond: copyRates, peakGrowthMiB: growth },
-    notes: [`csv: peak RSS grows ${round(growth)} MiB from the ${smallRuns[0]?.rows ?? 0}-row export to the ${rows}-row one.`],
+    notes,
   };
 }

@@ -14,6 +14,7 @@ import { EventsQuery, ListClientsQuery, RangeQuery } from "../../lib/clients/sch
 import { onlineHistory } from "../../lib/stats/online-history";
 import { startBenchApp } from "../lib/app";
 import { SqlCapture } from "../lib/capture-sql";
+import { profileText, summariseProfiles } from "../lib/cpuprofile";
 import type { SuiteContext, SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
 import { measured, type Figure } from "../lib/report";
@@ -104,7 +105,8 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
     return encodeCursor({ sort: "lastChange", order: "desc", value: row.last_event_at.toISOString(), clientId: row.client_id });
   });
   const all = cases(db.sampleClientId, deep, db.counts.clients);
-  const app = await startBenchApp({ databaseUrl: db.url });
+  const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "queries-app") : undefined;
+  const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));
   try {
     for (let i = -o.warmup; i < o.samples; i += 1) {
@@ -159,6 +161,9 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
     }
   } finally {
     await capture.close();
+  }
+  if (profileDir !== undefined) {
+    for (const s of summariseProfiles(profileDir, 12)) notes.push(`read API app CPU profile\n${profileText(s)}`);
   }
   return {
     figures,
