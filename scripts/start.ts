@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { upsertOperator } from "../lib/auth/operators";
 import { migrate } from "../lib/db/migrate";
 import { startDemoMqtt } from "./start-mqtt";
 
@@ -54,17 +55,23 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 
 /** The embedded PostgreSQL in a detached child (see embedded-pg-process.ts). */
 async function startDatabaseProcess(dataDir: string): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/embedded-pg-process.ts", dataDir], {
-    detached: true,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/embedded-pg-process.ts", dataDir],
+    {
+      detached: true,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    },
+  );
   stops.push(async () => {
     if (child.exitCode !== null) return;
     child.send("stop");
     await waitForExit(child);
   });
   return new Promise((resolve, reject) => {
-    child.once("message", (m: { url?: string }) => (m.url ? resolve(m.url) : reject(new Error("no url"))));
+    child.once("message", (m: { url?: string }) =>
+      m.url ? resolve(m.url) : reject(new Error("no url")),
+    );
     child.once("exit", (code) => reject(new Error(`the embedded PostgreSQL exited (${code})`)));
   });
 }
@@ -78,8 +85,19 @@ async function main() {
   const result = await migrate(databaseUrl);
   log(`database ready (${result.applied.length} migrations applied)`);
 
+  // The demo's operator login, printed below (npm run user:add manages real accounts).
+  process.env.DATABASE_URL = databaseUrl;
+  const adminName = process.env.ADMIN_USERNAME ?? "admin";
+  const adminPassword = process.env.ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
+  await upsertOperator({ username: adminName, password: adminPassword, role: "admin" });
+
   const ingestToken = process.env.INGEST_TOKEN ?? randomBytes(18).toString("base64url");
-  const env = { ...process.env, DATABASE_URL: databaseUrl, INGEST_TOKEN: ingestToken, NEXT_TELEMETRY_DISABLED: "1" };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    INGEST_TOKEN: ingestToken,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   const nextBin = path.resolve("node_modules/next/dist/bin/next");
   if (!dev && !existsSync(".next/BUILD_ID")) {
     log("no production build yet: running next build (about a minute)…");
@@ -87,11 +105,15 @@ async function main() {
     if (build.status !== 0) throw new Error("next build failed");
   }
   // Detached: Ctrl-C reaches only this process, which stops the app after the bridge flushed.
-  const app = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-H", host, "-p", String(port)], {
-    stdio: ["ignore", "inherit", "inherit"],
-    env,
-    detached: true,
-  });
+  const app = spawn(
+    process.execPath,
+    [nextBin, dev ? "dev" : "start", "-H", host, "-p", String(port)],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+      env,
+      detached: true,
+    },
+  );
   stops.push(async () => {
     app.kill("SIGTERM");
     await waitForExit(app);
@@ -111,7 +133,10 @@ async function main() {
     log,
   });
   stops.push(mqtt.stop);
-  log(`ready: open ${url}  (Ctrl-C stops everything)`);
+  log(`ready: open ${url} and log in as '${adminName}' with password '${adminPassword}'`);
+  log(
+    `ingest token for your own curl tests: ${ingestToken.split(",")[0]}  (Ctrl-C stops everything)`,
+  );
 }
 
 main().catch((error: unknown) => {

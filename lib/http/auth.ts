@@ -1,23 +1,26 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { verifyStoredIngestToken } from "../auth/ingest-tokens";
 import { ingestTokens } from "../config";
 import { ServiceError } from "../errors";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /**
- * Checks `Authorization: Bearer <token>` against INGEST_TOKEN's list. Hashing
- * both sides first gives equal-length buffers, so the comparison is
- * constant-time and leaks neither the token nor its length.
+ * Checks `Authorization: Bearer <token>` against INGEST_TOKEN's list, then
+ * against the tokens admins created (stored hashed). Hashing both sides first
+ * gives equal-length buffers, so the comparison is constant-time and leaks
+ * neither the token nor its length.
  */
-export function requireIngestToken(request: Request): void {
+export async function requireIngestToken(request: Request): Promise<void> {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  const tokens = ingestTokens();
-  if (match === null || match[1] === undefined || tokens.length === 0) {
+  if (match === null || match[1] === undefined) {
     throw new ServiceError("unauthorized", "A valid bearer token is required (Authorization: Bearer <INGEST_TOKEN>).");
   }
   const presented = digest(match[1]);
   let ok = false;
-  for (const token of tokens) ok = timingSafeEqual(presented, digest(token)) || ok;
-  if (!ok) throw new ServiceError("unauthorized", "The bearer token is not valid.");
+  for (const token of ingestTokens()) ok = timingSafeEqual(presented, digest(token)) || ok;
+  if (!ok && !(await verifyStoredIngestToken(match[1]))) {
+    throw new ServiceError("unauthorized", "The bearer token is not valid.");
+  }
 }

@@ -13,9 +13,10 @@ interface StreamReader {
   close(): void;
 }
 
-async function openStream(baseUrl: string): Promise<StreamReader> {
+async function openStream(app: AppServer): Promise<StreamReader> {
   const abort = new AbortController();
-  const response = await fetch(`${baseUrl}/api/stream`, { signal: abort.signal });
+  // The stream, like every read API, needs an operator session.
+  const response = await app.fetch("/api/stream", { signal: abort.signal });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toContain("text/event-stream");
   const messages: SseMessage[] = [];
@@ -106,7 +107,7 @@ describe("GET /api/stream across app instances", () => {
   });
 
   it("pushes a batch ingested through one instance to the other's stream", async () => {
-    const stream = await openStream(b.url);
+    const stream = await openStream(b);
     try {
       await stream.waitFor(isListening);
       const clientId = `fan-out/device ${Date.now()} é`;
@@ -127,7 +128,7 @@ describe("GET /api/stream across app instances", () => {
   });
 
   it("asks browsers to resync when a batch is too large to list in one NOTIFY", async () => {
-    const stream = await openStream(b.url);
+    const stream = await openStream(b);
     try {
       await stream.waitFor(isListening);
       const now = Date.now();
@@ -142,7 +143,7 @@ describe("GET /api/stream across app instances", () => {
   });
 
   it("holds one LISTEN connection per instance, whatever the number of browsers, and none after they leave", async () => {
-    const streams = await Promise.all([openStream(a.url), openStream(b.url), openStream(b.url), openStream(b.url)]);
+    const streams = await Promise.all([openStream(a), openStream(b), openStream(b), openStream(b)]);
     try {
       await Promise.all(streams.map((s) => s.waitFor(isListening)));
       expect(await listenConnections(databaseUrl)).toBe(2);

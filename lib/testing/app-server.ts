@@ -5,9 +5,22 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../db/embedded";
 
+/** The admin every test app starts with (created on first start from ADMIN_USERNAME/ADMIN_PASSWORD). */
+export const TEST_ADMIN = { username: "test-admin", password: "test-admin-password" };
+
+export interface OperatorSession {
+  /** Cookie header value carrying the session and CSRF cookies. */
+  cookie: string;
+  csrfToken: string;
+}
+
 export interface AppServer {
   url: string;
   port: number;
+  /** Logs in (as the test admin by default) and returns the session cookies. */
+  login(username?: string, password?: string): Promise<OperatorSession>;
+  /** fetch() as the logged-in test admin: cookie on every request, CSRF header on writes. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
   kill(signal?: NodeJS.Signals): void;
   restart(): Promise<void>;
@@ -37,7 +50,7 @@ export async function startApp(opts: {
   /** Extra flags for the app's Node.js process, e.g. --cpu-prof. */
   nodeArgs?: string[];
 }): Promise<AppServer> {
-  if (!existsSync(path.resolve(".next/BUILD_ID"))) {
+  if (!existsSync(path.resolve(process.env.NEXT_DIST_DIR ?? ".next", "BUILD_ID"))) {
     throw new Error(
       "No production build: run `npm run build` (npm test does) before app-level tests",
     );
@@ -57,6 +70,8 @@ export async function startApp(opts: {
           ...process.env,
           NEXT_TELEMETRY_DISABLED: "1",
           INGEST_TOKEN: "test-token",
+          ADMIN_USERNAME: TEST_ADMIN.username,
+          ADMIN_PASSWORD: TEST_ADMIN.password,
           ...opts.env,
           DATABASE_URL: opts.databaseUrl,
           PORT: String(port),
@@ -87,9 +102,31 @@ export async function startApp(opts: {
   };
 
   await launch();
+  const login = async (username = TEST_ADMIN.username, password = TEST_ADMIN.password) => {
+    const response = await fetch(`${url}/api/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+    if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+    const cookies = response.headers.getSetCookie().map((c) => c.split(";")[0]!);
+    const csrf =
+      cookies.find((c) => c.startsWith("fleet_csrf="))?.slice("fleet_csrf=".length) ?? "";
+    return { cookie: cookies.join("; "), csrfToken: csrf };
+  };
+  let session: OperatorSession | undefined;
   return {
     url,
     port,
+    login,
+    fetch: async (path, init = {}) => {
+      session ??= await login();
+      const headers = new Headers(init.headers);
+      headers.set("cookie", session.cookie);
+      if (init.method && init.method !== "GET" && init.method !== "HEAD")
+        headers.set("x-csrf-token", session.csrfToken);
+      return fetch(`${url}${path}`, { ...init, headers });
+    },
     stop: () => stopChild("SIGTERM"),
     kill: (signal = "SIGKILL") => {
       child?.kill(signal);

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export async function POST(request: Request): Promise<Response> {
   try {
-    requireIngestToken(request);
+    await requireIngestToken(request);
     const text = await readBodyText(request, ingestMaxBytes());
     return Response.json(await ingest(text));
   } catch (error) {

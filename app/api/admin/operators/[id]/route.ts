@@ -1,0 +1,30 @@
+// PATCH/DELETE /api/admin/operators/{id} – change role, disable, reset password, delete (admins only)
+import { deleteOperator, updateOperator } from "@/lib/auth/operators";
+import { parseJsonBody } from "@/lib/auth/parse-json";
+import { requireAdmin } from "@/lib/auth/principal";
+import { UpdateOperatorBody } from "@/lib/auth/schemas";
+import { handleApiError } from "@/lib/http/handle-error";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function PATCH(request: Request, { params }: Params): Promise<Response> {
+  try {
+    requireAdmin(request);
+    const body = await parseJsonBody(request, UpdateOperatorBody);
+    return Response.json(await updateOperator((await params).id, body));
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+export async function DELETE(request: Request, { params }: Params): Promise<Response> {
+  try {
+    requireAdmin(request);
+    await deleteOperator((await params).id);
+    return new Response(null, { status: 204 });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

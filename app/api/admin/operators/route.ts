@@ -1,0 +1,27 @@
+// GET/POST /api/admin/operators – list operator accounts, create one (admins only)
+import { createOperator, listOperators } from "@/lib/auth/operators";
+import { parseJsonBody } from "@/lib/auth/parse-json";
+import { requireAdmin } from "@/lib/auth/principal";
+import { CreateOperatorBody } from "@/lib/auth/schemas";
+import { handleApiError } from "@/lib/http/handle-error";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  try {
+    requireAdmin(request);
+    return Response.json({ items: await listOperators() });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}
+
+export async function POST(request: Request): Promise<Response> {
+  try {
+    requireAdmin(request);
+    const body = await parseJsonBody(request, CreateOperatorBody);
+    return Response.json(await createOperator(body), { status: 201 });
+  } catch (error) {
+    return handleApiError(error);
+  }
+}

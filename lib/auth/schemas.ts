@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+export const ROLES = ["viewer", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const Username = z
+  .string({ error: "username must be a string" })
+  .trim()
+  .min(1, "username must not be empty")
+  .max(64, "username must be at most 64 characters")
+  .regex(/^[\p{L}\p{N}._@-]+$/u, "username may contain letters, digits and . _ @ - only");
+
+export const Password = z
+  .string({ error: "password must be a string" })
+  .min(12, "password must be at least 12 characters")
+  .max(256, "password must be at most 256 characters");
+
+export const LoginBody = z.object({
+  username: z
+    .string({ error: "username must be a string" })
+    .max(64, "username must be at most 64 characters"),
+  password: z
+    .string({ error: "password must be a string" })
+    .max(256, "password must be at most 256 characters"),
+});
+
+export const CreateOperatorBody = z.object({
+  username: Username,
+  password: Password,
+  role: z.enum(ROLES).default("viewer"),
+});
+
+export const UpdateOperatorBody = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    password: Password.optional(),
+  })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined || b.password !== undefined, {
+    message: "nothing to change: give role, disabled or password",
+  });
+
+export const CreateTokenBody = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "name must not be empty")
+    .max(100, "name must be at most 100 characters"),
+});
+
+export interface OperatorView {
+  id: string;
+  username: string;
+  role: Role;
+  disabled: boolean;
+  lockedUntil: string | null;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface IngestTokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdBy: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** Who is making the request, as the proxy establishes it. */
+export interface Principal {
+  operatorId: string;
+  username: string;
+  role: Role;
+  csrfToken: string;
+}

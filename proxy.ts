@@ -1,0 +1,98 @@
+// Runs before every request: security headers, the CSP nonce, and access
+// control (login for pages and read APIs, admin for /admin, CSRF for
+// cookie-authenticated writes). Ingest and health stay token/public.
+import { NextResponse, type NextRequest } from "next/server";
+import {
+  accessFor,
+  contentSecurityPolicy,
+  isApiPath,
+  isStateChanging,
+  PRINCIPAL_HEADER,
+  securityHeaders,
+} from "./lib/auth/access";
+import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
+import type { Principal } from "./lib/auth/schemas";
+
+function errorJson(status: number, code: string, message: string): NextResponse {
+  return NextResponse.json({ error: { code, message } }, { status });
+}
+
+/** Same-origin writes only: a browser always sends Origin on a cross-site POST. */
+function sameOrigin(request: NextRequest): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+async function authorize(request: NextRequest): Promise<NextResponse | Principal | null> {
+  const { pathname } = request.nextUrl;
+  const access = accessFor(pathname);
+  const api = isApiPath(pathname);
+  if (access === "public") {
+    if (pathname === "/api/auth/login" && !sameOrigin(request)) {
+      return errorJson(403, "csrf_failed", "Cross-site login attempt refused.");
+    }
+    return null;
+  }
+  let principal: Principal | null;
+  try {
+    principal = await sessionPrincipal(request.cookies.get(SESSION_COOKIE)?.value);
+  } catch {
+    return api
+      ? errorJson(503, "database_unavailable", "The database is unreachable; retry later.")
+      : new NextResponse("The database is unreachable; retry in a moment.", { status: 503 });
+  }
+  if (principal === null) {
+    if (api) return errorJson(401, "unauthorized", "Log in first.");
+    const login = new URL("/login", request.url);
+    login.searchParams.set("next", `${pathname}${request.nextUrl.search}`);
+    return NextResponse.redirect(login);
+  }
+  if (access === "admin" && principal.role !== "admin") {
+    if (api) return errorJson(403, "forbidden", "Only admins may do this.");
+    return NextResponse.redirect(new URL("/", request.url));
+  }
+  if (isStateChanging(request.method)) {
+    if (!sameOrigin(request) || request.headers.get(CSRF_HEADER) !== principal.csrfToken) {
+      return errorJson(
+        403,
+        "csrf_failed",
+        "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
+      );
+    }
+  }
+  return principal;
+}
+
+export async function proxy(request: NextRequest): Promise<NextResponse> {
+  const https = isHttps(request);
+  const decision = await authorize(request);
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", https });
+  let response: NextResponse;
+  if (decision instanceof NextResponse) {
+    response = decision;
+  } else {
+    const headers = new Headers(request.headers);
+    // Never trust a principal the client sent: only this proxy sets it.
+    headers.delete(PRINCIPAL_HEADER);
+    if (decision !== null)
+      headers.set(PRINCIPAL_HEADER, encodeURIComponent(JSON.stringify(decision)));
+    headers.set("x-nonce", nonce);
+    headers.set("Content-Security-Policy", csp);
+    response = NextResponse.next({ request: { headers } });
+  }
+  response.headers.set("Content-Security-Policy", csp);
+  for (const [name, value] of Object.entries(securityHeaders({ https })))
+    response.headers.set(name, value);
+  return response;
+}
+
+export const config = {
+  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+};
