@@ -43,7 +43,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === "string") {
       if (UNAVAILABLE_NODE_CODES.has(code)) return true;
       // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions.
-      if (/^(57P0[1-3]|08\d{3}|53300)$/.test(code)) return true;
+      if (/^(57P0[1-3]|08\d{3}|53300|3D000)$/.test(code)) return true;
     }
     if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(current.message)) {
       return true;
