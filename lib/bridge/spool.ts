@@ -177,18 +177,23 @@ export class Spool {
   /** Appends one envelope durably enough to acknowledge it (see `fsync`). */
   append(receivedAt: number, envelopeJson: string): void {
     if (this.closed) throw new Error("spool is closed");
-    const record = Buffer.from(`${receivedAt} ${envelopeJson}\n`);
+    const record = `${receivedAt} ${envelopeJson}\n`;
+    const length = Buffer.byteLength(record);
     let last = this.segments[this.segments.length - 1]!;
-    if (last.size > 0 && last.size + record.length > this.segmentBytes) {
+    if (last.size > 0 && last.size + length > this.segmentBytes) {
       this.syncNow();
       closeSync(this.appendFd);
       last = { n: last.n + 1, size: 0 };
       this.segments.push(last);
       this.appendFd = openSync(this.segmentPath(last.n), "a+");
     }
-    let written = 0;
-    while (written < record.length) written += writeSync(this.appendFd, record, written);
-    last.size += record.length;
+    // One write(2) of the string: the syscall is most of the cost of an event here.
+    const written = writeSync(this.appendFd, record);
+    if (written < length) {
+      const bytes = Buffer.from(record);
+      for (let at = written; at < length;) at += writeSync(this.appendFd, bytes, at);
+    }
+    last.size += length;
     this.appended += 1;
     if (this.unread === 1) this.unreadSince = receivedAt;
     this.dirty = true;
