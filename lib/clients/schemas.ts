@@ -91,8 +91,12 @@ export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchPara
   for (const [key, value] of params) if (value !== "") raw[key] = value;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
+    // "q must be at most 128 characters" names its parameter already: no "q: " before it.
     const message = parsed.error.issues
-      .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
+      .map((i) => {
+        const field = i.path.join(".");
+        return field && !i.message.startsWith(`${field} `) ? `${field}: ${i.message}` : i.message;
+      })
       .join("; ");
     throw new ServiceError("invalid_query", message);
   }

@@ -40,7 +40,9 @@ export function parseLifecycleTopic(topic: string): { eventType: EventType; clie
 
 export const ClientId = z
   .string({ error: "clientId must be a string" })
-  .min(1, "clientId must not be empty")
+  // A refine, not .min(1): zod runs length checks on a wrong-typed [] too,
+  // adding "must not be empty" to "must be a string".
+  .refine((id) => id.length > 0, "clientId must not be empty")
   .refine((id) => utf8Bytes(id) <= MAX_CLIENT_ID_BYTES, {
     error: `clientId must be at most ${MAX_CLIENT_ID_BYTES} bytes`,
   })
@@ -55,20 +57,22 @@ const optionalString = (name: string) =>
 /** The upper bound depends on the clock: parse.ts checks it against the batch's receive time. */
 const Timestamp = z
   .number({ error: "timestamp must be a number (ms since epoch)" })
-  .int("timestamp must be an integer number of ms since epoch")
+  // Not .int(): that also refuses integers past 2^53 with this message; the
+  // future bound (parse.ts) names what is wrong with those.
+  .refine(Number.isInteger, "timestamp must be an integer number of ms since epoch")
   .min(MIN_PLAUSIBLE_TIMESTAMP, "timestamp is not a plausible epoch-ms value (before 2000)");
 
 export const FUTURE_TIMESTAMP_ERROR = "timestamp is not a plausible epoch-ms value (more than a day ahead)";
 
 const VersionNumber = z
   .number({ error: "versionNumber must be a number" })
-  .int("versionNumber must be an integer")
+  .refine(Number.isInteger, "versionNumber must be an integer") // 2^60 is an integer, just too large
   .min(0, "versionNumber must not be negative")
   .max(Number.MAX_SAFE_INTEGER, "versionNumber is too large");
 
 const SessionIdentifier = z
   .string({ error: "sessionIdentifier must be a string" })
-  .min(1, "sessionIdentifier must not be empty")
+  .refine((s) => s.length > 0, "sessionIdentifier must not be empty")
   .refine((s) => utf8Bytes(s) <= MAX_SESSION_IDENTIFIER_BYTES, {
     error: `sessionIdentifier must be at most ${MAX_SESSION_IDENTIFIER_BYTES} bytes`,
   });
