@@ -139,4 +139,54 @@ describe("bridge", () => {
     ingest.respond = () => 200;
     await waitFor(() => distinct() === 400, 20_000, "everything after ingest recovers");
   });
+  it("maps EMQX $SYS presence messages to AWS envelopes when asked to", async () => {
+    await bridge({ emqx: true });
+    const node = "emqx@10.0.0.1";
+    const connected = {
+      clientid: "emqx-dev",
+      username: "u",
+      ipaddress: "10.0.0.9",
+      connected_at: 1764150000000,
+      ts: 1764150000000,
+    };
+    const disconnected = {
+      clientid: "emqx-dev",
+      reason: "normal",
+      disconnected_at: 1764150060000,
+      ts: 1764150060000,
+    };
+    await publisher.publishAsync(
+      `$SYS/brokers/${node}/clients/emqx-dev/connected`,
+      JSON.stringify(connected),
+      { qos: 1 },
+    );
+    await publisher.publishAsync(
+      `$SYS/brokers/${node}/clients/emqx-dev/disconnected`,
+      JSON.stringify(disconnected),
+      { qos: 1 },
+    );
+    const mapped = await waitFor(
+      () => {
+        const found = ingest.envelopes.filter((e) => e.topic.endsWith("/emqx-dev"));
+        return found.length === 2 ? found : undefined;
+      },
+      5000,
+      "mapped EMQX events",
+    );
+    expect(mapped.map((e) => e.topic)).toEqual([
+      "$aws/events/presence/connected/emqx-dev",
+      "$aws/events/presence/disconnected/emqx-dev",
+    ]);
+    const [c, d] = mapped.map((e) => JSON.parse(e.payload) as Record<string, unknown>);
+    expect(c).toMatchObject({
+      eventType: "connected",
+      versionNumber: 1764150000000,
+      ipAddress: "10.0.0.9",
+    });
+    expect(d).toMatchObject({
+      eventType: "disconnected",
+      versionNumber: 1764150000000,
+      disconnectReason: "CLIENT_INITIATED_DISCONNECT",
+    });
+  });
 });
