@@ -37,6 +37,8 @@ export interface LifecycleBrokerOptions {
   /** 0 (the default) picks a free port, so a system Mosquitto on 1883 is never in the way. */
   tcpPort?: number;
   wsPort?: number;
+  /** Serve `mqtts://` and `wss://` instead of `mqtt://` and `ws://`. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   /**
    * Decides who may connect. The default refuses only the username `unauthorized`,
    * so a simulated fleet can produce `connect_failed` events on demand.
@@ -261,16 +263,17 @@ export async function startLifecycleBroker(
   const pruneTimer = setInterval(() => registry.prune(), 60_000);
   pruneTimer.unref();
 
-  const tcpServer = createServer(aedes) as NetServer;
-  const wsServer = createServer(aedes, { ws: true }) as HttpServer;
+  const tls = options.tls;
+  const tcpServer = createServer(aedes, tls ? { tls } : {}) as NetServer;
+  const wsServer = createServer(aedes, tls ? { ws: true, https: tls } : { ws: true }) as HttpServer;
   for (const server of [tcpServer, wsServer])
     server.on("error", (error) => log.error("listener error", { error }));
   const tcpPort = await listen(tcpServer, options.tcpPort ?? 0, host);
   const wsPort = await listen(wsServer, options.wsPort ?? 0, host);
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const broker: LifecycleBroker = {
-    tcpUrl: `mqtt://${urlHost}:${tcpPort}`,
-    wsUrl: `ws://${urlHost}:${wsPort}/mqtt`,
+    tcpUrl: `${tls ? "mqtts" : "mqtt"}://${urlHost}:${tcpPort}`,
+    wsUrl: `${tls ? "wss" : "ws"}://${urlHost}:${wsPort}/mqtt`,
     close: async () => {
       if (closing) return;
       closing = true;
