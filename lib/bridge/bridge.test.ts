@@ -105,7 +105,7 @@ describe("bridge", () => {
   });
 
   it("isolates an event ingest refuses even alone (413) and delivers the rest", async () => {
-    await bridge({ batchMaxEvents: 50 });
+    await bridge({ batchMaxEvents: 50, mqttUrl: broker.tcpUrl }); // plain mqtt:// here
     const events = syntheticEvents(40, "split");
     const poison = events[17]!.payload;
     ingest.respond = (body) => (body.some((e) => e.payload === poison) ? 413 : 200);
