@@ -264,10 +264,16 @@ export class SimulatedDevice {
   }
 
   /** Quiesces, then disconnects cleanly. */
+  /** Stops acting and disconnects cleanly; a silent device is cut at once rather than left to time out. */
   async stop(): Promise<void> {
-    await this.quiesce();
+    this.paused = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.busy;
     const client = this.client;
     this.client = null;
-    if (client) await client.endAsync().catch(() => client.end(true));
+    if (!client) return;
+    if (this.hanging) client.end(true);
+    else await client.endAsync().catch(() => client.end(true));
   }
 }
