@@ -183,7 +183,7 @@ async function main(): Promise<void> {
           log(`  … ${done} of ${events} forwarded`);
           lastLog = now();
         }
-        await sleep(20);
+        await sleep(100); // /metrics is not free: poll gently
       }
       const rate = events / ((now() - t0) / 1000);
       await publishing;
