@@ -1,5 +1,6 @@
 // The built app (`next start` through lib/testing/app-server), plus its
 // process ID so the benchmarks can read its memory.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startApp, type AppServer } from "../../lib/testing/app-server";
@@ -18,7 +19,22 @@ export interface AppOptions {
   profileDir?: string;
 }
 
+/** True while someone's `next build` is rewriting .next (an app started now would serve half a build). */
+function buildRunning(): boolean {
+  try {
+    execFileSync("pgrep", ["-f", "next build"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startBenchApp(opts: AppOptions): Promise<BenchApp> {
+  for (let waited = 0; buildRunning(); waited += 5) {
+    if (waited >= 600) throw new Error("a `next build` has been running for 10 minutes; not starting the app on a half-written .next");
+    if (waited === 0) console.log("waiting for a running `next build` to finish…");
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
   if (!existsSync(".next/BUILD_ID")) {
     throw new Error("No production build: run `npm run build` (or `npx next build`) before `npm run bench`.");
   }

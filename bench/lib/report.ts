@@ -24,6 +24,8 @@ export interface Figure extends Measured {
   ratioToLimit?: number;
   target?: { text: string; met: boolean };
   note?: string;
+  /** What `runs` are, for the noise column (default "runs"). */
+  runsLabel?: string;
 }
 
 export function measured(name: string, unit: string, runs: number[], value = median(runs)): Measured {
@@ -42,10 +44,10 @@ function fmt(m: Measured | undefined): string {
   return `${round(m.value).toLocaleString("en-US")} ${m.unit} (${m.name})`;
 }
 
-function noise(runs: readonly number[], unit: string): string {
-  if (runs.length < 2) return runs.length === 1 ? "1 run" : "";
+function noise(runs: readonly number[], unit: string, label = "runs"): string {
+  if (runs.length < 2) return runs.length === 1 ? (label === "runs" ? "1 run" : `1 of ${label}`) : "";
   const s = spread(runs);
-  return `${runs.length} runs, ${round(s.min).toLocaleString("en-US")}–${round(s.max).toLocaleString("en-US")} ${unit} (±${round(s.spreadPct / 2)}%)`;
+  return `${runs.length} ${label}, ${round(s.min).toLocaleString("en-US")}–${round(s.max).toLocaleString("en-US")} ${unit} (±${round(s.spreadPct / 2)}%)`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -72,7 +74,7 @@ export function markdownTable(figures: readonly Figure[]): string {
         ratios.join("; "),
         f.target?.text ?? "",
         met,
-        noise(f.runs, f.unit),
+        noise(f.runs, f.unit, f.runsLabel),
       ]
         .map(cell)
         .join(" | ")} |`,

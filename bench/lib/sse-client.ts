@@ -8,9 +8,12 @@ export interface SseConnection {
   listening: Promise<void>;
 }
 
-export async function openSse(baseUrl: string, onMessage: (m: SseMessage, at: number) => void): Promise<SseConnection> {
+/** The app's fetch: the stream, like every read API, needs an operator session. */
+export type AppFetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+export async function openSse(appFetch: AppFetch, onMessage: (m: SseMessage, at: number) => void): Promise<SseConnection> {
   const abort = new AbortController();
-  const response = await fetch(`${baseUrl}/api/stream`, { signal: abort.signal });
+  const response = await appFetch("/api/stream", { signal: abort.signal });
   if (response.status !== 200 || response.body === null) throw new Error(`GET /api/stream answered ${response.status}`);
   let markListening: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (markListening = resolve));

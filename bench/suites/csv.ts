@@ -40,7 +40,7 @@ async function exportOnce(app: BenchApp, query: string, timeoutMs: number): Prom
   const idleMiB = rssMiB(app.pid);
   const memory = sampleMemory(app.pid, 50);
   const started = performance.now();
-  const response = await fetch(`${app.url}/api/export/connections.csv${query}`, { signal: AbortSignal.timeout(timeoutMs) });
+  const response = await app.fetch(`/api/export/connections.csv${query}`, { signal: AbortSignal.timeout(timeoutMs) });
   if (response.status !== 200 || response.body === null) throw new Error(`export answered ${response.status}`);
   let newlines = 0;
   let bytes = 0;

@@ -85,6 +85,41 @@ async function verifyStored(url: string, events: number, clients: number): Promi
   });
 }
 
+/**
+ * Times every statement the direct path's pooled connections run, grouped by
+ * the statement's first words, to show where the in-database time goes.
+ */
+function timeStatements(pool: pg.Pool): { report(): string } {
+  const totals = new Map<string, { ms: number; calls: number }>();
+  pool.on("connect", (client) => {
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const result = original(...args);
+      const text = args[0];
+      if (typeof text !== "string" || !(result instanceof Promise)) return result;
+      const key = text.replace(/\s+/g, " ").trim().slice(0, 48);
+      const started = performance.now();
+      const record = () => {
+        const t = totals.get(key) ?? { ms: 0, calls: 0 };
+        t.ms += performance.now() - started;
+        t.calls += 1;
+        totals.set(key, t);
+      };
+      result.then(record, record);
+      return result;
+    };
+  });
+  return {
+    report() {
+      const all = [...totals.values()].reduce((a, t) => a + t.ms, 0);
+      return [...totals.entries()]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(([key, t]) => `  ${String(round((t.ms / all) * 100)).padStart(5)}%  ${round(t.ms / t.calls)} ms/call × ${t.calls}  ${key}`)
+        .join("\n");
+    },
+  };
+}
+
 export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await ctx.server.scratch("ingest");
@@ -110,6 +145,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const config = presenceConfig();
     const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
     pool.on("error", () => {});
+    const statements = timeStatements(pool);
     const orm = createDatabase(db.url, o.senders);
     try {
       for (let run = 1; run <= ctx.runs; run += 1) {
@@ -170,6 +206,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       await app.stop();
     }
 
+    const breakdown = statements.report();
+    notes.push(`ingest: where the direct transaction's time goes (all runs, summed over connections)\n${breakdown}`);
     const section = "1. ingest";
     const routeM = measured("POST /api/ingest", "ev/s", route);
     const directM = measured("(b) storeBatch direct, no HTTP", "ev/s", direct);

@@ -3,7 +3,12 @@
 // /api/ingest, commit, NOTIFY, the hub's read, SSE), at fixed offered rates
 // sustained for a fixed time. Each event goes to a client that has had no
 // event for seconds, so each one is matched to the `client` message that
-// carries it (by clientId and lastEventAt).
+// carries it (by clientId and lastEventAt). Between phases the bridge drains.
+//
+// Client IDs are 9 characters (`r1-012345`) so a 500-event batch's NOTIFY
+// payload fits lib/ingest's 7,000-byte cap; a short probe at the target rate
+// with 36-character IDs (UUID-sized, common for AWS IoT things) shows what
+// happens when it does not (the stream sends `resync` instead of `client`).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,7 +23,7 @@ import { summariseProfiles, profileText } from "../lib/cpuprofile";
 import { connectPublisher, publishAtRate, toMessage, type Message } from "../lib/publisher";
 import { measured, type Figure } from "../lib/report";
 import { latencySummary, percentile, round } from "../lib/stats";
-import { openSse } from "../lib/sse-client";
+import { openSse, type AppFetch } from "../lib/sse-client";
 
 export interface LatencyOptions {
   rates: number[];
@@ -26,13 +31,15 @@ export interface LatencyOptions {
   seconds: number;
   /** Distinct clients the events rotate over: each sees an event every clients/rate seconds. */
   clients: number;
+  /** Length of the long-ID probe at the target rate (0: skip). */
+  probeSeconds: number;
   target: { rate: number; p99Ms: number };
 }
 
 export function latencyOptions(smoke: boolean): LatencyOptions {
   return smoke
-    ? { rates: [200, 1_000], warmupSeconds: 1, seconds: 5, clients: 5_000, target: { rate: 1_000, p99Ms: 300 } }
-    : { rates: [1_000, 5_000], warmupSeconds: 5, seconds: 60, clients: 30_000, target: { rate: 5_000, p99Ms: 300 } };
+    ? { rates: [200, 1_000], warmupSeconds: 1, seconds: 5, clients: 5_000, probeSeconds: 3, target: { rate: 1_000, p99Ms: 300 } }
+    : { rates: [1_000, 5_000], warmupSeconds: 5, seconds: 60, clients: 30_000, probeSeconds: 10, target: { rate: 5_000, p99Ms: 300 } };
 }
 
 /** Seconds per window of the noise figure (p99 per window, min–max). */
@@ -43,7 +50,7 @@ interface Pending {
   sentAt: number;
 }
 
-interface RateResult {
+interface PhaseResult {
   rate: number;
   achievedRate: number;
   sent: number;
@@ -51,21 +58,39 @@ interface RateResult {
   windowP99: number[];
   missed: number;
   resyncs: number;
+  /** Events published but not yet acknowledged by ingest when publishing stopped. */
+  backlogAtEnd: number;
   stalled: boolean;
 }
 
-async function measureRate(
-  appUrl: string,
+interface Bridge {
+  forwarded(): Promise<number>;
+}
+
+async function drained(bridge: Bridge, published: () => number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await bridge.forwarded()) >= published()) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+async function measurePhase(
+  appFetch: AppFetch,
   publisher: MqttClient,
+  bridge: Bridge,
   rate: number,
-  o: LatencyOptions,
-  runTag: string,
-): Promise<RateResult> {
+  seconds: number,
+  warmupSeconds: number,
+  clients: number,
+  clientId: (n: number) => string,
+): Promise<PhaseResult> {
   const pending = new Map<string, Pending[]>();
   const samples: { at: number; ms: number }[] = [];
   let recording = false;
   let resyncs = 0;
-  const sse = await openSse(appUrl, (m, at) => {
+  const sse = await openSse(appFetch, (m, at) => {
     if (m.event === "resync") resyncs += recording ? 1 : 0;
     if (m.event !== "client") return;
     const client = JSON.parse(m.data) as { clientId: string; lastEventAt: string };
@@ -86,13 +111,15 @@ async function measureRate(
     // event's timestamp is its send time (ms), which its `client` message echoes as lastEventAt.
     const steps = new Map<number, number>();
     let last = { id: "", eventAt: 0 };
+    let made = 0;
     const make = (i: number): Message => {
-      const n = i % o.clients;
+      const n = i % clients;
       const step = steps.get(n) ?? 0;
       steps.set(n, step + 1);
-      const id = `${runTag}-${n}`;
+      const id = clientId(n);
       const t = Date.now();
       last = { id, eventAt: t };
+      made += 1;
       const version = Math.floor(step / 2);
       return toMessage(envelope(step % 2 === 0 ? connected(id, t, version) : disconnected(id, t, version)));
     };
@@ -103,13 +130,19 @@ async function measureRate(
       list.push({ eventAt: last.eventAt, sentAt: warm ? -1 : at });
       pending.set(last.id, list);
     };
-    await publishAtRate(publisher, rate, o.warmupSeconds, make, record(true));
-    const offset = Math.round(rate * o.warmupSeconds);
-    await sleep(1_000);
+    const before = await bridge.forwarded();
+    if (warmupSeconds > 0) {
+      await publishAtRate(publisher, rate, warmupSeconds, make, record(true));
+      await drained(bridge, () => before + made, 30_000);
+    }
     recording = true;
     const started = performance.timeOrigin + performance.now();
-    const result = await publishAtRate(publisher, rate, o.seconds, (i) => make(i + offset), record(false));
-    const waitUntil = Date.now() + 5_000;
+    const offset = made;
+    const result = await publishAtRate(publisher, rate, seconds, (i) => make(i + offset), record(false));
+    const backlogAtEnd = Math.max(0, before + made - (await bridge.forwarded()));
+    // Whatever is still queued gets up to 30 s to arrive (it counts, with its real latency).
+    await drained(bridge, () => before + made, 30_000);
+    const waitUntil = Date.now() + 3_000;
     while (Date.now() < waitUntil && [...pending.values()].some((l) => l.some((p) => p.sentAt >= 0))) await sleep(100);
     recording = false;
     let missed = 0;
@@ -127,6 +160,7 @@ async function measureRate(
       windowP99: windows.filter((w) => w !== undefined && w.length >= 100).map((w) => percentile(w, 99)),
       missed,
       resyncs,
+      backlogAtEnd,
       stalled: result.stalled,
     };
   } finally {
@@ -141,14 +175,15 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   const broker = spawnHelper("bench/processes/broker.ts");
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-latency-spool-"));
-  const results: RateResult[] = [];
+  const results: PhaseResult[] = [];
+  let probe: PhaseResult | undefined;
   const notes: string[] = [];
-  let bridge: ReturnType<typeof spawnBridge> | undefined;
+  let bridgeProcess: ReturnType<typeof spawnBridge> | undefined;
   let publisher: MqttClient | undefined;
   try {
     const urls = await broker.line<{ tcpUrl: string; wsUrl: string }>((l) => typeof l.wsUrl === "string", 30_000);
     const metricsPort = await freePort();
-    bridge = spawnBridge({
+    bridgeProcess = spawnBridge({
       MQTT_URL: urls.wsUrl,
       INGEST_URL: `${app.url}/api/ingest`,
       INGEST_TOKEN: BENCH_TOKEN,
@@ -159,23 +194,40 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
     });
     const ready = Date.now() + 30_000;
     while (!(await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.status === 200, () => false))) {
-      if (Date.now() > ready || bridge.child.exitCode !== null) throw new Error(`bridge not healthy:\n${bridge.output()}`);
+      if (Date.now() > ready || bridgeProcess.child.exitCode !== null) throw new Error(`bridge not healthy:\n${bridgeProcess.output()}`);
       await sleep(100);
     }
+    const bp = bridgeProcess;
+    const bridge: Bridge = {
+      async forwarded() {
+        const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch((error: Error) => {
+          throw new Error(`bridge metrics unreachable (${error.message}); bridge exit ${bp.child.exitCode ?? bp.child.signalCode}, output:\n${bp.output()}`);
+        });
+        return Number(/^bridge_events_forwarded_total (\d+)/m.exec(await response.text())?.[1] ?? 0);
+      },
+    };
     publisher = await connectPublisher(urls.tcpUrl);
-    for (const rate of o.rates) {
+    // The publisher's own `connected` event is forwarded too: let it through first.
+    await sleep(1_000);
+    for (const [k, rate] of o.rates.entries()) {
       log(`latency: ${rate} ev/s for ${o.seconds} s (after ${o.warmupSeconds} s warm-up) over ${o.clients} clients`);
-      const r = await measureRate(app.url, publisher, rate, o, `l${rate}`);
+      const r = await measurePhase(app.fetch, publisher, bridge, rate, o.seconds, o.warmupSeconds, o.clients, (n) => `r${k}-${String(n).padStart(6, "0")}`);
       results.push(r);
       const s = latencySummary(r.samples);
       log(
-        `latency @${rate}/s: achieved ${Math.round(r.achievedRate)}/s, p50 ${round(s.p50)} ms, p95 ${round(s.p95)} ms, p99 ${round(s.p99)} ms, max ${round(s.max)} ms; ${r.samples.length} matched, ${r.missed} missed, ${r.resyncs} resyncs`,
+        `latency @${rate}/s: offered ${Math.round(r.achievedRate)}/s, p50 ${round(s.p50)} ms, p95 ${round(s.p95)} ms, p99 ${round(s.p99)} ms, max ${round(s.max)} ms; ${r.samples.length} matched, ${r.missed} missed, ${r.resyncs} resyncs, backlog at end ${r.backlogAtEnd}`,
       );
+    }
+    if (o.probeSeconds > 0) {
+      // 36 characters, like a UUID thing name.
+      const longId = (n: number) => `probe-${String(n).padStart(6, "0")}-`.padEnd(36, "x");
+      probe = await measurePhase(app.fetch, publisher, bridge, o.target.rate, o.probeSeconds, 0, o.clients, longId);
+      log(`latency probe, 36-character IDs @${o.target.rate}/s: ${probe.samples.length} of ${probe.sent} events arrived as \`client\`, ${probe.resyncs} resyncs`);
     }
   } finally {
     await publisher?.endAsync();
-    if (bridge !== undefined) {
-      const child = bridge.child;
+    if (bridgeProcess !== undefined) {
+      const child = bridgeProcess.child;
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)));
     }
@@ -187,28 +239,34 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
   const figures: Figure[] = [];
   for (const r of results) {
     const s = latencySummary(r.samples);
-    const detail = `${r.samples.length.toLocaleString("en-US")} events matched, ${r.missed} missed, ${r.resyncs} resyncs; offered ${Math.round(r.achievedRate)}/s${r.stalled ? ", publisher STALLED" : ""}`;
+    const detail = `${r.samples.length.toLocaleString("en-US")} of ${r.sent.toLocaleString("en-US")} events matched, ${r.missed} missed, ${r.resyncs} resyncs; ingest backlog when publishing stopped: ${r.backlogAtEnd}${r.stalled ? "; publisher STALLED" : ""}`;
     for (const [label, value] of [["p50", s.p50], ["p95", s.p95], ["p99", s.p99]] as const) {
       const isTarget = label === "p99" && r.rate === o.target.rate;
       figures.push({
         section: "3. latency",
         ...measured(`publish → SSE \`event: client\`, ${label} at ${r.rate.toLocaleString("en-US")} ev/s for ${o.seconds} s`, "ms", label === "p99" ? r.windowP99 : [], value),
         detail: label === "p99" ? detail : undefined,
+        runsLabel: `p99s of ${WINDOW_SECONDS} s windows`,
         target: isTarget
           ? { text: `p99 < ${o.target.p99Ms} ms, all delivered`, met: value < o.target.p99Ms && r.missed === 0 && !r.stalled }
           : undefined,
-        note: label === "p99" ? `noise: p99 per ${WINDOW_SECONDS} s window` : undefined,
       });
     }
   }
-  if (ctx.profile && profileDir !== undefined) {
+  if (probe !== undefined) {
+    figures.push({
+      section: "3. latency",
+      ...measured(`share of events arriving as \`event: client\` with 36-character client IDs at ${o.target.rate.toLocaleString("en-US")} ev/s (${o.probeSeconds} s)`, "%", [], (probe.samples.length / Math.max(1, probe.sent)) * 100),
+      detail: `${probe.resyncs} \`resync\` messages instead${probe.samples.length > 0 ? `; p99 of those delivered ${round(latencySummary(probe.samples).p99)} ms` : ""}`,
+    });
+  }
+  if (profileDir !== undefined) {
     for (const s of summariseProfiles(profileDir, 12)) notes.push(`latency-load app CPU profile\n${profileText(s)}`);
   }
+  const summary = (r: PhaseResult) => ({ ...latencySummary(r.samples), achievedRate: r.achievedRate, sent: r.sent, missed: r.missed, resyncs: r.resyncs, backlogAtEnd: r.backlogAtEnd, windowP99: r.windowP99, stalled: r.stalled });
   return {
     figures,
-    details: Object.fromEntries(
-      results.map((r) => [r.rate, { ...latencySummary(r.samples), achievedRate: r.achievedRate, sent: r.sent, missed: r.missed, resyncs: r.resyncs, windowP99: r.windowP99, stalled: r.stalled }]),
-    ),
+    details: { options: o, rates: Object.fromEntries(results.map((r) => [r.rate, summary(r)])), longIdProbe: probe === undefined ? null : summary(probe) },
     notes,
   };
 }
