@@ -54,12 +54,29 @@ export interface ClientRow {
 const iso = (t: number | Date | null): string | null =>
   t === null ? null : new Date(t).toISOString();
 
-export function currentOf(row: ClientRow): Connection | undefined {
-  if (row.session_identifier === null || row.version_number_f === null) return undefined;
+/** The connection columns shared by client_state and connection rows. */
+export interface ConnectionColumns {
+  client_id: string;
+  connected_at: Date | null;
+  disconnected_at: Date | null;
+  disconnect_received_at: Date | null;
+  disconnect_reason: string | null;
+  client_initiated_disconnect: boolean | null;
+  principal_identifier: string | null;
+  ip_address: string | null;
+  thing_name: string | null;
+}
+
+/** A database row as the model's Connection. */
+export function connectionFromRow(
+  row: ConnectionColumns,
+  sessionIdentifier: string,
+  versionNumber: number,
+): Connection {
   return {
     clientId: row.client_id,
-    sessionIdentifier: row.session_identifier,
-    versionNumber: row.version_number_f,
+    sessionIdentifier,
+    versionNumber,
     connectedAt: row.connected_at?.getTime() ?? null,
     disconnectedAt: row.disconnected_at?.getTime() ?? null,
     disconnectReceivedAt: row.disconnect_received_at?.getTime() ?? null,
@@ -69,6 +86,11 @@ export function currentOf(row: ClientRow): Connection | undefined {
     ipAddress: row.ip_address,
     thingName: row.thing_name,
   };
+}
+
+export function currentOf(row: ClientRow): Connection | undefined {
+  if (row.session_identifier === null || row.version_number_f === null) return undefined;
+  return connectionFromRow(row, row.session_identifier, row.version_number_f);
 }
 
 export function toClientView(row: ClientRow, now: number, config: PresenceConfig): ClientView {

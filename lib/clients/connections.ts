@@ -1,6 +1,7 @@
 import { db } from "../db/client";
 import { withEnd } from "../presence/timeline";
-import type { Connection, TimelineConnection } from "../presence/types";
+import { connectionFromRow } from "./client-row";
+import type { TimelineConnection } from "../presence/types";
 import { requireClient } from "./get";
 import type { ConnectionView, RangeQuery } from "./schemas";
 
@@ -49,19 +50,7 @@ export function rangeParams(range: { from?: number | undefined; to?: number | un
 }
 
 export function toTimelineConnection(row: ConnectionRow): TimelineConnection {
-  const c: Connection = {
-    clientId: row.client_id,
-    sessionIdentifier: row.session_identifier,
-    versionNumber: row.version_number,
-    connectedAt: row.connected_at?.getTime() ?? null,
-    disconnectedAt: row.disconnected_at?.getTime() ?? null,
-    disconnectReceivedAt: row.disconnect_received_at?.getTime() ?? null,
-    disconnectReason: row.disconnect_reason,
-    clientInitiatedDisconnect: row.client_initiated_disconnect,
-    principalIdentifier: row.principal_identifier,
-    ipAddress: row.ip_address,
-    thingName: row.thing_name,
-  };
+  const c = connectionFromRow(row, row.session_identifier, row.version_number);
   return withEnd(c, row.is_current, row.next_time?.getTime() ?? null);
 }
 
