@@ -57,8 +57,9 @@ describe("devices → broker → bridge → app → PostgreSQL → API", () => {
       expect(counts.published).toBeGreaterThan(100);
       await new Promise((r) => setTimeout(r, 1200)); // past the 1 s offline grace
       for (const device of fleet.snapshot()) {
-        const response = await fetch(
-          `${stack.app.url}/api/clients/${encodeURIComponent(device.clientId)}`,
+        // Reads need an operator session; the harness logs in as the test admin.
+        const response = await stack.app.fetch(
+          `/api/clients/${encodeURIComponent(device.clientId)}`,
         );
         expect(response.status, device.clientId).toBe(200);
         const body = (await response.json()) as ClientBody;
@@ -74,9 +75,7 @@ describe("devices → broker → bridge → app → PostgreSQL → API", () => {
       await stack.expectExactlyOnce();
       await waitFor(
         async () => {
-          const list = (await (
-            await fetch(`${stack.app.url}/api/clients?q=e2e-&limit=100`)
-          ).json()) as {
+          const list = (await (await stack.app.fetch("/api/clients?q=e2e-&limit=100")).json()) as {
             counts: { online: number; total: number };
           };
           return list.counts.total >= 15 && list.counts.online === 0;
