@@ -4,7 +4,7 @@
 // PostgreSQL through the real app exactly once, over MQTT 5 and 3.1.1, and
 // across a bridge restart (persistent session with session expiry).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
@@ -24,6 +24,11 @@ let stack: Stack;
 let publisher: MqttClient;
 
 beforeAll(async () => {
+  if (!existsSync(MOSQUITTO)) {
+    throw new Error(
+      `${MOSQUITTO} is missing: install the Debian package "mosquitto" (apt-get install -y mosquitto)`,
+    );
+  }
   const [tcpPort, wsPort] = [await freePort(), await freePort()];
   confDir = mkdtempSync(path.join(tmpdir(), "mosquitto-"));
   // Mosquitto 2.0.11 refuses to start with websockets listeners only, hence the plain one.
