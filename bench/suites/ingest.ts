@@ -37,7 +37,7 @@ export function ingestOptions(smoke: boolean, overrides: Partial<IngestOptions> 
     batchSize: 500,
     senders: 4,
     naiveEvents: smoke ? 1_000 : 10_000,
-    naiveSeconds: smoke ? 10 : 30,
+    naiveSeconds: smoke ? 3 : 30,
     ...overrides,
   };
 }

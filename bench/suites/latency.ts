@@ -38,7 +38,7 @@ export interface LatencyOptions {
 
 export function latencyOptions(smoke: boolean): LatencyOptions {
   return smoke
-    ? { rates: [200, 1_000], warmupSeconds: 1, seconds: 5, clients: 5_000, probeSeconds: 3, target: { rate: 1_000, p99Ms: 300 } }
+    ? { rates: [200, 1_000], warmupSeconds: 1, seconds: 3, clients: 5_000, probeSeconds: 2, target: { rate: 1_000, p99Ms: 300 } }
     : { rates: [1_000, 5_000], warmupSeconds: 5, seconds: 60, clients: 30_000, probeSeconds: 10, target: { rate: 5_000, p99Ms: 300 } };
 }
 

@@ -30,7 +30,7 @@ export interface QueryOptions {
 }
 
 export function queryOptions(smoke: boolean): QueryOptions {
-  return { samples: smoke ? 5 : 40, warmup: smoke ? 1 : 3, explainSlowest: 3, targetP95Ms: 300 };
+  return { samples: smoke ? 3 : 40, warmup: smoke ? 1 : 3, explainSlowest: 3, targetP95Ms: 300 };
 }
 
 interface QueryCase {
