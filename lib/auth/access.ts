@@ -5,7 +5,17 @@ export type Access = "public" | "operator" | "admin";
 /** Request header through which the proxy hands the verified operator to handlers. */
 export const PRINCIPAL_HEADER = "x-fleet-principal";
 
-const PUBLIC_PATHS = new Set(["/login", "/api/auth/login", "/api/health", "/api/ingest"]);
+const PUBLIC_PATHS = new Set([
+  "/login",
+  "/api/auth/login",
+  "/api/health",
+  "/api/ingest",
+  // Single sign-on: the login page asks which providers exist, and the SSO
+  // flow runs before there is a session (lib/auth/oidc.ts).
+  "/api/auth/providers",
+  "/api/auth/oidc/login",
+  "/api/auth/oidc/callback",
+]);
 
 export function accessFor(pathname: string): Access {
   if (PUBLIC_PATHS.has(pathname)) return "public";

@@ -1,0 +1,14 @@
+// GET /api/auth/oidc/callback – the provider's answer: verify it, open a session, go on to `next`
+import { finishOidcLogin } from "@/lib/auth/oidc";
+import { landingResponse, oidcErrorResponse } from "@/lib/auth/oidc-http";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  try {
+    const { next, cookies } = await finishOidcLogin(request);
+    return landingResponse(next, cookies);
+  } catch (error) {
+    return oidcErrorResponse(request, error);
+  }
+}

@@ -1,0 +1,17 @@
+// GET /api/auth/oidc/login?next=/path – start single sign-on: 302 to the OpenID Connect provider
+import { startOidcLogin } from "@/lib/auth/oidc";
+import { oidcErrorResponse } from "@/lib/auth/oidc-http";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  try {
+    const { location, cookie } = await startOidcLogin(request);
+    return new Response(null, {
+      status: 302,
+      headers: { Location: location, "Set-Cookie": cookie, "Cache-Control": "no-store" },
+    });
+  } catch (error) {
+    return oidcErrorResponse(request, error);
+  }
+}
