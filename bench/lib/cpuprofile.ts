@@ -3,6 +3,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
+/** Where --profile runs keep their .cpuprofile files: large, and not for the repository (.data is ignored). */
+export const PROFILES_DIR = ".data/bench-profiles";
+
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };

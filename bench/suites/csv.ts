@@ -9,7 +9,7 @@ import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineParams } from "../lib/capture-sql";
 import type { SuiteContext, SuiteResult } from "../lib/context";
 import { copyTo } from "../lib/copy";
-import { profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { withClient } from "../lib/database";
 import { rssMiB, sampleMemory } from "../lib/process-memory";
 import { measured, pairedRatio, type Figure } from "../lib/report";
@@ -66,7 +66,7 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
   const largeRuns: ExportRun[] = [];
   const copyRates: number[] = [];
   let copyRows = 0;
-  const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "csv-app") : undefined;
+  const profileDir = ctx.profile ? path.join(PROFILES_DIR, "csv-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   try {
     // Unmeasured: the route's first request loads and compiles its code.

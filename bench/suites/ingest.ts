@@ -13,7 +13,7 @@ import { storeBatch } from "../../lib/ingest/store";
 import { postBatch, startBenchApp } from "../lib/app";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
-import { summariseProfiles, profileText } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { truncateAll, withClient } from "../lib/database";
 import { sampleMemory, rssMiB } from "../lib/process-memory";
 import { measured, pairedRatio, type Figure } from "../lib/report";
@@ -134,7 +134,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const naiveSample: AcceptedItem[] = parsed.flatMap((p) => p.accepted).slice(0, o.naiveEvents);
     log(`ingest: ${o.events} events over ${o.clients} clients, ${bodies.length} batches of ${o.batchSize}, ${o.senders} senders, ${ctx.runs} run(s)`);
 
-    const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "ingest") : undefined;
+    const profileDir = ctx.profile ? path.join(PROFILES_DIR, "ingest") : undefined;
     const app = await startBenchApp({ databaseUrl: db.url, profileDir });
     const idleRss = rssMiB(app.pid);
     const route: number[] = [];

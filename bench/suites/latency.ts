@@ -19,7 +19,7 @@ import { connected, disconnected, envelope } from "../../lib/testing/events";
 import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { spawnHelper } from "../lib/child";
 import { sleep, type SuiteContext, type SuiteResult } from "../lib/context";
-import { summariseProfiles, profileText } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { connectPublisher, publishAtRate, toMessage, type Message } from "../lib/publisher";
 import { measured, type Figure } from "../lib/report";
 import { latencySummary, percentile, round } from "../lib/stats";
@@ -171,7 +171,7 @@ async function measurePhase(
 export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await ctx.server.scratch("latency");
-  const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "latency-app") : undefined;
+  const profileDir = ctx.profile ? path.join(PROFILES_DIR, "latency-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   const broker = spawnHelper("bench/processes/broker.ts");
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-latency-spool-"));

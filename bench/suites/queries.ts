@@ -14,7 +14,7 @@ import { EventsQuery, ListClientsQuery, RangeQuery } from "../../lib/clients/sch
 import { onlineHistory } from "../../lib/stats/online-history";
 import { startBenchApp } from "../lib/app";
 import { SqlCapture } from "../lib/capture-sql";
-import { profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import type { SuiteContext, SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
 import { measured, type Figure } from "../lib/report";
@@ -105,7 +105,7 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
     return encodeCursor({ sort: "lastChange", order: "desc", value: row.last_event_at.toISOString(), clientId: row.client_id });
   });
   const all = cases(db.sampleClientId, deep, db.counts.clients);
-  const profileDir = ctx.profile ? path.join(ctx.resultsDir, "profiles", "queries-app") : undefined;
+  const profileDir = ctx.profile ? path.join(PROFILES_DIR, "queries-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));
   try {
