@@ -32,11 +32,7 @@ export const DATA_TABLES = [
 ] as const;
 
 export async function truncateAll(url: string): Promise<void> {
-  await withClient(url, async (c) => {
-    await c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`);
-    // Fresh statistics: a plan from a previous run's data would mislead this one.
-    await c.query(`ANALYZE ${DATA_TABLES.join(", ")}`);
-  });
+  await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
 }
 
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
