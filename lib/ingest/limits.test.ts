@@ -218,6 +218,26 @@ describe("POST /api/ingest: the 1 MiB limit", () => {
     expect(answer.body).toEqual({ accepted: 0, duplicates: 0, rejected: [{ index: 0, error }] });
   });
 
+  it("takes 1,000 topic filters in one event and refuses 1,001 (150,000 once took seconds and bloated every list)", async () => {
+    const topics = (n: number) => Array.from({ length: n }, (_, i) => i.toString(36));
+    expect(
+      (await postIngest([envelope(subscribed("many-topics", T, topics(1_000)))])).body,
+    ).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+    });
+    for (const n of [1_001, 150_000]) {
+      expect(
+        (await postIngest([envelope(subscribed("many-topics", T + 1, topics(n)))])).body,
+      ).toEqual({
+        accepted: 0,
+        duplicates: 0,
+        rejected: [{ index: 0, error: "topics must hold at most 1000 topic filters" }],
+      });
+    }
+  });
+
   it("echoes at most 200 characters of a huge topic in the reason", async () => {
     const topic = `devices/${"t".repeat(900_000)}`;
     const answer = await postIngest([{ topic, payload: connected("s", T, 1) }]);

@@ -18,6 +18,12 @@ export const MAX_CLIENT_ID_BYTES = 128;
  */
 export const MAX_SESSION_IDENTIFIER_BYTES = 256;
 export const MAX_TOPIC_FILTER_BYTES = 1024;
+/**
+ * AWS sends at most 8 topic filters per subscribe (50 per connection): 150,000
+ * one-letter topics in one event cost seconds to store and then ride along in
+ * every client object of the list and the stream.
+ */
+export const MAX_TOPICS_PER_EVENT = 1000;
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -119,9 +125,11 @@ function buildPayloadSchema() {
         ...base,
         eventType: z.enum(["subscribed", "unsubscribed"]),
         sessionIdentifier: SessionIdentifier,
-        topics: z.array(TopicFilter, {
-          error: "topics must be an array of strings",
-        }),
+        topics: z
+          .array(TopicFilter, { error: "topics must be an array of strings" })
+          .refine((t) => t.length <= MAX_TOPICS_PER_EVENT, {
+            error: `topics must hold at most ${MAX_TOPICS_PER_EVENT} topic filters`,
+          }),
       }),
       z.looseObject({
         ...base,
