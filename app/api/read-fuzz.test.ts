@@ -357,7 +357,25 @@ describe("read API: any query", () => {
     await fc.assert(
       fc.asyncProperty(
         requestArb,
-        fc.array(fc.tuple(hostileString(6), hostileString(6)), { maxLength: 1 }),
+        // Unknown parameters, prototype names, and known ones given twice.
+        fc.array(
+          fc.tuple(
+            fc.oneof(
+              hostileString(6),
+              fc.constantFrom(
+                "__proto__",
+                "constructor",
+                "toString",
+                "limit",
+                "q",
+                "cursor",
+                "from",
+              ),
+            ),
+            paramValueArb,
+          ),
+          { maxLength: 2 },
+        ),
         pathIdArb,
         fc.boolean(),
         async ({ endpoint, pairs }, extra, clientId, raw) => {
