@@ -4,7 +4,8 @@
 // their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
 // a partial --only run: only-<suites>.{json,md}). Asserts nothing: targets are
 // reported as met or missed, never failed on.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -39,9 +40,30 @@ const outName = smoke ? "smoke" : only.length === SUITES.length ? "latest" : `on
 const started = Date.now();
 const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
+/** Which code was measured: the commit, whether the tree had changes, and the build the app ran. */
+function provenance(): { commit: string; dirty: boolean; buildId: string; builtAt: string } {
+  const git = (...a: string[]) => {
+    try {
+      return execFileSync("git", a, { encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  let buildId = "";
+  let builtAt = "";
+  try {
+    buildId = readFileSync(".next/BUILD_ID", "utf8").trim();
+    builtAt = statSync(".next/BUILD_ID").mtime.toISOString();
+  } catch {
+    // No build: the suites say so.
+  }
+  return { commit: git("rev-parse", "--short", "HEAD"), dirty: git("status", "--porcelain", "--", "lib", "app", "prisma").length > 0, buildId, builtAt };
+}
+
 async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const load = new LoadMonitor();
+  const code = provenance();
   const calibrationStart = calibrate();
   log(`mode ${smoke ? "smoke" : "full"}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`);
   const server = await startPgServer(log);
@@ -97,6 +119,7 @@ async function main(): Promise<void> {
     suites: only,
     durationSeconds: Math.round((Date.now() - started) / 1000),
     machine,
+    code,
     figures,
     failures,
     notes: Object.fromEntries(only.map((n) => [n, results[n]?.notes ?? []])),
@@ -106,6 +129,7 @@ async function main(): Promise<void> {
     `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : "full run"})`,
     "",
     `${json.when}, ${json.durationSeconds} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${pgVersion.split(" on ")[0]} (${server.embedded ? "embedded" : "DATABASE_URL"}).`,
+    `Code: commit ${code.commit}${code.dirty ? " with uncommitted changes in lib/, app/ or prisma/" : ""}; app build ${code.buildId} of ${code.builtAt}.`,
     `Values are medians of ${runs} run(s) (latency and query figures are percentiles of all samples); baselines and limits were measured in the same run, interleaved with the figure. ${noiseLine}`,
     "",
     markdownTable(figures),
