@@ -1,4 +1,4 @@
-// npm run bench:bridge [-- --events N] [-- --runs N] [-- --smoke]
+// npm run bench:bridge [-- --events N] [-- --runs N] [-- --smoke] [-- --in-flight N --batch N --fsync MODE]
 // Events/s from the embedded broker over WebSocket through the bridge (spool,
 // batches, POST /api/ingest of the built app) into PostgreSQL, next to a bare
 // mqtt.js subscriber's receive rate measured in the same run: same broker,
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     smoke: { type: "boolean", default: false },
     "in-flight": { type: "string" },
     batch: { type: "string" },
+    fsync: { type: "string" },
   },
 });
 const now = () => performance.timeOrigin + performance.now();
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: "warn",
       ...(args["in-flight"] ? { BRIDGE_MAX_IN_FLIGHT: args["in-flight"] } : {}),
       ...(args.batch ? { BRIDGE_BATCH_MAX_EVENTS: args.batch } : {}),
+      ...(args.fsync ? { BRIDGE_SPOOL_FSYNC: args.fsync } : {}),
     });
     try {
       const healthy = () =>
