@@ -61,13 +61,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await publisher?.endAsync();
-  await stack?.close();
+  // Broker first, so that nothing below can leave it running if it hangs.
+  publisher?.end(true);
   if (mosquitto && mosquitto.exitCode === null) {
     const exited = new Promise((resolve) => mosquitto.once("exit", resolve));
     mosquitto.kill("SIGTERM");
     await exited;
   }
+  await stack?.close();
   rmSync(confDir, { recursive: true, force: true });
 });
 
