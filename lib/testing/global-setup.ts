@@ -1,6 +1,7 @@
 // Vitest global setup: one real PostgreSQL for the whole run. With
 // DATABASE_URL set, a throw-away database is created on that server (its own
 // data is never touched); without it, an embedded server under .data/.
+import { rmSync } from "node:fs";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
@@ -13,6 +14,7 @@ declare module "vitest" {
 }
 
 let embedded: EmbeddedDatabase | undefined;
+let dataDir: string | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
 async function createScratchDatabase(serverUrl: string): Promise<string> {
@@ -35,7 +37,9 @@ async function createScratchDatabase(serverUrl: string): Promise<string> {
 export async function setup(project: TestProject): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: ".data/test-pg", database: "postgres" });
+    // A data folder per run: two test runs on one machine must not share a server.
+    dataDir = `.data/test-pg-${process.pid}`;
+    embedded = await startEmbeddedPostgres({ dataDir, database: "postgres" });
     serverUrl = embedded.url;
   }
   const databaseUrl = await createScratchDatabase(serverUrl);
@@ -47,4 +51,5 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await dropDatabase?.();
   await embedded?.stop();
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
 }
