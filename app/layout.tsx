@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/AppHeader";
+import { principalFromHeaders } from "@/lib/auth/principal";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -13,12 +15,21 @@ export const metadata: Metadata = {
   },
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/**
+ * Reading the request makes every page render per request, which the CSP
+ * needs: Next puts this request's nonce (from proxy.ts) on its scripts only
+ * when it renders; a prerendered page's scripts would be blocked.
+ */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Set by proxy.ts after it verified the session; absent on the login page.
+  const principal = principalFromHeaders(await headers());
+  const operator =
+    principal === null ? null : { username: principal.username, role: principal.role };
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
-        <Providers>
-          <AppHeader />
+        <Providers live={operator !== null}>
+          <AppHeader operator={operator} />
           {children}
         </Providers>
       </body>

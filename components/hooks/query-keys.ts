@@ -12,4 +12,8 @@ export const queryKeys = {
   summary: () => ["summary"] as const,
   onlineHistoryRoot: () => ["online-history"] as const,
   onlineHistory: (range: string) => ["online-history", range] as const,
+  /** The logged-in operator. */
+  me: () => ["me"] as const,
+  operators: () => ["admin", "operators"] as const,
+  ingestTokens: () => ["admin", "ingest-tokens"] as const,
 };

@@ -1,15 +1,23 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 
 /**
  * View state lives in the URL so a view can be shared or bookmarked.
  * `replace`, not `push`: typing a search must not flood the history.
+ *
+ * The native history API, not router.replace: Next keeps useSearchParams in
+ * step with it, and the queries fetch what the new view needs from the API.
+ * A router navigation would re-render the page on the server for every
+ * keystroke, and while the database is down the proxy answers that request
+ * with a bare 503 text page, which replaced the whole dashboard.
  */
-export function useUrlState(): [URLSearchParams, (patch: Record<string, string | undefined>) => void] {
+export function useUrlState(): [
+  URLSearchParams,
+  (patch: Record<string, string | undefined>) => void,
+] {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const update = useCallback(
     (patch: Record<string, string | undefined>) => {
@@ -19,9 +27,9 @@ export function useUrlState(): [URLSearchParams, (patch: Record<string, string |
         else next.set(key, value);
       }
       const search = next.toString();
-      router.replace(search ? `${pathname}?${search}` : pathname, { scroll: false });
+      window.history.replaceState(null, "", search ? `${pathname}?${search}` : pathname);
     },
-    [params, pathname, router],
+    [params, pathname],
   );
   return [params, update];
 }

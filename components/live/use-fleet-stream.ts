@@ -4,6 +4,7 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ClientView, Counts } from "@/lib/clients/schemas";
 import type { OnlineHistory } from "@/lib/stats/schemas";
+import { fetchJson } from "../hooks/fetch-json";
 import { queryKeys } from "../hooks/query-keys";
 import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
 import { patchClientPages } from "./patch-clients";
@@ -134,6 +135,9 @@ export function useFleetStream(): StreamState {
         setState("reconnecting");
         if (source?.readyState === EventSource.CLOSED && !disposed) {
           source.close();
+          // EventSource hides the status of a refused stream. If it was a 401
+          // (the session ended), this request says so and fetchJson goes to the login page.
+          fetchJson("/api/auth/me").catch(() => {});
           retryTimer = setTimeout(connect, retryDelay);
           retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
         }

@@ -1,0 +1,111 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import type { Role } from "@/lib/auth/schemas";
+import { useCreateOperator } from "../hooks/use-admin";
+import { primaryButton, secondaryButton } from "../ui/Dialog";
+import { generatePassword } from "./generate-password";
+import { field, fieldLabel } from "./styles";
+
+/** New account: name, first password (to hand over), role. */
+export function CreateOperatorForm() {
+  const create = useCreateOperator();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [role, setRole] = useState<Role>("viewer");
+  const [created, setCreated] = useState<string | null>(null);
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setCreated(null);
+    create.mutate(
+      { username: username.trim(), password, role },
+      {
+        onSuccess: (operator) => {
+          setCreated(
+            `Created ${operator.role} “${operator.username}”. Hand the password over on a separate channel.`,
+          );
+          setUsername("");
+          setPassword("");
+          setRole("viewer");
+        },
+      },
+    );
+  };
+
+  return (
+    <form
+      onSubmit={submit}
+      aria-labelledby="create-operator-title"
+      className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800"
+    >
+      <h3 id="create-operator-title" className="text-sm font-semibold">
+        New operator
+      </h3>
+      <div className="mt-2 flex flex-wrap items-end gap-3">
+        <label className={fieldLabel}>
+          Username
+          <input
+            name="username"
+            required
+            maxLength={64}
+            autoComplete="off"
+            spellCheck={false}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            className={`${field} h-9`}
+          />
+        </label>
+        <div className="flex items-end gap-1">
+          <label className={fieldLabel}>
+            Password (12+ characters)
+            <input
+              name="new-password"
+              required
+              minLength={12}
+              maxLength={256}
+              autoComplete="new-password"
+              spellCheck={false}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              className={`${field} h-9 font-mono`}
+            />
+          </label>
+          <button
+            type="button"
+            onClick={() => setPassword(generatePassword())}
+            className={`${secondaryButton} h-9`}
+          >
+            Generate
+          </button>
+        </div>
+        <label className={fieldLabel}>
+          Role
+          <select
+            name="role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as Role)}
+            className={`${field} h-9`}
+          >
+            <option value="viewer">viewer</option>
+            <option value="admin">admin</option>
+          </select>
+        </label>
+        <button type="submit" disabled={create.isPending} className={`${primaryButton} h-9`}>
+          {create.isPending ? "Creating…" : "Create operator"}
+        </button>
+      </div>
+      <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
+        Viewers see the fleet; admins also manage accounts and ingest tokens.
+      </p>
+      {create.error ? (
+        <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
+          {create.error.message}
+        </p>
+      ) : null}
+      <p role="status" className="mt-2 text-sm text-emerald-800 empty:hidden dark:text-emerald-300">
+        {created}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import type { OperatorView } from "@/lib/auth/schemas";
+import { useUpdateOperator } from "../hooks/use-admin";
+import { Dialog, primaryButton, secondaryButton } from "../ui/Dialog";
+import { generatePassword } from "./generate-password";
+import { field, fieldLabel } from "./styles";
+
+/** A new password ends every session of the account and lifts a lockout. */
+export function ResetPasswordDialog({
+  operator,
+  self,
+  onClose,
+}: {
+  operator: OperatorView;
+  self: boolean;
+  onClose: () => void;
+}) {
+  const update = useUpdateOperator();
+  const [password, setPassword] = useState("");
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    update.mutate(
+      { id: operator.id, change: { password } },
+      {
+        // Your own sessions end too: the next request would answer 401; go and log in again now.
+        onSuccess: () => (self ? window.location.assign("/login?next=%2Fadmin") : onClose()),
+      },
+    );
+  };
+  return (
+    <Dialog
+      title={`Reset the password of “${operator.username}”`}
+      onClose={onClose}
+      testId="reset-password-dialog"
+    >
+      <form onSubmit={submit}>
+        <p className="text-slate-700 dark:text-slate-300">
+          {self
+            ? "All your sessions end, this one too: you log in again with the new password."
+            : "All their sessions end at once, and a lockout is lifted. Hand the new password over on a separate channel."}
+        </p>
+        <div className="mt-3 flex items-end gap-1">
+          <label className={`${fieldLabel} flex-1`}>
+            New password (12+ characters)
+            <input
+              name="new-password"
+              required
+              minLength={12}
+              maxLength={256}
+              autoComplete="new-password"
+              spellCheck={false}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              className={`${field} font-mono`}
+            />
+          </label>
+          <button
+            type="button"
+            onClick={() => setPassword(generatePassword())}
+            className={secondaryButton}
+          >
+            Generate
+          </button>
+        </div>
+        {update.error ? (
+          <p
+            role="alert"
+            className="mt-3 rounded-lg bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-100"
+          >
+            {update.error.message}
+          </p>
+        ) : null}
+        <div className="mt-5 flex justify-end gap-2">
+          <button type="button" onClick={onClose} className={secondaryButton}>
+            Cancel
+          </button>
+          <button type="submit" disabled={update.isPending} className={primaryButton}>
+            {update.isPending ? "Saving…" : "Set password"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
