@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { ADMIN_STATE } from "./e2e/support/auth";
 
 // One port for the app under test, chosen once: workers inherit the environment.
 process.env.E2E_PORT ??= String(41_000 + Math.floor(Math.random() * 8_000));
@@ -14,6 +15,11 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"]],
   outputDir: "test-results/e2e",
+  projects: [
+    // Logs in once through the login page and saves the cookies for every other spec.
+    { name: "login", testMatch: /auth\.setup\.ts$/ },
+    { name: "e2e", dependencies: ["login"], use: { storageState: ADMIN_STATE } },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${process.env.E2E_PORT}`,
     browserName: "chromium",

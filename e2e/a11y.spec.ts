@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { LOGGED_OUT } from "./support/auth";
 import { connected, disconnected, ingest, subscribed, uniqueId } from "./support/ingest";
 
 const clientId = uniqueId("e2e-a11y");
@@ -36,6 +37,39 @@ for (const colorScheme of ["light", "dark"] as const) {
     await page.goto(`/clients/${encodeURIComponent(clientId)}`);
     await expect(page.getByTestId("device-client-id")).toBeVisible();
     await expect(page.getByTestId("event-log")).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`logged out (${colorScheme})`, () => {
+    test.use({ storageState: LOGGED_OUT });
+
+    test(`no serious accessibility violations on the login page, also with an error (${colorScheme})`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+      await page.goto("/login");
+      await expect(page.getByRole("button", { name: "Log in" })).toBeEnabled();
+      expect(await seriousViolations(page)).toEqual([]);
+      // The server's answer to a wrong password, without counting towards anyone's lockout.
+      await page.route("**/api/auth/login", (route) =>
+        route.fulfill({ status: 401, json: { error: { code: "unauthorized", message: "Invalid username or password." } } }),
+      );
+      await page.getByLabel("Username").fill("e2e-nobody");
+      await page.getByLabel("Password").fill("not-a-password");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await expect(page.locator("#login-error")).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+  });
+
+  test(`no serious accessibility violations on the admin page, also with a dialog open (${colorScheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    await page.goto("/admin");
+    await expect(page.locator("tr[data-operator]").first()).toBeVisible();
+    await expect(page.getByTestId("tokens-table")).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.locator("tr[data-operator]").first().getByRole("button", { name: /Reset password/ }).click();
+    await expect(page.getByTestId("reset-password-dialog")).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
 }

@@ -11,13 +11,15 @@ import { startApp, type AppServer } from "../lib/testing/app-server";
 import { createScratchDatabase, E2E_GRACE_SECONDS, E2E_TOKEN } from "./support/database";
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (!existsSync(path.resolve(".next/BUILD_ID"))) {
+  // NEXT_DIST_DIR: a build beside the main one (next.config.mjs and startApp read it too).
+  if (!existsSync(path.resolve(process.env.NEXT_DIST_DIR ?? ".next", "BUILD_ID"))) {
     execFileSync(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "build"], { stdio: "inherit" });
   }
   let embedded: EmbeddedDatabase | undefined;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: ".data/e2e-pg", database: "postgres" });
+    // E2E_PG_DIR: a second suite can run beside this one without sharing a data folder.
+    embedded = await startEmbeddedPostgres({ dataDir: process.env.E2E_PG_DIR ?? ".data/e2e-pg", database: "postgres" });
     serverUrl = embedded.url;
   }
   process.env.E2E_SERVER_URL = serverUrl;

@@ -1,9 +1,10 @@
 // Failures under an open page: an app instance restarts (the stream
 // reconnects and the view resyncs what it missed), then the database goes
 // away (the indicator says so and reads show the error banner).
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { migrate } from "../lib/db/migrate";
 import { startApp, type AppServer } from "../lib/testing/app-server";
+import { logIn, TEST_ADMIN } from "./support/auth";
 import { createScratchDatabase, E2E_TOKEN } from "./support/database";
 import { connected, disconnected, envelope, type Payload } from "./support/ingest";
 
@@ -21,6 +22,15 @@ async function ingestInto(server: AppServer, payload: Payload) {
 }
 
 test.describe.configure({ mode: "serial" });
+
+/**
+ * These instances have their own database, so the suite's saved session means
+ * nothing to them: log in there. Cookies are per host, not per port, so this
+ * replaces the saved cookies in this test's context only.
+ */
+async function logInto(server: AppServer, page: Page) {
+  await logIn(page.request, TEST_ADMIN.username, TEST_ADMIN.password, server.url);
+}
 
 test.beforeAll(async () => {
   test.setTimeout(60_000);
@@ -42,6 +52,7 @@ test.afterAll(async () => {
 
 test("after its app instance restarts, the page reconnects and shows what it missed", async ({ page }) => {
   test.setTimeout(45_000);
+  await logInto(app!, page);
   await page.goto(`${app!.url}/`);
   const row = page.locator('[data-client-id="outage-device"]');
   await expect(row).toHaveAttribute("data-status", "online");
@@ -60,6 +71,7 @@ test("after its app instance restarts, the page reconnects and shows what it mis
 });
 
 test("a database outage shows as reconnecting and an error banner", async ({ page }) => {
+  await logInto(app!, page);
   await page.goto(`${app!.url}/`);
   await expect(page.locator('[data-client-id="outage-device"]')).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");

@@ -1,8 +1,10 @@
 // A believable 100-client fleet, photographed in light and dark mode and in a
-// narrow window. The PNGs land in test-results/screenshots/ for a human to look at.
+// narrow window; the login and admin pages too. The PNGs land in
+// test-results/screenshots/ for a human to look at.
 import { expect, test, type Page } from "@playwright/test";
-import { resetData } from "./support/database";
-import { connected, disconnected, ingest, subscribed, type Payload } from "./support/ingest";
+import { csrfToken, LOGGED_OUT } from "./support/auth";
+import { resetData, withDatabase } from "./support/database";
+import { baseUrl, connected, disconnected, envelope, ingest, subscribed, type Payload } from "./support/ingest";
 
 const DIR = "test-results/screenshots";
 const REASONS = ["CONNECTION_LOST", "MQTT_KEEP_ALIVE_TIMEOUT", "CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT", "THROTTLED"];
@@ -87,4 +89,80 @@ test("screenshots of both pages with a 100-client fleet", async ({ page }) => {
   await page.screenshot({ path: `${DIR}/fleet-narrow.png`, fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+});
+
+/** A few accounts and tokens in every state the admin page can show. Reruns on the same database are fine. */
+async function seedAdminData(page: Page) {
+  const headers = { "X-CSRF-Token": await csrfToken(page.context()) };
+  const operators = [
+    { username: "alice", password: "alice-password-1", role: "viewer" },
+    { username: "bob", password: "bob-password-123", role: "viewer" },
+    { username: "carol", password: "carol-password-1", role: "viewer" },
+  ];
+  const ids: Record<string, string> = {};
+  for (const operator of operators) {
+    const response = await page.request.post("/api/admin/operators", { data: operator, headers });
+    expect([201, 409]).toContain(response.status());
+  }
+  const list = (await (await page.request.get("/api/admin/operators")).json()) as { items: { id: string; username: string }[] };
+  for (const o of list.items) ids[o.username] = o.id;
+  await page.request.patch(`/api/admin/operators/${ids.bob}`, { data: { disabled: true }, headers });
+  await withDatabase(process.env.E2E_DATABASE_URL!, (c) =>
+    c.query("UPDATE operator SET locked_until = now() + interval '12 minutes' WHERE username = 'carol'"),
+  );
+  const tokens = (await (await page.request.get("/api/admin/tokens")).json()) as { items: { name: string }[] };
+  if (tokens.items.some((t) => t.name === "bridge eu-west-1")) return;
+  for (const name of ["bridge us-east-1", "lab simulator", "bridge eu-west-1"]) {
+    const created = await page.request.post("/api/admin/tokens", { data: { name }, headers });
+    const { token, info } = (await created.json()) as { token: string; info: { id: string } };
+    if (name === "bridge eu-west-1") {
+      await fetch(`${baseUrl()}/api/ingest`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}` },
+        body: JSON.stringify(fleetEvents(Date.now()).slice(0, 1).map(envelope)),
+      });
+    }
+    if (name === "bridge us-east-1") await page.request.delete(`/api/admin/tokens/${info.id}`, { headers });
+  }
+}
+
+test("screenshots of the login and admin pages", async ({ page, browser }) => {
+  for (const colorScheme of ["light", "dark"] as const) {
+    const anonymous = await browser.newContext({ storageState: LOGGED_OUT, colorScheme, reducedMotion: "reduce" });
+    const login = await anonymous.newPage();
+    await login.setViewportSize({ width: 1440, height: 900 });
+    await login.goto("/login?next=%2Fadmin");
+    await expect(login.getByRole("button", { name: "Log in" })).toBeEnabled();
+    await login.screenshot({ path: `${DIR}/login-${colorScheme}.png` });
+    // The answer to a wrong password, simulated: a real one would count towards the lockout.
+    await login.route("**/api/auth/login", (route) =>
+      route.fulfill({ status: 401, json: { error: { code: "unauthorized", message: "Invalid username or password." } } }),
+    );
+    await login.getByLabel("Username").fill("alice");
+    await login.getByLabel("Password").fill("wrong password");
+    await login.getByRole("button", { name: "Log in" }).click();
+    await expect(login.locator("#login-error")).toBeVisible();
+    await login.screenshot({ path: `${DIR}/login-error-${colorScheme}.png` });
+    await anonymous.close();
+  }
+
+  await seedAdminData(page);
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    await page.goto("/admin");
+    await expect(page.locator('tr[data-operator="carol"]')).toContainText("locked until");
+    await expect(page.locator('tr[data-token="lab simulator"]')).toBeVisible();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: `${DIR}/admin-${colorScheme}.png`, fullPage: true });
+  }
+
+  // The once-only token, and a confirmation dialog.
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.getByLabel("Name (which sender uses it)").fill("bridge ap-south-1");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("new-token")).toBeVisible();
+  await page.screenshot({ path: `${DIR}/admin-new-token-light.png`, fullPage: true });
+  await page.locator('tr[data-token="lab simulator"]').getByRole("button", { name: /Revoke/ }).click();
+  await expect(page.getByTestId("confirm-dialog")).toBeVisible();
+  await page.screenshot({ path: `${DIR}/admin-confirm-light.png` });
 });
