@@ -45,7 +45,10 @@ export async function drain<T>(
           return;
         }
         const item = items[next++]!;
-        processed += await worker(item);
+        // Not `processed += await …`: that reads `processed` before the await
+        // and loses the other loops' increments made meanwhile.
+        const n = await worker(item);
+        processed += n;
       }
     }),
   );
