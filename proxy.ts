@@ -12,6 +12,7 @@ import {
 } from "./lib/auth/access";
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
+import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
 
 function errorJson(status: number, code: string, message: string): NextResponse {
   return NextResponse.json({ error: { code, message } }, { status });
@@ -27,6 +28,25 @@ function sameOrigin(request: NextRequest): boolean {
   } catch {
     return false;
   }
+}
+
+/** While the session cannot be checked, pages get a styled notice that retries by itself. */
+function unavailablePage(): NextResponse {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="5"><title>Fleet presence · database unreachable</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#0f172a">
+<h1 style="font-size:1.25rem">The database is unreachable</h1>
+<p>Fleet presence cannot check your session right now. This page retries every 5 seconds;
+no data is lost: ingest is refused with 503 and senders retry.</p></body></html>`;
+  return new NextResponse(html, {
+    status: 503,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Retry-After": "5",
+      "Cache-Control": "no-store",
+    },
+  });
 }
 
 async function authorize(request: NextRequest): Promise<NextResponse | Principal | null> {
@@ -45,7 +65,7 @@ async function authorize(request: NextRequest): Promise<NextResponse | Principal
   } catch {
     return api
       ? errorJson(503, "database_unavailable", "The database is unreachable; retry later.")
-      : new NextResponse("The database is unreachable; retry in a moment.", { status: 503 });
+      : unavailablePage();
   }
   if (principal === null) {
     if (api) return errorJson(401, "unauthorized", "Log in first.");
@@ -71,7 +91,10 @@ async function authorize(request: NextRequest): Promise<NextResponse | Principal
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const https = isHttps(request);
-  const decision = await authorize(request);
+  const rawPath = request.nextUrl.pathname;
+  const decision = isWellFormedPath(rawPath)
+    ? await authorize(request)
+    : errorJson(400, "invalid_path", "The URL path has a malformed %-escape.");
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", https });
   let response: NextResponse;
@@ -84,6 +107,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     if (decision !== null)
       headers.set(PRINCIPAL_HEADER, encodeURIComponent(JSON.stringify(decision)));
     headers.set("x-nonce", nonce);
+    headers.set(RAW_PATH_HEADER, rawPath);
     headers.set("Content-Security-Policy", csp);
     response = NextResponse.next({ request: { headers } });
   }

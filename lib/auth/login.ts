@@ -1,17 +1,30 @@
 import { ServiceError } from "../errors";
 import { verifyLogin } from "./operators";
 import { checkLoginRate, clientAddress } from "./rate-limit";
+import { safeNext } from "./oidc-flow";
 import { LoginBody } from "./schemas";
 import { createSession, isHttps, sessionCookies } from "./sessions";
 
-async function readLoginBody(request: Request): Promise<unknown> {
+interface LoginInput {
+  credentials: unknown;
+  /** A plain HTML form post (no JavaScript yet): answer with redirects, not JSON. */
+  form: boolean;
+  next: string | null;
+}
+
+async function readLoginBody(request: Request): Promise<LoginInput> {
   const type = request.headers.get("content-type") ?? "";
   if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
     const form = await request.formData();
-    return { username: form.get("username"), password: form.get("password") };
+    const next = form.get("next");
+    return {
+      credentials: { username: form.get("username"), password: form.get("password") },
+      form: true,
+      next: typeof next === "string" ? next : null,
+    };
   }
   try {
-    return await request.json();
+    return { credentials: await request.json(), form: false, next: null };
   } catch {
     throw new ServiceError(
       "invalid_json",
@@ -20,12 +33,13 @@ async function readLoginBody(request: Request): Promise<unknown> {
   }
 }
 
-/** POST /api/auth/login: checks the credentials and opens a session. */
-export async function login(
-  request: Request,
-): Promise<{ body: { username: string; role: string }; cookies: string[] }> {
-  checkLoginRate(clientAddress(request));
-  const parsed = LoginBody.safeParse(await readLoginBody(request));
+export interface LoginOutcome {
+  body: { username: string; role: string };
+  cookies: string[];
+}
+
+async function authenticate(request: Request, input: LoginInput): Promise<LoginOutcome> {
+  const parsed = LoginBody.safeParse(input.credentials);
   if (!parsed.success) {
     throw new ServiceError("invalid_body", parsed.error.issues.map((i) => i.message).join("; "));
   }
@@ -35,4 +49,40 @@ export async function login(
     body: { username: operator.username, role: operator.role },
     cookies: sessionCookies(session, isHttps(request)),
   };
+}
+
+/** Error codes the login page explains (its `?error=` parameter). */
+function loginErrorCode(error: unknown): string {
+  if (error instanceof ServiceError) {
+    if (error.code === "unauthorized") return "invalid_credentials";
+    if (error.code === "too_many_requests") return "too_many_attempts";
+    if (error.code === "database_unavailable") return "database_unavailable";
+  }
+  return "login_failed";
+}
+
+/**
+ * POST /api/auth/login: checks the credentials and opens a session. JSON in,
+ * JSON out; a plain form post (before the page's script runs) gets a 303 to
+ * a same-site `next`, or back to the login page with the error.
+ */
+export async function login(request: Request): Promise<Response> {
+  checkLoginRate(clientAddress(request));
+  const input = await readLoginBody(request);
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  if (!input.form) {
+    const outcome = await authenticate(request, input);
+    for (const cookie of outcome.cookies) headers.append("Set-Cookie", cookie);
+    return Response.json(outcome.body, { headers });
+  }
+  const next = safeNext(input.next);
+  try {
+    const outcome = await authenticate(request, input);
+    for (const cookie of outcome.cookies) headers.append("Set-Cookie", cookie);
+    headers.set("Location", next);
+  } catch (error) {
+    const params = new URLSearchParams({ error: loginErrorCode(error), next });
+    headers.set("Location", `/login?${params}`);
+  }
+  return new Response(null, { status: 303, headers });
 }

@@ -1,30 +1,31 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { Suspense } from "react";
+import { RAW_PATH_HEADER, segmentAfter } from "@/lib/http/raw-path";
 import { DevicePage } from "@/components/device/DevicePage";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ clientId: string }> };
 
-/** Next hands the segment over still percent-encoded when it holds reserved characters (e.g. %2F). */
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+/**
+ * The client ID decoded exactly once from the raw path (proxy.ts passes it):
+ * Next's params are decoded inconsistently (%2F stays, %41 does not).
+ */
+async function clientIdOf(params: Params["params"]): Promise<string> {
+  const fromRawPath = segmentAfter((await headers()).get(RAW_PATH_HEADER), "/clients/");
+  return fromRawPath ?? (await params).clientId;
 }
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
-  const { clientId } = await params;
-  return { title: `${decodeSegment(clientId)} · Fleet presence` };
+  return { title: `${await clientIdOf(params)} · Fleet presence` };
 }
 
 export default async function ClientPage({ params }: Params) {
-  const { clientId } = await params;
+  const clientId = await clientIdOf(params);
   return (
     <Suspense>
-      <DevicePage clientId={decodeSegment(clientId)} />
+      <DevicePage clientId={clientId} />
     </Suspense>
   );
 }

@@ -6,10 +6,7 @@ export const dynamic = "force-dynamic";
 
 export async function POST(request: Request): Promise<Response> {
   try {
-    const { body, cookies } = await login(request);
-    const headers = new Headers({ "Cache-Control": "no-store" });
-    for (const cookie of cookies) headers.append("Set-Cookie", cookie);
-    return Response.json(body, { headers });
+    return await login(request);
   } catch (error) {
     return handleApiError(error);
   }
