@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import pg from "pg";
+import { hashPassword } from "../auth/password";
 import { freePort } from "../db/embedded";
 
 /** The admin every test app starts with (created on first start from ADMIN_USERNAME/ADMIN_PASSWORD). */
@@ -43,6 +45,26 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`the app did not become healthy within ${timeoutMs} ms`);
 }
 
+/**
+ * Makes sure the test admin exists, enabled, with its known password: test
+ * files share one database, and one of them may have created other admins
+ * (so the first-start bootstrap would not run) or changed this one.
+ */
+async function ensureTestAdmin(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO operator (username, password_hash, role) VALUES ($1, $2, 'admin')
+       ON CONFLICT ((lower(username))) DO UPDATE SET password_hash = EXCLUDED.password_hash,
+         role = 'admin', disabled = false, failed_logins = 0, locked_until = NULL`,
+      [TEST_ADMIN.username, await hashPassword(TEST_ADMIN.password)],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
 export async function startApp(opts: {
   databaseUrl: string;
   env?: Record<string, string>;
@@ -59,6 +81,7 @@ export async function startApp(opts: {
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = "";
+  await ensureTestAdmin(opts.databaseUrl);
 
   const launch = async () => {
     output = "";
