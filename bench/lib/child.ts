@@ -11,8 +11,8 @@ export interface Helper {
   stop(): Promise<void>;
 }
 
-export function spawnHelper(script: string, args: string[] = [], env: Record<string, string> = {}): Helper {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+export function spawnHelper(script: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Helper {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
-import { spawnBridge } from "../../lib/bridge/stack";
 import { freePort } from "../../lib/db/embedded";
 import { BENCH_TOKEN, postBatch, startBenchApp, type BenchApp } from "../lib/app";
 import { spawnHelper, type Helper } from "../lib/child";
@@ -77,17 +76,22 @@ async function bridgeRun(
 ): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number }> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
-  const bridge = spawnBridge({
-    MQTT_URL: urls.wsUrl,
-    INGEST_URL: `${app.url}/api/ingest`,
-    INGEST_TOKEN: BENCH_TOKEN,
-    BRIDGE_SPOOL_DIR: spoolDir,
-    BRIDGE_CLIENT_ID: `bench-bridge-${process.pid}-${run}`,
-    BRIDGE_METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: "warn",
-    // The bridge profiles itself when asked; it writes the file as it exits after SIGTERM.
-    ...(profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(profileDir)}` }),
-  });
+  // scripts/bridge.ts as its own process, as lib/bridge/stack's spawnBridge
+  // runs it, plus --cpu-prof when asked (NODE_OPTIONS may not carry it).
+  const bridge = spawnHelper(
+    "scripts/bridge.ts",
+    [],
+    {
+      MQTT_URL: urls.wsUrl,
+      INGEST_URL: `${app.url}/api/ingest`,
+      INGEST_TOKEN: BENCH_TOKEN,
+      BRIDGE_SPOOL_DIR: spoolDir,
+      BRIDGE_CLIENT_ID: `bench-bridge-${process.pid}-${run}`,
+      BRIDGE_METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: "warn",
+    },
+    profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`],
+  );
   let publisher: MqttClient | undefined;
   try {
     const ready = Date.now() + 30_000;
@@ -123,8 +127,8 @@ async function bridgeRun(
     return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss };
   } finally {
     await publisher?.endAsync();
-    bridge.child.kill("SIGTERM");
-    await new Promise((resolve) => (bridge.child.exitCode !== null ? resolve(null) : bridge.child.once("exit", resolve)));
+    // SIGTERM: the bridge drains, exits, and (profiling) writes its profile.
+    await bridge.stop();
     rmSync(spoolDir, { recursive: true, force: true });
   }
 }

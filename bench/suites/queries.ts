@@ -3,7 +3,7 @@
 // deep cursor), counts, client detail, 30-day timeline, event log, online
 // history — then EXPLAIN (ANALYZE, BUFFERS) of the slowest, run on exactly
 // the SQL lib/ sends (captured in-process).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { listConnections } from "../../lib/clients/connections";
 import { encodeCursor } from "../../lib/clients/cursor";
@@ -143,6 +143,8 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
   const ranked = [...summaries].sort((a, b) => b.s.p95 - a.s.p95);
   const explain = ranked.filter((r, k) => k < o.explainSlowest || r.s.p95 >= o.targetP95Ms);
   const plansDir = path.join(ctx.resultsDir, ctx.smoke ? "plans-smoke" : "plans");
+  // Only this run's plans in the folder.
+  rmSync(plansDir, { recursive: true, force: true });
   mkdirSync(plansDir, { recursive: true });
   const notes: string[] = [];
   const capture = new SqlCapture(db.url);
