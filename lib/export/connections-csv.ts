@@ -1,17 +1,11 @@
 // CSV export of connection timelines, streamed from a server-side cursor so
 // memory stays flat for millions of rows.
-import { Readable, Transform } from "node:stream";
-import { stringify } from "csv-stringify";
-import QueryStream from "pg-query-stream";
+import { Readable } from "node:stream";
+import { stringify as stringifySync } from "csv-stringify/sync";
+import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";
 import { statusSql } from "../clients/client-row";
-import {
-  connectionsSql,
-  rangeParams,
-  toConnectionView,
-  toTimelineConnection,
-  type ConnectionRow,
-} from "../clients/connections";
+import { connectionsSql, rangeParams } from "../clients/connections";
 import { likePattern } from "../clients/list";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { db } from "../db/client";
@@ -37,24 +31,29 @@ export function neutraliseFormula(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-function csvRecord(row: ConnectionRow): string[] {
-  const v = toConnectionView(toTimelineConnection(row));
-  const cells = [
-    row.client_id,
-    v.sessionIdentifier,
-    String(v.versionNumber),
-    v.connectedAt ?? "",
-    v.disconnectedAt ?? "",
-    v.durationSeconds === null ? "" : String(v.durationSeconds),
-    v.disconnectReason ?? "",
-    v.clientInitiatedDisconnect === null ? "" : String(v.clientInitiatedDisconnect),
-    v.principalIdentifier ?? "",
-    v.ipAddress ?? "",
-  ];
-  return cells.map(neutraliseFormula);
+const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO_MS})`;
+
+/**
+ * The export's cells, formatted by PostgreSQL: at a million rows, building
+ * Dates and objects per row in JavaScript cost 4× the time of the query. The
+ * end follows lib/presence/timeline.ts withEnd (the disconnect, else the next
+ * connection's time unless current); text equals toConnectionView's.
+ */
+function csvSql(filter: string): string {
+  return `SELECT t.client_id, t.session_identifier, t.version_number::bigint::text,
+      ${isoText("t.connected_at")}, ${isoText("t.ended_at")},
+      date_part('epoch', t.ended_at - t.connected_at)::text,
+      t.disconnect_reason, t.client_initiated_disconnect::text, t.principal_identifier, t.ip_address
+    FROM (SELECT u.*, COALESCE(u.disconnected_at, CASE WHEN u.is_current THEN NULL ELSE u.next_time END) AS ended_at
+            FROM (${connectionsSql(filter)}) u) t`;
 }
 
-async function streamCsv(sql: string, params: unknown[]): Promise<ReadableStream<Uint8Array>> {
+/** Every column arrives as PostgreSQL's text: no per-cell parsing. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+const BATCH_ROWS = 1_000;
+
+async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStream<Uint8Array>> {
   const client = await db().pool.connect();
   let released = false;
   // Without a listener, a server dying mid-export would crash the process.
@@ -66,42 +65,68 @@ async function streamCsv(sql: string, params: unknown[]): Promise<ReadableStream
     client.off("error", onError);
     client.release(error);
   };
-  const rows = client.query(new QueryStream(sql, params, { batchSize: 1000 }));
-  const toRecord = new Transform({
-    objectMode: true,
-    transform(row: ConnectionRow, _enc, done) {
-      done(null, csvRecord(row));
+  const cursor = client.query(
+    new Cursor(csvSql(filter), params, { rowMode: "array", types: RAW_TEXT }),
+  );
+  const readBatch = () =>
+    new Promise<(string | null)[][]>((resolve, reject) =>
+      cursor.read(BATCH_ROWS, (error, rows) =>
+        error ? reject(error) : resolve(rows as (string | null)[][]),
+      ),
+    );
+  let header = true;
+  const body = new Readable({
+    async read() {
+      try {
+        const rows = await readBatch();
+        // One string per batch of rows, quoted by csv-stringify (RFC 4180).
+        const records = rows.map((row) =>
+          row.map((cell) => (cell === null ? "" : neutraliseFormula(cell))),
+        );
+        const text = stringifySync(records, {
+          header,
+          columns: header ? [...CSV_COLUMNS] : undefined,
+          record_delimiter: "\r\n",
+        });
+        header = false;
+        this.push(text);
+        if (rows.length < BATCH_ROWS) {
+          await new Promise<void>((resolve) => cursor.close(() => resolve()));
+          release();
+          this.push(null);
+        }
+      } catch (error) {
+        release(error as Error);
+        this.destroy(error as Error);
+      }
+    },
+    destroy(error, callback) {
+      // The browser went away: close the cursor and free the connection.
+      cursor.close(() => release());
+      callback(error);
     },
   });
-  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: "\r\n" });
-  rows.on("error", (e: Error) => {
-    release(e);
-    csv.destroy(e);
-  });
-  rows.on("end", () => release());
-  csv.on("close", () => {
-    // The browser went away: stop reading the cursor and free the connection.
-    rows.destroy();
-    release();
-  });
-  rows.pipe(toRecord).pipe(csv);
-  return Readable.toWeb(csv) as ReadableStream<Uint8Array>;
+  return Readable.toWeb(body) as ReadableStream<Uint8Array>;
 }
 
 /** GET /api/clients/{clientId}/connections.csv */
 export function clientConnectionsCsv(clientId: string, range: RangeQuery) {
-  return streamCsv(connectionsSql("c.client_id = $3"), [...rangeParams(range), clientId]);
+  return streamCsv("c.client_id = $3", [...rangeParams(range), clientId]);
 }
 
 /** GET /api/export/connections.csv: every client matching q/status. */
 export function fleetConnectionsCsv(query: ExportQuery, now = new Date()) {
-  const params: unknown[] = [...rangeParams(query), now, query.q === undefined ? null : likePattern(query.q)];
+  const params: unknown[] = [
+    ...rangeParams(query),
+    now,
+    query.q === undefined ? null : likePattern(query.q),
+  ];
   let filter = "($4::text IS NULL OR c.client_id LIKE $4) AND $3::timestamptz IS NOT NULL";
   if (query.status !== undefined) {
     params.push(query.status);
     filter += ` AND ${statusSql("$3::timestamptz", presenceConfig())} = $5`;
   }
-  return streamCsv(connectionsSql(filter), params);
+  return streamCsv(filter, params);
 }
 
 /** A file name that says what and when: fleet-connections-2026-11-26.csv */

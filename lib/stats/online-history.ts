@@ -37,9 +37,9 @@ WITH closed AS (
   UNION ALL
   SELECT s, e FROM unclosed WHERE e IS NULL OR (e > $1 AND e > s)
 ), deltas AS (
-  SELECT GREATEST(0, ceil(extract(epoch FROM s - $1::timestamptz) / $3))::int AS k, 1 AS d FROM spans
+  SELECT GREATEST(0, ceil(date_part('epoch', s - $1::timestamptz) / $3))::int AS k, 1 AS d FROM spans
   UNION ALL
-  SELECT ceil(extract(epoch FROM e - $1::timestamptz) / $3)::int, -1 FROM spans WHERE e <= $2
+  SELECT ceil(date_part('epoch', e - $1::timestamptz) / $3)::int, -1 FROM spans WHERE e <= $2
 )
 SELECT k, sum(d)::int AS delta FROM deltas GROUP BY k ORDER BY k`;
 
