@@ -127,9 +127,9 @@ export async function storeBatch(
       ]);
     }
     if (touchedClients.length > 0) {
-      await client.query("SELECT pg_notify($1, $2)", [
+      await client.query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", [
         CHANGES_CHANNEL,
-        notifyPayload(touchedClients),
+        notifyPayloads(touchedClients),
       ]);
     }
     await client.query("COMMIT");
@@ -143,11 +143,28 @@ export async function storeBatch(
   }
 }
 
-/** NOTIFY payloads are capped at 8000 bytes: past that, listeners resync everything. */
+/** NOTIFY payloads are capped at 8000 bytes: lists are split into chunks below that. */
 const MAX_NOTIFY_BYTES = 7000;
+/** Past this many chunks a batch changed so much that listeners resync everything. */
+const MAX_NOTIFY_CHUNKS = 8;
 
-export function notifyPayload(clientIds: readonly string[]): string {
-  const full = JSON.stringify({ clientIds });
-  if (Buffer.byteLength(full) <= MAX_NOTIFY_BYTES) return full;
-  return JSON.stringify({ clientIds: null, count: clientIds.length });
+/**
+ * The notifications for one committed batch: the changed client IDs in a few
+ * chunks (still per batch, never per event), or one "resync" when too many.
+ */
+export function notifyPayloads(clientIds: readonly string[]): string[] {
+  const chunks: string[][] = [[]];
+  let bytes = 0;
+  for (const id of clientIds) {
+    const size = Buffer.byteLength(JSON.stringify(id)) + 1;
+    if (bytes + size > MAX_NOTIFY_BYTES - 20 && chunks[chunks.length - 1]!.length > 0) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks[chunks.length - 1]!.push(id);
+    bytes += size;
+  }
+  if (chunks.length > MAX_NOTIFY_CHUNKS)
+    return [JSON.stringify({ clientIds: null, count: clientIds.length })];
+  return chunks.map((ids) => JSON.stringify({ clientIds: ids }));
 }
