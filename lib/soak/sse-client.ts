@@ -82,7 +82,9 @@ export function openReconnectingStream(app: AppServer, retryMs = 1000): Reconnec
         if (found) return found;
         if (Date.now() > deadline) {
           const tail = messages.slice(-10).map((m) => m.event);
-          throw new Error(`no matching stream message within ${timeoutMs} ms; last: ${tail.join(",")}`);
+          throw new Error(
+            `no matching stream message within ${timeoutMs} ms; last: ${tail.join(",")}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }
