@@ -32,28 +32,6 @@ export function clientColumnsSql(nowParam: string, config: PresenceConfig): stri
            ORDER BY s.topic) AS subscriptions`;
 }
 
-export interface ClientRow {
-  client_id: string;
-  session_identifier: string | null;
-  version_number_f: number | null;
-  connected_at: Date | null;
-  disconnected_at: Date | null;
-  disconnect_received_at: Date | null;
-  disconnect_reason: string | null;
-  client_initiated_disconnect: boolean | null;
-  principal_identifier: string | null;
-  ip_address: string | null;
-  thing_name: string | null;
-  last_connected_at: Date | null;
-  last_disconnected_at: Date | null;
-  last_event_at: Date;
-  recent_disconnects: number;
-  subscriptions: string[];
-}
-
-const iso = (t: number | Date | null): string | null =>
-  t === null ? null : new Date(t).toISOString();
-
 /** The connection columns shared by client_state and connection rows. */
 export interface ConnectionColumns {
   client_id: string;
@@ -66,6 +44,19 @@ export interface ConnectionColumns {
   ip_address: string | null;
   thing_name: string | null;
 }
+
+export interface ClientRow extends ConnectionColumns {
+  session_identifier: string | null;
+  version_number_f: number | null;
+  last_connected_at: Date | null;
+  last_disconnected_at: Date | null;
+  last_event_at: Date;
+  recent_disconnects: number;
+  subscriptions: string[];
+}
+
+const iso = (t: number | Date | null): string | null =>
+  t === null ? null : new Date(t).toISOString();
 
 /** A database row as the model's Connection. */
 export function connectionFromRow(

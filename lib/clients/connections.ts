@@ -1,22 +1,13 @@
 import { db } from "../db/client";
 import { withEnd } from "../presence/timeline";
-import { connectionFromRow } from "./client-row";
+import { connectionFromRow, type ConnectionColumns } from "./client-row";
 import type { TimelineConnection } from "../presence/types";
 import { requireClient } from "./get";
 import type { ConnectionView, RangeQuery } from "./schemas";
 
-export interface ConnectionRow {
-  client_id: string;
+export interface ConnectionRow extends ConnectionColumns {
   session_identifier: string;
   version_number: number;
-  connected_at: Date | null;
-  disconnected_at: Date | null;
-  disconnect_received_at: Date | null;
-  disconnect_reason: string | null;
-  client_initiated_disconnect: boolean | null;
-  principal_identifier: string | null;
-  ip_address: string | null;
-  thing_name: string | null;
   next_time: Date | null;
   is_current: boolean;
 }
