@@ -1,5 +1,6 @@
 "use client";
 
+import { AdminTableHead } from "./AdminTableHead";
 import { useState, type FormEvent } from "react";
 import type { IngestTokenView } from "@/lib/auth/schemas";
 import {
@@ -13,7 +14,7 @@ import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { NewTokenNotice } from "./NewTokenNotice";
-import { field, fieldLabel, pill, smallDangerButton, td, th } from "./styles";
+import { field, fieldLabel, pill, smallDangerButton, td } from "./styles";
 
 const code = "rounded bg-slate-100 px-1 font-mono text-xs dark:bg-slate-800";
 
@@ -92,31 +93,9 @@ export function IngestTokensPanel() {
       ) : null}
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="tokens-table">
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th scope="col" className={th}>
-                Name
-              </th>
-              <th scope="col" className={th}>
-                Prefix
-              </th>
-              <th scope="col" className={th}>
-                Created by
-              </th>
-              <th scope="col" className={th}>
-                Created
-              </th>
-              <th scope="col" className={th}>
-                Last used
-              </th>
-              <th scope="col" className={th}>
-                Status
-              </th>
-              <th scope="col" className={th}>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <AdminTableHead
+            columns={["Name", "Prefix", "Created by", "Created", "Last used", "Status"]}
+          />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {tokens.data?.map((token) => (
               <TokenRow key={token.id} token={token} onRevoke={() => setRevoking(token)} />

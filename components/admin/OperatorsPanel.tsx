@@ -1,5 +1,6 @@
 "use client";
 
+import { AdminTableHead } from "./AdminTableHead";
 import { useState } from "react";
 import type { OperatorView } from "@/lib/auth/schemas";
 import { useDeleteOperator, useOperatorsQuery, useUpdateOperator } from "../hooks/use-admin";
@@ -10,7 +11,6 @@ import { Skeleton } from "../ui/Skeleton";
 import { CreateOperatorForm } from "./CreateOperatorForm";
 import { OperatorRow } from "./OperatorRow";
 import { ResetPasswordDialog } from "./ResetPasswordDialog";
-import { th } from "./styles";
 
 type Pending =
   | { kind: "disable"; operator: OperatorView }
@@ -46,28 +46,7 @@ export function OperatorsPanel({ currentUsername }: { currentUsername: string })
       ) : null}
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="operators-table">
-          <thead className="border-b border-slate-200 dark:border-slate-800">
-            <tr>
-              <th scope="col" className={th}>
-                Username
-              </th>
-              <th scope="col" className={th}>
-                Role
-              </th>
-              <th scope="col" className={th}>
-                Status
-              </th>
-              <th scope="col" className={th}>
-                Last login
-              </th>
-              <th scope="col" className={th}>
-                Created
-              </th>
-              <th scope="col" className={th}>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <AdminTableHead columns={["Username", "Role", "Status", "Last login", "Created"]} />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {operators.data
               ? operators.data.map((operator) => (

@@ -1,11 +1,11 @@
 // Ingest tokens managed by admins: stored hashed, shown once, revocable,
 // last use recorded. INGEST_TOKEN from the environment keeps working beside them.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { hashToken } from "./token-hash";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
 import type { IngestTokenView } from "./schemas";
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const TOKEN_PREFIX = "fpi_";
 /** last_used_at is written at most this often per token: ingest is a hot path. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -40,7 +40,7 @@ export async function createIngestToken(
   const created = await db().prisma.ingestToken.create({
     data: {
       name,
-      tokenHash: sha256(token),
+      tokenHash: hashToken(token),
       prefix: token.slice(0, TOKEN_PREFIX.length + 6),
       createdBy,
     },
@@ -68,7 +68,7 @@ export async function revokeIngestToken(id: string): Promise<IngestTokenView> {
 /** True when `token` is an unrevoked admin-created token; records its use. */
 export async function verifyStoredIngestToken(token: string): Promise<boolean> {
   if (!token.startsWith(TOKEN_PREFIX)) return false;
-  const hash = sha256(token);
+  const hash = hashToken(token);
   const found = await db().prisma.ingestToken.findUnique({
     where: { tokenHash: hash },
     select: { id: true, revokedAt: true },

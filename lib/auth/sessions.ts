@@ -1,6 +1,7 @@
 // Server-side sessions behind an HttpOnly cookie. The cookie carries a
 // random token; the database keeps its SHA-256, the expiry and revocation.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { hashToken } from "./token-hash";
 import { db } from "../db/client";
 import type { Principal, Role } from "./schemas";
 
@@ -13,8 +14,6 @@ export function sessionTtlMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number(env.SESSION_TTL_HOURS ?? 12) * 60 * 60 * 1000;
 }
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-
 export interface NewSession {
   token: string;
   csrfToken: string;
@@ -26,7 +25,7 @@ export async function createSession(operatorId: bigint, now = new Date()): Promi
   const csrfToken = randomBytes(24).toString("base64url");
   const expiresAt = new Date(now.getTime() + sessionTtlMs());
   await db().prisma.operatorSession.create({
-    data: { tokenHash: sha256(token), operatorId, csrfToken, expiresAt },
+    data: { tokenHash: hashToken(token), operatorId, csrfToken, expiresAt },
   });
   return { token, csrfToken, expiresAt };
 }
@@ -38,7 +37,7 @@ export async function sessionPrincipal(
 ): Promise<Principal | null> {
   if (!token || token.length > 200) return null;
   const session = await db().prisma.operatorSession.findUnique({
-    where: { tokenHash: sha256(token) },
+    where: { tokenHash: hashToken(token) },
     include: { operator: { select: { id: true, username: true, role: true, disabled: true } } },
   });
   if (
@@ -60,7 +59,7 @@ export async function sessionPrincipal(
 export async function revokeSession(token: string | undefined): Promise<void> {
   if (!token) return;
   await db().prisma.operatorSession.updateMany({
-    where: { tokenHash: sha256(token), revokedAt: null },
+    where: { tokenHash: hashToken(token), revokedAt: null },
     data: { revokedAt: new Date() },
   });
 }
