@@ -3,6 +3,7 @@
 // the embedded broker, never on someone's real one — a simulated fleet.
 import { bridgeConfigFromEnv, startBridge } from "../lib/bridge";
 import { startLifecycleBroker } from "../lib/broker";
+import { brokerDataDirFromEnv } from "../lib/broker/process";
 import { startFleet } from "../lib/simulator";
 
 export async function startDemoMqtt(opts: {
@@ -18,7 +19,11 @@ export async function startDemoMqtt(opts: {
     let mqttUrl = process.env.MQTT_URL;
     let embeddedTcpUrl: string | undefined;
     if (!mqttUrl) {
-      const broker = await startLifecycleBroker({ host: "127.0.0.1" });
+      // BROKER_DATA_DIR (default .data/broker): sessions and version numbers survive a restart.
+      const broker = await startLifecycleBroker({
+        host: "127.0.0.1",
+        dataDir: brokerDataDirFromEnv(process.env),
+      });
       stops.push(() => broker.close());
       mqttUrl = broker.wsUrl;
       embeddedTcpUrl = broker.tcpUrl;
@@ -34,7 +39,9 @@ export async function startDemoMqtt(opts: {
     );
     stops.push(() => bridge.close());
     void bridge.fatal.then((error) => opts.log(`bridge stopped: ${error.message}`));
-    opts.log(`bridge: ${mqttUrl} → ${opts.ingestUrl}${bridge.metricsPort ? ` (metrics on :${bridge.metricsPort}/metrics)` : ""}`);
+    opts.log(
+      `bridge: ${mqttUrl} → ${opts.ingestUrl}${bridge.metricsPort ? ` (metrics on :${bridge.metricsPort}/metrics)` : ""}`,
+    );
     if (embeddedTcpUrl !== undefined) {
       const devices = Number(process.env.SIMULATED_DEVICES ?? 50);
       const fleet = await startFleet({ mqttUrl: embeddedTcpUrl, devices });

@@ -8,6 +8,7 @@ export type DisconnectReason =
   | "DUPLICATE_CLIENTID"
   | "FORBIDDEN_ACCESS"
   | "MQTT_KEEP_ALIVE_TIMEOUT"
+  | "SERVER_ERROR"
   | "SERVER_INITIATED_DISCONNECT";
 
 export type LifecycleEventType =

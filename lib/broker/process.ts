@@ -1,0 +1,71 @@
+// The embedded broker as a process of its own (`npm run broker`, the
+// benchmarks' broker helper): configured by the environment, stopped by
+// SIGINT/SIGTERM after a graceful close.
+import { createLogger, isLogLevel, silentLogger } from "../bridge/logger";
+import { startLifecycleBroker, type LifecycleBroker, type LifecycleBrokerOptions } from "./index";
+
+/** Where `npm run broker` and `npm start` keep the broker's state unless told otherwise. */
+export const DEFAULT_BROKER_DATA_DIR = ".data/broker";
+
+/**
+ * `BROKER_DATA_DIR`: the directory, or `:memory:` (or empty) for no
+ * persistence; unset gives `fallback`.
+ */
+export function brokerDataDirFromEnv(
+  env: NodeJS.ProcessEnv,
+  fallback: string | undefined = DEFAULT_BROKER_DATA_DIR,
+): string | undefined {
+  const value = env.BROKER_DATA_DIR;
+  if (value === undefined) return fallback;
+  return value === "" || value === ":memory:" ? undefined : value;
+}
+
+export async function runBrokerProcess(opts: {
+  env?: NodeJS.ProcessEnv;
+  /** The data directory when BROKER_DATA_DIR is unset (undefined: in memory). */
+  defaultDataDir?: string;
+  /** JSON log lines on stderr (LOG_LEVEL). */
+  log?: boolean;
+  /** What to print on stdout once listening. */
+  banner: (broker: LifecycleBroker, dataDir: string | undefined) => string;
+  options?: LifecycleBrokerOptions;
+}): Promise<LifecycleBroker> {
+  const env = opts.env ?? process.env;
+  const level = env.LOG_LEVEL ?? "info";
+  const logger =
+    opts.log === false
+      ? silentLogger
+      : createLogger({
+          level: isLogLevel(level) ? level : "info",
+          fields: { component: "broker" },
+        });
+  const port = (name: string): number | undefined => {
+    const value = env[name];
+    return value === undefined || value === "" ? undefined : Number(value);
+  };
+  const dataDir = brokerDataDirFromEnv(env, opts.defaultDataDir);
+  const broker = await startLifecycleBroker({
+    host: env.BROKER_HOST,
+    tcpPort: port("BROKER_TCP_PORT"),
+    wsPort: port("BROKER_WS_PORT"),
+    dataDir,
+    logger,
+    ...opts.options,
+  });
+  process.stdout.write(opts.banner(broker, dataDir));
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void broker.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error("broker close failed", { error });
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return broker;
+}
