@@ -1,5 +1,7 @@
 import { ServiceError } from "../errors";
+import { readBodyText } from "../http/body";
 import { verifyLogin } from "./operators";
+import { describeIssues, MAX_JSON_BODY_BYTES, readJsonBody } from "./parse-json";
 import { checkLoginRate, clientAddress } from "./rate-limit";
 import { safeNext } from "./oidc-flow";
 import { LoginBody } from "./schemas";
@@ -12,10 +14,23 @@ interface LoginInput {
   next: string | null;
 }
 
+/** A login form's fields, read with the same size limit as JSON; a malformed form is a 400. */
+async function readLoginForm(request: Request, type: string): Promise<FormData> {
+  const text = await readBodyText(request, MAX_JSON_BODY_BYTES);
+  try {
+    return await new Response(text, { headers: { "Content-Type": type } }).formData();
+  } catch {
+    throw new ServiceError(
+      "invalid_body",
+      "The login form is malformed (multipart/form-data needs a boundary and well-formed parts).",
+    );
+  }
+}
+
 async function readLoginBody(request: Request): Promise<LoginInput> {
   const type = request.headers.get("content-type") ?? "";
   if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
-    const form = await request.formData();
+    const form = await readLoginForm(request, type);
     const next = form.get("next");
     return {
       credentials: { username: form.get("username"), password: form.get("password") },
@@ -23,14 +38,11 @@ async function readLoginBody(request: Request): Promise<LoginInput> {
       next: typeof next === "string" ? next : null,
     };
   }
-  try {
-    return { credentials: await request.json(), form: false, next: null };
-  } catch {
-    throw new ServiceError(
-      "invalid_json",
-      "Body must be JSON {username, password} or a login form.",
-    );
-  }
+  return {
+    credentials: await readJsonBody(request, "JSON {username, password} or a login form"),
+    form: false,
+    next: null,
+  };
 }
 
 export interface LoginOutcome {
@@ -40,9 +52,7 @@ export interface LoginOutcome {
 
 async function authenticate(request: Request, input: LoginInput): Promise<LoginOutcome> {
   const parsed = LoginBody.safeParse(input.credentials);
-  if (!parsed.success) {
-    throw new ServiceError("invalid_body", parsed.error.issues.map((i) => i.message).join("; "));
-  }
+  if (!parsed.success) throw new ServiceError("invalid_body", describeIssues(parsed.error));
   const operator = await verifyLogin(parsed.data.username, parsed.data.password);
   const session = await createSession(operator.id);
   return {

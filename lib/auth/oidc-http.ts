@@ -9,6 +9,23 @@ import { isHttps } from "./sessions";
 
 const NO_STORE = "no-store";
 
+/** What each failure means, for the JSON body of the redirect (a script or API client reads it). */
+const MESSAGES: Record<OidcErrorCode, string> = {
+  sso_misconfigured: "Single sign-on is misconfigured; the server log names the OIDC_* variable.",
+  provider_unreachable: "The single sign-on provider could not be reached.",
+  provider_error: "The single sign-on provider answered with an error.",
+  access_denied: "The login or the consent was refused at the provider.",
+  login_expired: "The SSO login expired or was started in another browser; try again.",
+  state_mismatch: "The provider's answer does not belong to this login (state mismatch).",
+  sso_failed: "The provider's answer did not pass validation.",
+  invalid_claims: "The provider sent no usable username.",
+  domain_not_allowed: "The email address is not verified or its domain is not allowed.",
+  account_conflict:
+    "A local operator with this username exists and is not linked to this identity.",
+  account_disabled: "The operator account is disabled.",
+  database_unavailable: "The database is unreachable; retry later.",
+};
+
 function loginPageUrl(code: OidcErrorCode, next: string | undefined): string {
   const query = new URLSearchParams({ error: code });
   if (next !== undefined && next !== "/") query.set("next", next);
@@ -17,7 +34,8 @@ function loginPageUrl(code: OidcErrorCode, next: string | undefined): string {
 
 /**
  * The response for an error in an SSO route. "SSO is off" stays the JSON
- * 404 of the error contract; everything else redirects to /login?error=….
+ * 404 of the error contract; everything else redirects to /login?error=…
+ * (a browser navigation), with the error contract's JSON body beside it.
  */
 export function oidcErrorResponse(request: Request, error: unknown): Response {
   if (error instanceof ServiceError) return handleApiError(error);
@@ -39,9 +57,16 @@ export function oidcErrorResponse(request: Request, error: unknown): Response {
     code = "sso_failed";
     console.error("SSO login failed", error);
   }
-  const headers = new Headers({ Location: loginPageUrl(code, next), "Cache-Control": NO_STORE });
+  const headers = new Headers({
+    Location: loginPageUrl(code, next),
+    "Cache-Control": NO_STORE,
+    "Content-Type": "application/json",
+  });
   headers.append("Set-Cookie", clearedFlowCookie(isHttps(request)));
-  return new Response(null, { status: 303, headers });
+  return new Response(JSON.stringify({ error: { code, message: MESSAGES[code] } }), {
+    status: 303,
+    headers,
+  });
 }
 
 /** GET /api/auth/providers with broken OIDC_* settings: say which variable. */

@@ -32,6 +32,21 @@ export function toOperatorView(o: OperatorRow): OperatorView {
   };
 }
 
+/** Prisma's P2002, or PostgreSQL's 23505 through the driver adapter. */
+function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const { code, meta } = current as { code?: unknown; meta?: unknown };
+    if (code === "P2002" || code === "23505") return true;
+    const adapter = (
+      meta as { driverAdapterError?: { cause?: { code?: unknown; kind?: unknown } } }
+    )?.driverAdapterError?.cause;
+    if (adapter?.code === "23505" || adapter?.kind === "UniqueConstraintViolation") return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 async function findByUsername(username: string) {
   const rows = await db().prisma.$queryRaw<{ id: bigint }[]>`
     SELECT id FROM operator WHERE lower(username) = lower(${username})`;
@@ -47,14 +62,19 @@ export async function createOperator(input: {
   if ((await findByUsername(input.username)) !== null) {
     throw new ServiceError("conflict", `An operator named '${input.username}' already exists.`);
   }
-  const created = await db().prisma.operator.create({
-    data: {
-      username: input.username,
-      passwordHash: await hashPassword(input.password),
-      role: input.role,
-    },
-  });
-  return toOperatorView(created);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const created = await db().prisma.operator.create({
+      data: { username: input.username, passwordHash, role: input.role },
+    });
+    return toOperatorView(created);
+  } catch (error) {
+    // The same name created concurrently (unique on lower(username)): the other request won.
+    if (isUniqueViolation(error)) {
+      throw new ServiceError("conflict", `An operator named '${input.username}' already exists.`);
+    }
+    throw error;
+  }
 }
 
 /** Creates the operator, or (resetPassword) sets its password and role: for the demo and `user:add --update`. */

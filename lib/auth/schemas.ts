@@ -1,7 +1,11 @@
 import { z } from "zod";
 
 export const ROLES = ["viewer", "admin"] as const;
+
 export type Role = (typeof ROLES)[number];
+
+/** Text PostgreSQL stores as given: no NUL (it refuses one), no lone UTF-16 surrogate (it would become U+FFFD). */
+const storable = (s: string) => !/[\u0000\p{Cs}]/u.test(s);
 
 export const Username = z
   .string({ error: "username must be a string" })
@@ -13,12 +17,15 @@ export const Username = z
 export const Password = z
   .string({ error: "password must be a string" })
   .min(12, "password must be at least 12 characters")
-  .max(256, "password must be at most 256 characters");
+  .max(256, "password must be at most 256 characters")
+  // UTF-8 would turn every lone surrogate into U+FFFD: different passwords, one hash.
+  .refine((s) => !/\p{Cs}/u.test(s), "password must not contain lone surrogates");
 
 export const LoginBody = z.object({
   username: z
     .string({ error: "username must be a string" })
-    .max(64, "username must be at most 64 characters"),
+    .max(64, "username must be at most 64 characters")
+    .refine(storable, "username must not contain NUL characters or lone surrogates"),
   password: z
     .string({ error: "password must be a string" })
     .max(256, "password must be at most 256 characters"),
@@ -42,10 +49,15 @@ export const UpdateOperatorBody = z
 
 export const CreateTokenBody = z.object({
   name: z
-    .string()
+    .string({ error: "name must be a string" })
     .trim()
     .min(1, "name must not be empty")
-    .max(100, "name must be at most 100 characters"),
+    .max(100, "name must be at most 100 characters")
+    .refine(storable, "name must not contain NUL characters or lone surrogates")
+    .refine(
+      (s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s),
+      "name must not contain control characters or line breaks",
+    ),
 });
 
 export interface OperatorView {

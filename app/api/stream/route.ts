@@ -1,6 +1,7 @@
 // GET /api/stream – Server-Sent Events: `client` per changed client, `summary` counts, heartbeats
 import { handleApiError } from "@/lib/http/handle-error";
 import { openFleetStream, sseResponse } from "@/lib/stream/open-stream";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -12,3 +13,8 @@ export function GET(request: Request): Response {
     return handleApiError(error);
   }
 }
+
+export const POST = methodNotAllowed("GET");
+export const PUT = methodNotAllowed("GET");
+export const PATCH = methodNotAllowed("GET");
+export const DELETE = methodNotAllowed("GET");

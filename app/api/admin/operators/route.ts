@@ -4,6 +4,7 @@ import { parseJsonBody } from "@/lib/auth/parse-json";
 import { requireAdmin } from "@/lib/auth/principal";
 import { CreateOperatorBody } from "@/lib/auth/schemas";
 import { handleApiError } from "@/lib/http/handle-error";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -19,9 +20,17 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   try {
     requireAdmin(request);
-    const body = await parseJsonBody(request, CreateOperatorBody);
+    const body = await parseJsonBody(
+      request,
+      CreateOperatorBody,
+      "JSON {username, password, role}",
+    );
     return Response.json(await createOperator(body), { status: 201 });
   } catch (error) {
     return handleApiError(error);
   }
 }
+
+export const PUT = methodNotAllowed("GET, POST");
+export const PATCH = methodNotAllowed("GET, POST");
+export const DELETE = methodNotAllowed("GET, POST");

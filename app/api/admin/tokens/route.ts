@@ -4,6 +4,7 @@ import { parseJsonBody } from "@/lib/auth/parse-json";
 import { requireAdmin } from "@/lib/auth/principal";
 import { CreateTokenBody } from "@/lib/auth/schemas";
 import { handleApiError } from "@/lib/http/handle-error";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,7 @@ export async function GET(request: Request): Promise<Response> {
 export async function POST(request: Request): Promise<Response> {
   try {
     const admin = requireAdmin(request);
-    const { name } = await parseJsonBody(request, CreateTokenBody);
+    const { name } = await parseJsonBody(request, CreateTokenBody, "JSON {name}");
     return Response.json(await createIngestToken(name, admin.username), {
       status: 201,
       headers: { "Cache-Control": "no-store" },
@@ -28,3 +29,7 @@ export async function POST(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const PUT = methodNotAllowed("GET, POST");
+export const PATCH = methodNotAllowed("GET, POST");
+export const DELETE = methodNotAllowed("GET, POST");

@@ -1,6 +1,7 @@
 // GET /api/auth/me – who is logged in (and the CSRF token the UI sends on writes)
 import { requirePrincipal } from "@/lib/auth/principal";
 import { handleApiError } from "@/lib/http/handle-error";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +16,8 @@ export async function GET(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const POST = methodNotAllowed("GET");
+export const PUT = methodNotAllowed("GET");
+export const PATCH = methodNotAllowed("GET");
+export const DELETE = methodNotAllowed("GET");

@@ -1,6 +1,7 @@
 // GET /api/auth/providers – which ways to log in the login page offers (public)
 import { loginProviders } from "@/lib/auth/oidc";
 import { providersErrorResponse } from "@/lib/auth/oidc-http";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -11,3 +12,8 @@ export function GET(): Response {
     return providersErrorResponse(error);
   }
 }
+
+export const POST = methodNotAllowed("GET");
+export const PUT = methodNotAllowed("GET");
+export const PATCH = methodNotAllowed("GET");
+export const DELETE = methodNotAllowed("GET");

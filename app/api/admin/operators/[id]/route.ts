@@ -4,6 +4,7 @@ import { parseJsonBody } from "@/lib/auth/parse-json";
 import { requireAdmin } from "@/lib/auth/principal";
 import { UpdateOperatorBody } from "@/lib/auth/schemas";
 import { handleApiError } from "@/lib/http/handle-error";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +13,11 @@ type Params = { params: Promise<{ id: string }> };
 export async function PATCH(request: Request, { params }: Params): Promise<Response> {
   try {
     requireAdmin(request);
-    const body = await parseJsonBody(request, UpdateOperatorBody);
+    const body = await parseJsonBody(
+      request,
+      UpdateOperatorBody,
+      "JSON {role?, disabled?, password?}",
+    );
     return Response.json(await updateOperator((await params).id, body));
   } catch (error) {
     return handleApiError(error);
@@ -28,3 +33,7 @@ export async function DELETE(request: Request, { params }: Params): Promise<Resp
     return handleApiError(error);
   }
 }
+
+export const GET = methodNotAllowed("PATCH, DELETE");
+export const POST = methodNotAllowed("PATCH, DELETE");
+export const PUT = methodNotAllowed("PATCH, DELETE");

@@ -2,6 +2,7 @@
 import { revokeIngestToken } from "@/lib/auth/ingest-tokens";
 import { requireAdmin } from "@/lib/auth/principal";
 import { handleApiError } from "@/lib/http/handle-error";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -16,3 +17,8 @@ export async function DELETE(
     return handleApiError(error);
   }
 }
+
+export const GET = methodNotAllowed("DELETE");
+export const POST = methodNotAllowed("DELETE");
+export const PUT = methodNotAllowed("DELETE");
+export const PATCH = methodNotAllowed("DELETE");

@@ -1,6 +1,7 @@
 // GET /api/auth/oidc/login?next=/path – start single sign-on: 302 to the OpenID Connect provider
 import { startOidcLogin } from "@/lib/auth/oidc";
 import { oidcErrorResponse } from "@/lib/auth/oidc-http";
+import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -15,3 +16,8 @@ export async function GET(request: Request): Promise<Response> {
     return oidcErrorResponse(request, error);
   }
 }
+
+export const POST = methodNotAllowed("GET");
+export const PUT = methodNotAllowed("GET");
+export const PATCH = methodNotAllowed("GET");
+export const DELETE = methodNotAllowed("GET");
