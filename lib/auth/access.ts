@@ -15,6 +15,8 @@ const PUBLIC_PATHS = new Set([
   "/api/auth/providers",
   "/api/auth/oidc/login",
   "/api/auth/oidc/callback",
+  // Provider logout runs after the session is gone (POST /api/auth/logout).
+  "/api/auth/oidc/logout",
 ]);
 
 export function accessFor(pathname: string): Access {

@@ -21,7 +21,11 @@ export interface TestProvider {
   stop(): Promise<void>;
 }
 
-export async function startTestProvider(opts: { redirectUri: string }): Promise<TestProvider> {
+export async function startTestProvider(opts: {
+  redirectUri: string;
+  /** Where RP-initiated logout may return to (the app's /login). */
+  postLogoutRedirectUri?: string;
+}): Promise<TestProvider> {
   const accounts = new Map<string, TestAccount>();
   // The issuer URL needs the port, so the handler is attached after listen().
   const server: Server = createServer();
@@ -35,6 +39,9 @@ export async function startTestProvider(opts: { redirectUri: string }): Promise<
         client_id: clientId,
         client_secret: clientSecret,
         redirect_uris: [opts.redirectUri],
+        ...(opts.postLogoutRedirectUri
+          ? { post_logout_redirect_uris: [opts.postLogoutRedirectUri] }
+          : {}),
         grant_types: ["authorization_code"],
         response_types: ["code"],
       },
@@ -105,8 +112,9 @@ export async function driveProvider(
   authorizationUrl: string,
   appOrigin: string,
   action: { login: string } | { abort: true },
+  /** The browser's cookies at the provider: pass one to keep its session across logins. */
+  jar: CookieJar = new CookieJar(),
 ): Promise<URL> {
-  const jar = new CookieJar();
   let url = new URL(authorizationUrl);
   let init: RequestInit = {};
   for (let step = 0; step < 20; step += 1) {
@@ -127,6 +135,18 @@ export async function driveProvider(
     if (response.status !== 200) throw new Error(`provider answered ${response.status}: ${page}`);
     if ("abort" in action) {
       url = new URL(`${url.pathname}/abort`, url);
+      continue;
+    }
+    if (/id="op.logoutForm"/.test(page)) {
+      // RP-initiated logout: the provider asks for confirmation; say yes.
+      const action = /action="([^"]+)"/.exec(page)![1]!;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)![1]!;
+      url = new URL(action, url);
+      init = {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ xsrf, logout: "yes" }).toString(),
+      };
       continue;
     }
     const prompt = /name="prompt" value="login"/.test(page) ? "login" : "consent";

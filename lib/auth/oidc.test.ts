@@ -1,10 +1,17 @@
 // Single sign-on against the real app and a real OpenID Connect provider
 // (oidc-provider on a loopback port): the whole code flow as a browser runs
 // it, with manual redirects; nothing in openid-client's checks is mocked.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../db/embedded";
 import { startApp, type AppServer } from "../testing/app-server";
-import { driveProvider, startTestProvider, type TestProvider } from "./oidc-test-provider";
+import {
+  CookieJar,
+  driveProvider,
+  startTestProvider,
+  type TestProvider,
+} from "./oidc-test-provider";
+import { hashToken } from "./token-hash";
 
 let app: AppServer;
 let provider: TestProvider;
@@ -13,6 +20,7 @@ beforeAll(async () => {
   const port = await freePort();
   provider = await startTestProvider({
     redirectUri: `http://127.0.0.1:${port}/api/auth/oidc/callback`,
+    postLogoutRedirectUri: `http://127.0.0.1:${port}/login`,
   });
   app = await startApp({
     databaseUrl: inject("databaseUrl"),
@@ -267,6 +275,129 @@ describe("SSO on", () => {
     provider.accounts.set("sub-hal", { preferred_username: "hal", email: "hal@example.com" });
     const result = await ssoLogin("sub-hal", next);
     expect(result.refresh).toBe(`0;url=${landing}`);
+  });
+});
+
+/** Where the provider sends a browser with these cookies for a new login: straight back, or to its login page. */
+async function providerAnswer(
+  jar: CookieJar,
+): Promise<"back to the app" | "login page" | "consent page"> {
+  const started = await startLogin();
+  let url = started.authorizationUrl;
+  for (let step = 0; step < 10; step += 1) {
+    const response = await fetch(url, { redirect: "manual", headers: { cookie: jar.header() } });
+    jar.store(response);
+    const location = response.headers.get("location");
+    if (location === null) {
+      return /name="prompt" value="login"/.test(await response.text())
+        ? "login page"
+        : "consent page";
+    }
+    url = new URL(location, url);
+    if (url.origin === app.url) return "back to the app";
+  }
+  throw new Error("no answer from the provider");
+}
+
+describe("SSO logout (RP-initiated)", () => {
+  let database: pg.Client;
+  beforeAll(async () => {
+    database = new pg.Client({ connectionString: inject("databaseUrl") });
+    await database.connect();
+  });
+  afterAll(() => database?.end());
+
+  const idTokenOf = async (sessionToken: string) =>
+    (
+      await database.query<{ id_token: string | null }>(
+        "SELECT id_token FROM operator_session WHERE token_hash = $1",
+        [hashToken(sessionToken)],
+      )
+    ).rows[0]?.id_token;
+
+  it("logging out ends the provider's session too, with the ID token kept server-side only", async () => {
+    provider.accounts.set("sub-ivy", { preferred_username: "ivy", email: "ivy@example.com" });
+    const jar = new CookieJar();
+    const started = await startLogin("/clients");
+    const back = await driveProvider(
+      started.authorizationUrl.href,
+      app.url,
+      { login: "sub-ivy" },
+      jar,
+    );
+    const login = await callback(back, started.flowCookie);
+    expect(login.status).toBe(200);
+    const sessionToken = /fleet_session=([^;]+)/.exec(login.session)![1]!;
+    const csrf = /fleet_csrf=([^;]+)/.exec(login.session)![1]!;
+
+    // The ID token is in the database with the session, in no cookie.
+    const idToken = await idTokenOf(sessionToken);
+    expect(idToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]*$/);
+    for (const cookie of login.cookies) expect(cookie).not.toContain(idToken!);
+    // The provider remembers the browser: a new login comes straight back.
+    expect(await providerAnswer(jar)).toBe("back to the app");
+
+    const out = await fetch(`${app.url}/api/auth/logout`, {
+      method: "POST",
+      headers: { cookie: login.session, "x-csrf-token": csrf },
+    });
+    expect(out.status).toBe(204);
+    const handoff = out.headers.getSetCookie().find((c) => c.startsWith("fleet_sso_logout="))!;
+    expect(handoff).toMatch(
+      /^fleet_sso_logout=[\w-]+; HttpOnly; Path=\/; SameSite=Strict; Max-Age=300$/,
+    );
+    expect(handoff).not.toContain(idToken!);
+    const handoffCookie = handoff.split(";")[0]!;
+    expect((await me(login.session)).status).toBe(401);
+
+    // The UI goes to /login after logout; that page hands over to the provider logout.
+    const loginPage = await fetch(`${app.url}/login`, {
+      redirect: "manual",
+      headers: { cookie: handoffCookie },
+    });
+    expect(loginPage.status).toBe(307);
+    expect(loginPage.headers.get("location")).toBe("/api/auth/oidc/logout");
+
+    const logout = await fetch(`${app.url}/api/auth/oidc/logout`, {
+      redirect: "manual",
+      headers: { cookie: handoffCookie },
+    });
+    expect(logout.status).toBe(303);
+    expect(logout.headers.getSetCookie()).toContainEqual(
+      expect.stringMatching(/^fleet_sso_logout=; HttpOnly; Path=\/; SameSite=Strict; Max-Age=0$/),
+    );
+    const endSession = new URL(logout.headers.get("location")!);
+    expect(endSession.origin + endSession.pathname).toBe(`${provider.issuer}/session/end`);
+    expect(Object.fromEntries(endSession.searchParams)).toEqual({
+      id_token_hint: idToken,
+      post_logout_redirect_uri: `${app.url}/login`,
+      client_id: provider.clientId,
+    });
+    // Read once, then erased: a replayed handoff only reaches the login page.
+    expect(await idTokenOf(sessionToken)).toBeNull();
+    const replay = await fetch(`${app.url}/api/auth/oidc/logout`, {
+      redirect: "manual",
+      headers: { cookie: handoffCookie },
+    });
+    expect([replay.status, replay.headers.get("location")]).toEqual([303, "/login"]);
+
+    // At the provider: confirm, and it sends the browser back to /login.
+    const returned = await driveProvider(endSession.href, app.url, { login: "unused" }, jar);
+    expect(returned.href).toBe(`${app.url}/login`);
+    // The provider's session is over: the next SSO login asks for the password again.
+    expect(await providerAnswer(jar)).toBe("login page");
+  });
+
+  it("a password session's logout hands nothing to the provider", async () => {
+    const session = await app.login();
+    const out = await fetch(`${app.url}/api/auth/logout`, {
+      method: "POST",
+      headers: { cookie: session.cookie, "x-csrf-token": session.csrfToken },
+    });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie().some((c) => c.startsWith("fleet_sso_logout="))).toBe(false);
+    const logout = await fetch(`${app.url}/api/auth/oidc/logout`, { redirect: "manual" });
+    expect([logout.status, logout.headers.get("location")]).toEqual([303, "/login"]);
   });
 });
 

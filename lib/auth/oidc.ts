@@ -18,7 +18,15 @@ import {
   safeNext,
   sealFlow,
 } from "./oidc-flow";
-import { createSession, isHttps, readCookie, sessionCookies } from "./sessions";
+import {
+  clearedSsoLogoutCookie,
+  createSession,
+  isHttps,
+  readCookie,
+  sessionCookies,
+  SSO_LOGOUT_COOKIE,
+  takeLogoutIdToken,
+} from "./sessions";
 
 export const CALLBACK_PATH = "/api/auth/oidc/callback";
 
@@ -197,6 +205,7 @@ async function exchange(
   const currentUrl = redirectUrl(config, request);
   currentUrl.search = params.toString();
   let claims: Record<string, unknown>;
+  let idToken: string | undefined;
   try {
     const tokens = await client.authorizationCodeGrant(provider, currentUrl, {
       pkceCodeVerifier: flow.codeVerifier,
@@ -206,6 +215,7 @@ async function exchange(
     });
     const idClaims = tokens.claims();
     if (idClaims === undefined) throw new OidcLoginError("sso_failed", "No ID token was issued.");
+    idToken = tokens.id_token;
     // Many providers put profile, email and groups in userinfo only.
     const userinfo = provider.serverMetadata().userinfo_endpoint
       ? await client.fetchUserInfo(provider, tokens.access_token, idClaims.sub)
@@ -215,9 +225,41 @@ async function exchange(
     throw exchangeError(error);
   }
   const operator = await signInSsoOperator(identityFromClaims(claims, config));
-  const session = await createSession(operator.id);
+  // Kept server-side with the session, for the provider logout (endSsoSession).
+  const session = await createSession(operator.id, new Date(), idToken);
   return {
     next: flow.next,
     cookies: [...sessionCookies(session, secure), clearedFlowCookie(secure)],
   };
+}
+
+export const LOGIN_PATH = "/login";
+
+/**
+ * GET /api/auth/oidc/logout, right after POST /api/auth/logout ended an SSO
+ * session (the login page sends the browser here): RP-initiated logout. The
+ * revoked session's ID token (read once from the database, then erased) goes
+ * to the provider's end_session_endpoint as id_token_hint, with a
+ * post_logout_redirect_uri back to the login page. When SSO is off, the
+ * provider advertises no end_session_endpoint, or nothing is pending, the
+ * browser just goes to the login page: the local logout already happened.
+ */
+export async function endSsoSession(
+  request: Request,
+): Promise<{ location: string; cookies: string[] }> {
+  const cookies = [clearedSsoLogoutCookie(isHttps(request))];
+  const config = oidcConfig();
+  const idToken = await takeLogoutIdToken(readCookie(request, SSO_LOGOUT_COOKIE));
+  if (config === null || idToken === null) return { location: LOGIN_PATH, cookies };
+  const provider = await providerConfiguration(config);
+  if (!provider.serverMetadata().end_session_endpoint) return { location: LOGIN_PATH, cookies };
+  const postLogout = new URL(
+    LOGIN_PATH,
+    (config.redirectUrl ?? new URL(appOrigin(request))).origin,
+  );
+  const location = client.buildEndSessionUrl(provider, {
+    id_token_hint: idToken,
+    post_logout_redirect_uri: postLogout.href,
+  });
+  return { location: location.href, cookies };
 }

@@ -20,13 +20,24 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-export async function createSession(operatorId: bigint, now = new Date()): Promise<NewSession> {
+/**
+ * Opens a session. `idToken`: the ID token of an SSO login, kept with the
+ * session on the server only (RP-initiated logout sends it as id_token_hint).
+ */
+export async function createSession(
+  operatorId: bigint,
+  now = new Date(),
+  idToken?: string,
+): Promise<NewSession> {
   const token = randomBytes(32).toString("base64url");
   const csrfToken = randomBytes(24).toString("base64url");
   const expiresAt = new Date(now.getTime() + sessionTtlMs());
-  await db().prisma.operatorSession.create({
-    data: { tokenHash: hashToken(token), operatorId, csrfToken, expiresAt },
-  });
+  // Raw SQL: id_token (migration 20261126150000) is read and written here only.
+  await db().pool.query(
+    `INSERT INTO operator_session (token_hash, operator_id, csrf_token, expires_at, id_token)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [hashToken(token), operatorId.toString(), csrfToken, expiresAt, idToken ?? null],
+  );
   return { token, csrfToken, expiresAt };
 }
 
@@ -56,12 +67,41 @@ export async function sessionPrincipal(
   };
 }
 
-export async function revokeSession(token: string | undefined): Promise<void> {
-  if (!token) return;
-  await db().prisma.operatorSession.updateMany({
-    where: { tokenHash: hashToken(token), revokedAt: null },
-    data: { revokedAt: new Date() },
-  });
+/**
+ * Revokes the session behind a cookie. True when it was an SSO session whose
+ * provider session can still be ended (it kept an ID token).
+ */
+export async function revokeSession(token: string | undefined): Promise<{ sso: boolean }> {
+  if (!token || token.length > 200) return { sso: false };
+  const { rows } = await db().pool.query<{ sso: boolean }>(
+    `UPDATE operator_session SET revoked_at = now()
+      WHERE token_hash = $1 AND revoked_at IS NULL
+      RETURNING id_token IS NOT NULL AS sso`,
+    [hashToken(token)],
+  );
+  return { sso: rows[0]?.sso ?? false };
+}
+
+/** How long after logout the provider's session can still be ended with the stored ID token. */
+export const SSO_LOGOUT_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * The ID token of a session revoked by logout within SSO_LOGOUT_WINDOW_MS,
+ * erased as it is read: it serves one RP-initiated logout, then is gone.
+ */
+export async function takeLogoutIdToken(token: string | undefined): Promise<string | null> {
+  if (!token || token.length > 200) return null;
+  const { rows } = await db().pool.query<{ id_token: string }>(
+    `UPDATE operator_session s SET id_token = NULL
+       FROM (SELECT token_hash, id_token FROM operator_session
+              WHERE token_hash = $1 AND id_token IS NOT NULL AND revoked_at IS NOT NULL
+                AND revoked_at > now() - make_interval(secs => $2)
+              FOR UPDATE) old
+      WHERE s.token_hash = old.token_hash
+      RETURNING old.id_token`,
+    [hashToken(token), SSO_LOGOUT_WINDOW_MS / 1000],
+  );
+  return rows[0]?.id_token ?? null;
 }
 
 /** Secure cookies whenever the browser reached us over TLS (directly or via a proxy). */
@@ -83,6 +123,21 @@ export function sessionCookies(session: NewSession, secure: boolean): string[] {
 export function clearedCookies(secure: boolean): string[] {
   const common = `Path=/; SameSite=Strict; Max-Age=0${secure ? "; Secure" : ""}`;
   return [`${SESSION_COOKIE}=; HttpOnly; ${common}`, `${CSRF_COOKIE}=; ${common}`];
+}
+
+/**
+ * After an SSO logout: the old (revoked) session token, so that the next
+ * page can end the provider's session too (lib/auth/oidc.ts, endSsoSession).
+ * HttpOnly, and only a handle: the ID token itself stays in the database.
+ */
+export const SSO_LOGOUT_COOKIE = "fleet_sso_logout";
+
+export function ssoLogoutCookie(token: string, secure: boolean): string {
+  return `${SSO_LOGOUT_COOKIE}=${token}; HttpOnly; Path=/; SameSite=Strict; Max-Age=${SSO_LOGOUT_WINDOW_MS / 1000}${secure ? "; Secure" : ""}`;
+}
+
+export function clearedSsoLogoutCookie(secure: boolean): string {
+  return `${SSO_LOGOUT_COOKIE}=; HttpOnly; Path=/; SameSite=Strict; Max-Age=0${secure ? "; Secure" : ""}`;
 }
 
 export function readCookie(request: Request, name: string): string | undefined {
