@@ -237,20 +237,47 @@ describe("URL decoding edge cases", () => {
   });
 });
 
-// Each of these passes while the bug is there (`it.fails`): when one starts
-// failing, the bug is fixed; turn it into a plain `it`.
-describe("KNOWN LIMITATIONS", () => {
-  it.fails(
-    "a client named '.' or '..' cannot be addressed: URL parsers collapse dot segments",
-    async () => {
-      await ingestOverHttp([envelope(connected(".", T, 1)), envelope(connected("..", T, 1))]);
-      for (const id of [".", ".."]) {
-        const one = await get(client(id));
-        expect(one.status).toBe(200);
-        expect(JSON.parse(one.text).clientId).toBe(id);
+describe("client IDs '.' and '..'", () => {
+  it("are addressed as '+.' and '+..': URL parsers collapse dot segments, and no client ID has a '+'", async () => {
+    await ingestOverHttp([
+      envelope(connected(".", T, 1)),
+      envelope(connected("..", T, 1)),
+      envelope(connected("x.", T, 1)),
+    ]);
+    for (const id of [".", ".."]) {
+      const segment = encodeURIComponent(`+${id}`);
+      const one = await get(`/api/clients/${segment}`);
+      expect(one.status, one.text).toBe(200);
+      expect(JSON.parse(one.text).clientId).toBe(id);
+      for (const suffix of ["/connections", "/events", "/subscriptions", "/failures"]) {
+        const sub = await get(`/api/clients/${segment}${suffix}`);
+        expect(sub.status, `${id}${suffix}: ${sub.text}`).toBe(200);
       }
-    },
-  );
+      const events = JSON.parse((await get(`/api/clients/${segment}/events`)).text) as {
+        items: { payload: { clientId: string } }[];
+      };
+      expect(events.items.map((e) => e.payload.clientId)).toEqual([id]);
+      const csv = await get(`/api/clients/${segment}/connections.csv`);
+      expect(csvRows(csv.text).map((r) => r.clientId)).toEqual([id]);
+      // The raw (unencoded) form works too, and the device page shows the real ID.
+      expect(JSON.parse((await get(`/api/clients/+${id}`)).text).clientId).toBe(id);
+      const page = await get(`/clients/${segment}`);
+      expect(/<title>([^<]*)<\/title>/.exec(page.text)?.[1]).toBe(`${id} · Fleet presence`);
+    }
+    // The escape is only for the dot segments: '+x.' is not 'x.' (and stays unknown).
+    expect((await get(`/api/clients/${encodeURIComponent("+x.")}`)).status).toBe(404);
+    expect(JSON.parse((await get(`/api/clients/x.`)).text).clientId).toBe("x.");
+  });
+
+  it("plain '.' and '..' still cannot reach them (the reason for the escape)", async () => {
+    for (const path of ["/api/clients/.", "/api/clients/..", "/api/clients/%2E%2E"]) {
+      const answer = await get(path);
+      const body = answer.headers.get("content-type")?.startsWith("application/json")
+        ? (JSON.parse(answer.text) as { clientId?: string })
+        : {};
+      expect(body.clientId, path).toBeUndefined();
+    }
+  });
 });
 
 function isWellFormedEscape(raw: string): boolean {

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { Suspense } from "react";
 import { RAW_PATH_HEADER, segmentAfter } from "@/lib/http/raw-path";
 import { DevicePage } from "@/components/device/DevicePage";
+import { clientIdFromSegment } from "@/app/api/clients/[clientId]/dot-segment";
 
 export const dynamic = "force-dynamic";
 
@@ -10,11 +11,12 @@ type Params = { params: Promise<{ clientId: string }> };
 
 /**
  * The client ID decoded exactly once from the raw path (proxy.ts passes it):
- * Next's params are decoded inconsistently (%2F stays, %41 does not).
+ * Next's params are decoded inconsistently (%2F stays, %41 does not). `+.`
+ * and `+..` stand for the IDs `.` and `..`, which no URL can carry.
  */
 async function clientIdOf(params: Params["params"]): Promise<string> {
   const fromRawPath = segmentAfter((await headers()).get(RAW_PATH_HEADER), "/clients/");
-  return fromRawPath ?? (await params).clientId;
+  return clientIdFromSegment(fromRawPath ?? (await params).clientId);
 }
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {

@@ -1,6 +1,7 @@
 // GET /api/clients/{clientId} – one client's status, session and subscriptions
 import { handleApiError } from "@/lib/http/handle-error";
 import { getClient } from "@/lib/clients/get";
+import { clientIdFromSegment } from "./dot-segment";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,7 @@ export async function GET(
   { params }: { params: Promise<{ clientId: string }> },
 ): Promise<Response> {
   try {
-    const { clientId } = await params;
+    const clientId = clientIdFromSegment((await params).clientId);
     return Response.json(await getClient(clientId));
   } catch (error) {
     return handleApiError(error);

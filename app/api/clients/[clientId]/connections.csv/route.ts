@@ -3,6 +3,7 @@ import { handleApiError } from "@/lib/http/handle-error";
 import { requireClient } from "@/lib/clients/get";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
 import { clientConnectionsCsv, csvFileName, csvResponse } from "@/lib/export/connections-csv";
+import { clientIdFromSegment } from "../dot-segment";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export async function GET(
   { params }: { params: Promise<{ clientId: string }> },
 ): Promise<Response> {
   try {
-    const { clientId } = await params;
+    const clientId = clientIdFromSegment((await params).clientId);
     const range = parseQuery(RangeQuery, new URL(request.url).searchParams);
     await requireClient(clientId);
     return csvResponse(await clientConnectionsCsv(clientId, range), csvFileName(clientId));

@@ -2,6 +2,7 @@
 import { handleApiError } from "@/lib/http/handle-error";
 import { listConnections } from "@/lib/clients/connections";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
+import { clientIdFromSegment } from "../dot-segment";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +11,7 @@ export async function GET(
   { params }: { params: Promise<{ clientId: string }> },
 ): Promise<Response> {
   try {
-    const { clientId } = await params;
+    const clientId = clientIdFromSegment((await params).clientId);
     const range = parseQuery(RangeQuery, new URL(request.url).searchParams);
     return Response.json({ items: await listConnections(clientId, range) });
   } catch (error) {

@@ -1,6 +1,7 @@
 // GET /api/clients/{clientId}/subscriptions – current topics (session-aware), per-topic state and history
 import { handleApiError } from "@/lib/http/handle-error";
 import { listSubscriptions } from "@/lib/clients/subscriptions";
+import { clientIdFromSegment } from "../dot-segment";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,7 @@ export async function GET(
   { params }: { params: Promise<{ clientId: string }> },
 ): Promise<Response> {
   try {
-    const { clientId } = await params;
+    const clientId = clientIdFromSegment((await params).clientId);
     return Response.json(await listSubscriptions(clientId));
   } catch (error) {
     return handleApiError(error);
