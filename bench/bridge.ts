@@ -1,12 +1,23 @@
-// npm run bench:bridge [-- --events N] [-- --runs N] [-- --smoke] [-- --in-flight N --batch N --fsync MODE]
+// npm run bench:bridge [-- --events N] [-- --runs N] [-- --smoke] [-- --in-flight N --batch N --wait MS --fsync MODE]
+//                      [-- --env NAME=VALUE …] [-- --compare DIR] [-- --profile DIR] [-- --no-null]
 // Events/s from the embedded broker over WebSocket through the bridge (spool,
 // batches, POST /api/ingest of the built app) into PostgreSQL, next to a bare
 // mqtt.js subscriber's receive rate measured in the same run: same broker,
-// transport (WebSocket), QoS 1 and messages. Target: at least 70% of the bare
-// rate. Broker, bare subscriber, bridge and app each run in their own process
-// (this file plays the broker and the bare subscriber with --role).
+// transport (WebSocket), QoS 1, session kind (persistent, as the bridge's) and
+// number of messages. Target: at least 70% of the bare rate. Broker, bare
+// subscriber, bridge and app each run in their own process (this file plays
+// the broker and the bare subscriber with --role).
+//
+// Both clocks stop the same way: the bare subscriber's at its last receipt,
+// the bridge's at the first /metrics poll (every 50 ms) that shows every
+// event acknowledged by ingest. `--compare DIR` also runs the bridge of
+// another checkout (e.g. `git archive` of an older commit, with a
+// node_modules link) into the same app in every run, alternating which of
+// the two goes first: an A/B on the same machine at the same moment, which
+// the noise of a shared machine otherwise hides. `--profile DIR` writes the
+// bridge's V8 CPU profile there and prints where its time went.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -15,10 +26,11 @@ import pg from "pg";
 import { LIFECYCLE_TOPIC_FILTERS, startLifecycleBroker } from "../lib/broker";
 import { publishAll, syntheticEvents } from "../lib/broker/testing";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
-import { spawnBridge } from "../lib/bridge/stack";
 import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { startApp } from "../lib/testing/app-server";
+import { profileText, summariseProfiles } from "./lib/cpuprofile";
+import { processTree } from "./lib/process-memory";
 
 const { values: args } = parseArgs({
   options: {
@@ -32,7 +44,12 @@ const { values: args } = parseArgs({
     smoke: { type: "boolean", default: false },
     "in-flight": { type: "string" },
     batch: { type: "string" },
+    wait: { type: "string" },
     fsync: { type: "string" },
+    env: { type: "string", multiple: true },
+    compare: { type: "string" },
+    profile: { type: "string" },
+    "no-null": { type: "boolean", default: false },
   },
 });
 const now = () => performance.timeOrigin + performance.now();
@@ -110,15 +127,71 @@ function child(command: string[], env: Record<string, string> = {}) {
 
 const self = ["--import", "tsx", "bench/bridge.ts"];
 
+/** CPU time (user + system, ms) a process and its children used so far; NaN if it is gone. */
+function cpuMs(pid: number): number {
+  let ticks = 0;
+  let found = false;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+      found = true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found ? ticks * 10 : Number.NaN; // USER_HZ is 100 on Linux
+}
+
 async function forwarded(metricsPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${metricsPort}/metrics?name=bridge_events_forwarded_total`)
+  ).text();
   return Number(/^bridge_events_forwarded_total (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/** `--env NAME=VALUE` and the shorthand flags, as bridge environment variables. */
+function bridgeSettings(): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (args["in-flight"]) env.BRIDGE_MAX_IN_FLIGHT = args["in-flight"];
+  if (args.batch) env.BRIDGE_BATCH_MAX_EVENTS = args.batch;
+  if (args.wait) env.BRIDGE_BATCH_MAX_WAIT_MS = args.wait;
+  if (args.fsync) env.BRIDGE_SPOOL_FSYNC = args.fsync;
+  for (const pair of args.env ?? []) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new Error(`--env takes NAME=VALUE, not '${pair}'`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
+interface RunResult {
+  bareClean: number;
+  barePersistent: number;
+  bridge: number;
+  /** The --compare checkout's bridge into the same app, same run. */
+  other: number;
+  alone: number;
+  /** CPU of the bridge process per event (µs) while it ran. */
+  bridgeCpuUs: number;
+  otherCpuUs: number;
+  /** CPU of the broker per event (µs): bare persistent, then bridge. */
+  brokerCpuBareUs: number;
+  brokerCpuBridgeUs: number;
 }
 
 async function main(): Promise<void> {
   const events = Number(args.events ?? (args.smoke ? 3000 : 20_000));
   const runs = Number(args.runs ?? (args.smoke ? 1 : 3));
   const log = (s: string) => console.log(`[bench:bridge] ${s}`);
+  const settings = bridgeSettings();
+  const compareRoot = args.compare ? path.resolve(args.compare) : undefined;
+  const profileDir = args.profile ? path.resolve(args.profile) : undefined;
+  if (profileDir) {
+    rmSync(profileDir, { recursive: true, force: true });
+    mkdirSync(profileDir, { recursive: true });
+  }
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
@@ -142,27 +215,45 @@ async function main(): Promise<void> {
     databaseUrl: dbUrl.toString(),
     env: { INGEST_TOKEN: "bench-token" },
   });
-  const results: { bareClean: number; barePersistent: number; bridge: number; alone: number }[] =
-    [];
+  const results: RunResult[] = [];
   const standIn = await startFakeIngest({ token: "bench-token" });
   let publisher: MqttClient | undefined;
+  let brokerPid = -1;
 
-  /** Publishes `events` new events and times them until the bridge has them acknowledged by `ingestUrl`. */
-  const bridgeRun = async (wsUrl: string, ingestUrl: string, prefix: string): Promise<number> => {
+  /**
+   * Publishes `events` new events and times them until the bridge (of `root`)
+   * has them acknowledged by `ingestUrl`; also returns the bridge's and the
+   * broker's CPU time over that window.
+   */
+  const bridgeRun = async (
+    wsUrl: string,
+    ingestUrl: string,
+    prefix: string,
+    root = process.cwd(),
+    profile = false,
+  ): Promise<{ rate: number; cpuUs: number; brokerCpuUs: number }> => {
     const metricsPort = await freePort();
     const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-"));
-    const bridge = spawnBridge({
-      MQTT_URL: wsUrl,
-      INGEST_URL: ingestUrl,
-      INGEST_TOKEN: "bench-token",
-      BRIDGE_SPOOL_DIR: spoolDir,
-      BRIDGE_CLIENT_ID: `bench-bridge-for-${prefix}`,
-      BRIDGE_METRICS_PORT: String(metricsPort),
-      LOG_LEVEL: "warn",
-      ...(args["in-flight"] ? { BRIDGE_MAX_IN_FLIGHT: args["in-flight"] } : {}),
-      ...(args.batch ? { BRIDGE_BATCH_MAX_EVENTS: args.batch } : {}),
-      ...(args.fsync ? { BRIDGE_SPOOL_FSYNC: args.fsync } : {}),
+    const nodeArgs = profile && profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+    let output = "";
+    const bridge = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "scripts/bridge.ts"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        MQTT_URL: wsUrl,
+        INGEST_URL: ingestUrl,
+        INGEST_TOKEN: "bench-token",
+        BRIDGE_SPOOL_DIR: spoolDir,
+        BRIDGE_CLIENT_ID: `bench-bridge-for-${prefix}`,
+        BRIDGE_METRICS_PORT: String(metricsPort),
+        LOG_LEVEL: "warn",
+        ...settings,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+    bridge.stdout.on("data", keep);
+    bridge.stderr.on("data", keep);
     try {
       const healthy = () =>
         fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(
@@ -170,31 +261,36 @@ async function main(): Promise<void> {
           () => false,
         );
       while (!(await healthy())) {
-        if (bridge.child.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output()}`);
+        if (bridge.exitCode !== null) throw new Error(`bridge exited:\n${output}`);
         await sleep(50);
       }
+      // The broker's events about the bridge itself are not the benchmark's: count from here.
+      await sleep(300);
+      const before = await forwarded(metricsPort);
+      const cpu0 = cpuMs(bridge.pid!);
+      const brokerCpu0 = cpuMs(brokerPid);
       const t0 = now();
       const publishing = publishAll(publisher!, syntheticEvents(events, prefix));
-      for (let done = 0, lastLog = now(); done < events; done = await forwarded(metricsPort)) {
-        if (now() - t0 > 300_000) {
-          throw new Error(
-            `the bridge forwarded ${done} of ${events} in 5 minutes:\n${bridge.output()}`,
-          );
+      let end = t0;
+      for (let done = 0, lastLog = now(); done < events;) {
+        await sleep(50);
+        done = (await forwarded(metricsPort)) - before;
+        end = now();
+        if (end - t0 > 300_000) {
+          throw new Error(`the bridge forwarded ${done} of ${events} in 5 minutes:\n${output}`);
         }
-        if (now() - lastLog > 10_000) {
+        if (end - lastLog > 10_000) {
           log(`  … ${done} of ${events} forwarded`);
-          lastLog = now();
+          lastLog = end;
         }
-        await sleep(100); // /metrics is not free: poll gently
       }
-      const rate = events / ((now() - t0) / 1000);
+      const cpuUs = ((cpuMs(bridge.pid!) - cpu0) * 1000) / events;
+      const brokerCpuUs = ((cpuMs(brokerPid) - brokerCpu0) * 1000) / events;
       await publishing;
-      return rate;
+      return { rate: events / ((end - t0) / 1000), cpuUs, brokerCpuUs };
     } finally {
-      bridge.child.kill("SIGTERM");
-      await new Promise((r) =>
-        bridge.child.exitCode !== null ? r(null) : bridge.child.once("exit", r),
-      );
+      bridge.kill("SIGTERM");
+      await new Promise((r) => (bridge.exitCode !== null ? r(null) : bridge.once("exit", r)));
       rmSync(spoolDir, { recursive: true, force: true });
       // Discard the bridge's persistent session so later phases do not queue for it.
       const discard = await connectAsync(wsUrl, {
@@ -205,7 +301,11 @@ async function main(): Promise<void> {
     }
   };
   /** Times `events` new events from publishing to the bare subscriber's last receipt. */
-  const bareRun = async (wsUrl: string, prefix: string, persistent: boolean): Promise<number> => {
+  const bareRun = async (
+    wsUrl: string,
+    prefix: string,
+    persistent: boolean,
+  ): Promise<{ rate: number; brokerCpuUs: number }> => {
     const bareArgs = [
       "--role",
       "bare",
@@ -219,20 +319,44 @@ async function main(): Promise<void> {
     const bare = child([...self, ...bareArgs, ...(persistent ? ["--persistent"] : [])]);
     try {
       await bare.line("ready", 20_000);
+      const brokerCpu0 = cpuMs(brokerPid);
       const t0 = now();
       await publishAll(publisher!, syntheticEvents(events, prefix));
       const done = (await bare.line("received", 120_000)) as { lastAt: number };
-      return events / ((done.lastAt - t0) / 1000);
+      const brokerCpuUs = ((cpuMs(brokerPid) - brokerCpu0) * 1000) / events;
+      return { rate: events / ((done.lastAt - t0) / 1000), brokerCpuUs };
     } finally {
       await bare.stop();
     }
   };
+  const stored = async (prefix: string) => {
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1",
+      [`${prefix}-%`],
+    );
+    if (rows[0]!.n !== events) throw new Error(`${rows[0]!.n} events stored, ${events} published`);
+  };
 
-  log(`${events} events per run, ${runs} run(s); app ${app.url}`);
+  log(
+    `${events} events per run, ${runs} run(s); app ${app.url}` +
+      (Object.keys(settings).length ? `; bridge settings ${JSON.stringify(settings)}` : "") +
+      (compareRoot ? `; A/B against the bridge in ${compareRoot}` : ""),
+  );
   try {
+    // A cold app (JIT, first connections) would handicap whichever bridge goes first.
+    const warm = syntheticEvents(1000, "bench-warmup");
+    for (let i = 0; i < warm.length; i += 500) {
+      const body = JSON.stringify(warm.slice(i, i + 500));
+      await fetch(`${app.url}/api/ingest`, {
+        method: "POST",
+        headers: { authorization: "Bearer bench-token", "content-type": "application/json" },
+        body,
+      });
+    }
     for (let run = 1; run <= runs; run += 1) {
       // A fresh broker per run: no session of an earlier run queues anything.
       const broker = child([...self, "--role", "broker"]);
+      brokerPid = broker.proc.pid!;
       const { wsUrl, tcpUrl } = (await broker.line("wsUrl", 20_000)) as {
         wsUrl: string;
         tcpUrl: string;
@@ -242,26 +366,52 @@ async function main(): Promise<void> {
         reconnectPeriod: 0,
       });
       try {
-        // 1. The ceiling: bare subscribers that only count, with a clean and with a
-        // persistent session (the bridge's kind, which costs the broker more per message).
+        // 1. The ceiling: a bare subscriber that only counts, with a persistent session
+        // like the bridge's (which costs the broker more per message than a clean one)
+        // and, for context, with a clean session. The clean one goes first: it also
+        // warms up the fresh broker.
         const bareClean = await bareRun(wsUrl, `bench-bare${run}`, false);
         const barePersistent = await bareRun(wsUrl, `bench-barep${run}`, true);
 
-        // 2. The bridge, all the way into PostgreSQL.
-        const bridgeRate = await bridgeRun(wsUrl, `${app.url}/api/ingest`, `bench-bridge${run}`);
-        const { rows } = await pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1",
-          [`bench-bridge${run}-%`],
-        );
-        if (rows[0]!.n !== events)
-          throw new Error(`${rows[0]!.n} events stored, ${events} published`);
+        // 2. The bridge, all the way into PostgreSQL (and the --compare one, in alternating order).
+        const ingestUrl = `${app.url}/api/ingest`;
+        let mine = { rate: Number.NaN, cpuUs: Number.NaN, brokerCpuUs: Number.NaN };
+        let other = { rate: Number.NaN, cpuUs: Number.NaN, brokerCpuUs: Number.NaN };
+        const runMine = async () => {
+          mine = await bridgeRun(wsUrl, ingestUrl, `bench-bridge${run}`, undefined, run === 1);
+          await stored(`bench-bridge${run}`);
+        };
+        const runOther = async () => {
+          other = await bridgeRun(wsUrl, ingestUrl, `bench-other${run}`, compareRoot);
+          await stored(`bench-other${run}`);
+        };
+        if (compareRoot && run % 2 === 0) await runOther();
+        await runMine();
+        if (compareRoot && run % 2 === 1) await runOther();
 
         // 3. For context: the bridge alone, into an endpoint that stores nothing.
-        const nullRate = await bridgeRun(wsUrl, standIn.url, `bench-null${run}`);
-        results.push({ bareClean, barePersistent, bridge: bridgeRate, alone: nullRate });
+        const alone = args["no-null"]
+          ? Number.NaN
+          : (await bridgeRun(wsUrl, standIn.url, `bench-null${run}`)).rate;
+        results.push({
+          bareClean: bareClean.rate,
+          barePersistent: barePersistent.rate,
+          bridge: mine.rate,
+          other: other.rate,
+          alone,
+          bridgeCpuUs: mine.cpuUs,
+          otherCpuUs: other.cpuUs,
+          brokerCpuBareUs: barePersistent.brokerCpuUs,
+          brokerCpuBridgeUs: mine.brokerCpuUs,
+        });
+        const r = Math.round;
         log(
-          `run ${run}: bridge → PostgreSQL ${Math.round(bridgeRate)} ev/s; bare subscriber ${Math.round(barePersistent)} ev/s ` +
-            `persistent session, ${Math.round(bareClean)} clean; bridge → no-op endpoint ${Math.round(nullRate)} ev/s`,
+          `run ${run}: bridge → PostgreSQL ${r(mine.rate)} ev/s (${r((mine.rate / barePersistent.rate) * 100)}%, bridge CPU ${r(mine.cpuUs)} µs/event)` +
+            (compareRoot
+              ? `; compared bridge ${r(other.rate)} ev/s (${r((other.rate / barePersistent.rate) * 100)}%, ${r(other.cpuUs)} µs/event)`
+              : "") +
+            `; bare subscriber ${r(barePersistent.rate)} ev/s persistent session, ${r(bareClean.rate)} clean` +
+            `; bridge → no-op endpoint ${r(alone)} ev/s; broker CPU ${r(barePersistent.brokerCpuUs)} µs/event (bare), ${r(mine.brokerCpuUs)} (bridge)`,
         );
       } finally {
         await publisher.endAsync();
@@ -276,23 +426,54 @@ async function main(): Promise<void> {
     await admin.end();
     await embedded?.stop();
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const m = (key: keyof (typeof results)[number]) => Math.round(median(results.map((r) => r[key])));
-  const ratio = (key: "bareClean" | "barePersistent") =>
-    median(results.map((r) => r.bridge / r[key]));
-  const verdict = (r: number) =>
-    `${Math.round(r * 100)}% (target ≥ 70%: ${r >= 0.7 ? "met" : "missed"})`;
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const range = (xs: number[]) =>
+    xs.length > 1 ? ` (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})` : "";
+  const m = (key: keyof RunResult) => {
+    const xs = results.map((r) => r[key]);
+    return `${Math.round(median(xs))}${range(xs)}`;
+  };
+  const ratios = (key: "bridge" | "other", base: "bareClean" | "barePersistent") =>
+    results.map((r) => r[key] / r[base]);
+  const verdict = (xs: number[]) => {
+    const r = median(xs);
+    const spread =
+      xs.length > 1
+        ? `, runs ${Math.round(Math.min(...xs) * 100)}–${Math.round(Math.max(...xs) * 100)}%`
+        : "";
+    return `${Math.round(r * 100)}%${spread} (target ≥ 70%: ${r >= 0.7 ? "met" : "missed"})`;
+  };
   console.log(
-    `\n| path (${events} events, QoS 1, WebSocket) | events/s, median of ${runs} |\n|---|---|`,
+    `\n| path (${events} events, QoS 1, WebSocket) | events/s, median of ${runs} (range) |\n|---|---|`,
   );
   console.log(`| broker → bridge → POST /api/ingest → PostgreSQL | ${m("bridge")} |`);
+  if (compareRoot) console.log(`| the same with the bridge of ${compareRoot} | ${m("other")} |`);
   console.log(
     `| broker → bare mqtt.js subscriber, persistent session (as the bridge) | ${m("barePersistent")} |`,
   );
   console.log(`| broker → bare mqtt.js subscriber, clean session | ${m("bareClean")} |`);
-  console.log(`| broker → bridge → no-op endpoint (context: the bridge alone) | ${m("alone")} |`);
-  console.log(`\nbridge / bare (persistent session): ${verdict(ratio("barePersistent"))}`);
-  console.log(`bridge / bare (clean session): ${verdict(ratio("bareClean"))}`);
+  if (!args["no-null"])
+    console.log(`| broker → bridge → no-op endpoint (context: the bridge alone) | ${m("alone")} |`);
+  console.log(
+    `\nbridge CPU per event: ${m("bridgeCpuUs")} µs` +
+      (compareRoot ? `; compared bridge ${m("otherCpuUs")} µs` : "") +
+      `; broker CPU per event: ${m("brokerCpuBareUs")} µs to the bare subscriber, ${m("brokerCpuBridgeUs")} µs to the bridge`,
+  );
+  console.log(
+    `bridge / bare (persistent session, as the bridge): ${verdict(ratios("bridge", "barePersistent"))}`,
+  );
+  console.log(`bridge / bare (clean session): ${verdict(ratios("bridge", "bareClean"))}`);
+  if (compareRoot)
+    console.log(
+      `compared bridge / bare (persistent session): ${verdict(ratios("other", "barePersistent"))}`,
+    );
+  if (profileDir)
+    for (const s of summariseProfiles(profileDir, 25))
+      console.log(`\nbridge CPU profile (run 1)\n${profileText(s)}`);
   process.exit(0);
 }
 

@@ -1,23 +1,30 @@
 // A bare mqtt.js subscriber: the same broker, transport (WebSocket) and QoS as
 // the bridge, doing nothing with the messages but count them. It is the
 // receive-rate ceiling the bridge is compared with.
-// argv: <url> <expected count> <timeout ms> <client ID prefix>: only events of
-// clients with that prefix count (the broker also reports the benchmark's own
-// clients connecting). Prints {"ready":true} once
-// subscribed, then {"received":n,"firstAt":ms,"lastAt":ms} (epoch ms) when n
-// reaches the expected count or the timeout passes.
+// argv: <url> <expected count> <timeout ms> <client ID prefix> [persistent]:
+// only events of clients with that prefix count (the broker also reports the
+// benchmark's own clients connecting). `persistent` subscribes with a
+// persistent session (clean: false), as the bridge does: the broker then
+// stores every QoS 1 message for the session before sending it, which a clean
+// session skips. Prints {"ready":true} once subscribed, then
+// {"received":n,"firstAt":ms,"lastAt":ms} (epoch ms) when n reaches the
+// expected count or the timeout passes.
 import { connectAsync } from "mqtt";
 import { LIFECYCLE_TOPIC_FILTERS } from "../../lib/broker";
 
-const [url, expectedText, timeoutText, prefix] = process.argv.slice(2);
+const [url, expectedText, timeoutText, prefix, mode] = process.argv.slice(2);
 const expected = Number(expectedText);
-const client = await connectAsync(url!, { clientId: `bench-bare-${process.pid}`, clean: true, reconnectPeriod: 0 });
+const persistent = mode === "persistent";
+const client = await connectAsync(url!, { clientId: `bench-bare-${process.pid}`, clean: !persistent, reconnectPeriod: 0 });
 let received = 0;
 let firstAt = 0;
 let lastAt = 0;
 const finish = () => {
   process.stdout.write(`${JSON.stringify({ received, firstAt, lastAt })}\n`);
-  void client.endAsync(true).then(() => process.exit(0));
+  // A persistent session outlives the connection: unsubscribe first, or the
+  // broker would queue the next phase's messages for it.
+  const unsubscribed = persistent ? client.unsubscribeAsync([...LIFECYCLE_TOPIC_FILTERS]).catch(() => undefined) : Promise.resolve();
+  void unsubscribed.then(() => client.endAsync(true)).then(() => process.exit(0));
 };
 const marker = `/${prefix}`;
 client.on("message", (topic) => {

@@ -1,7 +1,10 @@
 // Moves spooled events to ingest in batches. A batch goes out when it is full
-// (max events or bytes) or its oldest event has waited max-wait; a few batches
-// may be in flight at once, but the spool cursor only advances over a
-// contiguous run of acknowledged ones, so a crash never skips an event.
+// (max events or bytes), when its oldest event has waited max-wait, or when
+// the stream pauses while nothing is in flight (nothing new for a tenth of
+// max-wait: the end of a burst need not wait for a batch that will not
+// fill, and a trickle of events goes out with little delay). A few batches may be in
+// flight at once, but the spool cursor only advances over a contiguous run of
+// acknowledged ones, so a crash never skips an event.
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import type { IngestClient } from "./ingest-client";
@@ -46,6 +49,9 @@ export class Forwarder {
   private readonly inFlight: Job[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing = false;
+  /** When events last arrived; a partial batch goes out once the stream has been quiet for `idleMs`. */
+  private lastNotifyAt = 0;
+  private readonly idleMs: number;
   private stopped = false;
   private fatalError: Error | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -54,6 +60,7 @@ export class Forwarder {
   constructor(options: ForwarderOptions) {
     this.o = options;
     this.now = options.now ?? Date.now;
+    this.idleMs = Math.max(1, Math.round(options.maxWaitMs / 10));
   }
 
   get fatal(): Error | null {
@@ -66,8 +73,9 @@ export class Forwarder {
     return oldest === null ? 0 : Math.max(0, this.now() - oldest);
   }
 
-  /** Called after each append: sends at once if a batch is full, else arms the max-wait timer. */
+  /** Called after each spool write: sends at once if a batch is full, else arms the timer. */
   notify(): void {
+    this.lastNotifyAt = this.now();
     if (this.timer === null || this.o.spool.unread >= this.o.maxEvents) this.pump();
   }
 
@@ -75,14 +83,21 @@ export class Forwarder {
     if (this.stopped || this.fatalError) return;
     const { spool } = this.o;
     while (this.inFlight.length < this.o.maxInFlight && spool.unread > 0) {
-      const oldest = spool.oldestUnreadAt ?? this.now();
-      const wait = this.o.maxWaitMs - (this.now() - oldest);
-      if (!this.flushing && spool.unread < this.o.maxEvents && wait > 0) {
+      const now = this.now();
+      const oldest = spool.oldestUnreadAt ?? now;
+      const wait = this.o.maxWaitMs - (now - oldest);
+      // A pause in the stream sends a partial batch only while ingest has nothing else to do:
+      // under load (batches in flight) batches stay full.
+      const quietFor = this.inFlight.length === 0 ? now - this.lastNotifyAt : 0;
+      if (!this.flushing && spool.unread < this.o.maxEvents && wait > 0 && quietFor < this.idleMs) {
         if (this.timer === null) {
-          this.timer = setTimeout(() => {
-            this.timer = null;
-            this.pump();
-          }, wait);
+          this.timer = setTimeout(
+            () => {
+              this.timer = null;
+              this.pump();
+            },
+            Math.min(wait, this.idleMs - quietFor),
+          );
         }
         return;
       }
@@ -100,36 +115,51 @@ export class Forwarder {
   }
 
   private async send(job: Job): Promise<void> {
-    const ok = await this.deliver(job.batch.envelopes);
+    const { batch } = job;
+    const ok = await this.deliver(batch.body, batch.count, batch.envelopes);
     if (!ok) return; // stopped or fatal: the batch stays in the spool for the next run
     job.done = true;
+    // One cursor write for the whole acknowledged run, however many batches it holds.
+    let last: Job | null = null;
+    let count = 0;
     while (this.inFlight[0]?.done) {
-      const head = this.inFlight.shift()!;
-      this.o.spool.commit(head.batch.end, head.batch.envelopes.length);
+      last = this.inFlight.shift()!;
+      count += last.batch.count;
     }
+    if (last) this.o.spool.commit(last.batch.end, count);
     this.pump();
   }
 
-  /** Sends envelopes until ingest takes them; false if the bridge stopped first. */
-  private async deliver(envelopes: string[]): Promise<boolean> {
+  /**
+   * Sends a batch body until ingest takes it; false if the bridge stopped
+   * first. `envelopes` decodes its events, for splitting and logging.
+   */
+  private async deliver(
+    body: Buffer | string,
+    count: number,
+    envelopes: () => string[],
+  ): Promise<boolean> {
     const { metrics, log } = this.o;
     for (let attempt = 0; ; attempt += 1) {
       if (this.stopped || this.fatalError) return false;
       const endTimer = metrics.requestSeconds.startTimer();
-      const outcome = await this.o.client.post(`[${envelopes.join(",")}]`);
+      const outcome = await this.o.client.post(body);
       endTimer();
       metrics.requests.inc({ outcome: outcome.kind });
       switch (outcome.kind) {
         case "ok": {
           const { counts } = outcome;
-          metrics.forwarded.inc(envelopes.length);
-          metrics.duplicates.inc(counts.duplicates);
-          metrics.rejected.inc(counts.rejected.length);
-          for (const r of counts.rejected.slice(0, 10)) {
-            log.warn("ingest quarantined an event", {
-              error: r.error,
-              envelope: envelopes[r.index]?.slice(0, 500),
-            });
+          metrics.forwarded.inc(count);
+          if (counts.duplicates > 0) metrics.duplicates.inc(counts.duplicates);
+          if (counts.rejected.length > 0) {
+            metrics.rejected.inc(counts.rejected.length);
+            const all = envelopes();
+            for (const r of counts.rejected.slice(0, 10)) {
+              log.warn("ingest quarantined an event", {
+                error: r.error,
+                envelope: all[r.index]?.slice(0, 500),
+              });
+            }
           }
           return true;
         }
@@ -150,15 +180,16 @@ export class Forwarder {
           continue;
         }
         case "split": {
-          if (envelopes.length === 1) {
-            this.deadLetter(envelopes[0]!, outcome.reason);
+          const all = envelopes();
+          if (all.length === 1) {
+            this.deadLetter(all[0]!, outcome.reason);
             return true;
           }
           // Halve until the offending event is alone; the rest still gets through.
-          const mid = Math.ceil(envelopes.length / 2);
-          return (
-            (await this.deliver(envelopes.slice(0, mid))) && this.deliver(envelopes.slice(mid))
-          );
+          const half = (part: string[]) =>
+            this.deliver(`[${part.join(",")}]`, part.length, () => part);
+          const mid = Math.ceil(all.length / 2);
+          return (await half(all.slice(0, mid))) && half(all.slice(mid));
         }
         case "fatal": {
           this.fatalError = new Error(

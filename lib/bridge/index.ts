@@ -123,16 +123,20 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
 
   const emqx = opts.emqx ? new EmqxMapper() : null;
   let holding = false;
-  const append = (envelope: string) => {
-    spool.append(Date.now(), envelope);
-    received += 1;
-    metrics.received.inc();
+  // Called once per event-loop turn by the MQTT side, before it lets that turn's PUBACKs go.
+  const flush = () => {
+    const written = spool.flush();
+    if (written === 0) return;
+    received += written;
+    metrics.received.inc(written);
     fwd.notify();
   };
+  const append = (envelope: string) => spool.enqueue(Date.now(), envelope);
   const onMessage = (topic: string, payload: Buffer): void | Promise<void> => {
     let envelope: string;
     if (topic.startsWith("$aws/events/")) {
-      envelope = JSON.stringify({ topic, payload: payload.toString("utf8") });
+      // What JSON.stringify({ topic, payload }) gives, without the object.
+      envelope = `{"topic":${JSON.stringify(topic)},"payload":${JSON.stringify(payload.toString("utf8"))}}`;
     } else {
       const mapped = emqx?.map(topic, payload.toString("utf8"));
       if (!mapped) {
@@ -174,6 +178,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     beforeReconnect: urlSource ? () => urlSource.refresh().then(() => undefined) : undefined,
     log,
     onMessage,
+    flush,
     onReconnect: () => metrics.reconnects.inc(),
     onFatal,
   });

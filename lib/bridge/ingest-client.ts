@@ -19,7 +19,8 @@ export type IngestOutcome =
   | { kind: "fatal"; status: number; reason: string };
 
 export interface IngestClient {
-  post(body: string): Promise<IngestOutcome>;
+  /** Posts a JSON body (text or its UTF-8 bytes). */
+  post(body: string | Buffer): Promise<IngestOutcome>;
   close(): void;
 }
 
@@ -77,9 +78,9 @@ export function createIngestClient(options: {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
 
-  const post = (body: string) =>
+  const post = (body: string | Buffer) =>
     new Promise<IngestOutcome>((resolve) => {
-      const payload = Buffer.from(body);
+      const payload = typeof body === "string" ? Buffer.from(body) : body;
       const request = (secure ? https : http).request(
         url,
         {

@@ -82,12 +82,21 @@ export async function serveMetrics(
   options: { port: number; host: string; healthy: () => boolean },
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
-    if (req.url === "/metrics") {
+    const url = new URL(req.url ?? "/", "http://bridge");
+    const names = url.searchParams.getAll("name");
+    if (url.pathname === "/metrics" && names.length > 0) {
+      // Only the named metrics (e.g. a benchmark polling one counter): no process metrics gathered.
+      Promise.all(names.map((n) => registry.getSingleMetricAsString(n))).then(
+        (texts) =>
+          res.writeHead(200, { "content-type": registry.contentType }).end(texts.join("\n")),
+        (error: Error) => res.writeHead(404).end(error.message),
+      );
+    } else if (url.pathname === "/metrics") {
       registry.metrics().then(
         (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
         (error: Error) => res.writeHead(500).end(error.message),
       );
-    } else if (req.url === "/healthz") {
+    } else if (url.pathname === "/healthz") {
       const ok = options.healthy();
       res
         .writeHead(ok ? 200 : 503, { "content-type": "application/json" })

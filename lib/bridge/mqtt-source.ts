@@ -1,8 +1,18 @@
 // The bridge's MQTT side: one mqtt.js client with a persistent session,
 // QoS 1 subscriptions, and a message handler whose completion is what releases
 // the PUBACK. mqtt.js hands over the next message only after that, so the
-// handler must be quick: it appends to the local spool and returns.
+// handler must be quick: it queues the event for the spool and returns.
+//
+// PUBACKs are released per event-loop turn, not per message: the first
+// message of a turn corks the connection's stream, so the PUBACKs mqtt.js
+// writes stay in the stream's buffer; at the end of the turn (setImmediate)
+// `flush` writes every queued event to the spool with one write(2), and only
+// then is the stream uncorked. No PUBACK leaves before its event is in the
+// spool file. The buffered PUBACKs then go out together: one WebSocket frame
+// (MQTT allows several packets per frame) or one writev(2) on TCP, instead
+// of a frame and a syscall per message on each side.
 import { readFileSync } from "node:fs";
+import type { Writable } from "node:stream";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import { backoffMs } from "./forwarder";
 import type { Logger } from "./logger";
@@ -28,8 +38,13 @@ export interface MqttSourceOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   log: Logger;
-  /** Must resolve only once the message is durable: then the PUBACK goes out. */
+  /**
+   * Takes a message: queues it for `flush` (or, returning a promise, holds
+   * the stream until it could). Its PUBACK goes out after the next `flush`.
+   */
   onMessage(topic: string, payload: Buffer): void | Promise<void>;
+  /** Makes every message taken so far durable; throws if it cannot (then no PUBACK goes out). */
+  flush(): void;
   onReconnect?(): void;
   /** Every filter was refused by the broker (an authorization problem). */
   onFatal(error: Error): void;
@@ -43,6 +58,28 @@ export interface MqttSource {
 }
 
 const UNACCEPTABLE_PROTOCOL_VERSION = 1;
+
+type Chunk = { chunk: Buffer | string };
+const coalescing = new WeakSet<Writable>();
+
+/**
+ * Gives a stream without a vectored write (the WebSocket stream) one that
+ * sends everything buffered as a single write: a single WebSocket frame.
+ * Streams that have one (TCP sockets: writev) keep theirs.
+ */
+function coalesceWrites(stream: Writable): void {
+  const s = stream as Writable & {
+    _writev?: (chunks: Chunk[], cb: (error?: Error | null) => void) => void;
+  };
+  if (coalescing.has(stream) || typeof s._writev === "function" || s.writableObjectMode) return;
+  coalescing.add(stream);
+  s._writev = function (chunks, cb) {
+    const buffers = chunks.map((c) =>
+      typeof c.chunk === "string" ? Buffer.from(c.chunk) : c.chunk,
+    );
+    this._write(Buffer.concat(buffers), "buffer" as BufferEncoding, cb);
+  };
+}
 
 export function startMqttSource(o: MqttSourceOptions): MqttSource {
   let version: 4 | 5 = o.protocolVersion === 4 ? 4 : 5;
@@ -69,11 +106,42 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
     key: o.keyFile ? readFileSync(o.keyFile) : undefined,
     rejectUnauthorized: o.rejectUnauthorized ?? true,
     transformWsUrl: o.transformWsUrl ? () => o.transformWsUrl!() : undefined,
+    // mqtt.js formats a debug line or two per packet unless given a logger.
+    log: () => undefined,
   };
   if (version === 5) options.properties = { sessionExpiryInterval: o.sessionExpirySeconds };
   const client: MqttClient = connect(o.url, options);
 
+  // The stream holding this turn's PUBACKs (corked), released after the spool flush.
+  let held: Writable | null = null;
+  const release = () => {
+    const stream = held;
+    held = null;
+    try {
+      o.flush();
+    } catch (error) {
+      // Nothing of this turn is durable: no PUBACK; the broker redelivers after the reconnection.
+      o.log.error("could not write to the spool; reconnecting so the broker redelivers", {
+        error,
+      });
+      stream?.destroy();
+      return;
+    }
+    if (stream && !stream.destroyed) stream.uncork();
+  };
+  const hold = () => {
+    const stream = client.stream as Writable | undefined;
+    if (!stream || held === stream) return;
+    if (held) release(); // a reconnection since: let the old stream go first
+    held = stream;
+    coalesceWrites(stream);
+    stream.cork();
+    setImmediate(release);
+  };
+
   client.handleMessage = (packet, callback) => {
+    // Before anything else: the PUBACK that callback() writes must stay in the stream's buffer.
+    hold();
     let result: void | Promise<void>;
     try {
       result = o.onMessage(
@@ -89,7 +157,10 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
     }
     if (result instanceof Promise)
       result.then(
-        () => callback(),
+        () => {
+          hold(); // the turn that corked may be over
+          callback();
+        },
         (error: Error) => callback(error),
       );
     else callback();
