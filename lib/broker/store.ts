@@ -18,11 +18,28 @@ export interface BrokerStore {
 }
 
 /**
- * Wraps a persistence so that every promise it hands out is tracked: Aedes
- * fires some writes without waiting (will cleanup, PUBACK bookkeeping), and
- * the database must not close under them.
+ * The calls a publication awaits before Aedes hands the message to the
+ * subscribed clients. Aedes drops a message whose per-broker counter is not
+ * above the last one a client got ("dedupe"), so publications must reach the
+ * clients in counter order: LevelDB completes concurrent writes in any order,
+ * and without this a persistent subscriber silently missed a message now and
+ * then (it stayed queued until the next reconnect).
+ */
+const ORDERED = new Set<PropertyKey>([
+  "storeRetained",
+  "subscriptionsByTopic",
+  "outgoingEnqueue",
+  "outgoingEnqueueCombi",
+]);
+
+/**
+ * Wraps a persistence so that every promise it hands out is tracked (Aedes
+ * fires some writes without waiting, such as will cleanup and PUBACK
+ * bookkeeping, and the database must not close under them), and the calls in
+ * ORDERED resolve in the order they were made.
  */
 function tracked<T extends object>(target: T, pending: Set<Promise<unknown>>): T {
+  let tail: Promise<unknown> = Promise.resolve();
   return new Proxy(target, {
     get(t, property) {
       const value: unknown = Reflect.get(t, property, t);
@@ -32,12 +49,21 @@ function tracked<T extends object>(target: T, pending: Set<Promise<unknown>>): T
       if (property === "setup") return async (...args: unknown[]) => method.apply(t, args);
       return (...args: unknown[]) => {
         const result = method.apply(t, args);
-        if (result instanceof Promise) {
-          pending.add(result);
-          const settle = () => pending.delete(result);
-          result.then(settle, settle);
-        }
-        return result;
+        if (!(result instanceof Promise)) return result;
+        const settle = () => pending.delete(result);
+        pending.add(result);
+        result.then(settle, settle);
+        if (!ORDERED.has(property)) return result;
+        const previous = tail;
+        const ordered = result.then(
+          (outcome: unknown) => previous.then(() => outcome),
+          (error: unknown) =>
+            previous.then(() => {
+              throw error;
+            }),
+        );
+        tail = ordered.catch(() => undefined);
+        return ordered;
       };
     },
   });
