@@ -303,8 +303,8 @@ describe("broker with a data directory", () => {
     await bridge.client.subscribeAsync("$aws/events/#", { qos: 1 });
     const from = published.length;
     await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => {
-        for (let round = 0; round < 8; round += 1) {
+      Array.from({ length: 20 }, async (_, i) => {
+        for (let round = 0; round < 15; round += 1) {
           const c = await client(broker.tcpUrl, `churn-${i}`, { clean: i % 2 === 0 });
           await c.subscribeAsync(`cmd/${i}`, { qos: 1 });
           if (round % 2 === 0) await c.endAsync();
@@ -313,7 +313,7 @@ describe("broker with a data directory", () => {
       }),
     );
     const expected = () => published.slice(from).map((m) => JSON.stringify(m.payload));
-    await waitFor(() => expected().length >= 12 * 8 * 3, 10_000, "the churn's events");
+    await waitFor(() => expected().length >= 20 * 15 * 3, 10_000, "the churn's events");
     const received = () => new Set(bridge.received.map((m) => m.payload));
     await waitFor(
       () => expected().every((p) => received().has(p)),
