@@ -51,7 +51,10 @@ function csvSql(filter: string): string {
 
 /** Every column arrives as PostgreSQL's text: no per-cell parsing. */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value };
-const BATCH_ROWS = 1_000;
+/** Rows per FETCH: few round trips (the next is requested while this one is formatted). */
+const BATCH_ROWS = 5_000;
+/** Rows per string pushed to the response. */
+const CHUNK_ROWS = 1_000;
 
 async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStream<Uint8Array>> {
   const client = await db().pool.connect();
@@ -75,34 +78,65 @@ async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStr
       ),
     );
   let header = true;
+  // The next batch is requested before this one is formatted: PostgreSQL
+  // produces rows while Node quotes the previous ones (two cores, both busy).
+  const prefetch = () => {
+    const batch = readBatch();
+    batch.catch(() => {}); // awaited by read(); this only keeps an early failure from being "unhandled"
+    return batch;
+  };
+  let next: Promise<(string | null)[][]> | null = prefetch();
+  /** Rows fetched but not yet written, in slices of CHUNK_ROWS. */
+  let slices: (string | null)[][][] = [];
   const body = new Readable({
+    // One push per call, as the last step: the stream calls read() again
+    // when it wants more (backpressure), never while a call is waiting.
     async read() {
       try {
-        const rows = await readBatch();
-        // One string per batch of rows, quoted by csv-stringify (RFC 4180).
-        const records = rows.map((row) =>
-          row.map((cell) => (cell === null ? "" : neutraliseFormula(cell))),
-        );
-        const text = stringifySync(records, {
+        if (slices.length === 0 && next !== null) {
+          const rows = await next;
+          next = rows.length === BATCH_ROWS ? prefetch() : null;
+          for (const row of rows) {
+            for (let i = 0; i < row.length; i += 1) {
+              const cell = row[i];
+              row[i] = cell === null || cell === undefined ? "" : neutraliseFormula(cell);
+            }
+          }
+          for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+            slices.push(rows.slice(start, start + CHUNK_ROWS));
+          }
+        }
+        const slice = slices.shift();
+        if (slice === undefined && !header) {
+          await new Promise<void>((resolve) => cursor.close(() => resolve()));
+          release();
+          this.push(null);
+          return;
+        }
+        // Quoted by csv-stringify (RFC 4180); strings of ~150 KB stay out of
+        // V8's large-object space.
+        const text = stringifySync(slice ?? [], {
           header,
           columns: header ? [...CSV_COLUMNS] : undefined,
           record_delimiter: "\r\n",
         });
         header = false;
         this.push(text);
-        if (rows.length < BATCH_ROWS) {
-          await new Promise<void>((resolve) => cursor.close(() => resolve()));
-          release();
-          this.push(null);
-        }
       } catch (error) {
+        next = null;
+        slices = [];
         release(error as Error);
         this.destroy(error as Error);
       }
     },
     destroy(error, callback) {
-      // The browser went away: close the cursor and free the connection.
-      cursor.close(() => release());
+      // The browser went away: close the cursor (after a read in flight) and free the connection.
+      const pending = next;
+      next = null;
+      void (pending ?? Promise.resolve()).then(
+        () => cursor.close(() => release()),
+        () => release(),
+      );
       callback(error);
     },
   });

@@ -1,5 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
 import { resetDatabase } from "@/lib/testing/db";
 import { connected, disconnected, envelope } from "@/lib/testing/events";
 import { BASE, ingestRequest, params } from "@/lib/testing/routes";
@@ -77,6 +78,45 @@ describe("GET /api/export/connections.csv", () => {
       status: 400,
       body: { error: { code: "invalid_query", message: "from: 'tuesday' is not an ISO 8601 time or epoch ms" } },
     });
+  });
+});
+
+describe("GET /api/export/connections.csv across fetch batches", () => {
+  // More rows than one FETCH (5,000) and one written slice (1,000), not a multiple of either.
+  const ROWS = 11_234;
+
+  beforeEach(async () => {
+    await db().pool.query(
+      `INSERT INTO connection (client_id, session_identifier, version_number, connected_at, disconnected_at)
+       SELECT 'bulk', 's', n, $1::timestamptz + n * interval '1 minute', $1::timestamptz + n * interval '1 minute' + interval '30 seconds'
+         FROM generate_series(1, $2::int) AS n`,
+      [new Date(T), ROWS],
+    );
+    await db().pool.query(
+      `INSERT INTO client_state (client_id, first_seen_at, updated_at, last_event_at) VALUES ('bulk', now(), now(), now())`,
+    );
+  });
+
+  it("writes every row once, in order, with one header", async () => {
+    const text = await (await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=bulk`))).text();
+    expect(text.split("\r\n").filter((line) => line === HEADER)).toHaveLength(1);
+    const rows = parse(text, { columns: true }) as { versionNumber: string; durationSeconds: string }[];
+    expect(rows.map((r) => Number(r.versionNumber))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
+    expect(new Set(rows.map((r) => r.durationSeconds))).toEqual(new Set(["30"]));
+  });
+
+  it("frees the database connection when the download is cancelled mid-stream", async () => {
+    const pool = db().pool;
+    const response = await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=bulk`));
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expect(pool.totalCount - pool.idleCount).toBeGreaterThan(0);
+    await reader.cancel();
+    await expect.poll(() => pool.totalCount - pool.idleCount, { timeout: 5_000 }).toBe(0);
+    // The freed connection works (no portal or transaction left behind).
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM connection WHERE client_id = 'bulk'");
+    expect(rows[0]!.n).toBe(ROWS);
   });
 });
 
