@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { clientIdSegment } from "@/lib/clients/client-id-segment";
 import { useRouter } from "next/navigation";
 import { memo, useEffect, useRef, useState, type MouseEvent } from "react";
 import type { ClientView } from "@/lib/clients/schemas";
@@ -33,7 +34,7 @@ function useFlash(signature: string): boolean {
 }
 
 export function devicePath(clientId: string): string {
-  return `/clients/${encodeURIComponent(clientId)}`;
+  return `/clients/${clientIdSegment(clientId)}`;
 }
 
 const cell = "truncate px-3";

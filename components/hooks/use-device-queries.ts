@@ -3,12 +3,13 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { EventView } from "@/lib/clients/events";
 import type { ClientView, ConnectionView, FailuresView, SubscriptionsView } from "@/lib/clients/schemas";
+import { clientIdSegment } from "@/lib/clients/client-id-segment";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
-/** Client IDs may hold `/`, spaces or any Unicode: always one encoded path segment. */
+/** Client IDs may hold `/`, spaces or any Unicode: always one encoded path segment (`.`/`..` escaped). */
 export function clientPath(clientId: string): string {
-  return `/api/clients/${encodeURIComponent(clientId)}`;
+  return `/api/clients/${clientIdSegment(clientId)}`;
 }
 
 export function useClientQuery(clientId: string) {

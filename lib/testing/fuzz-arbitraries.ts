@@ -126,8 +126,9 @@ export function isValidClientId(s: string): boolean {
 }
 
 /**
- * `.` and `..` are dot segments: every URL parser collapses them, so
- * /api/clients/{id} cannot address such a client (see the real-URL test).
+ * `.` and `..` are dot segments: every URL parser collapses them, so the
+ * plain /api/clients/{id} form cannot address such a client; they are
+ * reached as `+.`/`+..` (lib/clients/client-id-segment.ts, the real-URL test).
  */
 export function isUrlAddressable(clientId: string): boolean {
   return clientId !== "." && clientId !== "..";

@@ -1,7 +1,7 @@
 // GET /api/clients/{clientId} – one client's status, session and subscriptions
 import { handleApiError } from "@/lib/http/handle-error";
 import { getClient } from "@/lib/clients/get";
-import { clientIdFromSegment } from "./dot-segment";
+import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
 
 export const dynamic = "force-dynamic";
 

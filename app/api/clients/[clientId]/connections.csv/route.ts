@@ -3,7 +3,7 @@ import { handleApiError } from "@/lib/http/handle-error";
 import { requireClient } from "@/lib/clients/get";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
 import { clientConnectionsCsv, csvFileName, csvResponse } from "@/lib/export/connections-csv";
-import { clientIdFromSegment } from "../dot-segment";
+import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@
 import { handleApiError } from "@/lib/http/handle-error";
 import { listConnections } from "@/lib/clients/connections";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
-import { clientIdFromSegment } from "../dot-segment";
+import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@
 import { handleApiError } from "@/lib/http/handle-error";
 import { listEvents } from "@/lib/clients/events";
 import { EventsQuery, parseQuery } from "@/lib/clients/schemas";
-import { clientIdFromSegment } from "../dot-segment";
+import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
 
 export const dynamic = "force-dynamic";
 

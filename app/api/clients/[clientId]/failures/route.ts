@@ -2,7 +2,7 @@
 import { handleApiError } from "@/lib/http/handle-error";
 import { listFailures } from "@/lib/clients/failures";
 import { FailuresQuery, parseQuery } from "@/lib/clients/schemas";
-import { clientIdFromSegment } from "../dot-segment";
+import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // GET /api/clients/{clientId}/subscriptions – current topics (session-aware), per-topic state and history
 import { handleApiError } from "@/lib/http/handle-error";
 import { listSubscriptions } from "@/lib/clients/subscriptions";
-import { clientIdFromSegment } from "../dot-segment";
+import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
 
 export const dynamic = "force-dynamic";
 
