@@ -82,3 +82,16 @@ test("an unknown client explains itself", async ({ page }) => {
   await page.goto(`/clients/${encodeURIComponent("never-seen/ghost")}`);
   await expect(page.getByRole("heading", { name: /No client “never-seen\/ghost” has been seen/ })).toBeVisible();
 });
+
+test("the dot-segment IDs '.' and '..' open their own device pages", async ({ page }) => {
+  const at = Date.now() - 60_000;
+  await ingest(connected(".", at, 1), connected("..", at + 1, 1, { thingName: "dot-dot-thing" }));
+  for (const id of [".", ".."]) {
+    await page.goto(`/?q=${encodeURIComponent(id)}`);
+    await page.getByRole("link", { name: id, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/clients/%2B${id.replace(/\./g, "\\.")}$`));
+    await expect(page.getByTestId("device-client-id")).toHaveText(id);
+    await expect(page.getByTestId("device-status")).toContainText("online");
+  }
+  await expect(page.getByText("dot-dot-thing", { exact: true })).toBeVisible();
+});
