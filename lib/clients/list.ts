@@ -39,7 +39,7 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
     ORDER BY ${sortColumn} ${dir}, cs.client_id ${dir} LIMIT $${params.length}`;
   const [rows, counts] = await Promise.all([
     db().pool.query<ClientRow>(sql, params),
-    countClients(query.q, now),
+    pageCounts(query.q, query.cursor !== undefined, now),
   ]);
   const page = rows.rows.slice(0, query.limit);
   const last = page[page.length - 1];
@@ -53,6 +53,28 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
         })
       : null;
   return { items: page.map((r) => toClientView(r, now.getTime(), config)), nextCursor, counts };
+}
+
+/** Scrolling pages reuse the counts of the first page this long (they cost a scan of the fleet). */
+const COUNTS_REUSE_MS = 5_000;
+const MAX_CACHED_COUNTS = 256;
+const recentCounts = new Map<string, { counts: Counts; at: number }>();
+
+/**
+ * The counts for a page: the first page (no cursor) always counts afresh;
+ * later pages of the same search within COUNTS_REUSE_MS reuse that answer
+ * instead of recounting 100,000 clients per page while a list is scrolled.
+ * Live totals reach the UI through the stream's summary events anyway.
+ */
+async function pageCounts(q: string | undefined, isLaterPage: boolean, now: Date): Promise<Counts> {
+  const key = q ?? "";
+  const cached = recentCounts.get(key);
+  if (isLaterPage && cached !== undefined && Date.now() - cached.at < COUNTS_REUSE_MS) return cached.counts;
+  const counts = await countClients(q, now);
+  recentCounts.delete(key);
+  recentCounts.set(key, { counts, at: Date.now() });
+  if (recentCounts.size > MAX_CACHED_COUNTS) recentCounts.delete(recentCounts.keys().next().value!);
+  return counts;
 }
 
 /** Fleet counts by status (for the clients matching `q`), plus how many are flapping. */
