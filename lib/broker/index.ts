@@ -146,7 +146,9 @@ export async function startLifecycleBroker(
   let stopped = false;
 
   let aedes: Aedes;
+  let orphans: Awaited<ReturnType<SessionRegistry["load"]>>;
   try {
+    orphans = await registry.load();
     aedes = await Aedes.createBroker({
       id: brokerId(),
       ...(store ? { persistence: store.persistence } : {}),
@@ -258,7 +260,7 @@ export async function startLifecycleBroker(
   // Connections the last run never closed (it crashed or was killed): AWS
   // reports a connection the service lost as SERVER_ERROR. Their time is
   // unknown; this start is the earliest moment anyone can tell.
-  for (const { clientId, connection } of await registry.load()) {
+  for (const { clientId, connection } of orphans) {
     publish(
       clientId,
       disconnectedEvent({
