@@ -36,15 +36,12 @@ WITH closed AS (
   SELECT s, e FROM closed
   UNION ALL
   SELECT s, e FROM unclosed WHERE e IS NULL OR (e > $1 AND e > s)
+), deltas AS (
+  SELECT GREATEST(0, ceil(date_part('epoch', s - $1::timestamptz) / $3))::int AS k, 1 AS d FROM spans
+  UNION ALL
+  SELECT ceil(date_part('epoch', e - $1::timestamptz) / $3)::int, -1 FROM spans WHERE e <= $2
 )
--- Both deltas of a span in one pass over it (no second scan of the spans).
-SELECT v.k, sum(v.d)::int AS delta
-  FROM spans CROSS JOIN LATERAL (VALUES
-         (GREATEST(0, ceil(date_part('epoch', s - $1::timestamptz) / $3))::int, 1),
-         (CASE WHEN e <= $2 THEN ceil(date_part('epoch', e - $1::timestamptz) / $3)::int END, -1)
-       ) AS v(k, d)
- WHERE v.k IS NOT NULL
- GROUP BY v.k ORDER BY v.k`;
+SELECT k, sum(d)::int AS delta FROM deltas GROUP BY k ORDER BY k`;
 
 export async function onlineHistory(query: OnlineHistoryQuery, now = new Date()): Promise<OnlineHistory> {
   const { spanMs, stepMs } = HISTORY_RANGES[query.range];

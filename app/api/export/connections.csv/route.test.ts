@@ -82,7 +82,7 @@ describe("GET /api/export/connections.csv", () => {
 });
 
 describe("GET /api/export/connections.csv across fetch batches", () => {
-  // More rows than one FETCH (5,000) and one written slice (1,000), not a multiple of either.
+  // Twelve FETCHes of 1,000 rows, the last one partial.
   const ROWS = 11_234;
 
   beforeEach(async () => {
