@@ -3,59 +3,22 @@
 // The test publishes AWS-format lifecycle events itself; they must reach
 // PostgreSQL through the real app exactly once, over MQTT 5 and 3.1.1, and
 // across a bridge restart (persistent session with session expiry).
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "../db/embedded";
 import { publishAll, syntheticEvents, waitFor } from "../broker/testing";
+import { startMosquitto, type Mosquitto } from "../testing/mosquitto";
 import { startBridge, type BridgeOptions } from "./index";
 import { createLogger } from "./logger";
 import { canonical, startStack, type Stack } from "./stack";
 
-const MOSQUITTO = "/usr/sbin/mosquitto";
-let mosquitto: ChildProcess;
-let mosquittoLog = "";
-let confDir: string;
+let mosquitto: Mosquitto;
 let wsUrl: string;
 let stack: Stack;
 let publisher: MqttClient;
 
 beforeAll(async () => {
-  if (!existsSync(MOSQUITTO)) {
-    throw new Error(
-      `${MOSQUITTO} is missing: install the Debian package "mosquitto" (apt-get install -y mosquitto)`,
-    );
-  }
-  const [tcpPort, wsPort] = [await freePort(), await freePort()];
-  confDir = mkdtempSync(path.join(tmpdir(), "mosquitto-"));
-  // Mosquitto 2.0.11 refuses to start with websockets listeners only, hence the plain one.
-  writeFileSync(
-    path.join(confDir, "mosquitto.conf"),
-    [
-      `listener ${tcpPort} 127.0.0.1`,
-      `listener ${wsPort} 127.0.0.1`,
-      "protocol websockets",
-      "allow_anonymous true",
-      // The default of 1000 silently drops QoS 1 messages queued for a slow or absent subscriber.
-      "max_queued_messages 1000000",
-      "persistence false",
-      "",
-    ].join("\n"),
-  );
-  mosquitto = spawn(MOSQUITTO, ["-c", path.join(confDir, "mosquitto.conf")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  for (const stream of [mosquitto.stdout, mosquitto.stderr])
-    stream?.on("data", (c: Buffer) => (mosquittoLog += c.toString()));
-  await waitFor(
-    () => mosquittoLog.includes("running"),
-    10_000,
-    `mosquitto to start: ${mosquittoLog}`,
-  );
-  wsUrl = `ws://127.0.0.1:${wsPort}`;
+  mosquitto = await startMosquitto();
+  wsUrl = mosquitto.wsUrl;
   stack = await startStack({ databaseUrl: inject("databaseUrl"), prefix: "mosq" });
   publisher = await connectAsync(wsUrl, { clientId: "mosq-test-publisher", protocolVersion: 5 });
 });
@@ -63,13 +26,8 @@ beforeAll(async () => {
 afterAll(async () => {
   // Broker first, so that nothing below can leave it running if it hangs.
   publisher?.end(true);
-  if (mosquitto && mosquitto.exitCode === null) {
-    const exited = new Promise((resolve) => mosquitto.once("exit", resolve));
-    mosquitto.kill("SIGTERM");
-    await exited;
-  }
+  await mosquitto?.stop();
   await stack?.close();
-  rmSync(confDir, { recursive: true, force: true });
 });
 
 describe("bridge with Mosquitto", () => {
