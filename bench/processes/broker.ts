@@ -6,7 +6,7 @@
 import { runBrokerProcess } from "../../lib/broker/process";
 
 await runBrokerProcess({
-  defaultDataDir: undefined,
+  defaultDataDir: null,
   log: false,
   options: { allowLifecyclePublish: true },
   banner: (broker) => `${JSON.stringify({ tcpUrl: broker.tcpUrl, wsUrl: broker.wsUrl })}\n`,

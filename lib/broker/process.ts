@@ -9,21 +9,23 @@ export const DEFAULT_BROKER_DATA_DIR = ".data/broker";
 
 /**
  * `BROKER_DATA_DIR`: the directory, or `:memory:` (or empty) for no
- * persistence; unset gives `fallback`.
+ * persistence; unset gives `fallback` (null: in memory).
  */
 export function brokerDataDirFromEnv(
   env: NodeJS.ProcessEnv,
-  fallback: string | undefined = DEFAULT_BROKER_DATA_DIR,
+  fallback: string | null = DEFAULT_BROKER_DATA_DIR,
 ): string | undefined {
   const value = env.BROKER_DATA_DIR;
-  if (value === undefined) return fallback;
+  // (null, not undefined, means "in memory": an explicit undefined argument
+  // would silently become the default directory.)
+  if (value === undefined) return fallback ?? undefined;
   return value === "" || value === ":memory:" ? undefined : value;
 }
 
 export async function runBrokerProcess(opts: {
   env?: NodeJS.ProcessEnv;
-  /** The data directory when BROKER_DATA_DIR is unset (undefined: in memory). */
-  defaultDataDir?: string;
+  /** The data directory when BROKER_DATA_DIR is unset (null: in memory). */
+  defaultDataDir: string | null;
   /** JSON log lines on stderr (LOG_LEVEL). */
   log?: boolean;
   /** What to print on stdout once listening. */
