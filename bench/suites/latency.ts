@@ -5,9 +5,8 @@
 // event for seconds, so each one is matched to the `client` message that
 // carries it (by clientId and lastEventAt). Between phases the bridge drains.
 // The rates run on the embedded Aedes broker, then (mosquittoRates) on a
-// private Mosquitto with the same bridge, app and database: Aedes delivers to
-// a persistent session from an in-memory list searched per acknowledgement,
-// so once a backlog forms its delivery rate falls; Mosquitto's does not.
+// private Mosquitto with the same bridge, app and database: the same path
+// behind a broker written in C, to tell the broker's share from the rest.
 //
 // Client IDs are 9 characters (`r1-012345`) so a 500-event batch's NOTIFY
 // payload fits lib/ingest's 7,000-byte cap; a short probe at the target rate
@@ -33,11 +32,7 @@ import { openSse, type AppFetch } from "../lib/sse-client";
 export interface LatencyOptions {
   /** Offered rates through the embedded (Aedes) broker. */
   rates: number[];
-  /**
-   * Offered rates through a private Mosquitto instead: the same bridge, app
-   * and database behind a broker whose delivery to a persistent session does
-   * not slow down as its queue grows (Aedes' in-memory queue is a list).
-   */
+  /** Offered rates through a private Mosquitto instead (same bridge, app and database). */
   mosquittoRates: number[];
   warmupSeconds: number;
   seconds: number;
