@@ -10,11 +10,11 @@ describe("brokerDataDirFromEnv", () => {
     [":memory:", DEFAULT_BROKER_DATA_DIR, undefined],
     ["", DEFAULT_BROKER_DATA_DIR, undefined],
   ] as const)("BROKER_DATA_DIR=%s with fallback %s gives %s", (value, fallback, expected) => {
-    const env = value === undefined ? {} : { BROKER_DATA_DIR: value };
+    const env = (value === undefined ? {} : { BROKER_DATA_DIR: value }) as NodeJS.ProcessEnv;
     expect(brokerDataDirFromEnv(env, fallback)).toBe(expected);
   });
 
   it("defaults to the demo's directory", () => {
-    expect(brokerDataDirFromEnv({})).toBe(DEFAULT_BROKER_DATA_DIR);
+    expect(brokerDataDirFromEnv({} as NodeJS.ProcessEnv)).toBe(DEFAULT_BROKER_DATA_DIR);
   });
 });
