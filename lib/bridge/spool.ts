@@ -112,8 +112,9 @@ export class Spool {
       .filter((m) => m !== null)
       .map((m) => Number(m[1]));
     // A cursor that cannot be read (torn by a machine crash mid-write) means
-    // starting from the oldest segment: duplicates, never losses.
-    this.cursor = this.loadCursor() ?? { segment: Math.min(0, ...existing), offset: 0 };
+    // starting from the oldest segment (segment 0 deletes none; the check
+    // below moves it to the oldest left): duplicates, never losses.
+    this.cursor = this.loadCursor() ?? { segment: 0, offset: 0 };
     for (const n of existing) {
       // Wholly acknowledged segments a crash left behind.
       if (n < this.cursor.segment) unlinkSync(this.segmentPath(n));
@@ -205,11 +206,6 @@ export class Spool {
     let total = this.queuedBytes;
     for (const seg of this.segments) total += seg.size;
     return total - this.cursor.offset;
-  }
-
-  /** Records enqueued and not yet written by `flush`. */
-  get queuedCount(): number {
-    return this.queued.length;
   }
 
   /** Events spooled (or queued) and not yet acknowledged by ingest. */
