@@ -149,6 +149,8 @@ test("rows the operator is reading stay put while changes land above them", asyn
         .filter((r) => r.getBoundingClientRect().bottom > top)
         .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.dataset.clientId;
     });
+  // The virtualizer renders the rows at the new offset on its next frame: wait for them.
+  await expect.poll(topRowId).toBe(ids[79 - 30]);
   const before = await topRowId();
   const scrollTop = () => scroller.evaluate((el) => el.scrollTop);
   const scrolledBefore = await scrollTop();
