@@ -44,6 +44,7 @@ export interface BridgeOptions {
   auth?: MqttAuth;
   batchMaxEvents?: number;
   batchMaxWaitMs?: number;
+  batchLingerMs?: number;
   batchMaxBytes?: number;
   maxInFlight?: number;
   spoolMaxBytes?: number;
@@ -104,6 +105,7 @@ const Env = z.object({
   BRIDGE_AWS_AUTHORIZER_SIGNATURE: optional,
   BRIDGE_BATCH_MAX_EVENTS: int(500),
   BRIDGE_BATCH_MAX_WAIT_MS: int(200),
+  BRIDGE_BATCH_LINGER_MS: int(20),
   BRIDGE_BATCH_MAX_BYTES: int(512 * 1024),
   BRIDGE_MAX_IN_FLIGHT: int(2),
   BRIDGE_SPOOL_MAX_BYTES: int(1024 * 1024 * 1024),
@@ -207,6 +209,7 @@ export function bridgeConfigFromEnv(
     auth,
     batchMaxEvents: e.BRIDGE_BATCH_MAX_EVENTS,
     batchMaxWaitMs: e.BRIDGE_BATCH_MAX_WAIT_MS,
+    batchLingerMs: e.BRIDGE_BATCH_LINGER_MS,
     batchMaxBytes: e.BRIDGE_BATCH_MAX_BYTES,
     maxInFlight: e.BRIDGE_MAX_IN_FLIGHT,
     spoolMaxBytes: e.BRIDGE_SPOOL_MAX_BYTES,

@@ -1,9 +1,11 @@
 // Moves spooled events to ingest in batches. A batch goes out when it is full
-// (max events or bytes), when its oldest event has waited max-wait, or when
-// the stream pauses while nothing is in flight (nothing new for a tenth of
-// max-wait: the end of a burst need not wait for a batch that will not
-// fill, and a trickle of events goes out with little delay). A few batches may be in
-// flight at once, but the spool cursor only advances over a contiguous run of
+// (max events or bytes), when its oldest event has waited max-wait, or, while
+// nothing is in flight, when its oldest event has waited linger (a steady
+// stream goes out in batches sized by how long ingest takes one, instead of
+// waiting max-wait for a batch that fills slowly) or the stream pauses
+// (nothing new for a tenth of max-wait: the end of a burst). Under load,
+// batches in flight, batches stay full. A few batches may be in flight at
+// once, but the spool cursor only advances over a contiguous run of
 // acknowledged ones, so a crash never skips an event.
 import { appendFileSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +21,8 @@ export interface ForwarderOptions {
   log: Logger;
   maxEvents: number;
   maxWaitMs: number;
+  /** While nothing is in flight, a partial batch goes out once its oldest event has waited this long. */
+  lingerMs: number;
   maxBytes: number;
   maxInFlight: number;
   retryBaseMs: number;
@@ -48,6 +52,7 @@ export class Forwarder {
   private readonly now: () => number;
   private readonly inFlight: Job[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
   private flushing = false;
   /** When events last arrived; a partial batch goes out once the stream has been quiet for `idleMs`. */
   private lastNotifyAt = 0;
@@ -86,18 +91,21 @@ export class Forwarder {
       const now = this.now();
       const oldest = spool.oldestUnreadAt ?? now;
       const wait = this.o.maxWaitMs - (now - oldest);
-      // A pause in the stream sends a partial batch only while ingest has nothing else to do:
-      // under load (batches in flight) batches stay full.
-      const quietFor = this.inFlight.length === 0 ? now - this.lastNotifyAt : 0;
-      if (!this.flushing && spool.unread < this.o.maxEvents && wait > 0 && quietFor < this.idleMs) {
-        if (this.timer === null) {
-          this.timer = setTimeout(
-            () => {
-              this.timer = null;
-              this.pump();
-            },
-            Math.min(wait, this.idleMs - quietFor),
-          );
+      // Linger and a pause in the stream send a partial batch only while ingest has nothing
+      // else to do: under load (batches in flight) batches stay full.
+      const idle = this.inFlight.length === 0;
+      const lingerLeft = idle ? this.o.lingerMs - (now - oldest) : Infinity;
+      const quietLeft = idle ? this.idleMs - (now - this.lastNotifyAt) : Infinity;
+      if (!this.flushing && spool.unread < this.o.maxEvents && wait > 0 && lingerLeft > 0 && quietLeft > 0) {
+        // Re-armed when a batch in flight finished and linger now comes sooner than max-wait.
+        const delay = Math.min(wait, lingerLeft, quietLeft);
+        if (this.timer === null || now + delay < this.timerDue) {
+          if (this.timer !== null) clearTimeout(this.timer);
+          this.timerDue = now + delay;
+          this.timer = setTimeout(() => {
+            this.timer = null;
+            this.pump();
+          }, delay);
         }
         return;
       }

@@ -80,6 +80,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     log,
     maxEvents: opts.batchMaxEvents ?? 500,
     maxWaitMs: opts.batchMaxWaitMs ?? 200,
+    lingerMs: opts.batchLingerMs ?? 20,
     maxBytes: opts.batchMaxBytes ?? 512 * 1024,
     maxInFlight: opts.maxInFlight ?? 2,
     retryBaseMs: opts.retryBaseMs ?? 250,
