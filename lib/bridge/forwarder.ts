@@ -1,12 +1,12 @@
-// Moves spooled events to ingest in batches. A batch goes out when it is full
-// (max events or bytes), when its oldest event has waited max-wait, or, while
-// nothing is in flight, when its oldest event has waited linger (a steady
-// stream goes out in batches sized by how long ingest takes one, instead of
-// waiting max-wait for a batch that fills slowly) or the stream pauses
-// (nothing new for a tenth of max-wait: the end of a burst). Under load,
-// batches in flight, batches stay full. A few batches may be in flight at
-// once, but the spool cursor only advances over a contiguous run of
-// acknowledged ones, so a crash never skips an event.
+// Moves spooled events to ingest in batches, up to max-in-flight at once. A
+// batch goes out on a free slot when it is full (max events or bytes), when
+// its oldest event has waited linger (a steady stream goes out in batches of
+// linger's worth of events instead of waiting max-wait for a batch that fills
+// slowly; when every slot is busy, batches grow while they wait, so under load
+// they fill), or, while nothing is in flight, when the stream pauses (nothing
+// new for a tenth of max-wait: the end of a burst). Max-wait bounds the wait
+// when linger is set longer. The spool cursor only advances over a contiguous
+// run of acknowledged batches, so a crash never skips an event.
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import type { IngestClient } from "./ingest-client";
@@ -21,7 +21,7 @@ export interface ForwarderOptions {
   log: Logger;
   maxEvents: number;
   maxWaitMs: number;
-  /** While nothing is in flight, a partial batch goes out once its oldest event has waited this long. */
+  /** A partial batch goes out on a free slot once its oldest event has waited this long. */
   lingerMs: number;
   maxBytes: number;
   maxInFlight: number;
@@ -91,13 +91,11 @@ export class Forwarder {
       const now = this.now();
       const oldest = spool.oldestUnreadAt ?? now;
       const wait = this.o.maxWaitMs - (now - oldest);
-      // Linger and a pause in the stream send a partial batch only while ingest has nothing
-      // else to do: under load (batches in flight) batches stay full.
-      const idle = this.inFlight.length === 0;
-      const lingerLeft = idle ? this.o.lingerMs - (now - oldest) : Infinity;
-      const quietLeft = idle ? this.idleMs - (now - this.lastNotifyAt) : Infinity;
+      // A pause in the stream sends a partial batch only while ingest has nothing else to do.
+      const lingerLeft = this.o.lingerMs - (now - oldest);
+      const quietLeft = this.inFlight.length === 0 ? this.idleMs - (now - this.lastNotifyAt) : Infinity;
       if (!this.flushing && spool.unread < this.o.maxEvents && wait > 0 && lingerLeft > 0 && quietLeft > 0) {
-        // Re-armed when a batch in flight finished and linger now comes sooner than max-wait.
+        // Re-armed when the stream paused and that now comes sooner than linger.
         const delay = Math.min(wait, lingerLeft, quietLeft);
         if (this.timer === null || now + delay < this.timerDue) {
           if (this.timer !== null) clearTimeout(this.timer);
