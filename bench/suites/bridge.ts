@@ -7,7 +7,7 @@
 // Each run gets a fresh broker so no persistent session of an earlier run
 // makes the broker queue for an absent subscriber.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { freePort } from "../../lib/db/embedded";
@@ -16,6 +16,7 @@ import { spawnHelper, type Helper } from "../lib/child";
 import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { truncateAll, withClient } from "../lib/database";
+import { meterCpu, parentPid } from "../lib/process-cpu";
 import { rssMiB, sampleMemory } from "../lib/process-memory";
 import { connectPublisher, publishAll, toMessage, type Message } from "../lib/publisher";
 import { measured, pairedRatio, type Figure } from "../lib/report";
@@ -76,7 +77,8 @@ async function bridgeRun(
   deadlineMs: number,
   run: number,
   profileDir: string | undefined,
-): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number }> {
+  cpuOf: { broker: number; postgres: number | undefined },
+): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number; cpu: Record<string, number> }> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
   // scripts/bridge.ts as its own process, as lib/bridge/stack's spawnBridge
@@ -114,6 +116,7 @@ async function bridgeRun(
     // The bridge also forwards the broker's events about itself and the publisher: count from here.
     await sleep(500);
     const before = await forwardedCount(metricsPort);
+    const cpu = meterCpu({ broker: cpuOf.broker, bridge: bridgePid, app: app.pid, postgres: cpuOf.postgres });
     const t0 = performance.now();
     const published = publishAll(publisher, messages);
     const deadline = t0 + deadlineMs;
@@ -124,10 +127,11 @@ async function bridgeRun(
     }
     const seconds = (performance.now() - t0) / 1000;
     await published;
+    const cpuUsed = cpu.stop();
     const peakRss = bridgeMemory.stop().peakMiB;
     const appPeakRss = appMemory.stop().peakMiB;
     if (forwarded < messages.length) throw new Error(`bridge forwarded ${forwarded} of ${messages.length} within ${deadlineMs} ms`);
-    return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss };
+    return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss, cpu: cpuUsed };
   } finally {
     await publisher?.endAsync();
     // SIGTERM: the bridge drains, exits, and (profiling) writes its profile.
@@ -148,6 +152,33 @@ async function routeAtBridgeConcurrency(app: BenchApp, messages: readonly Messag
   return r.processed / r.seconds;
 }
 
+/**
+ * Where the bridge run's CPU went, per event (medians over runs), and the
+ * ceiling that total sets on this machine's cores: the limit the bridge
+ * shares with the broker and the publisher here, which a deployment with the
+ * broker elsewhere would not.
+ */
+function cpuNote(perRun: Record<string, number>[], bridgeRate: number): string {
+  if (perRun.length === 0) return "bridge CPU: not measured";
+  const names = ["broker", "self", "bridge", "app", "postgres"] as const;
+  const label: Record<(typeof names)[number], string> = {
+    broker: "broker",
+    self: "publisher (the benchmark process)",
+    bridge: "bridge",
+    app: "app (ingest route)",
+    postgres: "PostgreSQL (all server processes)",
+  };
+  const med = Object.fromEntries(names.map((n) => [n, median(perRun.map((r) => r[n] ?? 0))])) as Record<(typeof names)[number], number>;
+  const total = names.reduce((sum, n) => sum + med[n], 0);
+  const cores = os.availableParallelism();
+  const parts = names.map((n) => `${label[n]} ${round(med[n])} µs`).join(", ");
+  return (
+    `bridge CPU per event (medians, lower bounds: processes that exit mid-run are missed): ${parts}; ` +
+    `total ${round(total)} µs, so ${cores} cores cap this path at ${Math.round((cores * 1e6) / total).toLocaleString("en-US")} ev/s (measured ${Math.round(bridgeRate).toLocaleString("en-US")}); ` +
+    `broker and publisher alone ${round(med.broker + med.self)} µs, bridge + app + PostgreSQL ${round(med.bridge + med.app + med.postgres)} µs.`
+  );
+}
+
 export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await ctx.server.scratch("bridge");
@@ -166,6 +197,12 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   const bridgeIdle: number[] = [];
   const bridgePeak: number[] = [];
   const appPeak: number[] = [];
+  /** CPU microseconds per event of each component, per run. */
+  const cpuPerEvent: Record<string, number>[] = [];
+  // The PostgreSQL server's processes: the postmaster is a backend's parent.
+  const postgresPid = await withClient(db.url, async (c) =>
+    parentPid((await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid),
+  );
   log(`bridge: ${o.events} events over ${o.clients} clients per run, ${ctx.runs} run(s)`);
   try {
     for (let run = 1; run <= ctx.runs; run += 1) {
@@ -177,7 +214,8 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
         // The clean-session run goes first: it also warms up the fresh broker.
         bareCleanRates.push(await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, false));
         bareRates.push(await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, true));
-        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir);
+        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir, { broker: broker.helper.pid, postgres: postgresPid });
+        cpuPerEvent.push(Object.fromEntries(Object.entries(r.cpu).map(([k, s]) => [k, (s * 1e6) / o.events])));
         bridgeRates.push(r.rate);
         bridgeIdle.push(r.idleRss);
         bridgePeak.push(r.peakRss);
@@ -232,11 +270,12 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   notes.push(
     `bridge: ${round(ratio * 100)}% of the bare subscriber's receive rate (persistent session, as the bridge's; ${round(pairedRatio(bridgeRates, bareCleanRates) * 100)}% of a clean-session one) and ${round(pairedRatio(bridgeRates, routeRates) * 100)}% of what the ingest route alone takes at the bridge's batching and concurrency.`,
   );
+  notes.push(cpuNote(cpuPerEvent, median(bridgeRates)));
   if (profileDir !== undefined) {
     for (const s of summariseProfiles(profileDir, 12)) notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
   }
   if (bridgeProfileDir !== undefined) {
     for (const s of summariseProfiles(bridgeProfileDir, 12)) notes.push(`bridge process CPU profile\n${profileText(s)}`);
   }
-  return { figures, details: { options: o, bridgeRates, bareRates, bareCleanRates, routeRates, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
+  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
 }
