@@ -32,7 +32,7 @@ SELECT * FROM (
   WINDOW w AS (PARTITION BY c.client_id ORDER BY c.conn_time, c.version_number, c.session_identifier)
 ) t
 WHERE t.conn_time <= $2
-  AND COALESCE(t.disconnected_at, CASE WHEN t.is_current THEN 'infinity'::timestamptz END, t.next_time, 'infinity'::timestamptz) >= $1
+  AND COALESCE(t.disconnected_at, CASE WHEN t.is_current THEN 'infinity'::timestamptz END, t.next_time, t.conn_time) >= $1
 ORDER BY t.client_id, t.conn_time, t.version_number, t.session_identifier`;
 }
 

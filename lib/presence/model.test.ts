@@ -555,13 +555,14 @@ describe("timeline", () => {
     expect(timeline([a, b, c], a).map((t) => t.versionNumber)).toEqual([9, 3, 4]);
   });
 
-  it("a non-current connection with no disconnect and nothing after it in time has an unknown end", () => {
-    // Clock skew puts v5's connect after v6's; v6 is current (higher version).
-    const s = read(history([connected(5, T0 + MINUTE), connected(6, T0)], T0), T0);
+  it("a non-current connection with no disconnect and nothing after it in time ends, inferred, where it starts", () => {
+    // Clock skew puts v5's connect after v6's; v6 is current (higher version),
+    // so v5 was over before v6 began: it is never drawn as open beside v6.
+    const s = readInEveryOrder([connected(5, T0 + MINUTE), connected(6, T0)], T0 + MINUTE, T0 + MINUTE);
     expect(s.current?.versionNumber).toBe(6);
     expect(s.timeline.map((t) => [t.versionNumber, t.endInferred, t.endedAt])).toEqual([
       [6, false, null],
-      [5, true, null],
+      [5, true, T0 + MINUTE],
     ]);
   });
 });

@@ -7,7 +7,8 @@ import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./s
  * A connection counts at instant t when it started at or before t and had
  * not ended by t. Ends follow the timeline rules: the disconnect, or for a
  * connection that lost its disconnect and is not current, the next
- * connection's time; the current open connection has no end.
+ * connection's time (its own when none follows); the current open
+ * connection has no end.
  *
  * Rather than testing every connection against every sample (spans × points),
  * each span contributes +1 at the first sample at or after its start and −1
@@ -29,11 +30,12 @@ WITH spans AS (
   SELECT s, e FROM (
     SELECT c.connected_at AS s,
            CASE WHEN cur.client_id IS NOT NULL THEN NULL
-                ELSE (SELECT n.conn_time FROM connection n
-                       WHERE n.client_id = c.client_id
-                         AND (n.conn_time, n.version_number, n.session_identifier)
-                           > (c.conn_time, c.version_number, c.session_identifier)
-                       ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1)
+                ELSE COALESCE((SELECT n.conn_time FROM connection n
+                                WHERE n.client_id = c.client_id
+                                  AND (n.conn_time, n.version_number, n.session_identifier)
+                                    > (c.conn_time, c.version_number, c.session_identifier)
+                                ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1),
+                              c.conn_time)
            END AS e
       FROM connection c
       LEFT JOIN client_state cur

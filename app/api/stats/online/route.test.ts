@@ -59,6 +59,20 @@ describe("GET /api/stats/online", () => {
     expect(history.points.at(-1)!.online).toBe(counts.online);
   });
 
+  it("counts a client once when a lower version, timestamped later within clock skew, lost its disconnect", async () => {
+    const now = Date.now();
+    await post([
+      envelope(connected("skew", now - 2 * HOUR, 5)),
+      // v3 came before v5 (versions say so) but its clock reads a minute later.
+      envelope(connected("skew", now - 2 * HOUR + 60_000, 3)),
+    ]);
+    const history = (await (await online(new Request(`${BASE}/api/stats/online?range=24h`))).json()) as History;
+    expect(at(history, now - HOUR)).toBe(1);
+    const counts = (await (await summary()).json()) as { online: number };
+    expect(counts.online).toBe(1);
+    expect(history.points.at(-1)!.online).toBe(1);
+  });
+
   it("rejects an unknown range with the error contract", async () => {
     const response = await online(new Request(`${BASE}/api/stats/online?range=1y`));
     expect(response.status).toBe(400);
