@@ -3,8 +3,8 @@
 // spans per (start sample, end sample) pair in SQL) equals a brute-force count
 // over the model's timelines, where a connection is online at t when
 // start <= t < end and ends follow the timeline rules (the disconnect; for a
-// non-current connection that lost it, the next connection's time; the current
-// open connection has no end).
+// non-current connection that lost it, the next connection's time, or its own
+// when none follows; the current open connection has no end).
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
