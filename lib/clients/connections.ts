@@ -15,24 +15,29 @@ export interface ConnectionRow extends ConnectionColumns {
 /**
  * Connections that overlap [$from, $to], oldest first per client. The window
  * function finds each connection's successor in the model's order
- * (lib/presence compareConnections) so a lost disconnect can be inferred.
+ * (lib/presence compareConnections) so a lost disconnect can be inferred;
+ * `ended_at` is lib/presence/timeline.ts withEnd in SQL (null: open), for the
+ * range test here and for the CSV export.
  * `filter` restricts the clients (on `c` and `cs`); params from $4 on are its own.
  */
 export function connectionsSql(filter: string): string {
   return `
 SELECT * FROM (
-  SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_number,
-         c.connected_at, c.disconnected_at, c.disconnect_received_at, c.disconnect_reason,
-         c.client_initiated_disconnect, c.principal_identifier, c.ip_address, c.thing_name,
-         c.conn_time,
-         lead(c.conn_time) OVER w AS next_time,
-         (cs.session_identifier = c.session_identifier AND cs.version_number = c.version_number) IS TRUE AS is_current
-    FROM connection c JOIN client_state cs ON cs.client_id = c.client_id
-   WHERE ${filter}
-  WINDOW w AS (PARTITION BY c.client_id ORDER BY c.conn_time, c.version_number, c.session_identifier)
+  SELECT s.*,
+         COALESCE(s.disconnected_at, CASE WHEN s.is_current THEN NULL ELSE COALESCE(s.next_time, s.conn_time) END) AS ended_at
+    FROM (
+      SELECT c.client_id, c.session_identifier, c.version_number::float8 AS version_number,
+             c.connected_at, c.disconnected_at, c.disconnect_received_at, c.disconnect_reason,
+             c.client_initiated_disconnect, c.principal_identifier, c.ip_address, c.thing_name,
+             c.conn_time,
+             lead(c.conn_time) OVER w AS next_time,
+             (cs.session_identifier = c.session_identifier AND cs.version_number = c.version_number) IS TRUE AS is_current
+        FROM connection c JOIN client_state cs ON cs.client_id = c.client_id
+       WHERE ${filter}
+      WINDOW w AS (PARTITION BY c.client_id ORDER BY c.conn_time, c.version_number, c.session_identifier)
+    ) s
 ) t
-WHERE t.conn_time <= $2
-  AND COALESCE(t.disconnected_at, CASE WHEN t.is_current THEN 'infinity'::timestamptz END, t.next_time, t.conn_time) >= $1
+WHERE t.conn_time <= $2 AND COALESCE(t.ended_at, 'infinity'::timestamptz) >= $1
 ORDER BY t.client_id, t.conn_time, t.version_number, t.session_identifier`;
 }
 

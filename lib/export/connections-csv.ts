@@ -36,16 +36,14 @@ const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO
 /**
  * The export's cells, formatted by PostgreSQL: at a million rows, building
  * Dates and objects per row in JavaScript cost 4× the time of the query. The
- * end follows lib/presence/timeline.ts withEnd (the disconnect, else the next
- * connection's time or its own unless current); text equals toConnectionView's.
+ * end is connectionsSql's ended_at (withEnd in SQL); text equals toConnectionView's.
  */
 function csvSql(filter: string): string {
   return `SELECT t.client_id, t.session_identifier, t.version_number::bigint::text,
       ${isoText("t.connected_at")}, ${isoText("t.ended_at")},
       date_part('epoch', t.ended_at - t.connected_at)::text,
       t.disconnect_reason, t.client_initiated_disconnect::text, t.principal_identifier, t.ip_address
-    FROM (SELECT u.*, COALESCE(u.disconnected_at, CASE WHEN u.is_current THEN NULL ELSE COALESCE(u.next_time, u.conn_time) END) AS ended_at
-            FROM (${connectionsSql(filter)}) u) t`;
+    FROM (${connectionsSql(filter)}) t`;
 }
 
 /** Every column arrives as PostgreSQL's text: no per-cell parsing. */

@@ -3,9 +3,8 @@
 // PostgreSQL in the state the model derives from in-order delivery.
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
-import { toConnectionView } from "../clients/connections";
+import { connectionsSql, listConnections, rangeParams, toConnectionView } from "../clients/connections";
 import { getClient } from "../clients/get";
-import { listConnections } from "../clients/connections";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import {
@@ -89,6 +88,14 @@ describe("database ↔ model convergence", () => {
               });
               const connections = await listConnections(history.clientId, {});
               expect(connections).toEqual(expected.timeline.map(toConnectionView));
+              // The same ends computed in SQL (ended_at: what the CSV export and the range test read).
+              const ends = await db().pool.query<{ ended_at: Date | null }>(connectionsSql("c.client_id = $3"), [
+                ...rangeParams({}),
+                history.clientId,
+              ]);
+              expect(ends.rows.map((r) => r.ended_at?.getTime() ?? null)).toEqual(
+                expected.timeline.map((t) => t.endedAt),
+              );
             }
             const failures = await db().pool.query<{ client_id: string; n: number }>(
               "SELECT client_id, count(*)::int AS n FROM connect_failure GROUP BY client_id",

@@ -25,8 +25,8 @@ export function timeline(
  * One connection's drawn end: its disconnect, or for a connection that is
  * not current and lost its disconnect, the next connection's time (the
  * database reader supplies that time from a window function), or its own
- * time when none follows. Mirrored in SQL by lib/clients/connections.ts,
- * lib/export/connections-csv.ts and lib/stats/online-history.ts.
+ * time when none follows. Mirrored in SQL by lib/clients/connections.ts
+ * (which the CSV export reads) and lib/stats/online-history.ts.
  */
 export function withEnd(c: Connection, isCurrent: boolean, nextTime: number | null): TimelineConnection {
   if (c.disconnectedAt !== null) return { ...c, endInferred: false, endedAt: c.disconnectedAt };

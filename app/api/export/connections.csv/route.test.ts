@@ -128,6 +128,23 @@ describe("GET /api/clients/{clientId}/connections.csv", () => {
     expect(rows.map((row) => row.clientId)).toEqual(["plain"]);
   });
 
+  it("ends a superseded connection with no later one where it starts, and leaves it out of a later range", async () => {
+    // v3 lost its disconnect; v5 is current (higher version) though its clock reads a minute earlier.
+    await ingest(ingestRequest([envelope(connected("skew", T, 5)), envelope(connected("skew", T + 60_000, 3))]));
+    const all = parse(await (await clientCsv(new Request(`${BASE}/x`), params({ clientId: "skew" }))).text(), {
+      columns: true,
+    }) as { versionNumber: string; connectedAt: string; disconnectedAt: string; durationSeconds: string }[];
+    expect(all.map((row) => [row.versionNumber, row.connectedAt, row.disconnectedAt, row.durationSeconds])).toEqual([
+      ["5", new Date(T).toISOString(), "", ""],
+      ["3", new Date(T + 60_000).toISOString(), new Date(T + 60_000).toISOString(), "0"],
+    ]);
+    const later = parse(
+      await (await clientCsv(new Request(`${BASE}/x?from=${new Date(T + 120_000).toISOString()}`), params({ clientId: "skew" }))).text(),
+      { columns: true },
+    ) as { versionNumber: string }[];
+    expect(later.map((row) => row.versionNumber)).toEqual(["5"]);
+  });
+
   it("404 for an unknown client", async () => {
     const r = await clientCsv(new Request(`${BASE}/x`), params({ clientId: "ghost" }));
     expect({ status: r.status, body: await r.json() }).toEqual({
