@@ -41,9 +41,11 @@ export interface CpuMeter {
 }
 
 /**
- * Meters the given process trees (and this process, as `self`). A process
- * that exits meanwhile (an autovacuum worker, a short-lived PostgreSQL
- * backend) is missed: the figures are lower bounds.
+ * Meters the given process trees (and this process, as `self`, without its
+ * children). A process of a tree that exits meanwhile (an autovacuum worker, a
+ * short-lived PostgreSQL backend) still counts once its parent has reaped it,
+ * through the parent's children's time; one not yet reaped when the meter
+ * stops is missed.
  */
 export function meterCpu(components: Record<string, number | undefined>): CpuMeter {
   const start = new Map<string, number>();

@@ -173,7 +173,7 @@ function cpuNote(perRun: Record<string, number>[], bridgeRate: number): string {
   const cores = os.availableParallelism();
   const parts = names.map((n) => `${label[n]} ${round(med[n])} µs`).join(", ");
   return (
-    `bridge CPU per event (medians, lower bounds: processes that exit mid-run are missed): ${parts}; ` +
+    `bridge CPU per event (medians; processes that exited mid-run count once reaped): ${parts}; ` +
     `total ${round(total)} µs, so ${cores} cores cap this path at ${Math.round((cores * 1e6) / total).toLocaleString("en-US")} ev/s (measured ${Math.round(bridgeRate).toLocaleString("en-US")}); ` +
     `broker and publisher alone ${round(med.broker + med.self)} µs, bridge + app + PostgreSQL ${round(med.bridge + med.app + med.postgres)} µs.`
   );
