@@ -24,12 +24,14 @@ import { parseArgs } from "node:util";
 import { connectAsync, type MqttClient } from "mqtt";
 import pg from "pg";
 import { LIFECYCLE_TOPIC_FILTERS, startLifecycleBroker } from "../lib/broker";
-import { publishAll, syntheticEvents } from "../lib/broker/testing";
+import { publishAll } from "../lib/broker/testing";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
 import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { startApp } from "../lib/testing/app-server";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
+import { toMessage } from "./lib/publisher";
+import { lifecycleHistory } from "./lib/workload";
 import { processTree } from "./lib/process-memory";
 
 const { values: args } = parseArgs({
@@ -88,6 +90,16 @@ async function bareRole(): Promise<void> {
   });
   await client.subscribeAsync([...LIFECYCLE_TOPIC_FILTERS], { qos: 1 });
   say({ ready: true });
+}
+
+/**
+ * The suite's workload (bench/suites/bridge.ts): connect, subscribe,
+ * disconnect cycles over one client per 10 events, interleaved as a fleet's
+ * stream is, so a batch rarely holds two events of one client and each event
+ * costs its full share of derived state.
+ */
+function workload(events: number, prefix: string): { topic: string; payload: string }[] {
+  return [...lifecycleHistory(events, Math.max(1, Math.round(events / 10)), prefix)].map(toMessage);
 }
 
 /** A child process speaking JSON lines on stdout. */
@@ -182,7 +194,7 @@ interface RunResult {
 }
 
 async function main(): Promise<void> {
-  const events = Number(args.events ?? (args.smoke ? 3000 : 20_000));
+  const events = Number(args.events ?? (args.smoke ? 3000 : 60_000));
   const runs = Number(args.runs ?? (args.smoke ? 1 : 3));
   const log = (s: string) => console.log(`[bench:bridge] ${s}`);
   const settings = bridgeSettings();
@@ -270,7 +282,7 @@ async function main(): Promise<void> {
       const cpu0 = cpuMs(bridge.pid!);
       const brokerCpu0 = cpuMs(brokerPid);
       const t0 = now();
-      const publishing = publishAll(publisher!, syntheticEvents(events, prefix));
+      const publishing = publishAll(publisher!, workload(events, prefix));
       let end = t0;
       for (let done = 0, lastLog = now(); done < events;) {
         await sleep(50);
@@ -321,7 +333,7 @@ async function main(): Promise<void> {
       await bare.line("ready", 20_000);
       const brokerCpu0 = cpuMs(brokerPid);
       const t0 = now();
-      await publishAll(publisher!, syntheticEvents(events, prefix));
+      await publishAll(publisher!, workload(events, prefix));
       const done = (await bare.line("received", 120_000)) as { lastAt: number };
       const brokerCpuUs = ((cpuMs(brokerPid) - brokerCpu0) * 1000) / events;
       return { rate: events / ((done.lastAt - t0) / 1000), brokerCpuUs };
@@ -344,7 +356,7 @@ async function main(): Promise<void> {
   );
   try {
     // A cold app (JIT, first connections) would handicap whichever bridge goes first.
-    const warm = syntheticEvents(1000, "bench-warmup");
+    const warm = workload(1000, "bench-warmup");
     for (let i = 0; i < warm.length; i += 500) {
       const body = JSON.stringify(warm.slice(i, i + 500));
       await fetch(`${app.url}/api/ingest`, {

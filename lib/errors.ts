@@ -68,6 +68,17 @@ function sqlStates(error: unknown): string[] {
 }
 
 /**
+ * PostgreSQL ran short of a resource for this transaction (SQLSTATE class 53:
+ * e.g. 53200 "out of shared memory" when concurrent batches hold more
+ * advisory locks, one per client, than max_locks_per_transaction × max
+ * connections): nothing was stored, and the same batch succeeds once the
+ * others have committed, so the sender should retry (503), not give up (500).
+ */
+export function isDatabaseOutOfResources(error: unknown): boolean {
+  return sqlStates(error).some((s) => s.startsWith("53"));
+}
+
+/**
  * PostgreSQL refused text from the request: a NUL character (22021 in a text
  * parameter, 22P05 through jsonb). Input validation stops these first; this
  * is the backstop for a path that does not validate yet (e.g. a client ID in

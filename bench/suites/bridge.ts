@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
+import { BATCH_DEFAULTS } from "../../lib/bridge/config";
 import { freePort } from "../../lib/db/embedded";
 import { BENCH_TOKEN, postBatch, startBenchApp, type BenchApp } from "../lib/app";
 import { spawnHelper, type Helper } from "../lib/child";
@@ -70,6 +71,12 @@ async function forwardedCount(metricsPort: number): Promise<number> {
   return Number(/^bridge_events_forwarded_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
+/** Ingest requests the bridge made that were answered 2xx, from its /metrics. */
+async function acceptedRequests(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics?name=bridge_ingest_requests_total`)).text();
+  return Number(/^bridge_ingest_requests_total\{outcome="ok"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
 async function bridgeRun(
   app: BenchApp,
   urls: BrokerUrls,
@@ -78,7 +85,7 @@ async function bridgeRun(
   run: number,
   profileDir: string | undefined,
   cpuOf: { broker: number; postgres: number | undefined },
-): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number; cpu: Record<string, number> }> {
+): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number; cpu: Record<string, number>; meanBatch: number }> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
   // scripts/bridge.ts as its own process, as lib/bridge/stack's spawnBridge
@@ -116,6 +123,7 @@ async function bridgeRun(
     // The bridge also forwards the broker's events about itself and the publisher: count from here.
     await sleep(500);
     const before = await forwardedCount(metricsPort);
+    const requestsBefore = await acceptedRequests(metricsPort);
     const cpu = meterCpu({ broker: cpuOf.broker, bridge: bridgePid, app: app.pid, postgres: cpuOf.postgres });
     const t0 = performance.now();
     const published = publishAll(publisher, messages);
@@ -128,10 +136,11 @@ async function bridgeRun(
     const seconds = (performance.now() - t0) / 1000;
     await published;
     const cpuUsed = cpu.stop();
+    const requests = (await acceptedRequests(metricsPort)) - requestsBefore;
     const peakRss = bridgeMemory.stop().peakMiB;
     const appPeakRss = appMemory.stop().peakMiB;
     if (forwarded < messages.length) throw new Error(`bridge forwarded ${forwarded} of ${messages.length} within ${deadlineMs} ms`);
-    return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss, cpu: cpuUsed };
+    return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss, cpu: cpuUsed, meanBatch: forwarded / Math.max(1, requests) };
   } finally {
     await publisher?.endAsync();
     // SIGTERM: the bridge drains, exits, and (profiling) writes its profile.
@@ -142,12 +151,12 @@ async function bridgeRun(
 
 /**
  * The ingest route alone with the bridge's own batching and concurrency
- * (500 events, 2 in flight, payloads as text as the bridge sends them): the
- * ceiling for the bridge that the database side sets.
+ * (its default batch size and in-flight limit, payloads as text as the bridge
+ * sends them): the ceiling for the bridge that the database side sets.
  */
 async function routeAtBridgeConcurrency(app: BenchApp, messages: readonly Message[]): Promise<number> {
-  const bodies = batches(messages, 500).map((b) => ({ body: `[${b.map((m) => JSON.stringify(m)).join(",")}]`, count: b.length }));
-  const r = await drain(bodies, 2, 5 * 60_000, (b) => postBatch(app.url, b.body, b.count));
+  const bodies = batches(messages, BATCH_DEFAULTS.maxEvents).map((b) => ({ body: `[${b.map((m) => JSON.stringify(m)).join(",")}]`, count: b.length }));
+  const r = await drain(bodies, BATCH_DEFAULTS.maxInFlight, 5 * 60_000, (b) => postBatch(app.url, b.body, b.count));
   if (r.timedOut) throw new Error("the route did not take the bridge's events within 5 minutes");
   return r.processed / r.seconds;
 }
@@ -197,6 +206,7 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   const bridgeIdle: number[] = [];
   const bridgePeak: number[] = [];
   const appPeak: number[] = [];
+  const meanBatches: number[] = [];
   /** CPU microseconds per event of each component, per run. */
   const cpuPerEvent: Record<string, number>[] = [];
   // The PostgreSQL server's processes: the postmaster is a backend's parent.
@@ -217,6 +227,7 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
         const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir, { broker: broker.helper.pid, postgres: postgresPid });
         cpuPerEvent.push(Object.fromEntries(Object.entries(r.cpu).map(([k, s]) => [k, (s * 1e6) / o.events])));
         bridgeRates.push(r.rate);
+        meanBatches.push(r.meanBatch);
         bridgeIdle.push(r.idleRss);
         bridgePeak.push(r.peakRss);
         appPeak.push(r.appPeakRss);
@@ -229,7 +240,7 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
       if (stored !== o.events) throw new Error(`bridge run ${run}: ${stored} events stored, ${o.events} published`);
       await truncateAll(db.url);
       routeRates.push(await routeAtBridgeConcurrency(app, messages));
-      log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s (clean session ${Math.round(bareCleanRates.at(-1)!)}), the route alone at the bridge's concurrency ${Math.round(routeRates.at(-1)!)} ev/s; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
+      log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s (clean session ${Math.round(bareCleanRates.at(-1)!)}), the route alone at the bridge's concurrency ${Math.round(routeRates.at(-1)!)} ev/s; ${Math.round(meanBatches.at(-1)!)} events per ingest request on average; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
     }
   } finally {
     await app.stop();
@@ -252,8 +263,8 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
     },
     {
       section: "2. bridge",
-      ...measured("the same bridge throughput vs the ingest route alone with the bridge's batching (500) and concurrency (2)", "ev/s", bridgeRates),
-      limit: measured("POST /api/ingest, 2 senders, same events", "ev/s", routeRates),
+      ...measured(`the same bridge throughput vs the ingest route alone with the bridge's batching (${BATCH_DEFAULTS.maxEvents}) and concurrency (${BATCH_DEFAULTS.maxInFlight})`, "ev/s", bridgeRates),
+      limit: measured(`POST /api/ingest, ${BATCH_DEFAULTS.maxInFlight} senders, same events`, "ev/s", routeRates),
       ratioToLimit: pairedRatio(bridgeRates, routeRates),
     },
     {
@@ -271,11 +282,12 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
     `bridge: ${round(ratio * 100)}% of the bare subscriber's receive rate (persistent session, as the bridge's; ${round(pairedRatio(bridgeRates, bareCleanRates) * 100)}% of a clean-session one) and ${round(pairedRatio(bridgeRates, routeRates) * 100)}% of what the ingest route alone takes at the bridge's batching and concurrency.`,
   );
   notes.push(cpuNote(cpuPerEvent, median(bridgeRates)));
+  notes.push(`bridge batches: ${meanBatches.map((b) => Math.round(b)).join(", ")} events per ingest request on average (per run).`);
   if (profileDir !== undefined) {
     for (const s of summariseProfiles(profileDir, 12)) notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
   }
   if (bridgeProfileDir !== undefined) {
     for (const s of summariseProfiles(bridgeProfileDir, 12)) notes.push(`bridge process CPU profile\n${profileText(s)}`);
   }
-  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
+  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, meanEventsPerRequest: meanBatches, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
 }

@@ -2,7 +2,7 @@
 // durable in a local spool before acknowledging it to the broker, and
 // forwards the spool to POST /api/ingest in batches (docs/bridge.md).
 import { customAuthorizerCredentials, defaultCredentialSource, SignedUrlSource } from "./aws-auth";
-import { subscriptionFilters, type BridgeOptions } from "./config";
+import { BATCH_DEFAULTS, subscriptionFilters, type BridgeOptions } from "./config";
 import { EmqxMapper } from "./emqx";
 import { Forwarder } from "./forwarder";
 import { createIngestClient } from "./ingest-client";
@@ -12,6 +12,7 @@ import { startMqttSource, type MqttSource } from "./mqtt-source";
 import { Spool } from "./spool";
 
 export {
+  BATCH_DEFAULTS,
   bridgeConfigFromEnv,
   BridgeConfigError,
   subscriptionFilters,
@@ -78,11 +79,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     client,
     metrics,
     log,
-    maxEvents: opts.batchMaxEvents ?? 500,
+    maxEvents: opts.batchMaxEvents ?? BATCH_DEFAULTS.maxEvents,
     maxWaitMs: opts.batchMaxWaitMs ?? 200,
     lingerMs: opts.batchLingerMs ?? 20,
-    maxBytes: opts.batchMaxBytes ?? 512 * 1024,
-    maxInFlight: opts.maxInFlight ?? 2,
+    maxBytes: opts.batchMaxBytes ?? BATCH_DEFAULTS.maxBytes,
+    maxInFlight: opts.maxInFlight ?? BATCH_DEFAULTS.maxInFlight,
     retryBaseMs: opts.retryBaseMs ?? 250,
     retryMaxMs: opts.retryMaxMs ?? 30_000,
     onFatal,

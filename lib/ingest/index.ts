@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, ServiceError } from "../errors";
+import { isDatabaseOutOfResources, isDatabaseUnavailable, ServiceError } from "../errors";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { parseBody, parseItems } from "./parse";
@@ -29,6 +29,13 @@ export async function ingest(bodyText: string, now: Date = new Date()): Promise<
       throw new ServiceError("database_unavailable", "The database is unreachable; nothing was stored. Retry later.", {
         cause: error,
       });
+    }
+    if (isDatabaseOutOfResources(error)) {
+      throw new ServiceError(
+        "database_unavailable",
+        `The database is short of resources for this batch (${(error as Error).message}); nothing was stored. Retry later.`,
+        { cause: error },
+      );
     }
     throw error;
   }

@@ -190,3 +190,39 @@ describe("POST /api/ingest: concurrency", () => {
     expect(await count("connection")).toBe(240);
   });
 });
+
+describe("POST /api/ingest: the database short of resources", () => {
+  it("answers 503 with Retry-After when PostgreSQL's lock table is full, stores nothing, and takes the batch on retry", async () => {
+    // Another session fills the shared lock table with session advisory locks
+    // (kept on error, unlike transaction ones) until PostgreSQL refuses more,
+    // as concurrent batches of thousands of clients each would.
+    const holder = await db().pool.connect();
+    try {
+      for (let from = 1_000_000_000; ; from += 500) {
+        const filled = await holder
+          .query("SELECT count(pg_advisory_lock(k)) FROM generate_series($1::bigint, $1::bigint + 499) AS k", [from])
+          .then(() => false, (error: { code?: string }) => {
+            expect(error.code).toBe("53200");
+            return true;
+          });
+        if (filled) break;
+      }
+      const batch = Array.from({ length: 50 }, (_, i) => envelope(connected(`busy-${i}`, T0, 1)));
+      const refused = await POST(ingestRequest(batch));
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(await refused.json()).toEqual({
+        error: {
+          code: "database_unavailable",
+          message: expect.stringMatching(/^The database is short of resources for this batch \(out of shared memory\); nothing was stored\. Retry later\.$/),
+        },
+      });
+      expect(await count("lifecycle_event")).toBe(0);
+      await holder.query("SELECT pg_advisory_unlock_all()");
+      expect(await post(batch)).toMatchObject({ status: 200, body: { accepted: 50, duplicates: 0 } });
+    } finally {
+      await holder.query("SELECT pg_advisory_unlock_all()").catch(() => undefined);
+      holder.release();
+    }
+  });
+});
