@@ -18,6 +18,8 @@ export interface AcceptedItem {
   event: LifecycleEvent;
   /** The payload as received, unknown fields included. */
   raw: Record<string, unknown>;
+  /** `raw` as canonical JSON (keys sorted): hashed for the dedupe key, and what is stored. */
+  canonical: string;
   /** Identical events (same canonical payload) share this key and are stored once. */
   dedupeKey: string;
 }
@@ -118,8 +120,13 @@ export function canonicalJson(value: unknown): string {
 
 /** A UUID-shaped SHA-256 prefix: 128 bits is plenty against accidental collisions. */
 export function dedupeKeyOf(payload: unknown): string {
+  return dedupeKeyOfCanonical(canonicalJson(payload));
+}
+
+/** The dedupe key of a payload already in canonical JSON (see `canonicalJson`). */
+function dedupeKeyOfCanonical(canonical: string): string {
   // One-shot hash: about 3× cheaper than createHash().update().digest() for a few hundred bytes.
-  const hex = hash("sha256", canonicalJson(payload), "hex");
+  const hex = hash("sha256", canonical, "hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -290,12 +297,14 @@ export function parseItems(items: readonly unknown[], now: number): ParsedBatch 
   items.forEach((item, index) => {
     const result = parseItem(item, now);
     if (result.ok) {
+      const canonical = canonicalJson(result.raw);
       batch.accepted.push({
         index,
         topic: result.topic,
         event: result.event,
         raw: result.raw,
-        dedupeKey: dedupeKeyOf(result.raw),
+        canonical,
+        dedupeKey: dedupeKeyOfCanonical(canonical),
       });
     } else {
       // The topic, and messages that quote sender text (a JSON.parse error

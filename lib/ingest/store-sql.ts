@@ -10,17 +10,32 @@ SELECT pg_advisory_xact_lock(k)
 /**
  * Inserts new events (duplicates skip on the dedupe key) and folds only the
  * new ones into connections, subscription states and failed attempts.
- * $1: JSON array of events, $2: the server's receive time.
+ * $1: JSON array of {dedupe_key, ord, topic, raw}: each payload travels once,
+ * as validated, and the typed columns are read from it here, nulled per event
+ * type as lib/ingest/parse.ts `toEvent` does (a field the schema does not
+ * check for that type is never cast). $2: the server's receive time.
  */
 export const INSERT_EVENTS_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    dedupe_key uuid, client_id text, event_type text, event_ms float8,
-    session_identifier text, principal_identifier text, version_number bigint,
-    topic text, raw jsonb, disconnect_reason text, client_initiated_disconnect boolean,
-    ip_address text, thing_name text, topics jsonb, connect_failure_reason text, ord int)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(dedupe_key uuid, ord int, topic text, raw jsonb)
+), typed AS (
+  SELECT input.*, raw->>'eventType' AS event_type FROM input
 ), rows AS (
-  SELECT input.*, to_timestamp(event_ms / 1000.0) AS event_at FROM input
+  SELECT dedupe_key, ord, topic, raw, event_type,
+         raw->>'clientId' AS client_id,
+         to_timestamp((raw->>'timestamp')::float8 / 1000.0) AS event_at,
+         raw->>'sessionIdentifier' AS session_identifier,
+         raw->>'principalIdentifier' AS principal_identifier,
+         raw->>'thingName' AS thing_name,
+         CASE WHEN event_type IN ('connected', 'disconnected', 'connect_failed')
+              THEN (raw->>'versionNumber')::bigint END AS version_number,
+         CASE WHEN event_type = 'disconnected' THEN raw->>'disconnectReason' END AS disconnect_reason,
+         CASE WHEN event_type = 'disconnected'
+              THEN (raw->>'clientInitiatedDisconnect')::boolean END AS client_initiated_disconnect,
+         CASE WHEN event_type IN ('connected', 'connect_failed') THEN raw->>'ipAddress' END AS ip_address,
+         CASE WHEN event_type IN ('subscribed', 'unsubscribed') THEN raw->'topics' END AS topics,
+         CASE WHEN event_type = 'connect_failed' THEN raw->>'connectFailureReason' END AS connect_failure_reason
+    FROM typed
 ), ins AS (
   INSERT INTO lifecycle_event (dedupe_key, client_id, event_type, event_at, received_at,
       session_identifier, principal_identifier, version_number, topic, raw)

@@ -17,26 +17,19 @@ export interface StoreResult {
   touchedClients: string[];
 }
 
-function eventRow(item: AcceptedItem, ord: number) {
-  const e = item.event;
-  return {
-    ord,
-    dedupe_key: item.dedupeKey,
-    client_id: e.clientId,
-    event_type: e.eventType,
-    event_ms: e.timestamp,
-    session_identifier: e.sessionIdentifier,
-    principal_identifier: e.principalIdentifier,
-    version_number: e.versionNumber,
-    topic: item.topic,
-    raw: item.raw,
-    disconnect_reason: e.disconnectReason,
-    client_initiated_disconnect: e.clientInitiatedDisconnect,
-    ip_address: e.ipAddress,
-    thing_name: e.thingName,
-    topics: e.topics,
-    connect_failure_reason: e.connectFailureReason,
-  };
+/**
+ * INSERT_EVENTS_SQL's $1: each payload's canonical JSON spliced in as it is
+ * (its typed fields are read from it in SQL), so every event is serialised
+ * once for the dedupe key and once more for nothing: about half the bytes and
+ * JSON work of sending typed columns beside the raw payload.
+ */
+function eventRowsJson(items: readonly AcceptedItem[]): string {
+  let out = "[";
+  for (let i = 0; i < items.length; i += 1) {
+    const item = items[i]!;
+    out += `${i === 0 ? "" : ","}{"dedupe_key":"${item.dedupeKey}","ord":${i},"topic":${JSON.stringify(item.topic)},"raw":${item.canonical}}`;
+  }
+  return `${out}]`;
 }
 
 /** Per client, the latest event times among the newly stored events. */
@@ -116,7 +109,7 @@ export async function storeBatch(
         // this statement for every batch (about 7% of its CPU per event).
         name: "ingest_insert_events",
         text: INSERT_EVENTS_SQL,
-        values: [JSON.stringify(unique.map((a, i) => eventRow(a, i))), receivedAt],
+        values: [eventRowsJson(unique), receivedAt],
       });
       const newKeys = new Set(inserted.rows.map((r) => r.dedupe_key));
       fresh = unique.filter((a) => newKeys.has(a.dedupeKey));

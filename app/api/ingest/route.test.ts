@@ -173,6 +173,36 @@ describe("POST /api/ingest: body shapes and duplicates", () => {
   });
 });
 
+describe("POST /api/ingest: typed columns come from the fields each event type has", () => {
+  it("keeps fields a type does not have in the raw payload only, never casting them", async () => {
+    // The schema checks versionNumber, disconnectReason etc. only where the
+    // event type has them; elsewhere they are unknown fields of any JSON type.
+    const odd = { versionNumber: "not a number", clientInitiatedDisconnect: "maybe", topics: 7, ipAddress: "10.0.0.9" };
+    const result = await post([
+      envelope(subscribed("typed-1", T0, ["a/b"], { versionNumber: "x", disconnectReason: "Z", connectFailureReason: "Q" })),
+      envelope(connected("typed-1", T0 + 1, 3, { ...odd, versionNumber: 3, disconnectReason: "Z", topics: ["t"] })),
+      envelope(disconnected("typed-1", T0 + 2, 3, { ipAddress: "10.9.9.9", topics: "t", connectFailureReason: "Q" })),
+    ]);
+    expect(result).toMatchObject({ status: 200, body: { accepted: 3, duplicates: 0 } });
+    const events = await db().pool.query(
+      "SELECT event_type, version_number, raw->>'versionNumber' AS raw_version FROM lifecycle_event ORDER BY id",
+    );
+    expect(events.rows).toEqual([
+      { event_type: "subscribed", version_number: null, raw_version: "x" },
+      { event_type: "connected", version_number: "3", raw_version: "3" },
+      { event_type: "disconnected", version_number: "3", raw_version: "3" },
+    ]);
+    const conn = await db().pool.query(
+      "SELECT ip_address, disconnect_reason, client_initiated_disconnect FROM connection WHERE client_id = 'typed-1'",
+    );
+    // ipAddress from the connect only; the disconnect's reason and flag, not the connect's.
+    expect(conn.rows).toEqual([{ ip_address: "10.0.0.9", disconnect_reason: "CONNECTION_LOST", client_initiated_disconnect: false }]);
+    const subs = await db().pool.query("SELECT topic FROM subscription_state WHERE client_id = 'typed-1'");
+    expect(subs.rows).toEqual([{ topic: "a/b" }]);
+    expect(await count("connect_failure")).toBe(0);
+  });
+});
+
 describe("POST /api/ingest: concurrency", () => {
   it("parallel batches on the same clients neither deadlock nor lose an update", async () => {
     const clients = Array.from({ length: 20 }, (_, i) => `par-${i}`);
