@@ -48,17 +48,30 @@ async function startBroker(): Promise<{ helper: Helper; urls: BrokerUrls }> {
   return { helper, urls };
 }
 
-async function bareRun(urls: BrokerUrls, messages: readonly Message[], prefix: string, deadlineMs: number, persistent: boolean): Promise<number> {
+/** A bare subscriber's receive rate, and the CPU per event of the broker, the publisher and the subscriber meanwhile. */
+async function bareRun(
+  urls: BrokerUrls,
+  messages: readonly Message[],
+  prefix: string,
+  deadlineMs: number,
+  persistent: boolean,
+  brokerPid: number,
+): Promise<{ rate: number; cpu: Record<string, number> }> {
   const bare = spawnHelper("bench/processes/bare-subscriber.ts", [urls.wsUrl, String(messages.length), String(deadlineMs), prefix, persistent ? "persistent" : "clean"]);
   let publisher: MqttClient | undefined;
   try {
     await bare.line((l) => l.ready === true, 30_000);
     publisher = await connectPublisher(urls.tcpUrl);
+    const cpu = meterCpu({ broker: brokerPid, subscriber: bare.pid });
     const t0 = performance.timeOrigin + performance.now();
     await publishAll(publisher, messages);
     const done = await bare.line<{ received: number; lastAt: number }>((l) => typeof l.received === "number", deadlineMs + 5_000);
+    const used = cpu.stop();
     if (done.received < messages.length) throw new Error(`bare subscriber got ${done.received} of ${messages.length} messages`);
-    return done.received / ((done.lastAt - t0) / 1000);
+    return {
+      rate: done.received / ((done.lastAt - t0) / 1000),
+      cpu: Object.fromEntries(Object.entries(used).map(([k, s]) => [k, (s * 1e6) / messages.length])),
+    };
   } finally {
     await publisher?.endAsync();
     await bare.stop();
@@ -188,6 +201,18 @@ function cpuNote(perRun: Record<string, number>[], bridgeRate: number): string {
   );
 }
 
+/** The bare subscriber's run in the same terms, so the two paths' CPU can be set side by side. */
+function bareCpuNote(perRun: Record<string, number>[], bareRate: number): string {
+  if (perRun.length === 0) return "bare subscriber CPU: not measured";
+  const med = (k: string) => median(perRun.map((r) => r[k] ?? 0));
+  const total = med("broker") + med("self") + med("subscriber");
+  return (
+    `bare subscriber CPU per event (persistent session, medians): broker ${round(med("broker"))} µs, publisher ${round(med("self"))} µs, ` +
+    `subscriber ${round(med("subscriber"))} µs; total ${round(total)} µs at ${Math.round(bareRate).toLocaleString("en-US")} ev/s, ` +
+    `so it used ${round((total * bareRate) / 1e6)} of ${os.availableParallelism()} cores (the broker's one thread is its limit, not the machine).`
+  );
+}
+
 export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await ctx.server.scratch("bridge");
@@ -209,6 +234,8 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   const meanBatches: number[] = [];
   /** CPU microseconds per event of each component, per run. */
   const cpuPerEvent: Record<string, number>[] = [];
+  /** The same for the bare subscriber's run (persistent session): broker, publisher (self), subscriber. */
+  const bareCpuPerEvent: Record<string, number>[] = [];
   // The PostgreSQL server's processes: the postmaster is a backend's parent.
   const postgresPid = await withClient(db.url, async (c) =>
     parentPid((await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid),
@@ -222,8 +249,10 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
       const broker = await startBroker();
       try {
         // The clean-session run goes first: it also warms up the fresh broker.
-        bareCleanRates.push(await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, false));
-        bareRates.push(await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, true));
+        bareCleanRates.push((await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, false, broker.helper.pid)).rate);
+        const bare = await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, true, broker.helper.pid);
+        bareRates.push(bare.rate);
+        bareCpuPerEvent.push(bare.cpu);
         const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir, { broker: broker.helper.pid, postgres: postgresPid });
         cpuPerEvent.push(Object.fromEntries(Object.entries(r.cpu).map(([k, s]) => [k, (s * 1e6) / o.events])));
         bridgeRates.push(r.rate);
@@ -282,6 +311,7 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
     `bridge: ${round(ratio * 100)}% of the bare subscriber's receive rate (persistent session, as the bridge's; ${round(pairedRatio(bridgeRates, bareCleanRates) * 100)}% of a clean-session one) and ${round(pairedRatio(bridgeRates, routeRates) * 100)}% of what the ingest route alone takes at the bridge's batching and concurrency.`,
   );
   notes.push(cpuNote(cpuPerEvent, median(bridgeRates)));
+  notes.push(bareCpuNote(bareCpuPerEvent, median(bareRates)));
   notes.push(`bridge batches: ${meanBatches.map((b) => Math.round(b)).join(", ")} events per ingest request on average (per run).`);
   if (profileDir !== undefined) {
     for (const s of summariseProfiles(profileDir, 12)) notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
@@ -289,5 +319,5 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   if (bridgeProfileDir !== undefined) {
     for (const s of summariseProfiles(bridgeProfileDir, 12)) notes.push(`bridge process CPU profile\n${profileText(s)}`);
   }
-  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, meanEventsPerRequest: meanBatches, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
+  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bareCpuMicrosecondsPerEvent: bareCpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, meanEventsPerRequest: meanBatches, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
 }
