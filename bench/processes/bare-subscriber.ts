@@ -7,7 +7,9 @@
 // persistent session (clean: false), as the bridge does: the broker then
 // stores every QoS 1 message for the session before sending it, which a clean
 // session skips. Prints {"ready":true} once subscribed, then
-// {"received":n,"firstAt":ms,"lastAt":ms} (epoch ms) when n reaches the
+// {"received":n,"firstAt":ms,"lastAt":ms,"cpuMs":ms} (epoch ms; cpuMs: this
+// process's CPU since it was ready, reported by itself because it exits right
+// after, before a /proc reading from outside could see it) when n reaches the
 // expected count or the timeout passes.
 import { connectAsync } from "mqtt";
 import { LIFECYCLE_TOPIC_FILTERS } from "../../lib/broker";
@@ -19,8 +21,10 @@ const client = await connectAsync(url!, { clientId: `bench-bare-${process.pid}`,
 let received = 0;
 let firstAt = 0;
 let lastAt = 0;
+let cpuAtReady: NodeJS.CpuUsage | undefined;
 const finish = () => {
-  process.stdout.write(`${JSON.stringify({ received, firstAt, lastAt })}\n`);
+  const cpu = process.cpuUsage(cpuAtReady);
+  process.stdout.write(`${JSON.stringify({ received, firstAt, lastAt, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
   // A persistent session outlives the connection: unsubscribe first, or the
   // broker would queue the next phase's messages for it.
   const unsubscribed = persistent ? client.unsubscribeAsync([...LIFECYCLE_TOPIC_FILTERS]).catch(() => undefined) : Promise.resolve();
@@ -36,5 +40,6 @@ client.on("message", (topic) => {
   if (received === expected) finish();
 });
 await client.subscribeAsync(Object.fromEntries(LIFECYCLE_TOPIC_FILTERS.map((topic) => [topic, { qos: 1 as const }])));
+cpuAtReady = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 setTimeout(finish, Number(timeoutText));
