@@ -21,7 +21,7 @@ const client = await connectAsync(url!, { clientId: `bench-bare-${process.pid}`,
 let received = 0;
 let firstAt = 0;
 let lastAt = 0;
-let cpuAtReady: NodeJS.CpuUsage | undefined;
+let cpuAtReady = process.cpuUsage(); // restarted once subscribed
 const finish = () => {
   const cpu = process.cpuUsage(cpuAtReady);
   process.stdout.write(`${JSON.stringify({ received, firstAt, lastAt, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
