@@ -18,10 +18,10 @@ export interface StoreResult {
 }
 
 /**
- * INSERT_EVENTS_SQL's $1: each payload's canonical JSON spliced in as it is
- * (its typed fields are read from it in SQL), so every event is serialised
- * once for the dedupe key and once more for nothing: about half the bytes and
- * JSON work of sending typed columns beside the raw payload.
+ * INSERT_EVENTS_SQL's $1. Each payload appears once, as the canonical JSON
+ * its dedupe key was hashed from, spliced in without serialising it again;
+ * the typed columns are read from it in SQL. Sending typed columns beside the
+ * raw payload took about twice the bytes and JSON work.
  */
 function eventRowsJson(items: readonly AcceptedItem[]): string {
   let out = "[";
