@@ -9,8 +9,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
-import type { MqttClient } from "mqtt";
+import { connectAsync, type MqttClient } from "mqtt";
 import { BATCH_DEFAULTS } from "../../lib/bridge/config";
+import { startFakeIngest } from "../../lib/bridge/fake-ingest";
 import { freePort } from "../../lib/db/embedded";
 import { BENCH_TOKEN, postBatch, startBenchApp, type BenchApp } from "../lib/app";
 import { spawnHelper, type Helper } from "../lib/child";
@@ -98,9 +99,12 @@ async function bridgeRun(
   run: number,
   profileDir: string | undefined,
   cpuOf: { broker: number; postgres: number | undefined },
+  /** Where the bridge posts: the app's route, or a stand-in that stores nothing. */
+  ingestUrl = `${app.url}/api/ingest`,
 ): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number; cpu: Record<string, number>; meanBatch: number }> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
+  const clientId = `bench-bridge-${process.pid}-${run}-${new URL(ingestUrl).port}`;
   // scripts/bridge.ts as its own process, as lib/bridge/stack's spawnBridge
   // runs it, plus --cpu-prof when asked (NODE_OPTIONS may not carry it).
   const bridge = spawnHelper(
@@ -108,10 +112,10 @@ async function bridgeRun(
     [],
     {
       MQTT_URL: urls.wsUrl,
-      INGEST_URL: `${app.url}/api/ingest`,
+      INGEST_URL: ingestUrl,
       INGEST_TOKEN: BENCH_TOKEN,
       BRIDGE_SPOOL_DIR: spoolDir,
-      BRIDGE_CLIENT_ID: `bench-bridge-${process.pid}-${run}`,
+      BRIDGE_CLIENT_ID: clientId,
       BRIDGE_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: "warn",
     },
@@ -158,6 +162,9 @@ async function bridgeRun(
     await publisher?.endAsync();
     // SIGTERM: the bridge drains, exits, and (profiling) writes its profile.
     await bridge.stop();
+    // Its persistent session would make the broker queue every later message of this run for it.
+    const discard = await connectAsync(urls.wsUrl, { clientId, clean: true, reconnectPeriod: 0 }).catch(() => undefined);
+    await discard?.endAsync();
     rmSync(spoolDir, { recursive: true, force: true });
   }
 }
@@ -225,6 +232,9 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
     mkdirSync(bridgeProfileDir, { recursive: true });
   }
   const bridgeRates: number[] = [];
+  /** The same bridge into an endpoint that answers 200 and stores nothing: the bridge's own ceiling here. */
+  const nullRates: number[] = [];
+  const standIn = await startFakeIngest({ token: BENCH_TOKEN });
   const bareRates: number[] = [];
   const bareCleanRates: number[] = [];
   const routeRates: number[] = [];
@@ -257,6 +267,9 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
         cpuPerEvent.push(Object.fromEntries(Object.entries(r.cpu).map(([k, s]) => [k, (s * 1e6) / o.events])));
         bridgeRates.push(r.rate);
         meanBatches.push(r.meanBatch);
+        standIn.envelopes.length = 0;
+        nullRates.push((await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, undefined, { broker: broker.helper.pid, postgres: undefined }, standIn.url)).rate);
+        standIn.envelopes.length = 0;
         bridgeIdle.push(r.idleRss);
         bridgePeak.push(r.peakRss);
         appPeak.push(r.appPeakRss);
@@ -269,9 +282,10 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
       if (stored !== o.events) throw new Error(`bridge run ${run}: ${stored} events stored, ${o.events} published`);
       await truncateAll(db.url);
       routeRates.push(await routeAtBridgeConcurrency(app, messages));
-      log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s (clean session ${Math.round(bareCleanRates.at(-1)!)}), the route alone at the bridge's concurrency ${Math.round(routeRates.at(-1)!)} ev/s; ${Math.round(meanBatches.at(-1)!)} events per ingest request on average; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
+      log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s (clean session ${Math.round(bareCleanRates.at(-1)!)}), the route alone at the bridge's concurrency ${Math.round(routeRates.at(-1)!)} ev/s; the bridge into a no-op endpoint ${Math.round(nullRates.at(-1)!)} ev/s; ${Math.round(meanBatches.at(-1)!)} events per ingest request on average; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
     }
   } finally {
+    await standIn.stop();
     await app.stop();
     await db.drop();
   }
@@ -297,6 +311,12 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
       ratioToLimit: pairedRatio(bridgeRates, routeRates),
     },
     {
+      section: "2. bridge",
+      ...measured("broker → WebSocket → bridge → an endpoint that answers 200 and stores nothing (the bridge's own ceiling here)", "ev/s", nullRates),
+      limit: measured("bare mqtt.js subscriber, persistent session", "ev/s", bareRates),
+      ratioToLimit: pairedRatio(nullRates, bareRates),
+    },
+    {
       section: "6. memory",
       ...measured("bridge RSS, peak under the bridge load", "MiB", bridgePeak),
       baseline: measured("idle, subscribed", "MiB", bridgeIdle),
@@ -319,5 +339,5 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   if (bridgeProfileDir !== undefined) {
     for (const s of summariseProfiles(bridgeProfileDir, 12)) notes.push(`bridge process CPU profile\n${profileText(s)}`);
   }
-  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bareCpuMicrosecondsPerEvent: bareCpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, meanEventsPerRequest: meanBatches, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
+  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bareCpuMicrosecondsPerEvent: bareCpuPerEvent, bridgeRates, bareRates, bareCleanRates, routeRates, nullEndpointRates: nullRates, meanEventsPerRequest: meanBatches, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
 }
