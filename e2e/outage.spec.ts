@@ -54,7 +54,7 @@ test("after its app instance restarts, the page reconnects and shows what it mis
   test.setTimeout(45_000);
   await logInto(app!, page);
   await page.goto(`${app!.url}/`);
-  const row = page.locator('[data-client-id="outage-device"]');
+  const row = page.locator('[data-client-id="outage-device"]').filter({ visible: true });
   await expect(row).toHaveAttribute("data-status", "online");
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
@@ -73,7 +73,7 @@ test("after its app instance restarts, the page reconnects and shows what it mis
 test("a database outage shows as reconnecting and an error banner", async ({ page }) => {
   await logInto(app!, page);
   await page.goto(`${app!.url}/`);
-  await expect(page.locator('[data-client-id="outage-device"]')).toBeVisible();
+  await expect(page.locator('[data-client-id="outage-device"]').filter({ visible: true })).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
 
   await drop!();

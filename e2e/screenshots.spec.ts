@@ -49,7 +49,7 @@ function fleetEvents(now: number): Payload[] {
 }
 
 async function settle(page: Page) {
-  await expect(page.locator('[role="row"][data-client-id]').first()).toBeVisible();
+  await expect(page.locator('[role="row"][data-client-id]').filter({ visible: true }).first()).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
   await page.mouse.move(0, 0);
 }
