@@ -77,6 +77,8 @@ for (const colorScheme of ["light", "dark"] as const) {
 test("the fleet table is usable from the keyboard", async ({ page }) => {
   // Arrow keys move between rows.
   await page.goto(`/?q=${clientId}&sort=clientId`);
+  // The server's HTML shows the rows before React handles their keys.
+  await expect(page.locator('[data-testid="client-table-scroller"][data-hydrated]')).toBeVisible();
   const first = page.locator('[data-row-index="0"] a');
   await first.focus();
   await page.keyboard.press("ArrowDown");

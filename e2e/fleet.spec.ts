@@ -33,6 +33,10 @@ test("the fleet page lists ingested clients with their details", async ({ page }
   );
   await page.goto(`/?q=${prefix}`);
   await expect(row(page, `${prefix}-a`)).toHaveAttribute("data-status", "online");
+  await waitForLive(page);
+  // Once live, no second copy of the page may linger hidden in the DOM (see LiveProvider).
+  await expect(page.locator('div[hidden][id^="S:"]')).toHaveCount(0);
+  await expect(page.locator(`[role="row"][data-client-id="${prefix}-a"]`)).toHaveCount(1);
   await expect(row(page, `${prefix}-b`)).toHaveAttribute("data-status", "offline");
   await expect(row(page, `${prefix}-b`)).toContainText("Keep-alive timed out");
   await expect(row(page, `${prefix}-a`).getByRole("cell").last()).toHaveText("2");

@@ -156,6 +156,8 @@ export function ClientTable({
         onScroll={recordAnchor}
         className="h-[max(26rem,calc(100vh-14rem))] overflow-auto overscroll-contain"
         data-testid="client-table-scroller"
+        // Set once React owns these rows: keys work from then on (tests wait for it).
+        data-hydrated={hydrated ? "" : undefined}
       >
         <div
           role="table"

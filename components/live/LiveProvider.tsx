@@ -1,18 +1,39 @@
 "use client";
 
-import { createContext, useContext, type ReactNode } from "react";
+import { useEffect, useSyncExternalStore, type ReactNode } from "react";
 import { useFleetStream, type StreamState } from "./use-fleet-stream";
 import { usePendingExpiry } from "./use-pending-expiry";
 
-const StreamStateContext = createContext<StreamState>("connecting");
+// The stream's state lives in a small store, not in a context value. A
+// context change above a Suspense boundary whose server HTML is still
+// streaming makes React give up hydrating that boundary and render it on the
+// client; the server's copy then arrives into a page that no longer expects
+// it and stays in the DOM, hidden (a second copy of every fleet row, which
+// made e2e locators flaky). The stream opens as soon as the shell hydrates,
+// often before the page's rows have streamed.
+let current: StreamState = "connecting";
+const listeners = new Set<() => void>();
+
+function publish(next: StreamState): void {
+  if (next === current) return;
+  current = next;
+  for (const listener of listeners) listener();
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /** One event stream and one expiry timer for the whole app, whichever page is open. */
 export function LiveProvider({ children }: { children: ReactNode }) {
   const state = useFleetStream();
   usePendingExpiry();
-  return <StreamStateContext.Provider value={state}>{children}</StreamStateContext.Provider>;
+  useEffect(() => publish(state), [state]);
+  useEffect(() => () => publish("connecting"), []);
+  return <>{children}</>;
 }
 
 export function useStreamState(): StreamState {
-  return useContext(StreamStateContext);
+  return useSyncExternalStore(subscribe, () => current, () => "connecting");
 }
