@@ -24,6 +24,20 @@ export async function startMosquitto(): Promise<Mosquitto> {
       `${MOSQUITTO} is missing: install the Debian package "mosquitto" (apt-get install -y mosquitto)`,
     );
   }
+  // A free port can be taken by another process between freePort() and
+  // Mosquitto's bind (CI once saw it not start within 10 s): try fresh ports.
+  let lastError: Error | undefined;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      lastError = error as Error;
+    }
+  }
+  throw lastError!;
+}
+
+async function startOnce(): Promise<Mosquitto> {
   const [tcpPort, wsPort] = [await freePort(), await freePort()];
   const confDir = mkdtempSync(path.join(tmpdir(), "mosquitto-"));
   // Mosquitto 2.0.11 refuses to start with websockets listeners only, hence the plain one.
@@ -55,10 +69,17 @@ export async function startMosquitto(): Promise<Mosquitto> {
     rmSync(confDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(() => output.includes("running"), 10_000, `mosquitto to start: ${output}`);
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`mosquitto exited with code ${child.exitCode}: ${output}`);
+        return output.includes("running");
+      },
+      10_000,
+      "mosquitto to start",
+    );
   } catch (error) {
     await stop();
-    throw error;
+    throw new Error(`${(error as Error).message} (ports ${tcpPort}, ${wsPort}; it printed: ${output || "nothing"})`);
   }
   return {
     tcpUrl: `mqtt://127.0.0.1:${tcpPort}`,
