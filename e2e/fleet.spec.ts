@@ -3,10 +3,10 @@ import { expect, test, type Page } from "@playwright/test";
 import { E2E_GRACE_SECONDS } from "./support/database";
 import { connected, disconnected, ingest, LONG_AGO, subscribed, uniqueId } from "./support/ingest";
 
-// Visible rows only: when the page's streamed HTML arrives after React has
-// already rendered that part on the client, the server's copy stays behind in
-// a hidden <div hidden id="S:0"> (seen once in CI), and a strict locator
-// would find the client ID twice.
+// Visible rows only: a server copy of the rows left hidden in the DOM (a
+// <div hidden id="S:0"> after React rendered that part on the client; the
+// cause is fixed in LiveProvider and checked below) must not make a strict
+// locator find the client ID twice.
 const row = (page: Page, clientId: string) =>
   page.locator(`[role="row"][data-client-id="${clientId}"]`).filter({ visible: true });
 

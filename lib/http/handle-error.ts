@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, isUnstorableText, ServiceError } from "../errors";
+import { isDatabaseOutOfResources, isDatabaseUnavailable, isUnstorableText, ServiceError } from "../errors";
 
 export function errorResponse(code: string, message: string, status: number, headers?: HeadersInit): Response {
   return Response.json({ error: { code, message } }, { status, headers });
@@ -15,6 +15,11 @@ export function handleApiError(error: unknown): Response {
   }
   if (isDatabaseUnavailable(error)) {
     return errorResponse("database_unavailable", "The database is unreachable; retry later.", 503, {
+      "Retry-After": "5",
+    });
+  }
+  if (isDatabaseOutOfResources(error)) {
+    return errorResponse("database_unavailable", "The database is short of resources for this request; retry later.", 503, {
       "Retry-After": "5",
     });
   }
