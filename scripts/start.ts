@@ -5,10 +5,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { upsertOperator } from "../lib/auth/operators";
 import { migrate } from "../lib/db/migrate";
 import { startDemoMqtt } from "./start-mqtt";
+import { APP_NODE_ARGS, NEXT_BIN } from "../lib/next-process";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -98,16 +98,15 @@ async function main() {
     INGEST_TOKEN: ingestToken,
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  const nextBin = path.resolve("node_modules/next/dist/bin/next");
   if (!dev && !existsSync(".next/BUILD_ID")) {
     log("no production build yet: running next build (about a minute)…");
-    const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env });
+    const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env });
     if (build.status !== 0) throw new Error("next build failed");
   }
   // Detached: Ctrl-C reaches only this process, which stops the app after the bridge flushed.
   const app = spawn(
     process.execPath,
-    [nextBin, dev ? "dev" : "start", "-H", host, "-p", String(port)],
+    [...APP_NODE_ARGS, NEXT_BIN, dev ? "dev" : "start", "-H", host, "-p", String(port)],
     {
       stdio: ["ignore", "inherit", "inherit"],
       env,

@@ -9,7 +9,9 @@ SELECT pg_advisory_xact_lock(k)
 
 /**
  * Inserts new events (duplicates skip on the dedupe key) and folds only the
- * new ones into connections, subscription states and failed attempts.
+ * new ones into connections, subscription states and failed attempts. Returns
+ * the dedupe keys of the events that were already stored: returning the
+ * stored ones instead cost a row per event to format, send and parse.
  * $1: JSON array of {dedupe_key, ord, topic, raw}: each payload travels once,
  * as validated, and the typed columns are read from it here, nulled per event
  * type as lib/ingest/parse.ts `toEvent` does (a field the schema does not
@@ -46,22 +48,32 @@ WITH input AS (
   RETURNING id, dedupe_key
 ), fresh AS (
   SELECT rows.*, ins.id FROM rows JOIN ins USING (dedupe_key)
+), first_connect AS (
+  -- Per connection key, the earliest connected event and the latest
+  -- disconnected one: one sort each over the batch, not an ordered aggregate
+  -- (a sort) per field per connection.
+  SELECT DISTINCT ON (client_id, session_identifier, version_number)
+         client_id, session_identifier, version_number, event_at, principal_identifier, ip_address, thing_name
+    FROM fresh WHERE event_type = 'connected'
+   ORDER BY client_id, session_identifier, version_number, event_at
+), last_disconnect AS (
+  SELECT DISTINCT ON (client_id, session_identifier, version_number)
+         client_id, session_identifier, version_number, event_at, principal_identifier, thing_name,
+         disconnect_reason, client_initiated_disconnect
+    FROM fresh WHERE event_type = 'disconnected'
+   ORDER BY client_id, session_identifier, version_number, event_at DESC
 ), presence AS (
   -- One row per connection key: an INSERT may not touch the same row twice.
   SELECT client_id, session_identifier, version_number,
-         min(event_at) FILTER (WHERE event_type = 'connected') AS connected_at,
-         max(event_at) FILTER (WHERE event_type = 'disconnected') AS disconnected_at,
-         CASE WHEN bool_or(event_type = 'disconnected') THEN $2::timestamptz END AS disconnect_received_at,
-         (array_agg(disconnect_reason ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1] AS disconnect_reason,
-         (array_agg(client_initiated_disconnect ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1] AS client_initiated_disconnect,
-         COALESCE((array_agg(principal_identifier ORDER BY event_at) FILTER (WHERE event_type = 'connected'))[1],
-                  (array_agg(principal_identifier ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1]) AS principal_identifier,
-         (array_agg(ip_address ORDER BY event_at) FILTER (WHERE event_type = 'connected'))[1] AS ip_address,
-         COALESCE((array_agg(thing_name ORDER BY event_at) FILTER (WHERE event_type = 'connected'))[1],
-                  (array_agg(thing_name ORDER BY event_at DESC) FILTER (WHERE event_type = 'disconnected'))[1]) AS thing_name
-    FROM fresh
-   WHERE event_type IN ('connected', 'disconnected')
-   GROUP BY client_id, session_identifier, version_number
+         fc.event_at AS connected_at,
+         ld.event_at AS disconnected_at,
+         CASE WHEN ld.event_at IS NOT NULL THEN $2::timestamptz END AS disconnect_received_at,
+         ld.disconnect_reason,
+         ld.client_initiated_disconnect,
+         COALESCE(fc.principal_identifier, ld.principal_identifier) AS principal_identifier,
+         fc.ip_address,
+         COALESCE(fc.thing_name, ld.thing_name) AS thing_name
+    FROM first_connect fc FULL JOIN last_disconnect ld USING (client_id, session_identifier, version_number)
 ), conn AS (
   INSERT INTO connection AS c (client_id, session_identifier, version_number, connected_at,
       disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
@@ -104,7 +116,9 @@ WITH input AS (
     FROM fresh WHERE event_type = 'connect_failed'
   RETURNING 1
 )
-SELECT dedupe_key::text AS dedupe_key FROM ins`;
+-- The duplicates, usually none: the caller knows the rest were stored.
+SELECT dedupe_key::text AS dedupe_key FROM rows
+ WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.dedupe_key = rows.dedupe_key)`;
 
 /**
  * Refreshes each touched client's derived row in one statement: the current
@@ -154,6 +168,26 @@ ON CONFLICT (client_id) DO UPDATE SET
   thing_name = EXCLUDED.thing_name,
   last_connected_at = GREATEST(cs.last_connected_at, EXCLUDED.last_connected_at),
   last_disconnected_at = GREATEST(cs.last_disconnected_at, EXCLUDED.last_disconnected_at),
+  last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
+  updated_at = EXCLUDED.updated_at`;
+
+/**
+ * The derived row of clients whose batch events changed none of their
+ * connections (subscribed, unsubscribed, connect_failed only): the current
+ * connection cannot have changed, so only the last-event time moves, without
+ * REFRESH_CLIENT_STATE_SQL's per-client lookup (two index probes and a sort,
+ * about a third of that statement's cost). A client seen for the first time
+ * this way has no connection yet, which is what the full refresh would find.
+ * (A changed VERSION_RESET_WINDOW_SECONDS takes effect for a client at its
+ * next connection event.)
+ * $1: JSON array of {client_id, last_event_at} (epoch ms), $2: the receive time.
+ */
+export const TOUCH_CLIENT_STATE_SQL = `
+INSERT INTO client_state AS cs (client_id, last_event_at, first_seen_at, updated_at)
+SELECT client_id, to_timestamp(last_event_at / 1000.0), $2, $2
+  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_event_at float8)
+ ORDER BY client_id
+ON CONFLICT (client_id) DO UPDATE SET
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
   updated_at = EXCLUDED.updated_at`;
 

@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { hashPassword } from "../auth/password";
 import { freePort } from "../db/embedded";
+import { APP_NODE_ARGS, NEXT_BIN } from "../next-process";
 
 /** The admin every test app starts with (created on first start from ADMIN_USERNAME/ADMIN_PASSWORD). */
 export const TEST_ADMIN = { username: "test-admin", password: "test-admin-password" };
@@ -28,7 +29,6 @@ export interface AppServer {
   restart(): Promise<void>;
 }
 
-const NEXT_BIN = path.resolve("node_modules/next/dist/bin/next");
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -87,7 +87,7 @@ export async function startApp(opts: {
     output = "";
     child = spawn(
       process.execPath,
-      [...(opts.nodeArgs ?? []), NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)],
+      [...APP_NODE_ARGS, ...(opts.nodeArgs ?? []), NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)],
       {
         env: {
           ...process.env,

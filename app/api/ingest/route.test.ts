@@ -203,6 +203,44 @@ describe("POST /api/ingest: typed columns come from the fields each event type h
   });
 });
 
+describe("POST /api/ingest: the derived client row when a batch changes no connection", () => {
+  async function clientRow(id: string) {
+    const r = await db().pool.query(
+      `SELECT session_identifier, version_number, connected_at, last_connected_at, last_event_at
+         FROM client_state WHERE client_id = $1`,
+      [id],
+    );
+    return r.rows[0];
+  }
+
+  it("keeps the current connection, moves the last event time forward only, and records a client first seen subscribing", async () => {
+    expect((await post([envelope(connected("keep-1", T0, 4))])).status).toBe(200);
+    const before = await clientRow("keep-1");
+    expect(before).toMatchObject({ version_number: "4", last_event_at: new Date(T0) });
+
+    // Subscription events alone: only the last-event time moves.
+    await post([envelope(subscribed("keep-1", T0 + 5_000, ["a/b"], { sessionIdentifier: before.session_identifier }))]);
+    expect(await clientRow("keep-1")).toEqual({ ...before, last_event_at: new Date(T0 + 5_000) });
+    // An older one arriving late does not move it back.
+    await post([envelope(subscribed("keep-1", T0 - 5_000, ["c/d"]))]);
+    expect(await clientRow("keep-1")).toEqual({ ...before, last_event_at: new Date(T0 + 5_000) });
+
+    // A client whose first event is a subscription: a row, no connection yet.
+    await post([envelope(subscribed("keep-2", T0, ["x"]))]);
+    expect(await clientRow("keep-2")).toEqual({
+      session_identifier: null,
+      version_number: null,
+      connected_at: null,
+      last_connected_at: null,
+      last_event_at: new Date(T0),
+    });
+    // Its connect, in a later batch with another client's subscription, makes it current.
+    await post([envelope(connected("keep-2", T0 + 1_000, 1)), envelope(subscribed("keep-1", T0 + 9_000, ["e"]))]);
+    expect(await clientRow("keep-2")).toMatchObject({ version_number: "1", last_event_at: new Date(T0 + 1_000) });
+    expect(await clientRow("keep-1")).toEqual({ ...before, last_event_at: new Date(T0 + 9_000) });
+  });
+});
+
 describe("POST /api/ingest: concurrency", () => {
   it("parallel batches on the same clients neither deadlock nor lose an update", async () => {
     const clients = Array.from({ length: 20 }, (_, i) => `par-${i}`);
