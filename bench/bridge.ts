@@ -5,8 +5,10 @@
 // mqtt.js subscriber's receive rate measured in the same run: same broker,
 // transport (WebSocket), QoS 1, session kind (persistent, as the bridge's) and
 // number of messages. Target: at least 70% of the bare rate. Broker, bare
-// subscriber, bridge and app each run in their own process (this file plays
-// the broker and the bare subscriber with --role).
+// subscriber, bridge and app each run in their own process; the broker, the
+// bare subscriber and the publisher (a sliding window of 500 unacknowledged
+// QoS 1 messages) are the benchmark suite's (bench/processes, bench/lib), so
+// this and `npm run bench`'s bridge section measure the same thing.
 //
 // Both clocks stop the same way: the bare subscriber's at its last receipt,
 // the bridge's at the first /metrics poll (every 50 ms) that shows every
@@ -23,24 +25,17 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { connectAsync, type MqttClient } from "mqtt";
 import pg from "pg";
-import { LIFECYCLE_TOPIC_FILTERS, startLifecycleBroker } from "../lib/broker";
-import { publishAll } from "../lib/broker/testing";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
 import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { startApp } from "../lib/testing/app-server";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
-import { toMessage } from "./lib/publisher";
+import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
 import { processTree } from "./lib/process-memory";
 
 const { values: args } = parseArgs({
   options: {
-    role: { type: "string" },
-    url: { type: "string" },
-    expect: { type: "string" },
-    prefix: { type: "string" },
-    persistent: { type: "boolean", default: false },
     events: { type: "string" },
     runs: { type: "string" },
     smoke: { type: "boolean", default: false },
@@ -56,41 +51,6 @@ const { values: args } = parseArgs({
 });
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
-
-async function brokerRole(): Promise<void> {
-  // Devices may not publish on $aws/ (as on AWS); the benchmark's publisher stands in for the broker's own events.
-  const broker = await startLifecycleBroker({ allowLifecyclePublish: true });
-  say({ wsUrl: broker.wsUrl, tcpUrl: broker.tcpUrl });
-  process.on("SIGTERM", () => void broker.close().then(() => process.exit(0)));
-}
-
-async function bareRole(): Promise<void> {
-  const expected = Number(args.expect);
-  const persistent = args.persistent === true;
-  const client = await connectAsync(args.url!, {
-    clientId: `bench-bare-${process.pid}`,
-    reconnectPeriod: 0,
-    clean: !persistent,
-  });
-  // A persistent session outlives us: drop it, or the broker queues for it in later phases.
-  process.on("SIGTERM", () => {
-    void client
-      .unsubscribeAsync([...LIFECYCLE_TOPIC_FILTERS])
-      .then(() => client.endAsync())
-      .finally(() => process.exit(0));
-  });
-  let received = 0;
-  let lastAt = 0;
-  client.on("message", (topic) => {
-    if (!topic.includes(`/${args.prefix}-`)) return; // not the broker's own events about the benchmark's clients
-    received += 1;
-    lastAt = now();
-    if (received === expected) say({ received, lastAt });
-  });
-  await client.subscribeAsync([...LIFECYCLE_TOPIC_FILTERS], { qos: 1 });
-  say({ ready: true });
-}
 
 /**
  * The suite's workload (bench/suites/bridge.ts): connect, subscribe,
@@ -136,8 +96,6 @@ function child(command: string[], env: Record<string, string> = {}) {
     });
   return { proc, line, stop };
 }
-
-const self = ["--import", "tsx", "bench/bridge.ts"];
 
 /** CPU time (user + system, ms) a process and its children used so far; NaN if it is gone. */
 function cpuMs(pid: number): number {
@@ -318,17 +276,17 @@ async function main(): Promise<void> {
     prefix: string,
     persistent: boolean,
   ): Promise<{ rate: number; brokerCpuUs: number }> => {
-    const bareArgs = [
-      "--role",
-      "bare",
-      "--url",
+    // The suite's bare subscriber (bench/processes/bare-subscriber.ts): one implementation of the ceiling.
+    const bare = child([
+      "--import",
+      "tsx",
+      "bench/processes/bare-subscriber.ts",
       wsUrl,
-      "--expect",
       String(events),
-      "--prefix",
-      prefix,
-    ];
-    const bare = child([...self, ...bareArgs, ...(persistent ? ["--persistent"] : [])]);
+      "120000",
+      `${prefix}-`,
+      persistent ? "persistent" : "clean",
+    ]);
     try {
       await bare.line("ready", 20_000);
       const brokerCpu0 = cpuMs(brokerPid);
@@ -367,16 +325,13 @@ async function main(): Promise<void> {
     }
     for (let run = 1; run <= runs; run += 1) {
       // A fresh broker per run: no session of an earlier run queues anything.
-      const broker = child([...self, "--role", "broker"]);
+      const broker = child(["--import", "tsx", "bench/processes/broker.ts"]);
       brokerPid = broker.proc.pid!;
       const { wsUrl, tcpUrl } = (await broker.line("wsUrl", 20_000)) as {
         wsUrl: string;
         tcpUrl: string;
       };
-      publisher = await connectAsync(tcpUrl, {
-        clientId: `bench-publisher-${run}`,
-        reconnectPeriod: 0,
-      });
+      publisher = await connectPublisher(tcpUrl);
       try {
         // 1. The ceiling: a bare subscriber that only counts, with a persistent session
         // like the bridge's (which costs the broker more per message than a clean one)
@@ -489,7 +444,5 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-// Dispatch last: the helpers above must be initialised before main() runs.
-if (args.role === "broker") await brokerRole();
-else if (args.role === "bare") await bareRole();
-else await main();
+// Last: the helpers above must be initialised before main() runs.
+await main();
