@@ -11,10 +11,12 @@
 // this and `npm run bench`'s bridge section measure the same thing.
 //
 // Both clocks stop the same way: the bare subscriber's at its last receipt,
-// the bridge's at the first /metrics poll (every 50 ms) that shows every
-// event acknowledged by ingest. `--compare DIR` also runs the bridge of
-// another checkout (e.g. `git archive` of an older commit, with a
-// node_modules link) into the same app in every run, alternating which of
+// the bridge's when ingest acknowledged the last batch (the bridge's
+// bridge_last_forward_timestamp_seconds, read once /metrics shows every event
+// forwarded; polled every 250 ms, so polling costs little and sets no
+// clock). `--compare DIR` also runs the bridge of another checkout (e.g.
+// `git archive` of an older commit, with a node_modules link) into the same
+// app in every run, alternating which of
 // the two goes first: an A/B on the same machine at the same moment, which
 // the noise of a shared machine otherwise hides. `--profile DIR` writes the
 // bridge's V8 CPU profile there and prints where its time went.
@@ -30,6 +32,7 @@ import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { startApp } from "../lib/testing/app-server";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
+import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
 import { processTree } from "./lib/process-memory";
@@ -112,13 +115,6 @@ function cpuMs(pid: number): number {
     }
   }
   return found ? ticks * 10 : Number.NaN; // USER_HZ is 100 on Linux
-}
-
-async function forwarded(metricsPort: number): Promise<number> {
-  const text = await (
-    await fetch(`http://127.0.0.1:${metricsPort}/metrics?name=bridge_events_forwarded_total`)
-  ).text();
-  return Number(/^bridge_events_forwarded_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
 /** `--env NAME=VALUE` and the shorthand flags, as bridge environment variables. */
@@ -236,16 +232,17 @@ async function main(): Promise<void> {
       }
       // The broker's events about the bridge itself are not the benchmark's: count from here.
       await sleep(300);
-      const before = await forwarded(metricsPort);
+      const before = (await forwardProgress(metricsPort)).forwarded;
       const cpu0 = cpuMs(bridge.pid!);
       const brokerCpu0 = cpuMs(brokerPid);
       const t0 = now();
       const publishing = publishAll(publisher!, workload(events, prefix));
       let end = t0;
       for (let done = 0, lastLog = now(); done < events;) {
-        await sleep(50);
-        done = (await forwarded(metricsPort)) - before;
-        end = now();
+        await sleep(PROGRESS_POLL_MS);
+        const progress = await forwardProgress(metricsPort);
+        done = progress.forwarded - before;
+        end = done < events ? now() : progress.lastAt; // the clock stops when ingest acknowledged the last batch
         if (end - t0 > 300_000) {
           throw new Error(`the bridge forwarded ${done} of ${events} in 5 minutes:\n${output}`);
         }

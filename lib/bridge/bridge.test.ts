@@ -61,6 +61,7 @@ describe("bridge", () => {
   it("forwards every event in bounded batches and exposes Prometheus metrics", async () => {
     const b = await bridge({ batchMaxEvents: 100, metricsPort: 0 });
     const events = syntheticEvents(1000, "batch");
+    const started = Date.now();
     await publishAll(publisher, events);
     await waitFor(() => distinct() === 1000, 10_000, "all events at ingest");
     expect(Math.max(...ingest.batches)).toBeLessThanOrEqual(100);
@@ -70,6 +71,10 @@ describe("bridge", () => {
     expect(text).toMatch(/bridge_events_forwarded_total 10\d\d/);
     expect(text).toMatch(/bridge_lag_seconds \d/);
     expect(text).toMatch(/bridge_spool_events 0/);
+    // When ingest last acknowledged a batch: since this test began, not in the future.
+    const last = Number(/^bridge_last_forward_timestamp_seconds (\S+)$/m.exec(text)?.[1]) * 1000;
+    expect(last).toBeGreaterThanOrEqual(started);
+    expect(last).toBeLessThanOrEqual(Date.now());
   });
 
   it("retries through 503s and a vanished endpoint, then delivers everything", async () => {

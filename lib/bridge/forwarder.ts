@@ -156,6 +156,7 @@ export class Forwarder {
         case "ok": {
           const { counts } = outcome;
           metrics.forwarded.inc(count);
+          metrics.lastForwardSeconds.set(this.now() / 1000);
           if (counts.duplicates > 0) metrics.duplicates.inc(counts.duplicates);
           if (counts.rejected.length > 0) {
             metrics.rejected.inc(counts.rejected.length);

@@ -50,6 +50,11 @@ export function createBridgeMetrics(gauges: BridgeGauges) {
     ]),
     requests: counter("bridge_ingest_requests_total", "Ingest requests by outcome", ["outcome"]),
     reconnects: counter("bridge_mqtt_reconnects_total", "MQTT reconnection attempts"),
+    lastForwardSeconds: new Gauge({
+      name: "bridge_last_forward_timestamp_seconds",
+      help: "Unix time of the last batch ingest acknowledged (with bridge_lag_seconds: a stalled pipeline, not an idle one)",
+      registers: [registry],
+    }),
     requestSeconds: new Histogram({
       name: "bridge_ingest_request_duration_seconds",
       help: "Duration of POST /api/ingest",
