@@ -24,7 +24,7 @@ export interface StoreResult {
  * the typed columns are read from it in SQL. Sending typed columns beside the
  * raw payload took about twice the bytes and JSON work.
  */
-export function eventRowsJson(items: readonly AcceptedItem[]): string {
+function eventRowsJson(items: readonly AcceptedItem[]): string {
   let out = "[";
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i]!;
