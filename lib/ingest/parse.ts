@@ -49,7 +49,7 @@ export const MAX_JSON_DEPTH = 64;
 /**
  * Items per batch. Real events are ~250 bytes, so 1 MiB holds ~4,000; a body
  * of 500,000 `1,` would otherwise cost seconds and a 27 MB answer listing
- * each rejection. Senders split (the bridge sends 500 at a time).
+ * each rejection. Senders split (the bridge sends up to 1,000 at a time).
  */
 export const MAX_BATCH_ITEMS = 10_000;
 
