@@ -241,6 +241,36 @@ describe("POST /api/ingest: the derived client row when a batch changes no conne
   });
 });
 
+describe("POST /api/ingest: the current connection across batches", () => {
+  const current = async (id: string) =>
+    (await db().pool.query("SELECT version_number, disconnected_at FROM client_state WHERE client_id = $1", [id])).rows[0];
+
+  it("makes a newer connection current even when only its disconnect arrived", async () => {
+    await post([envelope(connected("one-1", T0, 1)), envelope(disconnected("one-1", T0 + 1_000, 1))]);
+    expect(await current("one-1")).toMatchObject({ version_number: "1" });
+    // Its connect never arrives: the connection's time is its disconnect's.
+    await post([envelope(disconnected("one-1", T0 + 60_000, 2, { sessionIdentifier: "later-session" }))]);
+    expect(await current("one-1")).toEqual({ version_number: "2", disconnected_at: new Date(T0 + 60_000) });
+  });
+
+  it("keeps the current connection when an older one gets its disconnect, and takes the disconnect of the current one", async () => {
+    await post([envelope(connected("one-2", T0, 1))]);
+    await post([envelope(connected("one-2", T0 + 60_000, 2, { sessionIdentifier: "s2" }))]);
+    expect(await current("one-2")).toEqual({ version_number: "2", disconnected_at: null });
+    await post([envelope(disconnected("one-2", T0 + 30_000, 1))]);
+    expect(await current("one-2")).toEqual({ version_number: "2", disconnected_at: null });
+    await post([envelope(disconnected("one-2", T0 + 90_000, 2, { sessionIdentifier: "s2" }))]);
+    expect(await current("one-2")).toEqual({ version_number: "2", disconnected_at: new Date(T0 + 90_000) });
+  });
+
+  it("takes the connection after a version reset an hour later, despite its lower version", async () => {
+    await post([envelope(connected("one-3", T0, 7))]);
+    // An hour later the version restarts at 0: time decides across a reset.
+    await post([envelope(connected("one-3", T0 + 3_600_000, 0, { sessionIdentifier: "after-reset" }))]);
+    expect(await current("one-3")).toMatchObject({ version_number: "0" });
+  });
+});
+
 describe("POST /api/ingest: concurrency", () => {
   it("parallel batches on the same clients neither deadlock nor lose an update", async () => {
     const clients = Array.from({ length: 20 }, (_, i) => `par-${i}`);
