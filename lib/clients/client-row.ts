@@ -20,6 +20,16 @@ export function statusSql(nowParam: string, config: PresenceConfig): string {
     ELSE 'offline' END`;
 }
 
+/**
+ * A condition every pending client meets (pending ends by disconnect + grace
+ * + tolerance), in a form an index on disconnected_at can serve: added to a
+ * status=pending filter so PostgreSQL reads the few recent disconnects
+ * instead of every client in sort order.
+ */
+export function pendingBoundSql(nowParam: string, config: PresenceConfig): string {
+  return `cs.disconnected_at > ${nowParam} - (${config.offlineGraceMs} + ${TIMESTAMP_TOLERANCE_MS}) * interval '1 millisecond'`;
+}
+
 /** Columns of one client: its state row, recent disconnects and current subscriptions. */
 export function clientColumnsSql(nowParam: string, config: PresenceConfig): string {
   return `cs.*, cs.version_number::float8 AS version_number_f,

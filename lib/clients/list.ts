@@ -1,6 +1,6 @@
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
-import { clientColumnsSql, statusSql, toClientView, type ClientRow } from "./client-row";
+import { clientColumnsSql, pendingBoundSql, statusSql, toClientView, type ClientRow } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
 
@@ -22,6 +22,7 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
   if (query.status !== undefined) {
     params.push(query.status);
     where.push(`${statusSql("$1::timestamptz", config)} = $${params.length}`);
+    if (query.status === "pending") where.push(pendingBoundSql("$1::timestamptz", config));
   }
   if (query.cursor !== undefined) {
     const cursor = decodeCursor(query.cursor, query.sort, order);

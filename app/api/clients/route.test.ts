@@ -69,6 +69,8 @@ describe("GET /api/clients", () => {
       "online-1",
       "online-2",
     ]);
+    expect((await list("status=pending")).body.items.map((c: { clientId: string }) => c.clientId)).toEqual(["just-dropped"]);
+    expect((await list("status=offline")).body.items.map((c: { clientId: string }) => c.clientId)).toEqual(["gone"]);
     expect((await list("q=drop")).body.items.map((c: { clientId: string }) => c.clientId)).toEqual(["just-dropped"]);
     expect((await list("q=%25")).body.items).toEqual([]);
     expect((await list("q=_")).body.items).toEqual([]);
