@@ -16,11 +16,11 @@
 // forwarded; polled every 250 ms, so polling costs little and sets no
 // clock). `--compare DIR` also runs the bridge of another checkout (e.g.
 // `git archive` of an older commit, with a node_modules link) into the same
-// app in every run, alternating which of
-// the two goes first: an A/B on the same machine at the same moment, which
-// the noise of a shared machine otherwise hides. `--profile DIR` writes the
+// app in every run, alternating which of the two goes first: an A/B on the
+// same machine at the same moment, which the noise of a shared machine
+// otherwise hides. `--profile DIR` writes the
 // bridge's V8 CPU profile there and prints where its time went.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -31,6 +31,7 @@ import { startFakeIngest } from "../lib/bridge/fake-ingest";
 import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
 import { startApp } from "../lib/testing/app-server";
+import { spawnHelper } from "./lib/child";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
 import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
@@ -63,41 +64,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 function workload(events: number, prefix: string): { topic: string; payload: string }[] {
   return [...lifecycleHistory(events, Math.max(1, Math.round(events / 10)), prefix)].map(toMessage);
-}
-
-/** A child process speaking JSON lines on stdout. */
-function child(command: string[], env: Record<string, string> = {}) {
-  const proc: ChildProcess = spawn(process.execPath, command, {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = "";
-  proc.stdout?.on("data", (c: Buffer) => {
-    buffer += c.toString();
-    for (let i = buffer.indexOf("\n"); i !== -1; i = buffer.indexOf("\n")) {
-      const line = buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-      if (line.startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  const line = async (key: string, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find((l) => key in l);
-      if (found) return found;
-      if (Date.now() > deadline || proc.exitCode !== null)
-        throw new Error(`no '${key}' from ${command.join(" ")}`);
-      await sleep(10);
-    }
-  };
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (proc.exitCode !== null) return resolve();
-      proc.once("exit", () => resolve());
-      proc.kill("SIGTERM");
-    });
-  return { proc, line, stop };
 }
 
 /** CPU time (user + system, ms) a process and its children used so far; NaN if it is gone. */
@@ -274,10 +240,7 @@ async function main(): Promise<void> {
     persistent: boolean,
   ): Promise<{ rate: number; brokerCpuUs: number }> => {
     // The suite's bare subscriber (bench/processes/bare-subscriber.ts): one implementation of the ceiling.
-    const bare = child([
-      "--import",
-      "tsx",
-      "bench/processes/bare-subscriber.ts",
+    const bare = spawnHelper("bench/processes/bare-subscriber.ts", [
       wsUrl,
       String(events),
       "120000",
@@ -285,11 +248,14 @@ async function main(): Promise<void> {
       persistent ? "persistent" : "clean",
     ]);
     try {
-      await bare.line("ready", 20_000);
+      await bare.line((l) => l.ready === true, 20_000);
       const brokerCpu0 = cpuMs(brokerPid);
       const t0 = now();
       await publishAll(publisher!, workload(events, prefix));
-      const done = (await bare.line("received", 120_000)) as { lastAt: number };
+      const done = await bare.line<{ lastAt: number }>(
+        (l) => typeof l.received === "number",
+        120_000,
+      );
       const brokerCpuUs = ((cpuMs(brokerPid) - brokerCpu0) * 1000) / events;
       return { rate: events / ((done.lastAt - t0) / 1000), brokerCpuUs };
     } finally {
@@ -322,12 +288,12 @@ async function main(): Promise<void> {
     }
     for (let run = 1; run <= runs; run += 1) {
       // A fresh broker per run: no session of an earlier run queues anything.
-      const broker = child(["--import", "tsx", "bench/processes/broker.ts"]);
-      brokerPid = broker.proc.pid!;
-      const { wsUrl, tcpUrl } = (await broker.line("wsUrl", 20_000)) as {
-        wsUrl: string;
-        tcpUrl: string;
-      };
+      const broker = spawnHelper("bench/processes/broker.ts");
+      brokerPid = broker.pid;
+      const { wsUrl, tcpUrl } = await broker.line<{ wsUrl: string; tcpUrl: string }>(
+        (l) => typeof l.wsUrl === "string",
+        20_000,
+      );
       publisher = await connectPublisher(tcpUrl);
       try {
         // 1. The ceiling: a bare subscriber that only counts, with a persistent session
