@@ -29,7 +29,6 @@ export interface AppServer {
   restart(): Promise<void>;
 }
 
-
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
