@@ -20,8 +20,13 @@
 // same machine at the same moment, which the noise of a shared machine
 // otherwise hides. `--profile DIR` writes the
 // bridge's V8 CPU profile there and prints where its time went.
+//
+// Each run also says where the CPU went, per event: the bridge path's
+// (broker, publisher, bridge, app, PostgreSQL server) and the bare path's
+// (broker, publisher, subscriber). On a machine where both paths keep every
+// core busy, the ratio of the two rates is about the inverse ratio of these.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -30,13 +35,13 @@ import pg from "pg";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
 import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
-import { startApp } from "../lib/testing/app-server";
+import { startBenchApp } from "./lib/app";
 import { spawnHelper } from "./lib/child";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
 import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
-import { processTree } from "./lib/process-memory";
+import { meterCpu, parentPid } from "./lib/process-cpu";
 
 const { values: args } = parseArgs({
   options: {
@@ -66,23 +71,6 @@ function workload(events: number, prefix: string): { topic: string; payload: str
   return [...lifecycleHistory(events, Math.max(1, Math.round(events / 10)), prefix)].map(toMessage);
 }
 
-/** CPU time (user + system, ms) a process and its children used so far; NaN if it is gone. */
-function cpuMs(pid: number): number {
-  let ticks = 0;
-  let found = false;
-  for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-      found = true;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found ? ticks * 10 : Number.NaN; // USER_HZ is 100 on Linux
-}
-
 /** `--env NAME=VALUE` and the shorthand flags, as bridge environment variables. */
 function bridgeSettings(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -98,6 +86,30 @@ function bridgeSettings(): Record<string, string> {
   return env;
 }
 
+interface BridgeRun {
+  rate: number;
+  /** CPU per event (µs) while the bridge ran: the bridge process, the broker, the app, PostgreSQL (the whole server), the publisher (this process). */
+  cpuUs: number;
+  brokerCpuUs: number;
+  appCpuUs: number;
+  postgresCpuUs: number;
+  publisherCpuUs: number;
+}
+
+const NO_RUN: BridgeRun = {
+  rate: Number.NaN,
+  cpuUs: Number.NaN,
+  brokerCpuUs: Number.NaN,
+  appCpuUs: Number.NaN,
+  postgresCpuUs: Number.NaN,
+  publisherCpuUs: Number.NaN,
+};
+
+/** All the CPU the bridge path used per event; both paths are CPU-bound on a small machine, so this sets the ratio. */
+function pathCpuUs(r: BridgeRun): number {
+  return r.cpuUs + r.brokerCpuUs + r.appCpuUs + r.postgresCpuUs + r.publisherCpuUs;
+}
+
 interface RunResult {
   bareClean: number;
   barePersistent: number;
@@ -111,6 +123,10 @@ interface RunResult {
   /** CPU of the broker per event (µs): bare persistent, then bridge. */
   brokerCpuBareUs: number;
   brokerCpuBridgeUs: number;
+  appCpuUs: number;
+  postgresCpuUs: number;
+  pathCpuUs: number;
+  barePathCpuUs: number;
 }
 
 async function main(): Promise<void> {
@@ -143,10 +159,10 @@ async function main(): Promise<void> {
   await migrate(dbUrl.toString());
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 1 });
   pool.on("error", () => undefined); // the scratch database is dropped (WITH FORCE) at the end
-  const app = await startApp({
-    databaseUrl: dbUrl.toString(),
-    env: { INGEST_TOKEN: "bench-token" },
-  });
+  const app = await startBenchApp({ databaseUrl: dbUrl.toString() });
+  // The postmaster: its tree holds the ingest backends and the background
+  // writers, which all work for the bridge path.
+  const postgresPid = parentPid((await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
   const results: RunResult[] = [];
   const standIn = await startFakeIngest({ token: "bench-token" });
   let publisher: MqttClient | undefined;
@@ -163,7 +179,7 @@ async function main(): Promise<void> {
     prefix: string,
     root = process.cwd(),
     profile = false,
-  ): Promise<{ rate: number; cpuUs: number; brokerCpuUs: number }> => {
+  ): Promise<BridgeRun> => {
     const metricsPort = await freePort();
     const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-"));
     const nodeArgs = profile && profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
@@ -199,8 +215,7 @@ async function main(): Promise<void> {
       // The broker's events about the bridge itself are not the benchmark's: count from here.
       await sleep(300);
       const before = (await forwardProgress(metricsPort)).forwarded;
-      const cpu0 = cpuMs(bridge.pid!);
-      const brokerCpu0 = cpuMs(brokerPid);
+      const cpu = meterCpu({ bridge: bridge.pid, broker: brokerPid, app: app.pid, postgres: postgresPid });
       const t0 = now();
       const publishing = publishAll(publisher!, workload(events, prefix));
       let end = t0;
@@ -217,10 +232,17 @@ async function main(): Promise<void> {
           lastLog = end;
         }
       }
-      const cpuUs = ((cpuMs(bridge.pid!) - cpu0) * 1000) / events;
-      const brokerCpuUs = ((cpuMs(brokerPid) - brokerCpu0) * 1000) / events;
+      const used = cpu.stop();
+      const us = (seconds: number | undefined) => ((seconds ?? Number.NaN) * 1e6) / events;
       await publishing;
-      return { rate: events / ((end - t0) / 1000), cpuUs, brokerCpuUs };
+      return {
+        rate: events / ((end - t0) / 1000),
+        cpuUs: us(used.bridge),
+        brokerCpuUs: us(used.broker),
+        appCpuUs: us(used.app),
+        postgresCpuUs: us(used.postgres),
+        publisherCpuUs: us(used.self),
+      };
     } finally {
       bridge.kill("SIGTERM");
       await new Promise((r) => (bridge.exitCode !== null ? r(null) : bridge.once("exit", r)));
@@ -238,7 +260,7 @@ async function main(): Promise<void> {
     wsUrl: string,
     prefix: string,
     persistent: boolean,
-  ): Promise<{ rate: number; brokerCpuUs: number }> => {
+  ): Promise<{ rate: number; brokerCpuUs: number; pathCpuUs: number }> => {
     // The suite's bare subscriber (bench/processes/bare-subscriber.ts): one implementation of the ceiling.
     const bare = spawnHelper("bench/processes/bare-subscriber.ts", [
       wsUrl,
@@ -249,15 +271,19 @@ async function main(): Promise<void> {
     ]);
     try {
       await bare.line((l) => l.ready === true, 20_000);
-      const brokerCpu0 = cpuMs(brokerPid);
+      const cpu = meterCpu({ broker: brokerPid });
       const t0 = now();
       await publishAll(publisher!, workload(events, prefix));
-      const done = await bare.line<{ lastAt: number }>(
+      const done = await bare.line<{ lastAt: number; cpuMs: number }>(
         (l) => typeof l.received === "number",
         120_000,
       );
-      const brokerCpuUs = ((cpuMs(brokerPid) - brokerCpu0) * 1000) / events;
-      return { rate: events / ((done.lastAt - t0) / 1000), brokerCpuUs };
+      const used = cpu.stop();
+      return {
+        rate: events / ((done.lastAt - t0) / 1000),
+        brokerCpuUs: (used.broker! * 1e6) / events,
+        pathCpuUs: ((used.broker! + used.self! + done.cpuMs / 1000) * 1e6) / events,
+      };
     } finally {
       await bare.stop();
     }
@@ -305,8 +331,8 @@ async function main(): Promise<void> {
 
         // 2. The bridge, all the way into PostgreSQL (and the --compare one, in alternating order).
         const ingestUrl = `${app.url}/api/ingest`;
-        let mine = { rate: Number.NaN, cpuUs: Number.NaN, brokerCpuUs: Number.NaN };
-        let other = { rate: Number.NaN, cpuUs: Number.NaN, brokerCpuUs: Number.NaN };
+        let mine = NO_RUN;
+        let other = NO_RUN;
         const runMine = async () => {
           mine = await bridgeRun(wsUrl, ingestUrl, `bench-bridge${run}`, undefined, run === 1);
           await stored(`bench-bridge${run}`);
@@ -325,6 +351,7 @@ async function main(): Promise<void> {
         const bareMean = {
           rate: (barePersistent.rate + bareAfter.rate) / 2,
           brokerCpuUs: (barePersistent.brokerCpuUs + bareAfter.brokerCpuUs) / 2,
+          pathCpuUs: (barePersistent.pathCpuUs + bareAfter.pathCpuUs) / 2,
         };
 
         // 3. For context: the bridge alone, into an endpoint that stores nothing.
@@ -341,6 +368,10 @@ async function main(): Promise<void> {
           otherCpuUs: other.cpuUs,
           brokerCpuBareUs: bareMean.brokerCpuUs,
           brokerCpuBridgeUs: mine.brokerCpuUs,
+          appCpuUs: mine.appCpuUs,
+          postgresCpuUs: mine.postgresCpuUs,
+          pathCpuUs: pathCpuUs(mine),
+          barePathCpuUs: bareMean.pathCpuUs,
         });
         const r = Math.round;
         log(
@@ -349,7 +380,8 @@ async function main(): Promise<void> {
               ? `; compared bridge ${r(other.rate)} ev/s (${r((other.rate / bareMean.rate) * 100)}%, ${r(other.cpuUs)} µs/event)`
               : "") +
             `; bare subscriber ${r(bareMean.rate)} ev/s persistent session (${r(barePersistent.rate)} before, ${r(bareAfter.rate)} after), ${r(bareClean.rate)} clean` +
-            `; bridge → no-op endpoint ${r(alone)} ev/s; broker CPU ${r(bareMean.brokerCpuUs)} µs/event (bare), ${r(mine.brokerCpuUs)} (bridge)`,
+            `; bridge → no-op endpoint ${r(alone)} ev/s; broker CPU ${r(bareMean.brokerCpuUs)} µs/event (bare), ${r(mine.brokerCpuUs)} (bridge)` +
+            `; bridge path CPU ${r(pathCpuUs(mine))} µs/event (app ${r(mine.appCpuUs)}, PostgreSQL ${r(mine.postgresCpuUs)}), bare path ${r(bareMean.pathCpuUs)}`,
         );
       } finally {
         await publisher.endAsync();
@@ -400,6 +432,9 @@ async function main(): Promise<void> {
     `\nbridge CPU per event: ${m("bridgeCpuUs")} µs` +
       (compareRoot ? `; compared bridge ${m("otherCpuUs")} µs` : "") +
       `; broker CPU per event: ${m("brokerCpuBareUs")} µs to the bare subscriber, ${m("brokerCpuBridgeUs")} µs to the bridge`,
+  );
+  console.log(
+    `bridge path CPU per event (broker, publisher, bridge, app, PostgreSQL): ${m("pathCpuUs")} µs, against ${m("barePathCpuUs")} µs for the bare path (broker, publisher, subscriber); app ${m("appCpuUs")} µs; PostgreSQL ${m("postgresCpuUs")} µs`,
   );
   console.log(
     `bridge / bare (persistent session, as the bridge): ${verdict(ratios("bridge", "barePersistent"))}`,
