@@ -35,7 +35,7 @@ import pg from "pg";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
 import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
-import { startBenchApp } from "./lib/app";
+import { BENCH_TOKEN, startBenchApp } from "./lib/app";
 import { spawnHelper } from "./lib/child";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
 import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
   // writers, which all work for the bridge path.
   const postgresPid = parentPid((await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
   const results: RunResult[] = [];
-  const standIn = await startFakeIngest({ token: "bench-token" });
+  const standIn = await startFakeIngest({ token: BENCH_TOKEN });
   let publisher: MqttClient | undefined;
   let brokerPid = -1;
 
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
         ...process.env,
         MQTT_URL: wsUrl,
         INGEST_URL: ingestUrl,
-        INGEST_TOKEN: "bench-token",
+        INGEST_TOKEN: BENCH_TOKEN,
         BRIDGE_SPOOL_DIR: spoolDir,
         BRIDGE_CLIENT_ID: `bench-bridge-for-${prefix}`,
         BRIDGE_METRICS_PORT: String(metricsPort),
@@ -308,7 +308,7 @@ async function main(): Promise<void> {
       const body = JSON.stringify(warm.slice(i, i + 500));
       await fetch(`${app.url}/api/ingest`, {
         method: "POST",
-        headers: { authorization: "Bearer bench-token", "content-type": "application/json" },
+        headers: { authorization: `Bearer ${BENCH_TOKEN}`, "content-type": "application/json" },
         body,
       });
     }
