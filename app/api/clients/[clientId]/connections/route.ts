@@ -1,20 +1,10 @@
 // GET /api/clients/{clientId}/connections – connection timeline, oldest first
-import { handleApiError } from "@/lib/http/handle-error";
 import { listConnections } from "@/lib/clients/connections";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
-import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
+import { clientRoute } from "@/lib/http/client-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(
-  request: Request,
-  { params }: { params: Promise<{ clientId: string }> },
-): Promise<Response> {
-  try {
-    const clientId = clientIdFromSegment((await params).clientId);
-    const range = parseQuery(RangeQuery, new URL(request.url).searchParams);
-    return Response.json({ items: await listConnections(clientId, range) });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = clientRoute(async (clientId, searchParams) =>
+  Response.json({ items: await listConnections(clientId, parseQuery(RangeQuery, searchParams)) }),
+);

@@ -1,20 +1,10 @@
 // GET /api/clients/{clientId}/events – raw lifecycle events, newest first
-import { handleApiError } from "@/lib/http/handle-error";
 import { listEvents } from "@/lib/clients/events";
 import { EventsQuery, parseQuery } from "@/lib/clients/schemas";
-import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
+import { clientRoute } from "@/lib/http/client-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(
-  request: Request,
-  { params }: { params: Promise<{ clientId: string }> },
-): Promise<Response> {
-  try {
-    const clientId = clientIdFromSegment((await params).clientId);
-    const query = parseQuery(EventsQuery, new URL(request.url).searchParams);
-    return Response.json(await listEvents(clientId, query));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = clientRoute(async (clientId, searchParams) =>
+  Response.json(await listEvents(clientId, parseQuery(EventsQuery, searchParams))),
+);

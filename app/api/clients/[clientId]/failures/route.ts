@@ -1,20 +1,10 @@
 // GET /api/clients/{clientId}/failures – refused connection attempts (connect_failed), newest first
-import { handleApiError } from "@/lib/http/handle-error";
 import { listFailures } from "@/lib/clients/failures";
 import { FailuresQuery, parseQuery } from "@/lib/clients/schemas";
-import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
+import { clientRoute } from "@/lib/http/client-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(
-  request: Request,
-  { params }: { params: Promise<{ clientId: string }> },
-): Promise<Response> {
-  try {
-    const clientId = clientIdFromSegment((await params).clientId);
-    const query = parseQuery(FailuresQuery, new URL(request.url).searchParams);
-    return Response.json(await listFailures(clientId, query));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = clientRoute(async (clientId, searchParams) =>
+  Response.json(await listFailures(clientId, parseQuery(FailuresQuery, searchParams))),
+);

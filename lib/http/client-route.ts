@@ -1,0 +1,20 @@
+// The shape every per-client route shares: the client ID from the path
+// segment (dot segments escaped, see client-id-segment.ts), the query string,
+// and every failure turned into the error contract by handleApiError.
+import { clientIdFromSegment } from "../clients/client-id-segment";
+import { handleApiError } from "./handle-error";
+
+type ClientParams = { params: Promise<{ clientId: string }> };
+
+/** A GET handler for /api/clients/{clientId}/…: `handle` gets the client ID and the query parameters. */
+export function clientRoute(
+  handle: (clientId: string, searchParams: URLSearchParams) => Promise<Response>,
+): (request: Request, context: ClientParams) => Promise<Response> {
+  return async (request, { params }) => {
+    try {
+      return await handle(clientIdFromSegment((await params).clientId), new URL(request.url).searchParams);
+    } catch (error) {
+      return handleApiError(error);
+    }
+  };
+}
