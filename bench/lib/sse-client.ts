@@ -1,6 +1,6 @@
 // A browser-like reader of GET /api/stream that hands each message over with
 // the moment it arrived.
-import { parseSse, type SseMessage } from "../../lib/stream/sse";
+import { readSse, type SseMessage } from "../../lib/stream/sse";
 
 export interface SseConnection {
   close(): void;
@@ -17,24 +17,12 @@ export async function openSse(appFetch: AppFetch, onMessage: (m: SseMessage, at:
   if (response.status !== 200 || response.body === null) throw new Error(`GET /api/stream answered ${response.status}`);
   let markListening: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (markListening = resolve));
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const at = performance.timeOrigin + performance.now();
-        const parsed = parseSse(buffer + value);
-        buffer = parsed.rest;
-        for (const m of parsed.messages) {
-          if (m.event === "listener" && (JSON.parse(m.data) as { connected?: boolean }).connected === true) markListening();
-          onMessage(m, at);
-        }
-      }
-    } catch {
-      // Aborted by close().
+  void readSse(response.body, (messages) => {
+    const at = performance.timeOrigin + performance.now();
+    for (const m of messages) {
+      if (m.event === "listener" && (JSON.parse(m.data) as { connected?: boolean }).connected === true) markListening();
+      onMessage(m, at);
     }
-  })();
+  });
   return { close: () => abort.abort(), listening };
 }

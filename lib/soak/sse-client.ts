@@ -1,7 +1,7 @@
 // An SSE reader with EventSource's reconnection: when the stream ends or
 // cannot be opened it waits `retryMs` and opens it again, for as long as it
 // runs. It records every connection attempt and every message it received.
-import { parseSse } from "../stream/sse";
+import { readSse } from "../stream/sse";
 import type { AppServer } from "../testing/app-server";
 
 export interface ReceivedMessage {
@@ -49,20 +49,11 @@ export function openReconnectingStream(app: AppServer, retryMs = 1000): Reconnec
       await response.body?.cancel().catch(() => undefined);
       return;
     }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const parsed = parseSse(buffer + value);
-        buffer = parsed.rest;
-        const at = Date.now();
-        for (const m of parsed.messages) messages.push({ at, connection, ...m });
-      }
-    } catch {
-      // The app went away (or close() aborted): reconnect below.
-    }
+    // Ends when the app goes away (or close() aborts): reconnect below.
+    await readSse(response.body, (received) => {
+      const at = Date.now();
+      for (const m of received) messages.push({ at, connection, ...m });
+    });
   };
 
   const loop = (async () => {

@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startApp, type AppServer } from "../testing/app-server";
 import { connected, envelope } from "../testing/events";
-import { parseSse, type SseMessage } from "./sse";
+import { readSse, type SseMessage } from "./sse";
 
 interface StreamReader {
   /** Resolves with the first message (already received or future) matching `match`. */
@@ -21,22 +21,10 @@ async function openStream(app: AppServer): Promise<StreamReader> {
   expect(response.headers.get("content-type")).toContain("text/event-stream");
   const messages: SseMessage[] = [];
   const waiters = new Set<() => void>();
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const parsed = parseSse(buffer + value);
-        buffer = parsed.rest;
-        messages.push(...parsed.messages);
-        for (const w of waiters) w();
-      }
-    } catch {
-      // Aborted by close().
-    }
-  })();
+  void readSse(response.body!, (received) => {
+    messages.push(...received);
+    for (const w of waiters) w();
+  });
   return {
     waitFor(match, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {

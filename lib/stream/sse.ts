@@ -45,3 +45,27 @@ export function parseSse(buffer: string): { messages: SseMessage[]; rest: string
   }
   return { messages, rest };
 }
+
+/**
+ * Reads an SSE response body to its end, handing over each chunk's complete
+ * messages as they arrive. Resolves when the stream ends; a read that fails
+ * (the connection dropped, or its fetch was aborted) ends it too.
+ */
+export async function readSse(
+  body: NonNullable<Response["body"]>,
+  onMessages: (messages: SseMessage[]) => void,
+): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const parsed = parseSse(buffer + value);
+      buffer = parsed.rest;
+      if (parsed.messages.length > 0) onMessages(parsed.messages);
+    }
+  } catch {
+    // Aborted or dropped: the stream is over either way.
+  }
+}
