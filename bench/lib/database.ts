@@ -5,6 +5,7 @@
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
+import { DATA_TABLES } from "../../lib/testing/db";
 
 export interface PgServer {
   /** Where the server is (a maintenance database on it). */
@@ -20,16 +21,6 @@ export interface ScratchDatabase {
   name: string;
   drop(): Promise<void>;
 }
-
-/** Every table ingest writes, emptied between runs so each run starts alike. */
-export const DATA_TABLES = [
-  "lifecycle_event",
-  "connection",
-  "client_state",
-  "subscription_state",
-  "connect_failure",
-  "quarantined_event",
-] as const;
 
 export async function truncateAll(url: string): Promise<void> {
   await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
