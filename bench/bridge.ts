@@ -33,9 +33,9 @@ import { parseArgs } from "node:util";
 import { connectAsync, type MqttClient } from "mqtt";
 import pg from "pg";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
-import { freePort, startEmbeddedPostgres } from "../lib/db/embedded";
-import { migrate } from "../lib/db/migrate";
+import { freePort } from "../lib/db/embedded";
 import { BENCH_TOKEN, startBenchApp } from "./lib/app";
+import { startPgServer } from "./lib/database";
 import { spawnHelper } from "./lib/child";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
 import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
@@ -140,26 +140,13 @@ async function main(): Promise<void> {
     rmSync(profileDir, { recursive: true, force: true });
     mkdirSync(profileDir, { recursive: true });
   }
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: ".data/bench-bridge-pg",
-      database: "postgres",
-    });
-    serverUrl = embedded.url;
-  }
-  const name = `fleet_bench_bridge_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  admin.on("error", () => undefined);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${name}`;
-  await migrate(dbUrl.toString());
-  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 1 });
+  // Its own embedded server (when DATABASE_URL is unset), apart from the suite's.
+  const server = await startPgServer(log, ".data/bench-bridge-pg");
+  const scratch = await server.scratch("bridge");
+  const dbUrl = scratch.url;
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
   pool.on("error", () => undefined); // the scratch database is dropped (WITH FORCE) at the end
-  const app = await startBenchApp({ databaseUrl: dbUrl.toString() });
+  const app = await startBenchApp({ databaseUrl: dbUrl });
   // The postmaster: its tree holds the ingest backends and the background
   // writers, which all work for the bridge path.
   const postgresPid = parentPid((await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
@@ -392,9 +379,7 @@ async function main(): Promise<void> {
     await standIn.stop();
     await app.stop();
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
+    await server.stop(); // drops the scratch database
   }
   const median = (xs: number[]) => {
     const sorted = [...xs].sort((a, b) => a - b);

@@ -6,6 +6,9 @@ import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
 import { DATA_TABLES } from "../../lib/testing/db";
+import { createScratchDatabase, type ScratchDatabase } from "../../lib/testing/scratch-database";
+
+export type { ScratchDatabase };
 
 export interface PgServer {
   /** Where the server is (a maintenance database on it). */
@@ -16,11 +19,6 @@ export interface PgServer {
   stop(): Promise<void>;
 }
 
-export interface ScratchDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
 
 export async function truncateAll(url: string): Promise<void> {
   await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
@@ -53,21 +51,22 @@ async function dropStaleDatabases(url: string, log: (line: string) => void): Pro
       "SELECT datname FROM pg_database WHERE datname LIKE 'fleet\\_bench\\_%'",
     );
     for (const { datname } of rows) {
-      const pid = Number(/_(\d+)$/.exec(datname)?.[1] ?? Number.NaN);
-      if (/^fleet_bench_[a-z]+_\d+_\d+$/.test(datname) && alive(pid)) continue;
+      // createScratchDatabase's names: fleet_bench_<label>_<pid>_<ms>.
+      const pid = /^fleet_bench_[a-z]+_(\d+)_\d+$/.exec(datname)?.[1];
+      if (pid !== undefined && alive(Number(pid))) continue;
       log(`dropping stale scratch database ${datname}`);
       await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
   });
 }
 
-export async function startPgServer(log: (line: string) => void): Promise<PgServer> {
+export async function startPgServer(log: (line: string) => void, dataDir = ".data/bench-pg"): Promise<PgServer> {
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: ".data/bench-pg", database: "postgres" });
+    embedded = await startEmbeddedPostgres({ dataDir, database: "postgres" });
     url = embedded.url;
-    log(`PostgreSQL: embedded server under .data/bench-pg (${new URL(url).host})`);
+    log(`PostgreSQL: embedded server under ${dataDir} (${new URL(url).host})`);
   } else {
     log(`PostgreSQL: scratch databases on ${new URL(url).host} (DATABASE_URL)`);
   }
@@ -82,13 +81,10 @@ export async function startPgServer(log: (line: string) => void): Promise<PgServ
     url: serverUrl,
     embedded: embedded !== undefined,
     async scratch(label) {
-      const name = `fleet_bench_${label}_${Date.now()}_${process.pid}`;
-      await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+      const { url: dbUrl, name } = await createScratchDatabase(serverUrl, `fleet_bench_${label}`);
       created.add(name);
-      const dbUrl = new URL(serverUrl);
-      dbUrl.pathname = `/${name}`;
-      await migrate(dbUrl.toString());
-      return { url: dbUrl.toString(), name, drop: () => dropDatabase(name) };
+      await migrate(dbUrl);
+      return { url: dbUrl, name, drop: () => dropDatabase(name) };
     },
     async stop() {
       for (const name of [...created]) await dropDatabase(name).catch(() => {});

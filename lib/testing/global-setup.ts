@@ -2,10 +2,10 @@
 // DATABASE_URL set, a throw-away database is created on that server (its own
 // data is never touched); without it, an embedded server under .data/.
 import { rmSync } from "node:fs";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
 import { migrate } from "../db/migrate";
+import { createScratchDatabase } from "./scratch-database";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,23 +17,6 @@ let embedded: EmbeddedDatabase | undefined;
 let dataDir: string | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
-async function createScratchDatabase(serverUrl: string): Promise<string> {
-  const name = `fleet_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
-  };
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 export async function setup(project: TestProject): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
@@ -42,7 +25,9 @@ export async function setup(project: TestProject): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir, database: "postgres" });
     serverUrl = embedded.url;
   }
-  const databaseUrl = await createScratchDatabase(serverUrl);
+  const scratch = await createScratchDatabase(serverUrl, "fleet_test");
+  dropDatabase = scratch.drop;
+  const databaseUrl = scratch.url;
   await migrate(databaseUrl);
   process.env.TEST_DATABASE_URL = databaseUrl;
   project.provide("databaseUrl", databaseUrl);
