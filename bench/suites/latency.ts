@@ -23,6 +23,7 @@ import { startMosquitto } from "../../lib/testing/mosquitto";
 import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { spawnHelper } from "../lib/child";
 import { sleep, type SuiteContext, type SuiteResult } from "../lib/context";
+import { withClient } from "../lib/database";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { connectPublisher, publishAtRate, toMessage, type Message } from "../lib/publisher";
 import { measured, type Figure } from "../lib/report";
@@ -71,6 +72,33 @@ interface PhaseResult {
   /** Events published but not yet acknowledged by ingest when publishing stopped. */
   backlogAtEnd: number;
   stalled: boolean;
+  /** PostgreSQL checkpoints during the run, and the buffers they wrote: one can hold commits up on a slow disk. */
+  checkpoints: Checkpoints;
+}
+
+interface Checkpoints {
+  count: number;
+  buffers: number;
+}
+
+/** The server's checkpoints so far (pg_stat_checkpointer from PostgreSQL 17 on); NaN where neither view answers. */
+async function checkpointsSoFar(url: string): Promise<Checkpoints> {
+  const queries = [
+    "SELECT checkpoints_timed + checkpoints_req AS count, buffers_checkpoint AS buffers FROM pg_stat_bgwriter",
+    "SELECT num_timed + num_requested AS count, buffers_written AS buffers FROM pg_stat_checkpointer",
+  ];
+  for (const sql of queries) {
+    const row = await withClient(url, (c) => c.query<{ count: string; buffers: string }>(sql)).then(
+      (r) => r.rows[0],
+      () => undefined,
+    );
+    if (row !== undefined) return { count: Number(row.count), buffers: Number(row.buffers) };
+  }
+  return { count: Number.NaN, buffers: Number.NaN };
+}
+
+function checkpointText(c: Checkpoints): string {
+  return `${c.count} PostgreSQL checkpoint(s) during the run (${c.buffers} buffers written)`;
 }
 
 interface Bridge {
@@ -96,6 +124,7 @@ async function measurePhase(
   warmupSeconds: number,
   clients: number,
   clientId: (n: number) => string,
+  databaseUrl: string,
 ): Promise<PhaseResult> {
   const pending = new Map<string, Pending[]>();
   const samples: { at: number; ms: number }[] = [];
@@ -146,6 +175,7 @@ async function measurePhase(
       await publishAtRate(publisher, rate, warmupSeconds, make, record(true));
       await drained(bridge, () => before + made, 30_000);
     }
+    const checkpoints0 = await checkpointsSoFar(databaseUrl);
     recording = true;
     const started = performance.timeOrigin + performance.now();
     const offset = made;
@@ -156,6 +186,7 @@ async function measurePhase(
     const waitUntil = Date.now() + 3_000;
     while (Date.now() < waitUntil && [...pending.values()].some((l) => l.some((p) => p.sentAt >= 0))) await sleep(100);
     recording = false;
+    const checkpoints1 = await checkpointsSoFar(databaseUrl);
     let missed = 0;
     for (const list of pending.values()) missed += list.filter((p) => p.sentAt >= 0).length;
     const windows: number[][] = [];
@@ -174,6 +205,7 @@ async function measurePhase(
       resyncs,
       backlogAtEnd,
       stalled: result.stalled,
+      checkpoints: { count: checkpoints1.count - checkpoints0.count, buffers: checkpoints1.buffers - checkpoints0.buffers },
     };
   } finally {
     sse.close();
@@ -230,17 +262,17 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
       const prefix = kind === "embedded" ? "r" : "m";
       for (const [k, rate] of rates.entries()) {
         log(`latency (${kind} broker): ${rate} ev/s for ${o.seconds} s (after ${o.warmupSeconds} s warm-up) over ${o.clients} clients`);
-        const r = await measurePhase(kind, app.fetch, publisher, bridge, rate, o.seconds, o.warmupSeconds, o.clients, (n) => `${prefix}${k}-${String(n).padStart(6, "0")}`);
+        const r = await measurePhase(kind, app.fetch, publisher, bridge, rate, o.seconds, o.warmupSeconds, o.clients, (n) => `${prefix}${k}-${String(n).padStart(6, "0")}`, db.url);
         results.push(r);
         const s = latencySummary(r.samples);
         log(
-          `latency @${rate}/s (${kind}): offered ${Math.round(r.achievedRate)}/s, p50 ${round(s.p50)} ms, p95 ${round(s.p95)} ms, p99 ${round(s.p99)} ms, max ${round(s.max)} ms; ${r.samples.length} matched, ${r.missed} missed, ${r.resyncs} resyncs, backlog at end ${r.backlogAtEnd}`,
+          `latency @${rate}/s (${kind}): offered ${Math.round(r.achievedRate)}/s, p50 ${round(s.p50)} ms, p95 ${round(s.p95)} ms, p99 ${round(s.p99)} ms, max ${round(s.max)} ms; ${r.samples.length} matched, ${r.missed} missed, ${r.resyncs} resyncs, backlog at end ${r.backlogAtEnd}; ${checkpointText(r.checkpoints)}`,
         );
       }
       if (withProbe && o.probeSeconds > 0) {
         // 36 characters, like a UUID thing name.
         const longId = (n: number) => `probe-${String(n).padStart(6, "0")}-`.padEnd(36, "x");
-        probe = await measurePhase(kind, app.fetch, publisher, bridge, o.target.rate, o.probeSeconds, 0, o.clients, longId);
+        probe = await measurePhase(kind, app.fetch, publisher, bridge, o.target.rate, o.probeSeconds, 0, o.clients, longId, db.url);
         log(`latency probe, 36-character IDs @${o.target.rate}/s: ${probe.samples.length} of ${probe.sent} events arrived as \`client\`, ${probe.resyncs} resyncs`);
       }
     } finally {
@@ -266,7 +298,7 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
   const figures: Figure[] = [];
   for (const r of results) {
     const s = latencySummary(r.samples);
-    const detail = `${r.samples.length.toLocaleString("en-US")} of ${r.sent.toLocaleString("en-US")} events matched, ${r.missed} missed, ${r.resyncs} resyncs; ingest backlog when publishing stopped: ${r.backlogAtEnd}${r.stalled ? "; publisher STALLED" : ""}`;
+    const detail = `${r.samples.length.toLocaleString("en-US")} of ${r.sent.toLocaleString("en-US")} events matched, ${r.missed} missed, ${r.resyncs} resyncs; ingest backlog when publishing stopped: ${r.backlogAtEnd}; ${checkpointText(r.checkpoints)}${r.stalled ? "; publisher STALLED" : ""}`;
     for (const [label, value] of [["p50", s.p50], ["p95", s.p95], ["p99", s.p99]] as const) {
       const isTarget = label === "p99" && r.rate === o.target.rate;
       const via = r.broker === "embedded" ? "" : ", Mosquitto as the broker";
@@ -291,7 +323,7 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
   if (profileDir !== undefined) {
     for (const s of summariseProfiles(profileDir, 12)) notes.push(`latency-load app CPU profile\n${profileText(s)}`);
   }
-  const summary = (r: PhaseResult) => ({ ...latencySummary(r.samples), achievedRate: r.achievedRate, sent: r.sent, missed: r.missed, resyncs: r.resyncs, backlogAtEnd: r.backlogAtEnd, windowP99: r.windowP99, stalled: r.stalled });
+  const summary = (r: PhaseResult) => ({ ...latencySummary(r.samples), achievedRate: r.achievedRate, sent: r.sent, missed: r.missed, resyncs: r.resyncs, backlogAtEnd: r.backlogAtEnd, windowP99: r.windowP99, stalled: r.stalled, checkpoints: r.checkpoints });
   return {
     figures,
     details: { options: o, rates: Object.fromEntries(results.map((r) => [`${r.broker}@${r.rate}`, summary(r)])), longIdProbe: probe === undefined ? null : summary(probe) },
