@@ -1,8 +1,13 @@
 import { defineConfig } from "@playwright/test";
 import { ADMIN_STATE } from "./e2e/support/auth";
 
-// One port for the app under test, chosen once: workers inherit the environment.
-process.env.E2E_PORT ??= String(41_000 + Math.floor(Math.random() * 8_000));
+// One port for the app under test. Unless E2E_PORT is given, the global
+// setup starts the app on a free port and sets E2E_PORT to it before any
+// worker starts: workers inherit the environment and read it here again.
+if (process.env.E2E_PORT === undefined) {
+  process.env.E2E_PORT = String(41_000 + Math.floor(Math.random() * 8_000));
+  process.env.E2E_PORT_CHOSEN = "setup";
+}
 
 export default defineConfig({
   testDir: "e2e",

@@ -31,7 +31,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     app = await startApp({
       databaseUrl: scratch.url,
-      port: Number(process.env.E2E_PORT),
+      // A port of the user's choice is kept; otherwise a free one (see playwright.config.ts).
+      port: process.env.E2E_PORT_CHOSEN === "setup" ? undefined : Number(process.env.E2E_PORT),
       env: { OFFLINE_GRACE_SECONDS: String(E2E_GRACE_SECONDS), INGEST_TOKEN: E2E_TOKEN },
     });
   } catch (error) {
@@ -39,6 +40,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await embedded?.stop();
     throw error;
   }
+  process.env.E2E_PORT = String(app.port);
   return async () => {
     await app?.stop();
     await scratch.drop();

@@ -67,6 +67,7 @@ async function ensureTestAdmin(databaseUrl: string): Promise<void> {
 export async function startApp(opts: {
   databaseUrl: string;
   env?: Record<string, string>;
+  /** A fixed port; without one the app gets a free port, and another if that one is taken before it binds. */
   port?: number;
   /** Extra flags for the app's Node.js process, e.g. --cpu-prof. */
   nodeArgs?: string[];
@@ -76,8 +77,8 @@ export async function startApp(opts: {
       "No production build: run `npm run build` (npm test does) before app-level tests",
     );
   }
-  const port = opts.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  let port = opts.port ?? (await freePort());
+  let url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = "";
   await ensureTestAdmin(opts.databaseUrl);
@@ -123,7 +124,18 @@ export async function startApp(opts: {
     });
   };
 
-  await launch();
+  // A free port can be taken between freePort() and the app's bind (any
+  // outgoing connection may get it as its local port): then take another.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (opts.port !== undefined || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+      port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+    }
+  }
   const login = async (username = TEST_ADMIN.username, password = TEST_ADMIN.password) => {
     const response = await fetch(`${url}/api/auth/login`, {
       method: "POST",
