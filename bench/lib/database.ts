@@ -2,13 +2,13 @@
 // .data/bench-pg when DATABASE_URL is unset, else the configured server, on
 // which each suite creates its own scratch database and drops it afterwards
 // (the configured database itself is never touched).
-import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
-import { DATA_TABLES } from "../../lib/testing/db";
+import { DATA_TABLES, withClient } from "../../lib/testing/db";
 import { createScratchDatabase, type ScratchDatabase } from "../../lib/testing/scratch-database";
 
 export type { ScratchDatabase };
+export { withClient };
 
 export interface PgServer {
   /** Where the server is (a maintenance database on it). */
@@ -19,20 +19,8 @@ export interface PgServer {
   stop(): Promise<void>;
 }
 
-
 export async function truncateAll(url: string): Promise<void> {
   await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
-}
-
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 function alive(pid: number): boolean {
@@ -72,22 +60,22 @@ export async function startPgServer(log: (line: string) => void, dataDir = ".dat
   }
   const serverUrl = url;
   if (embedded !== undefined) await dropStaleDatabases(serverUrl, log);
-  const created = new Set<string>();
-  const dropDatabase = async (name: string) => {
-    await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    created.delete(name);
+  const created = new Map<string, ScratchDatabase>();
+  const dropDatabase = async (db: ScratchDatabase) => {
+    await db.drop();
+    created.delete(db.name);
   };
   return {
     url: serverUrl,
     embedded: embedded !== undefined,
     async scratch(label) {
-      const { url: dbUrl, name } = await createScratchDatabase(serverUrl, `fleet_bench_${label}`);
-      created.add(name);
-      await migrate(dbUrl);
-      return { url: dbUrl, name, drop: () => dropDatabase(name) };
+      const db = await createScratchDatabase(serverUrl, `fleet_bench_${label}`);
+      created.set(db.name, db);
+      await migrate(db.url);
+      return { ...db, drop: () => dropDatabase(db) };
     },
     async stop() {
-      for (const name of [...created]) await dropDatabase(name).catch(() => {});
+      for (const db of [...created.values()]) await dropDatabase(db).catch(() => {});
       await embedded?.stop();
     },
   };

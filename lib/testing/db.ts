@@ -1,3 +1,4 @@
+import pg from "pg";
 import { db } from "../db/client";
 
 /** Every table ingest writes: what a test or a benchmark run empties to start afresh. */
@@ -13,4 +14,16 @@ export const DATA_TABLES = [
 /** Empties every data table (not the migrations record). */
 export async function resetDatabase(): Promise<void> {
   await db().pool.query(`TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`);
+}
+
+/** One short-lived connection for `fn`; a dropped connection fails its query rather than crashing the process. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

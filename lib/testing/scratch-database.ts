@@ -1,7 +1,7 @@
 // Throw-away databases for tests and benchmarks: created on a server (the
 // embedded one, or DATABASE_URL's) whose own databases are never touched,
 // and dropped afterwards WITH (FORCE), whoever is still connected.
-import pg from "pg";
+import { withClient } from "./db";
 
 export interface ScratchDatabase {
   url: string;
@@ -12,23 +12,12 @@ export interface ScratchDatabase {
 /** A new empty database named `<prefix>_<pid>_<ms>` on the server at `serverUrl` (not migrated). */
 export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${Date.now()}`;
-  await onServer(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
-    drop: () => onServer(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
-}
-
-async function onServer<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  client.on("error", () => undefined); // a dropped connection fails the query below instead
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
