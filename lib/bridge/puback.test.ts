@@ -131,10 +131,8 @@ describe("PUBACK after the spool write", () => {
         BRIDGE_RETRY_BASE_MS: "50",
         BRIDGE_RETRY_MAX_MS: "100",
       };
-      const started = (b: ReturnType<typeof spawnBridge>) =>
-        waitFor(() => b.output().includes('"bridge started"'), 20_000, "bridge start");
       const first = spawnBridge(env);
-      await started(first);
+      await first.started();
       const events = syntheticEvents(3000, "puback-kill");
       // Killed from inside the broker, the moment the 700th PUBACK is handled: mid-stream.
       onAck = () => {
@@ -152,7 +150,7 @@ describe("PUBACK after the spool write", () => {
       ingest.respond = () => 200;
       const second = spawnBridge(env);
       try {
-        await started(second);
+        await second.started();
         await publishing;
         const want = new Set(events.map((e) => e.payload));
         await waitFor(
@@ -164,8 +162,7 @@ describe("PUBACK after the spool write", () => {
           "every event delivered after the restart",
         );
       } finally {
-        second.child.kill("SIGTERM");
-        await new Promise((resolve) => second.child.once("exit", resolve));
+        await second.stop("SIGTERM");
       }
     },
   );

@@ -104,11 +104,19 @@ export async function startStack(opts: {
   };
 }
 
-/** The bridge as its own process (`scripts/bridge.ts`), so a test can SIGKILL it. */
-export function spawnBridge(env: Record<string, string>): {
+/** A bridge process started by `spawnBridge`. */
+export interface BridgeProcess {
   child: ChildProcess;
+  /** The last 20,000 characters of its stdout and stderr. */
   output: () => string;
-} {
+  /** Resolves once it logged "bridge started" (connected and subscribed). */
+  started: (timeoutMs?: number) => Promise<void>;
+  /** Sends `signal` and resolves when it has exited (at once if it already has). */
+  stop: (signal: NodeJS.Signals) => Promise<void>;
+}
+
+/** The bridge as its own process (`scripts/bridge.ts`), so a test can SIGKILL it. */
+export function spawnBridge(env: Record<string, string>): BridgeProcess {
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/bridge.ts"], {
     env: { ...process.env, LOG_LEVEL: "info", BRIDGE_METRICS_PORT: "off", ...env },
@@ -117,5 +125,18 @@ export function spawnBridge(env: Record<string, string>): {
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  return { child, output: () => output };
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    child,
+    output: () => output,
+    started: (timeoutMs = 20_000) =>
+      waitFor(() => output.includes('"bridge started"'), timeoutMs, "bridge process start").then(() => undefined),
+    stop: (signal) =>
+      exited()
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            child.once("exit", () => resolve());
+            child.kill(signal);
+          }),
+  };
 }

@@ -13,7 +13,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startLifecycleBroker, type LifecycleBroker } from "../broker";
 import { waitFor } from "../broker/testing";
-import { spawnBridge } from "../bridge/stack";
+import { spawnBridge, type BridgeProcess } from "../bridge/stack";
 import { startTcpProxy, type TcpProxy } from "../bridge/tcp-proxy";
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
 import { migrate } from "../db/migrate";
@@ -33,7 +33,6 @@ const PREFIX = "soak";
 const HOLD_DEVICES = process.env.SOAK_HOLD_DEVICES === "1";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type BridgeProcess = ReturnType<typeof spawnBridge>;
 interface FaultRow {
   fault: string;
   /** When it started, ms since the load started. */
@@ -56,15 +55,6 @@ async function bridgeMetric(port: number, name: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-function stopChild(bridge: BridgeProcess, signal: NodeJS.Signals): Promise<void> {
-  const { child } = bridge;
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill(signal);
-  });
 }
 
 describe("soak: faults under continuous load", () => {
@@ -123,8 +113,8 @@ describe("soak: faults under continuous load", () => {
       };
       const startBridgeProcess = async (): Promise<BridgeProcess> => {
         const b = spawnBridge(bridgeEnv);
-        cleanups.push(() => stopChild(b, "SIGKILL"));
-        await waitFor(() => b.output().includes('"bridge started"'), 30_000, "bridge start");
+        cleanups.push(() => b.stop("SIGKILL"));
+        await b.started(30_000);
         return b;
       };
       let bridge = await startBridgeProcess();
@@ -183,7 +173,7 @@ describe("soak: faults under continuous load", () => {
       let firstBridgeDuplicates = 0;
       await fault("bridge SIGKILL + restart", 0.55, async () => {
         firstBridgeDuplicates = await bridgeMetric(metricsPort, "bridge_events_duplicate_total");
-        await stopChild(bridge, "SIGKILL");
+        await bridge.stop("SIGKILL");
         await sleep(2000); // the broker queues events for the absent bridge
         bridge = await startBridgeProcess();
       });
