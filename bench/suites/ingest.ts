@@ -63,7 +63,7 @@ function copyRows(parsed: readonly ParsedBatch[], receivedAt: Date): string[] {
           e.principalIdentifier,
           e.versionNumber,
           a.topic,
-          JSON.stringify(a.raw),
+          a.canonical,
         ]),
       );
     }
@@ -195,7 +195,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
               principalIdentifier: e.principalIdentifier,
               versionNumber: e.versionNumber === null ? null : BigInt(e.versionNumber),
               topic: a.topic,
-              raw: a.raw as object,
+              raw: JSON.parse(a.canonical) as object,
             },
           });
           return 1;

@@ -28,7 +28,7 @@ function eventRowsJson(items: readonly AcceptedItem[]): string {
   let out = "[";
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i]!;
-    out += `${i === 0 ? "" : ","}{"dedupe_key":"${item.dedupeKey}","ord":${i},"topic":${JSON.stringify(item.topic)},"raw":${item.canonical}}`;
+    out += `${i === 0 ? "" : ","}{"dedupe_key":"${item.dedupeKey}","ord":${i},"raw":${item.canonical}}`;
   }
   return `${out}]`;
 }
