@@ -27,9 +27,14 @@ export function utcLabel(ms: number): string {
   return `${new Date(ms).toISOString().replace("T", " ").replace("Z", "")} UTC`;
 }
 
-/** "3 min ago", "in 12 s": coarse on purpose, it re-renders only every few seconds. */
-export function relativeTime(ms: number, now: number): string {
-  const diff = Math.round((now - ms) / 1000);
+/**
+ * "3 min ago", "in 12 s": coarse on purpose, it re-renders only every few
+ * seconds. `staleMs` is how old `now` may be (the tick): a time up to that far
+ * past it is one that happened since the last tick, "0 s ago", not "in 2 s".
+ */
+export function relativeTime(ms: number, now: number, staleMs = 0): string {
+  const ahead = ms - now;
+  const diff = ahead > 0 && ahead <= staleMs ? 0 : Math.round((now - ms) / 1000);
   const abs = Math.abs(diff);
   const unit =
     abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.floor(abs / 60)} min` : abs < 86_400 ? `${Math.floor(abs / 3600)} h` : `${Math.floor(abs / 86_400)} d`;

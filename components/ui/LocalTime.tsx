@@ -22,14 +22,16 @@ export function LocalTime({ iso, short = false }: { iso: string | null; short?: 
 }
 
 /** "5 min ago", ticking; local and UTC time on hover. */
+const TICK_MS = 5_000;
+
 export function RelativeTime({ iso }: { iso: string | null }) {
   const hydrated = useHydrated();
-  const now = useNow(5_000);
+  const now = useNow(TICK_MS);
   if (iso === null) return none;
   const ms = Date.parse(iso);
   return (
     <time dateTime={iso} title={hydrated ? `${formatDateTime(ms)} (${utcLabel(ms)})` : utcLabel(ms)}>
-      {hydrated && now !== 0 ? relativeTime(ms, now) : utcShort(iso)}
+      {hydrated && now !== 0 ? relativeTime(ms, now, TICK_MS) : utcShort(iso)}
     </time>
   );
 }
