@@ -44,9 +44,21 @@ export async function startDemoMqtt(opts: {
     );
     if (embeddedTcpUrl !== undefined) {
       const devices = Number(process.env.SIMULATED_DEVICES ?? 50);
-      const fleet = await startFleet({ mqttUrl: embeddedTcpUrl, devices });
-      stops.push(() => fleet.stop());
-      opts.log(`simulated fleet: ${devices} devices`);
+      // A fleet where every device drops its connection every ~15 s shows
+      // every device as flapping within minutes (50 of 51 after five). Most
+      // demo devices are steady: an action every ~30 s, rarely one that ends
+      // the connection; a fifth keep the simulator's restless default schedule.
+      const restless = Math.round(devices / 5);
+      const steady = await startFleet({
+        mqttUrl: embeddedTcpUrl,
+        devices: devices - restless,
+        meanActionMs: 30_000,
+        weights: { disconnect: 3, drop: 2, flap: 0, takeover: 1, hang: 1, denied: 1 },
+      });
+      stops.push(() => steady.stop());
+      const flaky = await startFleet({ mqttUrl: embeddedTcpUrl, devices: restless, seed: 2, clientIdPrefix: "sim-restless" });
+      stops.push(() => flaky.stop());
+      opts.log(`simulated fleet: ${devices} devices (${restless} restless)`);
     }
   } catch (error) {
     await stop();
