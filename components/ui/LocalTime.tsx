@@ -21,9 +21,9 @@ export function LocalTime({ iso, short = false }: { iso: string | null; short?: 
   );
 }
 
-/** "5 min ago", ticking; local and UTC time on hover. */
 const TICK_MS = 5_000;
 
+/** "5 min ago", ticking; local and UTC time on hover. */
 export function RelativeTime({ iso }: { iso: string | null }) {
   const hydrated = useHydrated();
   const now = useNow(TICK_MS);
