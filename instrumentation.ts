@@ -5,7 +5,8 @@ export async function register(): Promise<void> {
   startRetentionScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");
   try {
-    if (await bootstrapAdmin()) console.log(`created the first admin '${process.env.ADMIN_USERNAME}'`);
+    if (await bootstrapAdmin())
+      console.log(`created the first admin '${process.env.ADMIN_USERNAME}'`);
   } catch (error) {
     console.error("could not create the first admin:", (error as Error).message);
   }

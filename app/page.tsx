@@ -16,7 +16,8 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 function toSearchParams(raw: Record<string, string | string[] | undefined>): URLSearchParams {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(raw)) if (typeof value === "string") search.set(key, value);
+  for (const [key, value] of Object.entries(raw))
+    if (typeof value === "string") search.set(key, value);
   return search;
 }
 
@@ -29,7 +30,10 @@ async function prefetch(search: URLSearchParams): Promise<QueryClient> {
   const queryClient = new QueryClient();
   const record = listParamsRecord(parseFleetParams(search).filters);
   const load = async () => {
-    const query = parseQuery(ListClientsQuery, new URLSearchParams({ ...record, limit: String(FIRST_PAGE_SIZE) }));
+    const query = parseQuery(
+      ListClientsQuery,
+      new URLSearchParams({ ...record, limit: String(FIRST_PAGE_SIZE) }),
+    );
     const [page, summary] = await Promise.all([
       listClients(query),
       record.q === undefined ? null : countClients(undefined),

@@ -150,7 +150,9 @@ async function main(): Promise<void> {
   const app = await startBenchApp({ databaseUrl: dbUrl });
   // The postmaster: its tree holds the ingest backends and the background
   // writers, which all work for the bridge path.
-  const postgresPid = parentPid((await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
+  const postgresPid = parentPid(
+    (await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid,
+  );
   const results: RunResult[] = [];
   const standIn = await startFakeIngest({ token: BENCH_TOKEN });
   let publisher: MqttClient | undefined;
@@ -203,7 +205,12 @@ async function main(): Promise<void> {
       // The broker's events about the bridge itself are not the benchmark's: count from here.
       await sleep(300);
       const before = (await forwardProgress(metricsPort)).forwarded;
-      const cpu = meterCpu({ bridge: bridge.pid, broker: brokerPid, app: app.pid, postgres: postgresPid });
+      const cpu = meterCpu({
+        bridge: bridge.pid,
+        broker: brokerPid,
+        app: app.pid,
+        postgres: postgresPid,
+      });
       const t0 = now();
       const publishing = publishAll(publisher!, workload(events, prefix));
       let end = t0;

@@ -38,7 +38,8 @@ const options = ingestOptions(
 );
 
 const started = Date.now();
-const log = (line: string) => console.log(`[bench:ingest ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench:ingest ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const server = await startPgServer(log);
 try {
   const ctx: SuiteContext = {

@@ -31,14 +31,24 @@ const { values: args } = parseArgs({
   },
 });
 const smoke = args.smoke === true;
-const only = (args.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? [...SUITES]) as SuiteName[];
-for (const name of only) if (!SUITES.includes(name)) throw new Error(`unknown suite '${name}': one of ${SUITES.join(", ")}`);
+const only = (args.only
+  ?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean) ?? [...SUITES]) as SuiteName[];
+for (const name of only)
+  if (!SUITES.includes(name))
+    throw new Error(`unknown suite '${name}': one of ${SUITES.join(", ")}`);
 const runs = Number(args.runs ?? (smoke ? 1 : 3));
 const resultsDir = "bench/results";
-const outName = smoke ? "smoke" : only.length === SUITES.length ? "latest" : `only-${only.join("-")}`;
+const outName = smoke
+  ? "smoke"
+  : only.length === SUITES.length
+    ? "latest"
+    : `only-${only.join("-")}`;
 
 const started = Date.now();
-const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
 /** Which code was measured: the commit, whether the tree had changes, and the build the app ran. */
 function provenance(): { commit: string; dirty: boolean; buildId: string; builtAt: string } {
@@ -57,7 +67,12 @@ function provenance(): { commit: string; dirty: boolean; buildId: string; builtA
   } catch {
     // No build: the suites say so.
   }
-  return { commit: git("rev-parse", "--short", "HEAD"), dirty: git("status", "--porcelain", "--", "lib", "app", "prisma").length > 0, buildId, builtAt };
+  return {
+    commit: git("rev-parse", "--short", "HEAD"),
+    dirty: git("status", "--porcelain", "--", "lib", "app", "prisma").length > 0,
+    buildId,
+    builtAt,
+  };
 }
 
 async function main(): Promise<void> {
@@ -65,9 +80,18 @@ async function main(): Promise<void> {
   const load = new LoadMonitor();
   const code = provenance();
   const calibrationStart = calibrate();
-  log(`mode ${smoke ? "smoke" : "full"}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`);
+  log(
+    `mode ${smoke ? "smoke" : "full"}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`,
+  );
   const server = await startPgServer(log);
-  const ctx: SuiteContext = { server, smoke, runs, profile: args.profile === true, resultsDir, log };
+  const ctx: SuiteContext = {
+    server,
+    smoke,
+    runs,
+    profile: args.profile === true,
+    resultsDir,
+    log,
+  };
   const results: Partial<Record<SuiteName, SuiteResult>> = {};
   const failures: Partial<Record<SuiteName, string>> = {};
   let pgVersion = "";
@@ -134,9 +158,15 @@ async function main(): Promise<void> {
     "",
     markdownTable(figures),
     "",
-    ...Object.entries(failures).map(([n, e]) => `**${n} failed:** \`${String(e).split("\n")[0]}\`\n`),
+    ...Object.entries(failures).map(
+      ([n, e]) => `**${n} failed:** \`${String(e).split("\n")[0]}\`\n`,
+    ),
     ...only.flatMap((n) =>
-      (results[n]?.notes ?? []).map((note) => (note.includes("\n") ? `<details><summary>${n}: ${note.split("\n")[0]}</summary>\n\n\`\`\`\n${note}\n\`\`\`\n</details>\n` : `- ${note}`)),
+      (results[n]?.notes ?? []).map((note) =>
+        note.includes("\n")
+          ? `<details><summary>${n}: ${note.split("\n")[0]}</summary>\n\n\`\`\`\n${note}\n\`\`\`\n</details>\n`
+          : `- ${note}`,
+      ),
     ),
     "",
   ].join("\n");

@@ -1,9 +1,18 @@
 import type { ClientView } from "@/lib/clients/schemas";
 
 const STYLES = {
-  online: { pill: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200", dot: "bg-emerald-500" },
-  pending: { pill: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200", dot: "bg-amber-500" },
-  offline: { pill: "bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-200", dot: "bg-slate-500" },
+  online: {
+    pill: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
+    dot: "bg-emerald-500",
+  },
+  pending: {
+    pill: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
+    dot: "bg-amber-500",
+  },
+  offline: {
+    pill: "bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
+    dot: "bg-slate-500",
+  },
 } as const;
 
 const HINTS = {

@@ -17,22 +17,35 @@ test.beforeAll(async () => {
 });
 
 async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+    }));
 }
 
 for (const colorScheme of ["light", "dark"] as const) {
-  test(`no serious accessibility violations on the fleet page (${colorScheme})`, async ({ page }) => {
+  test(`no serious accessibility violations on the fleet page (${colorScheme})`, async ({
+    page,
+  }) => {
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
     await page.goto("/");
-    await expect(page.locator('[role="row"][data-client-id]').filter({ visible: true }).first()).toBeVisible();
+    await expect(
+      page.locator('[role="row"][data-client-id]').filter({ visible: true }).first(),
+    ).toBeVisible();
     await expect(page.locator('svg[role="img"]')).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  test(`no serious accessibility violations on the device page (${colorScheme})`, async ({ page }) => {
+  test(`no serious accessibility violations on the device page (${colorScheme})`, async ({
+    page,
+  }) => {
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
     await page.goto(`/clients/${encodeURIComponent(clientId)}`);
     await expect(page.getByTestId("device-client-id")).toBeVisible();
@@ -45,14 +58,19 @@ for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`logged out (${colorScheme})`, () => {
     test.use({ storageState: LOGGED_OUT });
 
-    test(`no serious accessibility violations on the login page, also with an error (${colorScheme})`, async ({ page }) => {
+    test(`no serious accessibility violations on the login page, also with an error (${colorScheme})`, async ({
+      page,
+    }) => {
       await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
       await page.goto("/login");
       await expect(page.getByRole("button", { name: "Log in" })).toBeEnabled();
       expect(await seriousViolations(page)).toEqual([]);
       // The server's answer to a wrong password, without counting towards anyone's lockout.
       await page.route("**/api/auth/login", (route) =>
-        route.fulfill({ status: 401, json: { error: { code: "unauthorized", message: "Invalid username or password." } } }),
+        route.fulfill({
+          status: 401,
+          json: { error: { code: "unauthorized", message: "Invalid username or password." } },
+        }),
       );
       await page.getByLabel("Username").fill("e2e-nobody");
       await page.getByLabel("Password").fill("not-a-password");
@@ -62,13 +80,19 @@ for (const colorScheme of ["light", "dark"] as const) {
     });
   });
 
-  test(`no serious accessibility violations on the admin page, also with a dialog open (${colorScheme})`, async ({ page }) => {
+  test(`no serious accessibility violations on the admin page, also with a dialog open (${colorScheme})`, async ({
+    page,
+  }) => {
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
     await page.goto("/admin");
     await expect(page.locator("tr[data-operator]").first()).toBeVisible();
     await expect(page.getByTestId("tokens-table")).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
-    await page.locator("tr[data-operator]").first().getByRole("button", { name: /Reset password/ }).click();
+    await page
+      .locator("tr[data-operator]")
+      .first()
+      .getByRole("button", { name: /Reset password/ })
+      .click();
     await expect(page.getByTestId("reset-password-dialog")).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });

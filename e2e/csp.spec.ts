@@ -53,7 +53,9 @@ test("the fleet, device and admin pages work under the policy", async ({ page })
   const problems = watch(page);
 
   expectStrictPolicy(await page.goto(`/?q=${clientId}`));
-  await expect(page.locator(`[data-client-id="${clientId}"]`).filter({ visible: true })).toBeVisible();
+  await expect(
+    page.locator(`[data-client-id="${clientId}"]`).filter({ visible: true }),
+  ).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
   await expect(page.locator('svg[role="img"]')).toBeVisible();
   // Client-side navigation loads more script chunks: they must pass too.

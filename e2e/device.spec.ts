@@ -1,6 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { connected, disconnected, ingest, subscribed, uniqueId, type Payload } from "./support/ingest";
+import {
+  connected,
+  disconnected,
+  ingest,
+  subscribed,
+  uniqueId,
+  type Payload,
+} from "./support/ingest";
 
 // Reserved and non-ASCII characters: the ID must survive links, routing and API paths.
 const clientId = `${uniqueId("e2e")}/dev ice 100%-ü`;
@@ -25,12 +32,17 @@ test.beforeAll(async () => {
     // Version 2 never reports its disconnect: version 3 implies its end.
     connected(clientId, t0 + 4_000_000, 2),
     // A clean session starts: a new session identifier, so older subscriptions are not current.
-    connected(clientId, t0 + 5_000_000, 3, { thingName: "thermostat-7", sessionIdentifier: "session-2" }),
+    connected(clientId, t0 + 5_000_000, 3, {
+      thingName: "thermostat-7",
+      sessionIdentifier: "session-2",
+    }),
     subscribed(clientId, t0 + 5_001_000, ["sensors/humidity"], { sessionIdentifier: "session-2" }),
   );
 });
 
-test("drill-down from the fleet shows header, timeline, subscriptions, failures and events", async ({ page }) => {
+test("drill-down from the fleet shows header, timeline, subscriptions, failures and events", async ({
+  page,
+}) => {
   await page.goto(`/?q=${encodeURIComponent(clientId)}`);
   await page.getByRole("link", { name: clientId }).click();
   await expect(page).toHaveURL(/\/clients\//);
@@ -65,7 +77,10 @@ test("drill-down from the fleet shows header, timeline, subscriptions, failures 
 
 test("the device CSV export covers the selected range", async ({ page }) => {
   await page.goto(`/clients/${encodeURIComponent(clientId)}?range=7d`);
-  await expect(page.getByRole("button", { name: "7 days" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("button", { name: "7 days" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
   await expect(page.locator("svg rect[data-kind]")).toHaveCount(3);
   const downloading = page.waitForEvent("download");
   await page.getByTestId("device-export-link").click();
@@ -75,12 +90,16 @@ test("the device CSV export covers the selected range", async ({ page }) => {
     "clientId,sessionIdentifier,versionNumber,connectedAt,disconnectedAt,durationSeconds,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress",
   );
   expect(lines).toHaveLength(4);
-  expect(lines[1]).toContain(`${new Date(t0).toISOString()},${new Date(t0 + 3_600_000).toISOString()},3600,MQTT_KEEP_ALIVE_TIMEOUT`);
+  expect(lines[1]).toContain(
+    `${new Date(t0).toISOString()},${new Date(t0 + 3_600_000).toISOString()},3600,MQTT_KEEP_ALIVE_TIMEOUT`,
+  );
 });
 
 test("an unknown client explains itself", async ({ page }) => {
   await page.goto(`/clients/${encodeURIComponent("never-seen/ghost")}`);
-  await expect(page.getByRole("heading", { name: /No client “never-seen\/ghost” has been seen/ })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { name: /No client “never-seen\/ghost” has been seen/ }),
+  ).toBeVisible();
 });
 
 test("the dot-segment IDs '.' and '..' open their own device pages", async ({ page }) => {

@@ -15,7 +15,9 @@ async function markDocument(page: Page) {
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 }
 async function expectNoReload(page: Page) {
-  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+  expect(
+    await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload),
+  ).toBe(true);
 }
 
 async function waitForLive(page: Page) {
@@ -43,7 +45,9 @@ test("the fleet page lists ingested clients with their details", async ({ page }
   await expect(page.getByTestId("count-online")).not.toHaveText("0");
 });
 
-test("a status changes on screen within 2 seconds of an ingest, without reload, then pending turns offline", async ({ page }) => {
+test("a status changes on screen within 2 seconds of an ingest, without reload, then pending turns offline", async ({
+  page,
+}) => {
   const clientId = uniqueId("e2e-live");
   await ingest(connected(clientId, Date.now() - 5_000, 1));
   await page.goto(`/?q=${clientId}`);
@@ -73,7 +77,9 @@ test("a client that connects while the page is open appears without reload", asy
   await waitForLive(page);
   await markDocument(page);
   await ingest(connected(`${prefix}-second`, Date.now(), 1));
-  await expect(row(page, `${prefix}-second`)).toHaveAttribute("data-status", "online", { timeout: 2_000 });
+  await expect(row(page, `${prefix}-second`)).toHaveAttribute("data-status", "online", {
+    timeout: 2_000,
+  });
   await expectNoReload(page);
 });
 
@@ -115,7 +121,10 @@ test("the CSV export of the filtered view has the header and the rows", async ({
   const t0 = Date.now() - 3_600_000;
   await ingest(
     connected(`${prefix}-a`, t0, 1),
-    disconnected(`${prefix}-a`, t0 + 90_000, 1, { disconnectReason: "CLIENT_INITIATED_DISCONNECT", clientInitiatedDisconnect: true }),
+    disconnected(`${prefix}-a`, t0 + 90_000, 1, {
+      disconnectReason: "CLIENT_INITIATED_DISCONNECT",
+      clientInitiatedDisconnect: true,
+    }),
     connected(`${prefix}-a`, t0 + 120_000, 2),
     connected(`${prefix}-b`, t0, 1),
   );
@@ -156,7 +165,8 @@ test("rows the operator is reading stay put while changes land above them", asyn
       const rows = [...document.querySelectorAll<HTMLElement>("[data-row-index]")];
       return rows
         .filter((r) => r.getBoundingClientRect().bottom > top)
-        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.dataset.clientId;
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.dataset
+        .clientId;
     });
   // The virtualizer renders the rows at the new offset on its next frame: wait for them.
   await expect.poll(topRowId).toBe(ids[79 - 30]);

@@ -13,13 +13,18 @@ import { createScratchDatabase, E2E_GRACE_SECONDS, E2E_TOKEN } from "./support/d
 export default async function globalSetup(): Promise<() => Promise<void>> {
   // NEXT_DIST_DIR: a build beside the main one (next.config.mjs and startApp read it too).
   if (!existsSync(path.resolve(process.env.NEXT_DIST_DIR ?? ".next", "BUILD_ID"))) {
-    execFileSync(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "build"], { stdio: "inherit" });
+    execFileSync(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "build"], {
+      stdio: "inherit",
+    });
   }
   let embedded: EmbeddedDatabase | undefined;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     // E2E_PG_DIR: a second suite can run beside this one without sharing a data folder.
-    embedded = await startEmbeddedPostgres({ dataDir: process.env.E2E_PG_DIR ?? ".data/e2e-pg", database: "postgres" });
+    embedded = await startEmbeddedPostgres({
+      dataDir: process.env.E2E_PG_DIR ?? ".data/e2e-pg",
+      database: "postgres",
+    });
     serverUrl = embedded.url;
   }
   process.env.E2E_SERVER_URL = serverUrl;

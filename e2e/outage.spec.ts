@@ -50,7 +50,9 @@ test.afterAll(async () => {
   await drop?.();
 });
 
-test("after its app instance restarts, the page reconnects and shows what it missed", async ({ page }) => {
+test("after its app instance restarts, the page reconnects and shows what it missed", async ({
+  page,
+}) => {
   test.setTimeout(45_000);
   await logInto(app!, page);
   await page.goto(`${app!.url}/`);
@@ -60,32 +62,47 @@ test("after its app instance restarts, the page reconnects and shows what it mis
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
   app!.kill("SIGKILL");
-  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "reconnecting");
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute(
+    "data-stream-state",
+    "reconnecting",
+  );
   // Meanwhile another instance takes a change the page never hears about.
   await ingestInto(other!, disconnected("outage-device", Date.now() - 10 * 60_000, 1));
   await app!.restart();
 
-  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live", { timeout: 15_000 });
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live", {
+    timeout: 15_000,
+  });
   await expect(row).toHaveAttribute("data-status", "offline", { timeout: 5_000 });
-  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+  expect(
+    await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload),
+  ).toBe(true);
 });
 
 test("a database outage shows as reconnecting and an error banner", async ({ page }) => {
   await logInto(app!, page);
   await page.goto(`${app!.url}/`);
-  await expect(page.locator('[data-client-id="outage-device"]').filter({ visible: true })).toBeVisible();
+  await expect(
+    page.locator('[data-client-id="outage-device"]').filter({ visible: true }),
+  ).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
 
   await drop!();
   drop = undefined;
 
   // The LISTEN connection died with the database.
-  await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "reconnecting", {
-    timeout: 10_000,
-  });
+  await expect(page.locator("[data-stream-state]")).toHaveAttribute(
+    "data-stream-state",
+    "reconnecting",
+    {
+      timeout: 10_000,
+    },
+  );
   // Any new read now fails and says why.
   await page.getByLabel("Status").selectOption("offline");
-  await expect(page.getByRole("alert").filter({ hasText: "cannot reach its API or database" })).toBeVisible({
+  await expect(
+    page.getByRole("alert").filter({ hasText: "cannot reach its API or database" }),
+  ).toBeVisible({
     timeout: 10_000,
   });
   await page.screenshot({ path: "test-results/screenshots/fleet-outage.png" });

@@ -4,16 +4,30 @@
 import { expect, test, type Page } from "@playwright/test";
 import { csrfToken, LOGGED_OUT } from "./support/auth";
 import { resetData, withDatabase } from "./support/database";
-import { baseUrl, connected, disconnected, envelope, ingest, subscribed, type Payload } from "./support/ingest";
+import {
+  baseUrl,
+  connected,
+  disconnected,
+  envelope,
+  ingest,
+  subscribed,
+  type Payload,
+} from "./support/ingest";
 
 const DIR = "test-results/screenshots";
-const REASONS = ["CONNECTION_LOST", "MQTT_KEEP_ALIVE_TIMEOUT", "CLIENT_INITIATED_DISCONNECT", "SERVER_INITIATED_DISCONNECT", "THROTTLED"];
+const REASONS = [
+  "CONNECTION_LOST",
+  "MQTT_KEEP_ALIVE_TIMEOUT",
+  "CLIENT_INITIATED_DISCONNECT",
+  "SERVER_INITIATED_DISCONNECT",
+  "THROTTLED",
+];
 const SITES = ["berlin", "lyon", "porto", "oslo"];
 
 /** Deterministic pseudo-random numbers so the pictures are comparable run to run. */
 function rng(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 function fleetEvents(now: number): Payload[] {
@@ -27,13 +41,29 @@ function fleetEvents(now: number): Payload[] {
     const fate = i < 70 ? "online" : i < 76 ? "pending" : "offline";
     for (let s = 0; s < sessions; s += 1, version += 1) {
       events.push(connected(id, t, version, { ipAddress: `10.${i % 4}.${i}.${s + 10}` }));
-      if (s === 0) events.push(subscribed(id, t + 500, [`fleet/${id}/telemetry`, `fleet/${id}/cmd`].slice(0, 1 + (i % 2))));
+      if (s === 0)
+        events.push(
+          subscribed(
+            id,
+            t + 500,
+            [`fleet/${id}/telemetry`, `fleet/${id}/cmd`].slice(0, 1 + (i % 2)),
+          ),
+        );
       const last = s === sessions - 1;
       if (last && fate === "online") break;
-      const end = last ? (fate === "pending" ? now - 500 : now - (1 + random() * 5) * 3_600_000) : t + (0.5 + random() * 4) * 3_600_000;
+      const end = last
+        ? fate === "pending"
+          ? now - 500
+          : now - (1 + random() * 5) * 3_600_000
+        : t + (0.5 + random() * 4) * 3_600_000;
       if (last && fate === "offline" && end <= t) break;
       const reason = REASONS[Math.floor(random() * REASONS.length)]!;
-      events.push(disconnected(id, end, version, { disconnectReason: reason, clientInitiatedDisconnect: reason === "CLIENT_INITIATED_DISCONNECT" }));
+      events.push(
+        disconnected(id, end, version, {
+          disconnectReason: reason,
+          clientInitiatedDisconnect: reason === "CLIENT_INITIATED_DISCONNECT",
+        }),
+      );
       t = Math.min(end + (5 + random() * 90) * 60_000, now - 60_000);
     }
   }
@@ -42,14 +72,19 @@ function fleetEvents(now: number): Payload[] {
     for (let v = 1; v <= 6; v += 1) {
       const at = now - 9 * 60_000 + v * 80_000;
       events.push(connected(id, at, v));
-      if (v < 6) events.push(disconnected(id, at + 40_000, v, { disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT" }));
+      if (v < 6)
+        events.push(
+          disconnected(id, at + 40_000, v, { disconnectReason: "MQTT_KEEP_ALIVE_TIMEOUT" }),
+        );
     }
   }
   return events.map((e) => ({ ...e, timestamp: Math.round(e.timestamp as number) }));
 }
 
 async function settle(page: Page) {
-  await expect(page.locator('[role="row"][data-client-id]').filter({ visible: true }).first()).toBeVisible();
+  await expect(
+    page.locator('[role="row"][data-client-id]').filter({ visible: true }).first(),
+  ).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
   await page.mouse.move(0, 0);
 }
@@ -87,7 +122,9 @@ test("screenshots of both pages with a 100-client fleet", async ({ page }) => {
   await page.goto("/?status=online");
   await settle(page);
   await page.screenshot({ path: `${DIR}/fleet-narrow.png`, fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
 });
 
@@ -104,13 +141,22 @@ async function seedAdminData(page: Page) {
     const response = await page.request.post("/api/admin/operators", { data: operator, headers });
     expect([201, 409]).toContain(response.status());
   }
-  const list = (await (await page.request.get("/api/admin/operators")).json()) as { items: { id: string; username: string }[] };
+  const list = (await (await page.request.get("/api/admin/operators")).json()) as {
+    items: { id: string; username: string }[];
+  };
   for (const o of list.items) ids[o.username] = o.id;
-  await page.request.patch(`/api/admin/operators/${ids.bob}`, { data: { disabled: true }, headers });
+  await page.request.patch(`/api/admin/operators/${ids.bob}`, {
+    data: { disabled: true },
+    headers,
+  });
   await withDatabase(process.env.E2E_DATABASE_URL!, (c) =>
-    c.query("UPDATE operator SET locked_until = now() + interval '12 minutes' WHERE username = 'carol'"),
+    c.query(
+      "UPDATE operator SET locked_until = now() + interval '12 minutes' WHERE username = 'carol'",
+    ),
   );
-  const tokens = (await (await page.request.get("/api/admin/tokens")).json()) as { items: { name: string }[] };
+  const tokens = (await (await page.request.get("/api/admin/tokens")).json()) as {
+    items: { name: string }[];
+  };
   if (tokens.items.some((t) => t.name === "bridge eu-west-1")) return;
   for (const name of ["bridge us-east-1", "lab simulator", "bridge eu-west-1"]) {
     const created = await page.request.post("/api/admin/tokens", { data: { name }, headers });
@@ -122,13 +168,18 @@ async function seedAdminData(page: Page) {
         body: JSON.stringify(fleetEvents(Date.now()).slice(0, 1).map(envelope)),
       });
     }
-    if (name === "bridge us-east-1") await page.request.delete(`/api/admin/tokens/${info.id}`, { headers });
+    if (name === "bridge us-east-1")
+      await page.request.delete(`/api/admin/tokens/${info.id}`, { headers });
   }
 }
 
 test("screenshots of the login and admin pages", async ({ page, browser }) => {
   for (const colorScheme of ["light", "dark"] as const) {
-    const anonymous = await browser.newContext({ storageState: LOGGED_OUT, colorScheme, reducedMotion: "reduce" });
+    const anonymous = await browser.newContext({
+      storageState: LOGGED_OUT,
+      colorScheme,
+      reducedMotion: "reduce",
+    });
     const login = await anonymous.newPage();
     await login.setViewportSize({ width: 1440, height: 900 });
     await login.goto("/login?next=%2Fadmin");
@@ -136,7 +187,10 @@ test("screenshots of the login and admin pages", async ({ page, browser }) => {
     await login.screenshot({ path: `${DIR}/login-${colorScheme}.png` });
     // The answer to a wrong password, simulated: a real one would count towards the lockout.
     await login.route("**/api/auth/login", (route) =>
-      route.fulfill({ status: 401, json: { error: { code: "unauthorized", message: "Invalid username or password." } } }),
+      route.fulfill({
+        status: 401,
+        json: { error: { code: "unauthorized", message: "Invalid username or password." } },
+      }),
     );
     await login.getByLabel("Username").fill("alice");
     await login.getByLabel("Password").fill("wrong password");
@@ -162,7 +216,10 @@ test("screenshots of the login and admin pages", async ({ page, browser }) => {
   await page.getByRole("button", { name: "Create token" }).click();
   await expect(page.getByTestId("new-token")).toBeVisible();
   await page.screenshot({ path: `${DIR}/admin-new-token-light.png`, fullPage: true });
-  await page.locator('tr[data-token="lab simulator"]').getByRole("button", { name: /Revoke/ }).click();
+  await page
+    .locator('tr[data-token="lab simulator"]')
+    .getByRole("button", { name: /Revoke/ })
+    .click();
   await expect(page.getByTestId("confirm-dialog")).toBeVisible();
   await page.screenshot({ path: `${DIR}/admin-confirm-light.png` });
 });

@@ -8,7 +8,11 @@ const EnvSchema = z.object({
   FLAP_THRESHOLD: z.coerce.number().int().positive().default(5),
   FLAP_WINDOW_SECONDS: seconds(600),
   VERSION_RESET_WINDOW_SECONDS: seconds(600),
-  INGEST_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  INGEST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
 });
 
 /** Reads the presence settings from the environment (DESIGN.md, "Configuration"). */

@@ -34,7 +34,14 @@ export class ServiceError extends Error {
 }
 
 /** Connection-level failures of PostgreSQL: the sender should retry later. */
-const UNAVAILABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
+const UNAVAILABLE_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
@@ -45,7 +52,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions.
       if (/^(57P0[1-3]|08\d{3}|53300|3D000)$/.test(code)) return true;
     }
-    if (/Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(current.message)) {
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(
+        current.message,
+      )
+    ) {
       return true;
     }
     current = current.cause;
@@ -60,7 +71,8 @@ function sqlStates(error: unknown): string[] {
   for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
     const { code, meta } = current as { code?: unknown; meta?: unknown };
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) states.push(code);
-    const adapter = (meta as { driverAdapterError?: { cause?: { code?: unknown } } } | undefined)?.driverAdapterError;
+    const adapter = (meta as { driverAdapterError?: { cause?: { code?: unknown } } } | undefined)
+      ?.driverAdapterError;
     if (typeof adapter?.cause?.code === "string") states.push(adapter.cause.code);
     current = current.cause;
   }

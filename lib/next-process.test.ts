@@ -6,7 +6,9 @@ import { APP_NODE_ARGS } from "./next-process";
 
 describe("npm run serve", () => {
   it("starts Next.js with the app's Node.js arguments", () => {
-    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as {
+      scripts: Record<string, string>;
+    };
     const serve = pkg.scripts.serve!.split(/\s+/);
     expect(serve[0]).toBe("node");
     expect(serve.slice(1, 1 + APP_NODE_ARGS.length)).toEqual(APP_NODE_ARGS);

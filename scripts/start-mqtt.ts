@@ -56,7 +56,12 @@ export async function startDemoMqtt(opts: {
         weights: { disconnect: 3, drop: 2, flap: 0, takeover: 1, hang: 1, denied: 1 },
       });
       stops.push(() => steady.stop());
-      const flaky = await startFleet({ mqttUrl: embeddedTcpUrl, devices: restless, seed: 2, clientIdPrefix: "sim-restless" });
+      const flaky = await startFleet({
+        mqttUrl: embeddedTcpUrl,
+        devices: restless,
+        seed: 2,
+        clientIdPrefix: "sim-restless",
+      });
       stops.push(() => flaky.stop());
       opts.log(`simulated fleet: ${devices} devices (${restless} restless)`);
     }

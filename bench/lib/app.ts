@@ -31,12 +31,17 @@ function buildRunning(): boolean {
 
 export async function startBenchApp(opts: AppOptions): Promise<BenchApp> {
   for (let waited = 0; buildRunning(); waited += 5) {
-    if (waited >= 600) throw new Error("a `next build` has been running for 10 minutes; not starting the app on a half-written .next");
+    if (waited >= 600)
+      throw new Error(
+        "a `next build` has been running for 10 minutes; not starting the app on a half-written .next",
+      );
     if (waited === 0) console.log("waiting for a running `next build` to finish…");
     await new Promise((r) => setTimeout(r, 5_000));
   }
   if (!existsSync(".next/BUILD_ID")) {
-    throw new Error("No production build: run `npm run build` (or `npx next build`) before `npm run bench`.");
+    throw new Error(
+      "No production build: run `npm run build` (or `npx next build`) before `npm run bench`.",
+    );
   }
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   if (opts.profileDir !== undefined) {
@@ -66,7 +71,8 @@ export async function postBatch(appUrl: string, body: string, expected: number):
     body,
   });
   const text = await response.text();
-  if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${text.slice(0, 400)}`);
+  if (response.status !== 200)
+    throw new Error(`ingest answered ${response.status}: ${text.slice(0, 400)}`);
   const answer = JSON.parse(text) as { accepted: number; duplicates: number; rejected: unknown[] };
   if (answer.rejected.length > 0 || answer.duplicates > 0 || answer.accepted !== expected) {
     throw new Error(`ingest did not store the batch as sent: ${text.slice(0, 400)}`);

@@ -45,7 +45,10 @@ export class SqlCapture {
   async explain(q: CapturedQuery): Promise<string> {
     const client = await this.database.pool.connect();
     try {
-      const result = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, q.values);
+      const result = await client.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN (ANALYZE, BUFFERS) ${q.text}`,
+        q.values,
+      );
       return result.rows.map((r) => r["QUERY PLAN"]).join("\n");
     } finally {
       client.release();
@@ -59,7 +62,11 @@ export class SqlCapture {
 }
 
 /** Inlines $n parameters as literals (COPY takes no parameters). */
-export function inlineParams(client: pg.ClientBase, text: string, values: readonly unknown[]): string {
+export function inlineParams(
+  client: pg.ClientBase,
+  text: string,
+  values: readonly unknown[],
+): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const v = values[Number(n) - 1];
     if (v === null || v === undefined) return "NULL";

@@ -11,7 +11,12 @@ export interface Helper {
   stop(): Promise<void>;
 }
 
-export function spawnHelper(script: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Helper {
+export function spawnHelper(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Helper {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -28,7 +33,8 @@ export function spawnHelper(script: string, args: string[] = [], env: Record<str
     for (const part of parts) {
       try {
         const value = JSON.parse(part) as unknown;
-        if (typeof value === "object" && value !== null) lines.push(value as Record<string, unknown>);
+        if (typeof value === "object" && value !== null)
+          lines.push(value as Record<string, unknown>);
       } catch {
         // A log line, not a message for us.
       }
@@ -53,7 +59,11 @@ export function spawnHelper(script: string, args: string[] = [], env: Record<str
         };
         const onExit = () => {
           cleanup();
-          reject(new Error(`${script} exited (${child.exitCode ?? child.signalCode}) before the expected line:\n${output}`));
+          reject(
+            new Error(
+              `${script} exited (${child.exitCode ?? child.signalCode}) before the expected line:\n${output}`,
+            ),
+          );
         };
         const timer = setTimeout(() => {
           cleanup();

@@ -79,7 +79,9 @@ export function copyFrom(
 export function copyValue(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return "\\N";
   if (typeof value !== "string") return String(value);
-  return value.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t"));
+  return value.replace(/[\\\n\r\t]/g, (c) =>
+    c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t",
+  );
 }
 
 export function copyRow(values: readonly (string | number | boolean | null | undefined)[]): string {
@@ -111,7 +113,8 @@ class CopyTo implements pg.Submittable {
 
   constructor(private readonly sql: string) {
     this.done = new Promise((resolve, reject) => {
-      this.settle = (error) => (error ? reject(error) : resolve({ bytes: this.bytes, rows: this.rows }));
+      this.settle = (error) =>
+        error ? reject(error) : resolve({ bytes: this.bytes, rows: this.rows });
     });
   }
 
@@ -137,7 +140,10 @@ class CopyTo implements pg.Submittable {
 }
 
 /** Runs `COPY (...) TO STDOUT` and counts what comes back (the data itself is dropped). */
-export function copyTo(client: pg.ClientBase, sql: string): Promise<{ bytes: number; rows: number }> {
+export function copyTo(
+  client: pg.ClientBase,
+  sql: string,
+): Promise<{ bytes: number; rows: number }> {
   const copy = new CopyTo(sql);
   client.query(copy);
   return copy.done;

@@ -36,7 +36,8 @@ function packageOf(url: string, functionName: string): string {
     const rest = url.slice(modules + "node_modules/".length).split("/");
     const name = rest[0]?.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0];
     // Next bundles its dependencies under next/dist/compiled/<pkg>.
-    if (name === "next" && rest[1] === "dist" && rest[2] === "compiled") return `next (compiled ${rest[3]})`;
+    if (name === "next" && rest[1] === "dist" && rest[2] === "compiled")
+      return `next (compiled ${rest[3]})`;
     return name ?? url;
   }
   if (url.includes("/.next/")) return "app bundle (.next)";
@@ -66,7 +67,10 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
       continue;
     }
     if (functionName === "(garbage collector)") gc += us;
-    const where = url === "" ? "" : ` ${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/\.next\//, ".next/")}:${lineNumber + 1}`;
+    const where =
+      url === ""
+        ? ""
+        : ` ${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/\.next\//, ".next/")}:${lineNumber + 1}`;
     const key = `${functionName || "(anonymous)"}${where}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
     const pkg = packageOf(url, functionName);
@@ -77,7 +81,11 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), pct: Math.round((us / busy) * 1000) / 10 }));
+      .map(([name, us]) => ({
+        name,
+        selfMs: Math.round(us / 1000),
+        pct: Math.round((us / busy) * 1000) / 10,
+      }));
   return {
     file,
     totalMs: Math.round(total / 1000),
@@ -96,7 +104,9 @@ export function summariseProfiles(dir: string, top = 15): ProfileSummary[] {
   } catch {
     return [];
   }
-  return files.map((f) => summariseProfile(path.join(dir, f), top)).sort((a, b) => b.totalMs - b.idleMs - (a.totalMs - a.idleMs));
+  return files
+    .map((f) => summariseProfile(path.join(dir, f), top))
+    .sort((a, b) => b.totalMs - b.idleMs - (a.totalMs - a.idleMs));
 }
 
 export function profileText(s: ProfileSummary): string {

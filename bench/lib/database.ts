@@ -28,7 +28,9 @@ export interface PgServer {
  */
 export async function describeServer(url: string): Promise<string> {
   return withClient(url, async (c) => {
-    const version = (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(" on ")[0]!;
+    const version = (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(
+      " on ",
+    )[0]!;
     const cflags = await c
       .query<{ setting: string }>("SELECT setting FROM pg_config WHERE name = 'CFLAGS'")
       .then((r) => r.rows[0]?.setting ?? "")
@@ -67,7 +69,10 @@ async function dropStaleDatabases(url: string, log: (line: string) => void): Pro
   });
 }
 
-export async function startPgServer(log: (line: string) => void, dataDir = ".data/bench-pg"): Promise<PgServer> {
+export async function startPgServer(
+  log: (line: string) => void,
+  dataDir = ".data/bench-pg",
+): Promise<PgServer> {
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {

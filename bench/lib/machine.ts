@@ -29,6 +29,10 @@ export class LoadMonitor {
     clearInterval(this.timer);
     this.samples.push(os.loadavg()[0]!);
     const r = (n: number) => Math.round(n * 100) / 100;
-    return { min: r(Math.min(...this.samples)), median: r(median(this.samples)), max: r(Math.max(...this.samples)) };
+    return {
+      min: r(Math.min(...this.samples)),
+      median: r(median(this.samples)),
+      max: r(Math.max(...this.samples)),
+    };
   }
 }

@@ -49,7 +49,8 @@ export interface CpuMeter {
  */
 export function meterCpu(components: Record<string, number | undefined>): CpuMeter {
   const start = new Map<string, number>();
-  for (const [name, pid] of Object.entries(components)) if (pid !== undefined) start.set(name, treeCpuSeconds(pid));
+  for (const [name, pid] of Object.entries(components))
+    if (pid !== undefined) start.set(name, treeCpuSeconds(pid));
   const self = process.cpuUsage();
   return {
     stop() {

@@ -13,11 +13,19 @@ export function toMessage(e: Envelope): Message {
 }
 
 export async function connectPublisher(url: string): Promise<MqttClient> {
-  return connectAsync(url, { clientId: `bench-publisher-${process.pid}-${Date.now()}`, clean: true, reconnectPeriod: 0 });
+  return connectAsync(url, {
+    clientId: `bench-publisher-${process.pid}-${Date.now()}`,
+    clean: true,
+    reconnectPeriod: 0,
+  });
 }
 
 /** Publishes all messages with QoS 1, keeping up to `window` unacknowledged; resolves when all are acknowledged. */
-export function publishAll(client: MqttClient, messages: readonly Message[], window = 500): Promise<void> {
+export function publishAll(
+  client: MqttClient,
+  messages: readonly Message[],
+  window = 500,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let acked = 0;

@@ -28,7 +28,12 @@ export interface Figure extends Measured {
   runsLabel?: string;
 }
 
-export function measured(name: string, unit: string, runs: number[], value = median(runs)): Measured {
+export function measured(
+  name: string,
+  unit: string,
+  runs: number[],
+  value = median(runs),
+): Measured {
   return { name, unit, runs, value };
 }
 
@@ -45,7 +50,8 @@ function fmt(m: Measured | undefined): string {
 }
 
 function noise(runs: readonly number[], unit: string, label = "runs"): string {
-  if (runs.length < 2) return runs.length === 1 ? (label === "runs" ? "1 run" : `1 of ${label}`) : "";
+  if (runs.length < 2)
+    return runs.length === 1 ? (label === "runs" ? "1 run" : `1 of ${label}`) : "";
   const s = spread(runs);
   return `${runs.length} ${label}, ${round(s.min).toLocaleString("en-US")}–${round(s.max).toLocaleString("en-US")} ${unit} (±${round(s.spreadPct / 2)}%)`;
 }

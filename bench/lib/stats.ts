@@ -29,7 +29,13 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** Latency percentiles of one sample set, in the sample's unit. */
-export function latencySummary(samples: readonly number[]): { p50: number; p95: number; p99: number; max: number; n: number } {
+export function latencySummary(samples: readonly number[]): {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  n: number;
+} {
   return {
     p50: percentile(samples, 50),
     p95: percentile(samples, 95),

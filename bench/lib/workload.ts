@@ -2,7 +2,13 @@
 // subscribes and disconnects in turn (versions rising), interleaved across
 // clients the way a fleet's lifecycle stream is. Deterministic, so every run
 // and every path (route, direct, COPY, naive) sees the same events.
-import { connected, disconnected, envelope, subscribed, type Payload } from "../../lib/testing/events";
+import {
+  connected,
+  disconnected,
+  envelope,
+  subscribed,
+  type Payload,
+} from "../../lib/testing/events";
 
 export interface Envelope {
   topic: string;
@@ -18,7 +24,12 @@ export function clientName(prefix: string, n: number): string {
  * and each client cycles connected → subscribed → disconnected, one
  * connection (version) per cycle. Times start a day ago and rise per step.
  */
-export function* lifecycleHistory(count: number, clients: number, prefix = "bench-device", start = Date.now() - 24 * 3600_000): Generator<Envelope> {
+export function* lifecycleHistory(
+  count: number,
+  clients: number,
+  prefix = "bench-device",
+  start = Date.now() - 24 * 3600_000,
+): Generator<Envelope> {
   for (let i = 0; i < count; i += 1) {
     const client = i % clients;
     const step = Math.floor(i / clients);
@@ -28,7 +39,8 @@ export function* lifecycleHistory(count: number, clients: number, prefix = "benc
     const phase = step % 3;
     const session = { sessionIdentifier: `session-${id}-${version}` };
     if (phase === 0) yield envelope(connected(id, t, version, session));
-    else if (phase === 1) yield envelope(subscribed(id, t, [`fleet/${id}/cmd`, "fleet/broadcast"], session));
+    else if (phase === 1)
+      yield envelope(subscribed(id, t, [`fleet/${id}/cmd`, "fleet/broadcast"], session));
     else yield envelope(disconnected(id, t, version, session));
   }
 }

@@ -17,17 +17,25 @@ import { LIFECYCLE_TOPIC_FILTERS } from "../../lib/broker";
 const [url, expectedText, timeoutText, prefix, mode] = process.argv.slice(2);
 const expected = Number(expectedText);
 const persistent = mode === "persistent";
-const client = await connectAsync(url!, { clientId: `bench-bare-${process.pid}`, clean: !persistent, reconnectPeriod: 0 });
+const client = await connectAsync(url!, {
+  clientId: `bench-bare-${process.pid}`,
+  clean: !persistent,
+  reconnectPeriod: 0,
+});
 let received = 0;
 let firstAt = 0;
 let lastAt = 0;
 let cpuAtReady = process.cpuUsage(); // restarted once subscribed
 const finish = () => {
   const cpu = process.cpuUsage(cpuAtReady);
-  process.stdout.write(`${JSON.stringify({ received, firstAt, lastAt, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ received, firstAt, lastAt, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
+  );
   // A persistent session outlives the connection: unsubscribe first, or the
   // broker would queue the next phase's messages for it.
-  const unsubscribed = persistent ? client.unsubscribeAsync([...LIFECYCLE_TOPIC_FILTERS]).catch(() => undefined) : Promise.resolve();
+  const unsubscribed = persistent
+    ? client.unsubscribeAsync([...LIFECYCLE_TOPIC_FILTERS]).catch(() => undefined)
+    : Promise.resolve();
   void unsubscribed.then(() => client.endAsync(true)).then(() => process.exit(0));
 };
 const marker = `/${prefix}`;
@@ -39,7 +47,9 @@ client.on("message", (topic) => {
   lastAt = now;
   if (received === expected) finish();
 });
-await client.subscribeAsync(Object.fromEntries(LIFECYCLE_TOPIC_FILTERS.map((topic) => [topic, { qos: 1 as const }])));
+await client.subscribeAsync(
+  Object.fromEntries(LIFECYCLE_TOPIC_FILTERS.map((topic) => [topic, { qos: 1 as const }])),
+);
 cpuAtReady = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 setTimeout(finish, Number(timeoutText));

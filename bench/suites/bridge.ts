@@ -60,7 +60,13 @@ async function bareRun(
   persistent: boolean,
   brokerPid: number,
 ): Promise<{ rate: number; cpu: Record<string, number> }> {
-  const bare = spawnHelper("bench/processes/bare-subscriber.ts", [urls.wsUrl, String(messages.length), String(deadlineMs), prefix, persistent ? "persistent" : "clean"]);
+  const bare = spawnHelper("bench/processes/bare-subscriber.ts", [
+    urls.wsUrl,
+    String(messages.length),
+    String(deadlineMs),
+    prefix,
+    persistent ? "persistent" : "clean",
+  ]);
   let publisher: MqttClient | undefined;
   try {
     await bare.line((l) => l.ready === true, 30_000);
@@ -68,12 +74,18 @@ async function bareRun(
     const cpu = meterCpu({ broker: brokerPid });
     const t0 = performance.timeOrigin + performance.now();
     await publishAll(publisher, messages);
-    const done = await bare.line<{ received: number; lastAt: number; cpuMs: number }>((l) => typeof l.received === "number", deadlineMs + 5_000);
+    const done = await bare.line<{ received: number; lastAt: number; cpuMs: number }>(
+      (l) => typeof l.received === "number",
+      deadlineMs + 5_000,
+    );
     const used = { ...cpu.stop(), subscriber: done.cpuMs / 1000 };
-    if (done.received < messages.length) throw new Error(`bare subscriber got ${done.received} of ${messages.length} messages`);
+    if (done.received < messages.length)
+      throw new Error(`bare subscriber got ${done.received} of ${messages.length} messages`);
     return {
       rate: done.received / ((done.lastAt - t0) / 1000),
-      cpu: Object.fromEntries(Object.entries(used).map(([k, s]) => [k, (s * 1e6) / messages.length])),
+      cpu: Object.fromEntries(
+        Object.entries(used).map(([k, s]) => [k, (s * 1e6) / messages.length]),
+      ),
     };
   } finally {
     await publisher?.endAsync();
@@ -87,10 +99,14 @@ async function bareRun(
  * not at the poll that noticed it, so the benchmark can poll rarely (each
  * poll costs the bridge and this process CPU the bare run does not pay).
  */
-export async function forwardProgress(metricsPort: number): Promise<{ forwarded: number; lastAt: number }> {
+export async function forwardProgress(
+  metricsPort: number,
+): Promise<{ forwarded: number; lastAt: number }> {
   // Only these two: a full scrape gathers process metrics too.
   const text = await (
-    await fetch(`http://127.0.0.1:${metricsPort}/metrics?name=bridge_events_forwarded_total&name=bridge_last_forward_timestamp_seconds`)
+    await fetch(
+      `http://127.0.0.1:${metricsPort}/metrics?name=bridge_events_forwarded_total&name=bridge_last_forward_timestamp_seconds`,
+    )
   ).text();
   return {
     forwarded: Number(/^bridge_events_forwarded_total (\d+)/m.exec(text)?.[1] ?? 0),
@@ -103,12 +119,16 @@ export const PROGRESS_POLL_MS = 250;
 
 /** CHECKPOINT, where the role may (superuser or pg_checkpoint); elsewhere the run goes on without. */
 async function checkpoint(url: string, log: (line: string) => void): Promise<void> {
-  await withClient(url, (c) => c.query("CHECKPOINT")).catch((error: Error) => log(`bridge: no CHECKPOINT before the run (${error.message})`));
+  await withClient(url, (c) => c.query("CHECKPOINT")).catch((error: Error) =>
+    log(`bridge: no CHECKPOINT before the run (${error.message})`),
+  );
 }
 
 /** Ingest requests the bridge made that were answered 2xx, from its /metrics. */
 async function acceptedRequests(metricsPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics?name=bridge_ingest_requests_total`)).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${metricsPort}/metrics?name=bridge_ingest_requests_total`)
+  ).text();
   return Number(/^bridge_ingest_requests_total\{outcome="ok"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
@@ -122,7 +142,14 @@ async function bridgeRun(
   cpuOf: { broker: number; postgres: number | undefined },
   /** Where the bridge posts: the app's route, or a stand-in that stores nothing. */
   ingestUrl = `${app.url}/api/ingest`,
-): Promise<{ rate: number; idleRss: number; peakRss: number; appPeakRss: number; cpu: Record<string, number>; meanBatch: number }> {
+): Promise<{
+  rate: number;
+  idleRss: number;
+  peakRss: number;
+  appPeakRss: number;
+  cpu: Record<string, number>;
+  meanBatch: number;
+}> {
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
   const clientId = `bench-bridge-${process.pid}-${run}-${new URL(ingestUrl).port}`;
@@ -147,9 +174,13 @@ async function bridgeRun(
     const ready = Date.now() + 30_000;
     for (;;) {
       if (bridge.child.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output()}`);
-      const ok = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
-      if (Date.now() > ready) throw new Error(`bridge not healthy within 30 s:\n${bridge.output()}`);
+      if (Date.now() > ready)
+        throw new Error(`bridge not healthy within 30 s:\n${bridge.output()}`);
       await sleep(100);
     }
     await sleep(500);
@@ -162,12 +193,20 @@ async function bridgeRun(
     await sleep(500);
     const before = (await forwardProgress(metricsPort)).forwarded;
     const requestsBefore = await acceptedRequests(metricsPort);
-    const cpu = meterCpu({ broker: cpuOf.broker, bridge: bridgePid, app: app.pid, postgres: cpuOf.postgres });
+    const cpu = meterCpu({
+      broker: cpuOf.broker,
+      bridge: bridgePid,
+      app: app.pid,
+      postgres: cpuOf.postgres,
+    });
     const t0 = performance.timeOrigin + performance.now();
     const published = publishAll(publisher, messages);
     const deadline = t0 + deadlineMs;
     let progress = { forwarded: 0, lastAt: t0 };
-    while (progress.forwarded - before < messages.length && performance.timeOrigin + performance.now() < deadline) {
+    while (
+      progress.forwarded - before < messages.length &&
+      performance.timeOrigin + performance.now() < deadline
+    ) {
       await sleep(PROGRESS_POLL_MS);
       progress = await forwardProgress(metricsPort);
     }
@@ -178,14 +217,28 @@ async function bridgeRun(
     const requests = (await acceptedRequests(metricsPort)) - requestsBefore;
     const peakRss = bridgeMemory.stop().peakMiB;
     const appPeakRss = appMemory.stop().peakMiB;
-    if (forwarded < messages.length) throw new Error(`bridge forwarded ${forwarded} of ${messages.length} within ${deadlineMs} ms`);
-    return { rate: forwarded / seconds, idleRss, peakRss, appPeakRss, cpu: cpuUsed, meanBatch: forwarded / Math.max(1, requests) };
+    if (forwarded < messages.length)
+      throw new Error(
+        `bridge forwarded ${forwarded} of ${messages.length} within ${deadlineMs} ms`,
+      );
+    return {
+      rate: forwarded / seconds,
+      idleRss,
+      peakRss,
+      appPeakRss,
+      cpu: cpuUsed,
+      meanBatch: forwarded / Math.max(1, requests),
+    };
   } finally {
     await publisher?.endAsync();
     // SIGTERM: the bridge drains, exits, and (profiling) writes its profile.
     await bridge.stop();
     // Its persistent session would make the broker queue every later message of this run for it.
-    const discard = await connectAsync(urls.wsUrl, { clientId, clean: true, reconnectPeriod: 0 }).catch(() => undefined);
+    const discard = await connectAsync(urls.wsUrl, {
+      clientId,
+      clean: true,
+      reconnectPeriod: 0,
+    }).catch(() => undefined);
     await discard?.endAsync();
     rmSync(spoolDir, { recursive: true, force: true });
   }
@@ -196,9 +249,17 @@ async function bridgeRun(
  * (its default batch size and in-flight limit, payloads as text as the bridge
  * sends them): the ceiling for the bridge that the database side sets.
  */
-async function routeAtBridgeConcurrency(app: BenchApp, messages: readonly Message[]): Promise<number> {
-  const bodies = batches(messages, BATCH_DEFAULTS.maxEvents).map((b) => ({ body: `[${b.map((m) => JSON.stringify(m)).join(",")}]`, count: b.length }));
-  const r = await drain(bodies, BATCH_DEFAULTS.maxInFlight, 5 * 60_000, (b) => postBatch(app.url, b.body, b.count));
+async function routeAtBridgeConcurrency(
+  app: BenchApp,
+  messages: readonly Message[],
+): Promise<number> {
+  const bodies = batches(messages, BATCH_DEFAULTS.maxEvents).map((b) => ({
+    body: `[${b.map((m) => JSON.stringify(m)).join(",")}]`,
+    count: b.length,
+  }));
+  const r = await drain(bodies, BATCH_DEFAULTS.maxInFlight, 5 * 60_000, (b) =>
+    postBatch(app.url, b.body, b.count),
+  );
   if (r.timedOut) throw new Error("the route did not take the bridge's events within 5 minutes");
   return r.processed / r.seconds;
 }
@@ -219,7 +280,9 @@ function cpuNote(perRun: Record<string, number>[], bridgeRate: number): string {
     app: "app (ingest route)",
     postgres: "PostgreSQL (all server processes)",
   };
-  const med = Object.fromEntries(names.map((n) => [n, median(perRun.map((r) => r[n] ?? 0))])) as Record<(typeof names)[number], number>;
+  const med = Object.fromEntries(
+    names.map((n) => [n, median(perRun.map((r) => r[n] ?? 0))]),
+  ) as Record<(typeof names)[number], number>;
   const total = names.reduce((sum, n) => sum + med[n], 0);
   const cores = os.availableParallelism();
   const parts = names.map((n) => `${label[n]} ${round(med[n])} µs`).join(", ");
@@ -242,7 +305,10 @@ function bareCpuNote(perRun: Record<string, number>[], bareRate: number): string
   );
 }
 
-export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): Promise<SuiteResult> {
+export async function runBridgeSuite(
+  ctx: SuiteContext,
+  o: BridgeBenchOptions,
+): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await ctx.server.scratch("bridge");
   const notes: string[] = [];
@@ -286,20 +352,63 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
       const broker = await startBroker();
       try {
         // The clean-session run goes first: it also warms up the fresh broker.
-        bareCleanRates.push((await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, false, broker.helper.pid)).rate);
-        const bare = await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, true, broker.helper.pid);
+        bareCleanRates.push(
+          (
+            await bareRun(
+              broker.urls,
+              messages,
+              `${prefix}-`,
+              o.deadlineMs,
+              false,
+              broker.helper.pid,
+            )
+          ).rate,
+        );
+        const bare = await bareRun(
+          broker.urls,
+          messages,
+          `${prefix}-`,
+          o.deadlineMs,
+          true,
+          broker.helper.pid,
+        );
         bareCpuPerEvent.push(bare.cpu);
-        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir, { broker: broker.helper.pid, postgres: postgresPid });
+        const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir, {
+          broker: broker.helper.pid,
+          postgres: postgresPid,
+        });
         // The bare subscriber again, right after: the bridge is paired with the
         // mean of the runs on either side of it, so a drift of the machine's
         // speed during the run (a bare run lasts 3 s) weighs less.
-        const bareAfter = await bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, true, broker.helper.pid);
+        const bareAfter = await bareRun(
+          broker.urls,
+          messages,
+          `${prefix}-`,
+          o.deadlineMs,
+          true,
+          broker.helper.pid,
+        );
         bareRates.push((bare.rate + bareAfter.rate) / 2);
         bareEachRates.push(bare.rate, bareAfter.rate);
-        cpuPerEvent.push(Object.fromEntries(Object.entries(r.cpu).map(([k, s]) => [k, (s * 1e6) / o.events])));
+        cpuPerEvent.push(
+          Object.fromEntries(Object.entries(r.cpu).map(([k, s]) => [k, (s * 1e6) / o.events])),
+        );
         bridgeRates.push(r.rate);
         meanBatches.push(r.meanBatch);
-        nullRates.push((await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, undefined, { broker: broker.helper.pid, postgres: undefined }, standIn.url)).rate);
+        nullRates.push(
+          (
+            await bridgeRun(
+              app,
+              broker.urls,
+              messages,
+              o.deadlineMs,
+              run,
+              undefined,
+              { broker: broker.helper.pid, postgres: undefined },
+              standIn.url,
+            )
+          ).rate,
+        );
         standIn.envelopes.length = 0; // it keeps what it was sent: 60,000 envelopes a run
         bridgeIdle.push(r.idleRss);
         bridgePeak.push(r.peakRss);
@@ -307,13 +416,23 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
       } finally {
         await broker.helper.stop();
       }
-      const stored = await withClient(db.url, async (c) =>
-        (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1", [`${prefix}-%`])).rows[0]!.n,
+      const stored = await withClient(
+        db.url,
+        async (c) =>
+          (
+            await c.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM lifecycle_event WHERE client_id LIKE $1",
+              [`${prefix}-%`],
+            )
+          ).rows[0]!.n,
       );
-      if (stored !== o.events) throw new Error(`bridge run ${run}: ${stored} events stored, ${o.events} published`);
+      if (stored !== o.events)
+        throw new Error(`bridge run ${run}: ${stored} events stored, ${o.events} published`);
       await truncateAll(db.url);
       routeRates.push(await routeAtBridgeConcurrency(app, messages));
-      log(`bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s (${Math.round(bareEachRates.at(-2)!)} before, ${Math.round(bareEachRates.at(-1)!)} after; clean session ${Math.round(bareCleanRates.at(-1)!)}), the route alone at the bridge's concurrency ${Math.round(routeRates.at(-1)!)} ev/s; the bridge into a no-op endpoint ${Math.round(nullRates.at(-1)!)} ev/s; ${Math.round(meanBatches.at(-1)!)} events per ingest request on average; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`);
+      log(
+        `bridge run ${run}/${ctx.runs}: bridge ${Math.round(bridgeRates.at(-1)!)} ev/s, bare subscriber ${Math.round(bareRates.at(-1)!)} ev/s (${Math.round(bareEachRates.at(-2)!)} before, ${Math.round(bareEachRates.at(-1)!)} after; clean session ${Math.round(bareCleanRates.at(-1)!)}), the route alone at the bridge's concurrency ${Math.round(routeRates.at(-1)!)} ev/s; the bridge into a no-op endpoint ${Math.round(nullRates.at(-1)!)} ev/s; ${Math.round(meanBatches.at(-1)!)} events per ingest request on average; bridge RSS ${Math.round(bridgeIdle.at(-1)!)} → ${Math.round(bridgePeak.at(-1)!)} MiB`,
+      );
     }
   } finally {
     await standIn.stop();
@@ -324,26 +443,50 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   const figures: Figure[] = [
     {
       section: "2. bridge",
-      ...measured(`broker → WebSocket → bridge → ingest → PostgreSQL, ${o.events.toLocaleString("en-US")} events`, "ev/s", bridgeRates),
-      limit: measured("bare mqtt.js subscriber, same broker/WS/QoS 1/persistent session", "ev/s", bareRates),
+      ...measured(
+        `broker → WebSocket → bridge → ingest → PostgreSQL, ${o.events.toLocaleString("en-US")} events`,
+        "ev/s",
+        bridgeRates,
+      ),
+      limit: measured(
+        "bare mqtt.js subscriber, same broker/WS/QoS 1/persistent session",
+        "ev/s",
+        bareRates,
+      ),
       ratioToLimit: ratio,
       target: { text: "≥ 70% of the bare subscriber", met: ratio >= 0.7 },
     },
     {
       section: "2. bridge",
-      ...measured("the same bridge throughput vs a bare subscriber with a clean session (cheaper for the broker)", "ev/s", bridgeRates),
+      ...measured(
+        "the same bridge throughput vs a bare subscriber with a clean session (cheaper for the broker)",
+        "ev/s",
+        bridgeRates,
+      ),
       limit: measured("bare mqtt.js subscriber, clean session", "ev/s", bareCleanRates),
       ratioToLimit: pairedRatio(bridgeRates, bareCleanRates),
     },
     {
       section: "2. bridge",
-      ...measured(`the same bridge throughput vs the ingest route alone with the bridge's batching (${BATCH_DEFAULTS.maxEvents}) and concurrency (${BATCH_DEFAULTS.maxInFlight})`, "ev/s", bridgeRates),
-      limit: measured(`POST /api/ingest, ${BATCH_DEFAULTS.maxInFlight} senders, same events`, "ev/s", routeRates),
+      ...measured(
+        `the same bridge throughput vs the ingest route alone with the bridge's batching (${BATCH_DEFAULTS.maxEvents}) and concurrency (${BATCH_DEFAULTS.maxInFlight})`,
+        "ev/s",
+        bridgeRates,
+      ),
+      limit: measured(
+        `POST /api/ingest, ${BATCH_DEFAULTS.maxInFlight} senders, same events`,
+        "ev/s",
+        routeRates,
+      ),
       ratioToLimit: pairedRatio(bridgeRates, routeRates),
     },
     {
       section: "2. bridge",
-      ...measured("broker → WebSocket → bridge → an endpoint that answers 200 and stores nothing (the bridge's own ceiling here)", "ev/s", nullRates),
+      ...measured(
+        "broker → WebSocket → bridge → an endpoint that answers 200 and stores nothing (the bridge's own ceiling here)",
+        "ev/s",
+        nullRates,
+      ),
       limit: measured("bare mqtt.js subscriber, persistent session", "ev/s", bareRates),
       ratioToLimit: pairedRatio(nullRates, bareRates),
     },
@@ -363,12 +506,34 @@ export async function runBridgeSuite(ctx: SuiteContext, o: BridgeBenchOptions): 
   );
   notes.push(cpuNote(cpuPerEvent, median(bridgeRates)));
   notes.push(bareCpuNote(bareCpuPerEvent, median(bareRates)));
-  notes.push(`bridge batches: ${meanBatches.map((b) => Math.round(b)).join(", ")} events per ingest request on average (per run).`);
+  notes.push(
+    `bridge batches: ${meanBatches.map((b) => Math.round(b)).join(", ")} events per ingest request on average (per run).`,
+  );
   if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 12)) notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
+    for (const s of summariseProfiles(profileDir, 12))
+      notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
   }
   if (bridgeProfileDir !== undefined) {
-    for (const s of summariseProfiles(bridgeProfileDir, 12)) notes.push(`bridge process CPU profile\n${profileText(s)}`);
+    for (const s of summariseProfiles(bridgeProfileDir, 12))
+      notes.push(`bridge process CPU profile\n${profileText(s)}`);
   }
-  return { figures, details: { options: o, cpuMicrosecondsPerEvent: cpuPerEvent, bareCpuMicrosecondsPerEvent: bareCpuPerEvent, bridgeRates, bareRates, bareRatesBeforeAndAfter: bareEachRates, bareCleanRates, routeRates, nullEndpointRates: nullRates, meanEventsPerRequest: meanBatches, bridgeIdleRssMiB: bridgeIdle, bridgePeakRssMiB: bridgePeak, appPeakRssMiB: appPeak }, notes };
+  return {
+    figures,
+    details: {
+      options: o,
+      cpuMicrosecondsPerEvent: cpuPerEvent,
+      bareCpuMicrosecondsPerEvent: bareCpuPerEvent,
+      bridgeRates,
+      bareRates,
+      bareRatesBeforeAndAfter: bareEachRates,
+      bareCleanRates,
+      routeRates,
+      nullEndpointRates: nullRates,
+      meanEventsPerRequest: meanBatches,
+      bridgeIdleRssMiB: bridgeIdle,
+      bridgePeakRssMiB: bridgePeak,
+      appPeakRssMiB: appPeak,
+    },
+    notes,
+  };
 }

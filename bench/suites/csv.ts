@@ -40,8 +40,11 @@ async function exportOnce(app: BenchApp, query: string, timeoutMs: number): Prom
   const idleMiB = rssMiB(app.pid);
   const memory = sampleMemory(app.pid, 50);
   const started = performance.now();
-  const response = await app.fetch(`/api/export/connections.csv${query}`, { signal: AbortSignal.timeout(timeoutMs) });
-  if (response.status !== 200 || response.body === null) throw new Error(`export answered ${response.status}`);
+  const response = await app.fetch(`/api/export/connections.csv${query}`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (response.status !== 200 || response.body === null)
+    throw new Error(`export answered ${response.status}`);
   let newlines = 0;
   let bytes = 0;
   const reader = response.body.getReader();
@@ -76,12 +79,13 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
       largeRuns.push(await exportOnce(app, large.query, o.timeoutMs));
       // The limit: the export's own query, PostgreSQL writing the CSV, nothing in Node.
       const copied = await withClient(db.url, async (c) => {
-        const sql = inlineParams(c, connectionsSql("($4::text IS NULL OR c.client_id LIKE $4) AND $3::timestamptz IS NOT NULL"), [
-          new Date(0),
-          new Date("9999-12-31T00:00:00Z"),
-          new Date(),
-          large.pattern,
-        ]);
+        const sql = inlineParams(
+          c,
+          connectionsSql(
+            "($4::text IS NULL OR c.client_id LIKE $4) AND $3::timestamptz IS NOT NULL",
+          ),
+          [new Date(0), new Date("9999-12-31T00:00:00Z"), new Date(), large.pattern],
+        );
         const started = performance.now();
         const r = await copyTo(c, `COPY (${sql}) TO STDOUT WITH (FORMAT csv)`);
         return { ...r, seconds: (performance.now() - started) / 1000 };
@@ -102,13 +106,18 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
   const largePeak = largeRuns.map((r) => r.peakMiB);
   const smallPeak = smallRuns.map((r) => r.peakMiB);
   const rows = largeRuns[0]?.rows ?? 0;
-  if (rows !== copyRows) throw new Error(`the export gave ${rows} rows, the same query under COPY ${copyRows}`);
+  if (rows !== copyRows)
+    throw new Error(`the export gave ${rows} rows, the same query under COPY ${copyRows}`);
   const growth = median(largePeak) - median(smallPeak);
   const rate = median(largeRates);
   const figures: Figure[] = [
     {
       section: "5. CSV export",
-      ...measured(`GET /api/export/connections.csv, ${large.label}: ${rows.toLocaleString("en-US")} rows`, "rows/s", largeRates),
+      ...measured(
+        `GET /api/export/connections.csv, ${large.label}: ${rows.toLocaleString("en-US")} rows`,
+        "rows/s",
+        largeRates,
+      ),
       detail: `${round((largeRuns[0]?.bytes ?? 0) / 2 ** 20)} MiB`,
       limit: measured("COPY (same query) TO STDOUT CSV", "rows/s", copyRates),
       ratioToLimit: pairedRatio(largeRates, copyRates),
@@ -116,24 +125,44 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
     },
     {
       section: "5. CSV export",
-      ...measured(`the same, ${small.label}: ${(smallRuns[0]?.rows ?? 0).toLocaleString("en-US")} rows`, "rows/s", smallRates),
+      ...measured(
+        `the same, ${small.label}: ${(smallRuns[0]?.rows ?? 0).toLocaleString("en-US")} rows`,
+        "rows/s",
+        smallRates,
+      ),
     },
     {
       section: "5. CSV export",
       ...measured(`app peak RSS exporting ${rows.toLocaleString("en-US")} rows`, "MiB", largePeak),
       detail: `idle before: ${round(median(largeRuns.map((r) => r.idleMiB)))} MiB`,
-      baseline: measured(`peak exporting ${(smallRuns[0]?.rows ?? 0).toLocaleString("en-US")} rows`, "MiB", smallPeak),
+      baseline: measured(
+        `peak exporting ${(smallRuns[0]?.rows ?? 0).toLocaleString("en-US")} rows`,
+        "MiB",
+        smallPeak,
+      ),
       ratioToBaseline: median(largePeak) / median(smallPeak),
-      target: { text: `flat: 10× the rows, peak ≤ +${o.flatToleranceMiB} MiB`, met: growth <= o.flatToleranceMiB },
+      target: {
+        text: `flat: 10× the rows, peak ≤ +${o.flatToleranceMiB} MiB`,
+        met: growth <= o.flatToleranceMiB,
+      },
     },
   ];
-  const notes = [`csv: peak RSS grows ${round(growth)} MiB from the ${smallRuns[0]?.rows ?? 0}-row export to the ${rows}-row one.`];
+  const notes = [
+    `csv: peak RSS grows ${round(growth)} MiB from the ${smallRuns[0]?.rows ?? 0}-row export to the ${rows}-row one.`,
+  ];
   if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 15)) notes.push(`CSV export app CPU profile\n${profileText(s)}`);
+    for (const s of summariseProfiles(profileDir, 15))
+      notes.push(`CSV export app CPU profile\n${profileText(s)}`);
   }
   return {
     figures,
-    details: { options: o, small: smallRuns, large: largeRuns, copyRowsPerSecond: copyRates, peakGrowthMiB: growth },
+    details: {
+      options: o,
+      small: smallRuns,
+      large: largeRuns,
+      copyRowsPerSecond: copyRates,
+      peakGrowthMiB: growth,
+    },
     notes,
   };
 }

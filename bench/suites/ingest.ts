@@ -31,7 +31,10 @@ export interface IngestOptions {
   naiveSeconds: number;
 }
 
-export function ingestOptions(smoke: boolean, overrides: Partial<IngestOptions> = {}): IngestOptions {
+export function ingestOptions(
+  smoke: boolean,
+  overrides: Partial<IngestOptions> = {},
+): IngestOptions {
   return {
     events: smoke ? 5_000 : 200_000,
     clients: smoke ? 500 : 20_000,
@@ -81,7 +84,9 @@ async function verifyStored(url: string, events: number, clients: number): Promi
     );
     const got = rows[0]!;
     if (got.events !== events || got.clients !== clients) {
-      throw new Error(`expected ${events} events over ${clients} clients, found ${got.events} over ${got.clients}`);
+      throw new Error(
+        `expected ${events} events over ${clients} clients, found ${got.events} over ${got.clients}`,
+      );
     }
   });
 }
@@ -94,7 +99,9 @@ function timeStatements(pool: pg.Pool): { report(): string } {
   const totals = new Map<string, { ms: number; calls: number }>();
   pool.on("connect", (client) => {
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+      ...args: unknown[]
+    ) => {
       const result = original(...args);
       const first = args[0] as string | { text?: unknown } | undefined;
       const text = typeof first === "object" && first !== null ? first.text : first;
@@ -116,7 +123,10 @@ function timeStatements(pool: pg.Pool): { report(): string } {
       const all = [...totals.values()].reduce((a, t) => a + t.ms, 0);
       return [...totals.entries()]
         .sort((a, b) => b[1].ms - a[1].ms)
-        .map(([key, t]) => `  ${String(round((t.ms / all) * 100)).padStart(5)}%  ${round(t.ms / t.calls)} ms/call × ${t.calls}  ${key}`)
+        .map(
+          ([key, t]) =>
+            `  ${String(round((t.ms / all) * 100)).padStart(5)}%  ${round(t.ms / t.calls)} ms/call × ${t.calls}  ${key}`,
+        )
         .join("\n");
     },
   };
@@ -139,7 +149,9 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       .flatMap((p) => p.accepted)
       .slice(0, o.naiveEvents)
       .map((a) => ({ ...a, raw: JSON.parse(a.canonical) as object }));
-    log(`ingest: ${o.events} events over ${o.clients} clients, ${bodies.length} batches of ${o.batchSize}, ${o.senders} senders, ${ctx.runs} run(s)`);
+    log(
+      `ingest: ${o.events} events over ${o.clients} clients, ${bodies.length} batches of ${o.batchSize}, ${o.senders} senders, ${ctx.runs} run(s)`,
+    );
 
     const profileDir = ctx.profile ? path.join(PROFILES_DIR, "ingest") : undefined;
     const app = await startBenchApp({ databaseUrl: db.url, profileDir });
@@ -160,7 +172,9 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         // Route: the whole app over HTTP.
         await truncateAll(db.url);
         const memory = sampleMemory(app.pid);
-        const r = await drain(bodies, o.senders, RUN_DEADLINE_MS, (b) => postBatch(app.url, b.body, b.count));
+        const r = await drain(bodies, o.senders, RUN_DEADLINE_MS, (b) =>
+          postBatch(app.url, b.body, b.count),
+        );
         appPeak.push(memory.stop().peakMiB);
         if (!r.timedOut) await verifyStored(db.url, o.events, o.clients);
         route.push(r.processed / r.seconds);
@@ -222,12 +236,18 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     }
 
     const breakdown = statements.report();
-    notes.push(`ingest: where the direct transaction's time goes (all runs, summed over connections)\n${breakdown}`);
+    notes.push(
+      `ingest: where the direct transaction's time goes (all runs, summed over connections)\n${breakdown}`,
+    );
     const section = "1. ingest";
     const routeM = measured("POST /api/ingest", "ev/s", route);
     const directM = measured("(b) storeBatch direct, no HTTP", "ev/s", direct);
     const naiveM = measured("(c) one Prisma create per event, one at a time", "ev/s", naive);
-    const naiveConcurrentM = measured(`(c') one Prisma create per event, ${o.senders} senders`, "ev/s", naiveConcurrent);
+    const naiveConcurrentM = measured(
+      `(c') one Prisma create per event, ${o.senders} senders`,
+      "ev/s",
+      naiveConcurrent,
+    );
     const copyM = measured("(a) COPY into lifecycle_event", "ev/s", copy);
     const toDirect = pairedRatio(route, direct);
     const toNaive = pairedRatio(route, naive);
@@ -271,14 +291,25 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       },
     ];
     if (ctx.profile && profileDir !== undefined) {
-      for (const s of summariseProfiles(profileDir, 12)) notes.push(`ingest app CPU profile\n${profileText(s)}`);
+      for (const s of summariseProfiles(profileDir, 12))
+        notes.push(`ingest app CPU profile\n${profileText(s)}`);
     }
     notes.push(
       `ingest: route at ${round(toDirect * 100)}% of the direct transaction and ${round(toNaive)}× the naive path (${round(pairedRatio(route, naiveConcurrent))}× it with ${o.senders} senders); the direct transaction reaches ${round(pairedRatio(direct, copy) * 100)}% of raw COPY.`,
     );
     return {
       figures,
-      details: { options: o, route, direct, copy, naive, naiveConcurrent, naiveSampleEvents: naiveSample.length, appIdleRssMiB: idleRss, appPeakRssMiB: appPeak },
+      details: {
+        options: o,
+        route,
+        direct,
+        copy,
+        naive,
+        naiveConcurrent,
+        naiveSampleEvents: naiveSample.length,
+        appIdleRssMiB: idleRss,
+        appPeakRssMiB: appPeak,
+      },
       notes,
     };
   } finally {

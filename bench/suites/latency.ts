@@ -46,8 +46,24 @@ export interface LatencyOptions {
 
 export function latencyOptions(smoke: boolean): LatencyOptions {
   return smoke
-    ? { rates: [200, 1_000], mosquittoRates: [1_000], warmupSeconds: 1, seconds: 3, clients: 5_000, probeSeconds: 2, target: { rate: 1_000, p99Ms: 300 } }
-    : { rates: [1_000, 5_000], mosquittoRates: [5_000], warmupSeconds: 5, seconds: 60, clients: 30_000, probeSeconds: 10, target: { rate: 5_000, p99Ms: 300 } };
+    ? {
+        rates: [200, 1_000],
+        mosquittoRates: [1_000],
+        warmupSeconds: 1,
+        seconds: 3,
+        clients: 5_000,
+        probeSeconds: 2,
+        target: { rate: 1_000, p99Ms: 300 },
+      }
+    : {
+        rates: [1_000, 5_000],
+        mosquittoRates: [5_000],
+        warmupSeconds: 5,
+        seconds: 60,
+        clients: 30_000,
+        probeSeconds: 10,
+        target: { rate: 5_000, p99Ms: 300 },
+      };
 }
 
 /** Seconds per window of the noise figure (p99 per window, min–max). */
@@ -105,7 +121,11 @@ interface Bridge {
   forwarded(): Promise<number>;
 }
 
-async function drained(bridge: Bridge, published: () => number, timeoutMs: number): Promise<boolean> {
+async function drained(
+  bridge: Bridge,
+  published: () => number,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await bridge.forwarded()) >= published()) return true;
@@ -146,7 +166,10 @@ async function measurePhase(
     else pending.set(client.clientId, rest);
   });
   try {
-    await Promise.race([sse.listening, sleep(10_000).then(() => Promise.reject(new Error("SSE hub never started listening")))]);
+    await Promise.race([
+      sse.listening,
+      sleep(10_000).then(() => Promise.reject(new Error("SSE hub never started listening"))),
+    ]);
     // Each client alternates connect/disconnect, one version per pair; the
     // event's timestamp is its send time (ms), which its `client` message echoes as lastEventAt.
     const steps = new Map<number, number>();
@@ -161,7 +184,9 @@ async function measurePhase(
       last = { id, eventAt: t };
       made += 1;
       const version = Math.floor(step / 2);
-      return toMessage(envelope(step % 2 === 0 ? connected(id, t, version) : disconnected(id, t, version)));
+      return toMessage(
+        envelope(step % 2 === 0 ? connected(id, t, version) : disconnected(id, t, version)),
+      );
     };
     // publishAtRate calls onPublish right after make(i): `last` is that event.
     const record = (warm: boolean) => (_i: number, at: number) => {
@@ -179,12 +204,22 @@ async function measurePhase(
     recording = true;
     const started = performance.timeOrigin + performance.now();
     const offset = made;
-    const result = await publishAtRate(publisher, rate, seconds, (i) => make(i + offset), record(false));
+    const result = await publishAtRate(
+      publisher,
+      rate,
+      seconds,
+      (i) => make(i + offset),
+      record(false),
+    );
     const backlogAtEnd = Math.max(0, before + made - (await bridge.forwarded()));
     // Whatever is still queued gets up to 30 s to arrive (it counts, with its real latency).
     await drained(bridge, () => before + made, 30_000);
     const waitUntil = Date.now() + 3_000;
-    while (Date.now() < waitUntil && [...pending.values()].some((l) => l.some((p) => p.sentAt >= 0))) await sleep(100);
+    while (
+      Date.now() < waitUntil &&
+      [...pending.values()].some((l) => l.some((p) => p.sentAt >= 0))
+    )
+      await sleep(100);
     recording = false;
     const checkpoints1 = await checkpointsSoFar(databaseUrl);
     let missed = 0;
@@ -200,12 +235,17 @@ async function measurePhase(
       achievedRate: result.sent / result.seconds,
       sent: result.sent,
       samples: samples.map((s) => s.ms),
-      windowP99: windows.filter((w) => w !== undefined && w.length >= 100).map((w) => percentile(w, 99)),
+      windowP99: windows
+        .filter((w) => w !== undefined && w.length >= 100)
+        .map((w) => percentile(w, 99)),
       missed,
       resyncs,
       backlogAtEnd,
       stalled: result.stalled,
-      checkpoints: { count: checkpoints1.count - checkpoints0.count, buffers: checkpoints1.buffers - checkpoints0.buffers },
+      checkpoints: {
+        count: checkpoints1.count - checkpoints0.count,
+        buffers: checkpoints1.buffers - checkpoints0.buffers,
+      },
     };
   } finally {
     sse.close();
@@ -230,7 +270,11 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
     let publisher: MqttClient | undefined;
     try {
       const urls =
-        mosquitto ?? (await embedded!.line<{ tcpUrl: string; wsUrl: string }>((l) => typeof l.wsUrl === "string", 30_000));
+        mosquitto ??
+        (await embedded!.line<{ tcpUrl: string; wsUrl: string }>(
+          (l) => typeof l.wsUrl === "string",
+          30_000,
+        ));
       const metricsPort = await freePort();
       bridgeProcess = spawnBridge({
         MQTT_URL: urls.wsUrl,
@@ -242,17 +286,29 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
         LOG_LEVEL: "warn",
       });
       const ready = Date.now() + 30_000;
-      while (!(await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.status === 200, () => false))) {
-        if (Date.now() > ready || bridgeProcess.child.exitCode !== null) throw new Error(`bridge not healthy:\n${bridgeProcess.output()}`);
+      while (
+        !(await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > ready || bridgeProcess.child.exitCode !== null)
+          throw new Error(`bridge not healthy:\n${bridgeProcess.output()}`);
         await sleep(100);
       }
       const bp = bridgeProcess;
       const bridge: Bridge = {
         async forwarded() {
-          const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch((error: Error) => {
-            throw new Error(`bridge metrics unreachable (${error.message}); bridge exit ${bp.child.exitCode ?? bp.child.signalCode}, output:\n${bp.output()}`);
-          });
-          return Number(/^bridge_events_forwarded_total (\d+)/m.exec(await response.text())?.[1] ?? 0);
+          const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(
+            (error: Error) => {
+              throw new Error(
+                `bridge metrics unreachable (${error.message}); bridge exit ${bp.child.exitCode ?? bp.child.signalCode}, output:\n${bp.output()}`,
+              );
+            },
+          );
+          return Number(
+            /^bridge_events_forwarded_total (\d+)/m.exec(await response.text())?.[1] ?? 0,
+          );
         },
       };
       publisher = await connectPublisher(urls.tcpUrl);
@@ -261,8 +317,21 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
       // Client IDs stay 9 characters: r0-012345 (embedded), m0-012345 (Mosquitto).
       const prefix = kind === "embedded" ? "r" : "m";
       for (const [k, rate] of rates.entries()) {
-        log(`latency (${kind} broker): ${rate} ev/s for ${o.seconds} s (after ${o.warmupSeconds} s warm-up) over ${o.clients} clients`);
-        const r = await measurePhase(kind, app.fetch, publisher, bridge, rate, o.seconds, o.warmupSeconds, o.clients, (n) => `${prefix}${k}-${String(n).padStart(6, "0")}`, db.url);
+        log(
+          `latency (${kind} broker): ${rate} ev/s for ${o.seconds} s (after ${o.warmupSeconds} s warm-up) over ${o.clients} clients`,
+        );
+        const r = await measurePhase(
+          kind,
+          app.fetch,
+          publisher,
+          bridge,
+          rate,
+          o.seconds,
+          o.warmupSeconds,
+          o.clients,
+          (n) => `${prefix}${k}-${String(n).padStart(6, "0")}`,
+          db.url,
+        );
         results.push(r);
         const s = latencySummary(r.samples);
         log(
@@ -272,15 +341,30 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
       if (withProbe && o.probeSeconds > 0) {
         // 36 characters, like a UUID thing name.
         const longId = (n: number) => `probe-${String(n).padStart(6, "0")}-`.padEnd(36, "x");
-        probe = await measurePhase(kind, app.fetch, publisher, bridge, o.target.rate, o.probeSeconds, 0, o.clients, longId, db.url);
-        log(`latency probe, 36-character IDs @${o.target.rate}/s: ${probe.samples.length} of ${probe.sent} events arrived as \`client\`, ${probe.resyncs} resyncs`);
+        probe = await measurePhase(
+          kind,
+          app.fetch,
+          publisher,
+          bridge,
+          o.target.rate,
+          o.probeSeconds,
+          0,
+          o.clients,
+          longId,
+          db.url,
+        );
+        log(
+          `latency probe, 36-character IDs @${o.target.rate}/s: ${probe.samples.length} of ${probe.sent} events arrived as \`client\`, ${probe.resyncs} resyncs`,
+        );
       }
     } finally {
       await publisher?.endAsync();
       if (bridgeProcess !== undefined) {
         const child = bridgeProcess.child;
         child.kill("SIGTERM");
-        await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)));
+        await new Promise((resolve) =>
+          child.exitCode !== null ? resolve(null) : child.once("exit", resolve),
+        );
       }
       await embedded?.stop();
       await mosquitto?.stop();
@@ -299,16 +383,28 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
   for (const r of results) {
     const s = latencySummary(r.samples);
     const detail = `${r.samples.length.toLocaleString("en-US")} of ${r.sent.toLocaleString("en-US")} events matched, ${r.missed} missed, ${r.resyncs} resyncs; ingest backlog when publishing stopped: ${r.backlogAtEnd}; ${checkpointText(r.checkpoints)}${r.stalled ? "; publisher STALLED" : ""}`;
-    for (const [label, value] of [["p50", s.p50], ["p95", s.p95], ["p99", s.p99]] as const) {
+    for (const [label, value] of [
+      ["p50", s.p50],
+      ["p95", s.p95],
+      ["p99", s.p99],
+    ] as const) {
       const isTarget = label === "p99" && r.rate === o.target.rate;
       const via = r.broker === "embedded" ? "" : ", Mosquitto as the broker";
       figures.push({
         section: "3. latency",
-        ...measured(`publish → SSE \`event: client\`, ${label} at ${r.rate.toLocaleString("en-US")} ev/s for ${o.seconds} s${via}`, "ms", label === "p99" ? r.windowP99 : [], value),
+        ...measured(
+          `publish → SSE \`event: client\`, ${label} at ${r.rate.toLocaleString("en-US")} ev/s for ${o.seconds} s${via}`,
+          "ms",
+          label === "p99" ? r.windowP99 : [],
+          value,
+        ),
         detail: label === "p99" ? detail : undefined,
         runsLabel: `p99s of ${WINDOW_SECONDS} s windows`,
         target: isTarget
-          ? { text: `p99 < ${o.target.p99Ms} ms, all delivered`, met: value < o.target.p99Ms && r.missed === 0 && !r.stalled }
+          ? {
+              text: `p99 < ${o.target.p99Ms} ms, all delivered`,
+              met: value < o.target.p99Ms && r.missed === 0 && !r.stalled,
+            }
           : undefined,
       });
     }
@@ -316,17 +412,37 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
   if (probe !== undefined) {
     figures.push({
       section: "3. latency",
-      ...measured(`share of events arriving as \`event: client\` with 36-character client IDs at ${o.target.rate.toLocaleString("en-US")} ev/s (${o.probeSeconds} s)`, "%", [], (probe.samples.length / Math.max(1, probe.sent)) * 100),
+      ...measured(
+        `share of events arriving as \`event: client\` with 36-character client IDs at ${o.target.rate.toLocaleString("en-US")} ev/s (${o.probeSeconds} s)`,
+        "%",
+        [],
+        (probe.samples.length / Math.max(1, probe.sent)) * 100,
+      ),
       detail: `${probe.resyncs} \`resync\` messages instead${probe.samples.length > 0 ? `; p99 of those delivered ${round(latencySummary(probe.samples).p99)} ms` : ""}`,
     });
   }
   if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 12)) notes.push(`latency-load app CPU profile\n${profileText(s)}`);
+    for (const s of summariseProfiles(profileDir, 12))
+      notes.push(`latency-load app CPU profile\n${profileText(s)}`);
   }
-  const summary = (r: PhaseResult) => ({ ...latencySummary(r.samples), achievedRate: r.achievedRate, sent: r.sent, missed: r.missed, resyncs: r.resyncs, backlogAtEnd: r.backlogAtEnd, windowP99: r.windowP99, stalled: r.stalled, checkpoints: r.checkpoints });
+  const summary = (r: PhaseResult) => ({
+    ...latencySummary(r.samples),
+    achievedRate: r.achievedRate,
+    sent: r.sent,
+    missed: r.missed,
+    resyncs: r.resyncs,
+    backlogAtEnd: r.backlogAtEnd,
+    windowP99: r.windowP99,
+    stalled: r.stalled,
+    checkpoints: r.checkpoints,
+  });
   return {
     figures,
-    details: { options: o, rates: Object.fromEntries(results.map((r) => [`${r.broker}@${r.rate}`, summary(r)])), longIdProbe: probe === undefined ? null : summary(probe) },
+    details: {
+      options: o,
+      rates: Object.fromEntries(results.map((r) => [`${r.broker}@${r.rate}`, summary(r)])),
+      longIdProbe: probe === undefined ? null : summary(probe),
+    },
     notes,
   };
 }

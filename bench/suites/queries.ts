@@ -44,7 +44,10 @@ interface QueryCase {
 const DAY = 86_400_000;
 
 function cases(clientId: (i: number) => string, deepCursor: string, clients: number): QueryCase[] {
-  const search = (i: number) => String((i * 7_919) % clients).padStart(6, "0").slice(0, 5);
+  const search = (i: number) =>
+    String((i * 7_919) % clients)
+      .padStart(6, "0")
+      .slice(0, 5);
   const list = (name: string, q: (i: number) => Record<string, string>): QueryCase => ({
     name,
     path: (i) => `/api/clients?${new URLSearchParams(q(i))}`,
@@ -57,7 +60,10 @@ function cases(clientId: (i: number) => string, deepCursor: string, clients: num
     list("fleet list: filtered status=online", () => ({ limit: "50", status: "online" })),
     list("fleet list: filtered status=pending (rare)", () => ({ limit: "50", status: "pending" })),
     list("fleet list: searched (q = 5-digit substring)", (i) => ({ limit: "50", q: search(i) })),
-    list("fleet list: deep cursor (90% down the list)", () => ({ limit: "50", cursor: deepCursor })),
+    list("fleet list: deep cursor (90% down the list)", () => ({
+      limit: "50",
+      cursor: deepCursor,
+    })),
     {
       name: "counts (GET /api/stats/summary)",
       path: () => "/api/stats/summary",
@@ -70,7 +76,8 @@ function cases(clientId: (i: number) => string, deepCursor: string, clients: num
     },
     {
       name: "30-day timeline (connections)",
-      path: (i) => `/api/clients/${encodeURIComponent(clientId(i))}/connections?${new URLSearchParams(range())}`,
+      path: (i) =>
+        `/api/clients/${encodeURIComponent(clientId(i))}/connections?${new URLSearchParams(range())}`,
       call: (i) => listConnections(clientId(i), RangeQuery.parse(range())),
     },
     {
@@ -91,7 +98,12 @@ function cases(clientId: (i: number) => string, deepCursor: string, clients: num
   ];
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
 
 export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise<SuiteResult> {
   const { log } = ctx;
@@ -102,7 +114,12 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
       [Math.floor(db.counts.clients * 0.9)],
     );
     const row = rows[0]!;
-    return encodeCursor({ sort: "lastChange", order: "desc", value: row.last_event_at.toISOString(), clientId: row.client_id });
+    return encodeCursor({
+      sort: "lastChange",
+      order: "desc",
+      value: row.last_event_at.toISOString(),
+      clientId: row.client_id,
+    });
   });
   const all = cases(db.sampleClientId, deep, db.counts.clients);
   const profileDir = ctx.profile ? path.join(PROFILES_DIR, "queries-app") : undefined;
@@ -117,7 +134,8 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
         const response = await app.fetch(c.path(Math.abs(i)));
         await response.arrayBuffer();
         const ms = performance.now() - started;
-        if (response.status !== 200) throw new Error(`${c.name}: ${c.path(i)} answered ${response.status}`);
+        if (response.status !== 200)
+          throw new Error(`${c.name}: ${c.path(i)} answered ${response.status}`);
         if (i >= 0) samples.get(c.name)!.push(ms);
       }
     }
@@ -154,19 +172,29 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
       const parts: string[] = [];
       for (const q of queries) {
         const plan = await capture.explain(q);
-        parts.push(`-- SQL (${q.values.length} params: ${JSON.stringify(q.values).slice(0, 300)})\n${q.text.trim()}\n\n${plan}`);
+        parts.push(
+          `-- SQL (${q.values.length} params: ${JSON.stringify(q.values).slice(0, 300)})\n${q.text.trim()}\n\n${plan}`,
+        );
       }
       const file = path.join(plansDir, `${slug(c.name)}.txt`);
-      writeFileSync(file, `${c.name}: p95 ${round(s.p95)} ms, p50 ${round(s.p50)} ms over HTTP\n\n${parts.join("\n\n")}\n`);
-      const execution = parts.map((p) => /Execution Time: ([\d.]+) ms/.exec(p)?.[1] ?? "?").join(" + ");
-      notes.push(`EXPLAIN ANALYZE of "${c.name}" (p95 ${round(s.p95)} ms; execution ${execution} ms) in ${file}\n${parts.map((p) => p.slice(p.indexOf("\n\n") + 2)).join("\n\n")}`);
+      writeFileSync(
+        file,
+        `${c.name}: p95 ${round(s.p95)} ms, p50 ${round(s.p50)} ms over HTTP\n\n${parts.join("\n\n")}\n`,
+      );
+      const execution = parts
+        .map((p) => /Execution Time: ([\d.]+) ms/.exec(p)?.[1] ?? "?")
+        .join(" + ");
+      notes.push(
+        `EXPLAIN ANALYZE of "${c.name}" (p95 ${round(s.p95)} ms; execution ${execution} ms) in ${file}\n${parts.map((p) => p.slice(p.indexOf("\n\n") + 2)).join("\n\n")}`,
+      );
       log(`queries: plan of "${c.name}" → ${file}`);
     }
   } finally {
     await capture.close();
   }
   if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 12)) notes.push(`read API app CPU profile\n${profileText(s)}`);
+    for (const s of summariseProfiles(profileDir, 12))
+      notes.push(`read API app CPU profile\n${profileText(s)}`);
   }
   return {
     figures,

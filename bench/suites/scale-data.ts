@@ -16,17 +16,30 @@ export interface ScaleOptions {
 }
 
 export function scaleOptions(smoke: boolean): ScaleOptions {
-  return smoke ? { clients: 2_000, connectionsPerClient: 10 } : { clients: 100_000, connectionsPerClient: 10 };
+  return smoke
+    ? { clients: 2_000, connectionsPerClient: 10 }
+    : { clients: 100_000, connectionsPerClient: 10 };
 }
 
 export interface ScaleDatabase extends ScratchDatabase {
   now: number;
-  counts: { clients: number; connections: number; events: number; subscriptions: number; failures: number };
+  counts: {
+    clients: number;
+    connections: number;
+    events: number;
+    subscriptions: number;
+    failures: number;
+  };
   sampleClientId(i: number): string;
 }
 
 const DAY = 86_400_000;
-const REASONS = ["CONNECTION_LOST", "CLIENT_INITIATED_DISCONNECT", "MQTT_KEEP_ALIVE_TIMEOUT", "SERVER_INITIATED_DISCONNECT"];
+const REASONS = [
+  "CONNECTION_LOST",
+  "CLIENT_INITIATED_DISCONNECT",
+  "MQTT_KEEP_ALIVE_TIMEOUT",
+  "SERVER_INITIATED_DISCONNECT",
+];
 
 export const scaleClientId = (n: number) => `dev-g${n % 10}-${String(n).padStart(6, "0")}`;
 
@@ -59,7 +72,14 @@ function connectionOf(n: number, k: number, perClient: number, now: number): Con
   if (last && status === "online") end = null;
   if (last && status === "pending" && !flapping) end = now - 5_000;
   const reason = REASONS[(n + k) % REASONS.length]!;
-  return { session: `s-${id}-${k}`, version: k, start, end, received: end === null ? null : end + 150, reason };
+  return {
+    session: `s-${id}-${k}`,
+    version: k,
+    start,
+    end,
+    received: end === null ? null : end + 150,
+    reason,
+  };
 }
 
 function connectionsOf(n: number, perClient: number, now: number): Conn[] {
@@ -77,18 +97,72 @@ function* eventRows(o: ScaleOptions, now: number): Generator<string> {
     for (let n = 0; n < o.clients; n += 1) {
       const id = scaleClientId(n);
       const c = connectionOf(n, k, o.connectionsPerClient, now);
-      const base = { clientId: id, sessionIdentifier: c.session, principalIdentifier: `principal-${id}`, versionNumber: c.version };
-      const conn = { ...base, timestamp: c.start, eventType: "connected", ipAddress: `10.${n % 250}.${k8(n)}.${c.version + 1}` };
-      yield copyRow([dedupeKeyOf(conn), id, "connected", iso(c.start), iso(c.start + 120), c.session, base.principalIdentifier, c.version, `$aws/events/presence/connected/${id}`, JSON.stringify(conn)]);
+      const base = {
+        clientId: id,
+        sessionIdentifier: c.session,
+        principalIdentifier: `principal-${id}`,
+        versionNumber: c.version,
+      };
+      const conn = {
+        ...base,
+        timestamp: c.start,
+        eventType: "connected",
+        ipAddress: `10.${n % 250}.${k8(n)}.${c.version + 1}`,
+      };
+      yield copyRow([
+        dedupeKeyOf(conn),
+        id,
+        "connected",
+        iso(c.start),
+        iso(c.start + 120),
+        c.session,
+        base.principalIdentifier,
+        c.version,
+        `$aws/events/presence/connected/${id}`,
+        JSON.stringify(conn),
+      ]);
       if (k === last) {
         // The current session's subscriptions, as in subscription_state.
         const { versionNumber: _, ...common } = base;
-        const sub = { ...common, timestamp: c.start + 50, eventType: "subscribed", topics: [`fleet/${id}/cmd`, "fleet/broadcast"] };
-        yield copyRow([dedupeKeyOf(sub), id, "subscribed", iso(c.start + 50), iso(c.start + 170), c.session, base.principalIdentifier, null, `$aws/events/subscriptions/subscribed/${id}`, JSON.stringify(sub)]);
+        const sub = {
+          ...common,
+          timestamp: c.start + 50,
+          eventType: "subscribed",
+          topics: [`fleet/${id}/cmd`, "fleet/broadcast"],
+        };
+        yield copyRow([
+          dedupeKeyOf(sub),
+          id,
+          "subscribed",
+          iso(c.start + 50),
+          iso(c.start + 170),
+          c.session,
+          base.principalIdentifier,
+          null,
+          `$aws/events/subscriptions/subscribed/${id}`,
+          JSON.stringify(sub),
+        ]);
       }
       if (c.end !== null) {
-        const disc = { ...base, timestamp: c.end, eventType: "disconnected", clientInitiatedDisconnect: c.reason === "CLIENT_INITIATED_DISCONNECT", disconnectReason: c.reason };
-        yield copyRow([dedupeKeyOf(disc), id, "disconnected", iso(c.end), iso(c.received), c.session, base.principalIdentifier, c.version, `$aws/events/presence/disconnected/${id}`, JSON.stringify(disc)]);
+        const disc = {
+          ...base,
+          timestamp: c.end,
+          eventType: "disconnected",
+          clientInitiatedDisconnect: c.reason === "CLIENT_INITIATED_DISCONNECT",
+          disconnectReason: c.reason,
+        };
+        yield copyRow([
+          dedupeKeyOf(disc),
+          id,
+          "disconnected",
+          iso(c.end),
+          iso(c.received),
+          c.session,
+          base.principalIdentifier,
+          c.version,
+          `$aws/events/presence/disconnected/${id}`,
+          JSON.stringify(disc),
+        ]);
       }
     }
   }
@@ -101,7 +175,19 @@ function* connectionRows(o: ScaleOptions, now: number): Generator<string> {
     for (let n = 0; n < o.clients; n += 1) {
       const id = scaleClientId(n);
       const c = connectionOf(n, k, o.connectionsPerClient, now);
-      yield copyRow([id, c.session, c.version, iso(c.start), iso(c.end), iso(c.received), c.end === null ? null : c.reason, c.end === null ? null : c.reason === "CLIENT_INITIATED_DISCONNECT", `principal-${id}`, `10.${n % 250}.${k8(n)}.${c.version + 1}`, null]);
+      yield copyRow([
+        id,
+        c.session,
+        c.version,
+        iso(c.start),
+        iso(c.end),
+        iso(c.received),
+        c.end === null ? null : c.reason,
+        c.end === null ? null : c.reason === "CLIENT_INITIATED_DISCONNECT",
+        `principal-${id}`,
+        `10.${n % 250}.${k8(n)}.${c.version + 1}`,
+        null,
+      ]);
     }
   }
 }
@@ -114,10 +200,22 @@ function* clientStateRows(o: ScaleOptions, now: number): Generator<string> {
     const lastEnd = Math.max(...conns.map((c) => c.end ?? 0));
     const lastEvent = Math.max(cur.start, lastEnd);
     yield copyRow([
-      id, cur.session, cur.version, iso(cur.start), iso(cur.end), iso(cur.received),
-      cur.end === null ? null : cur.reason, cur.end === null ? null : cur.reason === "CLIENT_INITIATED_DISCONNECT",
-      `principal-${id}`, `10.${n % 250}.${k8(n)}.${cur.version + 1}`, null,
-      iso(cur.start), iso(lastEnd || null), iso(lastEvent), iso(conns[0]!.start), iso(lastEvent + 150),
+      id,
+      cur.session,
+      cur.version,
+      iso(cur.start),
+      iso(cur.end),
+      iso(cur.received),
+      cur.end === null ? null : cur.reason,
+      cur.end === null ? null : cur.reason === "CLIENT_INITIATED_DISCONNECT",
+      `principal-${id}`,
+      `10.${n % 250}.${k8(n)}.${cur.version + 1}`,
+      null,
+      iso(cur.start),
+      iso(lastEnd || null),
+      iso(lastEvent),
+      iso(conns[0]!.start),
+      iso(lastEvent + 150),
     ]);
   }
 }
@@ -127,7 +225,8 @@ function* subscriptionRows(o: ScaleOptions, now: number): Generator<string> {
     const id = scaleClientId(n);
     const conns = connectionsOf(n, o.connectionsPerClient, now);
     const cur = conns[conns.length - 1]!;
-    for (const topic of [`fleet/${id}/cmd`, "fleet/broadcast"]) yield copyRow([id, topic, "subscribed", iso(cur.start + 50), cur.session]);
+    for (const topic of [`fleet/${id}/cmd`, "fleet/broadcast"])
+      yield copyRow([id, topic, "subscribed", iso(cur.start + 50), cur.session]);
   }
 }
 
@@ -135,16 +234,57 @@ function* failureRows(o: ScaleOptions, now: number): Generator<string> {
   let eventId = 1_000_000_000;
   for (let n = 0; n < o.clients; n += 100) {
     const id = scaleClientId(n);
-    for (let k = 0; k < 3; k += 1) yield copyRow([eventId++, id, iso(now - (k + 1) * DAY), "AUTHORIZATION_FAILED", `principal-${id}`, "192.0.2.99"]);
+    for (let k = 0; k < 3; k += 1)
+      yield copyRow([
+        eventId++,
+        id,
+        iso(now - (k + 1) * DAY),
+        "AUTHORIZATION_FAILED",
+        `principal-${id}`,
+        "192.0.2.99",
+      ]);
   }
 }
 
-const COPIES: { table: string; columns: string; rows: (o: ScaleOptions, now: number) => Generator<string>; key: keyof ScaleDatabase["counts"] }[] = [
-  { table: "client_state", key: "clients", rows: clientStateRows, columns: "client_id, session_identifier, version_number, connected_at, disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at, last_event_at, first_seen_at, updated_at" },
-  { table: "connection", key: "connections", rows: connectionRows, columns: "client_id, session_identifier, version_number, connected_at, disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address, thing_name" },
-  { table: "lifecycle_event", key: "events", rows: eventRows, columns: "dedupe_key, client_id, event_type, event_at, received_at, session_identifier, principal_identifier, version_number, topic, raw" },
-  { table: "subscription_state", key: "subscriptions", rows: subscriptionRows, columns: "client_id, topic, event_type, event_at, session_identifier" },
-  { table: "connect_failure", key: "failures", rows: failureRows, columns: "event_id, client_id, failed_at, reason, principal_identifier, ip_address" },
+const COPIES: {
+  table: string;
+  columns: string;
+  rows: (o: ScaleOptions, now: number) => Generator<string>;
+  key: keyof ScaleDatabase["counts"];
+}[] = [
+  {
+    table: "client_state",
+    key: "clients",
+    rows: clientStateRows,
+    columns:
+      "client_id, session_identifier, version_number, connected_at, disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at, last_event_at, first_seen_at, updated_at",
+  },
+  {
+    table: "connection",
+    key: "connections",
+    rows: connectionRows,
+    columns:
+      "client_id, session_identifier, version_number, connected_at, disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address, thing_name",
+  },
+  {
+    table: "lifecycle_event",
+    key: "events",
+    rows: eventRows,
+    columns:
+      "dedupe_key, client_id, event_type, event_at, received_at, session_identifier, principal_identifier, version_number, topic, raw",
+  },
+  {
+    table: "subscription_state",
+    key: "subscriptions",
+    rows: subscriptionRows,
+    columns: "client_id, topic, event_type, event_at, session_identifier",
+  },
+  {
+    table: "connect_failure",
+    key: "failures",
+    rows: failureRows,
+    columns: "event_id, client_id, failed_at, reason, principal_identifier, ip_address",
+  },
 ];
 
 /**
@@ -152,7 +292,12 @@ const COPIES: { table: string; columns: string; rows: (o: ScaleOptions, now: num
  * dropped for the load and rebuilt from their own definitions afterwards
  * (building an index once is far cheaper than maintaining it row by row).
  */
-export async function loadScaleData(url: string, o: ScaleOptions, now: number, log: (line: string) => void): Promise<ScaleDatabase["counts"]> {
+export async function loadScaleData(
+  url: string,
+  o: ScaleOptions,
+  now: number,
+  log: (line: string) => void,
+): Promise<ScaleDatabase["counts"]> {
   const counts = { clients: 0, connections: 0, events: 0, subscriptions: 0, failures: 0 };
   const started = performance.now();
   await withClient(url, async (c) => {
@@ -168,16 +313,26 @@ export async function loadScaleData(url: string, o: ScaleOptions, now: number, l
     for (const index of indexes) await c.query(`DROP INDEX "${index.name}"`);
     for (const copy of COPIES) {
       const t = performance.now();
-      counts[copy.key] = await copyFrom(c, `COPY ${copy.table} (${copy.columns}) FROM STDIN`, chunked(copy.rows(o, now)));
-      log(`scale data: ${counts[copy.key].toLocaleString("en-US")} rows into ${copy.table} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      counts[copy.key] = await copyFrom(
+        c,
+        `COPY ${copy.table} (${copy.columns}) FROM STDIN`,
+        chunked(copy.rows(o, now)),
+      );
+      log(
+        `scale data: ${counts[copy.key].toLocaleString("en-US")} rows into ${copy.table} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
     }
     const t = performance.now();
     for (const index of indexes) await c.query(index.def);
-    log(`scale data: ${indexes.length} secondary indexes rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    log(
+      `scale data: ${indexes.length} secondary indexes rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
     // What autovacuum would have done on a live database: statistics and the visibility map.
     await c.query("VACUUM (ANALYZE)");
   });
-  log(`scale data: loaded, indexed and vacuumed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  log(
+    `scale data: loaded, indexed and vacuumed in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   return counts;
 }
 
@@ -186,7 +341,12 @@ async function generate(ctx: SuiteContext, o: ScaleOptions): Promise<ScaleDataba
   // Times relative to the start of the load: statuses drift (pending turns offline) as the suite runs, as in life.
   const now = Date.now();
   const counts = await loadScaleData(db.url, o, now, ctx.log);
-  return { ...db, now, counts, sampleClientId: (i: number) => scaleClientId((i * 7_919 + 13) % o.clients) };
+  return {
+    ...db,
+    now,
+    counts,
+    sampleClientId: (i: number) => scaleClientId((i * 7_919 + 13) % o.clients),
+  };
 }
 
 const cache = new WeakMap<SuiteContext["server"], Promise<ScaleDatabase>>();

@@ -18,7 +18,11 @@ export function ConnectionsTable({ items }: { items: ConnectionView[] }) {
   const current = Math.min(page, pages - 1);
   const rows = newestFirst.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
   if (items.length === 0) {
-    return <p className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">No connection in this range.</p>;
+    return (
+      <p className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">
+        No connection in this range.
+      </p>
+    );
   }
   return (
     <div>
@@ -27,27 +31,51 @@ export function ConnectionsTable({ items }: { items: ConnectionView[] }) {
           <caption className="sr-only">Connections in the selected range, newest first</caption>
           <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:text-slate-300">
             <tr>
-              <th scope="col" className={th}>Start</th>
-              <th scope="col" className={th}>End</th>
-              <th scope="col" className={th}>Duration</th>
-              <th scope="col" className={th}>Reason</th>
-              <th scope="col" className={th}>By client</th>
-              <th scope="col" className={th}>Principal</th>
-              <th scope="col" className={th}>IP</th>
+              <th scope="col" className={th}>
+                Start
+              </th>
+              <th scope="col" className={th}>
+                End
+              </th>
+              <th scope="col" className={th}>
+                Duration
+              </th>
+              <th scope="col" className={th}>
+                Reason
+              </th>
+              <th scope="col" className={th}>
+                By client
+              </th>
+              <th scope="col" className={th}>
+                Principal
+              </th>
+              <th scope="col" className={th}>
+                IP
+              </th>
             </tr>
           </thead>
           <tbody>
             {rows.map((c) => (
-              <tr key={`${c.sessionIdentifier}:${c.versionNumber}`} className="border-b border-slate-100 dark:border-slate-800/70">
+              <tr
+                key={`${c.sessionIdentifier}:${c.versionNumber}`}
+                className="border-b border-slate-100 dark:border-slate-800/70"
+              >
                 <td className={td}>
-                  {c.connectedAt ? <LocalTime iso={c.connectedAt} short /> : <span className="text-slate-600 dark:text-slate-400">unknown</span>}
+                  {c.connectedAt ? (
+                    <LocalTime iso={c.connectedAt} short />
+                  ) : (
+                    <span className="text-slate-600 dark:text-slate-400">unknown</span>
+                  )}
                 </td>
                 <td className={td}>
                   {c.disconnectedAt ? (
                     <>
                       <LocalTime iso={c.disconnectedAt} short />
                       {c.endInferred ? (
-                        <span className="ml-1 rounded bg-slate-100 px-1 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" title="The disconnect never arrived; the connection ended no later than the next one began.">
+                        <span
+                          className="ml-1 rounded bg-slate-100 px-1 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300"
+                          title="The disconnect never arrived; the connection ended no later than the next one began."
+                        >
                           inferred
                         </span>
                       ) : null}
@@ -55,15 +83,28 @@ export function ConnectionsTable({ items }: { items: ConnectionView[] }) {
                   ) : c.endInferred ? (
                     <span className="text-slate-600 dark:text-slate-400">unknown</span>
                   ) : (
-                    <span className="font-medium text-emerald-700 dark:text-emerald-400">connected</span>
+                    <span className="font-medium text-emerald-700 dark:text-emerald-400">
+                      connected
+                    </span>
                   )}
                 </td>
-                <td className={`${td} tabular-nums`}>{c.durationSeconds === null ? "—" : formatDuration(c.durationSeconds)}</td>
+                <td className={`${td} tabular-nums`}>
+                  {c.durationSeconds === null ? "—" : formatDuration(c.durationSeconds)}
+                </td>
                 <td className={td} title={c.disconnectReason ?? undefined}>
                   {reasonInWords(c.disconnectReason) ?? "—"}
                 </td>
-                <td className={td}>{c.clientInitiatedDisconnect === null ? "—" : c.clientInitiatedDisconnect ? "yes" : "no"}</td>
-                <td className={`${td} max-w-[12rem] truncate font-mono text-xs`} title={c.principalIdentifier ?? undefined}>
+                <td className={td}>
+                  {c.clientInitiatedDisconnect === null
+                    ? "—"
+                    : c.clientInitiatedDisconnect
+                      ? "yes"
+                      : "no"}
+                </td>
+                <td
+                  className={`${td} max-w-[12rem] truncate font-mono text-xs`}
+                  title={c.principalIdentifier ?? undefined}
+                >
                   {c.principalIdentifier ?? "—"}
                 </td>
                 <td className={`${td} font-mono text-xs`}>{c.ipAddress ?? "—"}</td>
@@ -72,7 +113,10 @@ export function ConnectionsTable({ items }: { items: ConnectionView[] }) {
           </tbody>
         </table>
       </div>
-      <nav aria-label="Connection pages" className="mt-3 flex items-center justify-between text-xs text-slate-600 dark:text-slate-400">
+      <nav
+        aria-label="Connection pages"
+        className="mt-3 flex items-center justify-between text-xs text-slate-600 dark:text-slate-400"
+      >
         <span>
           {items.length} connection{items.length === 1 ? "" : "s"} · page {current + 1} of {pages}
         </span>

@@ -9,11 +9,23 @@ import { FlappingBadge, StatusBadge } from "../StatusBadge";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
 
-function Fact({ label, children, mono = false }: { label: string; children: ReactNode; mono?: boolean }) {
+function Fact({
+  label,
+  children,
+  mono = false,
+}: {
+  label: string;
+  children: ReactNode;
+  mono?: boolean;
+}) {
   return (
     <div className="min-w-0">
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">{label}</dt>
-      <dd className={`mt-0.5 truncate text-sm ${mono ? "font-mono text-[13px]" : ""}`}>{children}</dd>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
+        {label}
+      </dt>
+      <dd className={`mt-0.5 truncate text-sm ${mono ? "font-mono text-[13px]" : ""}`}>
+        {children}
+      </dd>
     </div>
   );
 }
@@ -24,7 +36,11 @@ const dash = <span className="text-slate-400 dark:text-slate-500">—</span>;
 function PendingCountdown({ until }: { until: string }) {
   const now = useNow(1_000);
   const left = Math.max(0, Math.ceil((Date.parse(until) - (now + serverOffset())) / 1000));
-  return now === 0 ? null : <span className="text-xs text-amber-800 dark:text-amber-300">offline in {left} s unless it reconnects</span>;
+  return now === 0 ? null : (
+    <span className="text-xs text-amber-800 dark:text-amber-300">
+      offline in {left} s unless it reconnects
+    </span>
+  );
 }
 
 export function DeviceHeaderSkeleton() {
@@ -58,8 +74,13 @@ export function DeviceHeader({
     <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <p className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">Client</p>
-          <h1 className="mt-0.5 break-all font-mono text-xl font-semibold" data-testid="device-client-id">
+          <p className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">
+            Client
+          </p>
+          <h1
+            className="mt-0.5 break-all font-mono text-xl font-semibold"
+            data-testid="device-client-id"
+          >
             {client.clientId}
           </h1>
           <div className="mt-2 flex flex-wrap items-center gap-2" data-testid="device-status">
@@ -68,7 +89,9 @@ export function DeviceHeader({
             <span className="text-sm text-slate-700 dark:text-slate-300">
               since <RelativeTime iso={client.since} />
             </span>
-            {client.status === "pending" && client.pendingUntil ? <PendingCountdown until={client.pendingUntil} /> : null}
+            {client.status === "pending" && client.pendingUntil ? (
+              <PendingCountdown until={client.pendingUntil} />
+            ) : null}
           </div>
         </div>
         {actions}
@@ -78,7 +101,9 @@ export function DeviceHeader({
           <LocalTime iso={client.since} />
         </Fact>
         <Fact label="Principal" mono>
-          <span title={client.principalIdentifier ?? undefined}>{client.principalIdentifier ?? dash}</span>
+          <span title={client.principalIdentifier ?? undefined}>
+            {client.principalIdentifier ?? dash}
+          </span>
         </Fact>
         <Fact label="IP address" mono>
           {client.ipAddress ?? dash}
@@ -87,7 +112,9 @@ export function DeviceHeader({
           {client.thingName ?? dash}
         </Fact>
         <Fact label="Session" mono>
-          <span title={client.sessionIdentifier ?? undefined}>{client.sessionIdentifier ?? dash}</span>
+          <span title={client.sessionIdentifier ?? undefined}>
+            {client.sessionIdentifier ?? dash}
+          </span>
         </Fact>
         <Fact label="Version">{client.versionNumber ?? dash}</Fact>
         <Fact label="Last disconnect">
@@ -105,7 +132,8 @@ export function DeviceHeader({
           )}
         </Fact>
         <Fact label="Last connected / disconnected">
-          <LocalTime iso={client.lastConnectedAt} short /> / <LocalTime iso={client.lastDisconnectedAt} short />
+          <LocalTime iso={client.lastConnectedAt} short /> /{" "}
+          <LocalTime iso={client.lastDisconnectedAt} short />
         </Fact>
       </dl>
     </div>

@@ -27,8 +27,8 @@ function NotFound({ clientId }: { clientId: string }) {
     <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-sm dark:border-slate-700 dark:bg-slate-900">
       <h1 className="text-lg font-semibold">No client “{clientId}” has been seen</h1>
       <p className="mt-2 text-slate-600 dark:text-slate-300">
-        A client appears once the broker reports one of its lifecycle events. Check the ID (it is case-sensitive), or
-        whether the bridge is running.
+        A client appears once the broker reports one of its lifecycle events. Check the ID (it is
+        case-sensitive), or whether the bridge is running.
       </p>
       <Link href="/" className="mt-4 inline-block text-sky-800 underline dark:text-sky-300">
         Back to the fleet

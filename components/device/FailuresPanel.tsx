@@ -9,7 +9,9 @@ import { Skeleton } from "../ui/Skeleton";
 export function FailuresPanel({ data }: { data: FailuresView | undefined }) {
   if (data === undefined) return <Skeleton className="h-16 w-full" />;
   if (data.items.length === 0) {
-    return <p className="text-sm text-slate-600 dark:text-slate-400">No failed connection attempts.</p>;
+    return (
+      <p className="text-sm text-slate-600 dark:text-slate-400">No failed connection attempts.</p>
+    );
   }
   return (
     <div className="text-sm">
@@ -19,7 +21,10 @@ export function FailuresPanel({ data }: { data: FailuresView | undefined }) {
             <span className="w-32 shrink-0 text-slate-600 dark:text-slate-400">
               <LocalTime iso={f.failedAt} short />
             </span>
-            <span className="font-medium text-rose-700 dark:text-rose-400" title={f.reason ?? undefined}>
+            <span
+              className="font-medium text-rose-700 dark:text-rose-400"
+              title={f.reason ?? undefined}
+            >
               {reasonInWords(f.reason) ?? "unknown reason"}
             </span>
             {f.ipAddress ? <span className="font-mono">{f.ipAddress}</span> : null}

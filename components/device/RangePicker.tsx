@@ -4,7 +4,12 @@ import { useState } from "react";
 import { toLocalInput } from "../format/time";
 import type { DeviceRange, RangeKey } from "./range";
 
-const LABELS: Record<RangeKey, string> = { "24h": "24 h", "7d": "7 days", "30d": "30 days", custom: "Custom" };
+const LABELS: Record<RangeKey, string> = {
+  "24h": "24 h",
+  "7d": "7 days",
+  "30d": "30 days",
+  custom: "Custom",
+};
 const field =
   "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
 
@@ -24,7 +29,11 @@ export function RangePicker({
 
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <div role="group" aria-label="Time range" className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700">
+      <div
+        role="group"
+        aria-label="Time range"
+        className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
+      >
         {(Object.keys(LABELS) as RangeKey[]).map((key) => (
           <button
             key={key}
@@ -57,10 +66,22 @@ export function RangePicker({
           }}
         >
           <label className="flex items-center gap-1">
-            From <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} className={field} />
+            From{" "}
+            <input
+              type="datetime-local"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              className={field}
+            />
           </label>
           <label className="flex items-center gap-1">
-            To <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} className={field} />
+            To{" "}
+            <input
+              type="datetime-local"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              className={field}
+            />
           </label>
           <button
             type="submit"

@@ -3,7 +3,13 @@
 import { useState } from "react";
 import type { ConnectionView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
-import { formatDay, formatDuration, formatShortDateTime, formatTime, utcLabel } from "../format/time";
+import {
+  formatDay,
+  formatDuration,
+  formatShortDateTime,
+  formatTime,
+  utcLabel,
+} from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
 
 const HEIGHT = 92;
@@ -31,7 +37,12 @@ function toBar(c: ConnectionView, from: number, to: number, now: number): Bar | 
   const start = connected ?? (ended ?? now) - 1;
   const end = ended ?? (kind === "inferred" ? start : Math.min(now, to));
   if (end < from || start > to) return null;
-  return { connection: c, kind, start: Math.max(start, from), end: Math.min(Math.max(end, start), to) };
+  return {
+    connection: c,
+    kind,
+    start: Math.max(start, from),
+    end: Math.min(Math.max(end, start), to),
+  };
 }
 
 function ticks(from: number, to: number): { at: number; label: string }[] {
@@ -43,12 +54,14 @@ function ticks(from: number, to: number): { at: number; label: string }[] {
     const stepHours = span <= 12 * 3_600_000 ? 1 : 3;
     d.setMinutes(0, 0, 0);
     d.setHours(Math.ceil(d.getHours() / stepHours) * stepHours);
-    for (; d.getTime() <= to; d.setHours(d.getHours() + stepHours)) out.push({ at: d.getTime(), label: formatTime(d.getTime()) });
+    for (; d.getTime() <= to; d.setHours(d.getHours() + stepHours))
+      out.push({ at: d.getTime(), label: formatTime(d.getTime()) });
   } else {
     const stepDays = span <= 10 * day ? 1 : 5;
     d.setHours(0, 0, 0, 0);
     d.setDate(d.getDate() + 1);
-    for (; d.getTime() <= to; d.setDate(d.getDate() + stepDays)) out.push({ at: d.getTime(), label: formatDay(d.getTime()) });
+    for (; d.getTime() <= to; d.setDate(d.getDate() + stepDays))
+      out.push({ at: d.getTime(), label: formatDay(d.getTime()) });
   }
   return out.filter((t) => t.at >= from);
 }
@@ -65,11 +78,21 @@ function Tooltip({ bar }: { bar: Bar }) {
   return (
     <div className="space-y-0.5">
       <div className="font-semibold">
-        {bar.kind === "open" ? "Connected now" : bar.kind === "inferred" ? "Ended, disconnect never received" : "Connection"}
+        {bar.kind === "open"
+          ? "Connected now"
+          : bar.kind === "inferred"
+            ? "Ended, disconnect never received"
+            : "Connection"}
       </div>
       <div>
         Start:{" "}
-        {c.connectedAt ? <span title={utcLabel(Date.parse(c.connectedAt))}>{formatShortDateTime(Date.parse(c.connectedAt))}</span> : "unknown (connect not received)"}
+        {c.connectedAt ? (
+          <span title={utcLabel(Date.parse(c.connectedAt))}>
+            {formatShortDateTime(Date.parse(c.connectedAt))}
+          </span>
+        ) : (
+          "unknown (connect not received)"
+        )}
       </div>
       <div>
         End:{" "}
@@ -114,7 +137,9 @@ export function SessionTimeline({
   const innerW = Math.max(10, width - PAD.left - PAD.right);
   const x = (t: number) => PAD.left + ((t - from) / (to - from)) * innerW;
   const bars = items.map((c) => toBar(c, from, to, now)).filter((b): b is Bar => b !== null);
-  const onlineMs = bars.filter((b) => b.kind !== "unknown-start").reduce((sum, b) => sum + (b.end - b.start), 0);
+  const onlineMs = bars
+    .filter((b) => b.kind !== "unknown-start")
+    .reduce((sum, b) => sum + (b.end - b.start), 0);
   const share = Math.round((onlineMs / (to - from)) * 1000) / 10;
 
   return (
@@ -127,16 +152,48 @@ export function SessionTimeline({
         className="block"
       >
         <defs>
-          <pattern id="inferred-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+          <pattern
+            id="inferred-hatch"
+            width="6"
+            height="6"
+            patternUnits="userSpaceOnUse"
+            patternTransform="rotate(45)"
+          >
             <rect width="6" height="6" className="fill-emerald-500/25" />
-            <line x1="0" y1="0" x2="0" y2="6" strokeWidth="3" className="stroke-emerald-600/70 dark:stroke-emerald-400/70" />
+            <line
+              x1="0"
+              y1="0"
+              x2="0"
+              y2="6"
+              strokeWidth="3"
+              className="stroke-emerald-600/70 dark:stroke-emerald-400/70"
+            />
           </pattern>
         </defs>
-        <rect x={PAD.left} y={BAR_Y} width={innerW} height={BAR_H} rx={4} className="fill-slate-100 dark:fill-slate-800" />
+        <rect
+          x={PAD.left}
+          y={BAR_Y}
+          width={innerW}
+          height={BAR_H}
+          rx={4}
+          className="fill-slate-100 dark:fill-slate-800"
+        />
         {ticks(from, to).map((t) => (
           <g key={t.at}>
-            <line x1={x(t.at)} x2={x(t.at)} y1={BAR_Y - 4} y2={BAR_Y + BAR_H + 4} className="stroke-slate-300 dark:stroke-slate-700" strokeDasharray="2 3" />
-            <text x={x(t.at)} y={AXIS_Y + 10} textAnchor="middle" className="fill-slate-600 text-[11px] dark:fill-slate-400">
+            <line
+              x1={x(t.at)}
+              x2={x(t.at)}
+              y1={BAR_Y - 4}
+              y2={BAR_Y + BAR_H + 4}
+              className="stroke-slate-300 dark:stroke-slate-700"
+              strokeDasharray="2 3"
+            />
+            <text
+              x={x(t.at)}
+              y={AXIS_Y + 10}
+              textAnchor="middle"
+              className="fill-slate-600 text-[11px] dark:fill-slate-400"
+            >
               {t.label}
             </text>
           </g>
@@ -160,7 +217,14 @@ export function SessionTimeline({
             />
           );
         })}
-        <line x1={x(Math.min(now, to))} x2={x(Math.min(now, to))} y1={BAR_Y - 6} y2={BAR_Y + BAR_H + 6} className="stroke-sky-600" strokeWidth={1.5} />
+        <line
+          x1={x(Math.min(now, to))}
+          x2={x(Math.min(now, to))}
+          y1={BAR_Y - 6}
+          y2={BAR_Y + BAR_H + 6}
+          className="stroke-sky-600"
+          strokeWidth={1.5}
+        />
       </svg>
       {hover ? (
         <div
@@ -177,7 +241,13 @@ export function SessionTimeline({
         </span>
         <span className="flex items-center gap-1.5">
           <svg aria-hidden width="20" height="12">
-            <rect width="20" height="12" rx="2" className="fill-[url(#inferred-hatch)] stroke-emerald-600" strokeDasharray="4 3" />
+            <rect
+              width="20"
+              height="12"
+              rx="2"
+              className="fill-[url(#inferred-hatch)] stroke-emerald-600"
+              strokeDasharray="4 3"
+            />
           </svg>
           ended, disconnect never received (inferred)
         </span>

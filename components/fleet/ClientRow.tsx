@@ -41,7 +41,9 @@ const cell = "truncate px-3";
 
 function ClientRowImpl({ client, index, top }: { client: ClientView; index: number; top: number }) {
   const router = useRouter();
-  const flashing = useFlash(`${client.status}|${client.lastEventAt}|${client.flapping}|${client.subscriptionCount}`);
+  const flashing = useFlash(
+    `${client.status}|${client.lastEventAt}|${client.flapping}|${client.subscriptionCount}`,
+  );
   const href = devicePath(client.clientId);
   const reason = reasonInWords(client.disconnectReason);
   // The whole row is a target for the mouse; the link is the one for keyboards and screen readers.
@@ -84,11 +86,16 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
       </div>
       <div role="cell" className={cell} title={client.disconnectReason ?? undefined}>
         {reason ?? <span className="text-slate-400 dark:text-slate-500">—</span>}
-        {client.clientInitiatedDisconnect && client.disconnectReason !== "CLIENT_INITIATED_DISCONNECT" ? (
+        {client.clientInitiatedDisconnect &&
+        client.disconnectReason !== "CLIENT_INITIATED_DISCONNECT" ? (
           <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">(by client)</span>
         ) : null}
       </div>
-      <div role="cell" className={`${cell} hidden font-mono text-xs text-slate-700 xl:block dark:text-slate-300`} title={client.principalIdentifier ?? undefined}>
+      <div
+        role="cell"
+        className={`${cell} hidden font-mono text-xs text-slate-700 xl:block dark:text-slate-300`}
+        title={client.principalIdentifier ?? undefined}
+      >
         {client.principalIdentifier ?? "—"}
       </div>
       <div role="cell" className="px-3">

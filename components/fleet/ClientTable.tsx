@@ -1,7 +1,14 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from "react";
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  type KeyboardEvent,
+  type RefObject,
+} from "react";
 import type { ClientView } from "@/lib/clients/schemas";
 import type { ClientListParams, useClientsQuery } from "../hooks/use-clients-query";
 import { formatCount } from "../format/number";
@@ -38,7 +45,9 @@ function useScrollAnchor(scroller: RefObject<HTMLDivElement | null>, rows: Clien
     const el = scroller.current;
     if (el === null) return;
     const first = Math.floor(el.scrollTop / ROW_HEIGHT);
-    anchors.current = rows.slice(first, first + ANCHOR_ROWS).map((r, i) => ({ key: r.clientId, index: first + i }));
+    anchors.current = rows
+      .slice(first, first + ANCHOR_ROWS)
+      .map((r, i) => ({ key: r.clientId, index: first + i }));
   };
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -57,7 +66,15 @@ function useScrollAnchor(scroller: RefObject<HTMLDivElement | null>, rows: Clien
   return record;
 }
 
-function HeaderCell({ children, className = "", sort }: { children: string; className?: string; sort?: "ascending" | "descending" | "none" }) {
+function HeaderCell({
+  children,
+  className = "",
+  sort,
+}: {
+  children: string;
+  className?: string;
+  sort?: "ascending" | "descending" | "none";
+}) {
   return (
     <div role="columnheader" aria-sort={sort} className={`truncate px-3 py-2 ${className}`}>
       {children}
@@ -111,7 +128,8 @@ export function ClientTable({
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - PREFETCH_ROWS) void fetchNextPage();
+    if (hasNextPage && !isFetchingNextPage && lastIndex >= rows.length - PREFETCH_ROWS)
+      void fetchNextPage();
   }, [lastIndex, rows.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const focusRow = (index: number) => {
@@ -143,7 +161,8 @@ export function ClientTable({
   };
 
   const counts = data?.pages[0]?.counts;
-  const matching = counts === undefined ? undefined : filters.status ? counts[filters.status] : counts.total;
+  const matching =
+    counts === undefined ? undefined : filters.status ? counts[filters.status] : counts.total;
   const sort = filters.sort ?? "lastChange";
   const order = filters.order ?? (sort === "clientId" ? "asc" : "desc");
   const ariaSort = order === "asc" ? "ascending" : "descending";
@@ -166,7 +185,10 @@ export function ClientTable({
           aria-busy={query.isPlaceholderData}
           className={`min-w-[44rem] transition-opacity ${query.isPlaceholderData ? "opacity-60" : ""}`}
         >
-          <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold uppercase tracking-wide text-slate-600 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-300">
+          <div
+            role="rowgroup"
+            className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-semibold uppercase tracking-wide text-slate-600 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95 dark:text-slate-300"
+          >
             <div role="row" aria-rowindex={1} className={`grid ${GRID}`}>
               <HeaderCell>Status</HeaderCell>
               <HeaderCell sort={sort === "clientId" ? ariaSort : "none"}>Client ID</HeaderCell>
@@ -183,12 +205,7 @@ export function ClientTable({
             {items.map((item) => {
               const client = rows[item.index]!;
               return (
-                <ClientRow
-                  key={item.key}
-                  client={client}
-                  index={item.index}
-                  top={item.start}
-                />
+                <ClientRow key={item.key} client={client} index={item.index} top={item.start} />
               );
             })}
           </div>
@@ -207,7 +224,8 @@ export function ClientTable({
           {data !== undefined && rows.length === 0 ? (
             <p className="p-8 text-center text-sm text-slate-600 dark:text-slate-400">
               No client matches{filters.q ? ` “${filters.q}”` : ""}
-              {filters.status ? ` with status ${filters.status}` : ""}. Clear the search or the filter to see more.
+              {filters.status ? ` with status ${filters.status}` : ""}. Clear the search or the
+              filter to see more.
             </p>
           ) : null}
         </div>

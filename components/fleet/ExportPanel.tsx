@@ -46,7 +46,9 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
   if (filters.q) search.set("q", filters.q);
   if (filters.status) search.set("status", filters.status);
   const href = `/api/export/connections.csv?${search}`;
-  const scope = [filters.q ? `matching “${filters.q}”` : null, filters.status ?? null].filter(Boolean).join(", ");
+  const scope = [filters.q ? `matching “${filters.q}”` : null, filters.status ?? null]
+    .filter(Boolean)
+    .join(", ");
 
   return (
     <div ref={root} className="relative">
@@ -68,7 +70,8 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
         >
           <p className="font-semibold">Connection timelines</p>
           <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">
-            Clients {scope ? `${scope}` : "of the whole fleet"}; connections overlapping the range, in your local time.
+            Clients {scope ? `${scope}` : "of the whole fleet"}; connections overlapping the range,
+            in your local time.
           </p>
           <div className="mt-3 flex gap-1" role="group" aria-label="Range presets">
             {PRESETS.map((p) => (
@@ -87,11 +90,22 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
           </div>
           <label className="mt-3 flex flex-col gap-1 text-xs font-medium">
             From
-            <input ref={firstField} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} className={field} />
+            <input
+              ref={firstField}
+              type="datetime-local"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              className={field}
+            />
           </label>
           <label className="mt-2 flex flex-col gap-1 text-xs font-medium">
             To
-            <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} className={field} />
+            <input
+              type="datetime-local"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              className={field}
+            />
           </label>
           {valid ? (
             <a
@@ -103,7 +117,9 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
               Download CSV
             </a>
           ) : (
-            <p className="mt-4 text-xs text-red-700 dark:text-red-300">Choose a start before the end.</p>
+            <p className="mt-4 text-xs text-red-700 dark:text-red-300">
+              Choose a start before the end.
+            </p>
           )}
         </div>
       ) : null}

@@ -39,12 +39,19 @@ export function FleetPage() {
           }}
         />
       ) : null}
-      <SummaryCards counts={summary.data} active={filters.status} onPick={(status) => setSearch({ status })} />
+      <SummaryCards
+        counts={summary.data}
+        active={filters.status}
+        onPick={(status) => setSearch({ status })}
+      />
       {empty ? (
         <EmptyFleet />
       ) : (
         <>
-          <OnlineChart range={chart} onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })} />
+          <OnlineChart
+            range={chart}
+            onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
+          />
           <FleetToolbar filters={filters} onChange={setSearch} />
           <ClientTable query={clients} filters={filters} />
         </>

@@ -92,7 +92,10 @@ export function FleetToolbar({
             // Defaults stay out of the URL so shared links are short.
             onChange({
               sort: sort === "lastChange" ? undefined : sort,
-              order: e.target.value === "lastChange:desc" || e.target.value === "clientId:asc" ? undefined : order,
+              order:
+                e.target.value === "lastChange:desc" || e.target.value === "clientId:asc"
+                  ? undefined
+                  : order,
             });
           }}
           className={field}

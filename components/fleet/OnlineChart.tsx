@@ -27,10 +27,12 @@ function timeTicks(from: number, to: number, range: HistoryRange): number[] {
   if (range === "24h") {
     d.setMinutes(0, 0, 0);
     d.setHours(Math.ceil(d.getHours() / 4) * 4);
-    for (; d.getTime() <= to; d.setHours(d.getHours() + 4)) if (d.getTime() >= from) ticks.push(d.getTime());
+    for (; d.getTime() <= to; d.setHours(d.getHours() + 4))
+      if (d.getTime() >= from) ticks.push(d.getTime());
   } else {
     d.setHours(0, 0, 0, 0);
-    for (; d.getTime() <= to; d.setDate(d.getDate() + 1)) if (d.getTime() >= from) ticks.push(d.getTime());
+    for (; d.getTime() <= to; d.setDate(d.getDate() + 1))
+      if (d.getTime() >= from) ticks.push(d.getTime());
   }
   return ticks;
 }
@@ -46,8 +48,13 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
   const x = (t: number) => PAD.left + ((t - from) / (to - from)) * innerW;
   const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
   const coords = points.map((p) => [x(Date.parse(p.at)), y(p.online)] as const);
-  const line = coords.map(([cx, cy], i) => `${i === 0 ? "M" : "L"}${cx.toFixed(1)},${cy.toFixed(1)}`).join("");
-  const area = coords.length > 0 ? `${line}L${coords[coords.length - 1]![0]},${y(0)}L${coords[0]![0]},${y(0)}Z` : "";
+  const line = coords
+    .map(([cx, cy], i) => `${i === 0 ? "M" : "L"}${cx.toFixed(1)},${cy.toFixed(1)}`)
+    .join("");
+  const area =
+    coords.length > 0
+      ? `${line}L${coords[coords.length - 1]![0]},${y(0)}L${coords[0]![0]},${y(0)}Z`
+      : "";
   const hovered = hover === null ? undefined : points[hover];
   const peak = Math.max(0, ...points.map((p) => p.online));
 
@@ -80,23 +87,59 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
       >
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
-            <line x1={PAD.left} x2={PAD.left + innerW} y1={y(max * f)} y2={y(max * f)} className="stroke-slate-200 dark:stroke-slate-800" />
-            <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="fill-slate-600 text-[11px] dark:fill-slate-400">
+            <line
+              x1={PAD.left}
+              x2={PAD.left + innerW}
+              y1={y(max * f)}
+              y2={y(max * f)}
+              className="stroke-slate-200 dark:stroke-slate-800"
+            />
+            <text
+              x={PAD.left - 6}
+              y={y(max * f) + 4}
+              textAnchor="end"
+              className="fill-slate-600 text-[11px] dark:fill-slate-400"
+            >
               {number.format(max * f)}
             </text>
           </g>
         ))}
         {timeTicks(from, to, history.range).map((t) => (
-          <text key={t} x={x(t)} y={HEIGHT - 6} textAnchor="middle" className="fill-slate-600 text-[11px] dark:fill-slate-400">
+          <text
+            key={t}
+            x={x(t)}
+            y={HEIGHT - 6}
+            textAnchor="middle"
+            className="fill-slate-600 text-[11px] dark:fill-slate-400"
+          >
             {history.range === "24h" ? formatTime(t) : formatDay(t)}
           </text>
         ))}
         <path d={area} className="fill-emerald-500/15 dark:fill-emerald-400/15" />
-        <path d={line} fill="none" strokeWidth={2} strokeLinejoin="round" className="stroke-emerald-600 dark:stroke-emerald-400" />
+        <path
+          d={line}
+          fill="none"
+          strokeWidth={2}
+          strokeLinejoin="round"
+          className="stroke-emerald-600 dark:stroke-emerald-400"
+        />
         {hovered && hover !== null ? (
           <g>
-            <line x1={coords[hover]![0]} x2={coords[hover]![0]} y1={PAD.top} y2={PAD.top + innerH} className="stroke-slate-400" strokeDasharray="3 3" />
-            <circle cx={coords[hover]![0]} cy={coords[hover]![1]} r={4} className="fill-emerald-600 stroke-white dark:fill-emerald-400" strokeWidth={2} />
+            <line
+              x1={coords[hover]![0]}
+              x2={coords[hover]![0]}
+              y1={PAD.top}
+              y2={PAD.top + innerH}
+              className="stroke-slate-400"
+              strokeDasharray="3 3"
+            />
+            <circle
+              cx={coords[hover]![0]}
+              cy={coords[hover]![1]}
+              r={4}
+              className="fill-emerald-600 stroke-white dark:fill-emerald-400"
+              strokeWidth={2}
+            />
           </g>
         ) : null}
       </svg>
@@ -107,7 +150,10 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
           style={{ left: Math.min(Math.max(coords[hover]![0] - 70, 0), width - 150) }}
         >
           <div className="font-semibold tabular-nums">{number.format(hovered.online)} online</div>
-          <div className="text-slate-600 dark:text-slate-300" title={utcLabel(Date.parse(hovered.at))}>
+          <div
+            className="text-slate-600 dark:text-slate-300"
+            title={utcLabel(Date.parse(hovered.at))}
+          >
             {formatShortDateTime(Date.parse(hovered.at))}
           </div>
         </div>
@@ -117,7 +163,13 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
 }
 
 /** Online clients over the last 24 h or 7 days, computed from connections. */
-export function OnlineChart({ range, onRange }: { range: HistoryRange; onRange: (r: HistoryRange) => void }) {
+export function OnlineChart({
+  range,
+  onRange,
+}: {
+  range: HistoryRange;
+  onRange: (r: HistoryRange) => void;
+}) {
   const query = useOnlineHistoryQuery(range);
   const [ref, width] = useElementWidth<HTMLDivElement>();
   return (
@@ -125,7 +177,11 @@ export function OnlineChart({ range, onRange }: { range: HistoryRange; onRange: 
       id="online-chart"
       title="Online clients"
       actions={
-        <div role="group" aria-label="Chart range" className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700">
+        <div
+          role="group"
+          aria-label="Chart range"
+          className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
+        >
           {(["24h", "7d"] as const).map((r) => (
             <button
               key={r}
@@ -133,7 +189,9 @@ export function OnlineChart({ range, onRange }: { range: HistoryRange; onRange: 
               aria-pressed={range === r}
               onClick={() => onRange(r)}
               className={`rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
-                range === r ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+                range === r
+                  ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
+                  : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
               }`}
             >
               {r === "24h" ? "24 hours" : "7 days"}

@@ -9,7 +9,12 @@ type Status = "online" | "pending" | "offline";
 
 const CARDS: { key: Status | "flapping"; label: string; accent: string; hint: string }[] = [
   { key: "online", label: "Online", accent: "bg-emerald-500", hint: "Connected now" },
-  { key: "pending", label: "Pending", accent: "bg-amber-500", hint: "Just disconnected, within the grace period" },
+  {
+    key: "pending",
+    label: "Pending",
+    accent: "bg-amber-500",
+    hint: "Just disconnected, within the grace period",
+  },
   { key: "offline", label: "Offline", accent: "bg-slate-400", hint: "Not connected" },
   { key: "flapping", label: "Flapping", accent: "bg-rose-500", hint: "Disconnecting repeatedly" },
 ];
@@ -40,7 +45,10 @@ export function SummaryCards({
             {value === undefined ? (
               <Skeleton className="mt-2 h-8 w-20" />
             ) : (
-              <span className="mt-1 block text-3xl font-semibold tabular-nums" data-testid={`count-${card.key}`}>
+              <span
+                className="mt-1 block text-3xl font-semibold tabular-nums"
+                data-testid={`count-${card.key}`}
+              >
                 {formatCount(value, hydrated)}
               </span>
             )}

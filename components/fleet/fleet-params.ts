@@ -4,7 +4,10 @@ import type { ClientListParams } from "../hooks/client-list-params";
 const STATUSES = new Set(["online", "pending", "offline"]);
 
 /** The fleet view's URL state, with anything unknown dropped rather than sent to the API. */
-export function parseFleetParams(search: URLSearchParams): { filters: ClientListParams; chart: HistoryRange } {
+export function parseFleetParams(search: URLSearchParams): {
+  filters: ClientListParams;
+  chart: HistoryRange;
+} {
   const status = search.get("status");
   const sort = search.get("sort");
   const order = search.get("order");
@@ -12,7 +15,10 @@ export function parseFleetParams(search: URLSearchParams): { filters: ClientList
   return {
     filters: {
       q: q ? q.slice(0, 128) : undefined,
-      status: status !== null && STATUSES.has(status) ? (status as ClientListParams["status"]) : undefined,
+      status:
+        status !== null && STATUSES.has(status)
+          ? (status as ClientListParams["status"])
+          : undefined,
       sort: sort === "clientId" || sort === "lastChange" ? sort : undefined,
       order: order === "asc" || order === "desc" ? order : undefined,
     },

@@ -15,7 +15,11 @@ const shortDateTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayOnly = new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric" });
+const dayOnly = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+});
 
 export const formatDateTime = (ms: number) => dateTime.format(ms);
 export const formatShortDateTime = (ms: number) => shortDateTime.format(ms);
@@ -37,7 +41,13 @@ export function relativeTime(ms: number, now: number, staleMs = 0): string {
   const diff = ahead > 0 && ahead <= staleMs ? 0 : Math.round((now - ms) / 1000);
   const abs = Math.abs(diff);
   const unit =
-    abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.floor(abs / 60)} min` : abs < 86_400 ? `${Math.floor(abs / 3600)} h` : `${Math.floor(abs / 86_400)} d`;
+    abs < 60
+      ? `${abs} s`
+      : abs < 3600
+        ? `${Math.floor(abs / 60)} min`
+        : abs < 86_400
+          ? `${Math.floor(abs / 3600)} h`
+          : `${Math.floor(abs / 86_400)} d`;
   return diff >= 0 ? `${unit} ago` : `in ${unit}`;
 }
 

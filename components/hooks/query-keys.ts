@@ -5,7 +5,8 @@ export const queryKeys = {
   client: (clientId: string) => ["client", clientId] as const,
   /** Everything under one device except its header: refetched when the device changes. */
   deviceRoot: (clientId: string) => ["device", clientId] as const,
-  connections: (clientId: string, range: string) => ["device", clientId, "connections", range] as const,
+  connections: (clientId: string, range: string) =>
+    ["device", clientId, "connections", range] as const,
   events: (clientId: string) => ["device", clientId, "events"] as const,
   subscriptions: (clientId: string) => ["device", clientId, "subscriptions"] as const,
   failures: (clientId: string) => ["device", clientId, "failures"] as const,

@@ -2,7 +2,12 @@
 
 import { keepPreviousData, useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import type { ClientPage } from "@/lib/clients/schemas";
-import { FIRST_PAGE_SIZE, listParamsRecord, NEXT_PAGE_SIZE, type ClientListParams } from "./client-list-params";
+import {
+  FIRST_PAGE_SIZE,
+  listParamsRecord,
+  NEXT_PAGE_SIZE,
+  type ClientListParams,
+} from "./client-list-params";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 

@@ -2,7 +2,12 @@
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { EventView } from "@/lib/clients/events";
-import type { ClientView, ConnectionView, FailuresView, SubscriptionsView } from "@/lib/clients/schemas";
+import type {
+  ClientView,
+  ConnectionView,
+  FailuresView,
+  SubscriptionsView,
+} from "@/lib/clients/schemas";
 import { clientIdSegment } from "@/lib/clients/client-id-segment";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
@@ -20,15 +25,25 @@ export function useClientQuery(clientId: string) {
 }
 
 /** `range` is the URL's range key; the instants are computed at fetch time so "last 24 h" stays current. */
-export function useConnectionsQuery(clientId: string, range: string, bounds: () => { from: number; to: number }) {
+export function useConnectionsQuery(
+  clientId: string,
+  range: string,
+  bounds: () => { from: number; to: number },
+) {
   return useQuery({
     queryKey: queryKeys.connections(clientId, range),
     queryFn: async ({ signal }) => {
       const { from, to } = bounds();
-      const search = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-      const body = await fetchJson<{ items: ConnectionView[] }>(`${clientPath(clientId)}/connections?${search}`, {
-        signal,
+      const search = new URLSearchParams({
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
       });
+      const body = await fetchJson<{ items: ConnectionView[] }>(
+        `${clientPath(clientId)}/connections?${search}`,
+        {
+          signal,
+        },
+      );
       return { from, to, items: body.items };
     },
     placeholderData: (previous) => previous,
@@ -44,9 +59,12 @@ export function useEventsQuery(clientId: string) {
     queryFn: ({ pageParam, signal }) => {
       const search = new URLSearchParams({ limit: String(EVENTS_PAGE) });
       if (pageParam !== null) search.set("cursor", pageParam);
-      return fetchJson<{ items: EventView[]; nextCursor: string | null }>(`${clientPath(clientId)}/events?${search}`, {
-        signal,
-      });
+      return fetchJson<{ items: EventView[]; nextCursor: string | null }>(
+        `${clientPath(clientId)}/events?${search}`,
+        {
+          signal,
+        },
+      );
     },
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -55,13 +73,15 @@ export function useEventsQuery(clientId: string) {
 export function useSubscriptionsQuery(clientId: string) {
   return useQuery({
     queryKey: queryKeys.subscriptions(clientId),
-    queryFn: ({ signal }) => fetchJson<SubscriptionsView>(`${clientPath(clientId)}/subscriptions`, { signal }),
+    queryFn: ({ signal }) =>
+      fetchJson<SubscriptionsView>(`${clientPath(clientId)}/subscriptions`, { signal }),
   });
 }
 
 export function useFailuresQuery(clientId: string) {
   return useQuery({
     queryKey: queryKeys.failures(clientId),
-    queryFn: ({ signal }) => fetchJson<FailuresView>(`${clientPath(clientId)}/failures?limit=100`, { signal }),
+    queryFn: ({ signal }) =>
+      fetchJson<FailuresView>(`${clientPath(clientId)}/failures?limit=100`, { signal }),
   });
 }

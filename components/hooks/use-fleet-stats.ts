@@ -18,7 +18,8 @@ export function useSummaryQuery() {
 export function useOnlineHistoryQuery(range: HistoryRange) {
   return useQuery({
     queryKey: queryKeys.onlineHistory(range),
-    queryFn: ({ signal }) => fetchJson<OnlineHistory>(`/api/stats/online?range=${range}`, { signal }),
+    queryFn: ({ signal }) =>
+      fetchJson<OnlineHistory>(`/api/stats/online?range=${range}`, { signal }),
     refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });

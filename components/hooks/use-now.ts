@@ -3,7 +3,10 @@
 import { useSyncExternalStore } from "react";
 
 // One timer per interval for the whole page, however many rows show a relative time.
-const tickers = new Map<number, { listeners: Set<() => void>; timer: ReturnType<typeof setInterval> }>();
+const tickers = new Map<
+  number,
+  { listeners: Set<() => void>; timer: ReturnType<typeof setInterval> }
+>();
 // getSnapshot must return the same value until something changes, so the time is cached.
 const snapshots = new Map<number, number>();
 

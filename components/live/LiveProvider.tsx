@@ -35,5 +35,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
 }
 
 export function useStreamState(): StreamState {
-  return useSyncExternalStore(subscribe, () => current, () => "connecting");
+  return useSyncExternalStore(
+    subscribe,
+    () => current,
+    () => "connecting",
+  );
 }

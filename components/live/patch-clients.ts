@@ -5,7 +5,8 @@ import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
 
 /** Mirrors the API's filters: `q` is a case-sensitive substring (LIKE on the C collation). */
 export function matchesFilters(client: ClientView, params: ClientListParams): boolean {
-  if (params.q !== undefined && params.q !== "" && !client.clientId.includes(params.q)) return false;
+  if (params.q !== undefined && params.q !== "" && !client.clientId.includes(params.q))
+    return false;
   if (params.status !== undefined && client.status !== params.status) return false;
   return true;
 }

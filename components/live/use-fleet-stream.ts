@@ -41,7 +41,9 @@ export function applyClientChanges(queryClient: QueryClient, changed: readonly C
 function applySummary(queryClient: QueryClient, counts: Counts): void {
   queryClient.setQueryData(queryKeys.summary(), counts);
   // The chart's last point is "now": keep it in step with the counters.
-  for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.onlineHistoryRoot() })) {
+  for (const query of queryClient
+    .getQueryCache()
+    .findAll({ queryKey: queryKeys.onlineHistoryRoot() })) {
     queryClient.setQueryData<OnlineHistory>(query.queryKey, (h) => {
       const last = h?.points[h.points.length - 1];
       if (h === undefined || last === undefined) return h;
@@ -61,7 +63,13 @@ function resync(queryClient: QueryClient): void {
       ? data
       : { pages: data.pages.slice(0, 1), pageParams: data.pageParams.slice(0, 1) },
   );
-  for (const key of [queryKeys.clientsRoot(), queryKeys.summary(), ["client"], ["device"], queryKeys.onlineHistoryRoot()]) {
+  for (const key of [
+    queryKeys.clientsRoot(),
+    queryKeys.summary(),
+    ["client"],
+    ["device"],
+    queryKeys.onlineHistoryRoot(),
+  ]) {
     void queryClient.invalidateQueries({ queryKey: key });
   }
 }
@@ -115,7 +123,8 @@ export function useFleetStream(): StreamState {
         hadGap = false;
       });
       source.addEventListener("listener", (e) => {
-        listenerUp = (JSON.parse((e as MessageEvent<string>).data) as { connected: boolean }).connected;
+        listenerUp = (JSON.parse((e as MessageEvent<string>).data) as { connected: boolean })
+          .connected;
         setState(listenerUp ? "live" : "reconnecting");
       });
       source.addEventListener("client", (e) => {

@@ -13,7 +13,9 @@ const SUMMARY_REFRESH_MIN_MS = 2_000;
 
 function cachedClients(queryClient: QueryClient): ClientView[] {
   const all: ClientView[] = [];
-  for (const [, data] of queryClient.getQueriesData<ClientPages>({ queryKey: queryKeys.clientsRoot() })) {
+  for (const [, data] of queryClient.getQueriesData<ClientPages>({
+    queryKey: queryKeys.clientsRoot(),
+  })) {
     for (const page of data?.pages ?? []) all.push(...page.items);
   }
   for (const [, data] of queryClient.getQueriesData<ClientView>({ queryKey: ["client"] })) {
@@ -43,7 +45,8 @@ function expireAll(queryClient: QueryClient, now: number): void {
     });
   }
   for (const [key, data] of queryClient.getQueriesData<ClientView>({ queryKey: ["client"] })) {
-    if (data !== undefined && expirePending(data, now) !== data) queryClient.setQueryData(key, expirePending(data, now));
+    if (data !== undefined && expirePending(data, now) !== data)
+      queryClient.setQueryData(key, expirePending(data, now));
   }
 }
 

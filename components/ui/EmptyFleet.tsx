@@ -8,8 +8,9 @@ export function EmptyFleet() {
       </p>
       <ol className="mt-3 list-decimal space-y-2 pl-5 text-slate-700 dark:text-slate-200">
         <li>
-          <strong>Demo:</strong> <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">npm start</code> runs
-          a database, a broker, the bridge and a simulated fleet.
+          <strong>Demo:</strong>{" "}
+          <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">npm start</code> runs a
+          database, a broker, the bridge and a simulated fleet.
         </li>
         <li>
           <strong>Your broker:</strong>{" "}
@@ -19,8 +20,9 @@ export function EmptyFleet() {
           subscribes to <code>$aws/events/#</code> and posts the events here.
         </li>
         <li>
-          <strong>By hand:</strong> <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">POST /api/ingest</code>{" "}
-          with <code>Authorization: Bearer &lt;INGEST_TOKEN&gt;</code> and a lifecycle event as the body.
+          <strong>By hand:</strong>{" "}
+          <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">POST /api/ingest</code> with{" "}
+          <code>Authorization: Bearer &lt;INGEST_TOKEN&gt;</code> and a lifecycle event as the body.
         </li>
       </ol>
     </div>

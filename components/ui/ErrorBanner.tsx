@@ -5,7 +5,9 @@ import { ApiError } from "../hooks/fetch-json";
 /** What went wrong in words, and a way to try again; the API's own message when it sent one. */
 export function ErrorBanner({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const down = error instanceof ApiError ? error.status >= 500 : true;
-  const title = down ? "The dashboard cannot reach its API or database." : "The request was refused.";
+  const title = down
+    ? "The dashboard cannot reach its API or database."
+    : "The request was refused.";
   return (
     <div
       role="alert"
@@ -15,7 +17,9 @@ export function ErrorBanner({ error, onRetry }: { error: Error; onRetry?: () => 
         <p className="font-semibold">{title}</p>
         <p className="mt-0.5">
           {error.message}
-          {error instanceof ApiError ? <span className="ml-1 font-mono text-xs">({error.code})</span> : null}
+          {error instanceof ApiError ? (
+            <span className="ml-1 font-mono text-xs">({error.code})</span>
+          ) : null}
           {down ? " It retries by itself; check that PostgreSQL is running." : null}
         </p>
       </div>

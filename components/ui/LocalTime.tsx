@@ -30,7 +30,10 @@ export function RelativeTime({ iso }: { iso: string | null }) {
   if (iso === null) return none;
   const ms = Date.parse(iso);
   return (
-    <time dateTime={iso} title={hydrated ? `${formatDateTime(ms)} (${utcLabel(ms)})` : utcLabel(ms)}>
+    <time
+      dateTime={iso}
+      title={hydrated ? `${formatDateTime(ms)} (${utcLabel(ms)})` : utcLabel(ms)}
+    >
       {hydrated && now !== 0 ? relativeTime(ms, now, TICK_MS) : utcShort(iso)}
     </time>
   );

@@ -9,7 +9,5 @@ export { createScratchDatabase } from "../../lib/testing/scratch-database";
 export { withClient as withDatabase };
 
 export async function resetData(url: string): Promise<void> {
-  await withClient(url, (c) =>
-    c.query(`TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`),
-  );
+  await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`));
 }

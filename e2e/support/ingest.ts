@@ -1,5 +1,11 @@
 import { expect } from "@playwright/test";
-import { connected, disconnected, envelope, subscribed, type Payload } from "../../lib/testing/events";
+import {
+  connected,
+  disconnected,
+  envelope,
+  subscribed,
+  type Payload,
+} from "../../lib/testing/events";
 import { E2E_TOKEN } from "./database";
 
 export { connected, disconnected, envelope, subscribed, type Payload };

@@ -124,7 +124,11 @@ describe("bridge", () => {
   });
 
   it("flushes on close and picks up what the broker kept while it was away", async () => {
-    const b = await bridge({ batchMaxWaitMs: 60_000, batchLingerMs: 60_000, batchMaxEvents: 10_000 });
+    const b = await bridge({
+      batchMaxWaitMs: 60_000,
+      batchLingerMs: 60_000,
+      batchMaxEvents: 10_000,
+    });
     await publishAll(publisher, syntheticEvents(100, "flush"));
     await waitFor(async () => (await b.stats()).received >= 100, 5000, "received");
     expect(distinct()).toBe(0); // the batch is still waiting

@@ -42,14 +42,23 @@ function forwarder(ingestMs: number, options: Partial<ForwarderOptions> = {}) {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       await new Promise((resolve) => setTimeout(resolve, ingestMs));
       inFlight -= 1;
-      return { kind: "ok", status: 200, counts: { accepted: count, duplicates: 0, rejected: [] } } satisfies IngestOutcome;
+      return {
+        kind: "ok",
+        status: 200,
+        counts: { accepted: count, duplicates: 0, rejected: [] },
+      } satisfies IngestOutcome;
     },
     close() {},
   };
   const fwd = new Forwarder({
     spool,
     client,
-    metrics: createBridgeMetrics({ spooledEvents: () => 0, spoolBytes: () => 0, lagSeconds: () => 0, mqttConnected: () => true }),
+    metrics: createBridgeMetrics({
+      spooledEvents: () => 0,
+      spoolBytes: () => 0,
+      lagSeconds: () => 0,
+      mqttConnected: () => true,
+    }),
     log: silentLogger,
     maxEvents: 500,
     maxWaitMs: 200,
@@ -70,7 +79,10 @@ function forwarder(ingestMs: number, options: Partial<ForwarderOptions> = {}) {
 /** One event every `everyMs` for `forMs`, as the MQTT side spools them. */
 async function steadyStream(fwd: Forwarder, everyMs: number, forMs: number) {
   for (let t = 0; t < forMs; t += everyMs) {
-    spool.enqueue(Date.now(), JSON.stringify({ topic: "$aws/events/presence/connected/x", payload: { t } }));
+    spool.enqueue(
+      Date.now(),
+      JSON.stringify({ topic: "$aws/events/presence/connected/x", payload: { t } }),
+    );
     spool.flush();
     fwd.notify();
     await vi.advanceTimersByTimeAsync(everyMs);

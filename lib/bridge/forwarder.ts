@@ -93,8 +93,15 @@ export class Forwarder {
       const wait = this.o.maxWaitMs - (now - oldest);
       // A pause in the stream sends a partial batch only while ingest has nothing else to do.
       const lingerLeft = this.o.lingerMs - (now - oldest);
-      const quietLeft = this.inFlight.length === 0 ? this.idleMs - (now - this.lastNotifyAt) : Infinity;
-      if (!this.flushing && spool.unread < this.o.maxEvents && wait > 0 && lingerLeft > 0 && quietLeft > 0) {
+      const quietLeft =
+        this.inFlight.length === 0 ? this.idleMs - (now - this.lastNotifyAt) : Infinity;
+      if (
+        !this.flushing &&
+        spool.unread < this.o.maxEvents &&
+        wait > 0 &&
+        lingerLeft > 0 &&
+        quietLeft > 0
+      ) {
         // Re-armed when the stream paused and that now comes sooner than linger.
         const delay = Math.min(wait, lingerLeft, quietLeft);
         if (this.timer === null || now + delay < this.timerDue) {

@@ -130,7 +130,9 @@ export function spawnBridge(env: Record<string, string>): BridgeProcess {
     child,
     output: () => output,
     started: (timeoutMs = 20_000) =>
-      waitFor(() => output.includes('"bridge started"'), timeoutMs, "bridge process start").then(() => undefined),
+      waitFor(() => output.includes('"bridge started"'), timeoutMs, "bridge process start").then(
+        () => undefined,
+      ),
     stop: (signal) =>
       exited()
         ? Promise.resolve()

@@ -105,7 +105,8 @@ export function toClientView(row: ClientRow, now: number, config: PresenceConfig
     lastConnectedAt: iso(row.last_connected_at),
     lastDisconnectedAt: iso(row.last_disconnected_at),
     disconnectReason: current?.disconnectedAt != null ? row.disconnect_reason : null,
-    clientInitiatedDisconnect: current?.disconnectedAt != null ? row.client_initiated_disconnect : null,
+    clientInitiatedDisconnect:
+      current?.disconnectedAt != null ? row.client_initiated_disconnect : null,
     principalIdentifier: row.principal_identifier,
     sessionIdentifier: row.session_identifier,
     versionNumber: row.version_number_f,

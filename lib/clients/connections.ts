@@ -41,7 +41,10 @@ WHERE t.conn_time <= $2 AND COALESCE(t.ended_at, 'infinity'::timestamptz) >= $1
 ORDER BY t.client_id, t.conn_time, t.version_number, t.session_identifier`;
 }
 
-export function rangeParams(range: { from?: number | undefined; to?: number | undefined }): [Date, Date] {
+export function rangeParams(range: {
+  from?: number | undefined;
+  to?: number | undefined;
+}): [Date, Date] {
   return [new Date(range.from ?? 0), new Date(range.to ?? 8.64e15)];
 }
 
@@ -69,7 +72,10 @@ export function toConnectionView(c: TimelineConnection): ConnectionView {
 }
 
 /** GET /api/clients/{clientId}/connections. */
-export async function listConnections(clientId: string, range: RangeQuery): Promise<ConnectionView[]> {
+export async function listConnections(
+  clientId: string,
+  range: RangeQuery,
+): Promise<ConnectionView[]> {
   await requireClient(clientId);
   const result = await db().pool.query<ConnectionRow>(connectionsSql("c.client_id = $3"), [
     ...rangeParams(range),

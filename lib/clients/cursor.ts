@@ -55,11 +55,17 @@ export function decodeCursor(text: string, sort: string, order: string): Cursor 
     parsed = null;
   }
   const result = Cursor.safeParse(parsed);
-  if (!result.success || (result.data.sort === "clientId" && result.data.value !== result.data.clientId)) {
+  if (
+    !result.success ||
+    (result.data.sort === "clientId" && result.data.value !== result.data.clientId)
+  ) {
     throw new ServiceError("invalid_query", "cursor: not a cursor returned by this API");
   }
   if (result.data.sort !== sort || result.data.order !== order) {
-    throw new ServiceError("invalid_query", "cursor: it belongs to another sort or order; start again without it");
+    throw new ServiceError(
+      "invalid_query",
+      "cursor: it belongs to another sort or order; start again without it",
+    );
   }
   return result.data;
 }

@@ -12,7 +12,8 @@ export async function getClient(clientId: string, now = new Date()): Promise<Cli
     [now, clientId],
   );
   const row = result.rows[0];
-  if (row === undefined) throw new ServiceError("not_found", `No client '${clientId}' has been seen.`);
+  if (row === undefined)
+    throw new ServiceError("not_found", `No client '${clientId}' has been seen.`);
   return toClientView(row, now.getTime(), config);
 }
 

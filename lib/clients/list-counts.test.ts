@@ -9,7 +9,9 @@ import { listClients } from "./list";
 import { ListClientsQuery } from "./schemas";
 
 async function post(...ids: string[]) {
-  const r = await ingest(ingestRequest(ids.map((id, i) => envelope(connected(id, Date.now() - 1_000 + i, 1)))));
+  const r = await ingest(
+    ingestRequest(ids.map((id, i) => envelope(connected(id, Date.now() - 1_000 + i, 1)))),
+  );
   expect(r.status).toBe(200);
 }
 
@@ -21,7 +23,9 @@ describe("listClients counts", () => {
     const first = await listClients(ListClientsQuery.parse({ limit: 1, q: "count-" }));
     expect(first.counts.total).toBe(3);
     await post("count-d");
-    const second = await listClients(ListClientsQuery.parse({ limit: 1, q: "count-", cursor: first.nextCursor }));
+    const second = await listClients(
+      ListClientsQuery.parse({ limit: 1, q: "count-", cursor: first.nextCursor }),
+    );
     expect(second.items).toHaveLength(1);
     expect(second.counts.total).toBe(3); // reused: no recount while scrolling
     const again = await listClients(ListClientsQuery.parse({ limit: 1, q: "count-" }));
@@ -33,7 +37,9 @@ describe("listClients counts", () => {
     const x = await listClients(ListClientsQuery.parse({ limit: 1, q: "apart-x" }));
     const y = await listClients(ListClientsQuery.parse({ limit: 1, q: "apart-y" }));
     expect([x.counts.total, y.counts.total]).toEqual([2, 1]);
-    const x2 = await listClients(ListClientsQuery.parse({ limit: 1, q: "apart-x", cursor: x.nextCursor }));
+    const x2 = await listClients(
+      ListClientsQuery.parse({ limit: 1, q: "apart-x", cursor: x.nextCursor }),
+    );
     expect(x2.counts.total).toBe(2);
   });
 });

@@ -1,6 +1,12 @@
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
-import { clientColumnsSql, pendingBoundSql, statusSql, toClientView, type ClientRow } from "./client-row";
+import {
+  clientColumnsSql,
+  pendingBoundSql,
+  statusSql,
+  toClientView,
+  type ClientRow,
+} from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
 
@@ -70,7 +76,8 @@ const recentCounts = new Map<string, { counts: Counts; at: number }>();
 async function pageCounts(q: string | undefined, isLaterPage: boolean, now: Date): Promise<Counts> {
   const key = q ?? "";
   const cached = recentCounts.get(key);
-  if (isLaterPage && cached !== undefined && Date.now() - cached.at < COUNTS_REUSE_MS) return cached.counts;
+  if (isLaterPage && cached !== undefined && Date.now() - cached.at < COUNTS_REUSE_MS)
+    return cached.counts;
   const counts = await countClients(q, now);
   recentCounts.delete(key);
   recentCounts.set(key, { counts, at: Date.now() });

@@ -14,27 +14,30 @@ export const LATEST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Quoted sender text stays short in messages: a query string may be kilobytes. */
 function quote(value: string): string {
-  return value.length <= 64 ? `'${value}'` : `'${value.slice(0, 64)}…' (${value.length} characters)`;
+  return value.length <= 64
+    ? `'${value}'`
+    : `'${value.slice(0, 64)}…' (${value.length} characters)`;
 }
 
 /** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
-const Instant = z
-  .string()
-  .transform((value, ctx) => {
-    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: "custom", message: `${quote(value)} is not an ISO 8601 time or epoch ms` });
-      return z.NEVER;
-    }
-    if (ms < EARLIEST_INSTANT || ms > LATEST_INSTANT) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${quote(value)} is outside the supported range ${new Date(EARLIEST_INSTANT).toISOString()} to ${new Date(LATEST_INSTANT).toISOString()}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const Instant = z.string().transform((value, ctx) => {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${quote(value)} is not an ISO 8601 time or epoch ms`,
+    });
+    return z.NEVER;
+  }
+  if (ms < EARLIEST_INSTANT || ms > LATEST_INSTANT) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${quote(value)} is outside the supported range ${new Date(EARLIEST_INSTANT).toISOString()} to ${new Date(LATEST_INSTANT).toISOString()}`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /** Search text. No stored client ID holds a NUL, and PostgreSQL text cannot carry one. */
 const SearchText = z
@@ -80,7 +83,10 @@ export const EventsQuery = z.object({
     .string()
     .regex(/^\d{1,19}$/, "cursor must be the nextCursor of an earlier page")
     // Zod runs this even when the regex failed: parse only what is digits.
-    .refine((c) => !/^\d{1,19}$/.test(c) || BigInt(c) <= MAX_BIGINT, "cursor must be the nextCursor of an earlier page")
+    .refine(
+      (c) => !/^\d{1,19}$/.test(c) || BigInt(c) <= MAX_BIGINT,
+      "cursor must be the nextCursor of an earlier page",
+    )
     .optional(),
 });
 export type EventsQuery = z.infer<typeof EventsQuery>;

@@ -59,7 +59,9 @@ export async function listSubscriptions(clientId: string): Promise<Subscriptions
     at: r.event_at.toISOString(),
     receivedAt: r.received_at.toISOString(),
     sessionIdentifier: r.session_identifier,
-    topics: Array.isArray(r.topics) ? r.topics.filter((t): t is string => typeof t === "string") : [],
+    topics: Array.isArray(r.topics)
+      ? r.topics.filter((t): t is string => typeof t === "string")
+      : [],
   }));
   return { current: topics.filter((t) => t.current).map((t) => t.topic), topics, history: events };
 }

@@ -15,7 +15,10 @@ export async function requireIngestToken(request: Request): Promise<void> {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (match === null || match[1] === undefined) {
-    throw new ServiceError("unauthorized", "A valid bearer token is required (Authorization: Bearer <INGEST_TOKEN>).");
+    throw new ServiceError(
+      "unauthorized",
+      "A valid bearer token is required (Authorization: Bearer <INGEST_TOKEN>).",
+    );
   }
   const presented = digest(match[1]);
   let ok = false;

@@ -3,7 +3,10 @@ import { ServiceError } from "../errors";
 /** Reads a request body as UTF-8 text, refusing it as soon as it passes `maxBytes`. */
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () =>
-    new ServiceError("payload_too_large", `Body exceeds the ${maxBytes}-byte limit; send smaller batches.`);
+    new ServiceError(
+      "payload_too_large",
+      `Body exceeds the ${maxBytes}-byte limit; send smaller batches.`,
+    );
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (request.body === null) return "";

@@ -12,7 +12,10 @@ export function clientRoute(
 ): (request: Request, context: ClientParams) => Promise<Response> {
   return async (request, { params }) => {
     try {
-      return await handle(clientIdFromSegment((await params).clientId), new URL(request.url).searchParams);
+      return await handle(
+        clientIdFromSegment((await params).clientId),
+        new URL(request.url).searchParams,
+      );
     } catch (error) {
       return handleApiError(error);
     }

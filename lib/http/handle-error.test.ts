@@ -19,7 +19,12 @@ describe("handleApiError", () => {
       name: "the server shutting down (57P01) is a 503 to retry",
       error: pgError("57P01", "terminating connection due to administrator command"),
       status: 503,
-      body: { error: { code: "database_unavailable", message: "The database is unreachable; retry later." } },
+      body: {
+        error: {
+          code: "database_unavailable",
+          message: "The database is unreachable; retry later.",
+        },
+      },
       retryAfter: "5",
     },
     {
@@ -27,7 +32,10 @@ describe("handleApiError", () => {
       error: pgError("53200", "out of shared memory"),
       status: 503,
       body: {
-        error: { code: "database_unavailable", message: "The database is short of resources for this request; retry later." },
+        error: {
+          code: "database_unavailable",
+          message: "The database is short of resources for this request; retry later.",
+        },
       },
       retryAfter: "5",
     },
@@ -38,7 +46,8 @@ describe("handleApiError", () => {
       body: {
         error: {
           code: "invalid_query",
-          message: "The request holds a NUL character (\\u0000), which no client ID or stored text can contain.",
+          message:
+            "The request holds a NUL character (\\u0000), which no client ID or stored text can contain.",
         },
       },
       retryAfter: null,
@@ -56,7 +65,9 @@ describe("handleApiError", () => {
     try {
       const response = handleApiError(pgError("42P01", 'relation "secret_table" does not exist'));
       expect(response.status).toBe(500);
-      expect(await response.json()).toEqual({ error: { code: "internal", message: "Internal server error." } });
+      expect(await response.json()).toEqual({
+        error: { code: "internal", message: "Internal server error." },
+      });
     } finally {
       console.error = original;
     }

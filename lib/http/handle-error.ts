@@ -1,6 +1,16 @@
-import { isDatabaseOutOfResources, isDatabaseUnavailable, isUnstorableText, ServiceError } from "../errors";
+import {
+  isDatabaseOutOfResources,
+  isDatabaseUnavailable,
+  isUnstorableText,
+  ServiceError,
+} from "../errors";
 
-export function errorResponse(code: string, message: string, status: number, headers?: HeadersInit): Response {
+export function errorResponse(
+  code: string,
+  message: string,
+  status: number,
+  headers?: HeadersInit,
+): Response {
   return Response.json({ error: { code, message } }, { status, headers });
 }
 
@@ -19,9 +29,14 @@ export function handleApiError(error: unknown): Response {
     });
   }
   if (isDatabaseOutOfResources(error)) {
-    return errorResponse("database_unavailable", "The database is short of resources for this request; retry later.", 503, {
-      "Retry-After": "5",
-    });
+    return errorResponse(
+      "database_unavailable",
+      "The database is short of resources for this request; retry later.",
+      503,
+      {
+        "Retry-After": "5",
+      },
+    );
   }
   if (isUnstorableText(error)) {
     return errorResponse(

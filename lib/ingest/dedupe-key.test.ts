@@ -11,7 +11,10 @@ function referenceCanonicalJson(value: unknown): string {
   if (typeof value === "object" && value !== null) {
     const entries = Object.keys(value)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${referenceCanonicalJson((value as Record<string, unknown>)[k])}`);
+      .map(
+        (k) =>
+          `${JSON.stringify(k)}:${referenceCanonicalJson((value as Record<string, unknown>)[k])}`,
+      );
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";

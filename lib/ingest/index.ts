@@ -18,7 +18,13 @@ export async function ingest(bodyText: string, now: Date = new Date()): Promise<
   const items = parseBody(bodyText);
   const batch = parseItems(items, now.getTime());
   try {
-    const stored = await storeBatch(db().pool, batch.accepted, batch.rejected, now, presenceConfig());
+    const stored = await storeBatch(
+      db().pool,
+      batch.accepted,
+      batch.rejected,
+      now,
+      presenceConfig(),
+    );
     return {
       accepted: stored.inserted,
       duplicates: stored.duplicates,
@@ -26,9 +32,13 @@ export async function ingest(bodyText: string, now: Date = new Date()): Promise<
     };
   } catch (error) {
     if (isDatabaseUnavailable(error)) {
-      throw new ServiceError("database_unavailable", "The database is unreachable; nothing was stored. Retry later.", {
-        cause: error,
-      });
+      throw new ServiceError(
+        "database_unavailable",
+        "The database is unreachable; nothing was stored. Retry later.",
+        {
+          cause: error,
+        },
+      );
     }
     if (isDatabaseOutOfResources(error)) {
       throw new ServiceError(

@@ -64,7 +64,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     if (typeof v !== "object" || v === null) continue;
     if (depth + 1 > max) return true;
     for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
+      if (typeof child === "object" && child !== null)
+        stack.push({ value: child, depth: depth + 1 });
     }
   }
   return false;
@@ -149,7 +150,9 @@ function describeIssues(error: z.ZodError): string {
 const MAX_ECHO_CHARS = 200;
 
 function echo(text: string): string {
-  return text.length <= MAX_ECHO_CHARS ? text : `${text.slice(0, MAX_ECHO_CHARS)}… (${text.length} characters)`;
+  return text.length <= MAX_ECHO_CHARS
+    ? text
+    : `${text.slice(0, MAX_ECHO_CHARS)}… (${text.length} characters)`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -167,11 +170,15 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  */
 function findUnstorableText(value: unknown, path: string): string | null {
   if (typeof value === "number") {
-    return Number.isFinite(value) ? null : `${path} is a number beyond the range of a double, which cannot be kept exactly`;
+    return Number.isFinite(value)
+      ? null
+      : `${path} is a number beyond the range of a double, which cannot be kept exactly`;
   }
   if (typeof value === "string") {
-    if (value.includes("\0")) return `${path} contains a NUL character (\\u0000), which cannot be stored`;
-    if (LONE_SURROGATE.test(value)) return `${path} contains an unpaired UTF-16 surrogate, which is not valid Unicode`;
+    if (value.includes("\0"))
+      return `${path} contains a NUL character (\\u0000), which cannot be stored`;
+    if (LONE_SURROGATE.test(value))
+      return `${path} contains an unpaired UTF-16 surrogate, which is not valid Unicode`;
     return null;
   }
   if (Array.isArray(value)) {
@@ -183,7 +190,8 @@ function findUnstorableText(value: unknown, path: string): string | null {
   }
   if (isRecord(value)) {
     for (const [key, child] of Object.entries(value)) {
-      const found = findUnstorableText(key, `${path} key`) ?? findUnstorableText(child, `${path}.${echo(key)}`);
+      const found =
+        findUnstorableText(key, `${path} key`) ?? findUnstorableText(child, `${path}.${echo(key)}`);
       if (found !== null) return found;
     }
   }
@@ -206,14 +214,19 @@ function parseItem(item: unknown, now: number): ItemResult {
   let topic: string | null = null;
   let payload: unknown = item;
   if ("topic" in item || "payload" in item) {
-    if (typeof item.topic !== "string") return { ok: false, topic: null, error: "topic must be a string" };
+    if (typeof item.topic !== "string")
+      return { ok: false, topic: null, error: "topic must be a string" };
     topic = item.topic;
     payload = item.payload;
     if (typeof payload === "string") {
       try {
         payload = JSON.parse(payload);
       } catch (error) {
-        return { ok: false, topic, error: `payload is not valid JSON: ${(error as Error).message}` };
+        return {
+          ok: false,
+          topic,
+          error: `payload is not valid JSON: ${(error as Error).message}`,
+        };
       }
       // The body's depth check did not see inside the string.
       if (nestsDeeperThan(payload, MAX_JSON_DEPTH - 2)) {
@@ -231,13 +244,18 @@ function parseItem(item: unknown, now: number): ItemResult {
   const parsed = PayloadSchema.safeParse(payload);
   if (!parsed.success) return { ok: false, topic, error: describeIssues(parsed.error) };
   const p = parsed.data;
-  if (p.timestamp > now + MAX_FUTURE_SKEW_MS) return { ok: false, topic, error: FUTURE_TIMESTAMP_ERROR };
+  if (p.timestamp > now + MAX_FUTURE_SKEW_MS)
+    return { ok: false, topic, error: FUTURE_TIMESTAMP_ERROR };
   if (topic === null) {
     topic = TOPIC_PREFIXES[p.eventType] + p.clientId;
   } else {
     const fromTopic = parseLifecycleTopic(topic);
     if (fromTopic === null) {
-      return { ok: false, topic, error: `topic '${echo(topic)}' is not an AWS IoT lifecycle event topic` };
+      return {
+        ok: false,
+        topic,
+        error: `topic '${echo(topic)}' is not an AWS IoT lifecycle event topic`,
+      };
     }
     if (fromTopic.eventType !== p.eventType) {
       return {
@@ -259,7 +277,10 @@ function parseItem(item: unknown, now: number): ItemResult {
 
 /** The model's event: every field present (null where the type has none), built in one allocation. */
 function toEvent(p: Payload): LifecycleEvent {
-  const connection = p.eventType === "connected" || p.eventType === "disconnected" || p.eventType === "connect_failed";
+  const connection =
+    p.eventType === "connected" ||
+    p.eventType === "disconnected" ||
+    p.eventType === "connect_failed";
   return {
     eventType: p.eventType,
     clientId: p.clientId,
@@ -296,7 +317,9 @@ export function parseItems(items: readonly unknown[], now: number): ParsedBatch 
         index,
         topic: result.topic === null ? null : storableRawText(result.topic),
         error: storableRawText(result.error),
-        rawText: storableRawText(typeof item === "string" ? item : (JSON.stringify(item) ?? String(item))),
+        rawText: storableRawText(
+          typeof item === "string" ? item : (JSON.stringify(item) ?? String(item)),
+        ),
       });
     }
   });

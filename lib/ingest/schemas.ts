@@ -36,7 +36,9 @@ export const TOPIC_PREFIXES: Record<EventType, string> = {
 };
 
 /** Splits a lifecycle topic into its event type and client ID (which may contain `/`). */
-export function parseLifecycleTopic(topic: string): { eventType: EventType; clientId: string } | null {
+export function parseLifecycleTopic(
+  topic: string,
+): { eventType: EventType; clientId: string } | null {
   for (const eventType of EVENT_TYPES) {
     const prefix = TOPIC_PREFIXES[eventType];
     if (topic.startsWith(prefix)) return { eventType, clientId: topic.slice(prefix.length) };
@@ -58,7 +60,10 @@ export const ClientId = z
   });
 
 const optionalString = (name: string) =>
-  z.string({ error: `${name} must be a string` }).nullish().transform((v) => v ?? null);
+  z
+    .string({ error: `${name} must be a string` })
+    .nullish()
+    .transform((v) => v ?? null);
 
 /** The upper bound depends on the clock: parse.ts checks it against the batch's receive time. */
 const Timestamp = z
@@ -68,7 +73,8 @@ const Timestamp = z
   .refine(Number.isInteger, "timestamp must be an integer number of ms since epoch")
   .min(MIN_PLAUSIBLE_TIMESTAMP, "timestamp is not a plausible epoch-ms value (before 2000)");
 
-export const FUTURE_TIMESTAMP_ERROR = "timestamp is not a plausible epoch-ms value (more than a day ahead)";
+export const FUTURE_TIMESTAMP_ERROR =
+  "timestamp is not a plausible epoch-ms value (more than a day ahead)";
 
 const VersionNumber = z
   .number({ error: "versionNumber must be a number" })

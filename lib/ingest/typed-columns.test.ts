@@ -26,7 +26,12 @@ const TYPED_FIELDS = [
 
 const OWN_FIELDS: Record<EventType, readonly string[]> = {
   connected: ["versionNumber", "ipAddress", "sessionIdentifier"],
-  disconnected: ["versionNumber", "disconnectReason", "clientInitiatedDisconnect", "sessionIdentifier"],
+  disconnected: [
+    "versionNumber",
+    "disconnectReason",
+    "clientInitiatedDisconnect",
+    "sessionIdentifier",
+  ],
   subscribed: ["topics", "sessionIdentifier"],
   unsubscribed: ["topics", "sessionIdentifier"],
   connect_failed: ["versionNumber", "ipAddress", "connectFailureReason", "sessionIdentifier"],
@@ -40,10 +45,18 @@ function ownFields(type: EventType): fc.Arbitrary<Record<string, unknown>> {
   const version = fc.integer({ min: 0, max: 2 ** 40 });
   switch (type) {
     case "connected":
-      return fc.record({ versionNumber: version, sessionIdentifier: text, ipAddress: maybe(text) }, { requiredKeys: ["versionNumber", "sessionIdentifier"] });
+      return fc.record(
+        { versionNumber: version, sessionIdentifier: text, ipAddress: maybe(text) },
+        { requiredKeys: ["versionNumber", "sessionIdentifier"] },
+      );
     case "disconnected":
       return fc.record(
-        { versionNumber: version, sessionIdentifier: text, disconnectReason: maybe(text), clientInitiatedDisconnect: maybe(fc.boolean()) },
+        {
+          versionNumber: version,
+          sessionIdentifier: text,
+          disconnectReason: maybe(text),
+          clientInitiatedDisconnect: maybe(fc.boolean()),
+        },
         { requiredKeys: ["versionNumber", "sessionIdentifier"] },
       );
     case "subscribed":
@@ -51,7 +64,12 @@ function ownFields(type: EventType): fc.Arbitrary<Record<string, unknown>> {
       return fc.record({ sessionIdentifier: text, topics: fc.uniqueArray(text, { maxLength: 4 }) });
     case "connect_failed":
       return fc.record(
-        { versionNumber: maybe(version), sessionIdentifier: maybe(text), ipAddress: maybe(text), connectFailureReason: maybe(text) },
+        {
+          versionNumber: maybe(version),
+          sessionIdentifier: maybe(text),
+          ipAddress: maybe(text),
+          connectFailureReason: maybe(text),
+        },
         { requiredKeys: [] },
       );
   }
@@ -60,27 +78,40 @@ function ownFields(type: EventType): fc.Arbitrary<Record<string, unknown>> {
 /** One payload per client: each derived row then comes from exactly one event. */
 const payloadsArbitrary = fc
   .array(
-    fc.constantFrom<EventType>("connected", "disconnected", "subscribed", "unsubscribed", "connect_failed").chain((eventType) =>
-      fc
-        .tuple(
-          ownFields(eventType),
-          fc.record(
-            Object.fromEntries(TYPED_FIELDS.filter((f) => !OWN_FIELDS[eventType].includes(f)).map((f) => [f, fc.jsonValue({ maxDepth: 2 })])),
-            { requiredKeys: [] },
-          ),
-          maybe(text),
-          maybe(text),
-          fc.integer({ min: 0, max: 3_600_000 }),
-        )
-        .map(([own, foreign, principalIdentifier, thingName, offset]) => ({
-          ...foreign,
-          ...own,
-          eventType,
-          timestamp: T0 + offset,
-          principalIdentifier,
-          thingName,
-        })),
-    ),
+    fc
+      .constantFrom<EventType>(
+        "connected",
+        "disconnected",
+        "subscribed",
+        "unsubscribed",
+        "connect_failed",
+      )
+      .chain((eventType) =>
+        fc
+          .tuple(
+            ownFields(eventType),
+            fc.record(
+              Object.fromEntries(
+                TYPED_FIELDS.filter((f) => !OWN_FIELDS[eventType].includes(f)).map((f) => [
+                  f,
+                  fc.jsonValue({ maxDepth: 2 }),
+                ]),
+              ),
+              { requiredKeys: [] },
+            ),
+            maybe(text),
+            maybe(text),
+            fc.integer({ min: 0, max: 3_600_000 }),
+          )
+          .map(([own, foreign, principalIdentifier, thingName, offset]) => ({
+            ...foreign,
+            ...own,
+            eventType,
+            timestamp: T0 + offset,
+            principalIdentifier,
+            thingName,
+          })),
+      ),
     { minLength: 1, maxLength: 12 },
   )
   .map((payloads) => payloads.map((p, i) => ({ ...p, clientId: `typed-${i}` })));
@@ -94,17 +125,27 @@ describe("typed columns read in SQL", () => {
     await fc.assert(
       fc.asyncProperty(payloadsArbitrary, async (payloads) => {
         await resetDatabase();
-        const body = JSON.stringify(payloads.map((payload) => ({ topic: TOPIC_PREFIXES[payload.eventType] + payload.clientId, payload })));
+        const body = JSON.stringify(
+          payloads.map((payload) => ({
+            topic: TOPIC_PREFIXES[payload.eventType] + payload.clientId,
+            payload,
+          })),
+        );
         const { accepted, rejected } = parseItems(parseBody(body), T0 + 7_200_000);
         expect(rejected).toEqual([]);
-        expect(await ingest(body, new Date(T0 + 7_200_000))).toMatchObject({ accepted: payloads.length, rejected: [] });
+        expect(await ingest(body, new Date(T0 + 7_200_000))).toMatchObject({
+          accepted: payloads.length,
+          rejected: [],
+        });
 
         const pool = db().pool;
         const events = await pool.query(
           `SELECT client_id, event_type, event_at, session_identifier, principal_identifier, version_number::text AS version_number, topic
              FROM lifecycle_event ORDER BY client_id`,
         );
-        const byClient = [...accepted].sort((a, b) => (a.event.clientId < b.event.clientId ? -1 : 1));
+        const byClient = [...accepted].sort((a, b) =>
+          a.event.clientId < b.event.clientId ? -1 : 1,
+        );
         expect(events.rows).toEqual(
           byClient.map(({ event: e, topic }) => ({
             client_id: e.clientId,
@@ -138,19 +179,40 @@ describe("typed columns read in SQL", () => {
         );
 
         const subscriptions = await pool.query(
-          "SELECT client_id, topic, event_type FROM subscription_state ORDER BY client_id, topic COLLATE \"C\"",
+          'SELECT client_id, topic, event_type FROM subscription_state ORDER BY client_id, topic COLLATE "C"',
         );
         expect(subscriptions.rows).toEqual(
           byClient
             .map(({ event: e }) => e)
-            .flatMap((e) => (e.topics ?? []).map((topic) => ({ client_id: e.clientId, topic, event_type: e.eventType })))
-            .sort((a, b) => (a.client_id !== b.client_id ? (a.client_id < b.client_id ? -1 : 1) : a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0)),
+            .flatMap((e) =>
+              (e.topics ?? []).map((topic) => ({
+                client_id: e.clientId,
+                topic,
+                event_type: e.eventType,
+              })),
+            )
+            .sort((a, b) =>
+              a.client_id !== b.client_id
+                ? a.client_id < b.client_id
+                  ? -1
+                  : 1
+                : a.topic < b.topic
+                  ? -1
+                  : a.topic > b.topic
+                    ? 1
+                    : 0,
+            ),
         );
 
         const failures = await pool.query(
           "SELECT client_id, failed_at, reason, principal_identifier, ip_address FROM connect_failure ORDER BY client_id",
         );
-        expect(failures.rows.map((r: { failed_at: Date }) => ({ ...r, failed_at: iso(r.failed_at.getTime()) }))).toEqual(
+        expect(
+          failures.rows.map((r: { failed_at: Date }) => ({
+            ...r,
+            failed_at: iso(r.failed_at.getTime()),
+          })),
+        ).toEqual(
           byClient
             .map(({ event: e }) => e)
             .filter((e) => e.eventType === "connect_failed")

@@ -268,7 +268,10 @@ describe("invariants of the derived model", () => {
               expect(t.endInferred).toBe(t.disconnectedAt === null && !isCurrent);
               if (t.disconnectedAt !== null) expect(t.endedAt).toBe(t.disconnectedAt);
               else if (isCurrent) expect(t.endedAt).toBeNull();
-              else expect(t.endedAt).toBe(next === undefined ? connectionTime(t) : connectionTime(next));
+              else
+                expect(t.endedAt).toBe(
+                  next === undefined ? connectionTime(t) : connectionTime(next),
+                );
               // Only the current connection is open-ended.
               if (!isCurrent) expect(t.endedAt).not.toBeNull();
               if (t.endInferred) expect(t.endedAt).toBeGreaterThanOrEqual(connectionTime(t));

@@ -558,7 +558,11 @@ describe("timeline", () => {
   it("a non-current connection with no disconnect and nothing after it in time ends, inferred, where it starts", () => {
     // Clock skew puts v5's connect after v6's; v6 is current (higher version),
     // so v5 was over before v6 began: it is never drawn as open beside v6.
-    const s = readInEveryOrder([connected(5, T0 + MINUTE), connected(6, T0)], T0 + MINUTE, T0 + MINUTE);
+    const s = readInEveryOrder(
+      [connected(5, T0 + MINUTE), connected(6, T0)],
+      T0 + MINUTE,
+      T0 + MINUTE,
+    );
     expect(s.current?.versionNumber).toBe(6);
     expect(s.timeline.map((t) => [t.versionNumber, t.endInferred, t.endedAt])).toEqual([
       [6, false, null],

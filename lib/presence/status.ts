@@ -1,4 +1,9 @@
-import { TIMESTAMP_TOLERANCE_MS, type Connection, type PresenceConfig, type PresenceStatus } from "./types";
+import {
+  TIMESTAMP_TOLERANCE_MS,
+  type Connection,
+  type PresenceConfig,
+  type PresenceStatus,
+} from "./types";
 
 /**
  * The instant a disconnected client stops being `pending`, or null when the
@@ -6,7 +11,10 @@ import { TIMESTAMP_TOLERANCE_MS, type Connection, type PresenceConfig, type Pres
  * server's receipt, but never past grace + timestamp tolerance after the
  * disconnect's own timestamp: a replayed backlog is offline at once.
  */
-export function pendingUntil(current: Connection | undefined, config: PresenceConfig): number | null {
+export function pendingUntil(
+  current: Connection | undefined,
+  config: PresenceConfig,
+): number | null {
   if (current === undefined || current.disconnectedAt === null) return null;
   const received = current.disconnectReceivedAt ?? current.disconnectedAt;
   return Math.min(

@@ -17,7 +17,11 @@ export function timeline(
   const currentKey = current === undefined ? null : connectionKey(current);
   return sorted.map((c, i) => {
     const next = sorted[i + 1];
-    return withEnd(c, connectionKey(c) === currentKey, next === undefined ? null : connectionTime(next));
+    return withEnd(
+      c,
+      connectionKey(c) === currentKey,
+      next === undefined ? null : connectionTime(next),
+    );
   });
 }
 
@@ -28,7 +32,11 @@ export function timeline(
  * time when none follows. Mirrored in SQL by lib/clients/connections.ts
  * (which the CSV export reads) and lib/stats/online-history.ts.
  */
-export function withEnd(c: Connection, isCurrent: boolean, nextTime: number | null): TimelineConnection {
+export function withEnd(
+  c: Connection,
+  isCurrent: boolean,
+  nextTime: number | null,
+): TimelineConnection {
   if (c.disconnectedAt !== null) return { ...c, endInferred: false, endedAt: c.disconnectedAt };
   if (isCurrent) return { ...c, endInferred: false, endedAt: null };
   return { ...c, endInferred: true, endedAt: nextTime ?? connectionTime(c) };

@@ -49,16 +49,18 @@ SELECT GREATEST(0, ceil(date_part('epoch', s - $1::timestamptz) / $3))::int AS s
        count(*)::int AS n
   FROM spans GROUP BY 1, 2`;
 
-export async function onlineHistory(query: OnlineHistoryQuery, now = new Date()): Promise<OnlineHistory> {
+export async function onlineHistory(
+  query: OnlineHistoryQuery,
+  now = new Date(),
+): Promise<OnlineHistory> {
   const { spanMs, stepMs } = HISTORY_RANGES[query.range];
   const to = now.getTime();
   const from = to - spanMs;
   const steps = Math.round(spanMs / stepMs);
-  const result = await db().pool.query<{ sk: number; ek: number | null; n: number }>(SPAN_PAIRS_SQL, [
-    new Date(from),
-    new Date(to),
-    stepMs / 1000,
-  ]);
+  const result = await db().pool.query<{ sk: number; ek: number | null; n: number }>(
+    SPAN_PAIRS_SQL,
+    [new Date(from), new Date(to), stepMs / 1000],
+  );
   const deltaAt = new Map<number, number>();
   const add = (k: number, d: number) => deltaAt.set(k, (deltaAt.get(k) ?? 0) + d);
   for (const { sk, ek, n } of result.rows) {

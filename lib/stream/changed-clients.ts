@@ -5,7 +5,10 @@ import { presenceConfig } from "../config";
 import { db } from "../db/client";
 
 /** The current view of each listed client that exists (order not guaranteed). */
-export async function clientsByIds(clientIds: readonly string[], now = new Date()): Promise<ClientView[]> {
+export async function clientsByIds(
+  clientIds: readonly string[],
+  now = new Date(),
+): Promise<ClientView[]> {
   if (clientIds.length === 0) return [];
   const config = presenceConfig();
   const result = await db().pool.query<ClientRow>(

@@ -66,7 +66,8 @@ export class ChangeHub {
       clearTimeout(this.idleTimer);
       this.idleTimer = null;
     }
-    if (this.client === null && !this.connecting && this.reconnectTimer === null) void this.connect();
+    if (this.client === null && !this.connecting && this.reconnectTimer === null)
+      void this.connect();
     // A newcomer must know whether changes can reach it right now.
     fn(sseEvent("listener", { connected: this.listening }));
     return () => {
@@ -84,7 +85,10 @@ export class ChangeHub {
     this.connecting = true;
     let client: pg.Client | undefined;
     try {
-      client = new pg.Client({ connectionString: this.databaseUrl(), connectionTimeoutMillis: 5_000 });
+      client = new pg.Client({
+        connectionString: this.databaseUrl(),
+        connectionTimeoutMillis: 5_000,
+      });
       const c = client;
       c.on("notification", (message) => {
         if (message.channel === CHANGES_CHANNEL) this.onNotification(message.payload);
@@ -111,7 +115,8 @@ export class ChangeHub {
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.broadcast(sseEvent("listener", { connected: true }));
     // Notifications sent while the listener was down are lost: browsers refetch.
-    if (this.lostSinceConnect) this.broadcast(sseEvent("resync", { reason: "listener-reconnected" }));
+    if (this.lostSinceConnect)
+      this.broadcast(sseEvent("resync", { reason: "listener-reconnected" }));
     this.lostSinceConnect = false;
   }
 

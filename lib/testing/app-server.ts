@@ -87,7 +87,16 @@ export async function startApp(opts: {
     output = "";
     child = spawn(
       process.execPath,
-      [...APP_NODE_ARGS, ...(opts.nodeArgs ?? []), NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)],
+      [
+        ...APP_NODE_ARGS,
+        ...(opts.nodeArgs ?? []),
+        NEXT_BIN,
+        "start",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        String(port),
+      ],
       {
         env: {
           ...process.env,
@@ -131,7 +140,8 @@ export async function startApp(opts: {
       await launch();
       break;
     } catch (error) {
-      if (opts.port !== undefined || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+      if (opts.port !== undefined || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message))
+        throw error;
       port = await freePort();
       url = `http://127.0.0.1:${port}`;
     }

@@ -17,7 +17,10 @@ export async function resetDatabase(): Promise<void> {
 }
 
 /** One short-lived connection for `fn`; a dropped connection fails its query rather than crashing the process. */
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
   await client.connect();

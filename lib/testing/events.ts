@@ -8,7 +8,12 @@ export function envelope(payload: Payload): { topic: string; payload: Payload } 
   return { topic: TOPIC_PREFIXES[payload.eventType] + payload.clientId, payload };
 }
 
-export function connected(clientId: string, timestamp: number, version: number, extra: Record<string, unknown> = {}): Payload {
+export function connected(
+  clientId: string,
+  timestamp: number,
+  version: number,
+  extra: Record<string, unknown> = {},
+): Payload {
   return {
     clientId,
     timestamp,

@@ -71,7 +71,8 @@ async function startOnce(): Promise<Mosquitto> {
   try {
     await waitFor(
       () => {
-        if (child.exitCode !== null) throw new Error(`mosquitto exited with code ${child.exitCode}: ${output}`);
+        if (child.exitCode !== null)
+          throw new Error(`mosquitto exited with code ${child.exitCode}: ${output}`);
         return output.includes("running");
       },
       10_000,
@@ -79,7 +80,9 @@ async function startOnce(): Promise<Mosquitto> {
     );
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message} (ports ${tcpPort}, ${wsPort}; it printed: ${output || "nothing"})`);
+    throw new Error(
+      `${(error as Error).message} (ports ${tcpPort}, ${wsPort}; it printed: ${output || "nothing"})`,
+    );
   }
   return {
     tcpUrl: `mqtt://127.0.0.1:${tcpPort}`,

@@ -10,7 +10,10 @@ export interface ScratchDatabase {
 }
 
 /** A new empty database named `<prefix>_<pid>_<ms>` on the server at `serverUrl` (not migrated). */
-export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${Date.now()}`;
   await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
@@ -18,6 +21,9 @@ export async function createScratchDatabase(serverUrl: string, prefix: string): 
   return {
     url: url.toString(),
     name,
-    drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

@@ -16,9 +16,15 @@ beforeEach(async () => {
   await resetDatabase();
   const r = await ingest(
     ingestRequest([
-      envelope(connected('quote"comma,dev', T, 1, { principalIdentifier: "=HYPERLINK(\"http://evil\")" })),
-      envelope(disconnected('quote"comma,dev', T + 90_000, 1, { disconnectReason: "CONNECTION_LOST" })),
-      envelope(connected("plain", T + 1_000, 2, { ipAddress: "@evil", principalIdentifier: "-2+3" })),
+      envelope(
+        connected('quote"comma,dev', T, 1, { principalIdentifier: '=HYPERLINK("http://evil")' }),
+      ),
+      envelope(
+        disconnected('quote"comma,dev', T + 90_000, 1, { disconnectReason: "CONNECTION_LOST" }),
+      ),
+      envelope(
+        connected("plain", T + 1_000, 2, { ipAddress: "@evil", principalIdentifier: "-2+3" }),
+      ),
     ]),
   );
   expect(r.status).toBe(200);
@@ -29,7 +35,9 @@ describe("GET /api/export/connections.csv", () => {
     const r = await fleetCsv(new Request(`${BASE}/api/export/connections.csv`));
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(r.headers.get("content-disposition")).toMatch(/^attachment; filename="fleet-connections-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(r.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="fleet-connections-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const text = await r.text();
     expect(text.split("\r\n")[0]).toBe(HEADER);
     const rows = parse(text, { columns: true }) as Record<string, string>[];
@@ -55,19 +63,27 @@ describe("GET /api/export/connections.csv", () => {
         durationSeconds: "90",
         disconnectReason: "CONNECTION_LOST",
         clientInitiatedDisconnect: "false",
-        principalIdentifier: "'=HYPERLINK(\"http://evil\")",
+        principalIdentifier: '\'=HYPERLINK("http://evil")',
         ipAddress: "192.0.2.10",
       },
     ]);
   });
 
   it("filters by q, status and range", async () => {
-    const byQ = await (await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=plain`))).text();
+    const byQ = await (
+      await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=plain`))
+    ).text();
     expect(parse(byQ, { columns: true })).toHaveLength(1);
-    const offline = await (await fleetCsv(new Request(`${BASE}/api/export/connections.csv?status=online`))).text();
-    expect((parse(offline, { columns: true }) as { clientId: string }[]).map((r) => r.clientId)).toEqual(["plain"]);
+    const offline = await (
+      await fleetCsv(new Request(`${BASE}/api/export/connections.csv?status=online`))
+    ).text();
+    expect(
+      (parse(offline, { columns: true }) as { clientId: string }[]).map((r) => r.clientId),
+    ).toEqual(["plain"]);
     const early = await (
-      await fleetCsv(new Request(`${BASE}/api/export/connections.csv?to=${new Date(T - 1).toISOString()}`))
+      await fleetCsv(
+        new Request(`${BASE}/api/export/connections.csv?to=${new Date(T - 1).toISOString()}`),
+      )
     ).text();
     expect(early).toBe(`${HEADER}\r\n`);
   });
@@ -76,7 +92,12 @@ describe("GET /api/export/connections.csv", () => {
     const r = await fleetCsv(new Request(`${BASE}/api/export/connections.csv?from=tuesday`));
     expect({ status: r.status, body: await r.json() }).toEqual({
       status: 400,
-      body: { error: { code: "invalid_query", message: "from: 'tuesday' is not an ISO 8601 time or epoch ms" } },
+      body: {
+        error: {
+          code: "invalid_query",
+          message: "from: 'tuesday' is not an ISO 8601 time or epoch ms",
+        },
+      },
     });
   });
 });
@@ -98,10 +119,17 @@ describe("GET /api/export/connections.csv across fetch batches", () => {
   });
 
   it("writes every row once, in order, with one header", async () => {
-    const text = await (await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=bulk`))).text();
+    const text = await (
+      await fleetCsv(new Request(`${BASE}/api/export/connections.csv?q=bulk`))
+    ).text();
     expect(text.split("\r\n").filter((line) => line === HEADER)).toHaveLength(1);
-    const rows = parse(text, { columns: true }) as { versionNumber: string; durationSeconds: string }[];
-    expect(rows.map((r) => Number(r.versionNumber))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
+    const rows = parse(text, { columns: true }) as {
+      versionNumber: string;
+      durationSeconds: string;
+    }[];
+    expect(rows.map((r) => Number(r.versionNumber))).toEqual(
+      Array.from({ length: ROWS }, (_, i) => i + 1),
+    );
     expect(new Set(rows.map((r) => r.durationSeconds))).toEqual(new Set(["30"]));
   });
 
@@ -115,7 +143,9 @@ describe("GET /api/export/connections.csv across fetch batches", () => {
     await reader.cancel();
     await expect.poll(() => pool.totalCount - pool.idleCount, { timeout: 5_000 }).toBe(0);
     // The freed connection works (no portal or transaction left behind).
-    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM connection WHERE client_id = 'bulk'");
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM connection WHERE client_id = 'bulk'",
+    );
     expect(rows[0]!.n).toBe(ROWS);
   });
 });
@@ -123,23 +153,50 @@ describe("GET /api/export/connections.csv across fetch batches", () => {
 describe("GET /api/clients/{clientId}/connections.csv", () => {
   it("exports one client's timeline", async () => {
     const r = await clientCsv(new Request(`${BASE}/x`), params({ clientId: "plain" }));
-    expect(r.headers.get("content-disposition")).toMatch(/^attachment; filename="plain-connections-/);
+    expect(r.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="plain-connections-/,
+    );
     const rows = parse(await r.text(), { columns: true }) as { clientId: string }[];
     expect(rows.map((row) => row.clientId)).toEqual(["plain"]);
   });
 
   it("ends a superseded connection with no later one where it starts, and leaves it out of a later range", async () => {
     // v3 lost its disconnect; v5 is current (higher version) though its clock reads a minute earlier.
-    await ingest(ingestRequest([envelope(connected("skew", T, 5)), envelope(connected("skew", T + 60_000, 3))]));
-    const all = parse(await (await clientCsv(new Request(`${BASE}/x`), params({ clientId: "skew" }))).text(), {
-      columns: true,
-    }) as { versionNumber: string; connectedAt: string; disconnectedAt: string; durationSeconds: string }[];
-    expect(all.map((row) => [row.versionNumber, row.connectedAt, row.disconnectedAt, row.durationSeconds])).toEqual([
+    await ingest(
+      ingestRequest([
+        envelope(connected("skew", T, 5)),
+        envelope(connected("skew", T + 60_000, 3)),
+      ]),
+    );
+    const all = parse(
+      await (await clientCsv(new Request(`${BASE}/x`), params({ clientId: "skew" }))).text(),
+      {
+        columns: true,
+      },
+    ) as {
+      versionNumber: string;
+      connectedAt: string;
+      disconnectedAt: string;
+      durationSeconds: string;
+    }[];
+    expect(
+      all.map((row) => [
+        row.versionNumber,
+        row.connectedAt,
+        row.disconnectedAt,
+        row.durationSeconds,
+      ]),
+    ).toEqual([
       ["5", new Date(T).toISOString(), "", ""],
       ["3", new Date(T + 60_000).toISOString(), new Date(T + 60_000).toISOString(), "0"],
     ]);
     const later = parse(
-      await (await clientCsv(new Request(`${BASE}/x?from=${new Date(T + 120_000).toISOString()}`), params({ clientId: "skew" }))).text(),
+      await (
+        await clientCsv(
+          new Request(`${BASE}/x?from=${new Date(T + 120_000).toISOString()}`),
+          params({ clientId: "skew" }),
+        )
+      ).text(),
       { columns: true },
     ) as { versionNumber: string }[];
     expect(later.map((row) => row.versionNumber)).toEqual(["5"]);

@@ -66,7 +66,9 @@ describe("GET /api/stats/online", () => {
       // v3 came before v5 (versions say so) but its clock reads a minute later.
       envelope(connected("skew", now - 2 * HOUR + 60_000, 3)),
     ]);
-    const history = (await (await online(new Request(`${BASE}/api/stats/online?range=24h`))).json()) as History;
+    const history = (await (
+      await online(new Request(`${BASE}/api/stats/online?range=24h`))
+    ).json()) as History;
     expect(at(history, now - HOUR)).toBe(1);
     const counts = (await (await summary()).json()) as { online: number };
     expect(counts.online).toBe(1);

@@ -4,4 +4,6 @@ import { clientRoute } from "@/lib/http/client-route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId) => Response.json(await listSubscriptions(clientId)));
+export const GET = clientRoute(async (clientId) =>
+  Response.json(await listSubscriptions(clientId)),
+);
