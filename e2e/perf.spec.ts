@@ -121,12 +121,10 @@ test.describe("at 100,000 clients", () => {
     console.info(
       `perf: first rows after navigation at ${CLIENTS} clients: runs ${runs.join(", ")} ms; median ${median} ms (${verdict} the ${TARGET_MS} ms target)`,
     );
-    test
-      .info()
-      .annotations.push({
-        type: "first-rows-ms",
-        description: `median ${median} (runs ${runs.join(", ")})`,
-      });
+    test.info().annotations.push({
+      type: "first-rows-ms",
+      description: `median ${median} (runs ${runs.join(", ")})`,
+    });
     expect(median).toBeLessThan(REGRESSION_MS);
   });
 });
