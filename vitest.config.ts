@@ -9,9 +9,10 @@ export default defineConfig({
       "app/**/*.test.ts",
       "scripts/**/*.test.ts",
       "components/**/*.test.ts",
+      "test/**/*.test.ts",
     ],
-    globalSetup: ["./lib/testing/global-setup.ts"],
-    setupFiles: ["./lib/testing/setup-env.ts"],
+    globalSetup: ["./test/support/global-setup.ts"],
+    setupFiles: ["./test/support/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration suites share one database; files run one after another.

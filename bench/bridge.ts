@@ -32,7 +32,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { connectAsync, type MqttClient } from "mqtt";
 import pg from "pg";
-import { startFakeIngest } from "../lib/bridge/fake-ingest";
+import { startFakeIngest } from "../test/support/fake-ingest";
 import { freePort } from "../lib/db/embedded";
 import { BENCH_TOKEN, startBenchApp } from "./lib/app";
 import { describeServer, startPgServer } from "./lib/database";

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/db/embedded";
 import { migrate } from "../lib/db/migrate";
-import { startApp, type AppServer } from "../lib/testing/app-server";
+import { startApp, type AppServer } from "../test/support/app-server";
 import { createScratchDatabase, E2E_GRACE_SECONDS, E2E_TOKEN } from "./support/database";
 
 export default async function globalSetup(): Promise<() => Promise<void>> {

@@ -3,7 +3,7 @@
 // away (the indicator says so and reads show the error banner).
 import { expect, test, type Page } from "@playwright/test";
 import { migrate } from "../lib/db/migrate";
-import { startApp, type AppServer } from "../lib/testing/app-server";
+import { startApp, type AppServer } from "../test/support/app-server";
 import { logIn, TEST_ADMIN } from "./support/auth";
 import { createScratchDatabase, E2E_TOKEN } from "./support/database";
 import { connected, disconnected, envelope, type Payload } from "./support/ingest";

@@ -8,7 +8,7 @@
 // database and app instance so the other specs stay fast.
 import { expect, test } from "@playwright/test";
 import { migrate } from "../lib/db/migrate";
-import { startApp, type AppServer, type OperatorSession } from "../lib/testing/app-server";
+import { startApp, type AppServer, type OperatorSession } from "../test/support/app-server";
 import { createScratchDatabase, withDatabase } from "./support/database";
 
 const CLIENTS = 100_000;

@@ -4,7 +4,7 @@
 // tested against a provider in lib/; this is what the operator sees.
 import { expect, test } from "@playwright/test";
 import { freePort } from "../lib/db/embedded";
-import { startApp, type AppServer } from "../lib/testing/app-server";
+import { startApp, type AppServer } from "../test/support/app-server";
 import { LOGGED_OUT } from "./support/auth";
 
 test.use({ storageState: LOGGED_OUT });

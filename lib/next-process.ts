@@ -1,6 +1,6 @@
 // How the web app's Node.js process is started: by `npm start`
 // (scripts/start.ts), by the test and benchmark harness
-// (lib/testing/app-server.ts), and by `npm run serve` (package.json repeats
+// (test/support/app-server.ts), and by `npm run serve` (package.json repeats
 // APP_NODE_ARGS there, JSON cannot import it; lib/next-process.test.ts
 // checks the copy).
 import path from "node:path";

@@ -10,7 +10,11 @@
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { driveProvider, startTestProvider, type TestProvider } from "@/lib/auth/oidc-test-provider";
+import {
+  driveProvider,
+  startTestProvider,
+  type TestProvider,
+} from "@/test/support/oidc-test-provider";
 import { OIDC_ERROR_CODES } from "@/lib/auth/oidc-errors";
 import { freePort } from "@/lib/db/embedded";
 import {
@@ -18,9 +22,9 @@ import {
   TEST_ADMIN,
   type AppServer,
   type OperatorSession,
-} from "@/lib/testing/app-server";
-import { hostileString, storableString, UNSTORABLE_UNITS } from "@/lib/testing/fuzz-arbitraries";
-import { REQUEST_BUDGET_MS } from "@/lib/testing/fuzz-checks";
+} from "@/test/support/app-server";
+import { hostileString, storableString, UNSTORABLE_UNITS } from "@/test/support/fuzz-arbitraries";
+import { REQUEST_BUDGET_MS } from "@/test/support/fuzz-checks";
 
 /** Which error codes each status may carry on these routes (lib/errors.ts). */
 const CODES_BY_STATUS: Record<number, string[]> = {

@@ -7,11 +7,11 @@ import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { neutraliseFormula } from "@/lib/export/connections-csv";
-import { startApp, type AppServer } from "@/lib/testing/app-server";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, disconnected, envelope, subscribed } from "@/lib/testing/events";
-import { clientIdArb, timestampArb } from "@/lib/testing/fuzz-arbitraries";
-import { REQUEST_BUDGET_MS, sameJson } from "@/lib/testing/fuzz-checks";
+import { startApp, type AppServer } from "@/test/support/app-server";
+import { resetDatabase } from "@/test/support/db";
+import { connected, disconnected, envelope, subscribed } from "@/test/support/events";
+import { clientIdArb, timestampArb } from "@/test/support/fuzz-arbitraries";
+import { REQUEST_BUDGET_MS, sameJson } from "@/test/support/fuzz-checks";
 
 const AWKWARD_IDS = [
   "plant 7/line-2/ünit",

@@ -3,12 +3,12 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "@/lib/clients/cursor";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, envelope } from "@/lib/testing/events";
-import { hostileString } from "@/lib/testing/fuzz-arbitraries";
-import { expectErrorContract, postIngest, timed } from "@/lib/testing/fuzz-checks";
-import { AWKWARD_CLIENT_IDS as SEEDED } from "@/lib/testing/query-arbitraries";
-import { BASE, params } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, envelope } from "@/test/support/events";
+import { hostileString } from "@/test/support/fuzz-arbitraries";
+import { expectErrorContract, postIngest, timed } from "@/test/support/fuzz-checks";
+import { AWKWARD_CLIENT_IDS as SEEDED } from "@/test/support/query-arbitraries";
+import { BASE, params } from "@/test/support/routes";
 import { GET as events } from "./clients/[clientId]/events/route";
 import { GET as list } from "./clients/route";
 

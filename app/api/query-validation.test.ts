@@ -1,10 +1,10 @@
 // Exact error bodies for hostile query parameters and path IDs (issue #5):
 // each row was a 500 or an unclear message before the read API validated it.
 import { beforeAll, describe, expect, it } from "vitest";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, envelope } from "@/lib/testing/events";
-import { postIngest, timed } from "@/lib/testing/fuzz-checks";
-import { BASE, params } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, envelope } from "@/test/support/events";
+import { postIngest, timed } from "@/test/support/fuzz-checks";
+import { BASE, params } from "@/test/support/routes";
 import { GET as clientCsv } from "./clients/[clientId]/connections.csv/route";
 import { GET as connections } from "./clients/[clientId]/connections/route";
 import { GET as events } from "./clients/[clientId]/events/route";

@@ -3,12 +3,12 @@
 // exact error contract, never a 500, and it comes back within a bound.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, disconnected, envelope, subscribed } from "@/lib/testing/events";
-import { clientIdArb, hostileString, storableString } from "@/lib/testing/fuzz-arbitraries";
-import { expectErrorContract, postIngest, timed, type Answer } from "@/lib/testing/fuzz-checks";
-import { AWKWARD_CLIENT_IDS, paramValueArb, queryValueArb } from "@/lib/testing/query-arbitraries";
-import { BASE, params } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, disconnected, envelope, subscribed } from "@/test/support/events";
+import { clientIdArb, hostileString, storableString } from "@/test/support/fuzz-arbitraries";
+import { expectErrorContract, postIngest, timed, type Answer } from "@/test/support/fuzz-checks";
+import { AWKWARD_CLIENT_IDS, paramValueArb, queryValueArb } from "@/test/support/query-arbitraries";
+import { BASE, params } from "@/test/support/routes";
 import { GET as clientCsv } from "./clients/[clientId]/connections.csv/route";
 import { GET as connections } from "./clients/[clientId]/connections/route";
 import { GET as events } from "./clients/[clientId]/events/route";

@@ -8,10 +8,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { changeHub } from "@/lib/stream/hub";
 import { parseSse } from "@/lib/stream/sse";
-import { startApp, type AppServer, type OperatorSession } from "@/lib/testing/app-server";
-import { hostileString } from "@/lib/testing/fuzz-arbitraries";
-import { REQUEST_BUDGET_MS } from "@/lib/testing/fuzz-checks";
-import { BASE } from "@/lib/testing/routes";
+import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
+import { hostileString } from "@/test/support/fuzz-arbitraries";
+import { REQUEST_BUDGET_MS } from "@/test/support/fuzz-checks";
+import { BASE } from "@/test/support/routes";
 import { GET as stream } from "./stream/route";
 
 let app: AppServer;

@@ -1,9 +1,9 @@
-// The built app (`next start` through lib/testing/app-server), plus its
+// The built app (`next start` through test/support/app-server), plus its
 // process ID so the benchmarks can read its memory.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { startApp, type AppServer } from "../../lib/testing/app-server";
+import { startApp, type AppServer } from "../../test/support/app-server";
 import { pidListeningOn } from "./process-memory";
 
 export const BENCH_TOKEN = "bench-token";

@@ -4,8 +4,8 @@
 // (the configured database itself is never touched).
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
-import { DATA_TABLES, withClient } from "../../lib/testing/db";
-import { createScratchDatabase, type ScratchDatabase } from "../../lib/testing/scratch-database";
+import { DATA_TABLES, withClient } from "../../test/support/db";
+import { createScratchDatabase, type ScratchDatabase } from "../../test/support/scratch-database";
 
 export type { ScratchDatabase };
 export { withClient };

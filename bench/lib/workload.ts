@@ -8,7 +8,7 @@ import {
   envelope,
   subscribed,
   type Payload,
-} from "../../lib/testing/events";
+} from "../../test/support/events";
 
 export interface Envelope {
   topic: string;

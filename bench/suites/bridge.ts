@@ -13,7 +13,7 @@ import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { BATCH_DEFAULTS } from "../../lib/bridge/config";
-import { startFakeIngest } from "../../lib/bridge/fake-ingest";
+import { startFakeIngest } from "../../test/support/fake-ingest";
 import { freePort } from "../../lib/db/embedded";
 import { BENCH_TOKEN, postBatch, startBenchApp, type BenchApp } from "../lib/app";
 import { spawnHelper, type Helper } from "../lib/child";
@@ -153,7 +153,7 @@ async function bridgeRun(
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-spool-"));
   const metricsPort = await freePort();
   const clientId = `bench-bridge-${process.pid}-${run}-${new URL(ingestUrl).port}`;
-  // scripts/bridge.ts as its own process, as lib/bridge/stack's spawnBridge
+  // scripts/bridge.ts as its own process, as test/support/bridge-stack's spawnBridge
   // runs it, plus --cpu-prof when asked (NODE_OPTIONS may not carry it).
   const bridge = spawnHelper(
     "scripts/bridge.ts",

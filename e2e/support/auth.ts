@@ -1,7 +1,7 @@
 // Sessions for the specs: the saved admin login, fresh logins for other
 // operators, and API calls the way the UI makes them (cookie + CSRF header).
 import { expect, type APIRequestContext, type BrowserContext } from "@playwright/test";
-import { TEST_ADMIN } from "../../lib/testing/app-server";
+import { TEST_ADMIN } from "../../test/support/app-server";
 
 export { TEST_ADMIN };
 

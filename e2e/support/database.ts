@@ -1,9 +1,9 @@
-import { DATA_TABLES, withClient } from "../../lib/testing/db";
+import { DATA_TABLES, withClient } from "../../test/support/db";
 
 export const E2E_TOKEN = "e2e-token";
 export const E2E_GRACE_SECONDS = 3;
 
-export { createScratchDatabase } from "../../lib/testing/scratch-database";
+export { createScratchDatabase } from "../../test/support/scratch-database";
 
 /** Runs statements against the app's database (seeding, resetting). */
 export { withClient as withDatabase };

@@ -5,7 +5,7 @@ import {
   envelope,
   subscribed,
   type Payload,
-} from "../../lib/testing/events";
+} from "../../test/support/events";
 import { E2E_TOKEN } from "./database";
 
 export { connected, disconnected, envelope, subscribed, type Payload };

@@ -1,7 +1,7 @@
 // Operator login against the real app: the proxy guards pages and APIs,
 // sessions are server-side, writes need the CSRF token, roles are enforced.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startApp, TEST_ADMIN, type AppServer } from "../testing/app-server";
+import { startApp, TEST_ADMIN, type AppServer } from "../../test/support/app-server";
 
 let app: AppServer;
 

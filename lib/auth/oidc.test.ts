@@ -4,13 +4,13 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../db/embedded";
-import { startApp, type AppServer } from "../testing/app-server";
+import { startApp, type AppServer } from "../../test/support/app-server";
 import {
   CookieJar,
   driveProvider,
   startTestProvider,
   type TestProvider,
-} from "./oidc-test-provider";
+} from "../../test/support/oidc-test-provider";
 import { hashToken } from "./token-hash";
 
 let app: AppServer;

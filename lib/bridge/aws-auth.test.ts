@@ -13,8 +13,8 @@ import { startBridge } from "./index";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startFakeIngest } from "./fake-ingest";
-import { waitFor } from "../broker/testing";
+import { startFakeIngest } from "../../test/support/fake-ingest";
+import { waitFor } from "../../test/support/broker";
 
 // AWS's published example of a presigned URL ("Authenticating Requests: Using
 // Query Parameters", Amazon S3 API reference): fixed keys, date and answer.

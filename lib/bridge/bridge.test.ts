@@ -6,8 +6,8 @@ import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLifecycleBroker, type LifecycleBroker } from "../broker";
-import { publishAll, syntheticEvents, waitFor } from "../broker/testing";
-import { startFakeIngest, type FakeIngest } from "./fake-ingest";
+import { publishAll, syntheticEvents, waitFor } from "../../test/support/broker";
+import { startFakeIngest, type FakeIngest } from "../../test/support/fake-ingest";
 import { startBridge, type Bridge, type BridgeOptions } from "./index";
 
 let broker: LifecycleBroker;

@@ -1,10 +1,10 @@
 // End to end over real WebSockets: simulated devices → embedded broker →
 // bridge → POST /api/ingest of the real app → PostgreSQL → read API.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../broker/testing";
+import { waitFor } from "../../test/support/broker";
 import { startFleet } from "../simulator";
 import { startBridge, type Bridge } from "./index";
-import { startStack, type Stack } from "./stack";
+import { startStack, type Stack } from "../../test/support/bridge-stack";
 
 let stack: Stack;
 let bridge: Bridge;

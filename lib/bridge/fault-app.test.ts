@@ -1,10 +1,10 @@
 // Fault: the web app is killed (SIGKILL) and restarted while events stream in.
 // Every event the broker published must end up in PostgreSQL exactly once.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../broker/testing";
+import { waitFor } from "../../test/support/broker";
 import { startFleet } from "../simulator";
 import { startBridge, type Bridge } from "./index";
-import { startStack, type Stack } from "./stack";
+import { startStack, type Stack } from "../../test/support/bridge-stack";
 
 let stack: Stack;
 let bridge: Bridge;

@@ -2,9 +2,9 @@
 // again on the same spool and client ID. Events it had acknowledged live in
 // its spool; events it had not stay with the broker (persistent session).
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../broker/testing";
+import { waitFor } from "../../test/support/broker";
 import { startFleet } from "../simulator";
-import { spawnBridge, startStack, type Stack } from "./stack";
+import { spawnBridge, startStack, type Stack } from "../../test/support/bridge-stack";
 
 let stack: Stack;
 let env: Record<string, string>;

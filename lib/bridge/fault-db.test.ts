@@ -2,11 +2,11 @@
 // through a proxy the test cuts). Ingest answers 503, the bridge keeps the
 // events spooled and retries; afterwards every event is stored exactly once.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../broker/testing";
+import { waitFor } from "../../test/support/broker";
 import { startFleet } from "../simulator";
 import { startBridge, type Bridge } from "./index";
-import { startStack, type Stack } from "./stack";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
+import { startStack, type Stack } from "../../test/support/bridge-stack";
+import { startTcpProxy, type TcpProxy } from "../../test/support/tcp-proxy";
 
 let stack: Stack;
 let bridge: Bridge;

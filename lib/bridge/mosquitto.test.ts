@@ -5,11 +5,11 @@
 // across a bridge restart (persistent session with session expiry).
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { publishAll, syntheticEvents, waitFor } from "../broker/testing";
-import { startMosquitto, type Mosquitto } from "../testing/mosquitto";
+import { publishAll, syntheticEvents, waitFor } from "../../test/support/broker";
+import { startMosquitto, type Mosquitto } from "../../test/support/mosquitto";
 import { startBridge, type BridgeOptions } from "./index";
 import { createLogger } from "./logger";
-import { canonical, startStack, type Stack } from "./stack";
+import { canonical, startStack, type Stack } from "../../test/support/bridge-stack";
 
 let mosquitto: Mosquitto;
 let wsUrl: string;

@@ -12,10 +12,10 @@ import { Aedes, type Client, type PublishPacket, type PubrelPacket } from "aedes
 import { createServer } from "aedes-server-factory";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { publishAll, syntheticEvents, waitFor } from "../broker/testing";
-import { startFakeIngest, type FakeIngest } from "./fake-ingest";
+import { publishAll, syntheticEvents, waitFor } from "../../test/support/broker";
+import { startFakeIngest, type FakeIngest } from "../../test/support/fake-ingest";
 import { startBridge } from "./index";
-import { spawnBridge } from "./stack";
+import { spawnBridge } from "../../test/support/bridge-stack";
 
 let aedes: Aedes;
 let tcp: NetServer;

@@ -7,8 +7,8 @@ import path from "node:path";
 import { connectAsync } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLifecycleBroker, type LifecycleBroker } from "../broker";
-import { waitFor } from "../broker/testing";
-import { startFakeIngest, type FakeIngest } from "./fake-ingest";
+import { waitFor } from "../../test/support/broker";
+import { startFakeIngest, type FakeIngest } from "../../test/support/fake-ingest";
 import { startBridge } from "./index";
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLifecycleBroker, type LifecycleBroker, type LifecycleMessage } from "./index";
-import { observeEvents, waitFor, type ObservedEvent } from "./testing";
+import { observeEvents, waitFor, type ObservedEvent } from "../../test/support/broker";
 
 let broker: LifecycleBroker;
 let observer: Awaited<ReturnType<typeof observeEvents>>;

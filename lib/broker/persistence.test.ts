@@ -19,7 +19,7 @@ import { generate, parser as mqttParser, type Packet } from "mqtt-packet";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLifecycleBroker, type LifecycleBroker, type LifecycleMessage } from "./index";
 import { SessionRegistry, type ClientRecord, type RegistryStore } from "./session-registry";
-import { waitFor } from "./testing";
+import { waitFor } from "../../test/support/broker";
 
 let dataDir: string;
 let published: LifecycleMessage[];

@@ -2,9 +2,9 @@
 // one search reuse the first page's counts for a few seconds.
 import { beforeEach, describe, expect, it } from "vitest";
 import { POST as ingest } from "@/app/api/ingest/route";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, envelope } from "@/lib/testing/events";
-import { ingestRequest } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, envelope } from "@/test/support/events";
+import { ingestRequest } from "@/test/support/routes";
 import { listClients } from "./list";
 import { ListClientsQuery } from "./schemas";
 

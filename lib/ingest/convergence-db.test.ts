@@ -17,10 +17,10 @@ import {
   historyArbitrary,
   latestTimestamp,
   receivedInOrder,
-} from "../presence/arbitraries";
+} from "../../test/support/presence-arbitraries";
 import { foldEvents, summarize } from "../presence/fold";
 import type { LifecycleEvent } from "../presence/types";
-import { resetDatabase } from "../testing/db";
+import { resetDatabase } from "../../test/support/db";
 import { TOPIC_PREFIXES } from "./schemas";
 import { ingest } from "./index";
 

@@ -4,7 +4,7 @@
 // unchanged and every rejected one is quarantined with its reason.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resetDatabase } from "../testing/db";
+import { resetDatabase } from "../../test/support/db";
 import {
   envelopeOf,
   FIELD_RULES,
@@ -18,7 +18,7 @@ import {
   wrongValueFor,
   type FuzzPayload,
   type KnownField,
-} from "../testing/fuzz-arbitraries";
+} from "../../test/support/fuzz-arbitraries";
 import {
   expectErrorContract,
   expectRetrievable,
@@ -26,7 +26,7 @@ import {
   payloadOfItem,
   postIngest,
   quarantineSince,
-} from "../testing/fuzz-checks";
+} from "../../test/support/fuzz-checks";
 import { MAX_FUTURE_SKEW_MS, TOPIC_PREFIXES } from "./schemas";
 
 beforeAll(resetDatabase);

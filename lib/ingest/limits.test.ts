@@ -5,9 +5,9 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as ingest } from "@/app/api/ingest/route";
 import { db } from "../db/client";
-import { resetDatabase } from "../testing/db";
-import { connected, envelope, subscribed } from "../testing/events";
-import { FUZZ_T0 } from "../testing/fuzz-arbitraries";
+import { resetDatabase } from "../../test/support/db";
+import { connected, envelope, subscribed } from "../../test/support/events";
+import { FUZZ_T0 } from "../../test/support/fuzz-arbitraries";
 import {
   expectErrorContract,
   expectRetrievable,
@@ -15,8 +15,8 @@ import {
   postIngest,
   quarantineSince,
   timed,
-} from "../testing/fuzz-checks";
-import { BASE } from "../testing/routes";
+} from "../../test/support/fuzz-checks";
+import { BASE } from "../../test/support/routes";
 import { MAX_BATCH_ITEMS, MAX_JSON_DEPTH, storableRawText } from "./parse";
 
 const LIMIT = 1024 * 1024;

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import type { EventType } from "../presence/types";
-import { resetDatabase } from "../testing/db";
+import { resetDatabase } from "../../test/support/db";
 import { ingest } from "./index";
 import { parseBody, parseItems } from "./parse";
 import { TOPIC_PREFIXES } from "./schemas";

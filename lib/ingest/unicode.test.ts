@@ -4,7 +4,7 @@
 // kept intact; the rest is rejected by name and quarantined, escaped.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resetDatabase } from "../testing/db";
+import { resetDatabase } from "../../test/support/db";
 import {
   clientIdArb,
   envelopeOf,
@@ -16,13 +16,13 @@ import {
   storableString,
   timestampArb,
   type FuzzPayload,
-} from "../testing/fuzz-arbitraries";
+} from "../../test/support/fuzz-arbitraries";
 import {
   expectRetrievable,
   maxQuarantineId,
   postIngest,
   quarantineSince,
-} from "../testing/fuzz-checks";
+} from "../../test/support/fuzz-checks";
 import { storableRawText } from "./parse";
 import { MAX_CLIENT_ID_BYTES, TOPIC_PREFIXES } from "./schemas";
 

@@ -9,7 +9,7 @@ import {
   receivedInOrder,
   scenarioArbitrary,
   type Scenario,
-} from "./arbitraries";
+} from "../../test/support/presence-arbitraries";
 import {
   applyEvent,
   compareConnections,

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { ingest } from "../ingest";
-import { resetDatabase } from "../testing/db";
-import { connected, disconnected, envelope, subscribed } from "../testing/events";
+import { resetDatabase } from "../../test/support/db";
+import { connected, disconnected, envelope, subscribed } from "../../test/support/events";
 import { deleteExpiredEvents, retentionCutoff } from "./delete-expired-events";
 
 const DAY = 24 * 60 * 60 * 1000;

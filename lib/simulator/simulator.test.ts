@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startLifecycleBroker, type LifecycleBroker } from "../broker";
-import { observeEvents, waitFor, type ObservedEvent } from "../broker/testing";
+import { observeEvents, waitFor, type ObservedEvent } from "../../test/support/broker";
 import { createRandom } from "./random";
 import { startFleet } from "./index";
 

@@ -16,13 +16,13 @@ import {
   historyArbitrary,
   latestTimestamp,
   receivedInOrder,
-} from "../presence/arbitraries";
+} from "../../test/support/presence-arbitraries";
 import { currentConnection } from "../presence/current";
 import { foldEvents } from "../presence/fold";
 import { timeline } from "../presence/timeline";
 import type { LifecycleEvent } from "../presence/types";
-import { resetDatabase } from "../testing/db";
-import { connected, disconnected, envelope, type Payload } from "../testing/events";
+import { resetDatabase } from "../../test/support/db";
+import { connected, disconnected, envelope, type Payload } from "../../test/support/events";
 import { onlineHistory } from "./online-history";
 import { HISTORY_RANGES, type HistoryRange, type OnlinePoint } from "./schemas";
 

@@ -3,8 +3,8 @@
 // process whatever the number of browsers, and none left once they leave.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startApp, type AppServer } from "../testing/app-server";
-import { connected, envelope } from "../testing/events";
+import { startApp, type AppServer } from "../../test/support/app-server";
+import { connected, envelope } from "../../test/support/events";
 import { readSse, type SseMessage } from "./sse";
 
 interface StreamReader {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, disconnected, envelope, subscribed } from "@/lib/testing/events";
-import { ingestRequest } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, disconnected, envelope, subscribed } from "@/test/support/events";
+import { ingestRequest } from "@/test/support/routes";
 import { POST } from "./route";
 
 const T0 = Date.UTC(2026, 10, 26, 8, 0, 0);

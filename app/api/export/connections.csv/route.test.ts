@@ -1,9 +1,9 @@
 import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, disconnected, envelope } from "@/lib/testing/events";
-import { BASE, ingestRequest, params } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, disconnected, envelope } from "@/test/support/events";
+import { BASE, ingestRequest, params } from "@/test/support/routes";
 import { POST as ingest } from "../../ingest/route";
 import { GET as clientCsv } from "../../clients/[clientId]/connections.csv/route";
 import { GET as fleetCsv } from "./route";

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, disconnected, envelope } from "@/lib/testing/events";
-import { BASE, ingestRequest } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, disconnected, envelope } from "@/test/support/events";
+import { BASE, ingestRequest } from "@/test/support/routes";
 import { POST as ingest } from "../../ingest/route";
 import { GET as summary } from "../summary/route";
 import { GET as online } from "./route";

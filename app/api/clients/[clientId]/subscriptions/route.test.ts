@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { resetDatabase } from "@/lib/testing/db";
-import { connected, envelope, subscribed } from "@/lib/testing/events";
-import { BASE, ingestRequest, params } from "@/lib/testing/routes";
+import { resetDatabase } from "@/test/support/db";
+import { connected, envelope, subscribed } from "@/test/support/events";
+import { BASE, ingestRequest, params } from "@/test/support/routes";
 import { POST as ingest } from "../../../ingest/route";
 import { GET as failures } from "../failures/route";
 import { GET as subscriptions } from "./route";

@@ -3,8 +3,8 @@
 // and SQL syntax), client IDs that are valid but awkward, lifecycle payloads
 // with unknown fields, and wrong-typed values for every payload field.
 import fc from "fast-check";
-import { MAX_CLIENT_ID_BYTES, TOPIC_PREFIXES } from "../ingest/schemas";
-import { EVENT_TYPES, type EventType } from "../presence/types";
+import { MAX_CLIENT_ID_BYTES, TOPIC_PREFIXES } from "../../lib/ingest/schemas";
+import { EVENT_TYPES, type EventType } from "../../lib/presence/types";
 
 /** Units that must be stored and shown as they are (or rejected by name). */
 export const STORABLE_EDGE_UNITS = [

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { hashPassword } from "../auth/password";
-import { freePort } from "../db/embedded";
-import { APP_NODE_ARGS, NEXT_BIN } from "../next-process";
+import { hashPassword } from "../../lib/auth/password";
+import { freePort } from "../../lib/db/embedded";
+import { APP_NODE_ARGS, NEXT_BIN } from "../../lib/next-process";
 
 /** The admin every test app starts with (created on first start from ADMIN_USERNAME/ADMIN_PASSWORD). */
 export const TEST_ADMIN = { username: "test-admin", password: "test-admin-password" };

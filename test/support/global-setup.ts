@@ -3,8 +3,8 @@
 // data is never touched); without it, an embedded server under .data/.
 import { rmSync } from "node:fs";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type EmbeddedDatabase } from "../db/embedded";
-import { migrate } from "../db/migrate";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
+import { migrate } from "../../lib/db/migrate";
 import { createScratchDatabase } from "./scratch-database";
 
 declare module "vitest" {

@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { waitFor } from "../broker/testing";
-import { freePort } from "../db/embedded";
+import { waitFor } from "./broker";
+import { freePort } from "../../lib/db/embedded";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 

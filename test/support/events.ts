@@ -1,6 +1,6 @@
 // Builders of AWS IoT lifecycle payloads for tests and benchmarks.
-import { TOPIC_PREFIXES } from "../ingest/schemas";
-import type { EventType } from "../presence/types";
+import { TOPIC_PREFIXES } from "../../lib/ingest/schemas";
+import type { EventType } from "../../lib/presence/types";
 
 export type Payload = Record<string, unknown> & { clientId: string; eventType: EventType };
 

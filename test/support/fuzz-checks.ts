@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { GET as getClient } from "@/app/api/clients/[clientId]/route";
 import { GET as getEvents } from "@/app/api/clients/[clientId]/events/route";
 import { POST as ingest } from "@/app/api/ingest/route";
-import { db } from "../db/client";
+import { db } from "../../lib/db/client";
 import { BASE, ingestRequest, params } from "./routes";
 
 /** Far above a healthy request even on a loaded 2-core machine; far below "hung". */

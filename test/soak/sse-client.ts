@@ -1,8 +1,8 @@
 // An SSE reader with EventSource's reconnection: when the stream ends or
 // cannot be opened it waits `retryMs` and opens it again, for as long as it
 // runs. It records every connection attempt and every message it received.
-import { readSse } from "../stream/sse";
-import type { AppServer } from "../testing/app-server";
+import { readSse } from "../../lib/stream/sse";
+import type { AppServer } from "../support/app-server";
 
 export interface ReceivedMessage {
   at: number;

@@ -1,14 +1,14 @@
 // Test harness for the end-to-end and fault tests: the real app (`next start`
-// via lib/testing/app-server), the embedded broker, the bridge and a
+// via test/support/app-server), the embedded broker, the bridge and a
 // simulated fleet, plus the exactly-once check against PostgreSQL.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startLifecycleBroker, type LifecycleBroker } from "../broker";
-import { waitFor } from "../broker/testing";
-import { startApp, type AppServer } from "../testing/app-server";
+import { startLifecycleBroker, type LifecycleBroker } from "../../lib/broker";
+import { waitFor } from "./broker";
+import { startApp, type AppServer } from "./app-server";
 
 /** JSON with sorted keys, so a payload and its jsonb copy compare equal. */
 export function canonical(value: unknown): string {

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { db } from "../db/client";
+import { db } from "../../lib/db/client";
 
 /** Every table ingest writes: what a test or a benchmark run empties to start afresh. */
 export const DATA_TABLES = [

@@ -11,7 +11,11 @@
 // the connect and the disconnect of one connection always share one
 // (sessionIdentifier, versionNumber).
 import fc from "fast-check";
-import { TIMESTAMP_TOLERANCE_MS, type LifecycleEvent, type ReceivedEvent } from "./types";
+import {
+  TIMESTAMP_TOLERANCE_MS,
+  type LifecycleEvent,
+  type ReceivedEvent,
+} from "../../lib/presence/types";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

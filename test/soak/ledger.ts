@@ -2,7 +2,7 @@
 // (across broker instances), and what PostgreSQL holds, compared as multisets
 // of canonical payload JSON.
 import type pg from "pg";
-import { canonical } from "../bridge/stack";
+import { canonical } from "../support/bridge-stack";
 
 export interface LedgerCheck {
   published: number;
