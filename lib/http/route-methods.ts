@@ -7,7 +7,9 @@ import { errorResponse } from "./handle-error";
 export const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
-type Handler<C> = (request: Request, context: C) => Response | Promise<Response>;
+// `never`: any handler fits, whatever context (route params) it takes.
+type Handler = (request: Request, context: never) => Response | Promise<Response>;
+type Refuse = (request: Request) => Response;
 
 /** A handler for the methods a route does not serve: 405 method_not_allowed, Allow: `allow`. */
 export function methodNotAllowed(allow: string): (request: Request) => Response {
@@ -34,13 +36,12 @@ export function isMethodNotAllowed(handler: unknown): boolean {
  * 405 for the rest. Use as
  * `export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: list });`
  */
-export function routeMethods<C = unknown>(
-  handlers: Partial<Record<RouteMethod, Handler<C>>>,
-): Record<RouteMethod, Handler<C>> {
+export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
+  handlers: H,
+): { [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse } {
   const served = ROUTE_METHODS.filter((m) => handlers[m] !== undefined);
   const refuse = methodNotAllowed(served.join(", "));
-  return Object.fromEntries(ROUTE_METHODS.map((m) => [m, handlers[m] ?? refuse])) as Record<
-    RouteMethod,
-    Handler<C>
-  >;
+  return Object.fromEntries(ROUTE_METHODS.map((m) => [m, handlers[m] ?? refuse])) as {
+    [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse;
+  };
 }

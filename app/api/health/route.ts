@@ -1,9 +1,10 @@
 // GET /api/health – 200 when the database answers, 503 otherwise
 import { checkHealth } from "@/lib/db/health";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(): Promise<Response> {
+async function get(): Promise<Response> {
   const ok = await checkHealth();
   return ok
     ? Response.json({ status: "ok" })
@@ -12,3 +13,5 @@ export async function GET(): Promise<Response> {
         { status: 503 },
       );
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });
