@@ -17,7 +17,6 @@ export function methodNotAllowed(allow: string): (request: Request) => Response 
     errorResponse(
       "method_not_allowed",
       `${request.method} is not allowed on ${new URL(request.url).pathname}; use ${allow}.`,
-      405,
       { Allow: allow },
     );
   refusers.add(refuse);
