@@ -128,6 +128,15 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
           strokeLinejoin="round"
           className="stroke-emerald-600 dark:stroke-emerald-400"
         />
+        {drawn.length === 1 ? (
+          // History began at the last sample: a dot, since a one-point line draws nothing.
+          <circle
+            cx={drawn[0]![0]}
+            cy={drawn[0]![1]}
+            r={3}
+            className="fill-emerald-600 dark:fill-emerald-400"
+          />
+        ) : null}
         {hovered && hover !== null ? (
           <g>
             <line

@@ -32,7 +32,9 @@ export function TimeZoneNote() {
   const hydrated = useHydrated();
   return (
     <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="time-zone-note">
-      Times in {hydrated ? localZoneLabel() : "UTC"}; hover a time for UTC.
+      {!hydrated || localZoneLabel() === "UTC"
+        ? "Times in UTC."
+        : `Times in ${localZoneLabel()}; hover a time for UTC.`}
     </p>
   );
 }
