@@ -1,5 +1,6 @@
 // Pure updates of the cached fleet list from pushed client objects: the list
 // stays correct for its filters and sort without refetching a single page.
+import { compareClientIds } from "@/contract/client-list";
 import type { ClientView } from "@/lib/clients/schemas";
 import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
 
@@ -15,7 +16,7 @@ export function matchesFilters(client: ClientView, params: ClientListParams): bo
 export function compareForList(a: ClientView, b: ClientView, params: ClientListParams): number {
   const sort = params.sort ?? "lastChange";
   const order = params.order ?? (sort === "clientId" ? "asc" : "desc");
-  const byId = a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0;
+  const byId = compareClientIds(a.clientId, b.clientId);
   let cmp = byId;
   if (sort === "lastChange") {
     const ta = Date.parse(a.lastEventAt);
