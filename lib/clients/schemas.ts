@@ -134,6 +134,8 @@ export interface ClientView {
   lastEventAt: string;
   /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
   pendingUntil: string | null;
+  /** GET /api/clients/{id} only: an infrastructure client (the bridge), not a fleet member. */
+  infrastructure?: boolean;
 }
 
 export interface ConnectionView {
