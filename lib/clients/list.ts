@@ -1,3 +1,4 @@
+import { defaultOrder } from "../../contract/client-list";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
@@ -24,7 +25,7 @@ export function likePattern(q: string): string {
  */
 export async function listClients(query: ListClientsQuery, now = new Date()): Promise<ClientPage> {
   const config = presenceConfig();
-  const order = query.order ?? (query.sort === "clientId" ? "asc" : "desc");
+  const order = query.order ?? defaultOrder(query.sort);
   const sortColumn = sql.raw(query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
   const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
   if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
