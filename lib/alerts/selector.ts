@@ -12,7 +12,7 @@ export function globToRegExp(glob: string): RegExp {
   for (const ch of glob) {
     if (ch === "*") source += "[\\s\\S]*";
     else if (ch === "?") source += "[\\s\\S]";
-    else source += ch.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
+    else source += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${source}$`, "u");
 }

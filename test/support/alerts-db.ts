@@ -1,5 +1,7 @@
 // Database helpers of the alert tests.
 import { db } from "../../lib/db/client";
+import { ingest } from "../../lib/ingest";
+import { connected, disconnected, envelope } from "./events";
 
 /** Empties every alert table (rules, channels, silences and what hangs off them). */
 export async function resetAlerts(): Promise<void> {
@@ -63,4 +65,73 @@ export async function storedAlerts(ruleId: string): Promise<StoredAlert[]> {
     .sort((a, b) =>
       `${a.clientId}\u0000${a.episode}` < `${b.clientId}\u0000${b.episode}` ? -1 : 1,
     );
+}
+
+/** Inserts a channel directly; returns its id. */
+export async function insertChannel(channel: {
+  type: string;
+  url?: string | null;
+  secret?: string | null;
+  emailTo?: string | null;
+  name?: string;
+}): Promise<string> {
+  const { rows } = await db().pool.query<{ id: string }>(
+    `INSERT INTO alert_channel (name, type, url, secret, email_to) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [
+      channel.name ?? `${channel.type} channel`,
+      channel.type,
+      channel.url ?? null,
+      channel.secret ?? null,
+      channel.emailTo ?? null,
+    ],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+/**
+ * Makes each client connect and drop `agoMs` before now (received then), so
+ * a client_offline rule with a short forSeconds is due at once.
+ */
+export async function dropClients(clientIds: readonly string[], agoMs = 200_000): Promise<void> {
+  const at = Date.now() - agoMs;
+  const events = clientIds.flatMap((id) => [
+    envelope(connected(id, at - 1000, 1)),
+    envelope(disconnected(id, at, 1)),
+  ]);
+  for (let i = 0; i < events.length; i += 5000) {
+    const result = await ingest(JSON.stringify(events.slice(i, i + 5000)), new Date(at));
+    if (result.rejected.length > 0) throw new Error(JSON.stringify(result.rejected[0]));
+  }
+}
+
+/** Reconnects each client now (a higher version). */
+export async function reconnectClients(clientIds: readonly string[]): Promise<void> {
+  const now = Date.now();
+  const events = clientIds.map((id) => envelope(connected(id, now, 2)));
+  for (let i = 0; i < events.length; i += 5000) {
+    await ingest(JSON.stringify(events.slice(i, i + 5000)), new Date(now));
+  }
+}
+
+export interface DeliveryRow {
+  id: string;
+  status: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  body: string;
+}
+
+export async function deliveries(): Promise<DeliveryRow[]> {
+  const { rows } = await db().pool.query<DeliveryRow>(
+    `SELECT id, status, state, attempts, last_error, body FROM alert_delivery ORDER BY created_at, id`,
+  );
+  return rows;
+}
+
+/** Makes every pending delivery due now (instead of waiting out its backoff). */
+export async function makeDeliveriesDue(): Promise<void> {
+  await db().pool.query(
+    `UPDATE alert_delivery SET next_attempt_at = now() WHERE state = 'pending'`,
+  );
 }
