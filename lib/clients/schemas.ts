@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ServiceError } from "../errors";
+import { describeIssues, ServiceError } from "../errors";
 
 export const STATUSES = ["online", "pending", "offline"] as const;
 export const SORTS = ["clientId", "lastChange"] as const;
@@ -96,16 +96,7 @@ export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchPara
   const raw: Record<string, string> = {};
   for (const [key, value] of params) if (value !== "") raw[key] = value;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    // "q must be at most 128 characters" names its parameter already: no "q: " before it.
-    const message = parsed.error.issues
-      .map((i) => {
-        const field = i.path.join(".");
-        return field && !i.message.startsWith(`${field} `) ? `${field}: ${i.message}` : i.message;
-      })
-      .join("; ");
-    throw new ServiceError("invalid_query", message);
-  }
+  if (!parsed.success) throw new ServiceError("invalid_query", describeIssues(parsed.error));
   return parsed.data;
 }
 

@@ -3,6 +3,7 @@ import { clientColumnsSql, toClientView, type ClientRow } from "../clients/clien
 import type { ClientView } from "../clients/schemas";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
+import { sql } from "../db/sql";
 
 /** The current view of each listed client that exists (order not guaranteed). */
 export async function clientsByIds(
@@ -11,10 +12,8 @@ export async function clientsByIds(
 ): Promise<ClientView[]> {
   if (clientIds.length === 0) return [];
   const config = presenceConfig();
-  const result = await db().pool.query<ClientRow>(
-    `SELECT ${clientColumnsSql("$1::timestamptz", config)}
-       FROM client_state cs WHERE cs.client_id = ANY($2::text[])`,
-    [now, clientIds],
-  );
+  const query = sql`SELECT ${clientColumnsSql(now, config)}
+       FROM client_state cs WHERE cs.client_id = ANY(${clientIds}::text[])`;
+  const result = await db().pool.query<ClientRow>(query.text, query.values);
   return result.rows.map((row) => toClientView(row, now.getTime(), config));
 }
