@@ -4,6 +4,7 @@
 import type pg from "pg";
 import type { PresenceConfig } from "../presence/types";
 import { statusSql } from "../clients/client-row";
+import { sql } from "../db/sql";
 import type { AlertsConfig } from "./config";
 import {
   FAILING_CLIENTS_SQL,
@@ -80,11 +81,12 @@ async function wantedOf(
       return rows.map((r) => r.client_id);
     }
     case "fleet_online_below": {
-      const { rows } = await tx.query<{ online: number; total: number }>(
-        `SELECT count(*) FILTER (WHERE ${statusSql("$1", presence)} = 'online')::int AS online,
+      const statement = sql`SELECT count(*) FILTER (WHERE ${statusSql(now, presence)} = 'online')::int AS online,
                 count(*)::int AS total
-           FROM client_state cs WHERE cs.client_id LIKE $2`,
-        [now, like],
+           FROM client_state cs WHERE cs.client_id LIKE ${like}`;
+      const { rows } = await tx.query<{ online: number; total: number }>(
+        statement.text,
+        statement.values,
       );
       const { online, total } = rows[0] ?? { online: 0, total: 0 };
       return fleetOnlineBelow(online, total, rule.threshold, rule.threshold_share) ? [""] : [];
