@@ -3,6 +3,7 @@ import type { Operator } from "./hooks/use-session";
 import { HeaderNav } from "./auth/HeaderNav";
 import { UserMenu } from "./auth/UserMenu";
 import { LiveIndicator } from "./live/LiveIndicator";
+import { AlertBell } from "./alerts/AlertBell";
 
 /** `operator`: who is logged in, from the server; null on the login page (only the name of the app then). */
 export function AppHeader({ operator }: { operator: Operator | null }) {
@@ -37,6 +38,7 @@ export function AppHeader({ operator }: { operator: Operator | null }) {
         {operator ? (
           <div className="flex items-center gap-3">
             <LiveIndicator />
+            <AlertBell />
             <UserMenu initial={operator} />
           </div>
         ) : null}

@@ -15,6 +15,7 @@ import {
   RESOLVE_UNWANTED_SQL,
   WATERMARK_MARGIN_MS,
 } from "./evaluate-sql";
+import { notifyAlertsChanged } from "./notify";
 import { enqueueDeliveries, type ChangedAlert } from "./outbox";
 import { fleetOnlineBelow } from "./reference";
 import { ruleLike, type RuleRow } from "./rule-row";
@@ -142,6 +143,7 @@ async function evaluateOneRule(
       (await enqueueDeliveries(tx, rule, "resolved", t.resolved, options)) +
       (await enqueueDeliveries(tx, rule, "firing", t.fired, options));
     await tx.query(`UPDATE alert_rule SET evaluated_until = $2 WHERE id = $1`, [rule.id, now]);
+    if (t.fired.length + t.resolved.length > 0) await notifyAlertsChanged(tx);
     await tx.query("COMMIT");
     return { ...t, deliveries };
   } catch (error) {

@@ -5,6 +5,7 @@
 // once the lease runs out: at least once, never lost.
 import type pg from "pg";
 import { nextAttemptAt } from "./backoff";
+import { notifyAlertsChanged } from "./notify";
 import { sendToChannel, type ChannelRow } from "./channels";
 import type { AlertsConfig } from "./config";
 
@@ -105,6 +106,7 @@ export async function sendDueDeliveries(
       return result.ok;
     }),
   );
+  if (claimed.length > 0) await notifyAlertsChanged(pool);
   return {
     sent: outcomes.filter((ok) => ok).length,
     failed: outcomes.filter((ok) => !ok).length,
