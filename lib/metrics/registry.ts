@@ -4,6 +4,7 @@
 // reports the same fleet and the counts equal GET /api/stats/summary's.
 import { Counter, Gauge, Registry } from "prom-client";
 import { countClients } from "../clients/list";
+import { db } from "../db/client";
 import { changeHub } from "../stream/hub";
 
 export interface AppMetrics {
@@ -48,6 +49,29 @@ function createMetrics(): AppMetrics {
     registers: [registry],
     async collect() {
       this.set((await counts()).flapping);
+    },
+  });
+  // Both from partial indexes (alert_firing_key, alert_delivery_pending_idx): cheap at any history size.
+  new Gauge({
+    name: "fleet_alerts_firing",
+    help: "Alerts firing now.",
+    registers: [registry],
+    async collect() {
+      const { rows } = await db().pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM alert WHERE state = 'firing'",
+      );
+      this.set(rows[0]!.n);
+    },
+  });
+  new Gauge({
+    name: "fleet_alert_outbox_pending",
+    help: "Alert notifications waiting in the outbox to be sent (or retried).",
+    registers: [registry],
+    async collect() {
+      const { rows } = await db().pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM alert_delivery WHERE state = 'pending'",
+      );
+      this.set(rows[0]!.n);
     },
   });
   new Gauge({
