@@ -3,6 +3,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
+  const { startIncidentScheduler } = await import("./lib/incidents/scheduler");
+  startIncidentScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");
   try {
     if (await bootstrapAdmin())
