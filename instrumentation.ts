@@ -1,6 +1,8 @@
 // Next.js calls register() once when a server instance starts.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
+  const { watchSupervisor } = await import("./lib/process/supervisor-watch");
+  watchSupervisor();
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
   const { startIncidentScheduler } = await import("./lib/incidents/scheduler");

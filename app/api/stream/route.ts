@@ -1,12 +1,12 @@
 // GET /api/stream – Server-Sent Events: `client` per changed client, `summary` counts, heartbeats
 import { handleApiError } from "@/lib/http/handle-error";
 import { openFleetStream, sseResponse } from "@/lib/stream/open-stream";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export function GET(request: Request): Response {
+function get(request: Request): Response {
   try {
     return sseResponse(openFleetStream(request.signal));
   } catch (error) {
@@ -14,7 +14,4 @@ export function GET(request: Request): Response {
   }
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

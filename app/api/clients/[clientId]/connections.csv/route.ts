@@ -3,11 +3,14 @@ import { requireClient } from "@/lib/clients/get";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
 import { clientConnectionsCsv, csvFileName, csvResponse } from "@/lib/export/connections-csv";
 import { clientRoute } from "@/lib/http/client-route";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId, searchParams) => {
+const get = clientRoute(async (clientId, searchParams) => {
   const range = parseQuery(RangeQuery, searchParams);
   await requireClient(clientId);
   return csvResponse(await clientConnectionsCsv(clientId, range), csvFileName(clientId));
 });
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });
