@@ -141,7 +141,7 @@ export function IncidentPage({ id }: { id: string }) {
                 empty="(none reported)"
               />
             </Panel>
-            <Panel id="incident-networks" title="Shared networks (IPv4 /24)">
+            <Panel id="incident-networks" title="Shared networks (IPv4 /24, IPv6 /48)">
               <Shared
                 rows={incident.networks.map((n) => ({ name: n.network, clients: n.clients }))}
                 total={incident.affectedClients}
