@@ -135,8 +135,9 @@ describe("incident detection is independent of arrival", () => {
           expect(Object.values(inc.reasons).reduce((a, b) => a + b, 0)).toBe(inc.clients.length);
           for (const c of inc.clients) {
             expect(c.disconnectedAt).toBeGreaterThanOrEqual(inc.startedAt);
-            expect(c.disconnectedAt).toBeLessThan(inc.lastHotAt + config.windowMs);
+            expect(c.disconnectedAt).toBeLessThanOrEqual(inc.burstEndAt);
           }
+          expect(inc.burstEndAt).toBeLessThan(inc.lastHotAt + config.windowMs);
           if (inc.endedAt !== null) expect(inc.endedAt).toBeGreaterThanOrEqual(inc.burstEndAt);
           const next = incidents[i + 1];
           if (next) expect(next.startedAt).toBeGreaterThanOrEqual(inc.lastHotAt + config.windowMs);
@@ -203,6 +204,30 @@ describe("the definition, by example (defaults: 60 s, 20 clients, 5 %, 1 h)", ()
     // Half back is not most: open until the hour has passed.
     expect(fromEvents(events, config, T1 + 59 * MINUTE)[0]?.endedAt).toBeNull();
     expect(fromEvents(events, config, T1 + 61 * MINUTE)[0]?.endedAt).toBe(T1 + 60 * MINUTE);
+  });
+
+  it("a sharp outage after a minute of churn starts at the outage, with the outage's clients only", () => {
+    // 50 online; 10 others drop one by one in the 50 s before 25 drop at once.
+    const churn = fleet(60, 0, () => null).concat(
+      Array.from({ length: 10 }, (_, i) => ({
+        ...fleet(1, 1, () => null)[1]!,
+        clientId: `d${String(50 + i).padStart(3, "0")}`,
+        timestamp: T1 + 10 * SECOND + i * 5 * SECOND,
+      })),
+    );
+    const outage = T1 + 60 * SECOND;
+    const events = churn.concat(
+      fleet(25, 25, () => 10 * SECOND).flatMap((e) =>
+        e.eventType === "disconnected" ? [{ ...e, timestamp: outage }] : [],
+      ),
+    );
+    const [incident, ...rest] = fromEvents(events, config, outage + 5 * MINUTE);
+    expect(rest).toEqual([]);
+    expect(incident?.startedAt).toBe(outage);
+    expect(incident?.burstEndAt).toBe(outage);
+    expect(incident?.clients.map((c) => c.clientId)).toEqual(
+      Array.from({ length: 25 }, (_, i) => `d${String(i).padStart(3, "0")}`),
+    );
   });
 
   it("19 clients are not enough; 20 of 1,000 online are not 5 %", () => {

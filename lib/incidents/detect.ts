@@ -21,11 +21,19 @@ export interface DisconnectPoint {
 
 /** A run of overlapping hot windows: the disconnect side of one incident. */
 export interface Burst {
-  /** Start of the first hot window: the incident's start. */
-  firstHotAt: number;
+  /** Start of the first hot window of the run (the job's region checks use it). */
+  chainStartAt: number;
+  /**
+   * The incident's start: the start of the tightest window that first met
+   * the thresholds, so the quiet churn of the minute before a sharp outage
+   * is not part of it.
+   */
+  startedAt: number;
   /** Start of the last hot window: another hot window starting before lastHotAt + window would extend it. */
   lastHotAt: number;
-  /** Each affected client's first disconnect inside [firstHotAt, lastHotAt + window), by client ID. */
+  /** The last moment a window of the run met the thresholds: the burst's end. */
+  burstEndAt: number;
+  /** Each affected client's first disconnect inside [startedAt, burstEndAt], by client ID. */
   points: DisconnectPoint[];
 }
 
@@ -59,12 +67,16 @@ function comparePoints(a: DisconnectPoint, b: DisconnectPoint): number {
   );
 }
 
+interface Window {
+  at: number;
+  /** Index in the sorted points of the window's first point. */
+  from: number;
+  clients: number;
+}
+
 /** Each distinct disconnect time t with the number of distinct clients that disconnect in [t, t + window). */
-function windowCounts(
-  sorted: readonly DisconnectPoint[],
-  windowMs: number,
-): Array<{ at: number; clients: number }> {
-  const out: Array<{ at: number; clients: number }> = [];
+function windowCounts(sorted: readonly DisconnectPoint[], windowMs: number): Window[] {
+  const out: Window[] = [];
   const inWindow = new Map<string, number>();
   let hi = 0;
   for (let lo = 0; lo < sorted.length;) {
@@ -74,7 +86,7 @@ function windowCounts(
       inWindow.set(id, (inWindow.get(id) ?? 0) + 1);
       hi += 1;
     }
-    out.push({ at, clients: inWindow.size });
+    out.push({ at, from: lo, clients: inWindow.size });
     // Slide past every point at this instant.
     while (lo < sorted.length && (sorted[lo] as DisconnectPoint).disconnectedAt === at) {
       const id = (sorted[lo] as DisconnectPoint).clientId;
@@ -85,6 +97,25 @@ function windowCounts(
     }
   }
   return out;
+}
+
+/** When a hot window first meets the thresholds: the disconnect that brings its count there. */
+function crossingAt(
+  sorted: readonly DisconnectPoint[],
+  w: Window,
+  meets: (clients: number) => boolean,
+): number {
+  const seen = new Set<string>();
+  for (let i = w.from; i < sorted.length; i += 1) {
+    const p = sorted[i] as DisconnectPoint;
+    seen.add(p.clientId);
+    // All points at one instant land together: the crossing is that instant.
+    const next = sorted[i + 1];
+    if (next !== undefined && next.disconnectedAt === p.disconnectedAt) continue;
+    if (meets(seen.size)) return p.disconnectedAt;
+  }
+  // A hot window meets the thresholds within itself, so this is never reached.
+  return w.at;
 }
 
 /**
@@ -106,8 +137,12 @@ export function candidateStarts(
  * Step 1: the bursts. A window [t, t + window) starting at a disconnect is
  * hot when at least minClients distinct clients, and at least minShare of
  * the clients online just before t, disconnect in it. Hot windows that
- * overlap (starts less than one window apart) form one burst.
- * `onlineBefore(t)` is asked only for candidate starts.
+ * overlap (starts less than one window apart) form one burst. The burst
+ * runs from the start of the tightest window that first met the thresholds
+ * to the last moment a window met them: a window is as long as the
+ * configured one, but the background churn of its first seconds is not
+ * part of a sharp outage at its end. `onlineBefore(t)` is asked only for
+ * candidate starts.
  */
 export function findBursts(
   disconnects: readonly DisconnectPoint[],
@@ -115,25 +150,42 @@ export function findBursts(
   onlineBefore: (at: number) => number,
 ): Burst[] {
   const sorted = [...disconnects].sort(comparePoints);
-  const hot = windowCounts(sorted, config.windowMs)
-    .filter(
-      (w) => w.clients >= config.minClients && w.clients >= config.minShare * onlineBefore(w.at),
-    )
-    .map((w) => w.at);
-  const chains: Array<{ first: number; last: number }> = [];
-  for (const at of hot) {
-    const chain = chains[chains.length - 1];
-    if (chain !== undefined && at < chain.last + config.windowMs) chain.last = at;
-    else chains.push({ first: at, last: at });
+  const hot: Array<{ at: number; crossing: number }> = [];
+  for (const w of windowCounts(sorted, config.windowMs)) {
+    if (w.clients < config.minClients) continue;
+    const online = onlineBefore(w.at);
+    const meets = (clients: number) =>
+      clients >= config.minClients && clients >= config.minShare * online;
+    if (meets(w.clients)) hot.push({ at: w.at, crossing: crossingAt(sorted, w, meets) });
   }
-  return chains.map(({ first, last }) => {
+  const chains: Array<Array<{ at: number; crossing: number }>> = [];
+  for (const h of hot) {
+    const chain = chains[chains.length - 1];
+    const last = chain?.[chain.length - 1];
+    if (chain !== undefined && last !== undefined && h.at < last.at + config.windowMs)
+      chain.push(h);
+    else chains.push([h]);
+  }
+  return chains.map((chain) => {
+    const first = chain[0] as { at: number; crossing: number };
+    // The tightest window that met the thresholds first: the latest start with the first crossing.
+    const startedAt = Math.max(
+      ...chain.filter((h) => h.crossing === first.crossing).map((h) => h.at),
+    );
+    const burstEndAt = Math.max(...chain.map((h) => h.crossing));
     const byClient = new Map<string, DisconnectPoint>();
     for (const p of sorted) {
-      if (p.disconnectedAt < first || p.disconnectedAt >= last + config.windowMs) continue;
+      if (p.disconnectedAt < startedAt || p.disconnectedAt > burstEndAt) continue;
       if (!byClient.has(p.clientId)) byClient.set(p.clientId, p);
     }
     const points = [...byClient.values()].sort((a, b) => compareStrings(a.clientId, b.clientId));
-    return { firstHotAt: first, lastHotAt: last, points };
+    return {
+      chainStartAt: first.at,
+      startedAt,
+      lastHotAt: (chain[chain.length - 1] as { at: number }).at,
+      burstEndAt,
+      points,
+    };
   });
 }
 
@@ -156,7 +208,7 @@ export function closeIncident(
   now: number,
   reconnectAt: (point: DisconnectPoint) => number | null,
 ): DetectedIncident {
-  const horizon = recoveryHorizon(burst.firstHotAt, config);
+  const horizon = recoveryHorizon(burst.startedAt, config);
   const clients = burst.points.map((p) => {
     const at = reconnectAt(p);
     return { ...p, reconnectedAt: at !== null && at <= horizon ? at : null };
@@ -167,7 +219,7 @@ export function closeIncident(
     .sort((a, b) => a - b);
   const majority = Math.floor(clients.length / 2) + 1;
   const majorityBackAt = backTimes[majority - 1] ?? Infinity;
-  const burstEndAt = Math.max(...clients.map((c) => c.disconnectedAt));
+  const { burstEndAt } = burst;
   const closesAt = Math.max(burstEndAt, Math.min(majorityBackAt, horizon));
   const open = now < Math.max(closesAt, burst.lastHotAt + config.windowMs);
   const reasons: Record<string, number> = {};
@@ -176,7 +228,7 @@ export function closeIncident(
     reasons[key] = (reasons[key] ?? 0) + 1;
   }
   return {
-    startedAt: burst.firstHotAt,
+    startedAt: burst.startedAt,
     endedAt: open ? null : closesAt,
     closesAt,
     lastHotAt: burst.lastHotAt,

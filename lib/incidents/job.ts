@@ -100,7 +100,7 @@ async function burstsFrom(
     // unless no disconnect at all lies in the window before `from`.
     if (
       first === undefined ||
-      first.firstHotAt >= from + config.windowMs ||
+      first.chainStartAt >= from + config.windowMs ||
       !(await anyDisconnectBetween(db, from - config.windowMs, from))
     ) {
       return { from, disconnects, bursts };
