@@ -68,7 +68,8 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
 /** The query-key and URL form: only the filters that are set. */
 export function listParamsRecord(params: ClientListParams): Record<string, string> {
   const record: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) if (value) record[key] = value;
+  for (const [key, value] of Object.entries(params) as [string, string | undefined][])
+    if (value) record[key] = value;
   return record;
 }
 

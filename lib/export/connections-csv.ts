@@ -1,5 +1,6 @@
 // CSV export of connection timelines, streamed from a server-side cursor so
 // memory stays flat for millions of rows.
+import "server-only";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";

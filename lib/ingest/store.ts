@@ -1,5 +1,6 @@
 // Writes one validated batch and refreshes the derived rows of the clients it
 // touched, in one transaction: either all of it is durable or none is.
+import "server-only";
 import type pg from "pg";
 import type { PresenceConfig } from "../presence/types";
 import type { AcceptedItem, RejectedItem } from "./parse";
