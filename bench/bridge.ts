@@ -174,21 +174,25 @@ async function main(): Promise<void> {
     const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-bridge-"));
     const nodeArgs = profile && profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
     let output = "";
-    const bridge = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "scripts/bridge.ts"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        MQTT_URL: wsUrl,
-        INGEST_URL: ingestUrl,
-        INGEST_TOKEN: BENCH_TOKEN,
-        BRIDGE_SPOOL_DIR: spoolDir,
-        BRIDGE_CLIENT_ID: `bench-bridge-for-${prefix}`,
-        BRIDGE_METRICS_PORT: String(metricsPort),
-        LOG_LEVEL: "warn",
-        ...settings,
+    const bridge = spawn(
+      process.execPath,
+      [...nodeArgs, "--conditions=react-server", "--import", "tsx", "scripts/bridge.ts"],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          MQTT_URL: wsUrl,
+          INGEST_URL: ingestUrl,
+          INGEST_TOKEN: BENCH_TOKEN,
+          BRIDGE_SPOOL_DIR: spoolDir,
+          BRIDGE_CLIENT_ID: `bench-bridge-for-${prefix}`,
+          BRIDGE_METRICS_PORT: String(metricsPort),
+          LOG_LEVEL: "warn",
+          ...settings,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    );
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     bridge.stdout.on("data", keep);
     bridge.stderr.on("data", keep);

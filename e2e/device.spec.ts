@@ -84,7 +84,7 @@ test("the device CSV export covers the selected range", async ({ page }) => {
   await expect(page.locator("svg rect[data-kind]")).toHaveCount(3);
   const downloading = page.waitForEvent("download");
   await page.getByTestId("device-export-link").click();
-  const text = await readFile((await (await downloading).path())!, "utf8");
+  const text = await readFile(await (await downloading).path(), "utf8");
   const lines = text.trim().split("\r\n");
   expect(lines[0]).toBe(
     "clientId,sessionIdentifier,versionNumber,connectedAt,disconnectedAt,durationSeconds,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress",

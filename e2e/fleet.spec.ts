@@ -135,7 +135,7 @@ test("the CSV export of the filtered view has the header and the rows", async ({
   await page.getByTestId("fleet-export-link").click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/\.csv$/);
-  const text = await readFile((await download.path())!, "utf8");
+  const text = await readFile(await download.path(), "utf8");
   const lines = text.trim().split("\r\n");
   expect(lines[0]).toBe(
     "clientId,sessionIdentifier,versionNumber,connectedAt,disconnectedAt,durationSeconds,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress",

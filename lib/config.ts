@@ -15,7 +15,7 @@ const EnvSchema = z.object({
     .default(1024 * 1024),
 });
 
-/** Reads the presence settings from the environment (DESIGN.md, "Configuration"). */
+/** Reads the presence settings from the environment (docs/model.md, "Configuration"). */
 export function presenceConfig(env: NodeJS.ProcessEnv = process.env): PresenceConfig {
   const parsed = EnvSchema.parse(env);
   return {

@@ -696,7 +696,7 @@ describe("/api/auth/* under hostile input", () => {
         fc.oneof(
           bodyText(loginBody).map((body) => ({
             body,
-            contentType: "application/json" as string | undefined,
+            contentType: "application/json",
           })),
           fc.record({
             body: formBody,

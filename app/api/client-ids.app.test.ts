@@ -92,7 +92,7 @@ function historyOf(id: string, i: number) {
 }
 
 const client = (id: string) => `/api/clients/${encodeURIComponent(id)}`;
-const csvRows = (text: string) => parse(text, { columns: true }) as Record<string, string>[];
+const csvRows = (text: string) => parse<Record<string, string>>(text, { columns: true });
 
 describe("awkward client IDs through real URLs", () => {
   it("survive ingest, every per-client endpoint, the search and both CSV exports", async () => {

@@ -49,9 +49,7 @@ describe("read API: cursors", () => {
         dangerousText,
         dangerousText,
         async (sort, order, value, clientId) => {
-          const cursor = encodeCursor({ sort, order, value, clientId } as Parameters<
-            typeof encodeCursor
-          >[0]);
+          const cursor = encodeCursor({ sort, order, value, clientId });
           const answer = await timed(() =>
             list(at("/api/clients", new URLSearchParams({ sort, order, cursor }).toString())),
           );
@@ -69,7 +67,7 @@ describe("read API: cursors", () => {
         fc.oneof(fc.stringMatching(/^[0-9]{1,20}$/), fc.stringMatching(/^9[0-9]{18}$/)),
         async (cursor) => {
           const answer = await timed(() =>
-            events(at("/x", `cursor=${cursor}`), params({ clientId: SEEDED[0]! })),
+            events(at("/x", `cursor=${cursor}`), params({ clientId: SEEDED[0] })),
           );
           if (cursor.length <= 19 && BigInt(cursor) <= 2n ** 63n - 1n) {
             expect(answer.status, answer.text).toBe(200);

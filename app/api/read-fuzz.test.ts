@@ -175,7 +175,7 @@ beforeAll(async () => {
       validCursors.push((page.body as { nextCursor: string }).nextCursor);
     }
   }
-  const page = await timed(() => events(at("/x", "limit=1"), params({ clientId: SEEDED[0]! })));
+  const page = await timed(() => events(at("/x", "limit=1"), params({ clientId: SEEDED[0] })));
   eventCursor = (page.body as { nextCursor: string }).nextCursor;
   validCursors = validCursors.filter((c) => typeof c === "string");
   expect(validCursors).toHaveLength(4);

@@ -72,6 +72,8 @@ export function inlineParams(
     if (v === null || v === undefined) return "NULL";
     if (v instanceof Date) return client.escapeLiteral(v.toISOString());
     if (typeof v === "number") return String(v);
-    return client.escapeLiteral(String(v));
+    if (typeof v === "string") return client.escapeLiteral(v);
+    if (typeof v === "boolean" || typeof v === "bigint") return String(v);
+    return client.escapeLiteral(JSON.stringify(v));
   });
 }

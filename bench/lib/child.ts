@@ -17,10 +17,14 @@ export function spawnHelper(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Helper {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--conditions=react-server", "--import", "tsx", script, ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   let buffer = "";
   const lines: Record<string, unknown>[] = [];

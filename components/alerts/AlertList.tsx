@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { clientIdSegment } from "@/lib/clients/client-id-segment";
+import { clientIdSegment } from "@/contract/client-id-segment";
 import { useAlertsQuery, type AlertView } from "../hooks/use-alerts";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";

@@ -105,7 +105,12 @@ export function LoginForm({
           </>
         ) : null}
         {/* POST, never GET: even before the script runs, a password must not end up in a URL or a log. */}
-        <form method="post" action="/api/auth/login" onSubmit={submit} className="mt-5 space-y-4">
+        <form
+          method="post"
+          action="/api/auth/login"
+          onSubmit={(event) => void submit(event)}
+          className="mt-5 space-y-4"
+        >
           <label className="flex flex-col gap-1 text-sm font-medium text-slate-700 dark:text-slate-200">
             Username
             <input

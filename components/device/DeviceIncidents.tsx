@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import Link from "next/link";
 import { useIncidentsQuery } from "../hooks/use-incidents";
 import { LocalTime } from "../ui/LocalTime";
@@ -10,7 +11,10 @@ const THIRTY_DAYS = 30 * 24 * 3_600_000;
 
 /** The fleet-wide incidents this device was part of (last 30 days): its drop was not its own fault alone. */
 export function DeviceIncidents({ clientId }: { clientId: string }) {
-  const from = new Date(Math.floor((Date.now() - THIRTY_DAYS) / 3_600_000) * 3_600_000);
+  // Fixed when the panel mounts (a render must not read the clock): the query key stays put.
+  const [from] = useState(
+    () => new Date(Math.floor((Date.now() - THIRTY_DAYS) / 3_600_000) * 3_600_000),
+  );
   const query = useIncidentsQuery({ clientId, from: from.toISOString(), limit: "20" });
   const items = query.data?.items;
   if (items === undefined) return <Skeleton className="h-10 w-full" />;

@@ -12,6 +12,7 @@ import {
 } from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
 import { formatShare } from "../format/number";
+import { useNow } from "../hooks/use-now";
 
 const HEIGHT = 92;
 const PAD = { left: 8, right: 8 };
@@ -134,7 +135,8 @@ export function SessionTimeline({
 }) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const [hover, setHover] = useState<{ bar: Bar; x: number } | null>(null);
-  const now = Date.now();
+  // Re-rendered every 15 s, so an open connection's bar and the "now" line keep up.
+  const now = useNow(15_000);
   const innerW = Math.max(10, width - PAD.left - PAD.right);
   const x = (t: number) => PAD.left + ((t - from) / (to - from)) * innerW;
   const bars = items.map((c) => toBar(c, from, to, now)).filter((b): b is Bar => b !== null);

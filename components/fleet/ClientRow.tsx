@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { clientIdSegment } from "@/lib/clients/client-id-segment";
+import { clientIdSegment } from "@/contract/client-id-segment";
 import { useRouter } from "next/navigation";
 import { memo, useEffect, useRef, useState, type MouseEvent } from "react";
 import type { ClientView } from "@/lib/clients/schemas";

@@ -8,7 +8,7 @@ import type {
   FailuresView,
   SubscriptionsView,
 } from "@/lib/clients/schemas";
-import { clientIdSegment } from "@/lib/clients/client-id-segment";
+import { clientIdSegment } from "@/contract/client-id-segment";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { IncidentDetail } from "@/lib/incidents/schemas";
-import { clientIdSegment } from "@/lib/clients/client-id-segment";
+import { clientIdSegment } from "@/contract/client-id-segment";
 import { reasonInWords } from "../format/disconnect-reason";
 import { formatDuration } from "../format/time";
 import { ApiError } from "../hooks/fetch-json";

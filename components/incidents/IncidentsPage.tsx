@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import Link from "next/link";
 import type { IncidentItem } from "@/lib/incidents/schemas";
 import { formatDuration } from "../format/time";
@@ -55,8 +56,10 @@ function IncidentRow({ item }: { item: IncidentItem }) {
 export function IncidentsPage() {
   const [search, setSearch] = useUrlState();
   const span: Span = (Object.keys(SPANS) as Span[]).find((s) => s === search.get("span")) ?? "7d";
+  // The clock is read when the page mounts, not in every render: the query key stays put.
+  const [mountedAt] = useState(() => Date.now());
   const query = useIncidentsQuery({
-    from: new Date(Math.floor((Date.now() - SPANS[span]) / 60_000) * 60_000).toISOString(),
+    from: new Date(Math.floor((mountedAt - SPANS[span]) / 60_000) * 60_000).toISOString(),
   });
   const items = query.data?.items;
   return (

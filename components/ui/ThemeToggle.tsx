@@ -36,6 +36,13 @@ function Icon({ theme }: { theme: Theme }) {
   );
 }
 
+/** The page takes the theme at once; the cookie keeps it for the server's next render. */
+function applyTheme(theme: Theme): void {
+  if (theme === "system") document.documentElement.removeAttribute("data-theme");
+  else document.documentElement.setAttribute("data-theme", theme);
+  document.cookie = `${THEME_COOKIE}=${theme}; path=/; max-age=31536000; samesite=strict`;
+}
+
 /**
  * Light, dark, or the system's choice. Kept in a cookie so the server renders
  * the page in the chosen theme (no flash, no inline script under the CSP).
@@ -44,10 +51,7 @@ export function ThemeToggle({ initial }: { initial: Theme }) {
   const [theme, setTheme] = useState<Theme>(initial);
   const choose = (next: Theme) => {
     setTheme(next);
-    const root = document.documentElement;
-    if (next === "system") delete root.dataset.theme;
-    else root.dataset.theme = next;
-    document.cookie = `${THEME_COOKIE}=${next}; path=/; max-age=31536000; samesite=strict`;
+    applyTheme(next);
   };
   return (
     <div

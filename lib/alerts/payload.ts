@@ -1,7 +1,7 @@
 // The notification every channel renders: the webhook body of DESIGN.md's
 // Alerts section. Built once when the alert changes and stored with its
 // delivery, so every attempt sends the same bytes and the same deliveryId.
-import { clientIdSegment } from "../clients/client-id-segment";
+import { clientIdSegment } from "../../contract/client-id-segment";
 import type { PresenceStatus } from "../presence/types";
 import type { AlertKind } from "./reference";
 

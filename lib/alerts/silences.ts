@@ -75,7 +75,7 @@ export async function createSilence(body: CreateSilenceBody, author: string): Pr
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
     [
       body.selector === undefined ? null : JSON.stringify(body.selector),
-      ruleIds.length === 0 ? null : ruleIds,
+      ruleIds,
       startsAt,
       endsAt,
       body.reason,

@@ -63,7 +63,7 @@ export function guardedLookup(allowPrivate: boolean) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
-      const list = addresses as dns.LookupAddress[];
+      const list = addresses;
       const bad = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
       if (bad !== undefined) return callback(new BlockedTargetError(bad.address), []);
       if (options.all) return callback(null, list);

@@ -1,5 +1,6 @@
 // Ingest tokens managed by admins: stored hashed, shown once, revocable,
 // last use recorded. INGEST_TOKEN from the environment keeps working beside them.
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { hashToken } from "./token-hash";
 import { db } from "../db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { describeIssues, ServiceError } from "../errors";
 import { readBodyText } from "../http/body";
 import { verifyLogin } from "./operators";

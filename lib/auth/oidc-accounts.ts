@@ -1,5 +1,6 @@
 // The operator account behind an SSO identity: found by (issuer, subject),
 // provisioned on first login, its role kept in step with the provider's groups.
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { db } from "../db/client";
 import type { SsoIdentity } from "./oidc-claims";

@@ -2,6 +2,7 @@
 // and its return: state, nonce, PKCE verifier and where to go afterwards. It
 // rides in an encrypted cookie (AES-256-GCM), so no server-side store is
 // needed and any app instance can finish the login.
+import "server-only";
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import type { OidcConfig } from "./oidc-config";
 

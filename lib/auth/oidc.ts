@@ -2,6 +2,7 @@
 // state and nonce, all checked by openid-client. The provider's identity
 // becomes an operator account (lib/auth/oidc-accounts.ts) with the same
 // server-side session as a password login.
+import "server-only";
 import * as client from "openid-client";
 import { ServiceError } from "../errors";
 import { signInSsoOperator } from "./oidc-accounts";

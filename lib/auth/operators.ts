@@ -1,5 +1,6 @@
 // Operator accounts: creation, listing, changes, and the login check with
 // lockout after repeated failures.
+import "server-only";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password";

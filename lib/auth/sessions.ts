@@ -1,5 +1,6 @@
 // Server-side sessions behind an HttpOnly cookie. The cookie carries a
 // random token; the database keeps its SHA-256, the expiry and revocation.
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { hashToken } from "./token-hash";
 import { db } from "../db/client";

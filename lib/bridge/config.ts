@@ -82,13 +82,12 @@ const bool = (fallback: boolean) =>
  * max wait). Under load batches fill up, so these set how often the ingest
  * route pays its fixed costs per request: about 2 ms of the app's CPU
  * (routing, middleware, web streams) and a transaction's fixed statements.
- * In the bridge benchmark (lifecycle history, 60,000 events) 1,000 instead of
- * 500 took the route from about 44 to 31.5 µs of CPU per event and the path
- * from about 10,000 to 11,100–11,400 ev/s. 2,000 gained about 3% more but
- * holds twice the PostgreSQL advisory locks per transaction (one per client),
- * and the shared lock table (max_locks_per_transaction × max connections,
- * 6,400 by default) must hold those of every bridge's in-flight batches at
- * once. 1,000 events of ~340 bytes stay well under maxBytes.
+ * In the bridge benchmark 1,000 instead of 500 cut the route's CPU per event
+ * and raised the path's rate (docs/performance-log.md). 2,000 gained a little
+ * more but holds twice the PostgreSQL advisory locks per transaction (one
+ * per client), and the shared lock table (max_locks_per_transaction × max
+ * connections) must hold those of every bridge's in-flight batches at once.
+ * 1,000 events of a few hundred bytes stay well under maxBytes.
  */
 export const BATCH_DEFAULTS = { maxEvents: 1000, maxBytes: 512 * 1024, maxInFlight: 2 } as const;
 

@@ -1,5 +1,5 @@
 // POST /api/ingest over a keep-alive connection, with every answer sorted
-// into what the forwarder should do next (DESIGN.md, "HTTP contract").
+// into what the forwarder should do next (docs/api.md).
 import http from "node:http";
 import https from "node:https";
 

@@ -73,7 +73,7 @@ function coalesceWrites(stream: Writable): void {
   };
   if (coalescing.has(stream) || typeof s._writev === "function" || s.writableObjectMode) return;
   coalescing.add(stream);
-  s._writev = function (chunks, cb) {
+  s._writev = function (chunks: Chunk[], cb: (error?: Error | null) => void) {
     const buffers = chunks.map((c) =>
       typeof c.chunk === "string" ? Buffer.from(c.chunk) : c.chunk,
     );

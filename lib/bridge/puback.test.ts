@@ -45,7 +45,7 @@ beforeEach(async () => {
     acked.push(payload);
     onAck(payload);
   });
-  tcp = createServer(aedes) as NetServer;
+  tcp = createServer(aedes);
   ws = createServer(aedes, { ws: true }) as HttpServer;
   urls = {
     tcp: `mqtt://127.0.0.1:${await listen(tcp)}`,

@@ -1,5 +1,5 @@
 // AWS IoT Core lifecycle event topics and payloads, as the real broker shapes
-// them (see DESIGN.md, "Input: lifecycle events").
+// them (see docs/model.md, "Input: lifecycle events").
 
 export type DisconnectReason =
   | "CLIENT_INITIATED_DISCONNECT"

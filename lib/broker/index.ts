@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo, Server as NetServer, Socket } from "node:net";
-import { Aedes, type AuthenticateError, type Client, type PublishPacket } from "aedes";
+import { Aedes, type Client, type PublishPacket } from "aedes";
 import { createServer } from "aedes-server-factory";
 import { silentLogger, type Logger } from "../bridge/logger";
 import {
@@ -178,7 +178,7 @@ export async function startLifecycleBroker(
               done(
                 Object.assign(new Error("not authorized"), {
                   returnCode: 5,
-                }) as unknown as AuthenticateError,
+                }),
                 null,
               );
             },
@@ -187,7 +187,7 @@ export async function startLifecycleBroker(
               done(
                 Object.assign(new Error("server unavailable"), {
                   returnCode: 3,
-                }) as unknown as AuthenticateError,
+                }),
                 null,
               );
             },
@@ -346,7 +346,7 @@ export async function startLifecycleBroker(
   pruneTimer.unref();
 
   const tls = options.tls;
-  const tcpServer = createServer(aedes, tls ? { tls } : {}) as NetServer;
+  const tcpServer = createServer(aedes, tls ? { tls } : {});
   const wsServer = createServer(aedes, tls ? { ws: true, https: tls } : { ws: true }) as HttpServer;
   // Every socket, so close() can end those that never became MQTT clients.
   const sockets = new Set<Socket>();

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
 import { withEnd } from "../presence/timeline";

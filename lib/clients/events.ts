@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 import { requireClient } from "./get";
 import type { EventsQuery } from "./schemas";

@@ -1,3 +1,4 @@
+import "server-only";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql } from "../db/sql";

@@ -3,6 +3,7 @@
 // lifecycle events too. They are not part of the fleet: the list, the counts,
 // the online chart, the live stream and the fleet-wide export leave them out;
 // their own page still works and says what they are.
+import "server-only";
 import { sql, type Sql } from "../db/sql";
 
 type Env = Readonly<Record<string, string | undefined>>;

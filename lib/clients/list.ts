@@ -1,3 +1,4 @@
+import "server-only";
 import { defaultOrder } from "../../contract/client-list";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";

@@ -172,7 +172,7 @@ export interface ClientPage {
   counts: Counts;
 }
 
-/** One topic filter's winning subscription event; `current` per DESIGN.md (session-aware). */
+/** One topic filter's winning subscription event; `current` per docs/model.md (session-aware). */
 export interface SubscriptionStateView {
   topic: string;
   eventType: "subscribed" | "unsubscribed";

@@ -1,5 +1,6 @@
 // CSV export of connection timelines, streamed from a server-side cursor so
 // memory stays flat for millions of rows.
+import "server-only";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";
@@ -36,9 +37,10 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO_MS})`;
 
 /**
- * The export's cells, formatted by PostgreSQL: at a million rows, building
- * Dates and objects per row in JavaScript cost 4× the time of the query. The
- * end is connectionsSql's ended_at (withEnd in SQL); text equals toConnectionView's.
+ * The export's cells, formatted by PostgreSQL: building Dates and objects
+ * per row in JavaScript cost several times the query itself at a million
+ * rows. The end is connectionsSql's ended_at (withEnd in SQL); text equals
+ * toConnectionView's.
  */
 function csvSql(query: Sql): Sql {
   return sql`SELECT t.client_id, t.session_identifier, t.version_number::bigint::text,
@@ -51,9 +53,9 @@ function csvSql(query: Sql): Sql {
 /** Every column arrives as PostgreSQL's text: no per-cell parsing. */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 /**
- * Rows per FETCH and per chunk written (~150 KB). Measured with a million
- * rows: 1,000 with the next batch fetched ahead gave 167k rows/s and flat
- * memory; 5,000 gave fewer rows/s and +60 MiB (larger survivors per GC).
+ * Rows per FETCH and per chunk written (~150 KB): with the next batch fetched
+ * ahead, this keeps memory flat; larger batches were slower and held more
+ * memory (larger survivors per GC). The benchmark's CSV suite measures it.
  */
 const BATCH_ROWS = 1_000;
 /** Chunks formatted ahead of the socket. */

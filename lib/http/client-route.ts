@@ -1,7 +1,7 @@
 // The shape every per-client route shares: the client ID from the path
-// segment (dot segments escaped, see client-id-segment.ts), the query string,
+// segment (dot segments escaped, see contract/client-id-segment.ts), the query string,
 // and every failure turned into the error contract by handleApiError.
-import { clientIdFromSegment } from "../clients/client-id-segment";
+import { clientIdFromSegment } from "../../contract/client-id-segment";
 import { handleApiError } from "./handle-error";
 
 type ClientParams = { params: Promise<{ clientId: string }> };

@@ -1,3 +1,4 @@
+import "server-only";
 import { isDatabaseOutOfResources, isDatabaseUnavailable, ServiceError } from "../errors";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";

@@ -128,7 +128,7 @@ export function dedupeKeyOf(payload: unknown): string {
 
 /** The dedupe key of a payload already in canonical JSON (see `canonicalJson`). */
 function dedupeKeyOfCanonical(canonical: string): string {
-  // One-shot hash: about 3× cheaper than createHash().update().digest() for a few hundred bytes.
+  // One-shot hash: several times cheaper than createHash().update().digest() for a few hundred bytes.
   const hex = hash("sha256", canonical, "hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,5 +1,6 @@
 // Writes one validated batch and refreshes the derived rows of the clients it
 // touched, in one transaction: either all of it is durable or none is.
+import "server-only";
 import type pg from "pg";
 import type { PresenceConfig } from "../presence/types";
 import type { AcceptedItem, RejectedItem } from "./parse";
@@ -83,9 +84,9 @@ async function refreshClientState(
   // Not named (prepared) statements, unlike INSERT_EVENTS_SQL: the refresh
   // looks up each client's connections, and a cached generic plan made while
   // `connection` was analysed empty (e.g. autovacuum right after a TRUNCATE)
-  // scans the whole table for every client until the next analyze. The
-  // benchmark hit it: 1,000 ev/s for a minute instead of 11,000. Planned per
-  // batch it costs about 0.3 ms and follows the table's real size.
+  // scans the whole table for every client until the next analyze (the
+  // benchmark hit it: ingest crawled for a minute). Planned per batch it
+  // costs little and follows the table's real size.
   if (changed.length > 0) {
     await client.query(REFRESH_CLIENT_STATE_SQL, [
       JSON.stringify(changed),

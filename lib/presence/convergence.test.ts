@@ -1,4 +1,4 @@
-// Property tests for DESIGN.md "Convergence": any permutation of a realistic
+// Property tests for docs/model.md "Convergence": any permutation of a realistic
 // history, with any events duplicated, yields what in-order delivery yields.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -101,7 +101,7 @@ function statusRank(s: PresenceStatus): number {
   return s === "online" ? 0 : s === "pending" ? 1 : 2;
 }
 
-describe("convergence (DESIGN.md)", () => {
+describe("convergence (docs/model.md)", () => {
   it("every permutation with duplicates yields the in-order connections, current connection, statuses, flapping, subscriptions and timeline", () => {
     fc.assert(
       fc.property(

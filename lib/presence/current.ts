@@ -2,7 +2,7 @@ import { compareStrings, connectionTime } from "./connections";
 import type { Connection } from "./types";
 
 /**
- * The current connection of one client (DESIGN.md, "Current connection").
+ * The current connection of one client (docs/model.md, "Current connection").
  *
  * Let T be the latest connection time; among connections with time ≥ T − W,
  * the highest versionNumber wins (ties: later time, then greater

@@ -40,7 +40,7 @@ export function emptyHistory(clientId: string): ClientHistory {
 
 /**
  * Identity of an event for de-duplication: two events with equal fields are
- * one event (DESIGN.md: "Duplicates (identical events) are stored once").
+ * one event (docs/model.md: identical events are stored once).
  */
 export function lifecycleEventKey(event: LifecycleEvent): string {
   return JSON.stringify([

@@ -1,4 +1,4 @@
-// Example tests: one or more per rule of DESIGN.md "Derived model".
+// Example tests: one or more per rule of docs/model.md "Derived model".
 import { describe, expect, it } from "vitest";
 import {
   applyEvent,

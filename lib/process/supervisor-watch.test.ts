@@ -43,7 +43,7 @@ describe("watchSupervisor", () => {
       },
     );
     const workerPid = await new Promise<number>((resolve) =>
-      app.stdout!.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+      app.stdout.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
     );
     try {
       await new Promise((r) => setTimeout(r, 1_500));

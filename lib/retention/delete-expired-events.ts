@@ -1,5 +1,6 @@
 // Retention of the raw event log. Connections, client state, subscriptions
 // and failed attempts are derived rows and stay; only raw events expire.
+import "server-only";
 import type pg from "pg";
 
 /** Only one instance of a fleet of app servers runs the job at a time. */

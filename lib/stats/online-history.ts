@@ -1,5 +1,6 @@
 // How many clients were online at each sample time, from the connection
 // table (not from client_state, which only knows the present).
+import "server-only";
 import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./schemas";

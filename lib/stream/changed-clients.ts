@@ -1,4 +1,5 @@
 // The reads behind one stream notification: the changed clients in one query.
+import "server-only";
 import { clientColumnsSql, toClientView, type ClientRow } from "../clients/client-row";
 import { fleetMemberSql } from "../clients/infrastructure";
 import type { ClientView } from "../clients/schemas";

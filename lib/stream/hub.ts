@@ -3,6 +3,7 @@
 // instance's hub reads the changed clients once and fans the encoded events
 // out to its subscribers, so the database sees one query per batch per
 // instance, not one per browser.
+import "server-only";
 import pg from "pg";
 import { countClients } from "../clients/list";
 import { ALERTS_CHANNEL } from "../alerts/notify";
@@ -30,7 +31,7 @@ function parsePayload(text: string | undefined): ChangePayload {
   try {
     const value = JSON.parse(text ?? "") as { clientIds?: unknown };
     if (Array.isArray(value.clientIds) && value.clientIds.every((id) => typeof id === "string")) {
-      return { clientIds: value.clientIds as string[] };
+      return { clientIds: value.clientIds };
     }
   } catch {
     // Not ours or malformed: treat as "something changed".

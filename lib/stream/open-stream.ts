@@ -1,5 +1,6 @@
 // GET /api/stream behind the HTTP layer: one browser's event stream, fed by
 // the process-wide hub, torn down when the browser goes away.
+import "server-only";
 import { changeHub } from "./hub";
 import { HEARTBEAT_MS, SSE_HEADERS, SSE_PING, sseEvent, sseRetry } from "./sse";
 

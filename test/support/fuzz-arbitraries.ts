@@ -128,7 +128,7 @@ export function isValidClientId(s: string): boolean {
 /**
  * `.` and `..` are dot segments: every URL parser collapses them, so the
  * plain /api/clients/{id} form cannot address such a client; they are
- * reached as `+.`/`+..` (lib/clients/client-id-segment.ts, the real-URL test).
+ * reached as `+.`/`+..` (contract/client-id-segment.ts, the real-URL test).
  */
 export function isUrlAddressable(clientId: string): boolean {
   return clientId !== "." && clientId !== "..";
@@ -246,7 +246,7 @@ export function payloadArb(
           connectFailureReason: f.connectFailureReason,
         },
       };
-      return { ...extra, ...common, ...specific[f.eventType] } as FuzzPayload;
+      return { ...extra, ...common, ...specific[f.eventType] };
     });
 }
 

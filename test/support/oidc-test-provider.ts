@@ -60,7 +60,8 @@ export async function startTestProvider(opts: {
     cookies: { keys: ["test-provider-cookie-key"] },
     features: { devInteractions: { enabled: true } },
   });
-  server.on("request", provider.callback());
+  const handle = provider.callback();
+  server.on("request", (request, response) => void handle(request, response));
   return {
     issuer,
     clientId,

@@ -1,5 +1,5 @@
 // fast-check generators for lifecycle-event histories that follow the AWS IoT
-// facts listed in DESIGN.md ("Input: lifecycle events"). Shared by the pure
+// facts listed in docs/model.md ("Input: lifecycle events"). Shared by the pure
 // model's property tests and by the database tests (import `historyArbitrary`).
 //
 // A history is generated in three steps: random *plans* (plain records, so

@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { Suspense } from "react";
 import { RAW_PATH_HEADER, segmentAfter } from "@/lib/http/raw-path";
 import { DevicePage } from "@/components/device/DevicePage";
-import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
+import { clientIdFromSegment } from "@/contract/client-id-segment";
 import { principalFromHeaders } from "@/lib/auth/principal";
 
 export const dynamic = "force-dynamic";

@@ -40,7 +40,7 @@ describe("GET /api/export/connections.csv", () => {
     );
     const text = await r.text();
     expect(text.split("\r\n")[0]).toBe(HEADER);
-    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(text, { columns: true });
     expect(rows).toEqual([
       {
         clientId: "plain",
