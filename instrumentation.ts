@@ -5,6 +5,8 @@ export async function register(): Promise<void> {
   watchSupervisor();
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
+  const { startAlertScheduler } = await import("./lib/alerts/scheduler");
+  startAlertScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");
   try {
     if (await bootstrapAdmin())

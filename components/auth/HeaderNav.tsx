@@ -10,10 +10,14 @@ const link =
 export function HeaderNav({ admin }: { admin: boolean }) {
   const pathname = usePathname();
   const onAdmin = pathname === "/admin" || pathname.startsWith("/admin/");
+  const onAlerts = pathname === "/alerts";
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      <Link href="/" className={link} aria-current={!onAdmin ? "page" : undefined}>
+      <Link href="/" className={link} aria-current={!onAdmin && !onAlerts ? "page" : undefined}>
         Fleet
+      </Link>
+      <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
+        Alerts
       </Link>
       {admin ? (
         <Link href="/admin" className={link} aria-current={onAdmin ? "page" : undefined}>

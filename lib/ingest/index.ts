@@ -2,6 +2,7 @@ import "server-only";
 import { isDatabaseOutOfResources, isDatabaseUnavailable, ServiceError } from "../errors";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
+import { countIngest } from "../metrics/registry";
 import { parseBody, parseItems } from "./parse";
 import { storeBatch } from "./store";
 
@@ -26,6 +27,11 @@ export async function ingest(bodyText: string, now: Date = new Date()): Promise<
       now,
       presenceConfig(),
     );
+    countIngest({
+      accepted: stored.inserted,
+      duplicates: stored.duplicates,
+      rejected: batch.rejected.length,
+    });
     return {
       accepted: stored.inserted,
       duplicates: stored.duplicates,

@@ -62,13 +62,25 @@ export async function onlineHistory(
   const to = now.getTime();
   const from = to - spanMs;
   const steps = Math.round(spanMs / stepMs);
-  const result = await db().pool.query<{ sk: number; ek: number | null; n: number }>(
-    SPAN_PAIRS_SQL,
-    [new Date(from), new Date(to), stepMs / 1000, infrastructureGlobs().map(globToLike)],
-  );
+  const [result, earlier] = await Promise.all([
+    db().pool.query<{ sk: number; ek: number | null; n: number }>(SPAN_PAIRS_SQL, [
+      new Date(from),
+      new Date(to),
+      stepMs / 1000,
+      infrastructureGlobs().map(globToLike),
+    ]),
+    // History before the range: a connection that ended by then (an index
+    // probe). One still open then is a span starting at sample 0 anyway.
+    db().pool.query<{ found: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM connection WHERE disconnected_at <= $1) AS found",
+      [new Date(from)],
+    ),
+  ]);
+  let firstSample = earlier.rows[0]?.found === true ? 0 : Infinity;
   const deltaAt = new Map<number, number>();
   const add = (k: number, d: number) => deltaAt.set(k, (deltaAt.get(k) ?? 0) + d);
   for (const { sk, ek, n } of result.rows) {
+    firstSample = Math.min(firstSample, sk);
     add(sk, n);
     if (ek !== null) add(ek, -n);
   }
@@ -84,5 +96,6 @@ export async function onlineHistory(
     to: new Date(to).toISOString(),
     stepSeconds: stepMs / 1000,
     points,
+    dataFrom: Number.isFinite(firstSample) ? points[firstSample]!.at : null,
   };
 }
