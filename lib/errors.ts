@@ -39,21 +39,25 @@ export class ServiceError extends Error {
   }
 }
 
-/** Issues named in one message: a body holding 100,000 bad numbers must not yield a 4 MB reason. */
-const MAX_ISSUES_NAMED = 5;
-
 /**
  * The one wording of zod issues: every problem with the field it is about
- * ("limit: Too big…"), unless the message names its field already ("q must be
- * at most 128 characters"), at most MAX_ISSUES_NAMED of them and a count of
- * the rest.
+ * ("limit: Too big…"), then a count of any past `max` (an ingest event with
+ * 100,000 bad topics must not yield a 4 MB reason). `fields`: "always" puts
+ * the field before every message (JSON bodies: "password: password must…",
+ * as the admin API has always answered); "unless-named" leaves it out where
+ * the message starts with it ("q must be at most 128 characters").
  */
-export function describeIssues(error: z.ZodError): string {
-  const named = error.issues.slice(0, MAX_ISSUES_NAMED).map((issue) => {
+export function describeIssues(
+  error: z.ZodError,
+  {
+    fields = "unless-named",
+    max = Infinity,
+  }: { fields?: "always" | "unless-named"; max?: number } = {},
+): string {
+  const named = error.issues.slice(0, max).map((issue) => {
     const field = issue.path.map(String).join(".");
-    return field && !issue.message.startsWith(`${field} `)
-      ? `${field}: ${issue.message}`
-      : issue.message;
+    const named = fields === "unless-named" && issue.message.startsWith(`${field} `);
+    return field && !named ? `${field}: ${issue.message}` : issue.message;
   });
   const more = error.issues.length - named.length;
   return more > 0 ? `${named.join("; ")}; and ${more} more` : named.join("; ");

@@ -53,7 +53,8 @@ export interface LoginOutcome {
 
 async function authenticate(request: Request, input: LoginInput): Promise<LoginOutcome> {
   const parsed = LoginBody.safeParse(input.credentials);
-  if (!parsed.success) throw new ServiceError("invalid_body", describeIssues(parsed.error));
+  if (!parsed.success)
+    throw new ServiceError("invalid_body", describeIssues(parsed.error, { fields: "always" }));
   const operator = await verifyLogin(parsed.data.username, parsed.data.password);
   const session = await createSession(operator.id);
   return {

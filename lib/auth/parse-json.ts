@@ -30,6 +30,7 @@ export async function parseJsonBody<T extends z.ZodType>(
 ): Promise<z.infer<T>> {
   const body = await readJsonBody(request, expected);
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ServiceError("invalid_body", describeIssues(parsed.error));
+  if (!parsed.success)
+    throw new ServiceError("invalid_body", describeIssues(parsed.error, { fields: "always" }));
   return parsed.data;
 }

@@ -146,7 +146,7 @@ export function bridgeConfigFromEnv(
 ): BridgeOptions {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    throw new BridgeConfigError(describeIssues(parsed.error));
+    throw new BridgeConfigError(describeIssues(parsed.error, { fields: "always" }));
   }
   const e = parsed.data;
   const mqttUrl = e.MQTT_URL ?? defaults.mqttUrl;

@@ -95,11 +95,21 @@ describe("errorResponse", () => {
     });
     const parsed = schema.safeParse({ limit: 11, q: "abc", items: ["a", "b", "c", "d", "e"] });
     expect(parsed.success).toBe(false);
-    expect(describeIssues(parsed.error!)).toBe(
+    expect(describeIssues(parsed.error!, { max: 5 })).toBe(
       "limit: Too big: expected number to be <=10; q must be at most 2 characters; " +
         "items.0: Invalid input: expected number, received string; " +
         "items.1: Invalid input: expected number, received string; " +
         "items.2: Invalid input: expected number, received string; and 2 more",
     );
+  });
+
+  it("puts the field before every message of a JSON body, as the admin API answers", () => {
+    const parsed = z
+      .object({ name: z.string().min(1, { error: "name must not be empty" }) })
+      .safeParse({ name: "" });
+    expect(describeIssues(parsed.error!, { fields: "always" })).toBe(
+      "name: name must not be empty",
+    );
+    expect(describeIssues(parsed.error!)).toBe("name must not be empty");
   });
 });

@@ -146,6 +146,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Issues named in one rejection: a topics array of 100,000 numbers must not yield a 4 MB reason. */
+const MAX_ISSUES_NAMED = 5;
+
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
@@ -229,7 +232,8 @@ function parseItem(item: unknown, now: number): ItemResult {
   const unstorable = findUnstorableText(payload, "payload");
   if (unstorable !== null) return { ok: false, topic, error: unstorable };
   const parsed = PayloadSchema.safeParse(payload);
-  if (!parsed.success) return { ok: false, topic, error: describeIssues(parsed.error) };
+  if (!parsed.success)
+    return { ok: false, topic, error: describeIssues(parsed.error, { max: MAX_ISSUES_NAMED }) };
   const p = parsed.data;
   if (p.timestamp > now + MAX_FUTURE_SKEW_MS)
     return { ok: false, topic, error: FUTURE_TIMESTAMP_ERROR };
