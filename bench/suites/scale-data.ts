@@ -6,6 +6,7 @@
 // connections in the last 10 minutes). Client IDs are `dev-g<d>-<nnnnnn>`,
 // d = n mod 10, so `q=-g3-` selects exactly a tenth of the fleet.
 import { dedupeKeyOf } from "../../lib/ingest/parse";
+import { TOPIC_PREFIXES } from "../../lib/ingest/schemas";
 import type { SuiteContext } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { withClient, type ScratchDatabase } from "../lib/database";
@@ -118,7 +119,7 @@ function* eventRows(o: ScaleOptions, now: number): Generator<string> {
         c.session,
         base.principalIdentifier,
         c.version,
-        `$aws/events/presence/connected/${id}`,
+        TOPIC_PREFIXES.connected + id,
         JSON.stringify(conn),
       ]);
       if (k === last) {
@@ -139,7 +140,7 @@ function* eventRows(o: ScaleOptions, now: number): Generator<string> {
           c.session,
           base.principalIdentifier,
           null,
-          `$aws/events/subscriptions/subscribed/${id}`,
+          TOPIC_PREFIXES.subscribed + id,
           JSON.stringify(sub),
         ]);
       }
@@ -160,7 +161,7 @@ function* eventRows(o: ScaleOptions, now: number): Generator<string> {
           c.session,
           base.principalIdentifier,
           c.version,
-          `$aws/events/presence/disconnected/${id}`,
+          TOPIC_PREFIXES.disconnected + id,
           JSON.stringify(disc),
         ]);
       }

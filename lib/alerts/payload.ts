@@ -1,5 +1,5 @@
-// The notification every channel renders: the webhook body of DESIGN.md's
-// Alerts section. Built once when the alert changes and stored with its
+// The notification every channel renders: the webhook body (docs/api.md,
+// "Alerts"). Built once when the alert changes and stored with its
 // delivery, so every attempt sends the same bytes and the same deliveryId.
 import { clientIdSegment } from "../../contract/client-id-segment";
 import type { PresenceStatus } from "../presence/types";

@@ -1,4 +1,4 @@
-// Request bodies and views of the alerts API (DESIGN.md field names).
+// Request bodies and views of the alerts API (docs/api.md, "Alerts").
 import { z } from "zod";
 import { CHANNEL_TYPES } from "./channels";
 import { ALERT_KINDS } from "./reference";

@@ -11,6 +11,7 @@
 // events split across shared-subscription bridges), its own `disconnected_at`,
 // which files it as a connection of its own that only ends, later than the one
 // it closed, so the status is still right but the timeline shows the gap.
+import { TOPIC_PREFIXES } from "../ingest/schemas";
 
 const TOPIC = /^\$SYS\/brokers\/([^/]+)\/clients\/(.+)\/(connected|disconnected)$/;
 
@@ -79,7 +80,7 @@ export class EmqxMapper {
       };
       if (typeof p.ipaddress === "string") payload.ipAddress = p.ipaddress;
       return {
-        topic: `$aws/events/presence/connected/${clientId}`,
+        topic: TOPIC_PREFIXES.connected + clientId,
         payload: JSON.stringify(payload),
       };
     }
@@ -97,7 +98,7 @@ export class EmqxMapper {
       emqx: p,
     };
     return {
-      topic: `$aws/events/presence/disconnected/${clientId}`,
+      topic: TOPIC_PREFIXES.disconnected + clientId,
       payload: JSON.stringify(payload),
     };
   }

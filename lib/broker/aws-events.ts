@@ -1,5 +1,8 @@
 // AWS IoT Core lifecycle event topics and payloads, as the real broker shapes
-// them (see docs/model.md, "Input: lifecycle events").
+// them (see docs/model.md, "Input: lifecycle events"). The topic table is
+// ingest's (TOPIC_PREFIXES): what the broker publishes is what ingest parses.
+import { TOPIC_PREFIXES } from "../ingest/schemas";
+import type { EventType } from "../presence/types";
 
 export type DisconnectReason =
   | "CLIENT_INITIATED_DISCONNECT"
@@ -11,19 +14,10 @@ export type DisconnectReason =
   | "SERVER_ERROR"
   | "SERVER_INITIATED_DISCONNECT";
 
-export type LifecycleEventType =
-  "connected" | "disconnected" | "connect_failed" | "subscribed" | "unsubscribed";
-
-export const LIFECYCLE_TOPIC_PREFIX: Record<LifecycleEventType, string> = {
-  connected: "$aws/events/presence/connected/",
-  disconnected: "$aws/events/presence/disconnected/",
-  connect_failed: "$aws/events/presence/connect_failed/",
-  subscribed: "$aws/events/subscriptions/subscribed/",
-  unsubscribed: "$aws/events/subscriptions/unsubscribed/",
-};
+export type LifecycleEventType = EventType;
 
 /** The five filters a consumer subscribes to; `#` because client IDs may contain `/`. */
-export const LIFECYCLE_TOPIC_FILTERS: readonly string[] = Object.values(LIFECYCLE_TOPIC_PREFIX).map(
+export const LIFECYCLE_TOPIC_FILTERS: readonly string[] = Object.values(TOPIC_PREFIXES).map(
   (p) => `${p}#`,
 );
 
@@ -55,7 +49,7 @@ export function connectedEvent(
     versionNumber: c.versionNumber,
   };
   if (c.ipAddress !== null) payload.ipAddress = c.ipAddress;
-  return { topic: LIFECYCLE_TOPIC_PREFIX.connected + c.clientId, payload };
+  return { topic: TOPIC_PREFIXES.connected + c.clientId, payload };
 }
 
 export function disconnectedEvent(
@@ -66,7 +60,7 @@ export function disconnectedEvent(
   },
 ): LifecycleMessage {
   return {
-    topic: LIFECYCLE_TOPIC_PREFIX.disconnected + c.clientId,
+    topic: TOPIC_PREFIXES.disconnected + c.clientId,
     payload: {
       clientId: c.clientId,
       timestamp: c.timestamp,
@@ -85,7 +79,7 @@ export function subscriptionEvent(
   c: Common & { sessionIdentifier: string; topics: string[] },
 ): LifecycleMessage {
   return {
-    topic: LIFECYCLE_TOPIC_PREFIX[eventType] + c.clientId,
+    topic: TOPIC_PREFIXES[eventType] + c.clientId,
     payload: {
       clientId: c.clientId,
       timestamp: c.timestamp,
@@ -108,5 +102,5 @@ export function connectFailedEvent(
     principalIdentifier: c.principalIdentifier,
   };
   if (c.ipAddress !== null) payload.ipAddress = c.ipAddress;
-  return { topic: LIFECYCLE_TOPIC_PREFIX.connect_failed + c.clientId, payload };
+  return { topic: TOPIC_PREFIXES.connect_failed + c.clientId, payload };
 }

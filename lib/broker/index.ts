@@ -25,11 +25,7 @@ import {
 import { SessionRegistry, type ConnectionIdentity } from "./session-registry";
 import { openBrokerStore, type BrokerStore } from "./store";
 
-export {
-  LIFECYCLE_TOPIC_FILTERS,
-  LIFECYCLE_TOPIC_PREFIX,
-  type LifecycleMessage,
-} from "./aws-events";
+export { LIFECYCLE_TOPIC_FILTERS, type LifecycleMessage } from "./aws-events";
 
 export type Authenticator = (attempt: {
   clientId: string;

@@ -1,19 +1,13 @@
 // GET /api/incidents – incidents overlapping a time range, newest first
-import { handleApiError } from "@/lib/http/handle-error";
-import { parseQuery } from "@/lib/clients/schemas";
+import { queryRoute } from "@/lib/http/query-route";
 import { listIncidents } from "@/lib/incidents/read";
 import { ListIncidentsQuery } from "@/lib/incidents/schemas";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-async function get(request: Request): Promise<Response> {
-  try {
-    const query = parseQuery(ListIncidentsQuery, new URL(request.url).searchParams);
-    return Response.json(await listIncidents(query));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+const get = queryRoute(ListIncidentsQuery, async (query) =>
+  Response.json(await listIncidents(query)),
+);
 
 export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -1,18 +1,13 @@
 // GET /api/export/connections.csv – the fleet's (filtered) timelines as a CSV attachment
-import { handleApiError } from "@/lib/http/handle-error";
-import { ExportQuery, parseQuery } from "@/lib/clients/schemas";
+import { queryRoute } from "@/lib/http/query-route";
+import { ExportQuery } from "@/lib/clients/schemas";
 import { csvFileName, csvResponse, fleetConnectionsCsv } from "@/lib/export/connections-csv";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-async function get(request: Request): Promise<Response> {
-  try {
-    const query = parseQuery(ExportQuery, new URL(request.url).searchParams);
-    return csvResponse(await fleetConnectionsCsv(query), csvFileName("fleet"));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+const get = queryRoute(ExportQuery, async (query) =>
+  csvResponse(await fleetConnectionsCsv(query), csvFileName("fleet")),
+);
 
 export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });
