@@ -32,9 +32,13 @@ function toEnvelope(e: LifecycleEvent) {
 }
 
 async function storedIncidents() {
-  return (await loadStored(db().pool as never, 0)).sort(
-    (a, b) => a.incident.startedAt - b.incident.startedAt,
-  );
+  const client = await db().pool.connect();
+  try {
+    const stored = await loadStored(client, 0);
+    return stored.sort((a, b) => a.incident.startedAt - b.incident.startedAt);
+  } finally {
+    client.release();
+  }
 }
 
 const detect = (config: IncidentConfig, now: number) =>

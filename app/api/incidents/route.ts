@@ -3,10 +3,11 @@ import { handleApiError } from "@/lib/http/handle-error";
 import { parseQuery } from "@/lib/clients/schemas";
 import { listIncidents } from "@/lib/incidents/read";
 import { ListIncidentsQuery } from "@/lib/incidents/schemas";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const query = parseQuery(ListIncidentsQuery, new URL(request.url).searchParams);
     return Response.json(await listIncidents(query));
@@ -14,3 +15,5 @@ export async function GET(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -3,10 +3,11 @@ import { handleApiError } from "@/lib/http/handle-error";
 import { parseQuery } from "@/lib/clients/schemas";
 import { getIncident } from "@/lib/incidents/read";
 import { IncidentClientsQuery } from "@/lib/incidents/schemas";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(
+async function get(
   request: Request,
   context: { params: Promise<{ id: string }> },
 ): Promise<Response> {
@@ -18,3 +19,5 @@ export async function GET(
     return handleApiError(error);
   }
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });
