@@ -5,6 +5,8 @@ export async function register(): Promise<void> {
   watchSupervisor();
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
+  const { startAlertScheduler } = await import("./lib/alerts/scheduler");
+  startAlertScheduler();
   const { startIncidentScheduler } = await import("./lib/incidents/scheduler");
   startIncidentScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");

@@ -5,6 +5,7 @@ import { UserMenu } from "./auth/UserMenu";
 import type { Theme } from "./format/theme";
 import { LiveIndicator } from "./live/LiveIndicator";
 import { ThemeToggle } from "./ui/ThemeToggle";
+import { AlertBell } from "./alerts/AlertBell";
 
 /** `operator`: who is logged in, from the server; null on the login page (only the name of the app then). */
 export function AppHeader({ operator, theme }: { operator: Operator | null; theme: Theme }) {
@@ -38,6 +39,7 @@ export function AppHeader({ operator, theme }: { operator: Operator | null; them
         </div>
         <div className="flex items-center gap-3">
           {operator ? <LiveIndicator /> : null}
+          {operator ? <AlertBell /> : null}
           <ThemeToggle initial={theme} />
           {operator ? <UserMenu initial={operator} /> : null}
         </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { DeviceAlerts } from "../alerts/DeviceAlerts";
 import { ApiError } from "../hooks/fetch-json";
 import {
   clientPath,
@@ -40,7 +41,7 @@ function NotFound({ clientId }: { clientId: string }) {
 }
 
 /** One device: header, session timeline and connections for a range, subscriptions, failures, raw events. */
-export function DevicePage({ clientId }: { clientId: string }) {
+export function DevicePage({ clientId, admin = false }: { clientId: string; admin?: boolean }) {
   const [search, setSearch] = useUrlState();
   const range = parseRange(search);
   const client = useClientQuery(clientId);
@@ -84,6 +85,9 @@ export function DevicePage({ clientId }: { clientId: string }) {
       ) : (
         <DeviceHeaderSkeleton />
       )}
+      <Panel id="device-alerts-panel" title="Alerts">
+        <DeviceAlerts clientId={clientId} admin={admin} />
+      </Panel>
       <Panel
         id="timeline"
         title="Session timeline"

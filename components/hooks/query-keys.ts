@@ -20,4 +20,11 @@ export const queryKeys = {
   me: () => ["me"] as const,
   operators: () => ["admin", "operators"] as const,
   ingestTokens: () => ["admin", "ingest-tokens"] as const,
+  /** Everything about alerts: the stream's `alerts` event refetches the family. */
+  alertsRoot: () => ["alerts"] as const,
+  alerts: (params: Record<string, string>) => ["alerts", "list", params] as const,
+  firingCount: () => ["alerts", "firing-count"] as const,
+  alertRules: () => ["alerts", "rules"] as const,
+  alertChannels: () => ["alerts", "channels"] as const,
+  silences: () => ["alerts", "silences"] as const,
 };

@@ -70,6 +70,7 @@ function resync(queryClient: QueryClient): void {
     ["client"],
     ["device"],
     queryKeys.onlineHistoryRoot(),
+    queryKeys.alertsRoot(),
   ]) {
     void queryClient.invalidateQueries({ queryKey: key });
   }
@@ -140,6 +141,10 @@ export function useFleetStream(): StreamState {
         setServerTime((JSON.parse((e as MessageEvent<string>).data) as { at: string }).at);
       });
       source.addEventListener("resync", requestResync);
+      // An alert fired or resolved, or a delivery was attempted (any app instance).
+      source.addEventListener("alerts", () => {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.alertsRoot() });
+      });
       source.addEventListener("error", () => {
         hadGap = true;
         setState("reconnecting");

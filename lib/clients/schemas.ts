@@ -54,8 +54,14 @@ const SearchText = z
   .max(MAX_SEARCH_CHARS, `q must be at most ${MAX_SEARCH_CHARS} characters`)
   .refine((q) => !q.includes("\0"), "q must not contain a NUL character (\\u0000)");
 
+/** `true` or `false` in a query string. */
+const QueryBoolean = z
+  .enum(["true", "false"], { message: "must be true or false" })
+  .transform((v) => v === "true");
+
 export const ListClientsQuery = z.object({
   status: z.enum(STATUSES).optional(),
+  flapping: QueryBoolean.optional(),
   q: SearchText.optional(),
   sort: z.enum(SORTS).default(DEFAULT_SORT),
   order: z.enum(ORDERS).optional(),

@@ -5,9 +5,11 @@
 // instance, not one per browser.
 import pg from "pg";
 import { countClients } from "../clients/list";
+import { ALERTS_CHANNEL } from "../alerts/notify";
 import { CHANGES_CHANNEL } from "../ingest/store-sql";
 import { clientsByIds } from "./changed-clients";
 import { sseEvent } from "./sse";
+import { parseAlertsPayload } from "../alerts/notify";
 
 export type Subscriber = (chunk: string) => void;
 
@@ -92,11 +94,14 @@ export class ChangeHub {
       const c = client;
       c.on("notification", (message) => {
         if (message.channel === CHANGES_CHANNEL) this.onNotification(message.payload);
+        // Alerts changed or a delivery was attempted: browsers refetch what they show of alerts.
+        else if (message.channel === ALERTS_CHANNEL)
+          this.broadcast(sseEvent("alerts", parseAlertsPayload(message.payload)));
       });
       c.on("error", () => this.onLost(c));
       c.on("end", () => this.onLost(c));
       await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${ALERTS_CHANNEL}`);
     } catch {
       this.connecting = false;
       this.lostSinceConnect = true;
