@@ -57,7 +57,8 @@ test("the fleet, device and admin pages work under the policy", async ({ page })
     page.locator(`[data-client-id="${clientId}"]`).filter({ visible: true }),
   ).toBeVisible();
   await expect(page.locator("[data-stream-state]")).toHaveAttribute("data-stream-state", "live");
-  await expect(page.locator('svg[role="img"]')).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Online clients/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^Disconnects per hour/ })).toBeVisible();
   // Client-side navigation loads more script chunks: they must pass too.
   await page.getByRole("link", { name: clientId }).click();
   await expect(page.getByTestId("device-client-id")).toHaveText(clientId);

@@ -16,6 +16,7 @@ import { GET as fleetCsv } from "./export/connections.csv/route";
 import { GET as incident } from "./incidents/[id]/route";
 import { GET as incidents } from "./incidents/route";
 import { GET as online } from "./stats/online/route";
+import { GET as reasons } from "./stats/reasons/route";
 
 const ID = "dev/1";
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -38,6 +39,7 @@ const byPath: Record<string, (query: string, clientId?: string) => Promise<Respo
     fleetCsv(new Request(`${BASE}/api/export/connections.csv?${q}`)),
   "/api/stats/online": (q) => online(new Request(`${BASE}/api/stats/online?${q}`)),
   "/api/incidents": (q) => incidents(new Request(`${BASE}/api/incidents?${q}`)),
+  "/api/stats/reasons": (q) => reasons(new Request(`${BASE}/api/stats/reasons?${q}`)),
   // Validation comes before the lookup: an unknown incident ID still gets the 400.
   "/api/incidents/{id}": (q) =>
     incident(
@@ -208,6 +210,11 @@ describe("read API: exact 400s for hostile query parameters", () => {
       path: "/api/incidents/{id}",
       query: "limit=1.5",
       message: "limit: Invalid input: expected int, received number",
+    },
+    {
+      path: "/api/stats/reasons",
+      query: "range=30d",
+      message: 'range: Invalid option: expected one of "24h"|"7d"',
     },
     {
       path: "/api/stats/online",

@@ -23,6 +23,7 @@ import { db } from "@/lib/db/client";
 import { runIncidentDetection } from "@/lib/incidents/job";
 import { GET as health } from "./health/route";
 import { GET as online } from "./stats/online/route";
+import { GET as reasons } from "./stats/reasons/route";
 import { GET as summary } from "./stats/summary/route";
 
 const CSV_HEADER =
@@ -109,6 +110,13 @@ const ENDPOINTS: Endpoint[] = [
     perClient: false,
     csv: false,
     call: (q) => online(at("/api/stats/online", q)),
+  },
+  {
+    name: "GET /api/stats/reasons",
+    params: ["range"],
+    perClient: false,
+    csv: false,
+    call: (q) => reasons(at("/api/stats/reasons", q)),
   },
   {
     name: "GET /api/stats/summary",

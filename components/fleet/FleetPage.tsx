@@ -11,6 +11,7 @@ import { ClientTable } from "./ClientTable";
 import { ExportPanel } from "./ExportPanel";
 import { FleetToolbar } from "./FleetToolbar";
 import { OnlineChart } from "./OnlineChart";
+import { ReasonsChart } from "./ReasonsChart";
 import { SummaryCards } from "./SummaryCards";
 import { parseFleetParams } from "./fleet-params";
 
@@ -53,6 +54,7 @@ export function FleetPage() {
             range={chart}
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
           />
+          <ReasonsChart range={chart} />
           <FleetToolbar filters={filters} onChange={setSearch} />
           <ClientTable query={clients} filters={filters} onSort={setSearch} />
         </>

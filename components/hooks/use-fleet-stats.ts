@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Counts } from "@/lib/clients/schemas";
 import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
+import type { ReasonsHistory } from "@/lib/stats/reasons";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
@@ -20,6 +21,17 @@ export function useOnlineHistoryQuery(range: HistoryRange) {
     queryKey: queryKeys.onlineHistory(range),
     queryFn: ({ signal }) =>
       fetchJson<OnlineHistory>(`/api/stats/online?range=${range}`, { signal }),
+    refetchInterval: 60_000,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** Disconnects per reason per hour (24 h) or day (7 days). */
+export function useDisconnectReasonsQuery(range: HistoryRange) {
+  return useQuery({
+    queryKey: queryKeys.disconnectReasons(range),
+    queryFn: ({ signal }) =>
+      fetchJson<ReasonsHistory>(`/api/stats/reasons?range=${range}`, { signal }),
     refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });
