@@ -26,7 +26,7 @@ export interface AlertsOptions {
 
 export function alertsOptions(smoke: boolean): AlertsOptions {
   return smoke
-    ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 8, ingestEvents: 5_000 }
+    ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 5, ingestEvents: 3_000 }
     : { clients: 50_000, storm: 2_000, churnPerSecond: 20, churnSeconds: 60, ingestEvents: 60_000 };
 }
 
@@ -152,12 +152,10 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     for (let run = 0; run < ctx.runs * 2; run += 1) {
       const active = run % 2 === 0;
       await truncateAll(db.url);
-      await withClient(db.url, (c) =>
-        c.query(
-          `TRUNCATE alert CASCADE; UPDATE alert_rule SET enabled = $1, evaluated_until = NULL`,
-          [active],
-        ),
-      );
+      await withClient(db.url, async (c) => {
+        await c.query(`TRUNCATE alert CASCADE`);
+        await c.query(`UPDATE alert_rule SET enabled = $1, evaluated_until = NULL`, [active]);
+      });
       const events = [
         ...lifecycleHistory(
           o.ingestEvents,
