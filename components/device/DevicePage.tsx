@@ -19,6 +19,7 @@ import { DeviceHeader, DeviceHeaderSkeleton } from "./DeviceHeader";
 import { EventLog } from "./EventLog";
 import { FailuresPanel } from "./FailuresPanel";
 import { RangePicker } from "./RangePicker";
+import { TimeZoneNote } from "../ui/LocalTime";
 import { SubscriptionsPanel } from "./SubscriptionsPanel";
 import { SessionTimeline } from "./SessionTimeline";
 import { parseRange } from "./range";
@@ -66,11 +67,14 @@ export function DevicePage({ clientId, admin = false }: { clientId: string; admi
 
   return (
     <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
-      <nav aria-label="Breadcrumb" className="text-sm">
-        <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
-          ← Fleet
-        </Link>
-      </nav>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <nav aria-label="Breadcrumb" className="text-sm">
+          <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
+            ← Fleet
+          </Link>
+        </nav>
+        <TimeZoneNote />
+      </div>
       {error ? <ErrorBanner error={error} onRetry={() => void client.refetch()} /> : null}
       {client.data ? (
         <DeviceHeader

@@ -10,7 +10,8 @@ import {
   type RefObject,
 } from "react";
 import type { ClientView } from "@/lib/clients/schemas";
-import type { ClientListParams, useClientsQuery } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
+import type { useClientsQuery } from "../hooks/use-clients-query";
 import { formatCount } from "../format/number";
 import { useHydrated } from "../hooks/use-hydrated";
 import { Skeleton } from "../ui/Skeleton";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { ClientListParams } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
 
 const SORTS = [
   { value: "lastChange:desc", label: "Last change, newest first" },

@@ -48,13 +48,18 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
   const x = (t: number) => PAD.left + ((t - from) / (to - from)) * innerW;
   const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
   const coords = points.map((p) => [x(Date.parse(p.at)), y(p.online)] as const);
-  const line = coords
+  // Samples before any recorded history read 0 only because nothing was recorded yet: not drawn.
+  const firstWithData =
+    history.dataFrom === null ? points.length : points.findIndex((p) => p.at === history.dataFrom);
+  const drawn = coords.slice(Math.max(0, firstWithData));
+  const line = drawn
     .map(([cx, cy], i) => `${i === 0 ? "M" : "L"}${cx.toFixed(1)},${cy.toFixed(1)}`)
     .join("");
   const area =
-    coords.length > 0
-      ? `${line}L${coords[coords.length - 1]![0]},${y(0)}L${coords[0]![0]},${y(0)}Z`
+    drawn.length > 0
+      ? `${line}L${drawn[drawn.length - 1]![0]},${y(0)}L${drawn[0]![0]},${y(0)}Z`
       : "";
+  const noDataYet = hover !== null && hover < firstWithData;
   const hovered = hover === null ? undefined : points[hover];
   const peak = Math.max(0, ...points.map((p) => p.online));
 
@@ -123,6 +128,15 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
           strokeLinejoin="round"
           className="stroke-emerald-600 dark:stroke-emerald-400"
         />
+        {drawn.length === 1 ? (
+          // History began at the last sample: a dot, since a one-point line draws nothing.
+          <circle
+            cx={drawn[0]![0]}
+            cy={drawn[0]![1]}
+            r={3}
+            className="fill-emerald-600 dark:fill-emerald-400"
+          />
+        ) : null}
         {hovered && hover !== null ? (
           <g>
             <line
@@ -133,13 +147,15 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
               className="stroke-slate-400"
               strokeDasharray="3 3"
             />
-            <circle
-              cx={coords[hover]![0]}
-              cy={coords[hover]![1]}
-              r={4}
-              className="fill-emerald-600 stroke-white dark:fill-emerald-400"
-              strokeWidth={2}
-            />
+            {noDataYet ? null : (
+              <circle
+                cx={coords[hover]![0]}
+                cy={coords[hover]![1]}
+                r={4}
+                className="fill-emerald-600 stroke-white dark:fill-emerald-400"
+                strokeWidth={2}
+              />
+            )}
           </g>
         ) : null}
       </svg>
@@ -149,7 +165,9 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
           className="pointer-events-none absolute top-1 rounded-md border border-slate-200 bg-white px-2 py-1 text-xs shadow dark:border-slate-700 dark:bg-slate-800"
           style={{ left: Math.min(Math.max(coords[hover]![0] - 70, 0), width - 150) }}
         >
-          <div className="font-semibold tabular-nums">{number.format(hovered.online)} online</div>
+          <div className="font-semibold tabular-nums">
+            {noDataYet ? "no data recorded yet" : `${number.format(hovered.online)} online`}
+          </div>
           <div
             className="text-slate-600 dark:text-slate-300"
             title={utcLabel(Date.parse(hovered.at))}

@@ -6,7 +6,8 @@ import type { ClientView, Counts } from "@/lib/clients/schemas";
 import type { OnlineHistory } from "@/lib/stats/schemas";
 import { fetchJson } from "../hooks/fetch-json";
 import { queryKeys } from "../hooks/query-keys";
-import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
+import type { ClientPages } from "../hooks/use-clients-query";
 import { patchClientPages } from "./patch-clients";
 import { setServerTime } from "./server-clock";
 

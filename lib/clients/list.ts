@@ -1,3 +1,4 @@
+import { defaultOrder } from "../../contract/client-list";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
@@ -10,6 +11,7 @@ import {
   type ClientRow,
 } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { fleetMemberSql } from "./infrastructure";
 import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
 
 /** `q` is a plain substring: LIKE's wildcards in it are escaped. */
@@ -23,9 +25,9 @@ export function likePattern(q: string): string {
  */
 export async function listClients(query: ListClientsQuery, now = new Date()): Promise<ClientPage> {
   const config = presenceConfig();
-  const order = query.order ?? (query.sort === "clientId" ? "asc" : "desc");
+  const order = query.order ?? defaultOrder(query.sort);
   const sortColumn = sql.raw(query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
-  const where: Sql[] = [];
+  const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
   if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
   if (query.status !== undefined) {
     where.push(sql`${statusSql(now, config)} = ${query.status}`);
@@ -88,8 +90,11 @@ async function pageCounts(q: string | undefined, isLaterPage: boolean, now: Date
 /** Fleet counts by status (for the clients matching `q`), plus how many are flapping. */
 export async function countClients(q: string | undefined, now = new Date()): Promise<Counts> {
   const config = presenceConfig();
+  // The fleet's members (no infrastructure client) that match `q`.
   const matchesQ = (column: Sql) =>
-    q === undefined ? sql.raw("TRUE") : sql`${column} LIKE ${likePattern(q)}`;
+    q === undefined
+      ? fleetMemberSql(column)
+      : sql`${column} LIKE ${likePattern(q)} AND ${fleetMemberSql(column)}`;
   const statement = sql`WITH s AS (SELECT ${statusSql(now, config)} AS status
                   FROM client_state cs WHERE ${matchesQ(sql.raw("cs.client_id"))})
      SELECT count(*) FILTER (WHERE status = 'online')::int AS online,

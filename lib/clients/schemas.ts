@@ -1,8 +1,17 @@
 import { z } from "zod";
 import { describeIssues, ServiceError } from "../errors";
 
-export const STATUSES = ["online", "pending", "offline"] as const;
-export const SORTS = ["clientId", "lastChange"] as const;
+import {
+  DEFAULT_SORT,
+  LIST_LIMIT,
+  MAX_SEARCH_CHARS,
+  ORDERS,
+  SORTS,
+  STATUSES,
+  type Status,
+} from "../../contract/client-list";
+
+export { SORTS, STATUSES };
 
 /**
  * Range bounds: nothing before 2000 is ever stored (ingest rejects such
@@ -42,15 +51,20 @@ const Instant = z.string().transform((value, ctx) => {
 /** Search text. No stored client ID holds a NUL, and PostgreSQL text cannot carry one. */
 const SearchText = z
   .string()
-  .max(128, "q must be at most 128 characters")
+  .max(MAX_SEARCH_CHARS, `q must be at most ${MAX_SEARCH_CHARS} characters`)
   .refine((q) => !q.includes("\0"), "q must not contain a NUL character (\\u0000)");
 
 export const ListClientsQuery = z.object({
   status: z.enum(STATUSES).optional(),
   q: SearchText.optional(),
-  sort: z.enum(SORTS).default("lastChange"),
-  order: z.enum(["asc", "desc"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  sort: z.enum(SORTS).default(DEFAULT_SORT),
+  order: z.enum(ORDERS).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(LIST_LIMIT.min)
+    .max(LIST_LIMIT.max)
+    .default(LIST_LIMIT.default),
   cursor: z.string().max(1024).optional(),
 });
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
@@ -103,7 +117,7 @@ export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchPara
 /** The client object of the HTTP contract. */
 export interface ClientView {
   clientId: string;
-  status: (typeof STATUSES)[number];
+  status: Status;
   flapping: boolean;
   since: string | null;
   lastConnectedAt: string | null;
@@ -120,6 +134,8 @@ export interface ClientView {
   lastEventAt: string;
   /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
   pendingUntil: string | null;
+  /** GET /api/clients/{id} only: an infrastructure client (the bridge), not a fleet member. */
+  infrastructure?: boolean;
 }
 
 export interface ConnectionView {

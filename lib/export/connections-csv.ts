@@ -5,6 +5,7 @@ import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";
 import { statusSql } from "../clients/client-row";
 import { connectionsSql } from "../clients/connections";
+import { fleetMemberSql } from "../clients/infrastructure";
 import { likePattern, whereAll } from "../clients/list";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { db } from "../db/client";
@@ -147,7 +148,8 @@ export function clientConnectionsCsv(clientId: string, range: RangeQuery) {
 
 /** GET /api/export/connections.csv: every client matching q/status. */
 export function fleetConnectionsCsv(query: ExportQuery, now = new Date()) {
-  const filter: Sql[] = [];
+  // The fleet's timelines: infrastructure clients (the bridge) are not part of it.
+  const filter: Sql[] = [fleetMemberSql(sql.raw("c.client_id"))];
   if (query.q !== undefined) filter.push(sql`c.client_id LIKE ${likePattern(query.q)}`);
   if (query.status !== undefined)
     filter.push(sql`${statusSql(now, presenceConfig())} = ${query.status}`);
