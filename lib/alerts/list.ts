@@ -98,3 +98,12 @@ export async function listAlerts(
     counts: { firing: counts.rows[0]?.firing ?? 0 },
   };
 }
+
+/** For GET /metrics: firing alerts (not silenced) and deliveries still to send. */
+export async function alertGaugeValues(): Promise<{ firing: number; outboxPending: number }> {
+  const { rows } = await db().pool.query<{ firing: number; pending: number }>(
+    `SELECT (SELECT count(*)::int FROM alert WHERE state = 'firing' AND NOT silenced) AS firing,
+            (SELECT count(*)::int FROM alert_delivery WHERE state = 'pending') AS pending`,
+  );
+  return { firing: rows[0]?.firing ?? 0, outboxPending: rows[0]?.pending ?? 0 };
+}

@@ -3,6 +3,7 @@
 // fleet gauges are read from the database at scrape time, so every instance
 // reports the same fleet and the counts equal GET /api/stats/summary's.
 import { Counter, Gauge, Registry } from "prom-client";
+import { alertGaugeValues } from "../alerts/list";
 import { countClients } from "../clients/list";
 import { changeHub } from "../stream/hub";
 
@@ -48,6 +49,29 @@ function createMetrics(): AppMetrics {
     registers: [registry],
     async collect() {
       this.set((await counts()).flapping);
+    },
+  });
+  let alertValues: ReturnType<typeof alertGaugeValues> | null = null;
+  const alerts = () => {
+    alertValues ??= alertGaugeValues().finally(() => {
+      setTimeout(() => (alertValues = null), 0);
+    });
+    return alertValues;
+  };
+  new Gauge({
+    name: "fleet_alerts_firing",
+    help: "Alerts firing now (silenced ones not counted), as the header bell shows.",
+    registers: [registry],
+    async collect() {
+      this.set((await alerts()).firing);
+    },
+  });
+  new Gauge({
+    name: "fleet_alert_outbox_pending",
+    help: "Alert notifications waiting in the outbox (not yet sent, or retrying).",
+    registers: [registry],
+    async collect() {
+      this.set((await alerts()).outboxPending);
     },
   });
   new Gauge({
