@@ -27,7 +27,7 @@ export interface AlertsOptions {
 export function alertsOptions(smoke: boolean): AlertsOptions {
   return smoke
     ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 5, ingestEvents: 3_000 }
-    : { clients: 50_000, storm: 2_000, churnPerSecond: 20, churnSeconds: 60, ingestEvents: 60_000 };
+    : { clients: 50_000, storm: 2_000, churnPerSecond: 20, churnSeconds: 60, ingestEvents: 200_000 };
 }
 
 const GRACE_S = 2;
