@@ -27,7 +27,13 @@ export interface AlertsOptions {
 export function alertsOptions(smoke: boolean): AlertsOptions {
   return smoke
     ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 5, ingestEvents: 3_000 }
-    : { clients: 50_000, storm: 2_000, churnPerSecond: 20, churnSeconds: 60, ingestEvents: 200_000 };
+    : {
+        clients: 50_000,
+        storm: 2_000,
+        churnPerSecond: 20,
+        churnSeconds: 60,
+        ingestEvents: 200_000,
+      };
 }
 
 const GRACE_S = 2;
@@ -153,8 +159,17 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
       const active = run % 2 === 0;
       await truncateAll(db.url);
       await withClient(db.url, async (c) => {
+        // Pause the rule and let the app's evaluation and sending settle before emptying the tables.
+        await c.query(`UPDATE alert_rule SET enabled = false`);
+        await sleep(2 * EVAL_S * 1000);
         await c.query(`TRUNCATE alert CASCADE`);
-        await c.query(`UPDATE alert_rule SET enabled = $1, evaluated_until = NULL`, [active]);
+        // A long forSeconds: the rule is evaluated every second, as in production, but what
+        // this run measures is its cost to ingest, not the sending of thousands of notifications
+        // (that is (a)).
+        await c.query(
+          `UPDATE alert_rule SET enabled = $1, evaluated_until = NULL, for_seconds = 3600`,
+          [active],
+        );
       });
       const events = [
         ...lifecycleHistory(
@@ -173,7 +188,11 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     const ratio = pairedRatio(withRules, without);
     figures.push({
       section: "alerts",
-      ...measured("ingest with a client_offline rule active", "events/s", withRules),
+      ...measured(
+        "ingest with a client_offline rule evaluated every second",
+        "events/s",
+        withRules,
+      ),
       baseline: measured("the same ingest with the rule paused", "events/s", without),
       ratioToBaseline: ratio,
       target: { text: "≥ 90% of ingest without rules", met: ratio >= 0.9 },
