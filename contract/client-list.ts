@@ -26,6 +26,8 @@ export const NEXT_PAGE_SIZE = 200;
 export interface ClientListParams {
   q?: string | undefined;
   status?: Status | undefined;
+  /** `flapping=true`: only clients flagged as flapping; `false`: only those not flagged. */
+  flapping?: boolean | undefined;
   sort?: Sort | undefined;
   order?: Order | undefined;
 }
@@ -57,9 +59,11 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
   const status = search.get("status");
   const sort = search.get("sort");
   const order = search.get("order");
+  const flapping = search.get("flapping");
   return {
     q: q ? q.slice(0, MAX_SEARCH_CHARS) : undefined,
     status: isStatus(status) ? status : undefined,
+    flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
     sort: isSort(sort) ? sort : undefined,
     order: isOrder(order) ? order : undefined,
   };
@@ -68,7 +72,9 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
 /** The query-key and URL form: only the filters that are set. */
 export function listParamsRecord(params: ClientListParams): Record<string, string> {
   const record: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) if (value) record[key] = value;
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== "") record[key] = String(value);
+  }
   return record;
 }
 

@@ -14,6 +14,7 @@ export function matchesFilters(client: ClientView, params: ClientListParams): bo
   if (params.q !== undefined && params.q !== "" && !client.clientId.includes(params.q))
     return false;
   if (params.status !== undefined && client.status !== params.status) return false;
+  if (params.flapping !== undefined && client.flapping !== params.flapping) return false;
   return true;
 }
 

@@ -7,7 +7,7 @@
 // in any order with duplicates, read at random times and at the instants
 // where a pending client turns offline.
 import fc from "fast-check";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compareForList, matchesFilters, patchClientPages } from "@/components/live/patch-clients";
 import type { ClientPages } from "@/components/hooks/use-clients-query";
 import { presenceConfig } from "../config";
@@ -89,6 +89,17 @@ const byId = (a: ClientView, b: ClientView) =>
 
 beforeEach(resetDatabase);
 
+// Histories of up to 4 connections per client: with the default threshold of 5
+// no client would ever flap, and the flapping filter would be tested on nothing.
+const flapThreshold = process.env.FLAP_THRESHOLD;
+beforeAll(() => {
+  process.env.FLAP_THRESHOLD = "2";
+});
+afterAll(() => {
+  if (flapThreshold === undefined) delete process.env.FLAP_THRESHOLD;
+  else process.env.FLAP_THRESHOLD = flapThreshold;
+});
+
 describe("the SQL copy of the status rule agrees with the model", () => {
   it("listClients({status}), countClients and the stream's client objects match getClient().status", async () => {
     await fc.assert(
@@ -102,6 +113,15 @@ describe("the SQL copy of the status rule agrees with the model", () => {
             expect(listed.map((c) => c.clientId).sort()).toEqual(
               views
                 .filter((v) => v.status === status)
+                .map((v) => v.clientId)
+                .sort(),
+            );
+          }
+          for (const flapping of [true, false]) {
+            const listed = await listAll({ sort: "clientId", flapping }, now);
+            expect(listed.map((c) => c.clientId).sort()).toEqual(
+              views
+                .filter((v) => v.flapping === flapping)
                 .map((v) => v.clientId)
                 .sort(),
             );
@@ -149,6 +169,7 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
         listFleetArbitrary,
         fc.record({
           status: fc.option(fc.constantFrom(...STATUSES), { nil: undefined, freq: 2 }),
+          flapping: fc.option(fc.boolean(), { nil: undefined, freq: 2 }),
           sort: fc.constantFrom(...SORTS),
           order: fc.option(fc.constantFrom("asc" as const, "desc" as const), { nil: undefined }),
           qFrom: fc.option(
@@ -168,7 +189,13 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
             q = chars.slice(from, from + length).join("");
             if (upper) q = q.toUpperCase();
           }
-          const params = { q, status: filter.status, sort: filter.sort, order: filter.order };
+          const params = {
+            q,
+            status: filter.status,
+            flapping: filter.flapping,
+            sort: filter.sort,
+            order: filter.order,
+          };
           const now = new Date(readTimes[0]!);
           const api = await listAll(params, now);
           const views = await modelViews(ids, now);

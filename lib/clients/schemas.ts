@@ -29,7 +29,7 @@ function quote(value: string): string {
 }
 
 /** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
-const Instant = z.string().transform((value, ctx) => {
+export const Instant = z.string().transform((value, ctx) => {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({
@@ -54,8 +54,14 @@ const SearchText = z
   .max(MAX_SEARCH_CHARS, `q must be at most ${MAX_SEARCH_CHARS} characters`)
   .refine((q) => !q.includes("\0"), "q must not contain a NUL character (\\u0000)");
 
+/** `true` or `false` in a query string. */
+const QueryBoolean = z
+  .enum(["true", "false"], { message: "must be true or false" })
+  .transform((v) => v === "true");
+
 export const ListClientsQuery = z.object({
   status: z.enum(STATUSES).optional(),
+  flapping: QueryBoolean.optional(),
   q: SearchText.optional(),
   sort: z.enum(SORTS).default(DEFAULT_SORT),
   order: z.enum(ORDERS).optional(),

@@ -82,6 +82,8 @@ describe("GET /metrics", () => {
     expect(after.get("fleet_clients{status=never_seen}")).toBe(0);
     expect(after.get("fleet_clients_flapping")).toBe(counts.flapping);
     expect(after.get("fleet_stream_subscribers")).toBe(0);
+    expect(after.get("fleet_alerts_firing")).toBe(0);
+    expect(after.get("fleet_alert_outbox_pending")).toBe(0);
   });
 
   it("answers 401 in the error contract without the right bearer token", async () => {
