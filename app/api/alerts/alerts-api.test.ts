@@ -104,18 +104,6 @@ describe("errors of the alerts API", () => {
       ),
     },
     {
-      name: "incident rules (no detector in this version)",
-      run: () =>
-        createRule(
-          request("/api/alerts/rules", { method: "POST", body: { name: "x", kind: "incident" } }),
-        ),
-      status: 400,
-      body: error(
-        "invalid_body",
-        "kind: incident rules are not available yet (the incident detector is not part of this version).",
-      ),
-    },
-    {
       name: "a labels selector (labels do not exist yet)",
       run: () =>
         createRule(
