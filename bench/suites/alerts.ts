@@ -36,8 +36,9 @@ export function alertsOptions(smoke: boolean): AlertsOptions {
       };
 }
 
-const GRACE_S = 2;
-const FOR_S = 2;
+// Long enough for the incident detector (every second here) to see a mass disconnect first.
+const GRACE_S = 5;
+const FOR_S = 5;
 const EVAL_S = 1;
 
 async function ingestAll(url: string, items: unknown[], concurrency = 4): Promise<void> {
@@ -50,8 +51,13 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
   const db = await ctx.server.scratch("alerts");
   const receiver = await startReceiver();
   const arrivals = new Map<string, number>();
+  const notices: Array<{ at: number; incidentId: string | null }> = [];
   receiver.respond((r) => {
-    const body = JSON.parse(r.body) as { clients: Array<{ clientId: string }> };
+    const body = JSON.parse(r.body) as {
+      clients: Array<{ clientId: string }>;
+      incidentId: string | null;
+    };
+    notices.push({ at: Date.now(), incidentId: body.incidentId });
     for (const c of body.clients)
       if (!arrivals.has(c.clientId)) arrivals.set(c.clientId, Date.now());
     return { status: 200 };
@@ -62,6 +68,7 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
       OFFLINE_GRACE_SECONDS: String(GRACE_S),
       ALERTS_EVAL_INTERVAL_SECONDS: String(EVAL_S),
       ALERTS_ALLOW_PRIVATE_TARGETS: "1",
+      INCIDENT_DETECTION_INTERVAL_SECONDS: "1",
     },
   });
   const figures: Figure[] = [];
@@ -97,23 +104,29 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     );
     const received = Date.now();
     const due = received + (GRACE_S + FOR_S) * 1000;
-    while (arrivals.size < o.storm && Date.now() < due + 120_000) await sleep(200);
+    const folded = () => notices.find((n) => n.incidentId !== null);
+    while (folded() === undefined && arrivals.size < o.storm && Date.now() < due + 120_000)
+      await sleep(100);
+    await sleep(3_000); // stragglers: count every message the storm caused
+    const fold = folded();
     const late = storm.map((id) => (arrivals.get(id) ?? Number.NaN) - due);
     const lastAfterDue = Math.max(...late.filter(Number.isFinite));
+    const messages = notices.filter((n) => n.at >= received).length;
     figures.push({
       section: "alerts",
       ...measured(
-        `mass disconnect of ${o.storm} of ${o.clients}: last notification after due`,
+        `mass disconnect of ${o.storm} of ${o.clients}: ${fold ? "the folded incident notification" : "the last notification"} after due`,
         "ms",
-        [lastAfterDue],
+        [fold ? fold.at - due : lastAfterDue],
       ),
-      detail: `${arrivals.size}/${o.storm} received; p50 ${round(median(late))} ms; grace ${GRACE_S} s + for ${FOR_S} s`,
-      target: { text: "≤ 5,000 ms after grace + forSeconds", met: lastAfterDue <= 5_000 },
-      note: "no storm folding in this build: one notification per client",
+      detail: `${messages} notification(s) for ${o.storm} clients; grace ${GRACE_S} s + for ${FOR_S} s`,
+      target: {
+        text: "≤ 5,000 ms after grace + forSeconds",
+        met: (fold ? fold.at - due : lastAfterDue) <= 5_000,
+      },
     });
-    log(
-      `storm: ${arrivals.size}/${o.storm} notifications, last ${round(lastAfterDue)} ms after due`,
-    );
+    details.storm = { messages, folded: fold !== undefined, lastAfterDue };
+    log(`storm: ${messages} notification(s) for ${o.storm} clients${fold ? ", folded" : ""}`);
 
     // (b) Steady churn: clients drop every second; lateness = firing time − due time, from the alerts table.
     const churnStart = new Date();
