@@ -9,7 +9,7 @@ import { postBatch, startBenchApp } from "../lib/app";
 import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
 import { truncateAll, withClient } from "../lib/database";
 import { measured, pairedRatio, type Figure } from "../lib/report";
-import { median, percentile, round } from "../lib/stats";
+import { percentile, round } from "../lib/stats";
 import { batches, clientName, lifecycleHistory } from "../lib/workload";
 
 export interface AlertsOptions {
