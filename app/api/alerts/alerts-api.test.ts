@@ -262,6 +262,18 @@ describe("errors of the alerts API", () => {
     expect(await call(run())).toEqual({ status, body });
   });
 
+  it("accepts incident rules (the incident detector exists)", async () => {
+    const created = await call(
+      createRule(
+        request("/api/alerts/rules", {
+          method: "POST",
+          body: { name: "Outages", kind: "incident" },
+        }),
+      ),
+    );
+    expect(created).toMatchObject({ status: 201, body: { name: "Outages", kind: "incident" } });
+  });
+
   it("refuses a loopback URL unless ALERTS_ALLOW_PRIVATE_TARGETS=1", async () => {
     delete process.env.ALERTS_ALLOW_PRIVATE_TARGETS;
     expect(
