@@ -15,7 +15,7 @@ import { batches, clientName, lifecycleHistory } from "../lib/workload";
 export interface AlertsOptions {
   /** Connected clients before the mass disconnect. */
   clients: number;
-  /** Clients that drop at once in (a). */
+  /** Clients that drop at once in (a): over INCIDENT_MIN_SHARE (5%) of the fleet, so an incident opens. */
   storm: number;
   /** Disconnects per second and seconds of steady churn in (b). */
   churnPerSecond: number;
