@@ -29,7 +29,7 @@ export function alertsOptions(smoke: boolean): AlertsOptions {
     ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 5, ingestEvents: 3_000 }
     : {
         clients: 50_000,
-        storm: 2_000,
+        storm: 5_000,
         churnPerSecond: 20,
         churnSeconds: 60,
         ingestEvents: 200_000,

@@ -14,6 +14,7 @@ import { startReceiver, type Receiver } from "../../test/support/receiver";
 import { alertsConfig } from "./config";
 import { evaluateRules } from "./evaluate";
 import { LIVE_INCIDENTS } from "./incident-source";
+import { listAlerts } from "./list";
 import { sendDueDeliveries } from "./sender";
 
 const MIN = 60_000;
@@ -82,6 +83,15 @@ describe("storm folding", () => {
     expect(first).toMatchObject({ status: "firing", clientsTotal: 2000, clientsFiring: 2000 });
     expect(first.incidentId).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.clients).toHaveLength(100);
+    const listed = await listAlerts({ state: "firing", limit: 3 });
+    expect(listed.items.map((a) => a.incidentId)).toEqual([
+      first.incidentId,
+      first.incidentId,
+      first.incidentId,
+    ]);
+    expect(
+      listed.items.filter((a) => a.clientId !== null).every((a) => a.deliveries.length === 0),
+    ).toBe(true);
     expect(first.summary).toBe(
       "[FIRING] Offline: 2000 of 2000 clients affected by an incident (first 100 listed)",
     );
