@@ -4,8 +4,8 @@ import { HeaderNav } from "./auth/HeaderNav";
 import { UserMenu } from "./auth/UserMenu";
 import type { Theme } from "./format/theme";
 import { LiveIndicator } from "./live/LiveIndicator";
-import { ThemeToggle } from "./ui/ThemeToggle";
 import { AlertBell } from "./alerts/AlertBell";
+import { ThemeToggle } from "./ui/ThemeToggle";
 
 /** `operator`: who is logged in, from the server; null on the login page (only the name of the app then). */
 export function AppHeader({ operator, theme }: { operator: Operator | null; theme: Theme }) {

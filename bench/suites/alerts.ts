@@ -9,13 +9,13 @@ import { postBatch, startBenchApp } from "../lib/app";
 import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
 import { truncateAll, withClient } from "../lib/database";
 import { measured, pairedRatio, type Figure } from "../lib/report";
-import { median, percentile, round } from "../lib/stats";
+import { percentile, round } from "../lib/stats";
 import { batches, clientName, lifecycleHistory } from "../lib/workload";
 
 export interface AlertsOptions {
   /** Connected clients before the mass disconnect. */
   clients: number;
-  /** Clients that drop at once in (a). */
+  /** Clients that drop at once in (a): over INCIDENT_MIN_SHARE (5%) of the fleet, so an incident opens. */
   storm: number;
   /** Disconnects per second and seconds of steady churn in (b). */
   churnPerSecond: number;
@@ -26,12 +26,19 @@ export interface AlertsOptions {
 
 export function alertsOptions(smoke: boolean): AlertsOptions {
   return smoke
-    ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 8, ingestEvents: 5_000 }
-    : { clients: 50_000, storm: 2_000, churnPerSecond: 20, churnSeconds: 60, ingestEvents: 60_000 };
+    ? { clients: 2_000, storm: 200, churnPerSecond: 5, churnSeconds: 5, ingestEvents: 3_000 }
+    : {
+        clients: 50_000,
+        storm: 5_000,
+        churnPerSecond: 20,
+        churnSeconds: 60,
+        ingestEvents: 200_000,
+      };
 }
 
-const GRACE_S = 2;
-const FOR_S = 2;
+// Long enough for the incident detector (every second here) to see a mass disconnect first.
+const GRACE_S = 5;
+const FOR_S = 5;
 const EVAL_S = 1;
 
 async function ingestAll(url: string, items: unknown[], concurrency = 4): Promise<void> {
@@ -44,8 +51,13 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
   const db = await ctx.server.scratch("alerts");
   const receiver = await startReceiver();
   const arrivals = new Map<string, number>();
+  const notices: Array<{ at: number; incidentId: string | null }> = [];
   receiver.respond((r) => {
-    const body = JSON.parse(r.body) as { clients: Array<{ clientId: string }> };
+    const body = JSON.parse(r.body) as {
+      clients: Array<{ clientId: string }>;
+      incidentId: string | null;
+    };
+    notices.push({ at: Date.now(), incidentId: body.incidentId });
     for (const c of body.clients)
       if (!arrivals.has(c.clientId)) arrivals.set(c.clientId, Date.now());
     return { status: 200 };
@@ -56,6 +68,7 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
       OFFLINE_GRACE_SECONDS: String(GRACE_S),
       ALERTS_EVAL_INTERVAL_SECONDS: String(EVAL_S),
       ALERTS_ALLOW_PRIVATE_TARGETS: "1",
+      INCIDENT_DETECTION_INTERVAL_SECONDS: "1",
     },
   });
   const figures: Figure[] = [];
@@ -91,23 +104,29 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     );
     const received = Date.now();
     const due = received + (GRACE_S + FOR_S) * 1000;
-    while (arrivals.size < o.storm && Date.now() < due + 120_000) await sleep(200);
+    const folded = () => notices.find((n) => n.incidentId !== null);
+    while (folded() === undefined && arrivals.size < o.storm && Date.now() < due + 120_000)
+      await sleep(100);
+    await sleep(3_000); // stragglers: count every message the storm caused
+    const fold = folded();
     const late = storm.map((id) => (arrivals.get(id) ?? Number.NaN) - due);
     const lastAfterDue = Math.max(...late.filter(Number.isFinite));
+    const messages = notices.filter((n) => n.at >= received).length;
     figures.push({
       section: "alerts",
       ...measured(
-        `mass disconnect of ${o.storm} of ${o.clients}: last notification after due`,
+        `mass disconnect of ${o.storm} of ${o.clients}: ${fold ? "the folded incident notification" : "the last notification"} after due`,
         "ms",
-        [lastAfterDue],
+        [fold ? fold.at - due : lastAfterDue],
       ),
-      detail: `${arrivals.size}/${o.storm} received; p50 ${round(median(late))} ms; grace ${GRACE_S} s + for ${FOR_S} s`,
-      target: { text: "≤ 5,000 ms after grace + forSeconds", met: lastAfterDue <= 5_000 },
-      note: "no storm folding in this build: one notification per client",
+      detail: `${messages} notification(s) for ${o.storm} clients; grace ${GRACE_S} s + for ${FOR_S} s`,
+      target: {
+        text: "≤ 5,000 ms after grace + forSeconds",
+        met: (fold ? fold.at - due : lastAfterDue) <= 5_000,
+      },
     });
-    log(
-      `storm: ${arrivals.size}/${o.storm} notifications, last ${round(lastAfterDue)} ms after due`,
-    );
+    details.storm = { messages, folded: fold !== undefined, lastAfterDue };
+    log(`storm: ${messages} notification(s) for ${o.storm} clients${fold ? ", folded" : ""}`);
 
     // (b) Steady churn: clients drop every second; lateness = firing time − due time, from the alerts table.
     const churnStart = new Date();
@@ -152,12 +171,19 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     for (let run = 0; run < ctx.runs * 2; run += 1) {
       const active = run % 2 === 0;
       await truncateAll(db.url);
-      await withClient(db.url, (c) =>
-        c.query(
-          `TRUNCATE alert CASCADE; UPDATE alert_rule SET enabled = $1, evaluated_until = NULL`,
+      await withClient(db.url, async (c) => {
+        // Pause the rule and let the app's evaluation and sending settle before emptying the tables.
+        await c.query(`UPDATE alert_rule SET enabled = false`);
+        await sleep(2 * EVAL_S * 1000);
+        await c.query(`TRUNCATE alert CASCADE`);
+        // A long forSeconds: the rule is evaluated every second, as in production, but what
+        // this run measures is its cost to ingest, not the sending of thousands of notifications
+        // (that is (a)).
+        await c.query(
+          `UPDATE alert_rule SET enabled = $1, evaluated_until = NULL, for_seconds = 3600`,
           [active],
-        ),
-      );
+        );
+      });
       const events = [
         ...lifecycleHistory(
           o.ingestEvents,
@@ -175,7 +201,11 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     const ratio = pairedRatio(withRules, without);
     figures.push({
       section: "alerts",
-      ...measured("ingest with a client_offline rule active", "events/s", withRules),
+      ...measured(
+        "ingest with a client_offline rule evaluated every second",
+        "events/s",
+        withRules,
+      ),
       baseline: measured("the same ingest with the rule paused", "events/s", without),
       ratioToBaseline: ratio,
       target: { text: "≥ 90% of ingest without rules", met: ratio >= 0.9 },

@@ -18,6 +18,10 @@ const DELIVERY_TONE: Record<string, string> = {
 function Deliveries({ alert }: { alert: AlertView }) {
   if (alert.silenced)
     return <span className="text-xs text-slate-600 dark:text-slate-400">silenced: not sent</span>;
+  if (alert.clientId !== null && alert.incidentId !== null)
+    return (
+      <span className="text-xs text-slate-600 dark:text-slate-400">sent with its incident</span>
+    );
   if (alert.deliveries.length === 0)
     return <span className="text-xs text-slate-600 dark:text-slate-400">no channel</span>;
   return (
@@ -54,15 +58,26 @@ function Deliveries({ alert }: { alert: AlertView }) {
   );
 }
 
+const linkStyle = "text-sky-800 hover:underline dark:text-sky-300";
+
 function Subject({ alert }: { alert: AlertView }) {
-  if (alert.clientId === null) return <span>whole selection</span>;
+  const incident =
+    alert.incidentId === null ? null : (
+      <Link href={`/incidents/${encodeURIComponent(alert.incidentId)}`} className={linkStyle}>
+        incident
+      </Link>
+    );
+  if (alert.clientId === null) return incident ?? <span>whole selection</span>;
   return (
-    <Link
-      href={`/clients/${clientIdSegment(alert.clientId)}`}
-      className="font-mono text-[13px] text-sky-800 hover:underline dark:text-sky-300"
-    >
-      {alert.clientId}
-    </Link>
+    <span>
+      <Link
+        href={`/clients/${clientIdSegment(alert.clientId)}`}
+        className={`font-mono text-[13px] ${linkStyle}`}
+      >
+        {alert.clientId}
+      </Link>
+      {incident ? <span className="text-xs"> (folded into an {incident})</span> : null}
+    </span>
   );
 }
 

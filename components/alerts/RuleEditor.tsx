@@ -10,6 +10,7 @@ const KINDS: Array<{ value: RuleInput["kind"]; label: string }> = [
   { value: "client_flapping", label: "Device flapping" },
   { value: "connect_failed", label: "Connection attempts failing" },
   { value: "fleet_online_below", label: "Too few online" },
+  { value: "incident", label: "An incident opens" },
 ];
 
 /** What the form knows before the server checks it: the fields each kind needs. */
@@ -128,7 +129,7 @@ export function RuleEditor() {
             />
           </label>
         ) : null}
-        {kind !== "client_offline" ? (
+        {kind !== "client_offline" && kind !== "incident" ? (
           <label className={fieldLabel}>
             {kind === "fleet_online_below"
               ? "Minimum online"

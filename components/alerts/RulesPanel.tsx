@@ -22,6 +22,8 @@ function condition(r: RuleView): string {
       return `${r.threshold} failed attempts in ${r.windowSeconds} s`;
     case "fleet_online_below":
       return `online below ${[r.threshold !== null ? `${r.threshold}` : null, r.thresholdShare !== null ? `${Math.round(r.thresholdShare * 100)} %` : null].filter(Boolean).join(" or ")}`;
+    case "incident":
+      return "an incident opens (updates, then over)";
     default:
       return r.kind;
   }

@@ -10,6 +10,7 @@ const Env = z.object({
   ALERTS_EVAL_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   ALERTS_SEND_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   ALERTS_MAX_RETRY_HOURS: z.coerce.number().positive().default(24),
+  ALERTS_INCIDENT_UPDATE_MINUTES: z.coerce.number().min(0).default(5),
   ALERTS_ALLOW_PRIVATE_TARGETS: flag,
   ALERTS_PUBLIC_URL: z.string().optional(),
   ALERTS_PAGERDUTY_URL: z.string().default("https://events.pagerduty.com/v2/enqueue"),
@@ -22,6 +23,8 @@ export interface AlertsConfig {
   evalIntervalMs: number;
   sendTimeoutMs: number;
   maxRetryMs: number;
+  /** At most one update of an incident notification this often. */
+  incidentUpdateMs: number;
   allowPrivateTargets: boolean;
   /** Base of the links in notifications (the dashboard as operators reach it). */
   publicUrl: string;
@@ -36,6 +39,7 @@ export function alertsConfig(env: NodeJS.ProcessEnv = process.env): AlertsConfig
     evalIntervalMs: e.ALERTS_EVAL_INTERVAL_SECONDS * 1000,
     sendTimeoutMs: e.ALERTS_SEND_TIMEOUT_SECONDS * 1000,
     maxRetryMs: e.ALERTS_MAX_RETRY_HOURS * 3_600_000,
+    incidentUpdateMs: e.ALERTS_INCIDENT_UPDATE_MINUTES * 60_000,
     allowPrivateTargets: e.ALERTS_ALLOW_PRIVATE_TARGETS,
     publicUrl: (e.ALERTS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT ?? "3000"}`).replace(/\/+$/, ""),
     pagerDutyUrl: e.ALERTS_PAGERDUTY_URL,

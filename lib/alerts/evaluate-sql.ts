@@ -53,16 +53,16 @@ SELECT $1, cs.client_id, ${EPISODE_SQL}, 'firing', ${silencedSql("cs.client_id")
    AND NOT EXISTS (SELECT 1 FROM alert a
                     WHERE a.rule_id = $1 AND a.client_id = cs.client_id AND a.episode = ${EPISODE_SQL})
 ON CONFLICT DO NOTHING
-RETURNING id, client_id, silenced, started_at`;
+RETURNING id, client_id, silenced, started_at, incident_id`;
 
 /** client_offline, resolving: firing alerts whose episode is no longer the current disconnect. $1 rule, $2 now. */
 export const RESOLVE_OFFLINE_SQL = `
 UPDATE alert a SET state = 'resolved', resolved_at = $2
- WHERE a.rule_id = $1 AND a.state = 'firing'
+ WHERE a.rule_id = $1 AND a.state = 'firing' AND a.episode NOT LIKE 'incident:%'
    AND NOT EXISTS (SELECT 1 FROM client_state cs
                     WHERE cs.client_id = a.client_id AND cs.disconnected_at IS NOT NULL
                       AND ${EPISODE_SQL} = a.episode)
-RETURNING id, client_id, silenced, started_at, resolved_at`;
+RETURNING id, client_id, silenced, started_at, resolved_at, incident_id`;
 
 /** client_flapping: clients with at least $2 disconnects after $1 (the model's isFlapping); $3 LIKE. */
 export const FLAPPING_CLIENTS_SQL = `
@@ -79,8 +79,9 @@ SELECT f.client_id FROM connect_failure f
 /** Episode-less kinds, resolving: firing alerts of clients no longer wanted. $1 rule, $2 now, $3 wanted (''= fleet). */
 export const RESOLVE_UNWANTED_SQL = `
 UPDATE alert a SET state = 'resolved', resolved_at = $2
- WHERE a.rule_id = $1 AND a.state = 'firing' AND COALESCE(a.client_id, '') <> ALL ($3::text[])
-RETURNING id, client_id, silenced, started_at, resolved_at`;
+ WHERE a.rule_id = $1 AND a.state = 'firing' AND a.episode NOT LIKE 'incident:%'
+   AND COALESCE(a.client_id, '') <> ALL ($3::text[])
+RETURNING id, client_id, silenced, started_at, resolved_at, incident_id`;
 
 /** Episode-less kinds, firing: wanted clients without a firing alert; the episode is the start time. */
 export const FIRE_WANTED_SQL = `
@@ -89,6 +90,6 @@ SELECT $1, NULLIF(w.id, ''), 'since ' || (extract(epoch FROM $2::timestamptz) * 
        'firing', ${silencedSql("NULLIF(w.id, '')")}, $2
   FROM unnest($3::text[]) AS w(id)
  WHERE NOT EXISTS (SELECT 1 FROM alert a WHERE a.rule_id = $1 AND a.state = 'firing'
-                    AND COALESCE(a.client_id, '') = w.id)
+                    AND a.episode NOT LIKE 'incident:%' AND COALESCE(a.client_id, '') = w.id)
 ON CONFLICT DO NOTHING
-RETURNING id, client_id, silenced, started_at`;
+RETURNING id, client_id, silenced, started_at, incident_id`;

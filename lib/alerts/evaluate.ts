@@ -15,6 +15,13 @@ import {
   RESOLVE_UNWANTED_SQL,
   WATERMARK_MARGIN_MS,
 } from "./evaluate-sql";
+import {
+  foldFired,
+  foldsIntoIncidents,
+  openChangedIncidents,
+  refreshIncidentAlerts,
+  type IncidentSource,
+} from "./fold";
 import { notifyAlertsChanged } from "./notify";
 import { enqueueDeliveries, type ChangedAlert } from "./outbox";
 import { fleetOnlineBelow } from "./reference";
@@ -118,16 +125,17 @@ async function evaluateOneRule(
   now: Date,
   presence: PresenceConfig,
   alerts: AlertsConfig,
+  incidents: IncidentSource | null,
 ): Promise<Transition | null> {
   const tx = await pool.connect();
   try {
     await tx.query("BEGIN");
     const { rows } = await tx.query<RuleRow>(
       `SELECT * FROM alert_rule
-        WHERE enabled AND kind <> 'incident' AND (evaluated_until IS NULL OR evaluated_until < $1)
+        WHERE enabled AND (kind <> 'incident' OR $2) AND (evaluated_until IS NULL OR evaluated_until < $1)
         ORDER BY evaluated_until NULLS FIRST LIMIT 1
         FOR UPDATE SKIP LOCKED`,
-      [now],
+      [now, incidents !== null],
     );
     const rule = rows[0];
     if (rule === undefined) {
@@ -139,11 +147,24 @@ async function evaluateOneRule(
         ? await offlineTransition(tx, rule, now, presence)
         : await wantedTransition(tx, rule, now, presence);
     const options = { now: now.getTime(), presence, publicUrl: alerts.publicUrl };
-    const deliveries =
+    let deliveries = 0;
+    let incidentChanges = 0;
+    if (incidents !== null && (foldsIntoIncidents(rule) || rule.kind === "incident")) {
+      if (rule.kind === "incident") await openChangedIncidents(tx, rule, incidents, now);
+      else await foldFired(tx, rule, t.fired, incidents, now);
+      const r = await refreshIncidentAlerts(tx, rule, {
+        ...options,
+        source: incidents,
+        updateEveryMs: alerts.incidentUpdateMs,
+      });
+      deliveries += r.deliveries;
+      incidentChanges = r.fired + r.resolved + r.deliveries;
+    }
+    deliveries +=
       (await enqueueDeliveries(tx, rule, "resolved", t.resolved, options)) +
       (await enqueueDeliveries(tx, rule, "firing", t.fired, options));
     await tx.query(`UPDATE alert_rule SET evaluated_until = $2 WHERE id = $1`, [rule.id, now]);
-    if (t.fired.length + t.resolved.length > 0) await notifyAlertsChanged(tx);
+    if (t.fired.length + t.resolved.length + incidentChanges > 0) await notifyAlertsChanged(tx);
     await tx.query("COMMIT");
     return { ...t, deliveries };
   } catch (error) {
@@ -160,10 +181,11 @@ export async function evaluateRules(
   now: Date,
   presence: PresenceConfig,
   alerts: AlertsConfig,
+  incidents: IncidentSource | null = null,
 ): Promise<EvaluationResult> {
   const result: EvaluationResult = { rules: 0, fired: 0, resolved: 0, deliveries: 0 };
   for (;;) {
-    const t = await evaluateOneRule(pool, now, presence, alerts);
+    const t = await evaluateOneRule(pool, now, presence, alerts, incidents);
     if (t === null) return result;
     result.rules += 1;
     result.fired += t.fired.length;

@@ -30,6 +30,8 @@ export interface AlertView {
   id: string;
   rule: { id: string; name: string; kind: string };
   clientId: string | null;
+  /** The incident this alert stands for (no client) or was folded into (a client). */
+  incidentId: string | null;
   state: "firing" | "resolved";
   silenced: boolean;
   startedAt: string;
@@ -43,6 +45,7 @@ interface AlertRow {
   rule_name: string;
   rule_kind: string;
   client_id: string | null;
+  incident_id: string | null;
   state: "firing" | "resolved";
   silenced: boolean;
   started_at: Date;
@@ -57,7 +60,7 @@ export async function listAlerts(
   query: AlertsQuery,
 ): Promise<{ items: AlertView[]; nextCursor: string | null; counts: { firing: number } }> {
   const { rows } = await db().pool.query<AlertRow>(
-    `SELECT a.id::text AS id, r.id AS rule_id, r.name AS rule_name, r.kind AS rule_kind, a.client_id,
+    `SELECT a.id::text AS id, r.id AS rule_id, r.name AS rule_name, r.kind AS rule_kind, a.client_id, a.incident_id,
             a.state, a.silenced, a.started_at, a.resolved_at,
             (SELECT json_agg(json_build_object(
                 'id', d.id, 'channelId', d.channel_id, 'channelName', ch.name, 'channelType', ch.type,
@@ -88,6 +91,7 @@ export async function listAlerts(
       id: r.id,
       rule: { id: r.rule_id, name: r.rule_name, kind: r.rule_kind },
       clientId: r.client_id,
+      incidentId: r.incident_id,
       state: r.state,
       silenced: r.silenced,
       startedAt: r.started_at.toISOString(),
@@ -97,4 +101,13 @@ export async function listAlerts(
     nextCursor: rows.length > query.limit ? (page[page.length - 1]?.id ?? null) : null,
     counts: { firing: counts.rows[0]?.firing ?? 0 },
   };
+}
+
+/** For GET /metrics: firing alerts (not silenced) and deliveries still to send. */
+export async function alertGaugeValues(): Promise<{ firing: number; outboxPending: number }> {
+  const { rows } = await db().pool.query<{ firing: number; pending: number }>(
+    `SELECT (SELECT count(*)::int FROM alert WHERE state = 'firing' AND NOT silenced) AS firing,
+            (SELECT count(*)::int FROM alert_delivery WHERE state = 'pending') AS pending`,
+  );
+  return { firing: rows[0]?.firing ?? 0, outboxPending: rows[0]?.pending ?? 0 };
 }

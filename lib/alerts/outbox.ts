@@ -23,6 +23,43 @@ export interface ChangedAlert {
   silenced: boolean;
   started_at: Date;
   resolved_at?: Date | null;
+  /** The incident the alert was folded into (fold.ts): it sends nothing itself. */
+  incident_id?: string | null;
+}
+
+/** One outbox row: a notification to one channel, the body fixed for every attempt. */
+export interface DeliveryRow {
+  id: string;
+  alertId: string;
+  channelId: string;
+  status: NotificationStatus;
+  seq: number;
+  body: string;
+}
+
+/** Writes deliveries, due at once (skipping channels deleted meanwhile and any already written). */
+export async function insertDeliveries(
+  tx: pg.PoolClient,
+  rows: readonly DeliveryRow[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await tx.query(
+    `INSERT INTO alert_delivery (id, alert_id, channel_id, status, seq, body)
+     SELECT d.id, d.alert_id, d.channel_id, d.status, d.seq, d.body
+       FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::text[])
+            AS d(id, alert_id, channel_id, status, seq, body)
+      WHERE EXISTS (SELECT 1 FROM alert_channel ch WHERE ch.id = d.channel_id)
+     ON CONFLICT DO NOTHING`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.alertId),
+      rows.map((r) => r.channelId),
+      rows.map((r) => r.status),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.body),
+    ],
+  );
+  return result.rowCount ?? 0;
 }
 
 interface StateRow {
@@ -41,7 +78,7 @@ interface StateRow {
 }
 
 /** The payload's view of each client, read in the same transaction. */
-async function payloadClients(
+export async function payloadClients(
   tx: pg.PoolClient,
   ids: string[],
   now: number,
@@ -81,14 +118,12 @@ export async function enqueueDeliveries(
   alerts: readonly ChangedAlert[],
   options: { now: number; presence: PresenceConfig; publicUrl: string },
 ): Promise<number> {
-  const sendable = alerts.filter((a) => !a.silenced);
+  // Silenced alerts are recorded, not sent; folded ones go out in their incident's notice.
+  const sendable = alerts.filter((a) => !a.silenced && (a.incident_id ?? null) === null);
   if (sendable.length === 0 || rule.channel_ids.length === 0) return 0;
   const clientIds = sendable.flatMap((a) => (a.client_id === null ? [] : [a.client_id]));
   const clients = await payloadClients(tx, clientIds, options.now, options.presence);
-  const ids: string[] = [];
-  const alertIds: string[] = [];
-  const channelIds: string[] = [];
-  const bodies: string[] = [];
+  const rows: DeliveryRow[] = [];
   for (const alert of sendable) {
     const list: PayloadClient[] =
       alert.client_id === null
@@ -115,19 +150,15 @@ export async function enqueueDeliveries(
         summary: summaryOf(status, rule, list),
         url: alertUrl(options.publicUrl, list),
       };
-      ids.push(deliveryId);
-      alertIds.push(alert.id);
-      channelIds.push(channelId);
-      bodies.push(payloadText(payload));
+      rows.push({
+        id: deliveryId,
+        alertId: alert.id,
+        channelId,
+        status,
+        seq: 0,
+        body: payloadText(payload),
+      });
     }
   }
-  const result = await tx.query(
-    `INSERT INTO alert_delivery (id, alert_id, channel_id, status, body, next_attempt_at)
-     SELECT d.id, d.alert_id, d.channel_id, $5, d.body, $6
-       FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[]) AS d(id, alert_id, channel_id, body)
-      WHERE EXISTS (SELECT 1 FROM alert_channel ch WHERE ch.id = d.channel_id)
-     ON CONFLICT DO NOTHING`,
-    [ids, alertIds, channelIds, bodies, status, new Date(options.now)],
-  );
-  return result.rowCount ?? 0;
+  return insertDeliveries(tx, rows);
 }

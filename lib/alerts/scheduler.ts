@@ -6,6 +6,7 @@ import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { alertsConfig } from "./config";
 import { evaluateRules } from "./evaluate";
+import { LIVE_INCIDENTS } from "./incident-source";
 import { sendDueDeliveries } from "./sender";
 
 const SEND_INTERVAL_MS = 1_000;
@@ -36,7 +37,7 @@ export function startAlertScheduler(env: NodeJS.ProcessEnv = process.env): void 
   const alerts = alertsConfig(env);
   holder.fleetAlertTimers = [
     every(alerts.evalIntervalMs, "alert evaluation", () =>
-      evaluateRules(db().pool, new Date(), presence, alerts),
+      evaluateRules(db().pool, new Date(), presence, alerts, LIVE_INCIDENTS),
     ),
     every(SEND_INTERVAL_MS, "alert sender", async () => {
       // Drain in rounds: a storm's deliveries go out without waiting a second per 50.

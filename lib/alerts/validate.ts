@@ -26,9 +26,7 @@ export function checkRule(rule: RuleShape): void {
   checkSelector(rule.selector);
   switch (rule.kind) {
     case "incident":
-      throw bad(
-        "kind: incident rules are not available yet (the incident detector is not part of this version).",
-      );
+      return;
     case "connect_failed":
       if (rule.threshold === null || !Number.isInteger(rule.threshold))
         throw bad("threshold: connect_failed rules need a whole number of failed attempts.");

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST as ingest } from "@/app/api/ingest/route";
 import { GET as summary } from "@/app/api/stats/summary/route";
 import { GET as metrics } from "@/app/metrics/route";
-import { db } from "@/lib/db/client";
+import { resetAlerts } from "@/test/support/alerts-db";
 import { resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest } from "@/test/support/routes";
@@ -39,8 +39,8 @@ async function series(): Promise<Map<string, number>> {
 
 beforeEach(async () => {
   await resetDatabase();
-  // Other test files in the shared database may leave alerts and deliveries behind.
-  await db().pool.query("TRUNCATE alert_delivery_attempt, alert_delivery, alert CASCADE");
+  // The alert gauges count what earlier test files left in the alert tables.
+  await resetAlerts();
   process.env.METRICS_TOKEN = `old-token, ${TOKEN}`;
 });
 afterEach(() => {

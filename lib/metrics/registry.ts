@@ -3,8 +3,8 @@
 // fleet gauges are read from the database at scrape time, so every instance
 // reports the same fleet and the counts equal GET /api/stats/summary's.
 import { Counter, Gauge, Registry } from "prom-client";
+import { alertGaugeValues } from "../alerts/list";
 import { countClients } from "../clients/list";
-import { db } from "../db/client";
 import { changeHub } from "../stream/hub";
 
 export interface AppMetrics {
@@ -51,27 +51,27 @@ function createMetrics(): AppMetrics {
       this.set((await counts()).flapping);
     },
   });
-  // Both from partial indexes (alert_firing_key, alert_delivery_pending_idx): cheap at any history size.
+  let alertValues: ReturnType<typeof alertGaugeValues> | null = null;
+  const alerts = () => {
+    alertValues ??= alertGaugeValues().finally(() => {
+      setTimeout(() => (alertValues = null), 0);
+    });
+    return alertValues;
+  };
   new Gauge({
     name: "fleet_alerts_firing",
-    help: "Alerts firing now.",
+    help: "Alerts firing now (silenced ones not counted), as the header bell shows.",
     registers: [registry],
     async collect() {
-      const { rows } = await db().pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM alert WHERE state = 'firing'",
-      );
-      this.set(rows[0]!.n);
+      this.set((await alerts()).firing);
     },
   });
   new Gauge({
     name: "fleet_alert_outbox_pending",
-    help: "Alert notifications waiting in the outbox to be sent (or retried).",
+    help: "Alert notifications waiting in the outbox (not yet sent, or retrying).",
     registers: [registry],
     async collect() {
-      const { rows } = await db().pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM alert_delivery WHERE state = 'pending'",
-      );
-      this.set(rows[0]!.n);
+      this.set((await alerts()).outboxPending);
     },
   });
   new Gauge({

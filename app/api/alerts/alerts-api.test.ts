@@ -104,18 +104,6 @@ describe("errors of the alerts API", () => {
       ),
     },
     {
-      name: "incident rules (no detector in this version)",
-      run: () =>
-        createRule(
-          request("/api/alerts/rules", { method: "POST", body: { name: "x", kind: "incident" } }),
-        ),
-      status: 400,
-      body: error(
-        "invalid_body",
-        "kind: incident rules are not available yet (the incident detector is not part of this version).",
-      ),
-    },
-    {
       name: "a labels selector (labels do not exist yet)",
       run: () =>
         createRule(
@@ -272,6 +260,18 @@ describe("errors of the alerts API", () => {
     },
   ])("$name", async ({ run, status, body }) => {
     expect(await call(run())).toEqual({ status, body });
+  });
+
+  it("accepts incident rules (the incident detector exists)", async () => {
+    const created = await call(
+      createRule(
+        request("/api/alerts/rules", {
+          method: "POST",
+          body: { name: "Outages", kind: "incident" },
+        }),
+      ),
+    );
+    expect(created).toMatchObject({ status: 201, body: { name: "Outages", kind: "incident" } });
   });
 
   it("refuses a loopback URL unless ALERTS_ALLOW_PRIVATE_TARGETS=1", async () => {
