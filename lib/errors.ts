@@ -19,13 +19,17 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export class ServiceError extends Error {
+  /** Seconds the caller should wait before trying again (a Retry-After header on 429 and 503). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = "ServiceError";
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {

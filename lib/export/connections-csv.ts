@@ -1,6 +1,7 @@
 // CSV export of connection timelines, streamed from a server-side cursor so
 // memory stays flat for millions of rows.
 import { stringify as stringifySync } from "csv-stringify/sync";
+import type pg from "pg";
 import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";
 import { statusSql } from "../clients/client-row";
@@ -8,6 +9,7 @@ import { connectionsSql, rangeParams } from "../clients/connections";
 import { likePattern } from "../clients/list";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { db } from "../db/client";
+import { acquireExportSlot, exportLimits } from "./limits";
 
 export const CSV_COLUMNS = [
   "clientId",
@@ -57,17 +59,67 @@ const BATCH_ROWS = 1_000;
 /** Chunks formatted ahead of the socket. */
 const QUEUED_CHUNKS = 2;
 
-async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStream<Uint8Array>> {
-  const client = await db().pool.connect();
+/** Why an export ended before its last row: the reader gets a cut-off download. */
+class ExportAborted extends Error {}
+
+/**
+ * Streams the export's rows as CSV on a connection of the export pool, in
+ * one of `operator`'s export slots (429 when none is free). The slot and the
+ * connection are given back exactly once: at the end, on an error, when the
+ * reader goes away, when it takes no chunk for the idle timeout, or at the
+ * total time cap (lib/export/limits.ts says why each exists).
+ */
+async function streamCsv(
+  filter: string,
+  params: unknown[],
+  operator: string,
+): Promise<ReadableStream<Uint8Array>> {
+  const limits = exportLimits();
+  const releaseSlot = acquireExportSlot(operator, limits);
+  let client: pg.PoolClient;
+  try {
+    client = await db().exportPool.connect();
+  } catch (error) {
+    releaseSlot();
+    throw error;
+  }
   let released = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   // Without a listener, a server dying mid-export would crash the process.
   const onError = (error: Error) => release(error);
   client.on("error", onError);
+  /** An error destroys the connection instead of returning it: whatever it ran is abandoned. */
   const release = (error?: Error) => {
     if (released) return;
     released = true;
+    clearTimeout(idleTimer);
+    clearTimeout(deadline);
     client.off("error", onError);
     client.release(error);
+    releaseSlot();
+  };
+  /** Ends the download early: the reader sees the response cut off, not a clean end. */
+  const abort = (reason: string) => {
+    const error = new ExportAborted(reason);
+    release(error);
+    try {
+      controller?.error(error);
+    } catch {
+      // Already closed or errored.
+    }
+  };
+  const deadline = setTimeout(
+    () => abort(`the export ran past its ${limits.maxMs / 1000} s cap (EXPORT_MAX_SECONDS)`),
+    limits.maxMs,
+  );
+  /** Armed whenever a chunk waits for the reader; a pull (the reader took one) disarms it. */
+  const waitForReader = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(
+      () => abort("the reader took no data within EXPORT_IDLE_TIMEOUT_SECONDS"),
+      limits.idleTimeoutMs,
+    );
   };
   const cursor = client.query(
     new Cursor(csvSql(filter), params, { rowMode: "array", types: RAW_TEXT }),
@@ -94,14 +146,20 @@ async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStr
   // (Readable.toWeb counts its 16 KiB high-water mark in chunks, not bytes.)
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
+      start(c) {
+        controller = c;
+      },
+      async pull(c) {
+        clearTimeout(idleTimer);
+        if (released) return;
         try {
           const rows = next === null ? [] : await next;
+          if (released) return;
           next = rows.length === BATCH_ROWS ? prefetch() : null;
           if (rows.length === 0 && !header) {
             await new Promise<void>((resolve) => cursor.close(() => resolve()));
             release();
-            controller.close();
+            c.close();
             return;
           }
           for (const row of rows) {
@@ -117,17 +175,19 @@ async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStr
             record_delimiter: "\r\n",
           });
           header = false;
-          controller.enqueue(encoder.encode(text));
+          c.enqueue(encoder.encode(text));
+          waitForReader();
         } catch (error) {
           next = null;
           release(error as Error);
-          controller.error(error);
+          if (!(error instanceof ExportAborted)) c.error(error);
         }
       },
       cancel() {
         // The browser went away: close the cursor (after a read in flight) and free the connection.
         const pending = next;
         next = null;
+        clearTimeout(idleTimer);
         void (pending ?? Promise.resolve()).then(
           () => cursor.close(() => release()),
           () => release(),
@@ -139,12 +199,12 @@ async function streamCsv(filter: string, params: unknown[]): Promise<ReadableStr
 }
 
 /** GET /api/clients/{clientId}/connections.csv */
-export function clientConnectionsCsv(clientId: string, range: RangeQuery) {
-  return streamCsv("c.client_id = $3", [...rangeParams(range), clientId]);
+export function clientConnectionsCsv(clientId: string, range: RangeQuery, operator: string) {
+  return streamCsv("c.client_id = $3", [...rangeParams(range), clientId], operator);
 }
 
 /** GET /api/export/connections.csv: every client matching q/status. */
-export function fleetConnectionsCsv(query: ExportQuery, now = new Date()) {
+export function fleetConnectionsCsv(query: ExportQuery, operator: string, now = new Date()) {
   const params: unknown[] = [
     ...rangeParams(query),
     now,
@@ -155,7 +215,7 @@ export function fleetConnectionsCsv(query: ExportQuery, now = new Date()) {
     params.push(query.status);
     filter += ` AND ${statusSql("$3::timestamptz", presenceConfig())} = $5`;
   }
-  return streamCsv(filter, params);
+  return streamCsv(filter, params, operator);
 }
 
 /** A file name that says what and when: fleet-connections-2026-11-26.csv */

@@ -20,7 +20,10 @@ export function errorResponse(
  */
 export function handleApiError(error: unknown): Response {
   if (error instanceof ServiceError) {
-    const headers = error.code === "database_unavailable" ? { "Retry-After": "5" } : undefined;
+    const retryAfter =
+      error.retryAfterSeconds ?? (error.code === "database_unavailable" ? 5 : undefined);
+    const headers =
+      retryAfter === undefined ? undefined : { "Retry-After": String(Math.ceil(retryAfter)) };
     return errorResponse(error.code, error.message, error.status, headers);
   }
   if (isDatabaseUnavailable(error)) {

@@ -1,4 +1,5 @@
 // GET /api/export/connections.csv – the fleet's (filtered) timelines as a CSV attachment
+import { requirePrincipal } from "@/lib/auth/principal";
 import { handleApiError } from "@/lib/http/handle-error";
 import { ExportQuery, parseQuery } from "@/lib/clients/schemas";
 import { csvFileName, csvResponse, fleetConnectionsCsv } from "@/lib/export/connections-csv";
@@ -7,8 +8,9 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   try {
+    const { operatorId } = requirePrincipal(request);
     const query = parseQuery(ExportQuery, new URL(request.url).searchParams);
-    return csvResponse(await fleetConnectionsCsv(query), csvFileName("fleet"));
+    return csvResponse(await fleetConnectionsCsv(query, operatorId), csvFileName("fleet"));
   } catch (error) {
     return handleApiError(error);
   }

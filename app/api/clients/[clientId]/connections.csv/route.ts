@@ -1,4 +1,5 @@
 // GET /api/clients/{clientId}/connections.csv – one client's timeline as a CSV attachment
+import { requirePrincipal } from "@/lib/auth/principal";
 import { requireClient } from "@/lib/clients/get";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
 import { clientConnectionsCsv, csvFileName, csvResponse } from "@/lib/export/connections-csv";
@@ -6,8 +7,12 @@ import { clientRoute } from "@/lib/http/client-route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId, searchParams) => {
+export const GET = clientRoute(async (clientId, searchParams, request) => {
+  const { operatorId } = requirePrincipal(request);
   const range = parseQuery(RangeQuery, searchParams);
   await requireClient(clientId);
-  return csvResponse(await clientConnectionsCsv(clientId, range), csvFileName(clientId));
+  return csvResponse(
+    await clientConnectionsCsv(clientId, range, operatorId),
+    csvFileName(clientId),
+  );
 });
