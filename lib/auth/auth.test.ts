@@ -117,6 +117,20 @@ describe("login", () => {
     });
   });
 
+  it.each(["/.//evil.example/x", "/%2e//evil.example/x", "/a/..//evil.example/x"])(
+    "a login form with next=%j lands on this site (issue #14, finding 2)",
+    async (next) => {
+      const response = await fetch(`${app.url}/api/auth/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...TEST_ADMIN, next }),
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/");
+    },
+  );
+
   it("locks an account after 5 failed logins, even for the right password", async () => {
     await app.fetch("/api/admin/operators", {
       method: "POST",

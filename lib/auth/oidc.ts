@@ -15,9 +15,9 @@ import {
   flowCookie,
   type LoginFlow,
   openFlow,
-  safeNext,
   sealFlow,
 } from "./oidc-flow";
+import { safeNextPath } from "./safe-next";
 import {
   clearedSsoLogoutCookie,
   createSession,
@@ -105,7 +105,7 @@ export async function startOidcLogin(
   request: Request,
 ): Promise<{ location: string; cookie: string }> {
   const config = requireConfig();
-  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  const next = safeNextPath(new URL(request.url).searchParams.get("next"));
   const provider = await providerConfiguration(config).catch((error: unknown) => {
     throw withNext(error, next);
   });
