@@ -3,6 +3,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
   const { closeIdleConnections } = await import("./lib/http/idle-connections");
   closeIdleConnections();
+  const { endStreamsOnShutdown } = await import("./lib/stream/stream-sessions");
+  endStreamsOnShutdown();
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");

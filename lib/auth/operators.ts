@@ -135,29 +135,21 @@ export async function updateOperator(
 ): Promise<OperatorView> {
   const operatorId = await requireOperatorId(id);
   if (change.role === "viewer" || change.disabled === true) await assertAnotherAdmin(operatorId);
-  const updated = await db().prisma.$transaction(async (tx) => {
-    const row = await tx.operator.update({
-      where: { id: operatorId },
-      data: {
-        ...(change.role !== undefined ? { role: change.role } : {}),
-        ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
-        ...(change.password !== undefined
-          ? {
-              passwordHash: await hashPassword(change.password),
-              failedLogins: 0,
-              lockedUntil: null,
-            }
-          : {}),
-      },
-    });
-    // A disabled account or a new password ends every session of that operator.
-    if (change.disabled === true || change.password !== undefined) {
-      await tx.operatorSession.updateMany({
-        where: { operatorId, revokedAt: null },
-        data: { revokedAt: new Date() },
-      });
-    }
-    return row;
+  // A new password or a disabled account ends every session of that operator:
+  // the database does it (migration 20261203100000), for every path that changes them.
+  const updated = await db().prisma.operator.update({
+    where: { id: operatorId },
+    data: {
+      ...(change.role !== undefined ? { role: change.role } : {}),
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(change.password !== undefined
+        ? {
+            passwordHash: await hashPassword(change.password),
+            failedLogins: 0,
+            lockedUntil: null,
+          }
+        : {}),
+    },
   });
   return toOperatorView(updated);
 }

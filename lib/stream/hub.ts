@@ -4,6 +4,7 @@
 // out to its subscribers, so the database sees one query per batch per
 // instance, not one per browser.
 import pg from "pg";
+import { SESSIONS_CHANNEL } from "../auth/sessions";
 import { countClients } from "../clients/list";
 import { CHANGES_CHANNEL } from "../ingest/store-sql";
 import { clientsByIds } from "./changed-clients";
@@ -49,6 +50,7 @@ export class ChangeHub {
   private lostSinceConnect = false;
   private lastSummaryAt = 0;
   private summaryTimer: NodeJS.Timeout | null = null;
+  private readonly sessionListeners = new Set<() => void>();
 
   constructor(private readonly databaseUrl: () => string) {}
 
@@ -77,6 +79,19 @@ export class ChangeHub {
     };
   }
 
+  /**
+   * `fn` runs whenever the database announces ended sessions (SESSIONS_CHANNEL,
+   * on this hub's LISTEN connection), and after the listener reconnects
+   * (notices sent meanwhile are lost).
+   */
+  onSessionNotice(fn: () => void): void {
+    this.sessionListeners.add(fn);
+  }
+
+  private sessionNotice(): void {
+    for (const fn of this.sessionListeners) fn();
+  }
+
   private broadcast(chunk: string): void {
     for (const fn of this.subscribers) fn(chunk);
   }
@@ -92,11 +107,12 @@ export class ChangeHub {
       const c = client;
       c.on("notification", (message) => {
         if (message.channel === CHANGES_CHANNEL) this.onNotification(message.payload);
+        else if (message.channel === SESSIONS_CHANNEL) this.sessionNotice();
       });
       c.on("error", () => this.onLost(c));
       c.on("end", () => this.onLost(c));
       await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${SESSIONS_CHANNEL}`);
     } catch {
       this.connecting = false;
       this.lostSinceConnect = true;
@@ -115,8 +131,10 @@ export class ChangeHub {
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.broadcast(sseEvent("listener", { connected: true }));
     // Notifications sent while the listener was down are lost: browsers refetch.
-    if (this.lostSinceConnect)
+    if (this.lostSinceConnect) {
       this.broadcast(sseEvent("resync", { reason: "listener-reconnected" }));
+      this.sessionNotice();
+    }
     this.lostSinceConnect = false;
   }
 
