@@ -5,8 +5,14 @@ export async function register(): Promise<void> {
   closeIdleConnections();
   const { endStreamsOnShutdown } = await import("./lib/stream/stream-sessions");
   endStreamsOnShutdown();
+  const { watchSupervisor } = await import("./lib/process/supervisor-watch");
+  watchSupervisor();
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");
   startRetentionScheduler();
+  const { startAlertScheduler } = await import("./lib/alerts/scheduler");
+  startAlertScheduler();
+  const { startIncidentScheduler } = await import("./lib/incidents/scheduler");
+  startIncidentScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");
   try {
     if (await bootstrapAdmin())

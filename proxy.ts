@@ -12,11 +12,8 @@ import {
 } from "./lib/auth/access";
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
+import { errorResponse } from "./lib/http/handle-error";
 import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
-
-function errorJson(status: number, code: string, message: string): NextResponse {
-  return NextResponse.json({ error: { code, message } }, { status });
-}
 
 /** Same-origin writes only: a browser always sends Origin on a cross-site POST. */
 function sameOrigin(request: NextRequest): boolean {
@@ -31,7 +28,7 @@ function sameOrigin(request: NextRequest): boolean {
 }
 
 /** While the session cannot be checked, pages get a styled notice that retries by itself. */
-function unavailablePage(): NextResponse {
+function unavailablePage(): Response {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="5"><title>Fleet presence · database unreachable</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
@@ -49,13 +46,13 @@ no data is lost: ingest is refused with 503 and senders retry.</p></body></html>
   });
 }
 
-async function authorize(request: NextRequest): Promise<NextResponse | Principal | null> {
+async function authorize(request: NextRequest): Promise<Response | Principal | null> {
   const { pathname } = request.nextUrl;
   const access = accessFor(pathname);
   const api = isApiPath(pathname);
   if (access === "public") {
     if (pathname === "/api/auth/login" && !sameOrigin(request)) {
-      return errorJson(403, "csrf_failed", "Cross-site login attempt refused.");
+      return errorResponse("csrf_failed", "Cross-site login attempt refused.");
     }
     return null;
   }
@@ -64,23 +61,22 @@ async function authorize(request: NextRequest): Promise<NextResponse | Principal
     principal = await sessionPrincipal(request.cookies.get(SESSION_COOKIE)?.value);
   } catch {
     return api
-      ? errorJson(503, "database_unavailable", "The database is unreachable; retry later.")
+      ? errorResponse("database_unavailable", "The database is unreachable; retry later.")
       : unavailablePage();
   }
   if (principal === null) {
-    if (api) return errorJson(401, "unauthorized", "Log in first.");
+    if (api) return errorResponse("unauthorized", "Log in first.");
     const login = new URL("/login", request.url);
     login.searchParams.set("next", `${pathname}${request.nextUrl.search}`);
     return NextResponse.redirect(login);
   }
   if (access === "admin" && principal.role !== "admin") {
-    if (api) return errorJson(403, "forbidden", "Only admins may do this.");
+    if (api) return errorResponse("forbidden", "Only admins may do this.");
     return NextResponse.redirect(new URL("/", request.url));
   }
   if (isStateChanging(request.method)) {
     if (!sameOrigin(request) || request.headers.get(CSRF_HEADER) !== principal.csrfToken) {
-      return errorJson(
-        403,
+      return errorResponse(
         "csrf_failed",
         "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
       );
@@ -89,16 +85,16 @@ async function authorize(request: NextRequest): Promise<NextResponse | Principal
   return principal;
 }
 
-export async function proxy(request: NextRequest): Promise<NextResponse> {
+export async function proxy(request: NextRequest): Promise<Response> {
   const https = isHttps(request);
   const rawPath = request.nextUrl.pathname;
   const decision = isWellFormedPath(rawPath)
     ? await authorize(request)
-    : errorJson(400, "invalid_path", "The URL path has a malformed %-escape.");
+    : errorResponse("invalid_path", "The URL path has a malformed %-escape.");
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", https });
-  let response: NextResponse;
-  if (decision instanceof NextResponse) {
+  let response: Response;
+  if (decision instanceof Response) {
     response = decision;
   } else {
     const headers = new Headers(request.headers);

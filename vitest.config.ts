@@ -10,6 +10,7 @@ export default defineConfig({
       "scripts/**/*.test.ts",
       "components/**/*.test.ts",
       "test/**/*.test.ts",
+      "contract/**/*.test.ts",
     ],
     globalSetup: ["./test/support/global-setup.ts"],
     setupFiles: ["./test/support/setup-env.ts"],

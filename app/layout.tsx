@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/AppHeader";
+import { parseTheme, THEME_COOKIE } from "@/components/format/theme";
 import { principalFromHeaders } from "@/lib/auth/principal";
 import { Providers } from "./providers";
 import "./globals.css";
@@ -25,11 +26,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const principal = principalFromHeaders(await headers());
   const operator =
     principal === null ? null : { username: principal.username, role: principal.role };
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme === "system" ? undefined : theme}>
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <Providers live={operator !== null}>
-          <AppHeader operator={operator} />
+          <AppHeader operator={operator} theme={theme} />
           {children}
         </Providers>
       </body>

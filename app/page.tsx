@@ -2,7 +2,7 @@ import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query
 import { Suspense } from "react";
 import { FleetPage } from "@/components/fleet/FleetPage";
 import { parseFleetParams } from "@/components/fleet/fleet-params";
-import { FIRST_PAGE_SIZE, listParamsRecord } from "@/components/hooks/client-list-params";
+import { FIRST_PAGE_SIZE, listParamsRecord } from "@/contract/client-list";
 import { queryKeys } from "@/components/hooks/query-keys";
 import { countClients, listClients } from "@/lib/clients/list";
 import { ListClientsQuery, parseQuery } from "@/lib/clients/schemas";

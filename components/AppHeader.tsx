@@ -2,10 +2,13 @@ import Link from "next/link";
 import type { Operator } from "./hooks/use-session";
 import { HeaderNav } from "./auth/HeaderNav";
 import { UserMenu } from "./auth/UserMenu";
+import type { Theme } from "./format/theme";
 import { LiveIndicator } from "./live/LiveIndicator";
+import { ThemeToggle } from "./ui/ThemeToggle";
+import { AlertBell } from "./alerts/AlertBell";
 
 /** `operator`: who is logged in, from the server; null on the login page (only the name of the app then). */
-export function AppHeader({ operator }: { operator: Operator | null }) {
+export function AppHeader({ operator, theme }: { operator: Operator | null; theme: Theme }) {
   return (
     <header className="border-b border-slate-200 bg-white/80 backdrop-blur dark:border-slate-800 dark:bg-slate-900/80">
       <a
@@ -34,12 +37,12 @@ export function AppHeader({ operator }: { operator: Operator | null }) {
           </Link>
           {operator ? <HeaderNav admin={operator.role === "admin"} /> : null}
         </div>
-        {operator ? (
-          <div className="flex items-center gap-3">
-            <LiveIndicator />
-            <UserMenu initial={operator} />
-          </div>
-        ) : null}
+        <div className="flex items-center gap-3">
+          {operator ? <LiveIndicator /> : null}
+          {operator ? <AlertBell /> : null}
+          <ThemeToggle initial={theme} />
+          {operator ? <UserMenu initial={operator} /> : null}
+        </div>
       </div>
     </header>
   );

@@ -38,7 +38,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       databaseUrl: scratch.url,
       // A port of the user's choice is kept; otherwise a free one (see playwright.config.ts).
       port: process.env.E2E_PORT_CHOSEN === "setup" ? undefined : Number(process.env.E2E_PORT),
-      env: { OFFLINE_GRACE_SECONDS: String(E2E_GRACE_SECONDS), INGEST_TOKEN: E2E_TOKEN },
+      env: {
+        OFFLINE_GRACE_SECONDS: String(E2E_GRACE_SECONDS),
+        INGEST_TOKEN: E2E_TOKEN,
+        // Alert receivers of the tests listen on the loopback; evaluate often to watch alerts fire.
+        ALERTS_ALLOW_PRIVATE_TARGETS: "1",
+        ALERTS_EVAL_INTERVAL_SECONDS: "1",
+      },
     });
   } catch (error) {
     await scratch.drop();

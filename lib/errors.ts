@@ -1,6 +1,8 @@
 // One error family for the whole service. Domain code throws ServiceError
 // with a typed code; lib/http/handle-error.ts maps it to HTTP in one place.
 
+import type { z } from "zod";
+
 export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_json: 400,
@@ -8,11 +10,15 @@ export const ERROR_STATUS = {
   invalid_query: 400,
   payload_too_large: 413,
   not_found: 404,
+  method_not_allowed: 405,
+  invalid_path: 400,
   forbidden: 403,
   conflict: 409,
   csrf_failed: 403,
   too_many_requests: 429,
   database_unavailable: 503,
+  /** GET /api/auth/providers with broken OIDC_* settings (the message names the variable). */
+  sso_misconfigured: 500,
   internal: 500,
 } as const;
 
@@ -35,6 +41,26 @@ export class ServiceError extends Error {
   get status(): number {
     return ERROR_STATUS[this.code];
   }
+}
+
+/** Issues named in one message: a body holding 100,000 bad numbers must not yield a 4 MB reason. */
+const MAX_ISSUES_NAMED = 5;
+
+/**
+ * The one wording of zod issues: every problem with the field it is about
+ * ("limit: Too big…"), unless the message names its field already ("q must be
+ * at most 128 characters"), at most MAX_ISSUES_NAMED of them and a count of
+ * the rest.
+ */
+export function describeIssues(error: z.ZodError): string {
+  const named = error.issues.slice(0, MAX_ISSUES_NAMED).map((issue) => {
+    const field = issue.path.map(String).join(".");
+    return field && !issue.message.startsWith(`${field} `)
+      ? `${field}: ${issue.message}`
+      : issue.message;
+  });
+  const more = error.issues.length - named.length;
+  return more > 0 ? `${named.join("; ")}; and ${more} more` : named.join("; ");
 }
 
 /** Connection-level failures of PostgreSQL: the sender should retry later. */

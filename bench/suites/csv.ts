@@ -5,6 +5,7 @@
 // means the 1M export peaks no higher than the 100k one, give or take noise.
 import path from "node:path";
 import { connectionsSql } from "../../lib/clients/connections";
+import { sql } from "../../lib/db/sql";
 import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineParams } from "../lib/capture-sql";
 import type { SuiteContext, SuiteResult } from "../lib/context";
@@ -79,15 +80,13 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
       largeRuns.push(await exportOnce(app, large.query, o.timeoutMs));
       // The limit: the export's own query, PostgreSQL writing the CSV, nothing in Node.
       const copied = await withClient(db.url, async (c) => {
-        const sql = inlineParams(
-          c,
-          connectionsSql(
-            "($4::text IS NULL OR c.client_id LIKE $4) AND $3::timestamptz IS NOT NULL",
-          ),
-          [new Date(0), new Date("9999-12-31T00:00:00Z"), new Date(), large.pattern],
+        const query = connectionsSql(
+          { from: 0, to: Date.parse("9999-12-31T00:00:00Z") },
+          large.pattern === null ? sql.raw("TRUE") : sql`c.client_id LIKE ${large.pattern}`,
         );
+        const text = inlineParams(c, query.text, query.values);
         const started = performance.now();
-        const r = await copyTo(c, `COPY (${sql}) TO STDOUT WITH (FORMAT csv)`);
+        const r = await copyTo(c, `COPY (${text}) TO STDOUT WITH (FORMAT csv)`);
         return { ...r, seconds: (performance.now() - started) / 1000 };
       });
       copyRows = copied.rows;

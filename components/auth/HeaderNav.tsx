@@ -10,10 +10,22 @@ const link =
 export function HeaderNav({ admin }: { admin: boolean }) {
   const pathname = usePathname();
   const onAdmin = pathname === "/admin" || pathname.startsWith("/admin/");
+  const onAlerts = pathname === "/alerts";
+  const onIncidents = pathname === "/incidents" || pathname.startsWith("/incidents/");
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      <Link href="/" className={link} aria-current={!onAdmin ? "page" : undefined}>
+      <Link
+        href="/"
+        className={link}
+        aria-current={!onAdmin && !onAlerts && !onIncidents ? "page" : undefined}
+      >
         Fleet
+      </Link>
+      <Link href="/incidents" className={link} aria-current={onIncidents ? "page" : undefined}>
+        Incidents
+      </Link>
+      <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
+        Alerts
       </Link>
       {admin ? (
         <Link href="/admin" className={link} aria-current={onAdmin ? "page" : undefined}>

@@ -92,6 +92,15 @@ export function DeviceHeader({
             {client.status === "pending" && client.pendingUntil ? (
               <PendingCountdown until={client.pendingUntil} />
             ) : null}
+            {client.infrastructure ? (
+              <span
+                className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300"
+                title="Matches INFRASTRUCTURE_CLIENT_IDS: not counted in the fleet"
+                data-testid="infrastructure-badge"
+              >
+                Infrastructure client · not part of the fleet
+              </span>
+            ) : null}
           </div>
         </div>
         {actions}

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { DeviceAlerts } from "../alerts/DeviceAlerts";
 import { ApiError } from "../hooks/fetch-json";
 import {
   clientPath,
@@ -15,9 +16,11 @@ import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { ConnectionsTable } from "./ConnectionsTable";
 import { DeviceHeader, DeviceHeaderSkeleton } from "./DeviceHeader";
+import { DeviceIncidents } from "./DeviceIncidents";
 import { EventLog } from "./EventLog";
 import { FailuresPanel } from "./FailuresPanel";
 import { RangePicker } from "./RangePicker";
+import { TimeZoneNote } from "../ui/LocalTime";
 import { SubscriptionsPanel } from "./SubscriptionsPanel";
 import { SessionTimeline } from "./SessionTimeline";
 import { parseRange } from "./range";
@@ -38,7 +41,7 @@ function NotFound({ clientId }: { clientId: string }) {
 }
 
 /** One device: header, session timeline and connections for a range, subscriptions, failures, raw events. */
-export function DevicePage({ clientId }: { clientId: string }) {
+export function DevicePage({ clientId, admin = false }: { clientId: string; admin?: boolean }) {
   const [search, setSearch] = useUrlState();
   const range = parseRange(search);
   const client = useClientQuery(clientId);
@@ -65,11 +68,14 @@ export function DevicePage({ clientId }: { clientId: string }) {
 
   return (
     <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
-      <nav aria-label="Breadcrumb" className="text-sm">
-        <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
-          ← Fleet
-        </Link>
-      </nav>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <nav aria-label="Breadcrumb" className="text-sm">
+          <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
+            ← Fleet
+          </Link>
+        </nav>
+        <TimeZoneNote />
+      </div>
       {error ? <ErrorBanner error={error} onRetry={() => void client.refetch()} /> : null}
       {client.data ? (
         <DeviceHeader
@@ -79,6 +85,9 @@ export function DevicePage({ clientId }: { clientId: string }) {
       ) : (
         <DeviceHeaderSkeleton />
       )}
+      <Panel id="device-alerts-panel" title="Alerts">
+        <DeviceAlerts clientId={clientId} admin={admin} />
+      </Panel>
       <Panel
         id="timeline"
         title="Session timeline"
@@ -115,6 +124,9 @@ export function DevicePage({ clientId }: { clientId: string }) {
           <FailuresPanel data={failures.data} />
         </Panel>
       </div>
+      <Panel id="device-incidents" title="Fleet incidents">
+        <DeviceIncidents clientId={clientId} />
+      </Panel>
       <Panel id="events" title="Event log">
         <EventLog clientId={clientId} />
       </Panel>

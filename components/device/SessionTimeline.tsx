@@ -11,6 +11,7 @@ import {
   utcLabel,
 } from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
+import { formatShare } from "../format/number";
 
 const HEIGHT = 92;
 const PAD = { left: 8, right: 8 };
@@ -140,7 +141,12 @@ export function SessionTimeline({
   const onlineMs = bars
     .filter((b) => b.kind !== "unknown-start")
     .reduce((sum, b) => sum + (b.end - b.start), 0);
-  const share = Math.round((onlineMs / (to - from)) * 1000) / 10;
+  // Of the range up to now: the future part of a range is no time offline.
+  const elapsedMs = Math.max(0, Math.min(to, now) - from);
+  const connected =
+    onlineMs > 0
+      ? `connected ${formatDuration(onlineMs / 1000)}, ${formatShare(onlineMs, elapsedMs)} of the range`
+      : "not connected in the range";
 
   return (
     <div ref={ref} className="relative w-full" onPointerLeave={() => setHover(null)}>
@@ -148,7 +154,7 @@ export function SessionTimeline({
         width={width}
         height={HEIGHT}
         role="img"
-        aria-label={`Session timeline: ${bars.length} connection${bars.length === 1 ? "" : "s"} in the range, connected ${share}% of the time. The table below lists them.`}
+        aria-label={`Session timeline: ${bars.length} connection${bars.length === 1 ? "" : "s"} in the range, ${connected}. The table below lists them.`}
         className="block"
       >
         <defs>
@@ -254,7 +260,9 @@ export function SessionTimeline({
         <span className="flex items-center gap-1.5">
           <span aria-hidden className="h-3 w-0.5 bg-sky-600" /> now
         </span>
-        <span className="ml-auto tabular-nums">connected {share}% of the range</span>
+        <span className="ml-auto tabular-nums" data-testid="timeline-share">
+          {connected}
+        </span>
       </div>
     </div>
   );

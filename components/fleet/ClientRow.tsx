@@ -13,9 +13,9 @@ export const ROW_HEIGHT = 44;
 
 /** One template for the header and every row; columns appear as the window widens. */
 export const GRID =
-  "grid-cols-[6.5rem_minmax(11rem,2fr)_6.5rem_minmax(9rem,1.3fr)_5.5rem_4.5rem] " +
-  "lg:grid-cols-[6.5rem_minmax(12rem,2fr)_6.5rem_9.5rem_minmax(9rem,1.3fr)_5.5rem_4.5rem] " +
-  "xl:grid-cols-[6.5rem_minmax(13rem,2fr)_6.5rem_9.5rem_9.5rem_minmax(10rem,1.3fr)_minmax(8rem,1fr)_5.5rem_4.5rem]";
+  "grid-cols-[6.5rem_minmax(11rem,2fr)_6.5rem_7rem_minmax(9rem,1.3fr)_5.5rem_4.5rem] " +
+  "lg:grid-cols-[6.5rem_minmax(12rem,2fr)_6.5rem_7rem_9.5rem_minmax(9rem,1.3fr)_5.5rem_4.5rem] " +
+  "xl:grid-cols-[6.5rem_minmax(13rem,2fr)_6.5rem_7rem_9.5rem_9.5rem_minmax(10rem,1.3fr)_5.5rem_4.5rem]";
 
 const FLASH_MS = 1_600;
 
@@ -78,6 +78,9 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
       <div role="cell" className={`${cell} text-slate-700 dark:text-slate-300`}>
         <RelativeTime iso={client.since} />
       </div>
+      <div role="cell" className={`${cell} text-slate-700 dark:text-slate-300`}>
+        <RelativeTime iso={client.lastEventAt} />
+      </div>
       <div role="cell" className={`${cell} hidden text-slate-700 xl:block dark:text-slate-300`}>
         <LocalTime iso={client.lastConnectedAt} short />
       </div>
@@ -91,13 +94,7 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
           <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">(by client)</span>
         ) : null}
       </div>
-      <div
-        role="cell"
-        className={`${cell} hidden font-mono text-xs text-slate-700 xl:block dark:text-slate-300`}
-        title={client.principalIdentifier ?? undefined}
-      >
-        {client.principalIdentifier ?? "—"}
-      </div>
+
       <div role="cell" className="px-3">
         {client.flapping ? <FlappingBadge /> : <span className="sr-only">no</span>}
       </div>

@@ -9,8 +9,14 @@ import {
   type KeyboardEvent,
   type RefObject,
 } from "react";
-import type { ClientView } from "@/lib/clients/schemas";
-import type { ClientListParams, useClientsQuery } from "../hooks/use-clients-query";
+import type { ClientView, Counts } from "@/lib/clients/schemas";
+import {
+  DEFAULT_SORT,
+  defaultOrder,
+  type ClientListParams,
+  type Sort,
+} from "@/contract/client-list";
+import type { useClientsQuery } from "../hooks/use-clients-query";
 import { formatCount } from "../format/number";
 import { useHydrated } from "../hooks/use-hydrated";
 import { Skeleton } from "../ui/Skeleton";
@@ -66,18 +72,51 @@ function useScrollAnchor(scroller: RefObject<HTMLDivElement | null>, rows: Clien
   return record;
 }
 
+/** How many clients match the filters, from the page's counts; null where they do not tell (status and flapping both set). */
+function matchingCount(counts: Counts, filters: ClientListParams): number | null {
+  if (filters.flapping === undefined) return filters.status ? counts[filters.status] : counts.total;
+  if (filters.status !== undefined) return null;
+  return filters.flapping ? counts.flapping : counts.total - counts.flapping;
+}
+
+/** Sorting by `sort`: its default order first, the other one when it is already sorted so. */
+function sortPatch(sort: Sort, current: "asc" | "desc" | undefined) {
+  const order = current === undefined ? defaultOrder(sort) : current === "asc" ? "desc" : "asc";
+  return {
+    sort: sort === DEFAULT_SORT ? undefined : sort,
+    order: order === defaultOrder(sort) ? undefined : order,
+  };
+}
+
 function HeaderCell({
   children,
   className = "",
   sort,
+  onSort,
 }: {
   children: string;
   className?: string;
   sort?: "ascending" | "descending" | "none";
+  /** Makes the header a button that sorts by this column (again: the other way round). */
+  onSort?: () => void;
 }) {
   return (
     <div role="columnheader" aria-sort={sort} className={`truncate px-3 py-2 ${className}`}>
-      {children}
+      {onSort ? (
+        <button
+          type="button"
+          onClick={onSort}
+          title={`Sort by ${children.toLowerCase()}`}
+          className="inline-flex items-center gap-1 rounded uppercase tracking-wide hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:hover:text-white"
+        >
+          {children}
+          <span aria-hidden className="text-[10px]">
+            {sort === "ascending" ? "▲" : sort === "descending" ? "▼" : "↕"}
+          </span>
+        </button>
+      ) : (
+        children
+      )}
     </div>
   );
 }
@@ -90,9 +129,12 @@ function HeaderCell({
 export function ClientTable({
   query,
   filters,
+  onSort,
 }: {
   query: ReturnType<typeof useClientsQuery>;
   filters: ClientListParams;
+  /** The URL change for a sort picked from a column header (defaults left out, as the toolbar does). */
+  onSort: (patch: { sort: string | undefined; order: string | undefined }) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const hydrated = useHydrated();
@@ -161,8 +203,7 @@ export function ClientTable({
   };
 
   const counts = data?.pages[0]?.counts;
-  const matching =
-    counts === undefined ? undefined : filters.status ? counts[filters.status] : counts.total;
+  const matching = counts === undefined ? undefined : matchingCount(counts, filters);
   const sort = filters.sort ?? "lastChange";
   const order = filters.order ?? (sort === "clientId" ? "asc" : "desc");
   const ariaSort = order === "asc" ? "ascending" : "descending";
@@ -181,7 +222,7 @@ export function ClientTable({
         <div
           role="table"
           aria-label="Clients"
-          aria-rowcount={matching !== undefined ? matching + 1 : -1}
+          aria-rowcount={typeof matching === "number" ? matching + 1 : -1}
           aria-busy={query.isPlaceholderData}
           className={`min-w-[44rem] transition-opacity ${query.isPlaceholderData ? "opacity-60" : ""}`}
         >
@@ -191,12 +232,26 @@ export function ClientTable({
           >
             <div role="row" aria-rowindex={1} className={`grid ${GRID}`}>
               <HeaderCell>Status</HeaderCell>
-              <HeaderCell sort={sort === "clientId" ? ariaSort : "none"}>Client ID</HeaderCell>
+              <HeaderCell
+                sort={sort === "clientId" ? ariaSort : "none"}
+                onSort={() =>
+                  onSort(sortPatch("clientId", sort === "clientId" ? order : undefined))
+                }
+              >
+                Client ID
+              </HeaderCell>
               <HeaderCell>Since</HeaderCell>
+              <HeaderCell
+                sort={sort === "lastChange" ? ariaSort : "none"}
+                onSort={() =>
+                  onSort(sortPatch("lastChange", sort === "lastChange" ? order : undefined))
+                }
+              >
+                Last event
+              </HeaderCell>
               <HeaderCell className="hidden xl:block">Last connect</HeaderCell>
               <HeaderCell className="hidden lg:block">Last disconnect</HeaderCell>
               <HeaderCell>Reason</HeaderCell>
-              <HeaderCell className="hidden xl:block">Principal</HeaderCell>
               <HeaderCell>Flapping</HeaderCell>
               <HeaderCell className="text-right">Subs</HeaderCell>
             </div>
@@ -224,8 +279,13 @@ export function ClientTable({
           {data !== undefined && rows.length === 0 ? (
             <p className="p-8 text-center text-sm text-slate-600 dark:text-slate-400">
               No client matches{filters.q ? ` “${filters.q}”` : ""}
-              {filters.status ? ` with status ${filters.status}` : ""}. Clear the search or the
-              filter to see more.
+              {filters.status ? ` with status ${filters.status}` : ""}
+              {filters.flapping === undefined
+                ? ""
+                : filters.flapping
+                  ? " that is flapping"
+                  : " that is not flapping"}
+              . Clear the search or the filter to see more.
             </p>
           ) : null}
         </div>
@@ -234,7 +294,9 @@ export function ClientTable({
         <span aria-live="polite">
           {matching === undefined
             ? "Loading…"
-            : `${formatCount(rows.length, hydrated)} loaded of ${formatCount(matching, hydrated)} matching`}
+            : matching === null
+              ? `${formatCount(rows.length, hydrated)} loaded${hasNextPage ? ", more below" : ""}`
+              : `${formatCount(rows.length, hydrated)} loaded of ${formatCount(matching, hydrated)} matching`}
           {isFetchingNextPage ? " · loading more…" : ""}
         </span>
         <span className="hidden sm:inline">↑ ↓ move · Enter opens · / searches</span>

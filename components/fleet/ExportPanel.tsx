@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { fromLocalInput, toLocalInput } from "../format/time";
-import type { ClientListParams } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
 
 const PRESETS = [
   { label: "24 h", ms: 24 * 3_600_000 },

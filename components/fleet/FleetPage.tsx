@@ -42,7 +42,8 @@ export function FleetPage() {
       <SummaryCards
         counts={summary.data}
         active={filters.status}
-        onPick={(status) => setSearch({ status })}
+        flapping={filters.flapping}
+        onPick={setSearch}
       />
       {empty ? (
         <EmptyFleet />
@@ -53,7 +54,7 @@ export function FleetPage() {
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
           />
           <FleetToolbar filters={filters} onChange={setSearch} />
-          <ClientTable query={clients} filters={filters} />
+          <ClientTable query={clients} filters={filters} onSort={setSearch} />
         </>
       )}
     </main>

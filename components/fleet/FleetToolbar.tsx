@@ -1,11 +1,11 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { ClientListParams } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
 
 const SORTS = [
-  { value: "lastChange:desc", label: "Last change, newest first" },
-  { value: "lastChange:asc", label: "Last change, oldest first" },
+  { value: "lastChange:desc", label: "Last event, newest first" },
+  { value: "lastChange:asc", label: "Last event, oldest first" },
   { value: "clientId:asc", label: "Client ID, A → Z" },
   { value: "clientId:desc", label: "Client ID, Z → A" },
 ] as const;
@@ -73,14 +73,19 @@ export function FleetToolbar({
       <label className="flex flex-col gap-1 text-xs font-medium text-slate-700 dark:text-slate-300">
         Status
         <select
-          value={filters.status ?? ""}
-          onChange={(e) => onChange({ status: e.target.value || undefined })}
+          value={filters.status ?? (filters.flapping ? "flapping" : "")}
+          onChange={(e) =>
+            e.target.value === "flapping"
+              ? onChange({ status: undefined, flapping: "true" })
+              : onChange({ status: e.target.value || undefined, flapping: undefined })
+          }
           className={field}
         >
           <option value="">All statuses</option>
           <option value="online">Online</option>
           <option value="pending">Pending</option>
           <option value="offline">Offline</option>
+          <option value="flapping">Flapping (any status)</option>
         </select>
       </label>
       <label className="flex flex-col gap-1 text-xs font-medium text-slate-700 dark:text-slate-300">

@@ -1,10 +1,13 @@
 "use client";
 
 import { useState, type KeyboardEvent, type PointerEvent } from "react";
+import type { IncidentItem } from "@/lib/incidents/schemas";
 import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
 import { formatDay, formatShortDateTime, formatTime, utcLabel } from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
 import { useOnlineHistoryQuery } from "../hooks/use-fleet-stats";
+import { useIncidentsQuery } from "../hooks/use-incidents";
+import { IncidentMarkers } from "./IncidentMarkers";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 
@@ -37,7 +40,15 @@ function timeTicks(from: number, to: number, range: HistoryRange): number[] {
   return ticks;
 }
 
-function Chart({ history, width }: { history: OnlineHistory; width: number }) {
+function Chart({
+  history,
+  width,
+  incidents,
+}: {
+  history: OnlineHistory;
+  width: number;
+  incidents: readonly IncidentItem[];
+}) {
   const [hover, setHover] = useState<number | null>(null);
   const points = history.points;
   const from = Date.parse(history.from);
@@ -48,13 +59,18 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
   const x = (t: number) => PAD.left + ((t - from) / (to - from)) * innerW;
   const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
   const coords = points.map((p) => [x(Date.parse(p.at)), y(p.online)] as const);
-  const line = coords
+  // Samples before any recorded history read 0 only because nothing was recorded yet: not drawn.
+  const firstWithData =
+    history.dataFrom === null ? points.length : points.findIndex((p) => p.at === history.dataFrom);
+  const drawn = coords.slice(Math.max(0, firstWithData));
+  const line = drawn
     .map(([cx, cy], i) => `${i === 0 ? "M" : "L"}${cx.toFixed(1)},${cy.toFixed(1)}`)
     .join("");
   const area =
-    coords.length > 0
-      ? `${line}L${coords[coords.length - 1]![0]},${y(0)}L${coords[0]![0]},${y(0)}Z`
+    drawn.length > 0
+      ? `${line}L${drawn[drawn.length - 1]![0]},${y(0)}L${drawn[0]![0]},${y(0)}Z`
       : "";
+  const noDataYet = hover !== null && hover < firstWithData;
   const hovered = hover === null ? undefined : points[hover];
   const peak = Math.max(0, ...points.map((p) => p.online));
 
@@ -123,6 +139,15 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
           strokeLinejoin="round"
           className="stroke-emerald-600 dark:stroke-emerald-400"
         />
+        {drawn.length === 1 ? (
+          // History began at the last sample: a dot, since a one-point line draws nothing.
+          <circle
+            cx={drawn[0]![0]}
+            cy={drawn[0]![1]}
+            r={3}
+            className="fill-emerald-600 dark:fill-emerald-400"
+          />
+        ) : null}
         {hovered && hover !== null ? (
           <g>
             <line
@@ -133,23 +158,35 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
               className="stroke-slate-400"
               strokeDasharray="3 3"
             />
-            <circle
-              cx={coords[hover]![0]}
-              cy={coords[hover]![1]}
-              r={4}
-              className="fill-emerald-600 stroke-white dark:fill-emerald-400"
-              strokeWidth={2}
-            />
+            {noDataYet ? null : (
+              <circle
+                cx={coords[hover]![0]}
+                cy={coords[hover]![1]}
+                r={4}
+                className="fill-emerald-600 stroke-white dark:fill-emerald-400"
+                strokeWidth={2}
+              />
+            )}
           </g>
         ) : null}
       </svg>
+      <IncidentMarkers
+        incidents={incidents}
+        x={x}
+        from={from}
+        to={to}
+        top={PAD.top}
+        height={innerH}
+      />
       {hovered && hover !== null ? (
         <div
           role="status"
           className="pointer-events-none absolute top-1 rounded-md border border-slate-200 bg-white px-2 py-1 text-xs shadow dark:border-slate-700 dark:bg-slate-800"
           style={{ left: Math.min(Math.max(coords[hover]![0] - 70, 0), width - 150) }}
         >
-          <div className="font-semibold tabular-nums">{number.format(hovered.online)} online</div>
+          <div className="font-semibold tabular-nums">
+            {noDataYet ? "no data recorded yet" : `${number.format(hovered.online)} online`}
+          </div>
           <div
             className="text-slate-600 dark:text-slate-300"
             title={utcLabel(Date.parse(hovered.at))}
@@ -172,6 +209,11 @@ export function OnlineChart({
 }) {
   const query = useOnlineHistoryQuery(range);
   const [ref, width] = useElementWidth<HTMLDivElement>();
+  const chartFrom = query.data?.from;
+  const incidents = useIncidentsQuery(
+    { from: chartFrom ?? "", to: query.data?.to ?? "" },
+    chartFrom !== undefined,
+  );
   return (
     <Panel
       id="online-chart"
@@ -202,7 +244,7 @@ export function OnlineChart({
     >
       <div ref={ref} className="w-full">
         {query.data ? (
-          <Chart history={query.data} width={width} />
+          <Chart history={query.data} width={width} incidents={incidents.data?.items ?? []} />
         ) : query.error ? (
           <p className="flex h-[180px] items-center justify-center text-sm text-slate-600 dark:text-slate-400">
             The chart could not be loaded.

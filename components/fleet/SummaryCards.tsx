@@ -19,23 +19,24 @@ const CARDS: { key: Status | "flapping"; label: string; accent: string; hint: st
   { key: "flapping", label: "Flapping", accent: "bg-rose-500", hint: "Disconnecting repeatedly" },
 ];
 
-/** The fleet's counts; a status card doubles as a filter for the table. */
+/** The fleet's counts; each card doubles as a filter for the table (Flapping: any status). */
 export function SummaryCards({
   counts,
   active,
+  flapping,
   onPick,
 }: {
   counts: Counts | undefined;
   active: Status | undefined;
-  onPick: (status: Status | undefined) => void;
+  flapping: boolean | undefined;
+  onPick: (patch: { status?: Status | undefined; flapping?: "true" | undefined }) => void;
 }) {
   const hydrated = useHydrated();
   return (
     <div className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Fleet counts">
       {CARDS.map((card) => {
         const value = counts?.[card.key];
-        const selectable = card.key !== "flapping";
-        const pressed = selectable && active === card.key;
+        const pressed = card.key === "flapping" ? flapping === true : active === card.key;
         const body = (
           <>
             <span className="flex items-center gap-2 text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-300">
@@ -64,21 +65,21 @@ export function SummaryCards({
           (pressed
             ? "border-sky-500 ring-2 ring-sky-500/40"
             : "border-slate-200 dark:border-slate-800");
-        return selectable ? (
+        const pick = () =>
+          card.key === "flapping"
+            ? onPick({ flapping: pressed ? undefined : "true" })
+            : onPick({ status: pressed ? undefined : card.key });
+        return (
           <button
             key={card.key}
             type="button"
             title={`${card.hint}. Click to ${pressed ? "clear the filter" : "show only these"}.`}
             aria-pressed={pressed}
-            onClick={() => onPick(pressed ? undefined : (card.key as Status))}
+            onClick={pick}
             className={`${base} transition hover:border-sky-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600`}
           >
             {body}
           </button>
-        ) : (
-          <div key={card.key} title={card.hint} className={base}>
-            {body}
-          </div>
         );
       })}
     </div>

@@ -8,11 +8,13 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
   second: "2-digit",
 });
+// To the second: a device's events are often seconds apart.
 const shortDateTime = new Intl.DateTimeFormat(undefined, {
   month: "short",
   day: "numeric",
   hour: "2-digit",
   minute: "2-digit",
+  second: "2-digit",
 });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dayOnly = new Intl.DateTimeFormat(undefined, {
@@ -25,6 +27,16 @@ export const formatDateTime = (ms: number) => dateTime.format(ms);
 export const formatShortDateTime = (ms: number) => shortDateTime.format(ms);
 export const formatTime = (ms: number) => timeOnly.format(ms);
 export const formatDay = (ms: number) => dayOnly.format(ms);
+
+/** The operator's time zone: "Europe/Berlin (GMT+1)", or "UTC". */
+export function localZoneLabel(ms = Date.now()): string {
+  const iana = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const offset = new Intl.DateTimeFormat(undefined, { timeZoneName: "shortOffset" })
+    .formatToParts(ms)
+    .find((p) => p.type === "timeZoneName")?.value;
+  if (iana === "UTC" || iana === "Etc/UTC") return "UTC";
+  return offset ? `${iana} (${offset})` : iana;
+}
 
 /** "2026-11-26 10:57:04.123 UTC": the hover text of every time. */
 export function utcLabel(ms: number): string {

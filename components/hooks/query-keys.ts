@@ -13,8 +13,18 @@ export const queryKeys = {
   summary: () => ["summary"] as const,
   onlineHistoryRoot: () => ["online-history"] as const,
   onlineHistory: (range: string) => ["online-history", range] as const,
+  incidentsRoot: () => ["incidents"] as const,
+  incidents: (params: Record<string, string>) => ["incidents", params] as const,
+  incident: (id: string, cursor: string | null) => ["incident", id, cursor] as const,
   /** The logged-in operator. */
   me: () => ["me"] as const,
   operators: () => ["admin", "operators"] as const,
   ingestTokens: () => ["admin", "ingest-tokens"] as const,
+  /** Everything about alerts: the stream's `alerts` event refetches the family. */
+  alertsRoot: () => ["alerts"] as const,
+  alerts: (params: Record<string, string>) => ["alerts", "list", params] as const,
+  firingCount: () => ["alerts", "firing-count"] as const,
+  alertRules: () => ["alerts", "rules"] as const,
+  alertChannels: () => ["alerts", "channels"] as const,
+  silences: () => ["alerts", "silences"] as const,
 };

@@ -7,11 +7,10 @@ import {
   listParamsRecord,
   NEXT_PAGE_SIZE,
   type ClientListParams,
-} from "./client-list-params";
+} from "@/contract/client-list";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
-export type { ClientListParams };
 export type ClientPages = InfiniteData<ClientPage, string | null>;
 
 /** The fleet list, page by page (keyset cursors), kept live by the stream. */

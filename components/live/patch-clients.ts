@@ -1,21 +1,28 @@
 // Pure updates of the cached fleet list from pushed client objects: the list
 // stays correct for its filters and sort without refetching a single page.
+import {
+  compareClientIds,
+  DEFAULT_SORT,
+  defaultOrder,
+  type ClientListParams,
+} from "@/contract/client-list";
 import type { ClientView } from "@/lib/clients/schemas";
-import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
+import type { ClientPages } from "../hooks/use-clients-query";
 
 /** Mirrors the API's filters: `q` is a case-sensitive substring (LIKE on the C collation). */
 export function matchesFilters(client: ClientView, params: ClientListParams): boolean {
   if (params.q !== undefined && params.q !== "" && !client.clientId.includes(params.q))
     return false;
   if (params.status !== undefined && client.status !== params.status) return false;
+  if (params.flapping !== undefined && client.flapping !== params.flapping) return false;
   return true;
 }
 
 /** Negative when `a` comes before `b` in the list's order (same keys as the API's keyset). */
 export function compareForList(a: ClientView, b: ClientView, params: ClientListParams): number {
-  const sort = params.sort ?? "lastChange";
-  const order = params.order ?? (sort === "clientId" ? "asc" : "desc");
-  const byId = a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0;
+  const sort = params.sort ?? DEFAULT_SORT;
+  const order = params.order ?? defaultOrder(sort);
+  const byId = compareClientIds(a.clientId, b.clientId);
   let cmp = byId;
   if (sort === "lastChange") {
     const ta = Date.parse(a.lastEventAt);

@@ -6,7 +6,8 @@ import type { ClientView, Counts } from "@/lib/clients/schemas";
 import type { OnlineHistory } from "@/lib/stats/schemas";
 import { fetchJson } from "../hooks/fetch-json";
 import { queryKeys } from "../hooks/query-keys";
-import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
+import type { ClientPages } from "../hooks/use-clients-query";
 import { patchClientPages } from "./patch-clients";
 import { setServerTime } from "./server-clock";
 
@@ -69,6 +70,7 @@ function resync(queryClient: QueryClient): void {
     ["client"],
     ["device"],
     queryKeys.onlineHistoryRoot(),
+    queryKeys.alertsRoot(),
   ]) {
     void queryClient.invalidateQueries({ queryKey: key });
   }
@@ -139,6 +141,10 @@ export function useFleetStream(): StreamState {
         setServerTime((JSON.parse((e as MessageEvent<string>).data) as { at: string }).at);
       });
       source.addEventListener("resync", requestResync);
+      // An alert fired or resolved, or a delivery was attempted (any app instance).
+      source.addEventListener("alerts", () => {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.alertsRoot() });
+      });
       // The server ended the stream on purpose (lib/stream/sse.ts, sseClose).
       source.addEventListener("close", (e) => {
         const { reason, retryMs } = JSON.parse((e as MessageEvent<string>).data) as {

@@ -4,7 +4,8 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import type { ClientView } from "@/lib/clients/schemas";
 import { queryKeys } from "../hooks/query-keys";
-import type { ClientListParams, ClientPages } from "../hooks/use-clients-query";
+import type { ClientListParams } from "@/contract/client-list";
+import type { ClientPages } from "../hooks/use-clients-query";
 import { earliestPendingUntil, expirePending, matchesFilters } from "./patch-clients";
 import { serverNow } from "./server-clock";
 

@@ -1,6 +1,12 @@
 "use client";
 
-import { formatDateTime, formatShortDateTime, relativeTime, utcLabel } from "../format/time";
+import {
+  formatDateTime,
+  formatShortDateTime,
+  localZoneLabel,
+  relativeTime,
+  utcLabel,
+} from "../format/time";
 import { useHydrated } from "../hooks/use-hydrated";
 import { useNow } from "../hooks/use-now";
 
@@ -18,6 +24,18 @@ export function LocalTime({ iso, short = false }: { iso: string | null; short?: 
     <time dateTime={iso} title={utcLabel(ms)}>
       {!hydrated ? utcShort(iso) : short ? formatShortDateTime(ms) : formatDateTime(ms)}
     </time>
+  );
+}
+
+/** "Times in Europe/Berlin (GMT+1); hover a time for UTC": the zone the page's times are in. */
+export function TimeZoneNote() {
+  const hydrated = useHydrated();
+  return (
+    <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="time-zone-note">
+      {!hydrated || localZoneLabel() === "UTC"
+        ? "Times in UTC."
+        : `Times in ${localZoneLabel()}; hover a time for UTC.`}
+    </p>
   );
 }
 

@@ -10,6 +10,8 @@ const PUBLIC_PATHS = new Set([
   "/api/auth/login",
   "/api/health",
   "/api/ingest",
+  // Prometheus scrapes with a bearer token, which the route checks (lib/metrics/scrape.ts).
+  "/metrics",
   // Single sign-on: the login page asks which providers exist, and the SSO
   // flow runs before there is a session (lib/auth/oidc.ts).
   "/api/auth/providers",

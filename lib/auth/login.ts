@@ -1,7 +1,7 @@
-import { ServiceError } from "../errors";
+import { describeIssues, ServiceError } from "../errors";
 import { readBodyText } from "../http/body";
 import { verifyLogin } from "./operators";
-import { describeIssues, MAX_JSON_BODY_BYTES, readJsonBody } from "./parse-json";
+import { MAX_JSON_BODY_BYTES, readJsonBody } from "./parse-json";
 import { checkLoginRate, clientAddress } from "./rate-limit";
 import { safeNextPath } from "./safe-next";
 import { LoginBody } from "./schemas";

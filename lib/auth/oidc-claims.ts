@@ -1,5 +1,6 @@
 // From a provider's verified claims to the operator they stand for: pure,
 // so the mapping rules are tested without a provider.
+import { describeIssues } from "../errors";
 import type { OidcConfig } from "./oidc-config";
 import { OidcLoginError } from "./oidc-errors";
 import { Username } from "./schemas";
@@ -50,7 +51,7 @@ export function identityFromClaims(claims: Claims, config: OidcConfig): SsoIdent
   if (!username.success) {
     throw new OidcLoginError(
       "invalid_claims",
-      `The provider's username is not usable here: ${username.error.issues[0]?.message ?? "invalid"}.`,
+      `The provider's username is not usable here: ${describeIssues(username.error)}.`,
     );
   }
   let role: Role | null = null;

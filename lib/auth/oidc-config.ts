@@ -2,6 +2,7 @@
 // OIDC_ISSUER is set; then every other OIDC_* variable is checked here, and a
 // bad one fails with a message naming it (never its value: one is a secret).
 import { z } from "zod";
+import { describeIssues } from "../errors";
 
 export interface OidcConfig {
   issuer: URL;
@@ -109,9 +110,7 @@ export function oidcConfig(
     OIDC_LABEL: optional(env.OIDC_LABEL),
   });
   if (!parsed.success) {
-    throw new OidcConfigError(
-      `Invalid single sign-on settings: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
-    );
+    throw new OidcConfigError(`Invalid single sign-on settings: ${describeIssues(parsed.error)}`);
   }
   const e = parsed.data;
   return {

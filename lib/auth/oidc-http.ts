@@ -73,7 +73,7 @@ export function oidcErrorResponse(request: Request, error: unknown): Response {
 export function providersErrorResponse(error: unknown): Response {
   if (error instanceof OidcConfigError) {
     console.error(error.message);
-    return errorResponse("sso_misconfigured", error.message, 500);
+    return errorResponse("sso_misconfigured", error.message);
   }
   return handleApiError(error);
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ServiceError } from "../errors";
+import { describeIssues, ServiceError } from "../errors";
 import { readBodyText } from "../http/body";
 
 /**
@@ -7,13 +7,6 @@ import { readBodyText } from "../http/body";
  * with a 413 before it is read into memory, parsed or validated.
  */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
-
-/** The zod issues as one message naming every problem (with the field's path). */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
-    .join("; ");
-}
 
 /**
  * Reads a JSON request body of at most MAX_JSON_BODY_BYTES (413 past it);

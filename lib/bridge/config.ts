@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { LIFECYCLE_TOPIC_FILTERS } from "../broker/aws-events";
+import { describeIssues } from "../errors";
 import type { CustomAuthorizer } from "./aws-auth";
 import type { Logger, LogLevel } from "./logger";
 import type { FsyncMode } from "./spool";
@@ -146,9 +147,7 @@ export function bridgeConfigFromEnv(
 ): BridgeOptions {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    throw new BridgeConfigError(
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-    );
+    throw new BridgeConfigError(describeIssues(parsed.error));
   }
   const e = parsed.data;
   const mqttUrl = e.MQTT_URL ?? defaults.mqttUrl;

@@ -194,8 +194,14 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
           port: opts.metricsPort,
           host: opts.metricsHost ?? "127.0.0.1",
           healthy: () => !stoppedByFatal && src.connected,
-        }).catch((error: Error) => {
-          log.error("metrics endpoint not available", { port: opts.metricsPort, error });
+        }).catch((error: NodeJS.ErrnoException) => {
+          // Typically a second bridge (or an earlier demo) on the same machine: a hint, not a failure.
+          log.warn(
+            error.code === "EADDRINUSE"
+              ? `metrics port ${opts.metricsPort} is taken: running without metrics (set BRIDGE_METRICS_PORT to another port, or "off")`
+              : `metrics endpoint not available: ${error.message} (BRIDGE_METRICS_PORT)`,
+            { port: opts.metricsPort },
+          );
           return null;
         });
 

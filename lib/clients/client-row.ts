@@ -4,19 +4,24 @@
 import { flapsAtCount, pendingUntil, presenceStatus, statusSince } from "../presence/status";
 import { TIMESTAMP_TOLERANCE_MS, type Connection, type PresenceConfig } from "../presence/types";
 import type { ClientView } from "./schemas";
+import { sql, type Sql } from "../db/sql";
+
+/** `ms` milliseconds as an SQL interval (the value bound as a parameter). */
+export function msInterval(ms: number): Sql {
+  return sql`(${ms}::float8 * interval '1 millisecond')`;
+}
 
 /**
- * The status of a client_state row `cs` at $now (param index given), mirroring
+ * The status of a client_state row `cs` at `now`, mirroring
  * lib/presence/status.ts: no current connection → offline; no disconnect →
  * online; pending until min(receipt + grace, disconnect + grace + tolerance).
  */
-export function statusSql(nowParam: string, config: PresenceConfig): string {
-  const grace = `${config.offlineGraceMs} * interval '1 millisecond'`;
-  const tolerance = `${TIMESTAMP_TOLERANCE_MS} * interval '1 millisecond'`;
-  return `CASE WHEN cs.session_identifier IS NULL THEN 'offline'
+export function statusSql(now: Date, config: PresenceConfig): Sql {
+  const grace = msInterval(config.offlineGraceMs);
+  return sql`CASE WHEN cs.session_identifier IS NULL THEN 'offline'
     WHEN cs.disconnected_at IS NULL THEN 'online'
-    WHEN ${nowParam} < LEAST(COALESCE(cs.disconnect_received_at, cs.disconnected_at) + ${grace},
-                        cs.disconnected_at + ${grace} + ${tolerance}) THEN 'pending'
+    WHEN ${now}::timestamptz < LEAST(COALESCE(cs.disconnect_received_at, cs.disconnected_at) + ${grace},
+                        cs.disconnected_at + ${grace} + ${msInterval(TIMESTAMP_TOLERANCE_MS)}) THEN 'pending'
     ELSE 'offline' END`;
 }
 
@@ -26,16 +31,16 @@ export function statusSql(nowParam: string, config: PresenceConfig): string {
  * status=pending filter so PostgreSQL reads the few recent disconnects
  * instead of every client in sort order.
  */
-export function pendingBoundSql(nowParam: string, config: PresenceConfig): string {
-  return `cs.disconnected_at > ${nowParam} - (${config.offlineGraceMs} + ${TIMESTAMP_TOLERANCE_MS}) * interval '1 millisecond'`;
+export function pendingBoundSql(now: Date, config: PresenceConfig): Sql {
+  return sql`cs.disconnected_at > ${now}::timestamptz - ${msInterval(config.offlineGraceMs + TIMESTAMP_TOLERANCE_MS)}`;
 }
 
 /** Columns of one client: its state row, recent disconnects and current subscriptions. */
-export function clientColumnsSql(nowParam: string, config: PresenceConfig): string {
-  return `cs.*, cs.version_number::float8 AS version_number_f,
+export function clientColumnsSql(now: Date, config: PresenceConfig): Sql {
+  return sql`cs.*, cs.version_number::float8 AS version_number_f,
     (SELECT count(*)::int FROM connection c
       WHERE c.client_id = cs.client_id
-        AND c.disconnected_at > ${nowParam} - ${config.flapWindowMs} * interval '1 millisecond') AS recent_disconnects,
+        AND c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}) AS recent_disconnects,
     ARRAY(SELECT s.topic FROM subscription_state s
            WHERE s.client_id = cs.client_id AND s.event_type = 'subscribed'
              AND s.session_identifier = cs.session_identifier

@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { sql, type Sql } from "../db/sql";
 import { withEnd } from "../presence/timeline";
 import { connectionFromRow, type ConnectionColumns } from "./client-row";
 import type { TimelineConnection } from "../presence/types";
@@ -12,16 +13,22 @@ export interface ConnectionRow extends ConnectionColumns {
   is_current: boolean;
 }
 
+/** The bounds of a range query: open ends reach past every stored time. */
+function rangeBounds(range: RangeQuery): { from: Date; to: Date } {
+  return { from: new Date(range.from ?? 0), to: new Date(range.to ?? 8.64e15) };
+}
+
 /**
- * Connections that overlap [$from, $to], oldest first per client. The window
+ * Connections that overlap the range, oldest first per client. The window
  * function finds each connection's successor in the model's order
  * (lib/presence compareConnections) so a lost disconnect can be inferred;
  * `ended_at` is lib/presence/timeline.ts withEnd in SQL (null: open), for the
  * range test here and for the CSV export.
- * `filter` restricts the clients (on `c` and `cs`); params from $4 on are its own.
+ * `filter` restricts the clients (on `c` and `cs`).
  */
-export function connectionsSql(filter: string): string {
-  return `
+export function connectionsSql(range: RangeQuery, filter: Sql): Sql {
+  const { from, to } = rangeBounds(range);
+  return sql`
 SELECT * FROM (
   SELECT s.*,
          COALESCE(s.disconnected_at, CASE WHEN s.is_current THEN NULL ELSE COALESCE(s.next_time, s.conn_time) END) AS ended_at
@@ -37,15 +44,8 @@ SELECT * FROM (
       WINDOW w AS (PARTITION BY c.client_id ORDER BY c.conn_time, c.version_number, c.session_identifier)
     ) s
 ) t
-WHERE t.conn_time <= $2 AND COALESCE(t.ended_at, 'infinity'::timestamptz) >= $1
+WHERE t.conn_time <= ${to}::timestamptz AND COALESCE(t.ended_at, 'infinity'::timestamptz) >= ${from}::timestamptz
 ORDER BY t.client_id, t.conn_time, t.version_number, t.session_identifier`;
-}
-
-export function rangeParams(range: {
-  from?: number | undefined;
-  to?: number | undefined;
-}): [Date, Date] {
-  return [new Date(range.from ?? 0), new Date(range.to ?? 8.64e15)];
 }
 
 export function toTimelineConnection(row: ConnectionRow): TimelineConnection {
@@ -77,9 +77,7 @@ export async function listConnections(
   range: RangeQuery,
 ): Promise<ConnectionView[]> {
   await requireClient(clientId);
-  const result = await db().pool.query<ConnectionRow>(connectionsSql("c.client_id = $3"), [
-    ...rangeParams(range),
-    clientId,
-  ]);
+  const query = connectionsSql(range, sql`c.client_id = ${clientId}`);
+  const result = await db().pool.query<ConnectionRow>(query.text, query.values);
   return result.rows.map((r) => toConnectionView(toTimelineConnection(r)));
 }

@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { sql } from "../db/sql";
 import { requireClient } from "./get";
 import type { FailuresQuery, FailuresView } from "./schemas";
 
@@ -14,15 +15,13 @@ interface FailureRow {
 /** GET /api/clients/{clientId}/failures: refused connection attempts, newest first. */
 export async function listFailures(clientId: string, query: FailuresQuery): Promise<FailuresView> {
   await requireClient(clientId);
-  const result = await db().pool.query<FailureRow>(
-    `SELECT f.event_id::text AS event_id, f.failed_at, f.reason, f.principal_identifier, f.ip_address,
-            count(*) OVER ()::int AS total
+  const statement = sql`SELECT f.event_id::text AS event_id, f.failed_at, f.reason,
+            f.principal_identifier, f.ip_address, count(*) OVER ()::int AS total
        FROM connect_failure f
-      WHERE f.client_id = $1
+      WHERE f.client_id = ${clientId}
       ORDER BY f.failed_at DESC, f.event_id DESC
-      LIMIT $2`,
-    [clientId, query.limit],
-  );
+      LIMIT ${query.limit}`;
+  const result = await db().pool.query<FailureRow>(statement.text, statement.values);
   // The window count runs before LIMIT: the total of all attempts, in the same query.
   const total = result.rows[0]?.total ?? 0;
   return {

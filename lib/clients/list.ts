@@ -1,13 +1,17 @@
+import { defaultOrder } from "../../contract/client-list";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
+import { sql, type Sql } from "../db/sql";
 import {
   clientColumnsSql,
+  msInterval,
   pendingBoundSql,
   statusSql,
   toClientView,
   type ClientRow,
 } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { fleetMemberSql } from "./infrastructure";
 import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
 
 /** `q` is a plain substring: LIKE's wildcards in it are escaped. */
@@ -21,31 +25,36 @@ export function likePattern(q: string): string {
  */
 export async function listClients(query: ListClientsQuery, now = new Date()): Promise<ClientPage> {
   const config = presenceConfig();
-  const order = query.order ?? (query.sort === "clientId" ? "asc" : "desc");
-  const sortColumn = query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at";
-  const params: unknown[] = [now, query.q === undefined ? null : likePattern(query.q)];
-  const where = [`($2::text IS NULL OR cs.client_id LIKE $2)`];
+  const order = query.order ?? defaultOrder(query.sort);
+  const sortColumn = sql.raw(query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
+  const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
+  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
   if (query.status !== undefined) {
-    params.push(query.status);
-    where.push(`${statusSql("$1::timestamptz", config)} = $${params.length}`);
-    if (query.status === "pending") where.push(pendingBoundSql("$1::timestamptz", config));
+    where.push(sql`${statusSql(now, config)} = ${query.status}`);
+    if (query.status === "pending") where.push(pendingBoundSql(now, config));
+  }
+  if (query.flapping !== undefined) {
+    // The flapping clients: few, found through the disconnected_at index, not row by row.
+    const flapping = sql`cs.client_id IN (SELECT c.client_id FROM connection c
+       WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
+       GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int)`;
+    where.push(query.flapping ? flapping : sql`NOT ${flapping}`);
   }
   if (query.cursor !== undefined) {
     const cursor = decodeCursor(query.cursor, query.sort, order);
-    const cmp = order === "asc" ? ">" : "<";
-    params.push(query.sort === "clientId" ? cursor.value : new Date(cursor.value), cursor.clientId);
-    const valueType = query.sort === "clientId" ? "text" : "timestamptz";
-    where.push(
-      `(${sortColumn}, cs.client_id) ${cmp} ($${params.length - 1}::${valueType}, $${params.length}::text)`,
-    );
+    const value =
+      query.sort === "clientId"
+        ? sql`${cursor.value}::text`
+        : sql`${new Date(cursor.value)}::timestamptz`;
+    const cmp = sql.raw(order === "asc" ? ">" : "<");
+    where.push(sql`(${sortColumn}, cs.client_id) ${cmp} (${value}, ${cursor.clientId}::text)`);
   }
-  params.push(query.limit + 1);
-  const dir = order === "asc" ? "ASC" : "DESC";
-  const sql = `SELECT ${clientColumnsSql("$1::timestamptz", config)}
-    FROM client_state cs WHERE ${where.join(" AND ")}
-    ORDER BY ${sortColumn} ${dir}, cs.client_id ${dir} LIMIT $${params.length}`;
+  const dir = sql.raw(order === "asc" ? "ASC" : "DESC");
+  const statement = sql`SELECT ${clientColumnsSql(now, config)}
+    FROM client_state cs WHERE ${whereAll(where)}
+    ORDER BY ${sortColumn} ${dir}, cs.client_id ${dir} LIMIT ${query.limit + 1}`;
   const [rows, counts] = await Promise.all([
-    db().pool.query<ClientRow>(sql, params),
+    db().pool.query<ClientRow>(statement.text, statement.values),
     pageCounts(query.q, query.cursor !== undefined, now),
   ]);
   const page = rows.rows.slice(0, query.limit);
@@ -88,21 +97,32 @@ async function pageCounts(q: string | undefined, isLaterPage: boolean, now: Date
 /** Fleet counts by status (for the clients matching `q`), plus how many are flapping. */
 export async function countClients(q: string | undefined, now = new Date()): Promise<Counts> {
   const config = presenceConfig();
-  const pattern = q === undefined ? null : likePattern(q);
-  const result = await db().pool.query<Counts>(
-    `WITH s AS (SELECT ${statusSql("$1::timestamptz", config)} AS status
-                  FROM client_state cs WHERE $2::text IS NULL OR cs.client_id LIKE $2)
+  // The fleet's members (no infrastructure client) that match `q`.
+  const matchesQ = (column: Sql) =>
+    q === undefined
+      ? fleetMemberSql(column)
+      : sql`${column} LIKE ${likePattern(q)} AND ${fleetMemberSql(column)}`;
+  const statement = sql`WITH s AS (SELECT ${statusSql(now, config)} AS status
+                  FROM client_state cs WHERE ${matchesQ(sql.raw("cs.client_id"))})
      SELECT count(*) FILTER (WHERE status = 'online')::int AS online,
             count(*) FILTER (WHERE status = 'pending')::int AS pending,
             count(*) FILTER (WHERE status = 'offline')::int AS offline,
             count(*)::int AS total,
             (SELECT count(*)::int FROM (
                SELECT c.client_id FROM connection c
-                WHERE c.disconnected_at > $1::timestamptz - $3 * interval '1 millisecond'
-                  AND ($2::text IS NULL OR c.client_id LIKE $2)
-                GROUP BY c.client_id HAVING count(*) >= $4) f) AS flapping
-       FROM s`,
-    [now, pattern, config.flapWindowMs, config.flapThreshold],
-  );
+                WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
+                  AND ${matchesQ(sql.raw("c.client_id"))}
+                GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping
+       FROM s`;
+  const result = await db().pool.query<Counts>(statement.text, statement.values);
   return result.rows[0]!;
+}
+
+/** Conditions joined with AND; no condition is TRUE. */
+export function whereAll(conditions: readonly Sql[]): Sql {
+  if (conditions.length === 0) return sql.raw("TRUE");
+  return sql.join(
+    conditions.map((c) => sql`(${c})`),
+    " AND ",
+  );
 }

@@ -1,8 +1,17 @@
 import { z } from "zod";
-import { ServiceError } from "../errors";
+import { describeIssues, ServiceError } from "../errors";
 
-export const STATUSES = ["online", "pending", "offline"] as const;
-export const SORTS = ["clientId", "lastChange"] as const;
+import {
+  DEFAULT_SORT,
+  LIST_LIMIT,
+  MAX_SEARCH_CHARS,
+  ORDERS,
+  SORTS,
+  STATUSES,
+  type Status,
+} from "../../contract/client-list";
+
+export { SORTS, STATUSES };
 
 /**
  * Range bounds: nothing before 2000 is ever stored (ingest rejects such
@@ -20,7 +29,7 @@ function quote(value: string): string {
 }
 
 /** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
-const Instant = z.string().transform((value, ctx) => {
+export const Instant = z.string().transform((value, ctx) => {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({
@@ -42,15 +51,26 @@ const Instant = z.string().transform((value, ctx) => {
 /** Search text. No stored client ID holds a NUL, and PostgreSQL text cannot carry one. */
 const SearchText = z
   .string()
-  .max(128, "q must be at most 128 characters")
+  .max(MAX_SEARCH_CHARS, `q must be at most ${MAX_SEARCH_CHARS} characters`)
   .refine((q) => !q.includes("\0"), "q must not contain a NUL character (\\u0000)");
+
+/** `true` or `false` in a query string. */
+const QueryBoolean = z
+  .enum(["true", "false"], { message: "must be true or false" })
+  .transform((v) => v === "true");
 
 export const ListClientsQuery = z.object({
   status: z.enum(STATUSES).optional(),
+  flapping: QueryBoolean.optional(),
   q: SearchText.optional(),
-  sort: z.enum(SORTS).default("lastChange"),
-  order: z.enum(["asc", "desc"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  sort: z.enum(SORTS).default(DEFAULT_SORT),
+  order: z.enum(ORDERS).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(LIST_LIMIT.min)
+    .max(LIST_LIMIT.max)
+    .default(LIST_LIMIT.default),
   cursor: z.string().max(1024).optional(),
 });
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
@@ -96,23 +116,14 @@ export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchPara
   const raw: Record<string, string> = {};
   for (const [key, value] of params) if (value !== "") raw[key] = value;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    // "q must be at most 128 characters" names its parameter already: no "q: " before it.
-    const message = parsed.error.issues
-      .map((i) => {
-        const field = i.path.join(".");
-        return field && !i.message.startsWith(`${field} `) ? `${field}: ${i.message}` : i.message;
-      })
-      .join("; ");
-    throw new ServiceError("invalid_query", message);
-  }
+  if (!parsed.success) throw new ServiceError("invalid_query", describeIssues(parsed.error));
   return parsed.data;
 }
 
 /** The client object of the HTTP contract. */
 export interface ClientView {
   clientId: string;
-  status: (typeof STATUSES)[number];
+  status: Status;
   flapping: boolean;
   since: string | null;
   lastConnectedAt: string | null;
@@ -129,6 +140,8 @@ export interface ClientView {
   lastEventAt: string;
   /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
   pendingUntil: string | null;
+  /** GET /api/clients/{id} only: an infrastructure client (the bridge), not a fleet member. */
+  infrastructure?: boolean;
 }
 
 export interface ConnectionView {

@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { sql } from "../db/sql";
 import { requireClient } from "./get";
 import type { SubscriptionEventView, SubscriptionStateView, SubscriptionsView } from "./schemas";
 
@@ -29,23 +30,20 @@ interface HistoryRow {
 export async function listSubscriptions(clientId: string): Promise<SubscriptionsView> {
   await requireClient(clientId);
   const pool = db().pool;
-  const [states, history] = await Promise.all([
-    pool.query<StateRow>(
-      `SELECT s.topic, s.event_type, s.event_at, s.session_identifier,
+  const statesSql = sql`SELECT s.topic, s.event_type, s.event_at, s.session_identifier,
               (s.event_type = 'subscribed' AND s.session_identifier = cs.session_identifier) IS TRUE AS current
          FROM subscription_state s JOIN client_state cs ON cs.client_id = s.client_id
-        WHERE s.client_id = $1
-        ORDER BY s.topic`,
-      [clientId],
-    ),
-    pool.query<HistoryRow>(
-      `SELECT e.event_type, e.event_at, e.received_at, e.session_identifier, e.raw -> 'topics' AS topics
+        WHERE s.client_id = ${clientId}
+        ORDER BY s.topic`;
+  const historySql = sql`SELECT e.event_type, e.event_at, e.received_at, e.session_identifier,
+              e.raw -> 'topics' AS topics
          FROM lifecycle_event e
-        WHERE e.client_id = $1 AND e.event_type IN ('subscribed', 'unsubscribed')
+        WHERE e.client_id = ${clientId} AND e.event_type IN ('subscribed', 'unsubscribed')
         ORDER BY e.event_at DESC, e.id DESC
-        LIMIT ${HISTORY_LIMIT}`,
-      [clientId],
-    ),
+        LIMIT ${HISTORY_LIMIT}`;
+  const [states, history] = await Promise.all([
+    pool.query<StateRow>(statesSql.text, statesSql.values),
+    pool.query<HistoryRow>(historySql.text, historySql.values),
   ]);
   const topics: SubscriptionStateView[] = states.rows.map((r) => ({
     topic: r.topic,

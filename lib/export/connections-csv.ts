@@ -5,11 +5,13 @@ import type pg from "pg";
 import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";
 import { statusSql } from "../clients/client-row";
-import { connectionsSql, rangeParams } from "../clients/connections";
-import { likePattern } from "../clients/list";
+import { connectionsSql } from "../clients/connections";
+import { fleetMemberSql } from "../clients/infrastructure";
+import { likePattern, whereAll } from "../clients/list";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { db } from "../db/client";
 import { acquireExportSlot, exportLimits } from "./limits";
+import { sql, type Sql } from "../db/sql";
 
 export const CSV_COLUMNS = [
   "clientId",
@@ -40,12 +42,12 @@ const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', ${ISO
  * Dates and objects per row in JavaScript cost 4× the time of the query. The
  * end is connectionsSql's ended_at (withEnd in SQL); text equals toConnectionView's.
  */
-function csvSql(filter: string): string {
-  return `SELECT t.client_id, t.session_identifier, t.version_number::bigint::text,
-      ${isoText("t.connected_at")}, ${isoText("t.ended_at")},
+function csvSql(query: Sql): Sql {
+  return sql`SELECT t.client_id, t.session_identifier, t.version_number::bigint::text,
+      ${sql.raw(isoText("t.connected_at"))}, ${sql.raw(isoText("t.ended_at"))},
       date_part('epoch', t.ended_at - t.connected_at)::text,
       t.disconnect_reason, t.client_initiated_disconnect::text, t.principal_identifier, t.ip_address
-    FROM (${connectionsSql(filter)}) t`;
+    FROM (${query}) t`;
 }
 
 /** Every column arrives as PostgreSQL's text: no per-cell parsing. */
@@ -69,11 +71,8 @@ class ExportAborted extends Error {}
  * reader goes away, when it takes no chunk for the idle timeout, or at the
  * total time cap (lib/export/limits.ts says why each exists).
  */
-async function streamCsv(
-  filter: string,
-  params: unknown[],
-  operator: string,
-): Promise<ReadableStream<Uint8Array>> {
+async function streamCsv(connections: Sql, operator: string): Promise<ReadableStream<Uint8Array>> {
+  const statement = csvSql(connections);
   const limits = exportLimits();
   const releaseSlot = acquireExportSlot(operator, limits);
   let client: pg.PoolClient;
@@ -122,7 +121,7 @@ async function streamCsv(
     );
   };
   const cursor = client.query(
-    new Cursor(csvSql(filter), params, { rowMode: "array", types: RAW_TEXT }),
+    new Cursor(statement.text, statement.values, { rowMode: "array", types: RAW_TEXT }),
   );
   const readBatch = () =>
     new Promise<(string | null)[][]>((resolve, reject) =>
@@ -200,22 +199,17 @@ async function streamCsv(
 
 /** GET /api/clients/{clientId}/connections.csv */
 export function clientConnectionsCsv(clientId: string, range: RangeQuery, operator: string) {
-  return streamCsv("c.client_id = $3", [...rangeParams(range), clientId], operator);
+  return streamCsv(connectionsSql(range, sql`c.client_id = ${clientId}`), operator);
 }
 
 /** GET /api/export/connections.csv: every client matching q/status. */
 export function fleetConnectionsCsv(query: ExportQuery, operator: string, now = new Date()) {
-  const params: unknown[] = [
-    ...rangeParams(query),
-    now,
-    query.q === undefined ? null : likePattern(query.q),
-  ];
-  let filter = "($4::text IS NULL OR c.client_id LIKE $4) AND $3::timestamptz IS NOT NULL";
-  if (query.status !== undefined) {
-    params.push(query.status);
-    filter += ` AND ${statusSql("$3::timestamptz", presenceConfig())} = $5`;
-  }
-  return streamCsv(filter, params, operator);
+  // The fleet's timelines: infrastructure clients (the bridge) are not part of it.
+  const filter: Sql[] = [fleetMemberSql(sql.raw("c.client_id"))];
+  if (query.q !== undefined) filter.push(sql`c.client_id LIKE ${likePattern(query.q)}`);
+  if (query.status !== undefined)
+    filter.push(sql`${statusSql(now, presenceConfig())} = ${query.status}`);
+  return streamCsv(connectionsSql(query, whereAll(filter)), operator);
 }
 
 /** A file name that says what and when: fleet-connections-2026-11-26.csv */

@@ -1,7 +1,8 @@
 // The one place errors become HTTP: each kind of failure gets its status, code and headers.
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../errors";
-import { handleApiError } from "./handle-error";
+import { z } from "zod";
+import { describeIssues, ServiceError } from "../errors";
+import { errorResponse, handleApiError } from "./handle-error";
 
 /** An error as node-pg raises it: a message and a SQLSTATE code. */
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -71,5 +72,34 @@ describe("handleApiError", () => {
     } finally {
       console.error = original;
     }
+  });
+});
+
+describe("errorResponse", () => {
+  it.each([
+    ["method_not_allowed", 405],
+    ["invalid_path", 400],
+    ["sso_misconfigured", 500],
+    ["database_unavailable", 503],
+  ] as const)("answers %s with its status %i and the contract's body", async (code, status) => {
+    const response = errorResponse(code, "why");
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error: { code, message: "why" } });
+  });
+
+  it("names every problem of a zod error once, with its field unless the message names it", () => {
+    const schema = z.object({
+      limit: z.number().max(10),
+      q: z.string().max(2, { error: "q must be at most 2 characters" }),
+      items: z.array(z.number()),
+    });
+    const parsed = schema.safeParse({ limit: 11, q: "abc", items: ["a", "b", "c", "d", "e"] });
+    expect(parsed.success).toBe(false);
+    expect(describeIssues(parsed.error!)).toBe(
+      "limit: Too big: expected number to be <=10; q must be at most 2 characters; " +
+        "items.0: Invalid input: expected number, received string; " +
+        "items.1: Invalid input: expected number, received string; " +
+        "items.2: Invalid input: expected number, received string; and 2 more",
+    );
   });
 });

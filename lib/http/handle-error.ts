@@ -1,17 +1,19 @@
 import {
+  ERROR_STATUS,
+  type ErrorCode,
   isDatabaseOutOfResources,
   isDatabaseUnavailable,
   isUnstorableText,
   ServiceError,
 } from "../errors";
 
-export function errorResponse(
-  code: string,
-  message: string,
-  status: number,
-  headers?: HeadersInit,
-): Response {
-  return Response.json({ error: { code, message } }, { status, headers });
+/**
+ * The one shape of an error answer, `{ error: { code, message } }`, with the
+ * status its code stands for: route handlers, the 405 of routeMethods, the
+ * proxy and /api/health all answer through it.
+ */
+export function errorResponse(code: ErrorCode, message: string, headers?: HeadersInit): Response {
+  return Response.json({ error: { code, message } }, { status: ERROR_STATUS[code], headers });
 }
 
 /**
@@ -24,10 +26,10 @@ export function handleApiError(error: unknown): Response {
       error.retryAfterSeconds ?? (error.code === "database_unavailable" ? 5 : undefined);
     const headers =
       retryAfter === undefined ? undefined : { "Retry-After": String(Math.ceil(retryAfter)) };
-    return errorResponse(error.code, error.message, error.status, headers);
+    return errorResponse(error.code, error.message, headers);
   }
   if (isDatabaseUnavailable(error)) {
-    return errorResponse("database_unavailable", "The database is unreachable; retry later.", 503, {
+    return errorResponse("database_unavailable", "The database is unreachable; retry later.", {
       "Retry-After": "5",
     });
   }
@@ -35,19 +37,15 @@ export function handleApiError(error: unknown): Response {
     return errorResponse(
       "database_unavailable",
       "The database is short of resources for this request; retry later.",
-      503,
-      {
-        "Retry-After": "5",
-      },
+      { "Retry-After": "5" },
     );
   }
   if (isUnstorableText(error)) {
     return errorResponse(
       "invalid_query",
       "The request holds a NUL character (\\u0000), which no client ID or stored text can contain.",
-      400,
     );
   }
   console.error("unhandled error", error);
-  return errorResponse("internal", "Internal server error.", 500);
+  return errorResponse("internal", "Internal server error.");
 }

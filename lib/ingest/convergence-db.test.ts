@@ -3,15 +3,11 @@
 // PostgreSQL in the state the model derives from in-order delivery.
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  connectionsSql,
-  listConnections,
-  rangeParams,
-  toConnectionView,
-} from "../clients/connections";
+import { connectionsSql, listConnections, toConnectionView } from "../clients/connections";
 import { getClient } from "../clients/get";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
+import { sql } from "../db/sql";
 import {
   deliveryArbitrary,
   historyArbitrary,
@@ -94,9 +90,10 @@ describe("database ↔ model convergence", () => {
               const connections = await listConnections(history.clientId, {});
               expect(connections).toEqual(expected.timeline.map(toConnectionView));
               // The same ends computed in SQL (ended_at: what the CSV export and the range test read).
+              const endsSql = connectionsSql({}, sql`c.client_id = ${history.clientId}`);
               const ends = await db().pool.query<{ ended_at: Date | null }>(
-                connectionsSql("c.client_id = $3"),
-                [...rangeParams({}), history.clientId],
+                endsSql.text,
+                endsSql.values,
               );
               expect(ends.rows.map((r) => r.ended_at?.getTime() ?? null)).toEqual(
                 expected.timeline.map((t) => t.endedAt),

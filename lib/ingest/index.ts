@@ -1,6 +1,7 @@
 import { isDatabaseOutOfResources, isDatabaseUnavailable, ServiceError } from "../errors";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
+import { countIngest } from "../metrics/registry";
 import { parseBody, parseItems } from "./parse";
 import { storeBatch } from "./store";
 
@@ -25,6 +26,11 @@ export async function ingest(bodyText: string, now: Date = new Date()): Promise<
       now,
       presenceConfig(),
     );
+    countIngest({
+      accepted: stored.inserted,
+      duplicates: stored.duplicates,
+      rejected: batch.rejected.length,
+    });
     return {
       accepted: stored.inserted,
       duplicates: stored.duplicates,

@@ -1,7 +1,6 @@
 // Turns a POST /api/ingest body into validated events and specific rejections.
 import { hash } from "node:crypto";
-import type { z } from "zod";
-import { ServiceError } from "../errors";
+import { describeIssues, ServiceError } from "../errors";
 import type { LifecycleEvent } from "../presence/types";
 import {
   FUTURE_TIMESTAMP_ERROR,
@@ -132,18 +131,6 @@ function dedupeKeyOfCanonical(canonical: string): string {
   // One-shot hash: about 3× cheaper than createHash().update().digest() for a few hundred bytes.
   const hex = hash("sha256", canonical, "hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Issues named in one rejection: a topics array of 100,000 numbers must not yield a 4 MB reason. */
-const MAX_ISSUES_NAMED = 5;
-
-function describeIssues(error: z.ZodError): string {
-  const named = error.issues.slice(0, MAX_ISSUES_NAMED).map((issue) => {
-    const field = issue.path.join(".");
-    return field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
-  });
-  const more = error.issues.length - named.length;
-  return more > 0 ? `${named.join("; ")}; and ${more} more` : named.join("; ");
 }
 
 /** Echoes of sender text in messages stay short: a topic may be as long as the body. */

@@ -270,3 +270,35 @@ describe("onlineHistory ↔ model", () => {
     });
   });
 });
+
+describe("onlineHistory's dataFrom", () => {
+  beforeEach(resetDatabase);
+  const history = () => onlineHistory({ range: "24h" }, new Date(NOW));
+
+  it("is null with nothing recorded, and every sample reads 0", async () => {
+    const h = await history();
+    expect(h.dataFrom).toBeNull();
+    expect(h.points.every((p) => p.online === 0)).toBe(true);
+  });
+
+  it("is the first sample at or after the first connection inside the range", async () => {
+    const start = NOW - 2 * HOUR - 5 * MINUTE;
+    await ingestAll([envelope(connected("first", start, 1))], start);
+    const h = await history();
+    const firstSample = FROM + Math.ceil((start - FROM) / STEP) * STEP;
+    expect(h.dataFrom).toBe(new Date(firstSample).toISOString());
+    expect(h.points.find((p) => p.at === h.dataFrom)!.online).toBe(1);
+  });
+
+  it("is the range's start when a connection ended before it", async () => {
+    const old = NOW - 30 * HOUR;
+    await ingestAll(
+      [envelope(connected("old", old, 1)), envelope(disconnected("old", old + MINUTE, 1))],
+      old + MINUTE,
+    );
+    await ingestAll([envelope(connected("new", NOW - HOUR, 1))], NOW - HOUR);
+    const h = await history();
+    expect(h.dataFrom).toBe(new Date(FROM).toISOString());
+    expect(h.points[0]!.online).toBe(0); // a real 0: the fleet was offline then
+  });
+});

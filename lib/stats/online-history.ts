@@ -1,5 +1,6 @@
 // How many clients were online at each sample time, from the connection
 // table (not from client_state, which only knows the present).
+import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./schemas";
 
@@ -18,7 +19,8 @@ import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./s
  * two delta rows per span keeps PostgreSQL from materialising the spans
  * (7 days at 100,000 clients: 347 → 160–200 ms in the database); the left
  * join to client_state only on open current connections keeps its hash small.
- * $1 from, $2 to, $3 step in seconds.
+ * $1 from, $2 to, $3 step in seconds, $4 the infrastructure clients' LIKE
+ * patterns (lib/clients/infrastructure.ts: they are not part of the fleet).
  */
 const SPAN_PAIRS_SQL = `
 WITH spans AS (
@@ -26,6 +28,7 @@ WITH spans AS (
     FROM connection c
    WHERE c.disconnected_at > $1 AND c.connected_at IS NOT NULL
      AND c.connected_at <= $2 AND c.disconnected_at > c.connected_at
+     AND NOT (c.client_id LIKE ANY($4::text[]))
   UNION ALL
   SELECT s, e FROM (
     SELECT c.connected_at AS s,
@@ -42,6 +45,7 @@ WITH spans AS (
         ON cur.client_id = c.client_id AND cur.session_identifier = c.session_identifier
        AND cur.version_number = c.version_number AND cur.disconnected_at IS NULL
      WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL AND c.connected_at <= $2
+       AND NOT (c.client_id LIKE ANY($4::text[]))
   ) unclosed WHERE e IS NULL OR (e > $1 AND e > s)
 )
 SELECT GREATEST(0, ceil(date_part('epoch', s - $1::timestamptz) / $3))::int AS sk,
@@ -57,13 +61,25 @@ export async function onlineHistory(
   const to = now.getTime();
   const from = to - spanMs;
   const steps = Math.round(spanMs / stepMs);
-  const result = await db().pool.query<{ sk: number; ek: number | null; n: number }>(
-    SPAN_PAIRS_SQL,
-    [new Date(from), new Date(to), stepMs / 1000],
-  );
+  const [result, earlier] = await Promise.all([
+    db().pool.query<{ sk: number; ek: number | null; n: number }>(SPAN_PAIRS_SQL, [
+      new Date(from),
+      new Date(to),
+      stepMs / 1000,
+      infrastructureGlobs().map(globToLike),
+    ]),
+    // History before the range: a connection that ended by then (an index
+    // probe). One still open then is a span starting at sample 0 anyway.
+    db().pool.query<{ found: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM connection WHERE disconnected_at <= $1) AS found",
+      [new Date(from)],
+    ),
+  ]);
+  let firstSample = earlier.rows[0]?.found === true ? 0 : Infinity;
   const deltaAt = new Map<number, number>();
   const add = (k: number, d: number) => deltaAt.set(k, (deltaAt.get(k) ?? 0) + d);
   for (const { sk, ek, n } of result.rows) {
+    firstSample = Math.min(firstSample, sk);
     add(sk, n);
     if (ek !== null) add(ek, -n);
   }
@@ -79,5 +95,6 @@ export async function onlineHistory(
     to: new Date(to).toISOString(),
     stepSeconds: stepMs / 1000,
     points,
+    dataFrom: Number.isFinite(firstSample) ? points[firstSample]!.at : null,
   };
 }

@@ -23,4 +23,10 @@ export interface OnlineHistory {
   to: string;
   stepSeconds: number;
   points: OnlinePoint[];
+  /**
+   * The first sample with any connection history at or before it; earlier
+   * samples read 0 only because nothing was recorded yet (the chart leaves
+   * them out). Null when nothing at all was recorded.
+   */
+  dataFrom: string | null;
 }

@@ -6,9 +6,11 @@
 import pg from "pg";
 import { SESSIONS_CHANNEL } from "../auth/sessions";
 import { countClients } from "../clients/list";
+import { ALERTS_CHANNEL } from "../alerts/notify";
 import { CHANGES_CHANNEL } from "../ingest/store-sql";
 import { clientsByIds } from "./changed-clients";
 import { sseEvent } from "./sse";
+import { parseAlertsPayload } from "../alerts/notify";
 
 export type Subscriber = (chunk: string) => void;
 
@@ -108,11 +110,16 @@ export class ChangeHub {
       c.on("notification", (message) => {
         if (message.channel === CHANGES_CHANNEL) this.onNotification(message.payload);
         else if (message.channel === SESSIONS_CHANNEL) this.sessionNotice();
+        // Alerts changed or a delivery was attempted: browsers refetch what they show of alerts.
+        else if (message.channel === ALERTS_CHANNEL)
+          this.broadcast(sseEvent("alerts", parseAlertsPayload(message.payload)));
       });
       c.on("error", () => this.onLost(c));
       c.on("end", () => this.onLost(c));
       await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${SESSIONS_CHANNEL}`);
+      await client.query(
+        `LISTEN ${CHANGES_CHANNEL}; LISTEN ${ALERTS_CHANNEL}; LISTEN ${SESSIONS_CHANNEL}`,
+      );
     } catch {
       this.connecting = false;
       this.lostSinceConnect = true;

@@ -9,6 +9,10 @@ export const DATA_TABLES = [
   "subscription_state",
   "connect_failure",
   "quarantined_event",
+  // Derived from the above by the incident job; its progress row goes with them.
+  "incident_client",
+  "incident",
+  "incident_detector",
 ] as const;
 
 /** Empties every data table (not the migrations record). */

@@ -2,10 +2,11 @@
 import { handleApiError } from "@/lib/http/handle-error";
 import { listClients } from "@/lib/clients/list";
 import { ListClientsQuery, parseQuery } from "@/lib/clients/schemas";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const query = parseQuery(ListClientsQuery, new URL(request.url).searchParams);
     return Response.json(await listClients(query));
@@ -13,3 +14,5 @@ export async function GET(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -4,10 +4,11 @@ import { requireIngestToken } from "@/lib/http/auth";
 import { readBodyText } from "@/lib/http/body";
 import { handleApiError } from "@/lib/http/handle-error";
 import { ingest } from "@/lib/ingest";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   try {
     await requireIngestToken(request);
     const text = await readBodyText(request, ingestMaxBytes());
@@ -16,3 +17,5 @@ export async function POST(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ POST: post });

@@ -3,12 +3,12 @@ import { liveSession, readCookie, SESSION_COOKIE } from "@/lib/auth/sessions";
 import { ServiceError } from "@/lib/errors";
 import { handleApiError } from "@/lib/http/handle-error";
 import { openFleetStream, sseResponse } from "@/lib/stream/open-stream";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const session = await liveSession(readCookie(request, SESSION_COOKIE));
     if (session === null) throw new ServiceError("unauthorized", "Log in first.");
@@ -18,7 +18,4 @@ export async function GET(request: Request): Promise<Response> {
   }
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -4,6 +4,7 @@ import { Suspense } from "react";
 import { RAW_PATH_HEADER, segmentAfter } from "@/lib/http/raw-path";
 import { DevicePage } from "@/components/device/DevicePage";
 import { clientIdFromSegment } from "@/lib/clients/client-id-segment";
+import { principalFromHeaders } from "@/lib/auth/principal";
 
 export const dynamic = "force-dynamic";
 
@@ -25,9 +26,10 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function ClientPage({ params }: Params) {
   const clientId = await clientIdOf(params);
+  const admin = principalFromHeaders(await headers())?.role === "admin";
   return (
     <Suspense>
-      <DevicePage clientId={clientId} />
+      <DevicePage clientId={clientId} admin={admin} />
     </Suspense>
   );
 }

@@ -4,11 +4,11 @@ import { parseJsonBody } from "@/lib/auth/parse-json";
 import { requireAdmin } from "@/lib/auth/principal";
 import { CreateOperatorBody } from "@/lib/auth/schemas";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     requireAdmin(request);
     return Response.json({ items: await listOperators() });
@@ -17,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   }
 }
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   try {
     requireAdmin(request);
     const body = await parseJsonBody(
@@ -31,6 +31,4 @@ export async function POST(request: Request): Promise<Response> {
   }
 }
 
-export const PUT = methodNotAllowed("GET, POST");
-export const PATCH = methodNotAllowed("GET, POST");
-export const DELETE = methodNotAllowed("GET, POST");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get, POST: post });

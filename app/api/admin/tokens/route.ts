@@ -4,11 +4,11 @@ import { parseJsonBody } from "@/lib/auth/parse-json";
 import { requireAdmin } from "@/lib/auth/principal";
 import { CreateTokenBody } from "@/lib/auth/schemas";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     requireAdmin(request);
     return Response.json({ items: await listIngestTokens() });
@@ -17,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   }
 }
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   try {
     const admin = requireAdmin(request);
     const { name } = await parseJsonBody(request, CreateTokenBody, "JSON {name}");
@@ -30,6 +30,4 @@ export async function POST(request: Request): Promise<Response> {
   }
 }
 
-export const PUT = methodNotAllowed("GET, POST");
-export const PATCH = methodNotAllowed("GET, POST");
-export const DELETE = methodNotAllowed("GET, POST");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get, POST: post });

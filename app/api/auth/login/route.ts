@@ -1,11 +1,11 @@
 // POST /api/auth/login – open an operator session (sets HttpOnly session + CSRF cookies)
 import { login } from "@/lib/auth/login";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   try {
     return await login(request);
   } catch (error) {
@@ -13,7 +13,4 @@ export async function POST(request: Request): Promise<Response> {
   }
 }
 
-export const GET = methodNotAllowed("POST");
-export const PUT = methodNotAllowed("POST");
-export const PATCH = methodNotAllowed("POST");
-export const DELETE = methodNotAllowed("POST");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ POST: post });

@@ -10,11 +10,11 @@ import {
   ssoLogoutCookie,
 } from "@/lib/auth/sessions";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   try {
     const token = readCookie(request, SESSION_COOKIE);
     const { sso } = await revokeSession(token);
@@ -28,7 +28,4 @@ export async function POST(request: Request): Promise<Response> {
   }
 }
 
-export const GET = methodNotAllowed("POST");
-export const PUT = methodNotAllowed("POST");
-export const PATCH = methodNotAllowed("POST");
-export const DELETE = methodNotAllowed("POST");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ POST: post });

@@ -1,11 +1,11 @@
 // GET /api/auth/me – who is logged in (and the CSRF token the UI sends on writes)
 import { requirePrincipal } from "@/lib/auth/principal";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const { username, role, csrfToken } = requirePrincipal(request);
     return Response.json(
@@ -17,7 +17,4 @@ export async function GET(request: Request): Promise<Response> {
   }
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -1,11 +1,11 @@
 // GET /api/auth/providers – which ways to log in the login page offers (public)
 import { loginProviders } from "@/lib/auth/oidc";
 import { providersErrorResponse } from "@/lib/auth/oidc-http";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Response {
+function get(): Response {
   try {
     return Response.json(loginProviders(), { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
@@ -13,7 +13,4 @@ export function GET(): Response {
   }
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

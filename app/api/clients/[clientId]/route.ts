@@ -1,7 +1,10 @@
 // GET /api/clients/{clientId} – one client's status, session and subscriptions
 import { getClient } from "@/lib/clients/get";
 import { clientRoute } from "@/lib/http/client-route";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId) => Response.json(await getClient(clientId)));
+const get = clientRoute(async (clientId) => Response.json(await getClient(clientId)));
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -3,10 +3,11 @@ import { requirePrincipal } from "@/lib/auth/principal";
 import { handleApiError } from "@/lib/http/handle-error";
 import { ExportQuery, parseQuery } from "@/lib/clients/schemas";
 import { csvFileName, csvResponse, fleetConnectionsCsv } from "@/lib/export/connections-csv";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const { operatorId } = requirePrincipal(request);
     const query = parseQuery(ExportQuery, new URL(request.url).searchParams);
@@ -15,3 +16,5 @@ export async function GET(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

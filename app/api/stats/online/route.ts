@@ -3,10 +3,11 @@ import { handleApiError } from "@/lib/http/handle-error";
 import { parseQuery } from "@/lib/clients/schemas";
 import { onlineHistory } from "@/lib/stats/online-history";
 import { OnlineHistoryQuery } from "@/lib/stats/schemas";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const query = parseQuery(OnlineHistoryQuery, new URL(request.url).searchParams);
     return Response.json(await onlineHistory(query));
@@ -14,3 +15,5 @@ export async function GET(request: Request): Promise<Response> {
     return handleApiError(error);
   }
 }
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -4,13 +4,13 @@ import { parseJsonBody } from "@/lib/auth/parse-json";
 import { requireAdmin } from "@/lib/auth/principal";
 import { UpdateOperatorBody } from "@/lib/auth/schemas";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ id: string }> };
 
-export async function PATCH(request: Request, { params }: Params): Promise<Response> {
+async function patch(request: Request, { params }: Params): Promise<Response> {
   try {
     requireAdmin(request);
     const body = await parseJsonBody(
@@ -24,7 +24,7 @@ export async function PATCH(request: Request, { params }: Params): Promise<Respo
   }
 }
 
-export async function DELETE(request: Request, { params }: Params): Promise<Response> {
+async function remove(request: Request, { params }: Params): Promise<Response> {
   try {
     requireAdmin(request);
     await deleteOperator((await params).id);
@@ -34,6 +34,4 @@ export async function DELETE(request: Request, { params }: Params): Promise<Resp
   }
 }
 
-export const GET = methodNotAllowed("PATCH, DELETE");
-export const POST = methodNotAllowed("PATCH, DELETE");
-export const PUT = methodNotAllowed("PATCH, DELETE");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ PATCH: patch, DELETE: remove });

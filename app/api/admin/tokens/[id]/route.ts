@@ -2,11 +2,11 @@
 import { revokeIngestToken } from "@/lib/auth/ingest-tokens";
 import { requireAdmin } from "@/lib/auth/principal";
 import { handleApiError } from "@/lib/http/handle-error";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function DELETE(
+async function remove(
   request: Request,
   { params }: { params: Promise<{ id: string }> },
 ): Promise<Response> {
@@ -18,7 +18,4 @@ export async function DELETE(
   }
 }
 
-export const GET = methodNotAllowed("DELETE");
-export const POST = methodNotAllowed("DELETE");
-export const PUT = methodNotAllowed("DELETE");
-export const PATCH = methodNotAllowed("DELETE");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ DELETE: remove });

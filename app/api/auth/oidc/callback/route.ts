@@ -1,11 +1,11 @@
 // GET /api/auth/oidc/callback – the provider's answer: verify it, open a session, go on to `next`
 import { finishOidcLogin } from "@/lib/auth/oidc";
 import { landingResponse, oidcErrorResponse } from "@/lib/auth/oidc-http";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const { next, cookies } = await finishOidcLogin(request);
     return landingResponse(next, cookies);
@@ -14,7 +14,4 @@ export async function GET(request: Request): Promise<Response> {
   }
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

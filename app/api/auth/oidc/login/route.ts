@@ -1,11 +1,11 @@
 // GET /api/auth/oidc/login?next=/path – start single sign-on: 302 to the OpenID Connect provider
 import { startOidcLogin } from "@/lib/auth/oidc";
 import { oidcErrorResponse } from "@/lib/auth/oidc-http";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const { location, cookie } = await startOidcLogin(request);
     return new Response(null, {
@@ -17,7 +17,4 @@ export async function GET(request: Request): Promise<Response> {
   }
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

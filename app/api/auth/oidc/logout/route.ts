@@ -2,11 +2,11 @@
 // provider's end_session_endpoint (RP-initiated logout), which comes back to /login
 import { endSsoSession, LOGIN_PATH } from "@/lib/auth/oidc";
 import { clearedSsoLogoutCookie, isHttps } from "@/lib/auth/sessions";
-import { methodNotAllowed } from "@/lib/auth/method-not-allowed";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   let location = LOGIN_PATH;
   let cookies = [clearedSsoLogoutCookie(isHttps(request))];
   try {
@@ -20,7 +20,4 @@ export async function GET(request: Request): Promise<Response> {
   return new Response(null, { status: 303, headers });
 }
 
-export const POST = methodNotAllowed("GET");
-export const PUT = methodNotAllowed("GET");
-export const PATCH = methodNotAllowed("GET");
-export const DELETE = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

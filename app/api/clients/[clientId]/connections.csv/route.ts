@@ -4,10 +4,11 @@ import { requireClient } from "@/lib/clients/get";
 import { parseQuery, RangeQuery } from "@/lib/clients/schemas";
 import { clientConnectionsCsv, csvFileName, csvResponse } from "@/lib/export/connections-csv";
 import { clientRoute } from "@/lib/http/client-route";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId, searchParams, request) => {
+const get = clientRoute(async (clientId, searchParams, request) => {
   const { operatorId } = requirePrincipal(request);
   const range = parseQuery(RangeQuery, searchParams);
   await requireClient(clientId);
@@ -16,3 +17,5 @@ export const GET = clientRoute(async (clientId, searchParams, request) => {
     csvFileName(clientId),
   );
 });
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -2,9 +2,12 @@
 import { listEvents } from "@/lib/clients/events";
 import { EventsQuery, parseQuery } from "@/lib/clients/schemas";
 import { clientRoute } from "@/lib/http/client-route";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId, searchParams) =>
+const get = clientRoute(async (clientId, searchParams) =>
   Response.json(await listEvents(clientId, parseQuery(EventsQuery, searchParams))),
 );
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -1,9 +1,10 @@
 // GET /api/clients/{clientId}/subscriptions – current topics (session-aware), per-topic state and history
 import { listSubscriptions } from "@/lib/clients/subscriptions";
 import { clientRoute } from "@/lib/http/client-route";
+import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-export const GET = clientRoute(async (clientId) =>
-  Response.json(await listSubscriptions(clientId)),
-);
+const get = clientRoute(async (clientId) => Response.json(await listSubscriptions(clientId)));
+
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });

@@ -1,0 +1,101 @@
+// The fleet list's contract, shared by the browser and the server without
+// zod or any server module: what a list may be filtered and sorted by, its
+// limits, and the order it comes in. lib/clients/schemas.ts builds the API's
+// zod schema from these; the browser reads its URL with parseClientListParams.
+
+export const STATUSES = ["online", "pending", "offline"] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const SORTS = ["clientId", "lastChange"] as const;
+export type Sort = (typeof SORTS)[number];
+
+export const ORDERS = ["asc", "desc"] as const;
+export type Order = (typeof ORDERS)[number];
+
+/** `q` is at most this many characters: a client ID is at most 128 bytes. */
+export const MAX_SEARCH_CHARS = 128;
+
+/** Page sizes the API accepts, and its default. */
+export const LIST_LIMIT = { min: 1, max: 500, default: 50 } as const;
+
+/** The browser's first page is small so rows paint sooner; scrolling loads larger pages. */
+export const FIRST_PAGE_SIZE = 50;
+export const NEXT_PAGE_SIZE = 200;
+
+/** Filters of the fleet list, exactly as they appear in the URL and the API. */
+export interface ClientListParams {
+  q?: string | undefined;
+  status?: Status | undefined;
+  /** `flapping=true`: only clients flagged as flapping; `false`: only those not flagged. */
+  flapping?: boolean | undefined;
+  sort?: Sort | undefined;
+  order?: Order | undefined;
+}
+
+/** The sort when none is given: the most recent change first. */
+export const DEFAULT_SORT: Sort = "lastChange";
+
+/** The order when none is given: IDs A to Z, changes newest first. */
+export function defaultOrder(sort: Sort): Order {
+  return sort === "clientId" ? "asc" : "desc";
+}
+
+const isOneOf =
+  <T extends string>(values: readonly T[]) =>
+  (value: string | null): value is T =>
+    value !== null && (values as readonly string[]).includes(value);
+
+export const isStatus = isOneOf(STATUSES);
+export const isSort = isOneOf(SORTS);
+export const isOrder = isOneOf(ORDERS);
+
+/**
+ * The list filters of a page URL, with anything unknown dropped rather than
+ * sent to the API (which would answer 400): a shared link with a stale or
+ * mistyped parameter still opens the list.
+ */
+export function parseClientListParams(search: URLSearchParams): ClientListParams {
+  const q = search.get("q");
+  const status = search.get("status");
+  const sort = search.get("sort");
+  const order = search.get("order");
+  const flapping = search.get("flapping");
+  return {
+    q: q ? q.slice(0, MAX_SEARCH_CHARS) : undefined,
+    status: isStatus(status) ? status : undefined,
+    flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
+    sort: isSort(sort) ? sort : undefined,
+    order: isOrder(order) ? order : undefined,
+  };
+}
+
+/** The query-key and URL form: only the filters that are set. */
+export function listParamsRecord(params: ClientListParams): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== "") record[key] = String(value);
+  }
+  return record;
+}
+
+/**
+ * Client IDs in PostgreSQL's order for them (the "C" collation: UTF-8 bytes,
+ * which is code point order). JavaScript's `<` compares UTF-16 code units,
+ * which puts U+E000–U+FFFF after every astral character: a list patched in
+ * the browser would then disagree with the next page from the API.
+ */
+export function compareClientIds(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** A code unit's rank in code point order: surrogates (astral characters) above all of the BMP. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}

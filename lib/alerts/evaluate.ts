@@ -1,0 +1,173 @@
+// The scheduler's evaluation pass: each enabled rule is claimed by one app
+// instance (FOR UPDATE SKIP LOCKED), evaluated in SQL, and its alert changes
+// and their outbox rows committed in one transaction.
+import type pg from "pg";
+import type { PresenceConfig } from "../presence/types";
+import { statusSql } from "../clients/client-row";
+import { sql } from "../db/sql";
+import type { AlertsConfig } from "./config";
+import {
+  FAILING_CLIENTS_SQL,
+  FIRE_OFFLINE_SQL,
+  FIRE_WANTED_SQL,
+  FLAPPING_CLIENTS_SQL,
+  RESOLVE_OFFLINE_SQL,
+  RESOLVE_UNWANTED_SQL,
+  WATERMARK_MARGIN_MS,
+} from "./evaluate-sql";
+import { notifyAlertsChanged } from "./notify";
+import { enqueueDeliveries, type ChangedAlert } from "./outbox";
+import { fleetOnlineBelow } from "./reference";
+import { ruleLike, type RuleRow } from "./rule-row";
+
+export interface EvaluationResult {
+  rules: number;
+  fired: number;
+  resolved: number;
+  deliveries: number;
+}
+
+interface Transition {
+  fired: ChangedAlert[];
+  resolved: ChangedAlert[];
+  deliveries: number;
+}
+
+async function offlineTransition(
+  tx: pg.PoolClient,
+  rule: RuleRow,
+  now: Date,
+  presence: PresenceConfig,
+) {
+  const resolved = await tx.query<ChangedAlert>(RESOLVE_OFFLINE_SQL, [rule.id, now]);
+  const fired = await tx.query<ChangedAlert>(FIRE_OFFLINE_SQL, [
+    rule.id,
+    now,
+    presence.offlineGraceMs,
+    rule.for_seconds * 1000,
+    ruleLike(rule),
+    rule.evaluated_until,
+    WATERMARK_MARGIN_MS,
+  ]);
+  return { fired: fired.rows, resolved: resolved.rows };
+}
+
+/** Which clients (or '' for the fleet) an episode-less rule wants firing at `now`. */
+async function wantedOf(
+  tx: pg.PoolClient,
+  rule: RuleRow,
+  now: Date,
+  presence: PresenceConfig,
+): Promise<string[]> {
+  const like = ruleLike(rule);
+  switch (rule.kind) {
+    case "client_flapping": {
+      const windowMs = (rule.window_seconds ?? presence.flapWindowMs / 1000) * 1000;
+      const threshold = rule.threshold ?? presence.flapThreshold;
+      const { rows } = await tx.query<{ client_id: string }>(FLAPPING_CLIENTS_SQL, [
+        new Date(now.getTime() - windowMs),
+        threshold,
+        like,
+      ]);
+      return rows.map((r) => r.client_id);
+    }
+    case "connect_failed": {
+      const windowMs = (rule.window_seconds ?? 300) * 1000;
+      const { rows } = await tx.query<{ client_id: string }>(FAILING_CLIENTS_SQL, [
+        new Date(now.getTime() - windowMs),
+        now,
+        rule.threshold ?? 1,
+        like,
+      ]);
+      return rows.map((r) => r.client_id);
+    }
+    case "fleet_online_below": {
+      const statement = sql`SELECT count(*) FILTER (WHERE ${statusSql(now, presence)} = 'online')::int AS online,
+                count(*)::int AS total
+           FROM client_state cs WHERE cs.client_id LIKE ${like}`;
+      const { rows } = await tx.query<{ online: number; total: number }>(
+        statement.text,
+        statement.values,
+      );
+      const { online, total } = rows[0] ?? { online: 0, total: 0 };
+      return fleetOnlineBelow(online, total, rule.threshold, rule.threshold_share) ? [""] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+async function wantedTransition(
+  tx: pg.PoolClient,
+  rule: RuleRow,
+  now: Date,
+  presence: PresenceConfig,
+) {
+  const wanted = await wantedOf(tx, rule, now, presence);
+  const resolved = await tx.query<ChangedAlert>(RESOLVE_UNWANTED_SQL, [rule.id, now, wanted]);
+  const fired = await tx.query<ChangedAlert>(FIRE_WANTED_SQL, [rule.id, now, wanted]);
+  return { fired: fired.rows, resolved: resolved.rows };
+}
+
+/**
+ * Claims one rule not yet evaluated at `now` and evaluates it, or returns
+ * null when every rule is done or held by another instance.
+ */
+async function evaluateOneRule(
+  pool: pg.Pool,
+  now: Date,
+  presence: PresenceConfig,
+  alerts: AlertsConfig,
+): Promise<Transition | null> {
+  const tx = await pool.connect();
+  try {
+    await tx.query("BEGIN");
+    const { rows } = await tx.query<RuleRow>(
+      `SELECT * FROM alert_rule
+        WHERE enabled AND kind <> 'incident' AND (evaluated_until IS NULL OR evaluated_until < $1)
+        ORDER BY evaluated_until NULLS FIRST LIMIT 1
+        FOR UPDATE SKIP LOCKED`,
+      [now],
+    );
+    const rule = rows[0];
+    if (rule === undefined) {
+      await tx.query("ROLLBACK");
+      return null;
+    }
+    const t =
+      rule.kind === "client_offline"
+        ? await offlineTransition(tx, rule, now, presence)
+        : await wantedTransition(tx, rule, now, presence);
+    const options = { now: now.getTime(), presence, publicUrl: alerts.publicUrl };
+    const deliveries =
+      (await enqueueDeliveries(tx, rule, "resolved", t.resolved, options)) +
+      (await enqueueDeliveries(tx, rule, "firing", t.fired, options));
+    await tx.query(`UPDATE alert_rule SET evaluated_until = $2 WHERE id = $1`, [rule.id, now]);
+    if (t.fired.length + t.resolved.length > 0) await notifyAlertsChanged(tx);
+    await tx.query("COMMIT");
+    return { ...t, deliveries };
+  } catch (error) {
+    await tx.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    tx.release();
+  }
+}
+
+/** Evaluates every enabled rule once at `now` (the share of them this instance gets). */
+export async function evaluateRules(
+  pool: pg.Pool,
+  now: Date,
+  presence: PresenceConfig,
+  alerts: AlertsConfig,
+): Promise<EvaluationResult> {
+  const result: EvaluationResult = { rules: 0, fired: 0, resolved: 0, deliveries: 0 };
+  for (;;) {
+    const t = await evaluateOneRule(pool, now, presence, alerts);
+    if (t === null) return result;
+    result.rules += 1;
+    result.fired += t.fired.length;
+    result.resolved += t.resolved.length;
+    result.deliveries += t.deliveries;
+  }
+}

@@ -1,0 +1,46 @@
+// Every API route answers a method it does not serve the same way: the error
+// contract's JSON 405 with an Allow header naming what it does serve, instead
+// of Next's empty 405 (which a client cannot tell from a proxy's answer).
+import { errorResponse } from "./handle-error";
+
+/** The methods a route may export; Next answers HEAD and OPTIONS itself. */
+export const ROUTE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type RouteMethod = (typeof ROUTE_METHODS)[number];
+
+// `never`: any handler fits, whatever context (route params) it takes.
+type Handler = (request: Request, context: never) => Response | Promise<Response>;
+type Refuse = (request: Request) => Response;
+
+/** A handler for the methods a route does not serve: 405 method_not_allowed, Allow: `allow`. */
+export function methodNotAllowed(allow: string): (request: Request) => Response {
+  const refuse = (request: Request) =>
+    errorResponse(
+      "method_not_allowed",
+      `${request.method} is not allowed on ${new URL(request.url).pathname}; use ${allow}.`,
+      { Allow: allow },
+    );
+  refusers.add(refuse);
+  return refuse;
+}
+
+const refusers = new WeakSet<object>();
+
+/** Whether a route export is the 405 handler (for the test that checks every route). */
+export function isMethodNotAllowed(handler: unknown): boolean {
+  return typeof handler === "function" && refusers.has(handler);
+}
+
+/**
+ * A route module's handlers, every method included: the ones given, and the
+ * 405 for the rest. Use as
+ * `export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: list });`
+ */
+export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
+  handlers: H,
+): { [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse } {
+  const served = ROUTE_METHODS.filter((m) => handlers[m] !== undefined);
+  const refuse = methodNotAllowed(served.join(", "));
+  return Object.fromEntries(ROUTE_METHODS.map((m) => [m, handlers[m] ?? refuse])) as {
+    [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse;
+  };
+}
