@@ -13,13 +13,15 @@ import {
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
 import { errorResponse } from "./lib/http/handle-error";
+import { forwardedEntry } from "./lib/http/forwarded";
 import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
 
 /** Same-origin writes only: a browser always sends Origin on a cross-site POST. */
 function sameOrigin(request: NextRequest): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  // X-Forwarded-Host only from a trusted proxy: a client could send any.
+  const host = forwardedEntry(request, "x-forwarded-host") ?? request.headers.get("host");
   try {
     return new URL(origin).host === host;
   } catch {

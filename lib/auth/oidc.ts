@@ -17,6 +17,7 @@ import {
   openFlow,
   sealFlow,
 } from "./oidc-flow";
+import { forwardedEntry } from "../http/forwarded";
 import { safeNextPath } from "./safe-next";
 import {
   clearedSsoLogoutCookie,
@@ -92,8 +93,8 @@ function withNext(error: unknown, next: string): unknown {
  */
 function appOrigin(request: Request): string {
   const url = new URL(request.url);
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  return `${isHttps(request) ? "https" : url.protocol.slice(0, -1)}://${host ?? url.host}`;
+  const host = forwardedEntry(request, "x-forwarded-host") ?? request.headers.get("host");
+  return `${isHttps(request) ? "https" : "http"}://${host ?? url.host}`;
 }
 
 function redirectUrl(config: OidcConfig, request: Request): URL {

@@ -2,6 +2,7 @@
 // lockout after repeated failures.
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
+import { recordUnknownNameFailure, unknownNameLockedUntil } from "./login-throttle";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password";
 import type { OperatorView, Role } from "./schemas";
 
@@ -160,10 +161,21 @@ export async function deleteOperator(id: string): Promise<void> {
   await db().prisma.operator.delete({ where: { id: operatorId } });
 }
 
+/** The answer to a locked name, whether or not it has an account. */
+function lockedError(lockedUntil: Date, now: Date): ServiceError {
+  const minutes = Math.ceil((lockedUntil.getTime() - now.getTime()) / 60_000);
+  return new ServiceError(
+    "too_many_requests",
+    `Too many failed logins: the account is locked for ${minutes} more minute(s).`,
+  );
+}
+
 /**
  * Checks a login. The same generic message for an unknown user, a wrong
  * password or a disabled account, so logins cannot probe which names exist;
- * a locked account says so (the owner needs to know why it fails).
+ * a locked account says so (the owner needs to know why it fails), and a
+ * name without an account locks the same way after the same failures
+ * (lib/auth/login-throttle.ts), or the lock would betray which names exist.
  */
 export async function verifyLogin(
   username: string,
@@ -173,15 +185,14 @@ export async function verifyLogin(
   const invalid = new ServiceError("unauthorized", "Invalid username or password.");
   const operator = await findByUsername(username);
   if (operator === null) {
+    const lockedUntil = await unknownNameLockedUntil(username, now);
+    if (lockedUntil !== null) throw lockedError(lockedUntil, now);
     await verifyPassword(password, DUMMY_HASH);
+    await recordUnknownNameFailure(username, now, MAX_FAILED_LOGINS, LOCKOUT_MS);
     throw invalid;
   }
   if (operator.lockedUntil !== null && operator.lockedUntil > now) {
-    const minutes = Math.ceil((operator.lockedUntil.getTime() - now.getTime()) / 60_000);
-    throw new ServiceError(
-      "too_many_requests",
-      `Too many failed logins: the account is locked for ${minutes} more minute(s).`,
-    );
+    throw lockedError(operator.lockedUntil, now);
   }
   const ok = await verifyPassword(password, operator.passwordHash);
   if (!ok || operator.disabled) {

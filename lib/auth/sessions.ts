@@ -1,6 +1,7 @@
 // Server-side sessions behind an HttpOnly cookie. The cookie carries a
 // random token; the database keeps its SHA-256, the expiry and revocation.
 import { randomBytes } from "node:crypto";
+import { forwardedEntry } from "../http/forwarded";
 import { hashToken } from "./token-hash";
 import { db } from "../db/client";
 import type { Principal, Role } from "./schemas";
@@ -139,12 +140,13 @@ export async function takeLogoutIdToken(token: string | undefined): Promise<stri
   return rows[0]?.id_token ?? null;
 }
 
-/** Secure cookies whenever the browser reached us over TLS (directly or via a proxy). */
+/**
+ * Whether the browser reached us over TLS, as a trusted proxy says (the app
+ * itself serves plain HTTP). Not request.url's protocol: Next.js derives it
+ * from X-Forwarded-Proto whoever sent it.
+ */
 export function isHttps(request: Request): boolean {
-  return (
-    new URL(request.url).protocol === "https:" ||
-    request.headers.get("x-forwarded-proto") === "https"
-  );
+  return forwardedEntry(request, "x-forwarded-proto") === "https";
 }
 
 export function sessionCookies(session: NewSession, secure: boolean): string[] {
