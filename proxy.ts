@@ -63,7 +63,9 @@ async function authorize(request: NextRequest): Promise<Response | Principal | n
     principal = await sessionPrincipal(request.cookies.get(SESSION_COOKIE)?.value);
   } catch {
     return api
-      ? errorResponse("database_unavailable", "The database is unreachable; retry later.")
+      ? errorResponse("database_unavailable", "The database is unreachable; retry later.", {
+          "Retry-After": "5",
+        })
       : unavailablePage();
   }
   if (principal === null) {
@@ -116,5 +118,8 @@ export async function proxy(request: NextRequest): Promise<Response> {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Skips only the build's static files, the image optimiser and the favicon
+  // themselves (dots escaped, names anchored): /favicon.ico.x or /_next/staticX
+  // get the security headers and access control like any other path.
+  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$).*)"],
 };
