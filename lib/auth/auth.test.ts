@@ -102,7 +102,11 @@ describe("login", () => {
 
   it.each([
     { name: "wrong password", body: { username: "test-admin", password: "not-the-password" } },
-    { name: "unknown user", body: { username: "nobody", password: "whatever-password" } },
+    // A name no other test file tries: names without an account lock too (issue #19).
+    {
+      name: "unknown user",
+      body: { username: `nobody-${Date.now()}`, password: "whatever-password" },
+    },
   ])("$name → the same 401", async ({ body }) => {
     expect(await post("/api/auth/login", body, { "x-forwarded-for": "198.51.100.1" })).toEqual({
       status: 401,
