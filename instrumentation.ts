@@ -1,6 +1,10 @@
 // Next.js calls register() once when a server instance starts.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
+  const { closeIdleConnections } = await import("./lib/http/idle-connections");
+  closeIdleConnections();
+  const { endStreamsOnShutdown } = await import("./lib/stream/stream-sessions");
+  endStreamsOnShutdown();
   const { watchSupervisor } = await import("./lib/process/supervisor-watch");
   watchSupervisor();
   const { startRetentionScheduler } = await import("./lib/retention/scheduler");

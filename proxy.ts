@@ -13,13 +13,15 @@ import {
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
 import { errorResponse } from "./lib/http/handle-error";
+import { forwardedEntry } from "./lib/http/forwarded";
 import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
 
 /** Same-origin writes only: a browser always sends Origin on a cross-site POST. */
 function sameOrigin(request: NextRequest): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  // X-Forwarded-Host only from a trusted proxy: a client could send any.
+  const host = forwardedEntry(request, "x-forwarded-host") ?? request.headers.get("host");
   try {
     return new URL(origin).host === host;
   } catch {
@@ -61,7 +63,9 @@ async function authorize(request: NextRequest): Promise<Response | Principal | n
     principal = await sessionPrincipal(request.cookies.get(SESSION_COOKIE)?.value);
   } catch {
     return api
-      ? errorResponse("database_unavailable", "The database is unreachable; retry later.")
+      ? errorResponse("database_unavailable", "The database is unreachable; retry later.", {
+          "Retry-After": "5",
+        })
       : unavailablePage();
   }
   if (principal === null) {
@@ -114,5 +118,8 @@ export async function proxy(request: NextRequest): Promise<Response> {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Skips only the build's static files, the image optimiser and the favicon
+  // themselves (dots escaped, names anchored): /favicon.ico.x or /_next/staticX
+  // get the security headers and access control like any other path.
+  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$).*)"],
 };

@@ -25,13 +25,17 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export class ServiceError extends Error {
+  /** Seconds the caller should wait before trying again (a Retry-After header on 429 and 503). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = "ServiceError";
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {
@@ -82,8 +86,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection exceptions.
       if (/^(57P0[1-3]|08\d{3}|53300|3D000)$/.test(code)) return true;
     }
+    // node-pg's own words: "Connection terminated (unexpectedly)" mid-statement, and "Client has
+    // encountered a connection error and is not queryable" / "Client was closed and is not
+    // queryable" for a statement sent after the connection dropped (between two of a batch).
     if (
-      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(
+      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable/i.test(
         current.message,
       )
     ) {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { resetDatabase } from "@/test/support/db";
 import { connected, envelope } from "@/test/support/events";
 import { postIngest, timed } from "@/test/support/fuzz-checks";
-import { BASE, params } from "@/test/support/routes";
+import { BASE, params, viewerRequest } from "@/test/support/routes";
 import { GET as clientCsv } from "./clients/[clientId]/connections.csv/route";
 import { GET as connections } from "./clients/[clientId]/connections/route";
 import { GET as events } from "./clients/[clientId]/events/route";
@@ -34,23 +34,23 @@ type Handler = (
 ) => Promise<Response> | Response;
 
 const byPath: Record<string, (query: string, clientId?: string) => Promise<Response> | Response> = {
-  "/api/clients": (q) => list(new Request(`${BASE}/api/clients?${q}`)),
+  "/api/clients": (q) => list(viewerRequest(`${BASE}/api/clients?${q}`)),
   "/api/export/connections.csv": (q) =>
-    fleetCsv(new Request(`${BASE}/api/export/connections.csv?${q}`)),
-  "/api/stats/online": (q) => online(new Request(`${BASE}/api/stats/online?${q}`)),
-  "/api/incidents": (q) => incidents(new Request(`${BASE}/api/incidents?${q}`)),
-  "/api/stats/reasons": (q) => reasons(new Request(`${BASE}/api/stats/reasons?${q}`)),
+    fleetCsv(viewerRequest(`${BASE}/api/export/connections.csv?${q}`)),
+  "/api/stats/online": (q) => online(viewerRequest(`${BASE}/api/stats/online?${q}`)),
+  "/api/incidents": (q) => incidents(viewerRequest(`${BASE}/api/incidents?${q}`)),
+  "/api/stats/reasons": (q) => reasons(viewerRequest(`${BASE}/api/stats/reasons?${q}`)),
   // Validation comes before the lookup: an unknown incident ID still gets the 400.
   "/api/incidents/{id}": (q) =>
     incident(
-      new Request(`${BASE}/api/incidents/x?${q}`),
+      viewerRequest(`${BASE}/api/incidents/x?${q}`),
       params({ id: "00000000-0000-4000-8000-000000000000" }),
     ),
 };
 const perClient =
   (handler: Handler) =>
   (q: string, clientId = ID) =>
-    handler(new Request(`${BASE}/api/clients/x?${q}`), params({ clientId }));
+    handler(viewerRequest(`${BASE}/api/clients/x?${q}`), params({ clientId }));
 Object.assign(byPath, {
   "/connections": perClient(connections),
   "/connections.csv": perClient(clientCsv),
@@ -256,7 +256,7 @@ describe("read API: client IDs in the path that cannot exist", () => {
     async ({ handler }) => {
       const get = (clientId: string) =>
         timed(() =>
-          (handler as Handler)(new Request(`${BASE}/api/clients/x`), params({ clientId })),
+          (handler as Handler)(viewerRequest(`${BASE}/api/clients/x`), params({ clientId })),
         );
       const nul = await get("dev\u0000");
       expect({ status: nul.status, body: nul.body }).toEqual({ status: 400, body: { error: NUL } });

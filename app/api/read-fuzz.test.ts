@@ -8,7 +8,7 @@ import { connected, disconnected, envelope, subscribed } from "@/test/support/ev
 import { clientIdArb, hostileString, storableString } from "@/test/support/fuzz-arbitraries";
 import { expectErrorContract, postIngest, timed, type Answer } from "@/test/support/fuzz-checks";
 import { AWKWARD_CLIENT_IDS, paramValueArb, queryValueArb } from "@/test/support/query-arbitraries";
-import { BASE, params } from "@/test/support/routes";
+import { BASE, params, viewerRequest } from "@/test/support/routes";
 import { GET as clientCsv } from "./clients/[clientId]/connections.csv/route";
 import { GET as connections } from "./clients/[clientId]/connections/route";
 import { GET as events } from "./clients/[clientId]/events/route";
@@ -43,7 +43,7 @@ interface Endpoint {
   call(query: string, clientId: string): Promise<Response> | Response;
 }
 
-const at = (path: string, query: string) => new Request(`${BASE}${path}?${query}`);
+const at = (path: string, query: string) => viewerRequest(`${BASE}${path}?${query}`);
 const perClient = (handler: typeof client, suffix: string) => (query: string, clientId: string) =>
   handler(at(`/api/clients/x${suffix}`, query), params({ clientId }));
 

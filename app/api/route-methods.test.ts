@@ -22,6 +22,8 @@ describe("every API route", () => {
     async (_name, file) => {
       const mod = (await import(file)) as Record<string, unknown>;
       for (const method of ROUTE_METHODS) expect(typeof mod[method], method).toBe("function");
+      // The catch-all for unknown paths answers every method with the contract's 404.
+      if (file.includes("[...unknown]")) return;
       const served = ROUTE_METHODS.filter((m) => !isMethodNotAllowed(mod[m]));
       const refused = ROUTE_METHODS.filter((m) => isMethodNotAllowed(mod[m]));
       expect(refused.length).toBeGreaterThan(0);

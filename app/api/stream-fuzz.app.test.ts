@@ -8,7 +8,14 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { changeHub } from "@/lib/stream/hub";
 import { parseSse } from "@/lib/stream/sse";
-import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
+import { createSession, SESSION_COOKIE } from "@/lib/auth/sessions";
+import { db } from "@/lib/db/client";
+import {
+  startApp,
+  TEST_ADMIN,
+  type AppServer,
+  type OperatorSession,
+} from "@/test/support/app-server";
 import { hostileString } from "@/test/support/fuzz-arbitraries";
 import { REQUEST_BUDGET_MS } from "@/test/support/fuzz-checks";
 import { BASE } from "@/test/support/routes";
@@ -168,6 +175,12 @@ describe("GET /api/stream under hostile input", () => {
   it("a stream closed by the client (even before it started) leaves no subscriber behind", async () => {
     const hub = changeHub();
     const baseline = hub.subscriberCount;
+    // The route runs in process here, behind no proxy: it checks the session cookie itself.
+    const { rows } = await db().pool.query<{ id: string }>(
+      "SELECT id::text FROM operator WHERE username = $1",
+      [TEST_ADMIN.username],
+    );
+    const { token } = await createSession(BigInt(rows[0]!.id));
     await fc.assert(
       fc.asyncProperty(
         queryArb,
@@ -176,13 +189,13 @@ describe("GET /api/stream under hostile input", () => {
         async (pairs, lastEventId, how) => {
           const controller = new AbortController();
           if (how === "before") controller.abort();
-          const headers = new Headers();
+          const headers = new Headers({ cookie: `${SESSION_COOKIE}=${token}` });
           if (lastEventId !== undefined) headers.set("last-event-id", lastEventId);
           const request = new Request(`${BASE}/api/stream?${new URLSearchParams(pairs)}`, {
             headers,
             signal: controller.signal,
           });
-          const response = stream(request);
+          const response = await stream(request);
           expect(response.status).toBe(200);
           const reader = response.body!.getReader();
           if (how === "cancel") {

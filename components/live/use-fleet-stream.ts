@@ -145,6 +145,29 @@ export function useFleetStream(): StreamState {
       source.addEventListener("alerts", () => {
         void queryClient.invalidateQueries({ queryKey: queryKeys.alertsRoot() });
       });
+      // The server ended the stream on purpose (lib/stream/sse.ts, sseClose).
+      source.addEventListener("close", (e) => {
+        const { reason, retryMs } = JSON.parse((e as MessageEvent<string>).data) as {
+          reason: string;
+          retryMs: number;
+        };
+        source?.close();
+        hadGap = true;
+        setState("reconnecting");
+        if (reason === "shutdown") {
+          // The server is going away: come back once it (or another instance) is up.
+          retryTimer = setTimeout(connect, retryMs);
+        } else {
+          // The session is over: the 401 sends the browser to the login page. Should the
+          // session still be good (a check raced a new login), the stream comes back.
+          fetchJson("/api/auth/me").then(
+            () => {
+              if (!disposed) retryTimer = setTimeout(connect, RETRY_MIN_MS);
+            },
+            () => {},
+          );
+        }
+      });
       source.addEventListener("error", () => {
         hadGap = true;
         setState("reconnecting");

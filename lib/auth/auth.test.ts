@@ -102,7 +102,11 @@ describe("login", () => {
 
   it.each([
     { name: "wrong password", body: { username: "test-admin", password: "not-the-password" } },
-    { name: "unknown user", body: { username: "nobody", password: "whatever-password" } },
+    // A name no other test file tries: names without an account lock too (issue #19).
+    {
+      name: "unknown user",
+      body: { username: `nobody-${Date.now()}`, password: "whatever-password" },
+    },
   ])("$name → the same 401", async ({ body }) => {
     expect(await post("/api/auth/login", body, { "x-forwarded-for": "198.51.100.1" })).toEqual({
       status: 401,
@@ -116,6 +120,20 @@ describe("login", () => {
       body: { error: { code: "csrf_failed", message: "Cross-site login attempt refused." } },
     });
   });
+
+  it.each(["/.//evil.example/x", "/%2e//evil.example/x", "/a/..//evil.example/x"])(
+    "a login form with next=%j lands on this site (issue #14, finding 2)",
+    async (next) => {
+      const response = await fetch(`${app.url}/api/auth/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...TEST_ADMIN, next }),
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/");
+    },
+  );
 
   it("locks an account after 5 failed logins, even for the right password", async () => {
     await app.fetch("/api/admin/operators", {

@@ -4,7 +4,7 @@ import { readBodyText } from "../http/body";
 import { verifyLogin } from "./operators";
 import { MAX_JSON_BODY_BYTES, readJsonBody } from "./parse-json";
 import { checkLoginRate, clientAddress } from "./rate-limit";
-import { safeNext } from "./oidc-flow";
+import { safeNextPath } from "./safe-next";
 import { LoginBody } from "./schemas";
 import { createSession, isHttps, sessionCookies } from "./sessions";
 
@@ -87,7 +87,7 @@ export async function login(request: Request): Promise<Response> {
     for (const cookie of outcome.cookies) headers.append("Set-Cookie", cookie);
     return Response.json(outcome.body, { headers });
   }
-  const next = safeNext(input.next);
+  const next = safeNextPath(input.next);
   try {
     const outcome = await authenticate(request, input);
     for (const cookie of outcome.cookies) headers.append("Set-Cookie", cookie);

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { identityFromClaims } from "./oidc-claims";
 import { oidcConfig, type OidcConfig } from "./oidc-config";
 import { OidcLoginError } from "./oidc-errors";
-import { openFlow, safeNext, sealFlow, type LoginFlow } from "./oidc-flow";
+import { openFlow, sealFlow, type LoginFlow } from "./oidc-flow";
+import { safeNextPath as safeNext } from "./safe-next";
 
 const BASE = { OIDC_ISSUER: "https://idp.example.com", OIDC_CLIENT_ID: "fleet" };
 const config = (env: Record<string, string> = {}) => oidcConfig({ ...BASE, ...env })!;

@@ -69,33 +69,3 @@ export function flowCookie(sealed: string, secure: boolean): string {
 export function clearedFlowCookie(secure: boolean): string {
   return `${FLOW_COOKIE}=; Path=${FLOW_COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`;
 }
-
-/** The longest `next` kept: its percent-encoded form must leave the sealed flow cookie under 4 KiB. */
-export const MAX_NEXT_LENGTH = 2048;
-
-/**
- * Where to land after login: a path on this site only. Anything else
- * (absolute URLs, `//host`, `/\host`, control characters) becomes "/", so
- * the login cannot be used as an open redirect. So does a path whose
- * normalised (percent-encoded) form passes MAX_NEXT_LENGTH: non-ASCII text
- * grows up to 9-fold, and the flow cookie would outgrow what browsers keep.
- */
-export function safeNext(next: string | null | undefined): string {
-  if (
-    !next ||
-    next.length > MAX_NEXT_LENGTH ||
-    !next.startsWith("/") ||
-    /[\\\u0000-\u001f\u007f]/.test(next)
-  )
-    return "/";
-  if (next.startsWith("//")) return "/";
-  try {
-    const base = new URL("http://fleet.invalid");
-    const url = new URL(next, base);
-    if (url.origin !== base.origin) return "/";
-    const normalised = `${url.pathname}${url.search}${url.hash}`;
-    return normalised.length > MAX_NEXT_LENGTH ? "/" : normalised;
-  } catch {
-    return "/";
-  }
-}

@@ -16,9 +16,10 @@ import {
   flowCookie,
   type LoginFlow,
   openFlow,
-  safeNext,
   sealFlow,
 } from "./oidc-flow";
+import { forwardedEntry } from "../http/forwarded";
+import { safeNextPath } from "./safe-next";
 import {
   clearedSsoLogoutCookie,
   createSession,
@@ -93,8 +94,8 @@ function withNext(error: unknown, next: string): unknown {
  */
 function appOrigin(request: Request): string {
   const url = new URL(request.url);
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  return `${isHttps(request) ? "https" : url.protocol.slice(0, -1)}://${host ?? url.host}`;
+  const host = forwardedEntry(request, "x-forwarded-host") ?? request.headers.get("host");
+  return `${isHttps(request) ? "https" : "http"}://${host ?? url.host}`;
 }
 
 function redirectUrl(config: OidcConfig, request: Request): URL {
@@ -106,7 +107,7 @@ export async function startOidcLogin(
   request: Request,
 ): Promise<{ location: string; cookie: string }> {
   const config = requireConfig();
-  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  const next = safeNextPath(new URL(request.url).searchParams.get("next"));
   const provider = await providerConfiguration(config).catch((error: unknown) => {
     throw withNext(error, next);
   });

@@ -3,6 +3,7 @@
 import "server-only";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
+import { recordUnknownNameFailure, unknownNameLockedUntil } from "./login-throttle";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password";
 import type { OperatorView, Role } from "./schemas";
 
@@ -136,29 +137,21 @@ export async function updateOperator(
 ): Promise<OperatorView> {
   const operatorId = await requireOperatorId(id);
   if (change.role === "viewer" || change.disabled === true) await assertAnotherAdmin(operatorId);
-  const updated = await db().prisma.$transaction(async (tx) => {
-    const row = await tx.operator.update({
-      where: { id: operatorId },
-      data: {
-        ...(change.role !== undefined ? { role: change.role } : {}),
-        ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
-        ...(change.password !== undefined
-          ? {
-              passwordHash: await hashPassword(change.password),
-              failedLogins: 0,
-              lockedUntil: null,
-            }
-          : {}),
-      },
-    });
-    // A disabled account or a new password ends every session of that operator.
-    if (change.disabled === true || change.password !== undefined) {
-      await tx.operatorSession.updateMany({
-        where: { operatorId, revokedAt: null },
-        data: { revokedAt: new Date() },
-      });
-    }
-    return row;
+  // A new password or a disabled account ends every session of that operator:
+  // the database does it (migration 20261203100000), for every path that changes them.
+  const updated = await db().prisma.operator.update({
+    where: { id: operatorId },
+    data: {
+      ...(change.role !== undefined ? { role: change.role } : {}),
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(change.password !== undefined
+        ? {
+            passwordHash: await hashPassword(change.password),
+            failedLogins: 0,
+            lockedUntil: null,
+          }
+        : {}),
+    },
   });
   return toOperatorView(updated);
 }
@@ -169,10 +162,21 @@ export async function deleteOperator(id: string): Promise<void> {
   await db().prisma.operator.delete({ where: { id: operatorId } });
 }
 
+/** The answer to a locked name, whether or not it has an account. */
+function lockedError(lockedUntil: Date, now: Date): ServiceError {
+  const minutes = Math.ceil((lockedUntil.getTime() - now.getTime()) / 60_000);
+  return new ServiceError(
+    "too_many_requests",
+    `Too many failed logins: the account is locked for ${minutes} more minute(s).`,
+  );
+}
+
 /**
  * Checks a login. The same generic message for an unknown user, a wrong
  * password or a disabled account, so logins cannot probe which names exist;
- * a locked account says so (the owner needs to know why it fails).
+ * a locked account says so (the owner needs to know why it fails), and a
+ * name without an account locks the same way after the same failures
+ * (lib/auth/login-throttle.ts), or the lock would betray which names exist.
  */
 export async function verifyLogin(
   username: string,
@@ -182,15 +186,14 @@ export async function verifyLogin(
   const invalid = new ServiceError("unauthorized", "Invalid username or password.");
   const operator = await findByUsername(username);
   if (operator === null) {
+    const lockedUntil = await unknownNameLockedUntil(username, now);
+    if (lockedUntil !== null) throw lockedError(lockedUntil, now);
     await verifyPassword(password, DUMMY_HASH);
+    await recordUnknownNameFailure(username, now, MAX_FAILED_LOGINS, LOCKOUT_MS);
     throw invalid;
   }
   if (operator.lockedUntil !== null && operator.lockedUntil > now) {
-    const minutes = Math.ceil((operator.lockedUntil.getTime() - now.getTime()) / 60_000);
-    throw new ServiceError(
-      "too_many_requests",
-      `Too many failed logins: the account is locked for ${minutes} more minute(s).`,
-    );
+    throw lockedError(operator.lockedUntil, now);
   }
   const ok = await verifyPassword(password, operator.passwordHash);
   if (!ok || operator.disabled) {

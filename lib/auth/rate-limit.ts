@@ -1,7 +1,8 @@
-// Login attempts per client address, in memory per app instance: a cheap
-// first line against password spraying; the per-account lockout in the
-// database holds across instances.
+// Login attempts per client address (when trusted proxies say which), in
+// memory per app instance: a cheap first line against password spraying;
+// the per-name lockout in the database holds across instances.
 import { ServiceError } from "../errors";
+import { forwardedEntry } from "../http/forwarded";
 
 export const LOGIN_ATTEMPTS_PER_WINDOW = 20;
 export const LOGIN_WINDOW_MS = 5 * 60 * 1000;
@@ -9,29 +10,34 @@ export const LOGIN_WINDOW_MS = 5 * 60 * 1000;
 const attempts = new Map<string, number[]>();
 
 /**
- * The client's address when a trusted reverse proxy supplies it
- * (TRUST_PROXY=1: the first X-Forwarded-For hop). Route handlers do not see
- * the socket, and a client could forge the header without a proxy, so
- * otherwise all direct clients share one generous flood limit.
+ * The client's address as the trusted proxies recorded it (lib/http/forwarded.ts),
+ * or null when unknown: route handlers do not see the socket, and without
+ * TRUST_PROXY the header is the client's to forge.
  */
-export function clientAddress(request: Request, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TRUST_PROXY !== "1") return DIRECT;
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || DIRECT;
+export function clientAddress(
+  request: Request,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  return forwardedEntry(request, "x-forwarded-for", env);
 }
 
-const DIRECT = "direct";
-/** Without trusted addresses the limit guards against floods, not one client. */
-const DIRECT_ATTEMPTS_PER_WINDOW = 300;
-
-export function checkLoginRate(address: string, now = Date.now()): void {
+/**
+ * Login attempts per known client address. Without a known address there is
+ * no shared budget at all: one budget for every direct client let anyone
+ * block all password logins for everyone with junk. Guessing is bounded per
+ * user name instead (lib/auth/operators.ts verifyLogin: locked after
+ * MAX_FAILED_LOGINS failures, names without an account alike).
+ */
+export function checkLoginRate(address: string | null, now = Date.now()): void {
+  if (address === null) return;
   const recent = (attempts.get(address) ?? []).filter((t) => t > now - LOGIN_WINDOW_MS);
-  const limit = address === DIRECT ? DIRECT_ATTEMPTS_PER_WINDOW : LOGIN_ATTEMPTS_PER_WINDOW;
-  if (recent.length >= limit) {
+  if (recent.length >= LOGIN_ATTEMPTS_PER_WINDOW) {
     attempts.set(address, recent);
     const retry = Math.ceil(((recent[0] ?? now) + LOGIN_WINDOW_MS - now) / 1000);
     throw new ServiceError(
       "too_many_requests",
       `Too many login attempts from this address; retry in ${retry} s.`,
+      { retryAfterSeconds: retry },
     );
   }
   recent.push(now);

@@ -2,6 +2,7 @@
 // random token; the database keeps its SHA-256, the expiry and revocation.
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { forwardedEntry } from "../http/forwarded";
 import { hashToken } from "./token-hash";
 import { db } from "../db/client";
 import type { Principal, Role } from "./schemas";
@@ -68,6 +69,41 @@ export async function sessionPrincipal(
   };
 }
 
+/** Where the database announces ended sessions (migration 20261203100000): the operator's ID. */
+export const SESSIONS_CHANNEL = "fleet_sessions";
+
+export interface LiveSession {
+  tokenHash: string;
+  expiresAt: Date;
+}
+
+/** The session behind a cookie while it is valid (what a live stream keeps checking), else null. */
+export async function liveSession(
+  token: string | undefined,
+  now = new Date(),
+): Promise<LiveSession | null> {
+  if (!token || token.length > 200) return null;
+  const { rows } = await db().pool.query<{ expires_at: Date }>(
+    `SELECT s.expires_at FROM operator_session s JOIN operator o ON o.id = s.operator_id
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND NOT o.disabled`,
+    [hashToken(token), now],
+  );
+  const row = rows[0];
+  return row === undefined ? null : { tokenHash: hashToken(token), expiresAt: row.expires_at };
+}
+
+/** Of these session hashes, the ones still valid: not revoked, not expired, operator enabled. */
+export async function stillValidSessions(tokenHashes: string[]): Promise<Set<string>> {
+  if (tokenHashes.length === 0) return new Set();
+  const { rows } = await db().pool.query<{ token_hash: string }>(
+    `SELECT s.token_hash FROM operator_session s JOIN operator o ON o.id = s.operator_id
+      WHERE s.token_hash = ANY($1::text[]) AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND NOT o.disabled`,
+    [tokenHashes],
+  );
+  return new Set(rows.map((r) => r.token_hash));
+}
+
 /**
  * Revokes the session behind a cookie. True when it was an SSO session whose
  * provider session can still be ended (it kept an ID token).
@@ -105,12 +141,13 @@ export async function takeLogoutIdToken(token: string | undefined): Promise<stri
   return rows[0]?.id_token ?? null;
 }
 
-/** Secure cookies whenever the browser reached us over TLS (directly or via a proxy). */
+/**
+ * Whether the browser reached us over TLS, as a trusted proxy says (the app
+ * itself serves plain HTTP). Not request.url's protocol: Next.js derives it
+ * from X-Forwarded-Proto whoever sent it.
+ */
 export function isHttps(request: Request): boolean {
-  return (
-    new URL(request.url).protocol === "https:" ||
-    request.headers.get("x-forwarded-proto") === "https"
-  );
+  return forwardedEntry(request, "x-forwarded-proto") === "https";
 }
 
 export function sessionCookies(session: NewSession, secure: boolean): string[] {

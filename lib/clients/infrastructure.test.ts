@@ -36,7 +36,9 @@ describe("infrastructure clients", () => {
     expect(streamed.map((c) => c.clientId).sort()).toEqual(DEVICES);
     const chart = await onlineHistory(OnlineHistoryQuery.parse({ range: "24h" }));
     expect(chart.points.at(-1)!.online).toBe(2);
-    const csv = await new Response(await fleetConnectionsCsv(ExportQuery.parse({}))).text();
+    const csv = await new Response(
+      await fleetConnectionsCsv(ExportQuery.parse({}), "infrastructure-test"),
+    ).text();
     expect(csv).not.toContain(BRIDGE);
     expect(csv.trim().split("\n")).toHaveLength(1 + DEVICES.length);
   });

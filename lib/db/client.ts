@@ -1,12 +1,20 @@
-// The one connection pool of a process, shared by Prisma (through the pg
-// adapter) and by the set-based SQL of ingest and export.
+// The connection pools of a process: the main one, shared by Prisma (through
+// the pg adapter) and the set-based SQL of ingest and queries, and a small
+// one for CSV exports alone, whose connections live as long as a download.
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { exportLimits } from "../export/limits";
 import { PrismaClient } from "../generated/prisma/client";
 
 export interface Database {
   pool: pg.Pool;
   prisma: PrismaClient;
+  /**
+   * Connections for CSV exports only (as many as EXPORT_MAX_CONCURRENT): a
+   * download held open by a slow reader must never take a connection that
+   * sessions, ingest or health need (lib/export/limits.ts).
+   */
+  exportPool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -14,13 +22,21 @@ export function createDatabase(url: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   // An idle client whose server went away emits 'error'; the pool replaces it.
   pool.on("error", () => {});
+  const exportPool = new pg.Pool({
+    connectionString: url,
+    max: exportLimits().total,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 10_000,
+  });
+  exportPool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
     prisma,
+    exportPool,
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), exportPool.end()]);
     },
   };
 }

@@ -2,6 +2,7 @@
 // memory stays flat for millions of rows.
 import "server-only";
 import { stringify as stringifySync } from "csv-stringify/sync";
+import type pg from "pg";
 import Cursor from "pg-cursor";
 import { presenceConfig } from "../config";
 import { statusSql } from "../clients/client-row";
@@ -10,6 +11,7 @@ import { fleetMemberSql } from "../clients/infrastructure";
 import { likePattern, whereAll } from "../clients/list";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { db } from "../db/client";
+import { acquireExportSlot, exportLimits } from "./limits";
 import { sql, type Sql } from "../db/sql";
 
 export const CSV_COLUMNS = [
@@ -61,18 +63,64 @@ const BATCH_ROWS = 1_000;
 /** Chunks formatted ahead of the socket. */
 const QUEUED_CHUNKS = 2;
 
-async function streamCsv(connections: Sql): Promise<ReadableStream<Uint8Array>> {
+/** Why an export ended before its last row: the reader gets a cut-off download. */
+class ExportAborted extends Error {}
+
+/**
+ * Streams the export's rows as CSV on a connection of the export pool, in
+ * one of `operator`'s export slots (429 when none is free). The slot and the
+ * connection are given back exactly once: at the end, on an error, when the
+ * reader goes away, when it takes no chunk for the idle timeout, or at the
+ * total time cap (lib/export/limits.ts says why each exists).
+ */
+async function streamCsv(connections: Sql, operator: string): Promise<ReadableStream<Uint8Array>> {
   const statement = csvSql(connections);
-  const client = await db().pool.connect();
+  const limits = exportLimits();
+  const releaseSlot = acquireExportSlot(operator, limits);
+  let client: pg.PoolClient;
+  try {
+    client = await db().exportPool.connect();
+  } catch (error) {
+    releaseSlot();
+    throw error;
+  }
   let released = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   // Without a listener, a server dying mid-export would crash the process.
   const onError = (error: Error) => release(error);
   client.on("error", onError);
+  /** An error destroys the connection instead of returning it: whatever it ran is abandoned. */
   const release = (error?: Error) => {
     if (released) return;
     released = true;
+    clearTimeout(idleTimer);
+    clearTimeout(deadline);
     client.off("error", onError);
     client.release(error);
+    releaseSlot();
+  };
+  /** Ends the download early: the reader sees the response cut off, not a clean end. */
+  const abort = (reason: string) => {
+    const error = new ExportAborted(reason);
+    release(error);
+    try {
+      controller?.error(error);
+    } catch {
+      // Already closed or errored.
+    }
+  };
+  const deadline = setTimeout(
+    () => abort(`the export ran past its ${limits.maxMs / 1000} s cap (EXPORT_MAX_SECONDS)`),
+    limits.maxMs,
+  );
+  /** Armed whenever a chunk waits for the reader; a pull (the reader took one) disarms it. */
+  const waitForReader = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(
+      () => abort("the reader took no data within EXPORT_IDLE_TIMEOUT_SECONDS"),
+      limits.idleTimeoutMs,
+    );
   };
   const cursor = client.query(
     new Cursor(statement.text, statement.values, { rowMode: "array", types: RAW_TEXT }),
@@ -99,14 +147,20 @@ async function streamCsv(connections: Sql): Promise<ReadableStream<Uint8Array>> 
   // (Readable.toWeb counts its 16 KiB high-water mark in chunks, not bytes.)
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
+      start(c) {
+        controller = c;
+      },
+      async pull(c) {
+        clearTimeout(idleTimer);
+        if (released) return;
         try {
           const rows = next === null ? [] : await next;
+          if (released) return;
           next = rows.length === BATCH_ROWS ? prefetch() : null;
           if (rows.length === 0 && !header) {
             await new Promise<void>((resolve) => cursor.close(() => resolve()));
             release();
-            controller.close();
+            c.close();
             return;
           }
           for (const row of rows) {
@@ -122,17 +176,19 @@ async function streamCsv(connections: Sql): Promise<ReadableStream<Uint8Array>> 
             record_delimiter: "\r\n",
           });
           header = false;
-          controller.enqueue(encoder.encode(text));
+          c.enqueue(encoder.encode(text));
+          waitForReader();
         } catch (error) {
           next = null;
           release(error as Error);
-          controller.error(error);
+          if (!(error instanceof ExportAborted)) c.error(error);
         }
       },
       cancel() {
         // The browser went away: close the cursor (after a read in flight) and free the connection.
         const pending = next;
         next = null;
+        clearTimeout(idleTimer);
         void (pending ?? Promise.resolve()).then(
           () => cursor.close(() => release()),
           () => release(),
@@ -144,18 +200,18 @@ async function streamCsv(connections: Sql): Promise<ReadableStream<Uint8Array>> 
 }
 
 /** GET /api/clients/{clientId}/connections.csv */
-export function clientConnectionsCsv(clientId: string, range: RangeQuery) {
-  return streamCsv(connectionsSql(range, sql`c.client_id = ${clientId}`));
+export function clientConnectionsCsv(clientId: string, range: RangeQuery, operator: string) {
+  return streamCsv(connectionsSql(range, sql`c.client_id = ${clientId}`), operator);
 }
 
 /** GET /api/export/connections.csv: every client matching q/status. */
-export function fleetConnectionsCsv(query: ExportQuery, now = new Date()) {
+export function fleetConnectionsCsv(query: ExportQuery, operator: string, now = new Date()) {
   // The fleet's timelines: infrastructure clients (the bridge) are not part of it.
   const filter: Sql[] = [fleetMemberSql(sql.raw("c.client_id"))];
   if (query.q !== undefined) filter.push(sql`c.client_id LIKE ${likePattern(query.q)}`);
   if (query.status !== undefined)
     filter.push(sql`${statusSql(now, presenceConfig())} = ${query.status}`);
-  return streamCsv(connectionsSql(query, whereAll(filter)));
+  return streamCsv(connectionsSql(query, whereAll(filter)), operator);
 }
 
 /** A file name that says what and when: fleet-connections-2026-11-26.csv */

@@ -22,7 +22,10 @@ export function errorResponse(code: ErrorCode, message: string, headers?: Header
  */
 export function handleApiError(error: unknown): Response {
   if (error instanceof ServiceError) {
-    const headers = error.code === "database_unavailable" ? { "Retry-After": "5" } : undefined;
+    const retryAfter =
+      error.retryAfterSeconds ?? (error.code === "database_unavailable" ? 5 : undefined);
+    const headers =
+      retryAfter === undefined ? undefined : { "Retry-After": String(Math.ceil(retryAfter)) };
     return errorResponse(error.code, error.message, headers);
   }
   if (isDatabaseUnavailable(error)) {

@@ -5,14 +5,14 @@ import type { z } from "zod";
 import { parseQuery } from "../clients/schemas";
 import { handleApiError } from "./handle-error";
 
-/** A GET handler: `handle` gets the parsed query and answers. */
+/** A GET handler: `handle` gets the parsed query (and the request, for its principal) and answers. */
 export function queryRoute<T extends z.ZodType>(
   schema: T,
-  handle: (query: z.infer<T>) => Promise<Response>,
+  handle: (query: z.infer<T>, request: Request) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
-      return await handle(parseQuery(schema, new URL(request.url).searchParams));
+      return await handle(parseQuery(schema, new URL(request.url).searchParams), request);
     } catch (error) {
       return handleApiError(error);
     }

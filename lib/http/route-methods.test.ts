@@ -2,14 +2,18 @@
 import { describe, expect, it } from "vitest";
 import { routeMethods } from "./route-methods";
 
-const ok = () => new Response("ok");
+const ok = (_request?: Request, _context?: never) => new Response("ok");
 
 describe("routeMethods", () => {
   it("keeps the handlers given and answers the rest with 405 naming them in Allow", async () => {
     const route = routeMethods({ GET: ok, DELETE: ok });
-    expect(route.GET).toBe(ok);
-    expect(route.DELETE).toBe(ok);
-    const answer = route.PATCH(new Request("http://x/api/thing", { method: "PATCH" }));
+    // The handlers given answer, with no-store (issue #14, finding 9).
+    for (const served of [route.GET, route.DELETE]) {
+      const answer = await served(new Request("http://x/api/thing"), undefined as never);
+      expect(answer.status).toBe((await ok()).status);
+      expect(answer.headers.get("cache-control")).toBe("no-store");
+    }
+    const answer = await route.PATCH(new Request("http://x/api/thing", { method: "PATCH" }));
     expect(answer.status).toBe(405);
     expect(answer.headers.get("allow")).toBe("GET, DELETE");
     expect(await answer.json()).toEqual({

@@ -31,6 +31,32 @@ export function isMethodNotAllowed(handler: unknown): boolean {
 }
 
 /**
+ * API answers carry operator data (or say whether some exists): no cache
+ * between the app and the browser may keep one, nor hand one user's answer
+ * to another. `no-store` unless the route chose its own (the live stream),
+ * and Vary on what identifies the caller.
+ */
+export function notStored(response: Response): Response {
+  const apply = (headers: Headers) => {
+    if (!headers.has("cache-control")) headers.set("Cache-Control", "no-store");
+    headers.append("Vary", "Cookie, Authorization");
+  };
+  try {
+    apply(response.headers);
+    return response;
+  } catch {
+    // Immutable headers (Response.redirect): copy the answer.
+    const headers = new Headers(response.headers);
+    apply(headers);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+}
+
+/**
  * A route module's handlers, every method included: the ones given, and the
  * 405 for the rest. Use as
  * `export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: list });`
@@ -40,7 +66,14 @@ export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
 ): { [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse } {
   const served = ROUTE_METHODS.filter((m) => handlers[m] !== undefined);
   const refuse = methodNotAllowed(served.join(", "));
-  return Object.fromEntries(ROUTE_METHODS.map((m) => [m, handlers[m] ?? refuse])) as {
+  const wrap = (handler: Handler) => async (request: Request, context: never) =>
+    notStored(await handler(request, context));
+  return Object.fromEntries(
+    ROUTE_METHODS.map((m) => {
+      const handler = handlers[m];
+      return [m, handler === undefined ? refuse : wrap(handler)];
+    }),
+  ) as {
     [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse;
   };
 }

@@ -13,10 +13,25 @@ const TOPIC_SQL = `CASE event_type ${Object.entries(TOPIC_PREFIXES)
   .map(([type, prefix]) => `WHEN '${type}' THEN '${prefix}'`) // constants without quotes
   .join(" ")} END || client_id`;
 
-/** Serialises batches that share a client, in one global order so they cannot deadlock. */
+/**
+ * Advisory locks a batch takes at most: client IDs hash into this many
+ * buckets and a batch locks the buckets of its clients. One lock per client
+ * let a single token fill PostgreSQL's shared lock table (max_locks_per_transaction
+ * × max_connections slots, shared by every database of the server): eight
+ * concurrent batches of ~8,800 clients made writes elsewhere fail with "out
+ * of shared memory". Now no batch size can take more than this many locks.
+ * Batches whose clients share a bucket wait for each other (a few more than
+ * before share one); they serialised on those clients anyway.
+ */
+export const INGEST_LOCK_BUCKETS = 64;
+/** The first key of the two-key advisory locks of ingest: apart from every single-key lock. */
+const INGEST_LOCK_SPACE = 0x1f1e;
+
+/** Serialises batches that share a client bucket, in one global order so they cannot deadlock. */
 export const LOCK_CLIENTS_SQL = `
-SELECT pg_advisory_xact_lock(k)
-  FROM (SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest($1::text[]) AS c ORDER BY 1) AS keys`;
+SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b)
+  FROM (SELECT DISTINCT (hashtextextended(c, 0) & ${INGEST_LOCK_BUCKETS - 1})::int AS b
+          FROM unnest($1::text[]) AS c ORDER BY 1) AS buckets`;
 
 /**
  * Inserts new events (duplicates skip on the dedupe key) and folds only the

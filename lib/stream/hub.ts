@@ -5,6 +5,7 @@
 // instance, not one per browser.
 import "server-only";
 import pg from "pg";
+import { SESSIONS_CHANNEL } from "../auth/sessions";
 import { countClients } from "../clients/list";
 import { ALERTS_CHANNEL } from "../alerts/notify";
 import { CHANGES_CHANNEL } from "../ingest/store-sql";
@@ -52,6 +53,7 @@ export class ChangeHub {
   private lostSinceConnect = false;
   private lastSummaryAt = 0;
   private summaryTimer: NodeJS.Timeout | null = null;
+  private readonly sessionListeners = new Set<() => void>();
 
   constructor(private readonly databaseUrl: () => string) {}
 
@@ -80,6 +82,19 @@ export class ChangeHub {
     };
   }
 
+  /**
+   * `fn` runs whenever the database announces ended sessions (SESSIONS_CHANNEL,
+   * on this hub's LISTEN connection), and after the listener reconnects
+   * (notices sent meanwhile are lost).
+   */
+  onSessionNotice(fn: () => void): void {
+    this.sessionListeners.add(fn);
+  }
+
+  private sessionNotice(): void {
+    for (const fn of this.sessionListeners) fn();
+  }
+
   private broadcast(chunk: string): void {
     for (const fn of this.subscribers) fn(chunk);
   }
@@ -95,6 +110,7 @@ export class ChangeHub {
       const c = client;
       c.on("notification", (message) => {
         if (message.channel === CHANGES_CHANNEL) this.onNotification(message.payload);
+        else if (message.channel === SESSIONS_CHANNEL) this.sessionNotice();
         // Alerts changed or a delivery was attempted: browsers refetch what they show of alerts.
         else if (message.channel === ALERTS_CHANNEL)
           this.broadcast(sseEvent("alerts", parseAlertsPayload(message.payload)));
@@ -102,7 +118,9 @@ export class ChangeHub {
       c.on("error", () => this.onLost(c));
       c.on("end", () => this.onLost(c));
       await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${ALERTS_CHANNEL}`);
+      await client.query(
+        `LISTEN ${CHANGES_CHANNEL}; LISTEN ${ALERTS_CHANNEL}; LISTEN ${SESSIONS_CHANNEL}`,
+      );
     } catch {
       this.connecting = false;
       this.lostSinceConnect = true;
@@ -121,8 +139,10 @@ export class ChangeHub {
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.broadcast(sseEvent("listener", { connected: true }));
     // Notifications sent while the listener was down are lost: browsers refetch.
-    if (this.lostSinceConnect)
+    if (this.lostSinceConnect) {
       this.broadcast(sseEvent("resync", { reason: "listener-reconnected" }));
+      this.sessionNotice();
+    }
     this.lostSinceConnect = false;
   }
 

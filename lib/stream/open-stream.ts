@@ -1,13 +1,27 @@
 // GET /api/stream behind the HTTP layer: one browser's event stream, fed by
-// the process-wide hub, torn down when the browser goes away.
+// the process-wide hub, torn down when the browser goes away, and ended by
+// the server (a last `close` event) when its session ends or the process
+// shuts down (lib/stream/stream-sessions.ts).
 import "server-only";
+import type { LiveSession } from "../auth/sessions";
 import { changeHub } from "./hub";
-import { HEARTBEAT_MS, SSE_HEADERS, SSE_PING, sseEvent, sseRetry } from "./sse";
+import { HEARTBEAT_MS, SSE_HEADERS, SSE_PING, sseClose, sseEvent, sseRetry } from "./sse";
+import { streamSessions, type CloseReason } from "./stream-sessions";
 
 /** A browser that stops reading must not make the server buffer without bound. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
-export function openFleetStream(signal: AbortSignal): ReadableStream<Uint8Array> {
+/** setTimeout's longest delay (about 24.8 days): a later expiry is rechecked by the timer instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `session`: the one the stream runs under; it ends with the session
+ * (expiry, revocation). Null only where no session exists (in-process tests).
+ */
+export function openFleetStream(
+  signal: AbortSignal,
+  session: LiveSession | null,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>(
@@ -30,10 +44,24 @@ export function openFleetStream(signal: AbortSignal): ReadableStream<Uint8Array>
         send(sseRetry(2_000) + sseEvent("ready", { at: new Date().toISOString() }));
         const unsubscribe = changeHub().subscribe(send);
         const heartbeat = setInterval(() => send(SSE_PING), HEARTBEAT_MS);
+        const end = (reason: CloseReason) => {
+          send(reason === "shutdown" ? sseClose(reason) : sseClose(reason, 60_000));
+          cleanup();
+        };
+        const untrack = streamSessions().add({ tokenHash: session?.tokenHash ?? null, end });
+        const expiry =
+          session === null
+            ? undefined
+            : setTimeout(
+                () => end("expired"),
+                Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt.getTime() - Date.now())),
+              );
         cleanup = () => {
           if (closed) return;
           closed = true;
           clearInterval(heartbeat);
+          clearTimeout(expiry);
+          untrack();
           unsubscribe();
           signal.removeEventListener("abort", cleanup);
           try {

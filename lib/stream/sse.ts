@@ -24,6 +24,18 @@ export function sseRetry(ms: number): string {
   return `retry: ${ms}\n\n`;
 }
 
+/** How long a browser waits before reconnecting after a shutdown's `close` (another instance may be up sooner). */
+export const SHUTDOWN_RETRY_MS = 5_000;
+
+/**
+ * The last event of a stream the server ends: `reason` says why ("shutdown":
+ * reconnect after `retryMs`; "revoked" or "expired": the session is over, log
+ * in again). The `retry:` field makes a plain EventSource wait that long too.
+ */
+export function sseClose(reason: string, retryMs = SHUTDOWN_RETRY_MS): string {
+  return sseRetry(retryMs) + sseEvent("close", { reason, retryMs });
+}
+
 export interface SseMessage {
   event: string;
   data: string;

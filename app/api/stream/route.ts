@@ -1,4 +1,6 @@
 // GET /api/stream – Server-Sent Events: `client` per changed client, `summary` counts, heartbeats
+import { liveSession, readCookie, SESSION_COOKIE } from "@/lib/auth/sessions";
+import { ServiceError } from "@/lib/errors";
 import { handleApiError } from "@/lib/http/handle-error";
 import { openFleetStream, sseResponse } from "@/lib/stream/open-stream";
 import { routeMethods } from "@/lib/http/route-methods";
@@ -6,9 +8,11 @@ import { routeMethods } from "@/lib/http/route-methods";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-function get(request: Request): Response {
+async function get(request: Request): Promise<Response> {
   try {
-    return sseResponse(openFleetStream(request.signal));
+    const session = await liveSession(readCookie(request, SESSION_COOKIE));
+    if (session === null) throw new ServiceError("unauthorized", "Log in first.");
+    return sseResponse(openFleetStream(request.signal, session));
   } catch (error) {
     return handleApiError(error);
   }

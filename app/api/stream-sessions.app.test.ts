@@ -1,0 +1,184 @@
+// Live streams end with their session (issue #14, finding 3; issue #19,
+// "password reset revokes sessions"), through the real, built app: logout,
+// a disabled operator, a new password by any path (the admin API, the
+// upsert `npm start` runs, plain SQL) and expiry each end an open
+// /api/stream within seconds with a last `close` event; shutdown ends every
+// stream at once, so the process exits in seconds with tabs open.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { upsertOperator } from "@/lib/auth/operators";
+import { hashPassword } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+import { parseSse, type SseMessage } from "@/lib/stream/sse";
+import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
+
+let app: AppServer;
+const PASSWORD = "stream-session-password";
+
+beforeAll(async () => {
+  app = await startApp({
+    databaseUrl: inject("databaseUrl"),
+    // Far longer than any wait below: revocations must arrive by NOTIFY, not by the timer.
+    env: { STREAM_SESSION_CHECK_SECONDS: "300" },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+async function viewer(name: string): Promise<{ session: OperatorSession; id: string }> {
+  const created = await app.fetch("/api/admin/operators", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: name, password: PASSWORD, role: "viewer" }),
+  });
+  expect(created.status).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  return { session: await app.login(name, PASSWORD), id };
+}
+
+interface OpenedStream {
+  messages: SseMessage[];
+  text: () => string;
+  /** Resolves with the milliseconds from `mark()` to the stream's end. */
+  ended: Promise<number>;
+  mark: () => void;
+  abort: () => void;
+}
+
+async function openStream(session: OperatorSession): Promise<OpenedStream> {
+  const abort = new AbortController();
+  const response = await fetch(`${app.url}/api/stream`, {
+    headers: { cookie: session.cookie },
+    signal: abort.signal,
+  });
+  expect(response.status).toBe(200);
+  const messages: SseMessage[] = [];
+  let text = "";
+  let markedAt = performance.now();
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const ended = (async () => {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+        const parsed = parseSse(buffer + value);
+        buffer = parsed.rest;
+        messages.push(...parsed.messages);
+        if (messages.some((m) => m.event === "ready")) ready();
+      }
+    } catch {
+      // Aborted by the test.
+    }
+    return performance.now() - markedAt;
+  })();
+  await isReady;
+  return {
+    messages,
+    text: () => text,
+    ended,
+    mark: () => (markedAt = performance.now()),
+    abort: () => abort.abort(),
+  };
+}
+
+/** Resolves with the stream's end, or rejects after `ms`. */
+function within(stream: OpenedStream, ms: number): Promise<number> {
+  return Promise.race([
+    stream.ended,
+    new Promise<number>((_, reject) =>
+      setTimeout(() => reject(new Error(`the stream was still open after ${ms} ms`)), ms),
+    ),
+  ]);
+}
+
+const closeEvent = (stream: OpenedStream) => stream.messages.find((m) => m.event === "close")?.data;
+
+describe("live streams end with their session", () => {
+  it("logout ends the session's open stream within seconds, saying why", async () => {
+    const { session } = await viewer("stream-logout");
+    const stream = await openStream(session);
+    stream.mark();
+    const logout = await fetch(`${app.url}/api/auth/logout`, {
+      method: "POST",
+      headers: { cookie: session.cookie, "x-csrf-token": session.csrfToken },
+    });
+    expect(logout.status).toBeLessThan(400);
+    expect(await within(stream, 3_000)).toBeLessThan(3_000);
+    expect(JSON.parse(closeEvent(stream)!)).toEqual({ reason: "revoked", retryMs: 60_000 });
+    expect(stream.text()).toMatch(/retry: 60000\n\nevent: close\n/);
+  });
+
+  it("disabling the operator ends its streams", async () => {
+    const { session, id } = await viewer("stream-disabled");
+    const stream = await openStream(session);
+    const patched = await app.fetch(`/api/admin/operators/${id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ disabled: true }),
+    });
+    expect(patched.status).toBe(200);
+    await within(stream, 3_000);
+    expect(JSON.parse(closeEvent(stream)!).reason).toBe("revoked");
+  });
+
+  it.each([
+    {
+      path: "the upsert every `npm start` runs (issue #19)",
+      change: (name: string) =>
+        upsertOperator({ username: name, password: "a-new-password-1", role: "viewer" }),
+    },
+    {
+      path: "plain SQL",
+      change: async (name: string) =>
+        db().pool.query("UPDATE operator SET password_hash = $2 WHERE username = $1", [
+          name,
+          await hashPassword("a-new-password-2"),
+        ]),
+    },
+  ])(
+    "a new password through $path revokes the old sessions and ends their streams",
+    async ({ change, path }) => {
+      const name = `stream-reset-${path.length}`;
+      const { session } = await viewer(name);
+      const stream = await openStream(session);
+      await change(name);
+      await within(stream, 3_000);
+      expect(JSON.parse(closeEvent(stream)!).reason).toBe("revoked");
+      const old = await fetch(`${app.url}/api/clients`, { headers: { cookie: session.cookie } });
+      expect(old.status).toBe(401);
+    },
+  );
+
+  it("no stream outlives its session's expiry", async () => {
+    const { session } = await viewer("stream-expiry");
+    await db().pool.query(
+      `UPDATE operator_session SET expires_at = now() + interval '2 seconds'
+        WHERE operator_id = (SELECT id FROM operator WHERE username = 'stream-expiry')`,
+    );
+    const stream = await openStream(session);
+    stream.mark();
+    const ms = await within(stream, 5_000);
+    expect(ms).toBeLessThan(3_000);
+    expect(JSON.parse(closeEvent(stream)!).reason).toBe("expired");
+  });
+
+  it("shutdown ends every open stream at once, telling browsers to come back later", async () => {
+    const session = await app.login();
+    const streams = await Promise.all([1, 2, 3].map(() => openStream(session)));
+    const started = performance.now();
+    await app.stop();
+    const seconds = (performance.now() - started) / 1000;
+    // Next.js waits for open responses: before, the shutdown lasted as long as a tab stayed open.
+    expect(seconds).toBeLessThan(5);
+    for (const stream of streams) {
+      await within(stream, 1_000);
+      expect(JSON.parse(closeEvent(stream)!)).toEqual({ reason: "shutdown", retryMs: 5_000 });
+      expect(stream.text()).toMatch(/retry: 5000\n\nevent: close\n/);
+    }
+  }, 30_000);
+});
