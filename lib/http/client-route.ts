@@ -6,15 +6,16 @@ import { handleApiError } from "./handle-error";
 
 type ClientParams = { params: Promise<{ clientId: string }> };
 
-/** A GET handler for /api/clients/{clientId}/…: `handle` gets the client ID and the query parameters. */
+/** A handler for /api/clients/{clientId}/…: `handle` gets the client ID and the query parameters. */
 export function clientRoute(
-  handle: (clientId: string, searchParams: URLSearchParams) => Promise<Response>,
+  handle: (clientId: string, searchParams: URLSearchParams, request: Request) => Promise<Response>,
 ): (request: Request, context: ClientParams) => Promise<Response> {
   return async (request, { params }) => {
     try {
       return await handle(
         clientIdFromSegment((await params).clientId),
         new URL(request.url).searchParams,
+        request,
       );
     } catch (error) {
       return handleApiError(error);

@@ -9,6 +9,7 @@ export const DATA_TABLES = [
   "subscription_state",
   "connect_failure",
   "quarantined_event",
+  "client_label",
 ] as const;
 
 /** Empties every data table (not the migrations record). */
