@@ -11,14 +11,24 @@ export function HeaderNav({ admin }: { admin: boolean }) {
   const pathname = usePathname();
   const onAdmin = pathname === "/admin" || pathname.startsWith("/admin/");
   const onAlerts = pathname === "/alerts";
+  const onInventory = pathname === "/inventory";
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
-      <Link href="/" className={link} aria-current={!onAdmin && !onAlerts ? "page" : undefined}>
+      <Link
+        href="/"
+        className={link}
+        aria-current={!onAdmin && !onAlerts && !onInventory ? "page" : undefined}
+      >
         Fleet
       </Link>
       <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
         Alerts
       </Link>
+      {admin ? (
+        <Link href="/inventory" className={link} aria-current={onInventory ? "page" : undefined}>
+          Inventory
+        </Link>
+      ) : null}
       {admin ? (
         <Link href="/admin" className={link} aria-current={onAdmin ? "page" : undefined}>
           Admin

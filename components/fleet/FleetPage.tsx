@@ -10,6 +10,7 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { ClientTable } from "./ClientTable";
 import { ExportPanel } from "./ExportPanel";
 import { FleetToolbar } from "./FleetToolbar";
+import { LabelFilterBar } from "./LabelFilterBar";
 import { OnlineChart } from "./OnlineChart";
 import { SummaryCards } from "./SummaryCards";
 import { parseFleetParams } from "./fleet-params";
@@ -54,6 +55,7 @@ export function FleetPage() {
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
           />
           <FleetToolbar filters={filters} onChange={setSearch} />
+          <LabelFilterBar filters={filters.label ?? []} onChange={setSearch} />
           <ClientTable query={clients} filters={filters} onSort={setSearch} />
         </>
       )}

@@ -23,6 +23,7 @@ const urlArbitrary = fc.record({
   status: candidate(["online", "pending", "offline", "Online", "gone"]),
   sort: candidate(["clientId", "lastChange", "name"]),
   order: candidate(["asc", "desc", "ASC"]),
+  label: candidate(["site:berlin", "site:a:b", "Site:x", "site:", "site", ":x"]),
 });
 
 function search(record: Record<string, string | undefined>): URLSearchParams {
@@ -52,6 +53,16 @@ describe("the fleet list contract", () => {
           }
           expect(browser[key], key).toBe(accepted && url[key] ? url[key] : undefined);
         }
+        let labelAccepted: boolean;
+        try {
+          parseQuery(ListClientsQuery, search({ label: url.label }));
+          labelAccepted = true;
+        } catch {
+          labelAccepted = false;
+        }
+        expect(browser.label?.map((f) => `${f.key}:${f.value}`)).toEqual(
+          labelAccepted && url.label ? [url.label] : undefined,
+        );
       }),
     );
   });

@@ -33,7 +33,7 @@ beforeEach(async () => {
   );
   expect(r.status).toBe(200);
   await replaceLabels(
-    new Map([
+    new Map<string, Record<string, string>>([
       ["ber-1", { site: "berlin", tier: "gold" }],
       ["ber-2", { site: "berlin" }],
       ["par-1", { site: "paris", tier: "gold" }],
