@@ -12,6 +12,9 @@ import { LabelChips } from "../ui/LabelChips";
 
 const input =
   "rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950 focus-visible:outline-2 focus-visible:outline-sky-600";
+/** The one primary action of a form (its own classes: bg-white of `button` would win over bg-sky). */
+const primary =
+  "rounded-lg border border-sky-700 bg-sky-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:hover:bg-sky-600";
 const button =
   "rounded-lg border border-slate-300 bg-white px-3 py-1 text-xs font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
@@ -115,11 +118,7 @@ export function LabelsPanel({
         </p>
       ) : null}
       <div className="flex gap-2">
-        <button
-          type="submit"
-          className={`${button} border-sky-700 bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600`}
-          disabled={problems.length > 0 || save.isPending}
-        >
+        <button type="submit" className={primary} disabled={problems.length > 0 || save.isPending}>
           {save.isPending ? "Saving…" : "Save labels"}
         </button>
         <button type="button" className={button} onClick={() => setEditing(null)}>

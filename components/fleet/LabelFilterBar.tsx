@@ -46,7 +46,7 @@ export function LabelFilterBar({
             placeholder="key:value, e.g. site:berlin"
             aria-invalid={problem !== null}
             aria-describedby={problem !== null ? "label-filter-problem" : undefined}
-            className={`${field} w-56 font-mono`}
+            className={`${field} w-72 font-mono`}
           />
         </label>
         <button type="submit" className={field}>

@@ -8,6 +8,9 @@ import { ApiError } from "../hooks/fetch-json";
 import { Panel } from "../ui/Panel";
 import { ImportPreview } from "./ImportPreview";
 
+/** The one primary action of a form (its own classes: bg-white of `button` would win over bg-sky). */
+const primary =
+  "rounded-lg border border-sky-700 bg-sky-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:hover:bg-sky-600";
 const button =
   "rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
@@ -62,8 +65,9 @@ export function InventoryPage() {
             CSV with the header <code className="font-mono">clientId,key,value</code> (one row per
             label) or JSON <code className="font-mono">{'[{"clientId", "labels": {…}}]'}</code>.
             Each client listed gets exactly the labels in the file (labels it had that the file does
-            not name are removed); clients not listed keep theirs. Devices not seen yet are listed
-            as “never seen”. One bad row rejects the whole import.
+            not name are removed); clients not listed keep theirs. Devices not seen yet may be
+            labelled too: the fleet counts them as never seen until their first event. One bad row
+            rejects the whole import.
           </p>
           <label className="flex flex-col gap-1 font-medium text-slate-700 dark:text-slate-300">
             File
@@ -106,7 +110,7 @@ export function InventoryPage() {
             </button>
             <button
               type="button"
-              className={`${button} border-sky-700 bg-sky-700 text-white hover:bg-sky-800 dark:bg-sky-700 dark:hover:bg-sky-600`}
+              className={primary}
               disabled={busy || preview === null}
               onClick={() => void run(false)}
             >
