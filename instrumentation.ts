@@ -7,6 +7,8 @@ export async function register(): Promise<void> {
   startRetentionScheduler();
   const { startAlertScheduler } = await import("./lib/alerts/scheduler");
   startAlertScheduler();
+  const { startIncidentScheduler } = await import("./lib/incidents/scheduler");
+  startIncidentScheduler();
   const { bootstrapAdmin } = await import("./lib/auth/operators");
   try {
     if (await bootstrapAdmin())

@@ -25,8 +25,9 @@ export async function startDemoMqtt(opts: {
   ingestUrl: string;
   ingestToken: string;
   log: (message: string) => void;
-}): Promise<{ stop: () => Promise<void> }> {
+}): Promise<{ stop: () => Promise<void>; outage?: (seconds: number) => Promise<void> }> {
   const stops: (() => Promise<void>)[] = [];
+  let outage: ((seconds: number) => Promise<void>) | undefined;
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
   };
@@ -35,11 +36,24 @@ export async function startDemoMqtt(opts: {
     let embeddedTcpUrl: string | undefined;
     if (!mqttUrl) {
       // BROKER_DATA_DIR (default .data/broker): sessions and version numbers survive a restart.
-      const broker = await startLifecycleBroker({
-        host: "127.0.0.1",
-        dataDir: brokerDataDirFromEnv(process.env),
-      });
+      const dataDir = brokerDataDirFromEnv(process.env);
+      let broker = await startLifecycleBroker({ host: "127.0.0.1", dataDir });
       stops.push(() => broker.close());
+      // A broker outage on demand (docs/incidents.md): every device is disconnected
+      // at once, the broker comes back on the same ports, and the fleet reconnects.
+      const { tcpUrl, wsUrl } = broker;
+      outage = async (seconds: number) => {
+        opts.log(`broker outage: stopping the embedded broker for ${seconds} s`);
+        await broker.close();
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+        broker = await startLifecycleBroker({
+          host: "127.0.0.1",
+          dataDir,
+          tcpPort: Number(new URL(tcpUrl).port),
+          wsPort: Number(new URL(wsUrl).port),
+        });
+        opts.log("broker outage over: the broker is back; devices reconnect over the next minute");
+      };
       mqttUrl = broker.wsUrl;
       embeddedTcpUrl = broker.tcpUrl;
       opts.log(`embedded AWS-style broker: ${broker.wsUrl} (WebSocket), ${broker.tcpUrl} (TCP)`);
@@ -91,5 +105,5 @@ export async function startDemoMqtt(opts: {
     await stop();
     throw error;
   }
-  return { stop };
+  return { stop, outage };
 }

@@ -5,7 +5,7 @@
 // everything in order within STOP_LIMIT_MS; a second one forces it.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { upsertOperator } from "../lib/auth/operators";
 import { migrate } from "../lib/db/migrate";
 import { startDemoMqtt } from "./start-mqtt";
@@ -27,8 +27,24 @@ const STOP_LIMIT_MS = 9_000;
 const SECOND_SIGNAL_AFTER_MS = 500;
 
 let mqttStop: (() => Promise<void>) | undefined;
+/** Where npm run demo:outage finds this process. */
+const DEMO_PID_FILE = ".data/start.pid";
 const children: Supervised[] = [];
 let stoppingSince: number | undefined;
+
+/**
+ * The simulated fleet's own churn reaches about 20 distinct clients
+ * disconnecting per minute in its first minutes (the restless fifth alone
+ * ~10), which the default INCIDENT_MIN_CLIENTS (20) would report as an
+ * incident. On the demo fleet only, and unless set, the threshold is 60 % of
+ * its devices (30 of 50): normal churn stays below it, a broker outage
+ * (npm run demo:outage) drops them all. docs/incidents.md explains.
+ */
+function demoIncidentThreshold(): Record<string, string> {
+  if (process.env.MQTT_URL || process.env.INCIDENT_MIN_CLIENTS) return {};
+  const devices = Number(process.env.SIMULATED_DEVICES ?? 50);
+  return { INCIDENT_MIN_CLIENTS: String(Math.max(20, Math.round(devices * 0.6))) };
+}
 
 function log(message: string) {
   console.log(`[start] ${message}`);
@@ -137,6 +153,7 @@ async function main() {
     INGEST_TOKEN: ingestToken,
     NEXT_TELEMETRY_DISABLED: "1",
     FLEET_SUPERVISOR_PID: String(process.pid),
+    ...demoIncidentThreshold(),
   };
   if (!dev && !existsSync(".next/BUILD_ID")) {
     log("no production build yet: running next build (about a minute)…");
@@ -165,10 +182,29 @@ async function main() {
     log,
   });
   mqttStop = mqtt.stop;
+  const outage = mqtt.outage;
+  if (outage !== undefined) {
+    // npm run demo:outage (or kill -USR2 <pid>): the embedded broker stops for
+    // DEMO_OUTAGE_SECONDS (20), which the incident detector reports as one incident.
+    let inOutage = false;
+    process.on("SIGUSR2", () => {
+      if (inOutage || stoppingSince !== undefined) return;
+      inOutage = true;
+      void outage(Number(process.env.DEMO_OUTAGE_SECONDS ?? 20))
+        .catch((e: unknown) => log(`broker outage failed: ${(e as Error).message}`))
+        .finally(() => (inOutage = false));
+    });
+    mkdirSync(".data", { recursive: true });
+    writeFileSync(DEMO_PID_FILE, String(process.pid));
+    process.once("exit", () => rmSync(DEMO_PID_FILE, { force: true }));
+  }
   log(`ready: open ${url} and log in as '${adminName}' with password '${adminPassword}'`);
   log(
     `ingest token for your own curl tests: ${ingestToken.split(",")[0]}  (Ctrl-C stops everything)`,
   );
+  if (outage !== undefined) {
+    log("npm run demo:outage stops the broker for 20 s: watch an incident open on the chart");
+  }
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,8 @@ import { GET as client } from "./clients/[clientId]/route";
 import { GET as subscriptions } from "./clients/[clientId]/subscriptions/route";
 import { GET as list } from "./clients/route";
 import { GET as fleetCsv } from "./export/connections.csv/route";
+import { GET as incident } from "./incidents/[id]/route";
+import { GET as incidents } from "./incidents/route";
 import { GET as online } from "./stats/online/route";
 
 const ID = "dev/1";
@@ -35,6 +37,13 @@ const byPath: Record<string, (query: string, clientId?: string) => Promise<Respo
   "/api/export/connections.csv": (q) =>
     fleetCsv(new Request(`${BASE}/api/export/connections.csv?${q}`)),
   "/api/stats/online": (q) => online(new Request(`${BASE}/api/stats/online?${q}`)),
+  "/api/incidents": (q) => incidents(new Request(`${BASE}/api/incidents?${q}`)),
+  // Validation comes before the lookup: an unknown incident ID still gets the 400.
+  "/api/incidents/{id}": (q) =>
+    incident(
+      new Request(`${BASE}/api/incidents/x?${q}`),
+      params({ id: "00000000-0000-4000-8000-000000000000" }),
+    ),
 };
 const perClient =
   (handler: Handler) =>
@@ -173,6 +182,32 @@ describe("read API: exact 400s for hostile query parameters", () => {
       path: "/connections",
       query: `to=${"z".repeat(100)}`,
       message: `to: '${"z".repeat(64)}…' (100 characters) is not an ISO 8601 time or epoch ms`,
+    },
+    {
+      path: "/api/incidents",
+      query: "from=2026-02-01&to=2026-01-01",
+      message: "from must not be after to",
+    },
+    { path: "/api/incidents", query: "to=0", message: `to: '0' is outside ${RANGE}` },
+    {
+      path: "/api/incidents",
+      query: "limit=501",
+      message: "limit: Too big: expected number to be <=500",
+    },
+    {
+      path: "/api/incidents",
+      query: `clientId=${"x".repeat(129)}`,
+      message: "clientId must be at most 128 bytes, without NUL",
+    },
+    {
+      path: "/api/incidents/{id}",
+      query: `cursor=${b64({ after: "a\u0000" })}`,
+      message: NOT_A_CURSOR,
+    },
+    {
+      path: "/api/incidents/{id}",
+      query: "limit=1.5",
+      message: "limit: Invalid input: expected int, received number",
     },
     {
       path: "/api/stats/online",

@@ -17,6 +17,10 @@ import { GET as client } from "./clients/[clientId]/route";
 import { GET as subscriptions } from "./clients/[clientId]/subscriptions/route";
 import { GET as list } from "./clients/route";
 import { GET as fleetCsv } from "./export/connections.csv/route";
+import { GET as incident } from "./incidents/[id]/route";
+import { GET as incidents } from "./incidents/route";
+import { db } from "@/lib/db/client";
+import { runIncidentDetection } from "@/lib/incidents/job";
 import { GET as health } from "./health/route";
 import { GET as online } from "./stats/online/route";
 import { GET as summary } from "./stats/summary/route";
@@ -114,7 +118,29 @@ const ENDPOINTS: Endpoint[] = [
     call: (q) => summary(at("/api/stats/summary", q)),
   },
   { name: "GET /api/health", params: [], perClient: false, csv: false, call: () => health() },
+  {
+    name: "GET /api/incidents",
+    params: ["from", "to", "clientId", "limit"],
+    perClient: false,
+    csv: false,
+    call: (q) => incidents(at("/api/incidents", q)),
+  },
+  {
+    name: "GET /api/incidents/{id}",
+    params: ["limit", "cursor"],
+    // An unknown ID is a 404, as for clients.
+    perClient: true,
+    csv: false,
+    // A seeded client ID stands for the seeded incident; any other path ID is taken as given.
+    call: (q, id) =>
+      incident(
+        at("/api/incidents/x", q),
+        params({ id: (SEEDED as readonly string[]).includes(id) ? incidentId : id }),
+      ),
+  },
 ];
+
+let incidentId = "";
 
 let validCursors: string[] = [];
 let eventCursor = "";
@@ -135,6 +161,12 @@ beforeAll(async () => {
     }),
   ]);
   expect((await postIngest(items)).body).toMatchObject({ accepted: items.length, rejected: [] });
+  // The seeded clients all drop within a second: one incident (thresholds lowered to the seed's size).
+  await runIncidentDetection(db().pool, {
+    config: { windowMs: 60_000, minClients: 2, minShare: 0.05, maxOpenMs: 3_600_000 },
+  });
+  const seeded = await timed(() => incidents(at("/api/incidents", "")));
+  incidentId = (seeded.body as { items: { id: string }[] }).items[0]!.id;
   for (const sort of ["clientId", "lastChange"]) {
     for (const order of ["asc", "desc"]) {
       const page = await timed(() =>
@@ -245,6 +277,7 @@ describe("read API: any query", () => {
       order: fc.constantFrom("asc", "desc"),
       limit: fc.integer({ min: 1, max: 500 }).map(String),
       range: fc.constantFrom("24h", "7d"),
+      clientId: fc.constantFrom(...SEEDED),
     };
     await fc.assert(
       fc.asyncProperty(

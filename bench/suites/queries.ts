@@ -11,6 +11,8 @@ import { listEvents } from "../../lib/clients/events";
 import { getClient } from "../../lib/clients/get";
 import { countClients, listClients } from "../../lib/clients/list";
 import { EventsQuery, ListClientsQuery, RangeQuery } from "../../lib/clients/schemas";
+import { getIncident, listIncidents } from "../../lib/incidents/read";
+import { IncidentClientsQuery, ListIncidentsQuery } from "../../lib/incidents/schemas";
 import { onlineHistory } from "../../lib/stats/online-history";
 import { startBenchApp } from "../lib/app";
 import { SqlCapture } from "../lib/capture-sql";
@@ -43,7 +45,49 @@ interface QueryCase {
 
 const DAY = 86_400_000;
 
-function cases(clientId: (i: number) => string, deepCursor: string, clients: number): QueryCase[] {
+/**
+ * The generated fleet churns evenly and has no mass disconnects, so the
+ * incident reads get stored incidents of their own: one an hour over the 30
+ * days (a very bad month), each with 50 of the fleet's clients.
+ */
+async function seedIncidents(url: string, now: number, clients: number): Promise<string> {
+  return withClient(url, async (c) => {
+    await c.query("TRUNCATE incident, incident_client");
+    await c.query(
+      `INSERT INTO incident (id, started_at, ended_at, closes_at, last_hot_at, burst_end_at,
+         affected_clients, reconnected_clients, reasons, created_at, updated_at)
+       SELECT gen_random_uuid(), t, t + interval '3 minutes', t + interval '3 minutes', t, t + interval '20 seconds',
+              50, 45, '{"CONNECTION_LOST": 40, "SERVER_INITIATED_DISCONNECT": 10}', t, t
+         FROM generate_series($1::timestamptz - interval '30 days', $1::timestamptz, interval '1 hour') AS t`,
+      [new Date(now)],
+    );
+    await c.query(
+      `INSERT INTO incident_client (incident_id, client_id, session_identifier, version_number, conn_time,
+         disconnected_at, disconnect_reason, principal_identifier, ip_address, reconnected_at)
+       SELECT i.id, 'dev-g' || (n % 10) || '-' || lpad(n::text, 6, '0'),
+              's', 1, i.started_at - interval '1 hour', i.started_at + k * interval '200 milliseconds',
+              CASE WHEN k % 5 = 0 THEN 'SERVER_INITIATED_DISCONNECT' ELSE 'CONNECTION_LOST' END,
+              'principal-' || (k % 3), '10.0.' || (k % 4) || '.' || k,
+              CASE WHEN k % 10 <> 0 THEN i.started_at + k * interval '1 second' END
+         FROM incident i, generate_series(1, 50) AS k,
+              LATERAL (SELECT (k * 7919 + extract(epoch FROM i.started_at)::bigint) % $1 AS n) c
+       ON CONFLICT DO NOTHING`,
+      [clients],
+    );
+    await c.query("ANALYZE incident, incident_client");
+    const { rows } = await c.query<{ id: string }>(
+      `SELECT id FROM incident ORDER BY started_at DESC LIMIT 1`,
+    );
+    return rows[0]!.id;
+  });
+}
+
+function cases(
+  clientId: (i: number) => string,
+  deepCursor: string,
+  clients: number,
+  incidentId: string,
+): QueryCase[] {
   const search = (i: number) =>
     String((i * 7_919) % clients)
       .padStart(6, "0")
@@ -95,6 +139,21 @@ function cases(clientId: (i: number) => string, deepCursor: string, clients: num
       path: () => "/api/stats/online?range=7d",
       call: () => onlineHistory({ range: "7d" }),
     },
+    {
+      name: "incidents list, 7 days (GET /api/incidents)",
+      path: () => "/api/incidents",
+      call: () => listIncidents(ListIncidentsQuery.parse({})),
+    },
+    {
+      name: "incidents list, 30 days",
+      path: () => `/api/incidents?from=${Date.now() - 30 * DAY}`,
+      call: () => listIncidents(ListIncidentsQuery.parse({ from: String(Date.now() - 30 * DAY) })),
+    },
+    {
+      name: "incident detail with its first 100 clients",
+      path: () => `/api/incidents/${incidentId}`,
+      call: () => getIncident(incidentId, IncidentClientsQuery.parse({})),
+    },
   ];
 }
 
@@ -121,7 +180,8 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
       clientId: row.client_id,
     });
   });
-  const all = cases(db.sampleClientId, deep, db.counts.clients);
+  const incidentId = await seedIncidents(db.url, db.now, db.counts.clients);
+  const all = cases(db.sampleClientId, deep, db.counts.clients, incidentId);
   const profileDir = ctx.profile ? path.join(PROFILES_DIR, "queries-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
   const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));

@@ -12,14 +12,18 @@ export function HeaderNav({ admin }: { admin: boolean }) {
   const onAdmin = pathname === "/admin" || pathname.startsWith("/admin/");
   const onAlerts = pathname === "/alerts";
   const onInventory = pathname === "/inventory";
+  const onIncidents = pathname === "/incidents" || pathname.startsWith("/incidents/");
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
       <Link
         href="/"
         className={link}
-        aria-current={!onAdmin && !onAlerts && !onInventory ? "page" : undefined}
+        aria-current={!onAdmin && !onAlerts && !onIncidents && !onInventory ? "page" : undefined}
       >
         Fleet
+      </Link>
+      <Link href="/incidents" className={link} aria-current={onIncidents ? "page" : undefined}>
+        Incidents
       </Link>
       <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
         Alerts

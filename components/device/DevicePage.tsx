@@ -16,6 +16,7 @@ import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { ConnectionsTable } from "./ConnectionsTable";
 import { DeviceHeader, DeviceHeaderSkeleton } from "./DeviceHeader";
+import { DeviceIncidents } from "./DeviceIncidents";
 import { EventLog } from "./EventLog";
 import { FailuresPanel } from "./FailuresPanel";
 import { LabelsPanel } from "./LabelsPanel";
@@ -129,6 +130,9 @@ export function DevicePage({ clientId, admin = false }: { clientId: string; admi
           <FailuresPanel data={failures.data} />
         </Panel>
       </div>
+      <Panel id="device-incidents" title="Fleet incidents">
+        <DeviceIncidents clientId={clientId} />
+      </Panel>
       <Panel id="events" title="Event log">
         <EventLog clientId={clientId} />
       </Panel>

@@ -1,10 +1,13 @@
 "use client";
 
 import { useState, type KeyboardEvent, type PointerEvent } from "react";
+import type { IncidentItem } from "@/lib/incidents/schemas";
 import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
 import { formatDay, formatShortDateTime, formatTime, utcLabel } from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
 import { useOnlineHistoryQuery } from "../hooks/use-fleet-stats";
+import { useIncidentsQuery } from "../hooks/use-incidents";
+import { IncidentMarkers } from "./IncidentMarkers";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 
@@ -37,7 +40,15 @@ function timeTicks(from: number, to: number, range: HistoryRange): number[] {
   return ticks;
 }
 
-function Chart({ history, width }: { history: OnlineHistory; width: number }) {
+function Chart({
+  history,
+  width,
+  incidents,
+}: {
+  history: OnlineHistory;
+  width: number;
+  incidents: readonly IncidentItem[];
+}) {
   const [hover, setHover] = useState<number | null>(null);
   const points = history.points;
   const from = Date.parse(history.from);
@@ -159,6 +170,14 @@ function Chart({ history, width }: { history: OnlineHistory; width: number }) {
           </g>
         ) : null}
       </svg>
+      <IncidentMarkers
+        incidents={incidents}
+        x={x}
+        from={from}
+        to={to}
+        top={PAD.top}
+        height={innerH}
+      />
       {hovered && hover !== null ? (
         <div
           role="status"
@@ -190,6 +209,11 @@ export function OnlineChart({
 }) {
   const query = useOnlineHistoryQuery(range);
   const [ref, width] = useElementWidth<HTMLDivElement>();
+  const chartFrom = query.data?.from;
+  const incidents = useIncidentsQuery(
+    { from: chartFrom ?? "", to: query.data?.to ?? "" },
+    chartFrom !== undefined,
+  );
   return (
     <Panel
       id="online-chart"
@@ -220,7 +244,7 @@ export function OnlineChart({
     >
       <div ref={ref} className="w-full">
         {query.data ? (
-          <Chart history={query.data} width={width} />
+          <Chart history={query.data} width={width} incidents={incidents.data?.items ?? []} />
         ) : query.error ? (
           <p className="flex h-[180px] items-center justify-center text-sm text-slate-600 dark:text-slate-400">
             The chart could not be loaded.

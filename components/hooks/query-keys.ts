@@ -15,6 +15,9 @@ export const queryKeys = {
   summary: () => ["summary"] as const,
   onlineHistoryRoot: () => ["online-history"] as const,
   onlineHistory: (range: string) => ["online-history", range] as const,
+  incidentsRoot: () => ["incidents"] as const,
+  incidents: (params: Record<string, string>) => ["incidents", params] as const,
+  incident: (id: string, cursor: string | null) => ["incident", id, cursor] as const,
   /** The logged-in operator. */
   me: () => ["me"] as const,
   operators: () => ["admin", "operators"] as const,

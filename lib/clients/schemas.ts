@@ -30,7 +30,7 @@ function quote(value: string): string {
 }
 
 /** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
-const Instant = z.string().transform((value, ctx) => {
+export const Instant = z.string().transform((value, ctx) => {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({

@@ -10,6 +10,10 @@ export const DATA_TABLES = [
   "connect_failure",
   "quarantined_event",
   "client_label",
+  // Derived from the above by the incident job; its progress row goes with them.
+  "incident_client",
+  "incident",
+  "incident_detector",
 ] as const;
 
 /** Empties every data table (not the migrations record). */

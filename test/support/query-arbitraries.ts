@@ -179,6 +179,10 @@ function aimedAt(name: string, real: RealCursors): fc.Arbitrary<string> | undefi
     from: instantTextArb,
     to: instantTextArb,
     q: fc.oneof(hostileString(20), fc.constantFrom("%", "_", "\\", "%_\\", "\u0000")),
+    clientId: fc.oneof(
+      hostileString(20),
+      fc.constantFrom("\u0000", "x".repeat(129), "é".repeat(65)),
+    ),
   };
   return AIMED[name];
 }

@@ -1,0 +1,157 @@
+// The database path agrees with the pure reference: whatever the order,
+// duplication and batching of ingest, with detection rerun between batches,
+// the stored live incidents are those the reference finds on the in-order
+// history; IDs survive reruns and late events.
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { resetDatabase } from "../../test/support/db";
+import { connected, disconnected, envelope } from "../../test/support/events";
+import { massDisconnectArbitrary } from "../../test/support/incident-arbitraries";
+import {
+  deliveryArbitrary,
+  latestTimestamp,
+  receivedInOrder,
+} from "../../test/support/presence-arbitraries";
+import { presenceConfig } from "../config";
+import { db } from "../db/client";
+import { TOPIC_PREFIXES } from "../ingest/schemas";
+import { ingest } from "../ingest/index";
+import { foldEvents } from "../presence/fold";
+import type { LifecycleEvent } from "../presence/types";
+import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "./config";
+import { runIncidentDetection } from "./job";
+import { canonical, loadStored } from "./persist";
+import { detectIncidents, inputsFromConnections } from "./reference";
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+
+function toEnvelope(e: LifecycleEvent) {
+  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
+  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
+}
+
+async function storedIncidents() {
+  return (await loadStored(db().pool as never, 0)).sort(
+    (a, b) => a.incident.startedAt - b.incident.startedAt,
+  );
+}
+
+const detect = (config: IncidentConfig, now: number) =>
+  runIncidentDetection(db().pool, { config, now, lookbackMs: Infinity });
+
+beforeEach(resetDatabase);
+
+describe("stored incidents = the pure reference on the in-order history", () => {
+  it("after ingest in any order, duplicated, in batches, with detection between batches", async () => {
+    const presence = presenceConfig();
+    let found = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        massDisconnectArbitrary({ maxClients: 14 }).chain((events) =>
+          fc.record({
+            events: fc.constant(events),
+            delivery: deliveryArbitrary(events, { maxDuplicates: 6 }),
+            sizes: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
+            detectAfter: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+            config: fc.record({
+              windowMs: fc.constantFrom(10 * SECOND, 60 * SECOND),
+              minClients: fc.integer({ min: 1, max: 6 }),
+              minShare: fc.constantFrom(0, 0.05, 0.3, 0.6),
+              maxOpenMs: fc.constantFrom(2 * MINUTE, 60 * MINUTE),
+            }),
+            nowOffset: fc.integer({ min: -20 * MINUTE, max: 2 * 60 * MINUTE }),
+          }),
+        ),
+        async ({ events, delivery, sizes, detectAfter, config, nowOffset }) => {
+          await resetDatabase();
+          const now = latestTimestamp(events) + nowOffset;
+          for (let i = 0, k = 0; i < delivery.length; k += 1) {
+            const size = sizes[k % sizes.length] as number;
+            const batch = delivery.slice(i, i + size).map(toEnvelope);
+            const result = await ingest(JSON.stringify(batch), new Date(now));
+            expect(result.rejected).toEqual([]);
+            if (detectAfter[k % detectAfter.length]) await detect(config, now);
+            i += size;
+          }
+          await detect(config, now);
+          const histories = foldEvents(receivedInOrder(events, now));
+          const expected = detectIncidents(
+            inputsFromConnections(
+              [...histories.values()].map((h) => [...h.connections.values()]),
+              presence.versionResetWindowMs,
+            ),
+            config,
+            now,
+          );
+          const stored = await storedIncidents();
+          expect(stored.map((s) => canonical(s.incident))).toEqual(expected.map(canonical));
+          if (expected.length > 0) found += 1;
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(found).toBeGreaterThan(20);
+  }, 240_000);
+});
+
+// 50 devices online from T0; `ids` drop at `at` (100 ms apart), back 20 s later.
+const T0 = Date.parse("2026-11-30T10:00:00.000Z");
+const dev = (i: number) => `dev-${String(i).padStart(2, "0")}`;
+
+async function send(payloads: ReturnType<typeof connected>[]) {
+  const r = await ingest(JSON.stringify(payloads.map(envelope)), new Date(T0 + 3 * 3_600_000));
+  expect(r.rejected).toEqual([]);
+}
+const drops = (ids: number[], at: number, version = 1) =>
+  ids.flatMap((i) => [
+    disconnected(dev(i), at + i * 100, version),
+    connected(dev(i), at + i * 100 + 20 * SECOND, version + 1),
+  ]);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe("incident IDs", () => {
+  const config = DEFAULT_INCIDENT_CONFIG;
+  const now = T0 + 3 * 3_600_000;
+
+  it("a rerun changes nothing; a late event that grows an incident keeps its ID", async () => {
+    await send(range(0, 50).map((i) => connected(dev(i), T0, 1)));
+    await send(drops(range(0, 25), T0 + 30 * MINUTE));
+    const first = await detect(config, now);
+    expect(first.changed).toHaveLength(1);
+    const [before] = await storedIncidents();
+    expect(before?.incident.clients).toHaveLength(25);
+    expect((await detect(config, now)).changed).toEqual([]);
+
+    // Three more devices' disconnects of the same burst arrive late.
+    await send(drops(range(25, 28), T0 + 30 * MINUTE));
+    const late = await detect(config, now);
+    const [after, ...rest] = await storedIncidents();
+    expect(rest).toEqual([]);
+    expect(late.changed).toEqual([before?.id]);
+    expect(after?.id).toBe(before?.id);
+    expect(after?.incident.clients).toHaveLength(28);
+  });
+
+  it("two incidents joined by late disconnects become one: the older ID survives, the other points to it", async () => {
+    await send(range(0, 50).map((i) => connected(dev(i), T0, 1)));
+    // Two bursts of 20, 90 s apart (more than one window): two incidents.
+    await send(drops(range(0, 20), T0 + 30 * MINUTE));
+    await send(drops(range(20, 40), T0 + 30 * MINUTE + 90 * SECOND));
+    await detect(config, now);
+    const two = await storedIncidents();
+    expect(two).toHaveLength(2);
+    // Late: 25 more disconnects between them keep the burst going across the gap.
+    await send(
+      range(40, 50).map((i) => disconnected(dev(i), T0 + 30 * MINUTE + 45 * SECOND + i * 100, 1)),
+    );
+    await detect(config, now);
+    const one = await storedIncidents();
+    expect(one).toHaveLength(1);
+    expect(one[0]?.id).toBe(two[0]?.id);
+    const merged = await db().pool.query(`SELECT merged_into FROM incident WHERE id = $1`, [
+      two[1]?.id,
+    ]);
+    expect(merged.rows[0]?.merged_into).toBe(two[0]?.id);
+  });
+});
