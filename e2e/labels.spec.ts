@@ -55,6 +55,7 @@ test("label a device on its page, then filter the fleet by that label", async ({
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toHaveAttribute("data-client-id", labelled);
   await expect(rows.first()).toContainText(`site: ${site}`);
+  await expect(page.getByRole("heading", { name: `Online clients · site: ${site}` })).toBeVisible();
   await checkPage(page, "fleet-label-filter");
 
   // A shared link opens with the filter; removing it brings the other device back.

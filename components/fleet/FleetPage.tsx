@@ -53,6 +53,7 @@ export function FleetPage() {
           <OnlineChart
             range={chart}
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
+            labels={filters.label}
           />
           <FleetToolbar filters={filters} onChange={setSearch} />
           <LabelFilterBar filters={filters.label ?? []} onChange={setSearch} />

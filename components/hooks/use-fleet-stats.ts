@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Counts } from "@/lib/clients/schemas";
 import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
+import { formatLabelFilter, type LabelFilter } from "@/contract/labels";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
@@ -14,12 +15,13 @@ export function useSummaryQuery() {
   });
 }
 
-/** Online clients over time. History moves slowly: a minute's staleness is fine. */
-export function useOnlineHistoryQuery(range: HistoryRange) {
+/** Online clients over time (of the clients carrying every label). History moves slowly: a minute's staleness is fine. */
+export function useOnlineHistoryQuery(range: HistoryRange, labels: readonly LabelFilter[] = []) {
+  const search = new URLSearchParams({ range });
+  for (const f of labels) search.append("label", formatLabelFilter(f));
   return useQuery({
-    queryKey: queryKeys.onlineHistory(range),
-    queryFn: ({ signal }) =>
-      fetchJson<OnlineHistory>(`/api/stats/online?range=${range}`, { signal }),
+    queryKey: [...queryKeys.onlineHistory(range), search.getAll("label")],
+    queryFn: ({ signal }) => fetchJson<OnlineHistory>(`/api/stats/online?${search}`, { signal }),
     refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });
