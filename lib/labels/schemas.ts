@@ -26,6 +26,19 @@ export const LabelsObject = z
     }
   });
 
+export const FacetQuery = z.object({
+  key: z.string({ error: "key is required (a label key, e.g. site)" }).superRefine((key, ctx) => {
+    const problem = labelKeyProblem(key);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  }),
+});
+
+/** Per value of one key: seen clients, how many are online, and labelled clients never seen. */
+export interface LabelFacet {
+  key: string;
+  items: { value: string; clients: number; online: number; neverSeen: number }[];
+}
+
 export const PutLabelsBody = z.object(
   { labels: LabelsObject },
   { error: 'body must be {"labels": {key: value, …}}' },

@@ -10,6 +10,7 @@ import { GET as listClients } from "../clients/route";
 import { GET as exportCsv } from "../export/connections.csv/route";
 import { POST as ingest } from "../ingest/route";
 import { GET as online } from "../stats/online/route";
+import { GET as facet } from "./facet/route";
 import { GET as summary } from "../stats/summary/route";
 
 const NOW = Date.now();
@@ -114,5 +115,34 @@ describe("label filters", () => {
       status: 400,
       body: { error: { code: "invalid_query", message } },
     });
+  });
+});
+
+describe("GET /api/labels/facet", () => {
+  it("splits the fleet by one key: clients, online and never seen per value", async () => {
+    expect(await read(facet, "/api/labels/facet?key=site")).toEqual({
+      status: 200,
+      body: {
+        key: "site",
+        items: [
+          { value: "berlin", clients: 2, online: 1, neverSeen: 1 },
+          { value: "paris", clients: 1, online: 1, neverSeen: 0 },
+        ],
+      },
+    });
+    expect(await read(facet, "/api/labels/facet?key=nothing")).toEqual({
+      status: 200,
+      body: { key: "nothing", items: [] },
+    });
+  });
+
+  it("refuses a missing or bad key", async () => {
+    expect(await read(facet, "/api/labels/facet")).toEqual({
+      status: 400,
+      body: {
+        error: { code: "invalid_query", message: "key is required (a label key, e.g. site)" },
+      },
+    });
+    expect((await read(facet, "/api/labels/facet?key=Site")).status).toBe(400);
   });
 });
