@@ -48,6 +48,10 @@ test("label a device on its page, then filter the fleet by that label", async ({
   await checkPage(page, "device-labels");
 
   await page.goto("/");
+  // The facet (key `site` by default) counts the device under its value.
+  await expect(
+    page.getByRole("region", { name: "By label" }).getByRole("button", { name: new RegExp(site) }),
+  ).toContainText("1 of 1 online (100%)");
   await page.getByPlaceholder("key:value, e.g. site:berlin").fill(`site:${site}`);
   await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`label=site%3A${site}`));

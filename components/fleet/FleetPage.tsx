@@ -11,6 +11,8 @@ import { ClientTable } from "./ClientTable";
 import { ExportPanel } from "./ExportPanel";
 import { FleetToolbar } from "./FleetToolbar";
 import { LabelFilterBar } from "./LabelFilterBar";
+import { LabelFacet } from "./LabelFacet";
+import { formatLabelFilter } from "@/contract/labels";
 import { OnlineChart } from "./OnlineChart";
 import { SummaryCards } from "./SummaryCards";
 import { parseFleetParams } from "./fleet-params";
@@ -54,6 +56,18 @@ export function FleetPage() {
             range={chart}
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
             labels={filters.label}
+          />
+          <LabelFacet
+            key={search.get("facet") ?? "site"}
+            facetKey={search.get("facet") ?? "site"}
+            onKey={(key) => setSearch({ facet: key === "site" ? undefined : key })}
+            onPick={(f) =>
+              setSearch({
+                label: [...(filters.label ?? []).filter((g) => g.key !== f.key), f].map(
+                  formatLabelFilter,
+                ),
+              })
+            }
           />
           <FleetToolbar filters={filters} onChange={setSearch} />
           <LabelFilterBar filters={filters.label ?? []} onChange={setSearch} />
