@@ -2,7 +2,7 @@ import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query
 import { Suspense } from "react";
 import { FleetPage } from "@/components/fleet/FleetPage";
 import { parseFleetParams } from "@/components/fleet/fleet-params";
-import { FIRST_PAGE_SIZE, listParamsRecord } from "@/contract/client-list";
+import { FIRST_PAGE_SIZE, listParamsRecord, toSearchParams } from "@/contract/client-list";
 import { queryKeys } from "@/components/hooks/query-keys";
 import { countClients, listClients } from "@/lib/clients/list";
 import { ListClientsQuery, parseQuery } from "@/lib/clients/schemas";
@@ -14,13 +14,6 @@ const PREFETCH_BUDGET_MS = 700;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-function toSearchParams(raw: Record<string, string | string[] | undefined>): URLSearchParams {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(raw))
-    if (typeof value === "string") search.set(key, value);
-  return search;
-}
-
 /**
  * The first page of the table and the counts are read here and streamed
  * with the HTML, so rows paint before any script runs; the browser's React
@@ -30,13 +23,13 @@ async function prefetch(search: URLSearchParams): Promise<QueryClient> {
   const queryClient = new QueryClient();
   const record = listParamsRecord(parseFleetParams(search).filters);
   const load = async () => {
-    const query = parseQuery(
-      ListClientsQuery,
-      new URLSearchParams({ ...record, limit: String(FIRST_PAGE_SIZE) }),
-    );
+    const search = toSearchParams(record);
+    search.set("limit", String(FIRST_PAGE_SIZE));
+    const query = parseQuery(ListClientsQuery, search);
     const [page, summary] = await Promise.all([
       listClients(query),
-      record.q === undefined ? null : countClients(undefined),
+      // The summary cards count the whole fleet; a filtered page's counts are not that.
+      record.q === undefined && record.label === undefined ? null : countClients(),
     ]);
     queryClient.setQueryData(queryKeys.clients(record), { pages: [page], pageParams: [null] });
     queryClient.setQueryData(queryKeys.summary(), summary ?? page.counts);

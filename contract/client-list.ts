@@ -3,6 +3,8 @@
 // limits, and the order it comes in. lib/clients/schemas.ts builds the API's
 // zod schema from these; the browser reads its URL with parseClientListParams.
 
+import { formatLabelFilter, MAX_LABEL_FILTERS, parseLabelFilter, type LabelFilter } from "./labels";
+
 export const STATUSES = ["online", "pending", "offline"] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -28,6 +30,8 @@ export interface ClientListParams {
   status?: Status | undefined;
   /** `flapping=true`: only clients flagged as flapping; `false`: only those not flagged. */
   flapping?: boolean | undefined;
+  /** `label=key:value`, repeatable: a client must carry every one. */
+  label?: LabelFilter[] | undefined;
   sort?: Sort | undefined;
   order?: Order | undefined;
 }
@@ -60,22 +64,45 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
   const sort = search.get("sort");
   const order = search.get("order");
   const flapping = search.get("flapping");
+  const label = search
+    .getAll("label")
+    .map(parseLabelFilter)
+    .filter((f): f is LabelFilter => typeof f !== "string")
+    .slice(0, MAX_LABEL_FILTERS);
   return {
     q: q ? q.slice(0, MAX_SEARCH_CHARS) : undefined,
     status: isStatus(status) ? status : undefined,
     flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
     sort: isSort(sort) ? sort : undefined,
     order: isOrder(order) ? order : undefined,
+    label: label.length > 0 ? label : undefined,
   };
 }
 
-/** The query-key and URL form: only the filters that are set. */
-export function listParamsRecord(params: ClientListParams): Record<string, string> {
-  const record: Record<string, string> = {};
+/** The query-key form: only the filters that are set (`label` as its repeated URL values). */
+export type ListParamsRecord = Record<string, string | string[]>;
+
+export function listParamsRecord(params: ClientListParams): ListParamsRecord {
+  const record: ListParamsRecord = {};
   for (const [key, value] of Object.entries(params)) {
+    if (key === "label") continue;
     if (value !== undefined && value !== "") record[key] = String(value);
   }
+  if (params.label !== undefined && params.label.length > 0)
+    record.label = params.label.map(formatLabelFilter);
   return record;
+}
+
+/** The URL form of a record: a repeated parameter once per value. */
+export function toSearchParams(
+  record: Readonly<Record<string, string | string[] | undefined>>,
+): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(record)) {
+    if (Array.isArray(value)) for (const v of value) search.append(key, v);
+    else if (value !== undefined) search.set(key, value);
+  }
+  return search;
 }
 
 /**

@@ -13,6 +13,11 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  LABELS_IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
 });
 
 /** Reads the presence settings from the environment (docs/model.md, "Configuration"). */
@@ -28,6 +33,11 @@ export function presenceConfig(env: NodeJS.ProcessEnv = process.env): PresenceCo
 
 export function ingestMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
   return EnvSchema.parse(env).INGEST_MAX_BYTES;
+}
+
+/** The largest label import body (CSV or JSON) read; past it the answer is 413. */
+export function labelsImportMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  return EnvSchema.parse(env).LABELS_IMPORT_MAX_BYTES;
 }
 
 /** INGEST_TOKEN holds a comma-separated list so tokens can be rotated without downtime. */

@@ -4,7 +4,22 @@
 import { bridgeConfigFromEnv, startBridge } from "../lib/bridge";
 import { startLifecycleBroker } from "../lib/broker";
 import { brokerDataDirFromEnv } from "../lib/broker/process";
+import type { Labels } from "../contract/labels";
+import { labelsOfClients, replaceLabels } from "../lib/labels/store";
 import { startFleet } from "../lib/simulator";
+import { simulatedFleetLabels } from "../lib/simulator/labels";
+
+/**
+ * Labels the simulated devices that carry none yet (through the same
+ * function as the API), so labels an operator changed in the demo survive a
+ * restart. Returns how many were labelled.
+ */
+async function labelUnlabelled(wanted: Map<string, Labels>): Promise<number> {
+  const existing = await labelsOfClients([...wanted.keys()]);
+  const missing = new Map([...wanted].filter(([id]) => !existing.has(id)));
+  if (missing.size > 0) await replaceLabels(missing);
+  return missing.size;
+}
 
 export async function startDemoMqtt(opts: {
   ingestUrl: string;
@@ -78,6 +93,13 @@ export async function startDemoMqtt(opts: {
       });
       stops.push(() => flaky.stop());
       opts.log(`simulated fleet: ${devices} devices (${restless} restless)`);
+      const labelled = await labelUnlabelled(
+        new Map([
+          ...simulatedFleetLabels("sim", devices - restless),
+          ...simulatedFleetLabels("sim-restless", restless),
+        ]),
+      );
+      if (labelled > 0) opts.log(`simulated fleet: site labels set on ${labelled} devices`);
     }
   } catch (error) {
     await stop();

@@ -123,7 +123,7 @@ const ENDPOINTS: Endpoint[] = [
     params: [],
     perClient: false,
     csv: false,
-    call: () => summary(),
+    call: (q) => summary(at("/api/stats/summary", q)),
   },
   { name: "GET /api/health", params: [], perClient: false, csv: false, call: () => health() },
   {

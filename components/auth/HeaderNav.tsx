@@ -11,13 +11,14 @@ export function HeaderNav({ admin }: { admin: boolean }) {
   const pathname = usePathname();
   const onAdmin = pathname === "/admin" || pathname.startsWith("/admin/");
   const onAlerts = pathname === "/alerts";
+  const onInventory = pathname === "/inventory";
   const onIncidents = pathname === "/incidents" || pathname.startsWith("/incidents/");
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
       <Link
         href="/"
         className={link}
-        aria-current={!onAdmin && !onAlerts && !onIncidents ? "page" : undefined}
+        aria-current={!onAdmin && !onAlerts && !onIncidents && !onInventory ? "page" : undefined}
       >
         Fleet
       </Link>
@@ -27,6 +28,11 @@ export function HeaderNav({ admin }: { admin: boolean }) {
       <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
         Alerts
       </Link>
+      {admin ? (
+        <Link href="/inventory" className={link} aria-current={onInventory ? "page" : undefined}>
+          Inventory
+        </Link>
+      ) : null}
       {admin ? (
         <Link href="/admin" className={link} aria-current={onAdmin ? "page" : undefined}>
           Admin

@@ -19,6 +19,7 @@ import { DeviceHeader, DeviceHeaderSkeleton } from "./DeviceHeader";
 import { DeviceIncidents } from "./DeviceIncidents";
 import { EventLog } from "./EventLog";
 import { FailuresPanel } from "./FailuresPanel";
+import { LabelsPanel } from "./LabelsPanel";
 import { RangePicker } from "./RangePicker";
 import { TimeZoneNote } from "../ui/LocalTime";
 import { SubscriptionsPanel } from "./SubscriptionsPanel";
@@ -85,6 +86,11 @@ export function DevicePage({ clientId, admin = false }: { clientId: string; admi
       ) : (
         <DeviceHeaderSkeleton />
       )}
+      {client.data ? (
+        <Panel id="labels" title="Labels">
+          <LabelsPanel clientId={clientId} labels={client.data.labels} admin={admin} />
+        </Panel>
+      ) : null}
       <Panel id="device-alerts-panel" title="Alerts">
         <DeviceAlerts clientId={clientId} admin={admin} />
       </Panel>

@@ -42,7 +42,7 @@ const cell = "truncate px-3";
 function ClientRowImpl({ client, index, top }: { client: ClientView; index: number; top: number }) {
   const router = useRouter();
   const flashing = useFlash(
-    `${client.status}|${client.lastEventAt}|${client.flapping}|${client.subscriptionCount}`,
+    `${client.status}|${client.lastEventAt}|${client.flapping}|${client.subscriptionCount}|${JSON.stringify(client.labels)}`,
   );
   const href = devicePath(client.clientId);
   const reason = reasonInWords(client.disconnectReason);
@@ -74,6 +74,14 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
         >
           {client.clientId}
         </Link>
+        {Object.entries(client.labels).map(([key, value]) => (
+          <span
+            key={key}
+            className="ml-1.5 rounded bg-slate-100 px-1 py-0.5 font-sans text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-200"
+          >
+            {key}: {value}
+          </span>
+        ))}
       </div>
       <div role="cell" className={`${cell} text-slate-700 dark:text-slate-300`}>
         <RelativeTime iso={client.since} />

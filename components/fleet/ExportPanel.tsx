@@ -1,5 +1,6 @@
 "use client";
 
+import { formatLabelFilter } from "@/contract/labels";
 import { useEffect, useRef, useState } from "react";
 import { fromLocalInput, toLocalInput } from "../format/time";
 import type { ClientListParams } from "@/contract/client-list";
@@ -45,6 +46,7 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
   if (toMs !== null) search.set("to", new Date(toMs + 59_999).toISOString());
   if (filters.q) search.set("q", filters.q);
   if (filters.status) search.set("status", filters.status);
+  for (const f of filters.label ?? []) search.append("label", formatLabelFilter(f));
   const href = `/api/export/connections.csv?${search}`;
   const scope = [filters.q ? `matching “${filters.q}”` : null, filters.status ?? null]
     .filter(Boolean)

@@ -10,6 +10,9 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { ClientTable } from "./ClientTable";
 import { ExportPanel } from "./ExportPanel";
 import { FleetToolbar } from "./FleetToolbar";
+import { LabelFilterBar } from "./LabelFilterBar";
+import { LabelFacet } from "./LabelFacet";
+import { formatLabelFilter } from "@/contract/labels";
 import { OnlineChart } from "./OnlineChart";
 import { ReasonsChart } from "./ReasonsChart";
 import { SummaryCards } from "./SummaryCards";
@@ -53,9 +56,23 @@ export function FleetPage() {
           <OnlineChart
             range={chart}
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
+            labels={filters.label}
+          />
+          <LabelFacet
+            key={search.get("facet") ?? "site"}
+            facetKey={search.get("facet") ?? "site"}
+            onKey={(key) => setSearch({ facet: key === "site" ? undefined : key })}
+            onPick={(f) =>
+              setSearch({
+                label: [...(filters.label ?? []).filter((g) => g.key !== f.key), f].map(
+                  formatLabelFilter,
+                ),
+              })
+            }
           />
           <ReasonsChart range={chart} />
           <FleetToolbar filters={filters} onChange={setSearch} />
+          <LabelFilterBar filters={filters.label ?? []} onChange={setSearch} />
           <ClientTable query={clients} filters={filters} onSort={setSearch} />
         </>
       )}

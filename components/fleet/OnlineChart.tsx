@@ -6,6 +6,7 @@ import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
 import { formatDay, formatShortDateTime, formatTime, utcLabel } from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
 import { useOnlineHistoryQuery } from "../hooks/use-fleet-stats";
+import type { LabelFilter } from "@/contract/labels";
 import { useIncidentsQuery } from "../hooks/use-incidents";
 import { IncidentMarkers } from "./IncidentMarkers";
 import { Panel } from "../ui/Panel";
@@ -203,11 +204,14 @@ function Chart({
 export function OnlineChart({
   range,
   onRange,
+  labels = [],
 }: {
   range: HistoryRange;
   onRange: (r: HistoryRange) => void;
+  /** The fleet page's label filter: the chart counts only those clients. */
+  labels?: readonly LabelFilter[];
 }) {
-  const query = useOnlineHistoryQuery(range);
+  const query = useOnlineHistoryQuery(range, labels);
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const chartFrom = query.data?.from;
   const incidents = useIncidentsQuery(
@@ -217,7 +221,11 @@ export function OnlineChart({
   return (
     <Panel
       id="online-chart"
-      title="Online clients"
+      title={
+        labels.length === 0
+          ? "Online clients"
+          : `Online clients · ${labels.map((f) => `${f.key}: ${f.value}`).join(", ")}`
+      }
       actions={
         <div
           role="group"

@@ -56,6 +56,9 @@ export function SummaryCards({
             {card.key === "online" && counts ? (
               <span className="mt-1 block text-xs text-slate-600 dark:text-slate-400">
                 of {formatCount(counts.total, hydrated)} clients
+                {counts.neverSeen > 0
+                  ? ` · ${formatCount(counts.neverSeen, hydrated)} labelled, never seen`
+                  : null}
               </span>
             ) : null}
           </>

@@ -6,6 +6,8 @@ export class ApiError extends Error {
     message: string,
     readonly code: string,
     readonly status: number,
+    /** The whole error body, for answers that carry more than the error (e.g. an import's rejected rows). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = "ApiError";
@@ -66,15 +68,16 @@ export async function fetchJson<T>(url: string, init: FetchInit = {}): Promise<T
   if (!response.ok) {
     let code = "http_error";
     let message = `${response.status} ${response.statusText}`;
+    let body: { error?: { code?: string; message?: string } } | undefined;
     try {
-      const body = (await response.json()) as { error?: { code?: string; message?: string } };
+      body = (await response.json()) as { error?: { code?: string; message?: string } };
       code = body.error?.code ?? code;
       message = body.error?.message ?? message;
     } catch {
       // Not JSON: keep the status line.
     }
     if (response.status === 401) sendToLogin();
-    throw new ApiError(message, code, response.status);
+    throw new ApiError(message, code, response.status, body);
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;

@@ -1,7 +1,9 @@
+import type { ListParamsRecord } from "@/contract/client-list";
+
 /** Every React Query key of the UI, from one factory. Prefixes let the stream patch or invalidate families. */
 export const queryKeys = {
   clientsRoot: () => ["clients"] as const,
-  clients: (params: Record<string, string>) => ["clients", params] as const,
+  clients: (params: ListParamsRecord) => ["clients", params] as const,
   client: (clientId: string) => ["client", clientId] as const,
   /** Everything under one device except its header: refetched when the device changes. */
   deviceRoot: (clientId: string) => ["device", clientId] as const,

@@ -6,6 +6,7 @@ import {
   FIRST_PAGE_SIZE,
   listParamsRecord,
   NEXT_PAGE_SIZE,
+  toSearchParams,
   type ClientListParams,
 } from "@/contract/client-list";
 import { fetchJson } from "./fetch-json";
@@ -20,7 +21,7 @@ export function useClientsQuery(params: ClientListParams) {
     queryKey: queryKeys.clients(record),
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
-      const search = new URLSearchParams(record);
+      const search = toSearchParams(record);
       search.set("limit", String(pageParam === null ? FIRST_PAGE_SIZE : NEXT_PAGE_SIZE));
       if (pageParam !== null) search.set("cursor", pageParam);
       return fetchJson<ClientPage>(`/api/clients?${search}`, { signal });

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { Counts } from "@/lib/clients/schemas";
 import type { HistoryRange, OnlineHistory } from "@/lib/stats/schemas";
 import type { ReasonsHistory } from "@/lib/stats/reasons";
+import { formatLabelFilter, type LabelFilter } from "@/contract/labels";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
@@ -15,12 +16,13 @@ export function useSummaryQuery() {
   });
 }
 
-/** Online clients over time. History moves slowly: a minute's staleness is fine. */
-export function useOnlineHistoryQuery(range: HistoryRange) {
+/** Online clients over time (of the clients carrying every label). History moves slowly: a minute's staleness is fine. */
+export function useOnlineHistoryQuery(range: HistoryRange, labels: readonly LabelFilter[] = []) {
+  const search = new URLSearchParams({ range });
+  for (const f of labels) search.append("label", formatLabelFilter(f));
   return useQuery({
-    queryKey: queryKeys.onlineHistory(range),
-    queryFn: ({ signal }) =>
-      fetchJson<OnlineHistory>(`/api/stats/online?range=${range}`, { signal }),
+    queryKey: [...queryKeys.onlineHistory(range), search.getAll("label")],
+    queryFn: ({ signal }) => fetchJson<OnlineHistory>(`/api/stats/online?${search}`, { signal }),
     refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });

@@ -13,18 +13,19 @@ import { useCallback } from "react";
  * keystroke, and while the database is down the proxy answers that request
  * with a bare 503 text page, which replaced the whole dashboard.
  */
-export function useUrlState(): [
-  URLSearchParams,
-  (patch: Record<string, string | undefined>) => void,
-] {
+/** A change of the URL: a value sets, an array repeats the parameter (e.g. `label`), undefined drops it. */
+export type UrlPatch = Record<string, string | readonly string[] | undefined>;
+
+export function useUrlState(): [URLSearchParams, (patch: UrlPatch) => void] {
   const params = useSearchParams();
   const pathname = usePathname();
   const update = useCallback(
-    (patch: Record<string, string | undefined>) => {
+    (patch: UrlPatch) => {
       const next = new URLSearchParams(params.toString());
       for (const [key, value] of Object.entries(patch)) {
-        if (value === undefined || value === "") next.delete(key);
-        else next.set(key, value);
+        next.delete(key);
+        if (typeof value === "string" && value !== "") next.set(key, value);
+        else if (Array.isArray(value)) for (const v of value as string[]) next.append(key, v);
       }
       const search = next.toString();
       window.history.replaceState(null, "", search ? `${pathname}?${search}` : pathname);

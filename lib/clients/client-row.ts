@@ -5,6 +5,8 @@ import { flapsAtCount, pendingUntil, presenceStatus, statusSince } from "../pres
 import { TIMESTAMP_TOLERANCE_MS, type Connection, type PresenceConfig } from "../presence/types";
 import type { ClientView } from "./schemas";
 import { sql, type Sql } from "../db/sql";
+import { labelsColumnSql } from "../labels/filter-sql";
+import type { Labels } from "../../contract/labels";
 
 /** `ms` milliseconds as an SQL interval (the value bound as a parameter). */
 export function msInterval(ms: number): Sql {
@@ -44,7 +46,8 @@ export function clientColumnsSql(now: Date, config: PresenceConfig): Sql {
     ARRAY(SELECT s.topic FROM subscription_state s
            WHERE s.client_id = cs.client_id AND s.event_type = 'subscribed'
              AND s.session_identifier = cs.session_identifier
-           ORDER BY s.topic) AS subscriptions`;
+           ORDER BY s.topic) AS subscriptions,
+    ${labelsColumnSql(sql.raw("cs.client_id"))} AS labels`;
 }
 
 /** The connection columns shared by client_state and connection rows. */
@@ -68,6 +71,7 @@ export interface ClientRow extends ConnectionColumns {
   last_event_at: Date;
   recent_disconnects: number;
   subscriptions: string[];
+  labels: Labels;
 }
 
 const iso = (t: number | Date | null): string | null =>
@@ -121,5 +125,6 @@ export function toClientView(row: ClientRow, now: number, config: PresenceConfig
     subscriptionCount: row.subscriptions.length,
     lastEventAt: row.last_event_at.toISOString(),
     pendingUntil: status === "pending" ? iso(pendingUntil(current, config)) : null,
+    labels: row.labels,
   };
 }

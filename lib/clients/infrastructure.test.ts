@@ -31,7 +31,7 @@ describe("infrastructure clients", () => {
     const page = await listClients(ListClientsQuery.parse({}));
     expect(page.items.map((c) => c.clientId).sort()).toEqual(DEVICES);
     expect(page.counts).toMatchObject({ online: 2, total: 2 });
-    expect(await countClients("fleet-presence")).toMatchObject({ total: 0 });
+    expect(await countClients({ q: "fleet-presence" })).toMatchObject({ total: 0 });
     const streamed = await clientsByIds([BRIDGE, ...DEVICES]);
     expect(streamed.map((c) => c.clientId).sort()).toEqual(DEVICES);
     const chart = await onlineHistory(OnlineHistoryQuery.parse({ range: "24h" }));

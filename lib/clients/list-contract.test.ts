@@ -4,7 +4,7 @@
 // accepts, the browser keeps.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseClientListParams, listParamsRecord } from "@/contract/client-list";
+import { parseClientListParams, listParamsRecord, toSearchParams } from "@/contract/client-list";
 import { ServiceError } from "../errors";
 import { ListClientsQuery, parseQuery } from "./schemas";
 
@@ -23,6 +23,7 @@ const urlArbitrary = fc.record({
   status: candidate(["online", "pending", "offline", "Online", "gone"]),
   sort: candidate(["clientId", "lastChange", "name"]),
   order: candidate(["asc", "desc", "ASC"]),
+  label: candidate(["site:berlin", "site:a:b", "Site:x", "site:", "site", ":x"]),
 });
 
 function search(record: Record<string, string | undefined>): URLSearchParams {
@@ -39,7 +40,7 @@ describe("the fleet list contract", () => {
         fc.pre(!(url.q ?? "").includes("\0"));
         const browser = parseClientListParams(search(url));
         expect(() =>
-          parseQuery(ListClientsQuery, new URLSearchParams(listParamsRecord(browser))),
+          parseQuery(ListClientsQuery, toSearchParams(listParamsRecord(browser))),
         ).not.toThrow();
         for (const key of ["status", "sort", "order"] as const) {
           let accepted: boolean;
@@ -52,6 +53,16 @@ describe("the fleet list contract", () => {
           }
           expect(browser[key], key).toBe(accepted && url[key] ? url[key] : undefined);
         }
+        let labelAccepted: boolean;
+        try {
+          parseQuery(ListClientsQuery, search({ label: url.label }));
+          labelAccepted = true;
+        } catch {
+          labelAccepted = false;
+        }
+        expect(browser.label?.map((f) => `${f.key}:${f.value}`)).toEqual(
+          labelAccepted && url.label ? [url.label] : undefined,
+        );
       }),
     );
   });

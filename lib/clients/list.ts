@@ -13,6 +13,8 @@ import {
 } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fleetMemberSql } from "./infrastructure";
+import type { LabelFilter } from "../../contract/labels";
+import { labelFilterSql } from "../labels/filter-sql";
 import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
 
 /** `q` is a plain substring: LIKE's wildcards in it are escaped. */
@@ -30,6 +32,7 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
   const sortColumn = sql.raw(query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
   const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
   if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
   if (query.status !== undefined) {
     where.push(sql`${statusSql(now, config)} = ${query.status}`);
     if (query.status === "pending") where.push(pendingBoundSql(now, config));
@@ -56,7 +59,7 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
     ORDER BY ${sortColumn} ${dir}, cs.client_id ${dir} LIMIT ${query.limit + 1}`;
   const [rows, counts] = await Promise.all([
     db().pool.query<ClientRow>(statement.text, statement.values),
-    pageCounts(query.q, query.cursor !== undefined, now),
+    pageCounts({ q: query.q, label: query.label }, query.cursor !== undefined, now),
   ]);
   const page = rows.rows.slice(0, query.limit);
   const last = page[page.length - 1];
@@ -83,26 +86,35 @@ const recentCounts = new Map<string, { counts: Counts; at: number }>();
  * instead of recounting 100,000 clients per page while a list is scrolled.
  * Live totals reach the UI through the stream's summary events anyway.
  */
-async function pageCounts(q: string | undefined, isLaterPage: boolean, now: Date): Promise<Counts> {
-  const key = q ?? "";
+async function pageCounts(filters: CountFilters, isLaterPage: boolean, now: Date): Promise<Counts> {
+  const key = JSON.stringify([filters.q ?? "", filters.label ?? []]);
   const cached = recentCounts.get(key);
   if (isLaterPage && cached !== undefined && Date.now() - cached.at < COUNTS_REUSE_MS)
     return cached.counts;
-  const counts = await countClients(q, now);
+  const counts = await countClients(filters, now);
   recentCounts.delete(key);
   recentCounts.set(key, { counts, at: Date.now() });
   if (recentCounts.size > MAX_CACHED_COUNTS) recentCounts.delete(recentCounts.keys().next().value!);
   return counts;
 }
 
-/** Fleet counts by status (for the clients matching `q`), plus how many are flapping. */
-export async function countClients(q: string | undefined, now = new Date()): Promise<Counts> {
+/** The filters counts honour: the list's search and labels (not status, which they count by). */
+export interface CountFilters {
+  q?: string | undefined;
+  label?: LabelFilter[] | undefined;
+}
+
+/** Fleet counts by status (for the clients matching the filters), plus how many are flapping. */
+export async function countClients(filters: CountFilters = {}, now = new Date()): Promise<Counts> {
   const config = presenceConfig();
-  // The fleet's members (no infrastructure client) that match `q`.
+  const { q, label } = filters;
+  // The fleet's members (no infrastructure client) that match `q` and the labels.
   const matchesQ = (column: Sql) =>
-    q === undefined
-      ? fleetMemberSql(column)
-      : sql`${column} LIKE ${likePattern(q)} AND ${fleetMemberSql(column)}`;
+    whereAll([
+      fleetMemberSql(column),
+      ...(q === undefined ? [] : [sql`${column} LIKE ${likePattern(q)}`]),
+      ...(label === undefined ? [] : [labelFilterSql(column, label)]),
+    ]);
   const statement = sql`WITH s AS (SELECT ${statusSql(now, config)} AS status
                   FROM client_state cs WHERE ${matchesQ(sql.raw("cs.client_id"))})
      SELECT count(*) FILTER (WHERE status = 'online')::int AS online,
@@ -113,7 +125,10 @@ export async function countClients(q: string | undefined, now = new Date()): Pro
                SELECT c.client_id FROM connection c
                 WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
                   AND ${matchesQ(sql.raw("c.client_id"))}
-                GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping
+                GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
+            (SELECT count(DISTINCT l.client_id)::int FROM client_label l
+              WHERE ${matchesQ(sql.raw("l.client_id"))}
+                AND NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)) AS "neverSeen"
        FROM s`;
   const result = await db().pool.query<Counts>(statement.text, statement.values);
   return result.rows[0]!;

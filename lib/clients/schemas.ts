@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describeIssues, ServiceError } from "../errors";
+import { MAX_LABEL_FILTERS, parseLabelFilter, type Labels } from "../../contract/labels";
 
 import {
   DEFAULT_SORT,
@@ -59,7 +60,20 @@ const QueryBoolean = z
   .enum(["true", "false"], { message: "must be true or false" })
   .transform((v) => v === "true");
 
+/** `label=key:value`, repeatable (parseQuery gathers every one): all must match. */
+export const LabelFilters = z
+  .array(
+    z.string().transform((text, ctx) => {
+      const filter = parseLabelFilter(text);
+      if (typeof filter !== "string") return filter;
+      ctx.addIssue({ code: "custom", message: filter });
+      return z.NEVER;
+    }),
+  )
+  .max(MAX_LABEL_FILTERS, `label may be given at most ${MAX_LABEL_FILTERS} times`);
+
 export const ListClientsQuery = z.object({
+  label: LabelFilters.optional(),
   status: z.enum(STATUSES).optional(),
   flapping: QueryBoolean.optional(),
   q: SearchText.optional(),
@@ -88,11 +102,16 @@ export const ExportQuery = z
     to: Instant.optional(),
     q: ListClientsQuery.shape.q,
     status: ListClientsQuery.shape.status,
+    label: ListClientsQuery.shape.label,
   })
   .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
     message: "from must not be after to",
   });
 export type ExportQuery = z.infer<typeof ExportQuery>;
+
+/** GET /api/stats/summary: the counts of the clients carrying every label. */
+export const SummaryQuery = z.object({ label: LabelFilters.optional() });
+export type SummaryQuery = z.infer<typeof SummaryQuery>;
 
 /** Event ids are PostgreSQL bigints: a 19-digit cursor past 2^63 - 1 is no id at all. */
 const MAX_BIGINT = 9223372036854775807n;
@@ -113,8 +132,11 @@ export type EventsQuery = z.infer<typeof EventsQuery>;
 
 /** Parses URL search params with a schema, failing with one message naming every bad parameter. */
 export function parseQuery<T extends z.ZodType>(schema: T, params: URLSearchParams): z.infer<T> {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of params) if (value !== "") raw[key] = value;
+  const raw: Record<string, string | string[]> = {};
+  for (const [key, value] of params) if (value !== "" && key !== "label") raw[key] = value;
+  // The one repeatable parameter: every occurrence counts (all must match).
+  const labels = params.getAll("label").filter((v) => v !== "");
+  if (labels.length > 0) raw.label = labels;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ServiceError("invalid_query", describeIssues(parsed.error));
   return parsed.data;
@@ -140,6 +162,8 @@ export interface ClientView {
   lastEventAt: string;
   /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
   pendingUntil: string | null;
+  /** The client ID's labels (`{}` when none). */
+  labels: Labels;
   /** GET /api/clients/{id} only: an infrastructure client (the bridge), not a fleet member. */
   infrastructure?: boolean;
 }
@@ -162,8 +186,11 @@ export interface Counts {
   online: number;
   pending: number;
   offline: number;
+  /** Seen clients (neverSeen is not part of it). */
   total: number;
   flapping: number;
+  /** Client IDs that carry labels (an inventory) but have sent no event yet. */
+  neverSeen: number;
 }
 
 export interface ClientPage {

@@ -9,6 +9,7 @@ import { statusSql } from "../clients/client-row";
 import { connectionsSql } from "../clients/connections";
 import { fleetMemberSql } from "../clients/infrastructure";
 import { likePattern, whereAll } from "../clients/list";
+import { labelFilterSql } from "../labels/filter-sql";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { db } from "../db/client";
 import { acquireExportSlot, exportLimits } from "./limits";
@@ -204,11 +205,12 @@ export function clientConnectionsCsv(clientId: string, range: RangeQuery, operat
   return streamCsv(connectionsSql(range, sql`c.client_id = ${clientId}`), operator);
 }
 
-/** GET /api/export/connections.csv: every client matching q/status. */
+/** GET /api/export/connections.csv: every client matching q/status/labels. */
 export function fleetConnectionsCsv(query: ExportQuery, operator: string, now = new Date()) {
   // The fleet's timelines: infrastructure clients (the bridge) are not part of it.
   const filter: Sql[] = [fleetMemberSql(sql.raw("c.client_id"))];
   if (query.q !== undefined) filter.push(sql`c.client_id LIKE ${likePattern(query.q)}`);
+  if (query.label !== undefined) filter.push(labelFilterSql(sql.raw("c.client_id"), query.label));
   if (query.status !== undefined)
     filter.push(sql`${statusSql(now, presenceConfig())} = ${query.status}`);
   return streamCsv(connectionsSql(query, whereAll(filter)), operator);

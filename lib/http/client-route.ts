@@ -6,7 +6,7 @@ import { handleApiError } from "./handle-error";
 
 type ClientParams = { params: Promise<{ clientId: string }> };
 
-/** A GET handler for /api/clients/{clientId}/…: `handle` gets the client ID, the query parameters and the request. */
+/** A handler for /api/clients/{clientId}/…: `handle` gets the client ID, the query parameters and the request. */
 export function clientRoute(
   handle: (clientId: string, searchParams: URLSearchParams, request: Request) => Promise<Response>,
 ): (request: Request, context: ClientParams) => Promise<Response> {

@@ -72,7 +72,7 @@ describe("GET /metrics", () => {
     expect(delta("fleet_ingest_events_total{result=duplicate}")).toBe(1);
     expect(delta("fleet_ingest_events_total{result=rejected}")).toBe(1);
 
-    const counts = (await (await summary()).json()) as {
+    const counts = (await (await summary(new Request(`${BASE}/api/stats/summary`))).json()) as {
       online: number;
       pending: number;
       offline: number;

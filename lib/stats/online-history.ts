@@ -3,6 +3,8 @@
 import "server-only";
 import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
+import { sql, type Sql } from "../db/sql";
+import { labelFilterSql } from "../labels/filter-sql";
 import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./schemas";
 
 /**
@@ -20,16 +22,25 @@ import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./s
  * two delta rows per span keeps PostgreSQL from materialising the spans
  * (7 days at 100,000 clients: 347 → 160–200 ms in the database); the left
  * join to client_state only on open current connections keeps its hash small.
- * $1 from, $2 to, $3 step in seconds, $4 the infrastructure clients' LIKE
- * patterns (lib/clients/infrastructure.ts: they are not part of the fleet).
+ * `from`, `to`, the step in seconds; infrastructure clients
+ * (lib/clients/infrastructure.ts) are not part of the fleet, and `label`
+ * filters keep only the clients carrying every label.
  */
-const SPAN_PAIRS_SQL = `
+function spanPairsSql(
+  from: Date,
+  to: Date,
+  stepSeconds: number,
+  label: OnlineHistoryQuery["label"],
+): Sql {
+  const infra = infrastructureGlobs().map(globToLike);
+  const labelled = labelFilterSql(sql.raw("c.client_id"), label);
+  return sql`
 WITH spans AS (
   SELECT c.connected_at AS s, c.disconnected_at AS e
     FROM connection c
-   WHERE c.disconnected_at > $1 AND c.connected_at IS NOT NULL
-     AND c.connected_at <= $2 AND c.disconnected_at > c.connected_at
-     AND NOT (c.client_id LIKE ANY($4::text[]))
+   WHERE c.disconnected_at > ${from} AND c.connected_at IS NOT NULL
+     AND c.connected_at <= ${to} AND c.disconnected_at > c.connected_at
+     AND NOT (c.client_id LIKE ANY(${infra}::text[])) AND ${labelled}
   UNION ALL
   SELECT s, e FROM (
     SELECT c.connected_at AS s,
@@ -45,14 +56,15 @@ WITH spans AS (
       LEFT JOIN client_state cur
         ON cur.client_id = c.client_id AND cur.session_identifier = c.session_identifier
        AND cur.version_number = c.version_number AND cur.disconnected_at IS NULL
-     WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL AND c.connected_at <= $2
-       AND NOT (c.client_id LIKE ANY($4::text[]))
-  ) unclosed WHERE e IS NULL OR (e > $1 AND e > s)
+     WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL AND c.connected_at <= ${to}
+       AND NOT (c.client_id LIKE ANY(${infra}::text[])) AND ${labelled}
+  ) unclosed WHERE e IS NULL OR (e > ${from} AND e > s)
 )
-SELECT GREATEST(0, ceil(date_part('epoch', s - $1::timestamptz) / $3))::int AS sk,
-       CASE WHEN e <= $2 THEN ceil(date_part('epoch', e - $1::timestamptz) / $3)::int END AS ek,
+SELECT GREATEST(0, ceil(date_part('epoch', s - ${from}::timestamptz) / ${stepSeconds}))::int AS sk,
+       CASE WHEN e <= ${to} THEN ceil(date_part('epoch', e - ${from}::timestamptz) / ${stepSeconds})::int END AS ek,
        count(*)::int AS n
   FROM spans GROUP BY 1, 2`;
+}
 
 export async function onlineHistory(
   query: OnlineHistoryQuery,
@@ -62,13 +74,9 @@ export async function onlineHistory(
   const to = now.getTime();
   const from = to - spanMs;
   const steps = Math.round(spanMs / stepMs);
+  const spanPairs = spanPairsSql(new Date(from), new Date(to), stepMs / 1000, query.label);
   const [result, earlier] = await Promise.all([
-    db().pool.query<{ sk: number; ek: number | null; n: number }>(SPAN_PAIRS_SQL, [
-      new Date(from),
-      new Date(to),
-      stepMs / 1000,
-      infrastructureGlobs().map(globToLike),
-    ]),
+    db().pool.query<{ sk: number; ek: number | null; n: number }>(spanPairs.text, spanPairs.values),
     // History before the range: a connection that ended by then (an index
     // probe). One still open then is a span starting at sample 0 anyway.
     db().pool.query<{ found: boolean }>(

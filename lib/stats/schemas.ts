@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LabelFilters } from "../clients/schemas";
 
 /** Chart spans and their sampling step: ~100 points whatever the span. */
 export const HISTORY_RANGES = {
@@ -9,6 +10,7 @@ export type HistoryRange = keyof typeof HISTORY_RANGES;
 
 export const OnlineHistoryQuery = z.object({
   range: z.enum(["24h", "7d"]).default("24h"),
+  label: LabelFilters.optional(),
 });
 export type OnlineHistoryQuery = z.infer<typeof OnlineHistoryQuery>;
 

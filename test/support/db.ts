@@ -9,6 +9,7 @@ export const DATA_TABLES = [
   "subscription_state",
   "connect_failure",
   "quarantined_event",
+  "client_label",
   // Derived from the above by the incident job; its progress row goes with them.
   "incident_client",
   "incident",

@@ -55,7 +55,14 @@ describe("GET /api/clients", () => {
       ["online-1", "online"],
       ["online-2", "online"],
     ]);
-    expect(body.counts).toEqual({ online: 2, pending: 1, offline: 1, total: 4, flapping: 0 });
+    expect(body.counts).toEqual({
+      online: 2,
+      pending: 1,
+      offline: 1,
+      total: 4,
+      flapping: 0,
+      neverSeen: 0,
+    });
     expect(body.nextCursor).toBeNull();
     const online1 = body.items[2];
     expect(online1).toMatchObject({

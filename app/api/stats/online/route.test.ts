@@ -55,7 +55,9 @@ describe("GET /api/stats/online", () => {
     expect(at(history, now - 4 * HOUR)).toBe(2); // a, c (inferred still open until -2 h)
     expect(at(history, now - 1 * HOUR)).toBe(2); // a, c v2
     // The last sample is now, and agrees with the counters.
-    const counts = (await (await summary()).json()) as { online: number };
+    const counts = (await (await summary(new Request(`${BASE}/api/stats/summary`))).json()) as {
+      online: number;
+    };
     expect(history.points.at(-1)!.online).toBe(counts.online);
   });
 
@@ -70,7 +72,9 @@ describe("GET /api/stats/online", () => {
       await online(new Request(`${BASE}/api/stats/online?range=24h`))
     ).json()) as History;
     expect(at(history, now - HOUR)).toBe(1);
-    const counts = (await (await summary()).json()) as { online: number };
+    const counts = (await (await summary(new Request(`${BASE}/api/stats/summary`))).json()) as {
+      online: number;
+    };
     expect(counts.online).toBe(1);
     expect(history.points.at(-1)!.online).toBe(1);
   });

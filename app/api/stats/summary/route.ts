@@ -1,13 +1,15 @@
 // GET /api/stats/summary – fleet counts by status, plus flapping (what the stream's `summary` carries)
 import { handleApiError } from "@/lib/http/handle-error";
 import { countClients } from "@/lib/clients/list";
+import { parseQuery, SummaryQuery } from "@/lib/clients/schemas";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-async function get(): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
-    return Response.json(await countClients(undefined));
+    const query = parseQuery(SummaryQuery, new URL(request.url).searchParams);
+    return Response.json(await countClients({ label: query.label }));
   } catch (error) {
     return handleApiError(error);
   }

@@ -1,0 +1,92 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { connected, ingest, uniqueId } from "./support/ingest";
+
+const labelled = uniqueId("e2e-labelled");
+const other = uniqueId("e2e-unlabelled");
+const site = uniqueId("site")
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, "");
+/** LABELS_SHOTS=/tmp/dir saves each page, light and dark, to look at. */
+const shots = process.env.LABELS_SHOTS;
+
+test.beforeAll(async () => {
+  const t = Date.now() - 600_000;
+  await ingest(connected(labelled, t, 1), connected(other, t + 1_000, 1));
+});
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+}
+
+async function checkPage(page: Page, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    expect(await seriousViolations(page), `${name} (${colorScheme})`).toEqual([]);
+    if (shots)
+      await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
+  }
+}
+
+test("label a device on its page, then filter the fleet by that label", async ({ page }) => {
+  await page.goto(`/clients/${encodeURIComponent(labelled)}`);
+  const panel = page.getByRole("region", { name: "Labels" });
+  await expect(panel.getByText("No labels.")).toBeVisible();
+  await panel.getByRole("button", { name: "Edit labels" }).click();
+  await panel.getByLabel("Label 1 key").fill("Site");
+  await expect(panel.getByRole("alert")).toContainText("label key 'Site' must match");
+  await panel.getByLabel("Label 1 key").fill("site");
+  await panel.getByLabel("Label 1 value").fill(site);
+  await checkPage(page, "device-labels-editing");
+  await panel.getByRole("button", { name: "Save labels" }).click();
+  await expect(panel.getByRole("list", { name: "Labels" })).toContainText(`site: ${site}`);
+  await checkPage(page, "device-labels");
+
+  await page.goto("/");
+  // The facet (key `site` by default) counts the device under its value.
+  await expect(
+    page.getByRole("region", { name: "By label" }).getByRole("button", { name: new RegExp(site) }),
+  ).toContainText("1 of 1 online (100%)");
+  await page.getByPlaceholder("key:value, e.g. site:berlin").fill(`site:${site}`);
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`label=site%3A${site}`));
+  const rows = page.locator('[role="row"][data-client-id]');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute("data-client-id", labelled);
+  await expect(rows.first()).toContainText(`site: ${site}`);
+  await expect(page.getByRole("heading", { name: `Online clients · site: ${site}` })).toBeVisible();
+  await checkPage(page, "fleet-label-filter");
+
+  // A shared link opens with the filter; removing it brings the other device back.
+  await page.reload();
+  await expect(rows).toHaveCount(1);
+  await page.getByRole("button", { name: `Remove label filter site:${site}` }).click();
+  await expect(page.locator(`[role="row"][data-client-id="${other}"]`)).toBeVisible();
+});
+
+test("import an inventory: preview what changes, then apply", async ({ page }) => {
+  const newcomer = uniqueId("e2e-inventory");
+  await page.goto("/");
+  await page.getByRole("link", { name: "Inventory" }).click();
+  await expect(page.getByRole("heading", { name: "Inventory" })).toBeVisible();
+  await page
+    .getByLabel("Or paste it")
+    .fill(`clientId,key,value\n${newcomer},site,lisbon\n${other},site,lisbon\n`);
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  await expect(page.getByRole("region", { name: "Preview" })).toContainText(
+    "2 clients change (2 labels added, 0 changed, 0 removed)",
+  );
+  await checkPage(page, "inventory-preview");
+  await page.getByRole("button", { name: "Apply import" }).click();
+  await expect(page.getByText("Imported 2 labels for 2 clients.")).toBeVisible();
+
+  await page.getByLabel("Or paste it").fill(`clientId,key,value\n${newcomer},Bad,x\n`);
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("Line 2: label key 'Bad'");
+  await checkPage(page, "inventory-rejected");
+});
