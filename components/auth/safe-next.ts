@@ -1,6 +1,6 @@
-// The login page's `next`: the check itself is lib/auth/safe-next.ts (one
+// The login page's `next`: the check itself is contract/safe-next.ts (one
 // function for the server and the browser).
-import { safeNextPath } from "@/lib/auth/safe-next";
+import { safeNextPath } from "@/contract/safe-next";
 
 export { safeNextPath };
 

@@ -75,13 +75,14 @@ export function InventoryPage() {
               type="file"
               accept=".csv,.json,text/csv,application/json"
               className="text-sm"
-              onChange={async (e) => {
+              onChange={(e) => {
                 const file = e.target.files?.[0];
-                if (file) {
-                  setText(await file.text());
-                  setPreview(null);
-                  setApplied(null);
-                }
+                if (file)
+                  void file.text().then((content) => {
+                    setText(content);
+                    setPreview(null);
+                    setApplied(null);
+                  });
               }}
             />
           </label>

@@ -4,7 +4,7 @@ import { readBodyText } from "../http/body";
 import { verifyLogin } from "./operators";
 import { MAX_JSON_BODY_BYTES, readJsonBody } from "./parse-json";
 import { checkLoginRate, clientAddress } from "./rate-limit";
-import { safeNextPath } from "./safe-next";
+import { safeNextPath } from "../../contract/safe-next";
 import { LoginBody } from "./schemas";
 import { createSession, isHttps, sessionCookies } from "./sessions";
 

@@ -6,7 +6,7 @@ import { identityFromClaims } from "./oidc-claims";
 import { oidcConfig, type OidcConfig } from "./oidc-config";
 import { OidcLoginError } from "./oidc-errors";
 import { openFlow, sealFlow, type LoginFlow } from "./oidc-flow";
-import { safeNextPath as safeNext } from "./safe-next";
+import { safeNextPath as safeNext } from "../../contract/safe-next";
 
 const BASE = { OIDC_ISSUER: "https://idp.example.com", OIDC_CLIENT_ID: "fleet" };
 const config = (env: Record<string, string> = {}) => oidcConfig({ ...BASE, ...env })!;

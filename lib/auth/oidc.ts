@@ -19,7 +19,7 @@ import {
   sealFlow,
 } from "./oidc-flow";
 import { forwardedEntry } from "../http/forwarded";
-import { safeNextPath } from "./safe-next";
+import { safeNextPath } from "../../contract/safe-next";
 import {
   clearedSsoLogoutCookie,
   createSession,

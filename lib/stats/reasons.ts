@@ -46,10 +46,10 @@ export async function disconnectReasons(
     [new Date(first), new Date(to), bucketMs, NO_REASON],
   );
   const count = Math.floor((to - first) / bucketMs) + 1;
-  const buckets = Array.from({ length: count }, (_, k) => ({
-    at: new Date(first + k * bucketMs).toISOString(),
-    counts: {} as Record<string, number>,
-  }));
+  const buckets = Array.from({ length: count }, (_, k) => {
+    const counts: Record<string, number> = {};
+    return { at: new Date(first + k * bucketMs).toISOString(), counts };
+  });
   const totals = new Map<string, number>();
   for (const { k, reason, n } of rows) {
     const bucket = buckets[k];
