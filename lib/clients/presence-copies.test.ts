@@ -25,6 +25,7 @@ import { getClient } from "./get";
 import { countClients, listClients } from "./list";
 import { replaceLabels } from "../labels/store";
 import { SORTS, STATUSES, type ClientView, type ListClientsQuery } from "./schemas";
+import { runs } from "@/test/support/runs";
 
 function toEnvelope(e: LifecycleEvent) {
   const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
@@ -141,7 +142,7 @@ describe("the SQL copy of the status rule agrees with the model", () => {
           expect(streamed.sort(byId)).toEqual([...views].sort(byId));
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 120_000);
 });
@@ -240,7 +241,7 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
           expect(data.pages.flatMap((p) => p.items)).toEqual(api);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 120_000);
 });
