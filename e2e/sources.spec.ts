@@ -78,7 +78,9 @@ test("each client shows its source, and the fleet filters by it", async ({ page 
     [emqxId, "emqx"],
     [azureId, "azure"],
   ] as const) {
-    await expect(row(page, id).locator(`[data-source="${source}"]`)).toBeVisible();
+    await expect(row(page, id).locator(`[data-source="${source}"]`)).toBeVisible({
+      timeout: 30_000,
+    });
   }
   await page.getByLabel("Source").selectOption("azure");
   await expect(page).toHaveURL(/source=azure/);
@@ -96,7 +98,10 @@ test("each client shows its source, and the fleet filters by it", async ({ page 
 
 test("the device page names the source and keeps the Azure module", async ({ page }) => {
   await page.goto(`/clients/${encodeURIComponent(azureId)}`);
-  await expect(page.getByTestId("client-source")).toHaveText("azureAzure IoT Hub");
+  // A loaded machine may take a while to fetch the client.
+  await expect(page.getByTestId("client-source")).toHaveText("azureAzure IoT Hub", {
+    timeout: 30_000,
+  });
   for (const colorScheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
     expect(await seriousViolations(page)).toEqual([]);
@@ -106,9 +111,9 @@ test("the device page names the source and keeps the Azure module", async ({ pag
 
 test("admins see AWS's destination confirmation with a copyable command", async ({ page }) => {
   await page.goto("/admin");
-  const panel = page.locator("#aws-rule-destinations");
+  const panel = page.getByRole("region", { name: "AWS IoT rule destinations" });
   const command = `aws iot confirm-topic-rule-destination --region us-east-1 --confirmation-token ${AWS_CONFIRMATION_TOKEN}`;
-  await expect(panel.getByTestId("confirm-command")).toHaveText(command);
+  await expect(panel.getByTestId("confirm-command")).toHaveText(command, { timeout: 30_000 });
   await expect(panel.getByRole("link", { name: /Open the enable URL/ })).toHaveAttribute(
     "href",
     awsDestinationConfirmation.body.enableUrl,

@@ -13,7 +13,7 @@ import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
 import { storeBatch } from "../../lib/ingest/store";
 import { postBatch, startBenchApp } from "../lib/app";
-import { awsRuleMessage, measureAwsRule } from "../lib/aws-rule";
+import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
@@ -168,8 +168,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const copy: number[] = [];
     const naive: number[] = [];
     const naiveConcurrent: number[] = [];
-    const awsRule: number[] = [];
-    const awsRuleMessages = all.slice(0, o.awsRuleEvents).map(awsRuleMessage);
+    const awsRule = new AwsRuleLoad(all, o.awsRuleEvents, o.senders * 4, o.awsRuleSeconds);
     const appPeak: number[] = [];
     const config = presenceConfig();
     const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
@@ -188,11 +187,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         if (!r.timedOut) await verifyStored(db.url, o.events, o.clients);
         route.push(r.processed / r.seconds);
 
-        // (d) The same app through POST /api/ingest/aws-rule, one event per
-        // request as AWS IoT's rule engine sends them.
-        await truncateAll(db.url);
-        const a = await measureAwsRule(app.url, awsRuleMessages, o.senders * 4, o.awsRuleSeconds);
-        awsRule.push(a.rate);
+        // (d) The same app through POST /api/ingest/aws-rule, as AWS sends.
+        await awsRule.run(app.url, () => truncateAll(db.url));
 
         // (b) The same transaction, called directly with pre-validated batches.
         await truncateAll(db.url);
@@ -241,7 +237,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         naiveConcurrent.push(nc.processed / nc.seconds);
         naive.push(n.processed / n.seconds);
         log(
-          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, aws-rule ${Math.round(awsRule.at(-1)!)} (${a.processed} single-event requests), direct ${Math.round(direct.at(-1)!)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
+          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
         );
       }
     } finally {
@@ -284,13 +280,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         baseline: naiveConcurrentM,
         ratioToBaseline: pairedRatio(route, naiveConcurrent),
       },
-      {
-        section,
-        ...measured("POST /api/ingest/aws-rule, one event per request", "ev/s", awsRule),
-        name: `POST /api/ingest/aws-rule, one event per request, ${o.senders * 4} in flight`,
-        baseline: routeM,
-        ratioToBaseline: pairedRatio(awsRule, route),
-      },
+      ...awsRuleFigures(section, awsRule, routeM, route),
       {
         section,
         ...routeM,
@@ -328,7 +318,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         copy,
         naive,
         naiveConcurrent,
-        awsRule,
+        awsRule: awsRule.single,
+        awsRuleBatched: awsRule.batched,
         naiveSampleEvents: naiveSample.length,
         appIdleRssMiB: idleRss,
         appPeakRssMiB: appPeak,
