@@ -17,6 +17,8 @@ import { baseUrl, uniqueId } from "./support/ingest";
 
 const DIR = "test-results/screenshots";
 test.use({ permissions: ["clipboard-read", "clipboard-write"] });
+// Two axe passes and full-page screenshots per test: slow on a loaded machine.
+test.describe.configure({ timeout: 120_000 });
 
 const prefix = uniqueId("e2e-src");
 const awsId = `${prefix}-aws`;
