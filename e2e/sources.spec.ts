@@ -10,6 +10,7 @@ import {
   awsDestinationConfirmation,
   awsRuleConnected,
   azureEventGridEvent,
+  azureValidationEvent,
   emqxClientConnected,
 } from "../test/support/vendor-payloads";
 import { E2E_TOKEN } from "./support/database";
@@ -127,4 +128,27 @@ test("admins see AWS's destination confirmation with a copyable command", async 
     expect(await seriousViolations(page)).toEqual([]);
     await panel.screenshot({ path: `${DIR}/sources-admin-${colorScheme}.png` });
   }
+});
+
+test("Event Grid's handshakes pass the proxy without a token", async () => {
+  const options = await fetch(`${baseUrl()}/api/ingest/azure`, {
+    method: "OPTIONS",
+    headers: { "WebHook-Request-Origin": "eventgrid.azure.net" },
+  });
+  expect(options.status).toBe(200);
+  expect(options.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
+  const validation = await fetch(`${baseUrl()}/api/ingest/azure`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "aeg-event-type": "SubscriptionValidation" },
+    body: JSON.stringify(azureValidationEvent),
+  });
+  expect(await validation.json()).toEqual({
+    validationResponse: azureValidationEvent[0]!.data.validationCode,
+  });
+  const events = await fetch(`${baseUrl()}/api/ingest/azure`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: "[]",
+  });
+  expect(events.status).toBe(401);
 });
