@@ -18,6 +18,8 @@ export interface StoreResult {
   inserted: number;
   duplicates: number;
   touchedClients: string[];
+  /** Dedupe keys of the events this batch stored (not those already there). */
+  freshKeys: string[];
 }
 
 /**
@@ -164,7 +166,12 @@ export async function storeBatch(
       ]);
     }
     await client.query("COMMIT");
-    return { inserted: fresh.length, duplicates: accepted.length - fresh.length, touchedClients };
+    return {
+      inserted: fresh.length,
+      duplicates: accepted.length - fresh.length,
+      touchedClients,
+      freshKeys: fresh.map((a) => a.dedupeKey),
+    };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

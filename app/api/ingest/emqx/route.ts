@@ -14,7 +14,9 @@ async function post(request: Request): Promise<Response> {
   try {
     await requireIngestToken(request);
     const text = await readBodyText(request, ingestMaxBytes());
-    return Response.json(await ingestItems(parseBody(text).map(mapEmqxEvent)));
+    return Response.json(
+      await ingestItems(parseBody(text).map(mapEmqxEvent), new Date(), { shareTransaction: true }),
+    );
   } catch (error) {
     return handleApiError(error);
   }
