@@ -4,21 +4,7 @@ import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { countIngest } from "../metrics/registry";
 import { parseBody, parseItems } from "./parse";
-import { SharedTransactions } from "./shared-transactions";
 import { storeBatch } from "./store";
-
-let shared: SharedTransactions | undefined;
-
-/**
- * The process's shared transactions, for routes whose senders post an event
- * or a few per request (lib/ingest/shared-transactions.ts).
- */
-function sharedTransactions(): SharedTransactions {
-  shared ??= new SharedTransactions((accepted, rejected, receivedAt) =>
-    storeBatch(db().pool, accepted, rejected, receivedAt, presenceConfig()),
-  );
-  return shared;
-}
 
 export interface IngestResponse {
   accepted: number;
@@ -43,13 +29,16 @@ export async function ingest(bodyText: string, now: Date = new Date()): Promise<
 export async function ingestItems(
   items: readonly unknown[],
   now: Date = new Date(),
-  options: { shareTransaction?: boolean } = {},
 ): Promise<IngestResponse> {
   const batch = parseItems(items, now.getTime());
   try {
-    const stored = options.shareTransaction
-      ? await sharedTransactions().submit(batch)
-      : await storeBatch(db().pool, batch.accepted, batch.rejected, now, presenceConfig());
+    const stored = await storeBatch(
+      db().pool,
+      batch.accepted,
+      batch.rejected,
+      now,
+      presenceConfig(),
+    );
     countIngest({
       accepted: stored.inserted,
       duplicates: stored.duplicates,

@@ -18,8 +18,6 @@ export interface StoreResult {
   inserted: number;
   duplicates: number;
   touchedClients: string[];
-  /** Dedupe keys of the events this batch stored (not those already there). */
-  freshKeys: string[];
 }
 
 /**
@@ -166,12 +164,7 @@ export async function storeBatch(
       ]);
     }
     await client.query("COMMIT");
-    return {
-      inserted: fresh.length,
-      duplicates: accepted.length - fresh.length,
-      touchedClients,
-      freshKeys: fresh.map((a) => a.dedupeKey),
-    };
+    return { inserted: fresh.length, duplicates: accepted.length - fresh.length, touchedClients };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

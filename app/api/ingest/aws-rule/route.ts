@@ -23,9 +23,7 @@ async function post(request: Request): Promise<Response> {
     await requireIngestToken(request);
     const text = await readBodyText(request, ingestMaxBytes());
     // One message per request, or an array with the action's batching on.
-    return Response.json(
-      await ingestItems(parseBody(text).map(awsRuleItem), new Date(), { shareTransaction: true }),
-    );
+    return Response.json(await ingestItems(parseBody(text).map(awsRuleItem)));
   } catch (error) {
     return handleApiError(error);
   }

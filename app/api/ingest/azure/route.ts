@@ -32,7 +32,7 @@ async function post(request: Request): Promise<Response> {
     const body = parseAzureBody(parseBody(await readBodyText(request, ingestMaxBytes())));
     if (body.kind === "validation")
       return Response.json({ validationResponse: body.validationCode });
-    return Response.json(await ingestItems(body.items, new Date(), { shareTransaction: true }));
+    return Response.json(await ingestItems(body.items));
   } catch (error) {
     return handleApiError(error);
   }

@@ -14,9 +14,7 @@ async function post(request: Request): Promise<Response> {
   try {
     await requireIngestToken(request);
     const text = await readBodyText(request, ingestMaxBytes());
-    return Response.json(
-      await ingestItems(parseBody(text).map(mapEmqxEvent), new Date(), { shareTransaction: true }),
-    );
+    return Response.json(await ingestItems(parseBody(text).map(mapEmqxEvent)));
   } catch (error) {
     return handleApiError(error);
   }
