@@ -152,10 +152,7 @@ async function post(events: Payload[]) {
 
 async function figures(from: number, to: number) {
   const url = `${BASE}/api/clients/${encodeURIComponent(id)}/availability?from=${iso(from)}&to=${iso(to)}`;
-  const r = await clientAvailability(
-    viewerRequest(url),
-    params({ clientId: id }),
-  );
+  const r = await clientAvailability(viewerRequest(url), params({ clientId: id }));
   expect(r.status).toBe(200);
   return (await r.json()) as Record<string, unknown>;
 }
