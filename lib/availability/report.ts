@@ -205,21 +205,25 @@ export const REPORT_CSV_COLUMNS = [
   "labels",
 ] as const;
 
-/** GET /api/reports/availability.csv: the whole report (no limit, no cursor), streamed. */
+/** The CSV's rows: the whole report (no limit, no cursor), each cell text made by PostgreSQL. */
+export function availabilityReportCsvSql(query: AvailabilityReportQuery, now = Date.now()): Sql {
+  const { from, end } = resolveRange(query, now);
+  const { orderBy } = orderTail({ ...query, cursor: undefined });
+  const rows = reportSql(query, from, end, orderBy);
+  // float8 text is the shortest exact form; labels are a JSON object.
+  return sql`SELECT p.client_id, p.availability::text, (p.online_ms / 1000)::text,
+         (p.observed_ms / 1000)::text, p.disconnects::bigint::text,
+         ${labelsColumnSql(sql.raw("p.client_id"))}::text
+    FROM (${rows}) p ${orderBy}`;
+}
+
+/** GET /api/reports/availability.csv, streamed under the export limits. */
 export function availabilityReportCsv(
   query: AvailabilityReportQuery,
   operator: string,
   now = Date.now(),
 ): Promise<ReadableStream<Uint8Array>> {
-  const { from, end } = resolveRange(query, now);
-  const { orderBy } = orderTail({ ...query, cursor: undefined });
-  const rows = reportSql(query, from, end, orderBy);
-  // Text cells made by PostgreSQL (float8 text is the shortest exact form); labels as a JSON object.
-  const statement = sql`SELECT p.client_id, p.availability::text, (p.online_ms / 1000)::text,
-         (p.observed_ms / 1000)::text, p.disconnects::bigint::text,
-         ${labelsColumnSql(sql.raw("p.client_id"))}::text
-    FROM (${rows}) p ${orderBy}`;
-  return streamCsvQuery(statement, REPORT_CSV_COLUMNS, operator);
+  return streamCsvQuery(availabilityReportCsvSql(query, now), REPORT_CSV_COLUMNS, operator);
 }
 
 /** availability-2026-12-04.csv */

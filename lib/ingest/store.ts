@@ -116,6 +116,8 @@ export async function storeBatch(
   rejected: readonly RejectedItem[],
   receivedAt: Date,
   config: PresenceConfig,
+  /** false only to measure what the rollup costs (bench/suites/availability.ts). */
+  maintainAvailability = true,
 ): Promise<StoreResult> {
   const client = await pool.connect();
   // A checked-out client whose server dies emits 'error' besides failing its
@@ -136,7 +138,7 @@ export async function storeBatch(
       const seen = new Set<string>();
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
-      dirty = await availabilityDirty(client, unique);
+      if (maintainAvailability) dirty = await availabilityDirty(client, unique);
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).
@@ -152,7 +154,7 @@ export async function storeBatch(
     }
     const touchedClients =
       fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
-    await updateAvailability(client, dirty, fresh);
+    if (maintainAvailability) await updateAvailability(client, dirty, fresh);
     if (rejected.length > 0) {
       await client.query(INSERT_QUARANTINE_SQL, [
         JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),
