@@ -125,7 +125,7 @@ export function AvailabilityReportPage() {
               className={action}
               onClick={() => setSearch({ order: order === "asc" ? "desc" : undefined })}
             >
-              {order === "asc" ? "Worst first" : "Best first"}
+              {order === "asc" ? "Order: worst first" : "Order: best first"}
             </button>
             <a href={csv} download data-testid="availability-csv-link" className={action}>
               Download CSV
