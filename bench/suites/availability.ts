@@ -108,8 +108,10 @@ async function p95(app: BenchApp, o: AvailabilityOptions, path: (i: number) => s
   for (let i = -o.warmup; i < o.samples; i += 1) {
     const started = performance.now();
     const response = await app.fetch(path(Math.abs(i)));
-    await response.arrayBuffer();
+    const body = await response.text();
     if (response.status !== 200) throw new Error(`${path(i)} answered ${response.status}`);
+    if (i === -o.warmup && body.includes('"items":[]'))
+      throw new Error(`${path(i)} answered an empty report`);
     if (i >= 0) samples.push(performance.now() - started);
   }
   return latencySummary(samples);
@@ -188,7 +190,10 @@ export async function runAvailabilitySuite(
     let rows = 0;
     for (let run = 0; run <= ctx.runs; run += 1) {
       const started = performance.now();
-      const response = await app.fetch(`/api/reports/availability.csv?${range()}`);
+      ctx.log(`availability: report CSV run ${run}`);
+      const response = await app.fetch(`/api/reports/availability.csv?${range()}`, {
+        signal: AbortSignal.timeout(120_000),
+      });
       if (response.status !== 200 || response.body === null)
         throw new Error(`report CSV answered ${response.status}`);
       let newlines = 0;
@@ -203,8 +208,21 @@ export async function runAvailabilitySuite(
       const statement = availabilityReportCsvSql(
         AvailabilityReportQuery.parse({ from: String(db.now - 30 * DAY), to: String(db.now) }),
       );
+      ctx.log(
+        `availability: report CSV ${rows} rows in ${round(seconds)} s; COPY of the same query`,
+      );
       const copied = await withClient(db.url, async (c) => {
-        const text = inlineParams(c, statement.text, statement.values);
+        // COPY takes no parameters; inlineParams writes arrays as JSON, so text[] go in as ARRAY[…].
+        const arrays: string[] = [];
+        const values = statement.values.map((v) => {
+          if (!Array.isArray(v)) return v;
+          arrays.push(`ARRAY[${v.map((x) => c.escapeLiteral(String(x))).join(", ")}]::text[]`);
+          return `__array_param_${arrays.length - 1}__`;
+        });
+        let text = inlineParams(c, statement.text, values);
+        arrays.forEach((a, i) => {
+          text = text.replace(c.escapeLiteral(`__array_param_${i}__`), a);
+        });
         const t = performance.now();
         const r = await copyTo(c, `COPY (${text}) TO STDOUT WITH (FORMAT csv)`);
         return { ...r, seconds: (performance.now() - t) / 1000 };

@@ -32,6 +32,17 @@ export async function rebuildAvailability(
         JSON.stringify(clientIds.map((client_id) => ({ client_id, dirty_from: EARLIEST_INSTANT }))),
         "[]",
       ]);
+      // First events from the stored events, or the connections where retention removed them.
+      await client.query(
+        `INSERT INTO client_first_event AS f (client_id, first_event_at)
+         SELECT c.id, LEAST((SELECT min(e.event_at) FROM lifecycle_event e WHERE e.client_id = c.id),
+                            (SELECT min(k.conn_time) FROM connection k WHERE k.client_id = c.id))
+           FROM unnest($1::text[]) AS c(id)
+          WHERE EXISTS (SELECT 1 FROM lifecycle_event e WHERE e.client_id = c.id)
+             OR EXISTS (SELECT 1 FROM connection k WHERE k.client_id = c.id)
+         ON CONFLICT (client_id) DO UPDATE SET first_event_at = EXCLUDED.first_event_at`,
+        [clientIds],
+      );
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});

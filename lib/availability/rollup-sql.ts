@@ -116,7 +116,9 @@ WITH dirty AS (
 ), put_segments AS (
   INSERT INTO availability_segment AS s (client_id, starts_at, ends_at)
   SELECT client_id, s, e FROM islands ORDER BY client_id, s
+  -- Most of a recomputed day is as it was: unchanged rows are not rewritten.
   ON CONFLICT (client_id, starts_at) DO UPDATE SET ends_at = EXCLUDED.ends_at
+   WHERE s.ends_at <> EXCLUDED.ends_at
   RETURNING 1
 ), drop_segments AS (
   DELETE FROM availability_segment s USING dirty d
@@ -143,6 +145,7 @@ WITH dirty AS (
   SELECT client_id, day, online_ms, disconnects FROM days ORDER BY client_id, day
   ON CONFLICT (client_id, day) DO UPDATE SET
     online_ms = EXCLUDED.online_ms, disconnects = EXCLUDED.disconnects
+   WHERE (a.online_ms, a.disconnects) <> (EXCLUDED.online_ms, EXCLUDED.disconnects)
   RETURNING 1
 ), drop_days AS (
   DELETE FROM availability_day a USING dirty d
@@ -151,9 +154,12 @@ WITH dirty AS (
   RETURNING 1
 ), first_events AS (
   INSERT INTO client_first_event AS f (client_id, first_event_at)
-  SELECT client_id, to_timestamp(first_at / 1000.0)
+  SELECT x.client_id, to_timestamp(x.first_at / 1000.0)
     FROM jsonb_to_recordset($2::jsonb) AS x(client_id text, first_at float8)
-   ORDER BY client_id
+   -- Usually known and earlier: skipped without locking its row.
+   WHERE NOT EXISTS (SELECT 1 FROM client_first_event k
+                      WHERE k.client_id = x.client_id AND k.first_event_at <= to_timestamp(x.first_at / 1000.0))
+   ORDER BY x.client_id
   ON CONFLICT (client_id) DO UPDATE SET first_event_at = EXCLUDED.first_event_at
    WHERE EXCLUDED.first_event_at < f.first_event_at
   RETURNING 1
