@@ -10,6 +10,10 @@ export const queryKeys = {
   connections: (clientId: string, range: string) =>
     ["device", clientId, "connections", range] as const,
   events: (clientId: string) => ["device", clientId, "events"] as const,
+  availability: (clientId: string, range: string) =>
+    ["device", clientId, "availability", range] as const,
+  availabilityReport: (params: Record<string, string | string[]>) =>
+    ["availability-report", params] as const,
   subscriptions: (clientId: string) => ["device", clientId, "subscriptions"] as const,
   failures: (clientId: string) => ["device", clientId, "failures"] as const,
   summary: () => ["summary"] as const,

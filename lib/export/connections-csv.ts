@@ -74,8 +74,19 @@ class ExportAborted extends Error {}
  * reader goes away, when it takes no chunk for the idle timeout, or at the
  * total time cap (lib/export/limits.ts says why each exists).
  */
-async function streamCsv(connections: Sql, operator: string): Promise<ReadableStream<Uint8Array>> {
-  const statement = csvSql(connections);
+function streamCsv(connections: Sql, operator: string): Promise<ReadableStream<Uint8Array>> {
+  return streamCsvQuery(csvSql(connections), CSV_COLUMNS, operator);
+}
+
+/**
+ * Streams any statement whose columns are already text (in `columns`' order)
+ * as CSV, under the same pool, slots and limits as the connection exports.
+ */
+export async function streamCsvQuery(
+  statement: Sql,
+  columns: readonly string[],
+  operator: string,
+): Promise<ReadableStream<Uint8Array>> {
   const limits = exportLimits();
   const releaseSlot = acquireExportSlot(operator, limits);
   let client: pg.PoolClient;
@@ -173,7 +184,7 @@ async function streamCsv(connections: Sql, operator: string): Promise<ReadableSt
           // Quoted by csv-stringify (RFC 4180).
           const text = stringifySync(rows, {
             header,
-            columns: header ? [...CSV_COLUMNS] : undefined,
+            columns: header ? [...columns] : undefined,
             record_delimiter: "\r\n",
           });
           header = false;

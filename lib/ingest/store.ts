@@ -3,6 +3,7 @@
 import "server-only";
 import type pg from "pg";
 import type { Source } from "../../contract/sources";
+import { availabilityDirty, updateAvailability, type DirtyClient } from "../availability/rollup";
 import type { PresenceConfig } from "../presence/types";
 import type { AcceptedItem, RejectedItem } from "./parse";
 import {
@@ -117,6 +118,8 @@ export async function storeBatch(
   rejected: readonly RejectedItem[],
   receivedAt: Date,
   config: PresenceConfig,
+  /** false only to measure what the rollup costs (bench/suites/availability.ts). */
+  maintainAvailability = true,
 ): Promise<StoreResult> {
   const client = await pool.connect();
   // A checked-out client whose server dies emits 'error' besides failing its
@@ -130,12 +133,14 @@ export async function storeBatch(
     await client.query("BEGIN");
     const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
     let fresh: AcceptedItem[] = [];
+    let dirty: DirtyClient[] = [];
     if (accepted.length > 0) {
       // In-batch copies are dropped here: the statement joins rows to their
       // inserted ids by dedupe key, so each key must occur once.
       const seen = new Set<string>();
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
+      if (maintainAvailability) dirty = await availabilityDirty(client, unique);
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).
@@ -151,6 +156,7 @@ export async function storeBatch(
     }
     const touchedClients =
       fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
+    if (maintainAvailability) await updateAvailability(client, dirty, fresh);
     if (rejected.length > 0) {
       await client.query(INSERT_QUARANTINE_SQL, [
         JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),
