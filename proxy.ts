@@ -120,6 +120,9 @@ export async function proxy(request: NextRequest): Promise<Response> {
 export const config = {
   // Skips only the build's static files, the image optimiser and the favicon
   // themselves (dots escaped, names anchored): /favicon.ico.x or /_next/staticX
-  // get the security headers and access control like any other path.
-  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$).*)"],
+  // get the security headers and access control like any other path. Ingest
+  // is skipped too: it is token-only (the request gate and the route check
+  // the token), and Next.js would otherwise copy each batch for the proxy,
+  // cut off at the proxy's body bound (lib/http/gate-rules.ts).
+  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$|api/ingest$).*)"],
 };
