@@ -13,21 +13,8 @@ import {
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
 import { errorResponse } from "./lib/http/handle-error";
-import { forwardedEntry } from "./lib/http/forwarded";
+import { sameOrigin } from "./lib/http/forwarded";
 import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
-
-/** Same-origin writes only: a browser always sends Origin on a cross-site POST. */
-function sameOrigin(request: NextRequest): boolean {
-  const origin = request.headers.get("origin");
-  if (origin === null) return true;
-  // X-Forwarded-Host only from a trusted proxy: a client could send any.
-  const host = forwardedEntry(request, "x-forwarded-host") ?? request.headers.get("host");
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 /** While the session cannot be checked, pages get a styled notice that retries by itself. */
 function unavailablePage(): Response {

@@ -15,6 +15,7 @@ const request = (overrides: Partial<GateRequest>): GateRequest => ({
   transferEncoding: undefined,
   authorization: undefined,
   sessionCookie: undefined,
+  sameOrigin: true,
   ...overrides,
 });
 
@@ -53,17 +54,32 @@ describe("gateDecision", () => {
       });
   });
 
-  it("a session's body waits for the session lookup; admin paths say so", () => {
+  it("a session's body waits for the session lookup; admin paths and writes say so", () => {
     expect(gateDecision(request({ sessionCookie: "abc" }))).toEqual({
       kind: "check",
       credential: "session",
       adminOnly: false,
+      csrf: true,
+      tooLarge: null,
     });
-    expect(gateDecision(request({ pathname: "/api/admin/tokens", sessionCookie: "abc" }))).toEqual({
+    expect(
+      gateDecision(request({ method: "GET", pathname: "/api/admin/tokens", sessionCookie: "abc" })),
+    ).toEqual({
       kind: "check",
       credential: "session",
       adminOnly: true,
+      csrf: false,
+      tooLarge: null,
     });
+  });
+
+  it("a cross-site login is refused before its body, as proxy.ts does", () => {
+    expect(gateDecision(request({ pathname: "/api/auth/login", sameOrigin: false }))).toMatchObject(
+      {
+        kind: "refuse",
+        code: "csrf_failed",
+      },
+    );
   });
 
   it("ingest without a bearer token is a 401; with one, the token is looked up first", () => {
@@ -76,10 +92,12 @@ describe("gateDecision", () => {
       kind: "check",
       credential: "ingest-token",
       adminOnly: false,
+      csrf: false,
+      tooLarge: null,
     });
   });
 
-  it("a declared length past the path's limit is a 413 before anything else", () => {
+  it("a declared length past the path's limit is a 413, after who asks (proxy.ts's order)", () => {
     const env = envOf({ INGEST_MAX_BYTES: "1000", LABELS_IMPORT_MAX_BYTES: "5000" });
     const cases: [string, number, boolean][] = [
       ["/api/ingest", 1000, false],
@@ -100,8 +118,12 @@ describe("gateDecision", () => {
         }),
         env,
       );
-      if (tooLarge) expect(decision).toMatchObject({ kind: "refuse", code: "payload_too_large" });
-      else expect(decision).not.toMatchObject({ kind: "refuse" });
+      const refused =
+        decision.kind === "refuse"
+          ? decision.code === "payload_too_large"
+          : decision.kind === "check" && decision.tooLarge !== null;
+      expect(refused, `${pathname} ${length}`).toBe(tooLarge);
+      expect(decision.kind === "refuse" && decision.code !== "payload_too_large").toBe(false);
     }
   });
 

@@ -1,7 +1,7 @@
 // What the request gate (lib/http/request-gate.ts) decides from a request's
 // method, path and headers alone, before any byte of its body is read. Pure:
 // the gate does the I/O (a session or token lookup) this asks for.
-import { accessFor } from "../auth/access";
+import { accessFor, isStateChanging } from "../auth/access";
 import { MAX_JSON_BODY_BYTES } from "../auth/parse-json";
 import { ingestMaxBytes, labelsImportMaxBytes } from "../config";
 import type { ErrorCode } from "../errors";
@@ -39,13 +39,26 @@ export interface GateRequest {
   transferEncoding: string | undefined;
   authorization: string | undefined;
   sessionCookie: string | undefined;
+  /** Whether Origin is absent or this site (lib/http/forwarded.ts, sameOrigin). */
+  sameOrigin: boolean;
 }
 
 export type GateDecision =
   | { kind: "pass" }
   | { kind: "refuse"; code: ErrorCode; message: string; headers?: Record<string, string> }
-  /** Look the credential up before Next.js reads the body; refuse with 401 when it is not valid. */
-  | { kind: "check"; credential: "ingest-token" | "session"; adminOnly: boolean };
+  /**
+   * Look the credential up before Next.js reads the body, then refuse in
+   * proxy.ts's order: 401 (not valid), 403 (not an admin; the CSRF token
+   * or origin of a write), and only then 413 (`tooLarge`).
+   */
+  | {
+      kind: "check";
+      credential: "ingest-token" | "session";
+      adminOnly: boolean;
+      /** A cookie-authenticated write: it needs the session's CSRF token and a same-site origin. */
+      csrf: boolean;
+      tooLarge: string | null;
+    };
 
 export function gateDecision(
   request: GateRequest,
@@ -71,16 +84,24 @@ export function gateDecision(
   }
   if ((access === "operator" || access === "admin") && !request.sessionCookie)
     return refuse("unauthorized", "Log in first.");
+  if (request.pathname === "/api/auth/login" && !request.sameOrigin)
+    return refuse("csrf_failed", "Cross-site login attempt refused.");
   const limit = bodyLimitFor(request.pathname, env);
-  if (Number.isFinite(declared) && declared > limit) {
-    return refuse(
-      "payload_too_large",
-      `Body of ${declared} bytes exceeds the ${limit}-byte limit of ${request.pathname}.`,
-    );
-  }
-  if (access === "ingest") return { kind: "check", credential: "ingest-token", adminOnly: false };
-  if (access === "public") return { kind: "pass" };
-  return { kind: "check", credential: "session", adminOnly: access === "admin" };
+  const tooLarge =
+    Number.isFinite(declared) && declared > limit
+      ? `Body of ${declared} bytes exceeds the ${limit}-byte limit of ${request.pathname}.`
+      : null;
+  if (access === "public")
+    return tooLarge === null ? { kind: "pass" } : refuse("payload_too_large", tooLarge);
+  if (access === "ingest")
+    return { kind: "check", credential: "ingest-token", adminOnly: false, csrf: false, tooLarge };
+  return {
+    kind: "check",
+    credential: "session",
+    adminOnly: access === "admin",
+    csrf: isStateChanging(method),
+    tooLarge,
+  };
 }
 
 function refuse(code: ErrorCode, message: string, headers?: Record<string, string>): GateDecision {

@@ -15,10 +15,10 @@ import "server-only";
 import diagnostics from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { PRINCIPAL_HEADER, securityHeaders } from "../auth/access";
-import { SESSION_COOKIE, sessionPrincipal } from "../auth/sessions";
+import { CSRF_HEADER, SESSION_COOKIE, sessionPrincipal } from "../auth/sessions";
 import { ERROR_STATUS, ServiceError } from "../errors";
 import { verifyIngestAuthorization } from "./auth";
-import { forwardedEntry } from "./forwarded";
+import { forwardedEntry, sameOrigin } from "./forwarded";
 import { gateDecision, type GateDecision } from "./gate-rules";
 import { RAW_PATH_HEADER } from "./raw-path";
 
@@ -55,35 +55,56 @@ function stripInternalHeaders(request: IncomingMessage): void {
 }
 
 /** Security headers on whatever answers this request; proxy.ts overwrites them with its own. */
-function setSecurityHeaders(request: IncomingMessage, response: ServerResponse): void {
+/** The Node request's headers as a Request's, for the helpers written for those. */
+function headersOf(request: IncomingMessage): Request {
   const headers = { get: (name: string) => headerText(request, name) ?? null };
-  const https = forwardedEntry({ headers } as unknown as Request, "x-forwarded-proto") === "https";
+  return { headers } as unknown as Request;
+}
+
+function setSecurityHeaders(request: IncomingMessage, response: ServerResponse): void {
+  const https = forwardedEntry(headersOf(request), "x-forwarded-proto") === "https";
   for (const [name, value] of Object.entries(securityHeaders({ https })))
     response.setHeader(name, value);
   response.setHeader("Content-Security-Policy", FALLBACK_CSP);
 }
 
 /**
- * Answers in the error contract and closes the connection: the body the
- * client may still be sending is not wanted (Node discards what arrives
- * until the socket closes).
+ * The most of an unwanted body the gate reads (and throws away) after its
+ * answer, so that a client still uploading sees the answer instead of a
+ * reset connection. Discarding costs bandwidth, not memory; past this (or
+ * a declared length past it) the connection is closed instead.
  */
+const DISCARD_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Answers in the error contract; the body the client may still be sending is not wanted. */
 function refuse(
+  request: IncomingMessage,
   response: ServerResponse,
   code: keyof typeof ERROR_STATUS,
   message: string,
   headers: Record<string, string> = {},
 ): void {
   const body = JSON.stringify({ error: { code, message } });
-  response.shouldKeepAlive = false;
+  const declared = Number(headerText(request, "content-length") ?? 0);
+  // A client that waits for 100 Continue never sends the body: nothing to read after the answer.
+  const waiting = /100-continue/i.test(headerText(request, "expect") ?? "");
+  const close = waiting || !(declared <= DISCARD_MAX_BYTES);
+  if (close) response.shouldKeepAlive = false;
   response.writeHead(ERROR_STATUS[code], {
     ...headers,
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(body),
     "Cache-Control": "no-store",
-    Connection: "close",
+    ...(close ? { Connection: "close" } : {}),
   });
   response.end(body);
+  if (close) return;
+  let discarded = 0;
+  request.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_MAX_BYTES) request.socket.destroy();
+  });
+  request.resume();
 }
 
 /** Looks the credential up; null when it is good enough to let Next.js read the body. */
@@ -98,15 +119,27 @@ async function checkCredential(
   try {
     if (decision.credential === "ingest-token") {
       await verifyIngestAuthorization(headerText(request, "authorization") ?? null);
-      return null;
+    } else {
+      const principal = await sessionPrincipal(
+        cookieValue(headerText(request, "cookie"), SESSION_COOKIE),
+      );
+      if (principal === null) return { code: "unauthorized", message: "Log in first." };
+      if (decision.adminOnly && principal.role !== "admin")
+        return { code: "forbidden", message: "Only admins may do this." };
+      if (
+        decision.csrf &&
+        (!sameOrigin(headersOf(request)) ||
+          headerText(request, CSRF_HEADER) !== principal.csrfToken)
+      ) {
+        return {
+          code: "csrf_failed",
+          message: "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
+        };
+      }
     }
-    const principal = await sessionPrincipal(
-      cookieValue(headerText(request, "cookie"), SESSION_COOKIE),
-    );
-    if (principal === null) return { code: "unauthorized", message: "Log in first." };
-    if (decision.adminOnly && principal.role !== "admin")
-      return { code: "forbidden", message: "Only admins may do this." };
-    return null;
+    return decision.tooLarge === null
+      ? null
+      : { code: "payload_too_large", message: decision.tooLarge };
   } catch (error) {
     if (error instanceof ServiceError) return { code: error.code, message: error.message };
     return {
@@ -137,13 +170,14 @@ function gate(request: IncomingMessage, response: ServerResponse, next: () => vo
     transferEncoding: headerText(request, "transfer-encoding"),
     authorization: headerText(request, "authorization"),
     sessionCookie: cookieValue(headerText(request, "cookie"), SESSION_COOKIE),
+    sameOrigin: sameOrigin(headersOf(request)),
   });
   if (decision.kind === "pass") return next();
   if (decision.kind === "refuse")
-    return refuse(response, decision.code, decision.message, decision.headers);
+    return refuse(request, response, decision.code, decision.message, decision.headers);
   void checkCredential(request, decision).then((refusal) => {
     if (refusal === null) next();
-    else refuse(response, refusal.code, refusal.message, refusal.headers);
+    else refuse(request, response, refusal.code, refusal.message, refusal.headers);
   });
 }
 
