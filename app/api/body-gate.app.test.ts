@@ -131,6 +131,7 @@ describe("refusing on headers (finding 4)", () => {
       ),
     );
     const after = rssMiB(pid!);
+    console.log(`body-gate: 20 anonymous 10 MB uploads, app RSS ${before} -> ${after} MiB`);
     expect(
       answers.every((a) => a === 401 || a === "closed"),
       String(answers),
