@@ -16,6 +16,7 @@ import { formatLabelFilter } from "@/contract/labels";
 import { OnlineChart } from "./OnlineChart";
 import { ReasonsChart } from "./ReasonsChart";
 import { SummaryCards } from "./SummaryCards";
+import { TableExportLink } from "./TableExportLink";
 import { parseFleetParams } from "./fleet-params";
 
 /** The page operators keep open: counts, the online chart and the live client table. */
@@ -32,7 +33,10 @@ export function FleetPage() {
     <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Fleet</h1>
-        <ExportPanel filters={filters} />
+        <div className="flex items-center gap-2">
+          <TableExportLink filters={filters} />
+          <ExportPanel filters={filters} />
+        </div>
       </div>
       {error ? (
         <ErrorBanner

@@ -1,5 +1,6 @@
 import "server-only";
-import { defaultOrder } from "../../contract/client-list";
+import { defaultOrder, type Order, type Sort } from "../../contract/client-list";
+import type { PresenceConfig } from "../presence/types";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
@@ -29,22 +30,8 @@ export function likePattern(q: string): string {
 export async function listClients(query: ListClientsQuery, now = new Date()): Promise<ClientPage> {
   const config = presenceConfig();
   const order = query.order ?? defaultOrder(query.sort);
-  const sortColumn = sql.raw(query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
-  const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
-  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
-  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
-  if (query.status !== undefined) {
-    where.push(sql`${statusSql(now, config)} = ${query.status}`);
-    if (query.status === "pending") where.push(pendingBoundSql(now, config));
-  }
-  if (query.source !== undefined) where.push(sql`cs.source = ${query.source}`);
-  if (query.flapping !== undefined) {
-    // The flapping clients: few, found through the disconnected_at index, not row by row.
-    const flapping = sql`cs.client_id IN (SELECT c.client_id FROM connection c
-       WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
-       GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int)`;
-    where.push(query.flapping ? flapping : sql`NOT ${flapping}`);
-  }
+  const sortColumn = sortColumnSql(query.sort);
+  const where: Sql[] = [clientsWhereSql(query, now, config)];
   if (query.cursor !== undefined) {
     const cursor = decodeCursor(query.cursor, query.sort, order);
     const value =
@@ -54,10 +41,9 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
     const cmp = sql.raw(order === "asc" ? ">" : "<");
     where.push(sql`(${sortColumn}, cs.client_id) ${cmp} (${value}, ${cursor.clientId}::text)`);
   }
-  const dir = sql.raw(order === "asc" ? "ASC" : "DESC");
   const statement = sql`SELECT ${clientColumnsSql(now, config)}
     FROM client_state cs WHERE ${whereAll(where)}
-    ORDER BY ${sortColumn} ${dir}, cs.client_id ${dir} LIMIT ${query.limit + 1}`;
+    ORDER BY ${clientOrderSql(query)} LIMIT ${query.limit + 1}`;
   const [rows, counts] = await Promise.all([
     db().pool.query<ClientRow>(statement.text, statement.values),
     pageCounts({ q: query.q, label: query.label }, query.cursor !== undefined, now),
@@ -74,6 +60,40 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
         })
       : null;
   return { items: page.map((r) => toClientView(r, now.getTime(), config)), nextCursor, counts };
+}
+
+/** The list's filters (everything but the cursor) over client_state `cs`: the fleet's members only. */
+export type ClientFilters = Pick<
+  ListClientsQuery,
+  "q" | "label" | "status" | "flapping" | "source"
+>;
+
+export function clientsWhereSql(query: ClientFilters, now: Date, config: PresenceConfig): Sql {
+  const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
+  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
+  if (query.status !== undefined) {
+    where.push(sql`${statusSql(now, config)} = ${query.status}`);
+    if (query.status === "pending") where.push(pendingBoundSql(now, config));
+  }
+  if (query.source !== undefined) where.push(sql`cs.source = ${query.source}`);
+  if (query.flapping !== undefined) {
+    // The flapping clients: few, found through the disconnected_at index, not row by row.
+    const flapping = sql`cs.client_id IN (SELECT c.client_id FROM connection c
+       WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
+       GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int)`;
+    where.push(query.flapping ? flapping : sql`NOT ${flapping}`);
+  }
+  return whereAll(where);
+}
+
+const sortColumnSql = (sort: Sort) =>
+  sql.raw(sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
+
+/** The list's order (client ID breaks ties, so pages and exports agree). */
+export function clientOrderSql(query: { sort: Sort; order?: Order | undefined }): Sql {
+  const dir = sql.raw((query.order ?? defaultOrder(query.sort)) === "asc" ? "ASC" : "DESC");
+  return sql`${sortColumnSql(query.sort)} ${dir}, cs.client_id ${dir}`;
 }
 
 /** Scrolling pages reuse the counts of the first page this long (they cost a scan of the fleet). */

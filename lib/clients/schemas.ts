@@ -111,6 +111,17 @@ export const ExportQuery = z
   });
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
+/** GET /api/export/clients.csv: the fleet list's filters and order, every matching client. */
+export const ExportClientsQuery = ListClientsQuery.pick({
+  label: true,
+  status: true,
+  flapping: true,
+  q: true,
+  sort: true,
+  order: true,
+});
+export type ExportClientsQuery = z.infer<typeof ExportClientsQuery>;
+
 /** GET /api/stats/summary: the counts of the clients carrying every label. */
 export const SummaryQuery = z.object({ label: LabelFilters.optional() });
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
