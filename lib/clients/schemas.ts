@@ -116,6 +116,7 @@ export const ExportClientsQuery = ListClientsQuery.pick({
   label: true,
   status: true,
   flapping: true,
+  source: true,
   q: true,
   sort: true,
   order: true,
