@@ -5,7 +5,8 @@
 
 import { formatLabelFilter, MAX_LABEL_FILTERS, parseLabelFilter, type LabelFilter } from "./labels";
 
-export const STATUSES = ["online", "pending", "offline"] as const;
+/** `never_seen`: a labelled client ID with no event yet (or, as of a past moment, none by then). */
+export const STATUSES = ["online", "pending", "offline", "never_seen"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const SORTS = ["clientId", "lastChange"] as const;

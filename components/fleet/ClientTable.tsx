@@ -75,9 +75,12 @@ function useScrollAnchor(rows: ClientView[]) {
 
 /** How many clients match the filters, from the page's counts; null where they do not tell (status and flapping both set). */
 function matchingCount(counts: Counts, filters: ClientListParams): number | null {
-  if (filters.flapping === undefined) return filters.status ? counts[filters.status] : counts.total;
+  if (filters.flapping === undefined) {
+    if (filters.status === "never_seen") return counts.neverSeen;
+    return filters.status ? counts[filters.status] : counts.total + counts.neverSeen;
+  }
   if (filters.status !== undefined) return null;
-  return filters.flapping ? counts.flapping : counts.total - counts.flapping;
+  return filters.flapping ? counts.flapping : counts.total + counts.neverSeen - counts.flapping;
 }
 
 /** Sorting by `sort`: its default order first, the other one when it is already sorted so. */

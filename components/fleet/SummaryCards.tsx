@@ -27,7 +27,7 @@ export function SummaryCards({
   onPick,
 }: {
   counts: Counts | undefined;
-  active: Status | undefined;
+  active: Status | "never_seen" | undefined;
   flapping: boolean | undefined;
   onPick: (patch: { status?: Status | undefined; flapping?: "true" | undefined }) => void;
 }) {

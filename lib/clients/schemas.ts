@@ -3,7 +3,6 @@ import { describeIssues, ServiceError } from "../errors";
 import { MAX_LABEL_FILTERS, parseLabelFilter, type Labels } from "../../contract/labels";
 
 import {
-  DEFAULT_SORT,
   LIST_LIMIT,
   MAX_SEARCH_CHARS,
   ORDERS,
@@ -77,7 +76,8 @@ export const ListClientsQuery = z.object({
   status: z.enum(STATUSES).optional(),
   flapping: QueryBoolean.optional(),
   q: SearchText.optional(),
-  sort: z.enum(SORTS).default(DEFAULT_SORT),
+  /** Unset: lastChange (with asOf: clientId, the only sort a past moment has). */
+  sort: z.enum(SORTS).optional(),
   order: z.enum(ORDERS).optional(),
   limit: z.coerce
     .number()
@@ -86,6 +86,8 @@ export const ListClientsQuery = z.object({
     .max(LIST_LIMIT.max)
     .default(LIST_LIMIT.default),
   cursor: z.string().max(1024).optional(),
+  /** The fleet as it stood at this moment (ISO 8601 or epoch ms). */
+  asOf: Instant.optional(),
 });
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
 
@@ -110,7 +112,10 @@ export const ExportQuery = z
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
 /** GET /api/stats/summary: the counts of the clients carrying every label. */
-export const SummaryQuery = z.object({ label: LabelFilters.optional() });
+export const SummaryQuery = z.object({
+  label: LabelFilters.optional(),
+  asOf: Instant.optional(),
+});
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
 
 /** Event ids are PostgreSQL bigints: a 19-digit cursor past 2^63 - 1 is no id at all. */
@@ -159,7 +164,8 @@ export interface ClientView {
   thingName: string | null;
   subscriptions: string[];
   subscriptionCount: number;
-  lastEventAt: string;
+  /** The latest event; null for a client never seen. */
+  lastEventAt: string | null;
   /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
   pendingUntil: string | null;
   /** The client ID's labels (`{}` when none). */
@@ -197,6 +203,8 @@ export interface ClientPage {
   items: ClientView[];
   nextCursor: string | null;
   counts: Counts;
+  /** With asOf: the moment the page describes. */
+  asOf?: string;
 }
 
 /** One topic filter's winning subscription event; `current` per docs/model.md (session-aware). */

@@ -34,19 +34,21 @@ function eventRowsJson(items: readonly AcceptedItem[]): string {
   return `${out}]`;
 }
 
-/** Per client, the latest event times among the newly stored events. */
+/** Per client, the latest event times and the earliest one among the newly stored events. */
 function batchTimes(items: readonly AcceptedItem[]) {
   const times = new Map<
     string,
-    { connected: number | null; disconnected: number | null; any: number }
+    { connected: number | null; disconnected: number | null; any: number; first: number }
   >();
   for (const { event } of items) {
     const t = times.get(event.clientId) ?? {
       connected: null,
       disconnected: null,
       any: event.timestamp,
+      first: event.timestamp,
     };
     t.any = Math.max(t.any, event.timestamp);
+    t.first = Math.min(t.first, event.timestamp);
     if (event.eventType === "connected") t.connected = Math.max(t.connected ?? 0, event.timestamp);
     if (event.eventType === "disconnected")
       t.disconnected = Math.max(t.disconnected ?? 0, event.timestamp);
@@ -71,13 +73,14 @@ async function refreshClientState(
   const touched: object[] = [];
   for (const [clientId, t] of times) {
     if (t.connected === null && t.disconnected === null) {
-      touched.push({ client_id: clientId, last_event_at: t.any });
+      touched.push({ client_id: clientId, last_event_at: t.any, first_event_at: t.first });
     } else {
       changed.push({
         client_id: clientId,
         last_connected_at: t.connected,
         last_disconnected_at: t.disconnected,
         last_event_at: t.any,
+        first_event_at: t.first,
       });
     }
   }

@@ -21,3 +21,4 @@ export * from "./status";
 export * from "./subscriptions";
 export * from "./timeline";
 export * from "./fold";
+export * from "./as-of";
