@@ -35,6 +35,8 @@ export interface ClientListParams {
   label?: LabelFilter[] | undefined;
   sort?: Sort | undefined;
   order?: Order | undefined;
+  /** The fleet as it stood at this moment (ISO 8601); unset: live. Sorted by clientId only. */
+  asOf?: string | undefined;
 }
 
 /** The sort when none is given: the most recent change first. */
@@ -65,6 +67,9 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
   const sort = search.get("sort");
   const order = search.get("order");
   const flapping = search.get("flapping");
+  const asOfText = search.get("asOf");
+  const asOfMs = asOfText === null ? NaN : Date.parse(asOfText);
+  const asOf = Number.isFinite(asOfMs) ? new Date(asOfMs).toISOString() : undefined;
   const label = search
     .getAll("label")
     .map(parseLabelFilter)
@@ -74,9 +79,11 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
     q: q ? q.slice(0, MAX_SEARCH_CHARS) : undefined,
     status: isStatus(status) ? status : undefined,
     flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
-    sort: isSort(sort) ? sort : undefined,
+    // A past moment has no last change to sort by: its list is by client ID.
+    sort: asOf !== undefined ? "clientId" : isSort(sort) ? sort : undefined,
     order: isOrder(order) ? order : undefined,
     label: label.length > 0 ? label : undefined,
+    asOf,
   };
 }
 
