@@ -32,7 +32,7 @@ export function StatusBadge({ status }: { status: ClientView["status"] }) {
     <span
       title={HINTS[status]}
       data-status={status}
-      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${style.pill}`}
+      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${style.pill}`}
     >
       <span aria-hidden className={`h-1.5 w-1.5 rounded-full ${style.dot}`} />
       {status === "never_seen" ? "never seen" : status}

@@ -49,6 +49,7 @@ export function FleetPage() {
       ) : null}
       <TimeTravel asOf={asOf} onTravel={travel} onLive={() => setSearch({ asOf: undefined })} />
       <SummaryCards
+        past={asOf !== undefined}
         counts={summary.data}
         active={filters.status}
         flapping={filters.flapping}

@@ -25,9 +25,11 @@ function MomentForm({
   const [error, setError] = useState<string | null>(null);
   // The local zone is known only after hydration: until then the field stays empty.
   const shown = value ?? (hydrated && asOf !== undefined ? toLocalInput(Date.parse(asOf)) : "");
-  const submit = (e: FormEvent) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const ms = fromLocalInput(shown);
+    // The field's own value: what the operator sees, even if typed before hydration.
+    const entered = new FormData(e.currentTarget).get("asOf");
+    const ms = fromLocalInput(typeof entered === "string" ? entered : shown);
     if (ms === null) return setError("Enter a date and time.");
     if (ms > Date.now()) return setError("That moment is in the future.");
     setError(null);
@@ -41,6 +43,7 @@ function MomentForm({
       </label>
       <input
         id="as-of-input"
+        name="asOf"
         type="datetime-local"
         value={shown}
         onChange={(e) => setValue(e.target.value)}
