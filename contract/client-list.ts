@@ -4,6 +4,7 @@
 // zod schema from these; the browser reads its URL with parseClientListParams.
 
 import { formatLabelFilter, MAX_LABEL_FILTERS, parseLabelFilter, type LabelFilter } from "./labels";
+import { isSource, type Source } from "./sources";
 
 /** `never_seen`: a labelled client ID with no event yet (or, as of a past moment, none by then). */
 export const STATUSES = ["online", "pending", "offline", "never_seen"] as const;
@@ -31,6 +32,8 @@ export interface ClientListParams {
   status?: Status | undefined;
   /** `flapping=true`: only clients flagged as flapping; `false`: only those not flagged. */
   flapping?: boolean | undefined;
+  /** `source=aws|emqx|azure`: only clients whose events come from there. */
+  source?: Source | undefined;
   /** `label=key:value`, repeatable: a client must carry every one. */
   label?: LabelFilter[] | undefined;
   sort?: Sort | undefined;
@@ -70,6 +73,7 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
   const asOfText = search.get("asOf");
   const asOfMs = asOfText === null ? NaN : Date.parse(asOfText);
   const asOf = Number.isFinite(asOfMs) ? new Date(asOfMs).toISOString() : undefined;
+  const source = search.get("source");
   const label = search
     .getAll("label")
     .map(parseLabelFilter)
@@ -79,6 +83,7 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
     q: q ? q.slice(0, MAX_SEARCH_CHARS) : undefined,
     status: isStatus(status) ? status : undefined,
     flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
+    source: isSource(source) ? source : undefined,
     // A past moment has no last change to sort by: its list is by client ID.
     sort: asOf !== undefined ? "clientId" : isSort(sort) ? sort : undefined,
     order: isOrder(order) ? order : undefined,

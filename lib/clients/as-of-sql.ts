@@ -59,7 +59,7 @@ export function asOfConnectionSql(t: Date): Sql {
 
 /** Columns of one client at t (with asOfConnectionSql joined as `at`). */
 export function asOfColumnsSql(t: Date, config: PresenceConfig): Sql {
-  return sql`cs.client_id, cs.first_event_at, ${statusAtSql(t)} AS status,
+  return sql`cs.client_id, cs.first_event_at, cs.source, ${statusAtSql(t)} AS status,
     at.session_identifier, at.version_number_f, at.connected_at, at.disconnected_at,
     at.disconnect_reason, at.client_initiated_disconnect, at.principal_identifier,
     at.ip_address, at.thing_name,

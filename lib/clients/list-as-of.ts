@@ -11,6 +11,7 @@ import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import { flapsAtCount } from "../presence/status";
 import type { PresenceConfig } from "../presence/types";
 import type { Labels } from "../../contract/labels";
+import type { Source } from "../../contract/sources";
 import {
   asOfColumnsSql,
   asOfConnectionSql,
@@ -37,6 +38,7 @@ interface AsOfRow {
   principal_identifier: string | null;
   ip_address: string | null;
   thing_name: string | null;
+  source: Source;
   last_connected_at: Date | null;
   last_disconnected_at: Date | null;
   recent_disconnects: number;
@@ -85,6 +87,7 @@ function toAsOfView(row: AsOfRow, config: PresenceConfig): ClientView {
     lastEventAt: times.length === 0 ? null : new Date(Math.max(...times)).toISOString(),
     pendingUntil: null,
     labels: row.labels,
+    source: row.source,
   };
 }
 
@@ -100,6 +103,7 @@ export async function listClientsAsOf(query: ListClientsQuery, t: Date): Promise
   const id = sql.raw("cs.client_id");
   const where: Sql[] = [fleetMemberSql(id), labelFilterSql(id, query.label)];
   if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.source !== undefined) where.push(sql`cs.source = ${query.source}`);
   const cursor =
     query.cursor === undefined ? undefined : decodeCursor(query.cursor, "clientId", order);
   if (cursor !== undefined)
@@ -126,7 +130,9 @@ export async function listClientsAsOf(query: ListClientsQuery, t: Date): Promise
     : [];
   const seen = rows.map((r) => toAsOfView(r, config));
   const unseen =
-    (query.status === undefined || query.status === "never_seen") && query.flapping !== true
+    (query.status === undefined || query.status === "never_seen") &&
+    query.flapping !== true &&
+    query.source === undefined // a client never seen has no source
       ? await neverSeenClients({
           q: query.q,
           label: query.label,

@@ -71,6 +71,7 @@ export function neverSeenView(clientId: string, labels: Labels): ClientView {
     lastEventAt: null,
     pendingUntil: null,
     labels,
+    source: null,
   };
 }
 
