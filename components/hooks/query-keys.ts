@@ -17,6 +17,8 @@ export const queryKeys = {
   subscriptions: (clientId: string) => ["device", clientId, "subscriptions"] as const,
   failures: (clientId: string) => ["device", clientId, "failures"] as const,
   summary: () => ["summary"] as const,
+  /** Not under ["summary"] exactly: the stream's counts never overwrite a past moment's. */
+  summaryAsOf: (asOf: string) => ["summary", "as-of", asOf] as const,
   onlineHistoryRoot: () => ["online-history"] as const,
   onlineHistory: (range: string) => ["online-history", range] as const,
   disconnectReasons: (range: string) => ["disconnect-reasons", range] as const,

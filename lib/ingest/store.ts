@@ -36,20 +36,28 @@ function eventRowsJson(items: readonly AcceptedItem[]): string {
   return `${out}]`;
 }
 
-/** Per client, the latest event times among the newly stored events. */
+/** Per client, the latest event times and the earliest one among the newly stored events. */
 function batchTimes(items: readonly AcceptedItem[]) {
   const times = new Map<
     string,
-    { connected: number | null; disconnected: number | null; any: number; source: Source }
+    {
+      connected: number | null;
+      disconnected: number | null;
+      any: number;
+      first: number;
+      source: Source;
+    }
   >();
   for (const { event, source } of items) {
     const t = times.get(event.clientId) ?? {
       connected: null,
       disconnected: null,
       any: event.timestamp,
+      first: event.timestamp,
       source,
     };
     t.any = Math.max(t.any, event.timestamp);
+    t.first = Math.min(t.first, event.timestamp);
     if (event.eventType === "connected") t.connected = Math.max(t.connected ?? 0, event.timestamp);
     if (event.eventType === "disconnected")
       t.disconnected = Math.max(t.disconnected ?? 0, event.timestamp);
@@ -74,13 +82,19 @@ async function refreshClientState(
   const touched: object[] = [];
   for (const [clientId, t] of times) {
     if (t.connected === null && t.disconnected === null) {
-      touched.push({ client_id: clientId, last_event_at: t.any, source: t.source });
+      touched.push({
+        client_id: clientId,
+        last_event_at: t.any,
+        first_event_at: t.first,
+        source: t.source,
+      });
     } else {
       changed.push({
         client_id: clientId,
         last_connected_at: t.connected,
         last_disconnected_at: t.disconnected,
         last_event_at: t.any,
+        first_event_at: t.first,
       });
     }
   }

@@ -22,3 +22,4 @@ export * from "./subscriptions";
 export * from "./timeline";
 export * from "./fold";
 export * from "./availability";
+export * from "./as-of";
