@@ -45,7 +45,7 @@ function fromSuffix(suffix: string): string | null {
   const rest = suffix.startsWith("$aws/events/") ? suffix.slice("$aws/events/".length) : suffix;
   const [group, eventType] = rest.split("/", 2);
   if (!isEventType(eventType) || GROUP_OF[eventType] !== group) return null;
-  const clientId = rest.slice(group!.length + eventType.length + 2);
+  const clientId = rest.slice(group.length + eventType.length + 2);
   return clientId.length > 0 ? TOPIC_PREFIXES[eventType] + clientId : null;
 }
 
