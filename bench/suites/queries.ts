@@ -146,6 +146,11 @@ function cases(
       call: () => onlineHistory({ range: "7d" }),
     },
     {
+      name: "online history, 30 days",
+      path: () => "/api/stats/online?range=30d",
+      call: () => onlineHistory({ range: "30d" }),
+    },
+    {
       name: "incidents list, 7 days (GET /api/incidents)",
       targetP95Ms: 200,
       path: () => "/api/incidents",
@@ -190,7 +195,7 @@ async function compareHistorySources(url: string, o: QueryOptions) {
   const database = createDatabase(url, 2);
   holder.fleetDatabase = database;
   try {
-    for (const range of ["24h", "7d"] as HistoryRange[]) {
+    for (const range of ["24h", "7d", "30d"] as HistoryRange[]) {
       const ms: Record<HistorySource, number[]> = { auto: [], rollup: [], connections: [] };
       for (let i = -o.warmup; i < o.samples; i += 1) {
         const now = new Date();
