@@ -137,7 +137,7 @@ export async function storeBatch(
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
       // The online chart's rollup: spans before the batch, corrected after it.
-      rollup = await rollupBefore(client, unique);
+      rollup = await rollupBefore(client, unique, clientIds);
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).

@@ -112,3 +112,21 @@ g AS (SELECT m, sum(starts)::int AS starts, sum(ends)::int AS ends FROM d GROUP 
 INSERT INTO online_minute (minute, starts, ends)
 SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, starts, ends
   FROM g`;
+
+/**
+ * How many of a batch's clients are fleet clients without a client_state row
+ * yet: each gets one from this batch (a client with stored events has one),
+ * so the fleet's total grows by this much when the batch commits.
+ */
+export const newClientsSql = (clientIds: readonly string[]): Sql => sql`
+WITH st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1)
+SELECT count(*)::int AS n
+  FROM (SELECT DISTINCT c FROM unnest(${clientIds}::text[]) AS c) ids, st
+ WHERE NOT (ids.c LIKE ANY(st.likes))
+   AND NOT EXISTS (SELECT 1 FROM client_state cs WHERE cs.client_id = ids.c)`;
+
+/** The fleet's total from client_state, for a rebuild. */
+export const RECOUNT_CLIENTS_SQL = sql`
+UPDATE online_rollup_state st SET clients = (
+  SELECT count(*) FROM client_state cs WHERE NOT (cs.client_id LIKE ANY(st.infrastructure_likes)))
+ WHERE id = 1`;

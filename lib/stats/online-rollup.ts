@@ -11,14 +11,16 @@ import type { AcceptedItem } from "../ingest/parse";
 import {
   batchSpansApplySql,
   batchSpansBeforeSql,
+  newClientsSql,
   REBUILD_SQL,
+  RECOUNT_CLIENTS_SQL,
   ROLLUP_LOCK,
 } from "./online-rollup-sql";
 
-/** What a batch's spans were before it: taken back after it wrote. */
+/** What a batch's spans were before it (taken back after it wrote), and how many clients it adds. */
 export interface RollupBefore {
-  keys: string;
-  before: string;
+  spans: { keys: string; before: string } | null;
+  newClients: number;
 }
 
 /** The infrastructure globs of this process, as the rollup stores them. */
@@ -28,13 +30,14 @@ export function rollupLikes(): string[] {
 
 /**
  * Step one, in the ingest transaction after its client locks: the spans the
- * batch's connect/disconnect events may change, as they are now. Null when
- * the batch has none (subscriptions and failures change no span).
+ * batch's connect/disconnect events may change, as they are now (none for
+ * subscriptions and failures), and how many clients it stores first.
  */
 export async function rollupBefore(
   client: pg.ClientBase,
   accepted: readonly AcceptedItem[],
-): Promise<RollupBefore | null> {
+  clientIds: readonly string[],
+): Promise<RollupBefore> {
   const keys: object[] = [];
   for (const { event } of accepted) {
     if (event.eventType !== "connected" && event.eventType !== "disconnected") continue;
@@ -44,22 +47,35 @@ export async function rollupBefore(
       version_number: event.versionNumber,
     });
   }
-  if (keys.length === 0) return null;
   // Its own statement: a rebuild that commits while this waits must be
   // visible to both steps' snapshots, not only to the second.
   const lock = sql`SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK})`;
   await client.query(lock.text, lock.values);
+  const fresh = newClientsSql(clientIds);
+  const counted = await client.query<{ n: number }>(fresh.text, fresh.values);
+  const newClients = counted.rows[0]?.n ?? 0;
+  if (keys.length === 0) return { spans: null, newClients };
   const keysJson = JSON.stringify(keys);
   const before = batchSpansBeforeSql(keysJson);
   const { rows } = await client.query(before.text, before.values);
-  return { keys: keysJson, before: JSON.stringify(rows) };
+  return { spans: { keys: keysJson, before: JSON.stringify(rows) }, newClients };
 }
 
-/** Step two, after the batch's connections and client states are written. */
+/**
+ * Step two, after the batch's connections and client states are written.
+ * The total last: every batch locks minute rows first, then the state row,
+ * and holds the state row (shared by all) only until its commit.
+ */
 export async function rollupAfter(client: pg.ClientBase, b: RollupBefore | null): Promise<void> {
   if (b === null) return;
-  const apply = batchSpansApplySql(b.keys, b.before);
-  await client.query(apply.text, apply.values);
+  if (b.spans !== null) {
+    const apply = batchSpansApplySql(b.spans.keys, b.spans.before);
+    await client.query(apply.text, apply.values);
+  }
+  if (b.newClients > 0) {
+    const add = sql`UPDATE online_rollup_state SET clients = clients + ${b.newClients} WHERE id = 1`;
+    await client.query(add.text, add.values);
+  }
 }
 
 /**
@@ -95,6 +111,7 @@ export async function rebuildOnlineRollup(
         built_at = EXCLUDED.built_at`;
     await client.query(state.text, state.values);
     await client.query(REBUILD_SQL.text, REBUILD_SQL.values);
+    await client.query(RECOUNT_CLIENTS_SQL.text, RECOUNT_CLIENTS_SQL.values);
     await client.query("COMMIT");
     return true;
   } catch (error) {
