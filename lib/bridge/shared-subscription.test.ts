@@ -14,6 +14,9 @@ import { publishAll, syntheticEvents, waitFor } from "../../test/support/broker"
 import { startApp, type AppServer } from "../../test/support/app-server";
 import { canonical, spawnBridge, type BridgeProcess } from "../../test/support/bridge-stack";
 import { startMosquitto, type Mosquitto } from "../../test/support/mosquitto";
+import { countClients } from "../clients/list";
+import { onlineHistory } from "../stats/online-history";
+import { rollupMatches } from "../stats/online-rollup";
 
 const PREFIX = "shared-sub";
 const TOPIC_PREFIX = "fleet/lifecycle";
@@ -124,5 +127,15 @@ describe("two bridges sharing a subscription on Mosquitto", () => {
       `shared subscription: ${published.size} published, ${rows.length} stored once each; accepted per app ${perApp.join(", ")}\n`,
     );
     for (const n of perApp) expect(n).toBeGreaterThan(0);
+    // The chart's rollup and the fleet counters, kept by both instances at
+    // once (each built it at start, one waiting for the other), agree with
+    // the tables they summarise.
+    expect(await rollupMatches()).toBe(true);
+    const now = new Date();
+    for (const range of ["24h", "7d"] as const)
+      expect(await onlineHistory({ range }, now, "rollup")).toEqual(
+        await onlineHistory({ range }, now, "connections"),
+      );
+    expect(await countClients(undefined, now)).toEqual(await countClients(undefined, now, "scan"));
   });
 });
