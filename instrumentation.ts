@@ -15,6 +15,11 @@ export async function register(): Promise<void> {
   startAlertScheduler();
   const { startIncidentScheduler } = await import("./lib/incidents/scheduler");
   startIncidentScheduler();
+  const { ensureOnlineRollup } = await import("./lib/stats/online-rollup");
+  // In the background: ingest waits while it runs, the app need not.
+  ensureOnlineRollup().catch((error: Error) =>
+    console.error("could not build the online chart's rollup:", error.message),
+  );
   const { bootstrapAdmin } = await import("./lib/auth/operators");
   try {
     if (await bootstrapAdmin())

@@ -219,7 +219,7 @@ describe("read API: exact 400s for hostile query parameters", () => {
     {
       path: "/api/stats/online",
       query: "range=1y",
-      message: 'range: Invalid option: expected one of "24h"|"7d"',
+      message: 'range: Invalid option: expected one of "24h"|"7d"|"30d"',
     },
   ])("$path?$query", async ({ path, query, message }) => {
     const answer = await timed(() => byPath[path]!(query));

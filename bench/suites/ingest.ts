@@ -12,6 +12,7 @@ import { presenceConfig } from "../../lib/config";
 import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
 import { storeBatch } from "../../lib/ingest/store";
+import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
 import { postBatch, startBenchApp } from "../lib/app";
 import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
@@ -165,6 +166,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const idleRss = rssMiB(app.pid);
     const route: number[] = [];
     const direct: number[] = [];
+    const directNoRollup: number[] = [];
     const copy: number[] = [];
     const naive: number[] = [];
     const naiveConcurrent: number[] = [];
@@ -177,8 +179,9 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const orm = createDatabase(db.url, o.senders);
     try {
       for (let run = 1; run <= ctx.runs; run += 1) {
-        // Route: the whole app over HTTP.
+        // Route: the whole app over HTTP, the online chart's rollup kept as in production.
         await truncateAll(db.url);
+        await rebuildOnlineRollup(pool, rollupLikes());
         const memory = sampleMemory(app.pid);
         const r = await drain(bodies, o.senders, RUN_DEADLINE_MS, (b) =>
           postBatch(app.url, b.body, b.count),
@@ -190,14 +193,24 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         // (d) The same app through POST /api/ingest/aws-rule, as AWS sends.
         await awsRule.run(app.url, () => truncateAll(db.url));
 
-        // (b) The same transaction, called directly with pre-validated batches.
-        await truncateAll(db.url);
-        const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
-          const stored = await storeBatch(pool, batch.accepted, batch.rejected, new Date(), config);
-          return stored.inserted;
-        });
-        if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
-        direct.push(d.processed / d.seconds);
+        // (b) The same transaction, called directly with pre-validated batches;
+        // (b0) the same without the rollup (not built: its statements find nothing to do).
+        for (const rollup of [true, false]) {
+          await truncateAll(db.url);
+          if (rollup) await rebuildOnlineRollup(pool, rollupLikes());
+          const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
+            const stored = await storeBatch(
+              pool,
+              batch.accepted,
+              batch.rejected,
+              new Date(),
+              config,
+            );
+            return stored.inserted;
+          });
+          if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
+          (rollup ? direct : directNoRollup).push(d.processed / d.seconds);
+        }
 
         // (a) COPY of the same rows into the same table (with its indexes).
         await truncateAll(db.url);
@@ -237,7 +250,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         naiveConcurrent.push(nc.processed / nc.seconds);
         naive.push(n.processed / n.seconds);
         log(
-          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
+          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)} (${Math.round(directNoRollup.at(-1)!)} without the rollup), COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
         );
       }
     } finally {
@@ -260,6 +273,11 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       naiveConcurrent,
     );
     const copyM = measured("(a) COPY into lifecycle_event", "ev/s", copy);
+    const directNoRollupM = measured(
+      "(b0) storeBatch direct, online rollup not built",
+      "ev/s",
+      directNoRollup,
+    );
     const toDirect = pairedRatio(route, direct);
     const toNaive = pairedRatio(route, naive);
     const figures: Figure[] = [
@@ -296,6 +314,13 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         ratioToLimit: pairedRatio(direct, copy),
       },
       {
+        section,
+        ...directM,
+        name: "(b) with the online chart's rollup maintained vs (b0) without",
+        baseline: directNoRollupM,
+        ratioToBaseline: pairedRatio(direct, directNoRollup),
+      },
+      {
         section: "6. memory",
         ...measured("app RSS, peak under the ingest load", "MiB", appPeak),
         baseline: measured("idle after start", "MiB", [idleRss]),
@@ -315,6 +340,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         options: o,
         route,
         direct,
+        directNoRollup,
         copy,
         naive,
         naiveConcurrent,

@@ -5,6 +5,8 @@
 // the SQL lib/ sends (captured in-process).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import pg from "pg";
+import { createDatabase, type Database } from "../../lib/db/client";
 import { listConnections } from "../../lib/clients/connections";
 import { encodeCursor } from "../../lib/clients/cursor";
 import { listEvents } from "../../lib/clients/events";
@@ -14,7 +16,9 @@ import { countClientsAsOf } from "../../lib/clients/list-as-of";
 import { EventsQuery, ListClientsQuery, RangeQuery } from "../../lib/clients/schemas";
 import { getIncident, listIncidents } from "../../lib/incidents/read";
 import { IncidentClientsQuery, ListIncidentsQuery } from "../../lib/incidents/schemas";
-import { onlineHistory } from "../../lib/stats/online-history";
+import { onlineHistory, type HistorySource } from "../../lib/stats/online-history";
+import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
+import type { HistoryRange } from "../../lib/stats/schemas";
 import { startBenchApp } from "../lib/app";
 import { SqlCapture } from "../lib/capture-sql";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
@@ -144,6 +148,11 @@ function cases(
       call: () => onlineHistory({ range: "7d" }),
     },
     {
+      name: "online history, 30 days",
+      path: () => "/api/stats/online?range=30d",
+      call: () => onlineHistory({ range: "30d" }),
+    },
+    {
       name: "incidents list, 7 days (GET /api/incidents)",
       targetP95Ms: 200,
       path: () => "/api/incidents",
@@ -193,6 +202,62 @@ function asOfCases(): QueryCase[] {
   ];
 }
 
+/** Builds the online chart's rollup on the loaded data (COPY bypasses ingest), timed. */
+async function buildRollup(url: string): Promise<{ ms: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const started = performance.now();
+    await rebuildOnlineRollup(pool, rollupLikes());
+    return { ms: performance.now() - started };
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * The online chart from the rollup against today's computation from the
+ * connection table, in-process on the same data, samples interleaved, and
+ * checked to agree on every run.
+ */
+async function compareHistorySources(url: string, o: QueryOptions) {
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  // lib/db/client's db(), which onlineHistory reads through, on the scale database.
+  const holder = globalThis as unknown as { fleetDatabase?: Database };
+  const database = createDatabase(url, 2);
+  holder.fleetDatabase = database;
+  try {
+    for (const range of ["24h", "7d", "30d"] as HistoryRange[]) {
+      const ms: Record<HistorySource, number[]> = { auto: [], rollup: [], connections: [] };
+      for (let i = -o.warmup; i < o.samples; i += 1) {
+        const now = new Date();
+        const answers: string[] = [];
+        for (const source of ["rollup", "connections"] as const) {
+          const started = performance.now();
+          answers.push(JSON.stringify(await onlineHistory({ range }, now, source)));
+          if (i >= 0) ms[source].push(performance.now() - started);
+        }
+        if (answers[0] !== answers[1])
+          throw new Error(`online history ${range}: the rollup and the connection table disagree`);
+      }
+      const r = latencySummary(ms.rollup);
+      const c = latencySummary(ms.connections);
+      details[range] = { rollup: r, connections: c };
+      figures.push({
+        section: "4. queries",
+        ...measured(`online history ${range} from the rollup, p95 in-process`, "ms", [], r.p95),
+        baseline: measured("from the connection table (before the rollup)", "ms", [], c.p95),
+        ratioToBaseline: r.p95 / c.p95,
+        detail: `p50 ${round(r.p50)} vs ${round(c.p50)} ms, n=${r.n}; answers identical`,
+      });
+    }
+  } finally {
+    if (holder.fleetDatabase === database) delete holder.fleetDatabase;
+    await database.close();
+  }
+  return { figures, details };
+}
+
 const slug = (s: string) =>
   s
     .toLowerCase()
@@ -217,6 +282,8 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
     });
   });
   const incidentId = await seedIncidents(db.url, db.now, db.counts.clients);
+  const rollup = await buildRollup(db.url);
+  log(`queries: online rollup built from the connection table in ${round(rollup.ms)} ms`);
   const all = cases(db.sampleClientId, deep, db.counts.clients, incidentId);
   const profileDir = ctx.profile ? path.join(PROFILES_DIR, "queries-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
@@ -239,6 +306,7 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
     await app.stop();
   }
   const summaries = all.map((c) => ({ c, s: latencySummary(samples.get(c.name)!) }));
+  const history = await compareHistorySources(db.url, o);
   const figures: Figure[] = summaries.map(({ c, s }) => ({
     section: "4. queries",
     ...measured(`${c.name}, p95 over HTTP`, "ms", [], s.p95),
@@ -248,6 +316,10 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
       met: s.p95 < (c.targetP95Ms ?? o.targetP95Ms),
     },
   }));
+  figures.push(...history.figures, {
+    section: "4. queries",
+    ...measured("online rollup: one full rebuild from the connection table", "ms", [rollup.ms]),
+  });
   figures.unshift({
     section: "4. queries",
     name: `scale: ${db.counts.clients.toLocaleString("en-US")} clients, ${db.counts.connections.toLocaleString("en-US")} connections, ${db.counts.events.toLocaleString("en-US")} events`,
@@ -303,6 +375,7 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
       options: o,
       counts: db.counts,
       latencies: Object.fromEntries(summaries.map(({ c, s }) => [c.name, s])),
+      onlineHistorySources: history.details,
     },
     notes,
   };

@@ -7,6 +7,7 @@ import { describeIssues } from "../errors";
 import type { CustomAuthorizer } from "./aws-auth";
 import type { Logger, LogLevel } from "../log/logger";
 import type { FsyncMode } from "./spool";
+import { prefixFilter, topicPrefixProblem } from "./topic-prefix";
 
 export const EMQX_TOPIC_FILTERS = [
   "$SYS/brokers/+/clients/+/connected",
@@ -32,6 +33,12 @@ export interface BridgeOptions {
   topics?: string[];
   /** Subscribe as `$share/<group>/<filter>` so several bridges split the stream. */
   shareGroup?: string;
+  /**
+   * Lifecycle events arrive republished under this plain prefix (e.g.
+   * `fleet/lifecycle`): subscribe to `<prefix>/#` instead of `$aws/events/...`
+   * and rebuild the canonical topic (topic-prefix.ts).
+   */
+  topicPrefix?: string;
   /** Also subscribe to EMQX's `$SYS/.../connected|disconnected` and map them. */
   emqx?: boolean;
   sessionExpirySeconds?: number;
@@ -102,6 +109,7 @@ const Env = z.object({
   BRIDGE_MQTT_VERSION: z.enum(["auto", "4", "5", "3.1.1"]).default("auto"),
   BRIDGE_TOPICS: optional,
   BRIDGE_SHARE_GROUP: optional,
+  BRIDGE_TOPIC_PREFIX: optional,
   BRIDGE_EMQX: bool(false),
   BRIDGE_SESSION_EXPIRY_SECONDS: int(7 * 24 * 3600),
   BRIDGE_KEEPALIVE_SECONDS: int(30),
@@ -183,6 +191,9 @@ export function bridgeConfigFromEnv(
       password: e.BRIDGE_MQTT_PASSWORD,
     };
   }
+  const topicPrefix = e.BRIDGE_TOPIC_PREFIX ?? defaults.topicPrefix;
+  const prefixProblem = topicPrefix === undefined ? null : topicPrefixProblem(topicPrefix);
+  if (prefixProblem !== null) throw new BridgeConfigError(`BRIDGE_TOPIC_PREFIX ${prefixProblem}`);
   const metricsPort =
     e.BRIDGE_METRICS_PORT === "off"
       ? undefined
@@ -210,6 +221,7 @@ export function bridgeConfigFromEnv(
         .map((t) => t.trim())
         .filter(Boolean) ?? defaults.topics,
     shareGroup: e.BRIDGE_SHARE_GROUP ?? defaults.shareGroup,
+    topicPrefix,
     emqx: e.BRIDGE_EMQX,
     sessionExpirySeconds: e.BRIDGE_SESSION_EXPIRY_SECONDS,
     keepaliveSeconds: e.BRIDGE_KEEPALIVE_SECONDS,
@@ -238,8 +250,9 @@ export function bridgeConfigFromEnv(
 
 /** The filters to subscribe to, with the shared-subscription prefix if any. */
 export function subscriptionFilters(
-  o: Pick<BridgeOptions, "topics" | "shareGroup" | "emqx">,
+  o: Pick<BridgeOptions, "topics" | "shareGroup" | "emqx" | "topicPrefix">,
 ): string[] {
-  const base = o.topics ?? [...LIFECYCLE_TOPIC_FILTERS, ...(o.emqx ? EMQX_TOPIC_FILTERS : [])];
+  const lifecycle = o.topicPrefix ? [prefixFilter(o.topicPrefix)] : LIFECYCLE_TOPIC_FILTERS;
+  const base = o.topics ?? [...lifecycle, ...(o.emqx ? EMQX_TOPIC_FILTERS : [])];
   return o.shareGroup ? base.map((t) => `$share/${o.shareGroup}/${t}`) : base;
 }

@@ -10,6 +10,7 @@ import { createLogger } from "../log/logger";
 import { createBridgeMetrics, serveMetrics } from "./metrics";
 import { startMqttSource, type MqttSource } from "./mqtt-source";
 import { Spool } from "./spool";
+import { canonicalTopic } from "./topic-prefix";
 
 export {
   BATCH_DEFAULTS,
@@ -124,6 +125,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   }
 
   const emqx = opts.emqx ? new EmqxMapper() : null;
+  const prefix = opts.topicPrefix;
   let holding = false;
   // Called once per event-loop turn by the MQTT side, before it lets that turn's PUBACKs go.
   const flush = () => {
@@ -136,9 +138,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const append = (envelope: string) => spool.enqueue(Date.now(), envelope);
   const onMessage = (topic: string, payload: Buffer): void | Promise<void> => {
     let envelope: string;
-    if (topic.startsWith("$aws/events/")) {
+    const republished =
+      prefix === undefined ? null : canonicalTopic(prefix, topic, payload.toString("utf8"));
+    if (republished !== null || topic.startsWith("$aws/events/")) {
       // What JSON.stringify({ topic, payload }) gives, without the object.
-      envelope = `{"topic":${JSON.stringify(topic)},"payload":${JSON.stringify(payload.toString("utf8"))}}`;
+      envelope = `{"topic":${JSON.stringify(republished ?? topic)},"payload":${JSON.stringify(payload.toString("utf8"))}}`;
     } else {
       const mapped = emqx?.map(topic, payload.toString("utf8"));
       if (!mapped) {

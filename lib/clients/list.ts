@@ -18,6 +18,7 @@ import { likePattern, mergeById, neverSeenClients } from "./never-seen";
 import { fleetMemberSql } from "./infrastructure";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
+import { countsFromRollup } from "../stats/fleet-counts";
 import type { ClientPage, ClientView, Counts, ListClientsQuery } from "./schemas";
 
 export { likePattern };
@@ -169,10 +170,23 @@ export interface CountFilters {
   label?: LabelFilter[] | undefined;
 }
 
-/** Fleet counts by status (for the clients matching the filters), plus how many are flapping. */
-export async function countClients(filters: CountFilters = {}, now = new Date()): Promise<Counts> {
+/**
+ * Fleet counts by status (for the clients matching the filters), plus how
+ * many are flapping. The whole fleet's come from maintained counters
+ * (lib/stats/fleet-counts.ts) when they exist; `source: "scan"` forces this
+ * scan of client_state, the reference they are tested against.
+ */
+export async function countClients(
+  filters: CountFilters = {},
+  now = new Date(),
+  source: "auto" | "scan" = "auto",
+): Promise<Counts> {
   const config = presenceConfig();
   const { q, label } = filters;
+  if (source === "auto" && q === undefined && (label === undefined || label.length === 0)) {
+    const counted = await countsFromRollup(now, config);
+    if (counted !== null) return counted;
+  }
   // The fleet's members (no infrastructure client) that match `q` and the labels.
   const matchesQ = (column: Sql) =>
     whereAll([

@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { Source } from "../../contract/sources";
 import { availabilityDirty, updateAvailability, type DirtyClient } from "../availability/rollup";
 import type { PresenceConfig } from "../presence/types";
+import { rollupAfter, rollupBefore, type RollupBefore } from "../stats/online-rollup";
 import type { AcceptedItem, RejectedItem } from "./parse";
 import {
   CHANGES_CHANNEL,
@@ -148,6 +149,7 @@ export async function storeBatch(
     const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
     let fresh: AcceptedItem[] = [];
     let dirty: DirtyClient[] = [];
+    let rollup: RollupBefore | null = null;
     if (accepted.length > 0) {
       // In-batch copies are dropped here: the statement joins rows to their
       // inserted ids by dedupe key, so each key must occur once.
@@ -155,6 +157,8 @@ export async function storeBatch(
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
       if (maintainAvailability) dirty = await availabilityDirty(client, unique);
+      // The online chart's rollup: spans before the batch, corrected after it.
+      rollup = await rollupBefore(client, unique, clientIds);
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).
@@ -171,6 +175,7 @@ export async function storeBatch(
     const touchedClients =
       fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
     if (maintainAvailability) await updateAvailability(client, dirty, fresh);
+    if (fresh.length > 0) await rollupAfter(client, rollup);
     if (rejected.length > 0) {
       await client.query(INSERT_QUARANTINE_SQL, [
         JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),

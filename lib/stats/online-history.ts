@@ -5,7 +5,10 @@ import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
 import { labelFilterSql } from "../labels/filter-sql";
+import { rollupDeltas } from "./online-rollup";
 import { HISTORY_RANGES, type OnlineHistory, type OnlineHistoryQuery } from "./schemas";
+
+const MINUTE_MS = 60_000;
 
 /**
  * A connection counts at instant t when it started at or before t and had
@@ -66,17 +69,56 @@ SELECT GREATEST(0, ceil(date_part('epoch', s - ${from}::timestamptz) / ${stepSec
   FROM spans GROUP BY 1, 2`;
 }
 
+/** Counts per sample: the running sum of `deltaAt` from `base`; `firstSample` is where data starts. */
+interface SampleDeltas {
+  base: number;
+  deltaAt: Map<number, number>;
+  firstSample: number;
+}
+
+/** Today's computation: every connection of the range, read from the connection table. */
+async function fromConnections(
+  from: number,
+  to: number,
+  stepMs: number,
+  label: OnlineHistoryQuery["label"],
+): Promise<SampleDeltas> {
+  const spanPairs = spanPairsSql(new Date(from), new Date(to), stepMs / 1000, label);
+  const { rows } = await db().pool.query<{ sk: number; ek: number | null; n: number }>(
+    spanPairs.text,
+    spanPairs.values,
+  );
+  let firstSample = Infinity;
+  const deltaAt = new Map<number, number>();
+  const add = (k: number, d: number) => deltaAt.set(k, (deltaAt.get(k) ?? 0) + d);
+  for (const { sk, ek, n } of rows) {
+    firstSample = Math.min(firstSample, sk);
+    add(sk, n);
+    if (ek !== null) add(ek, -n);
+  }
+  return { base: 0, deltaAt, firstSample };
+}
+
+/** Where the chart comes from: the rollup when it can answer, else the connection table. */
+export type HistorySource = "auto" | "rollup" | "connections";
+
+/**
+ * Samples fall on whole minutes (`to` is the current minute's start): the
+ * rollup keeps per-minute counts, and both sources then answer the same.
+ * Label filters read the connection table (labels change without events).
+ */
 export async function onlineHistory(
   query: OnlineHistoryQuery,
   now = new Date(),
+  source: HistorySource = "auto",
 ): Promise<OnlineHistory> {
   const { spanMs, stepMs } = HISTORY_RANGES[query.range];
-  const to = now.getTime();
+  const to = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
   const from = to - spanMs;
   const steps = Math.round(spanMs / stepMs);
-  const spanPairs = spanPairsSql(new Date(from), new Date(to), stepMs / 1000, query.label);
-  const [result, earlier] = await Promise.all([
-    db().pool.query<{ sk: number; ek: number | null; n: number }>(spanPairs.text, spanPairs.values),
+  const labelled = query.label !== undefined && query.label.length > 0;
+  const [rolled, earlier] = await Promise.all([
+    source === "connections" || labelled ? null : rollupDeltas(from, to, stepMs),
     // History before the range: a connection that ended by then (an index
     // probe). One still open then is a span starting at sample 0 anyway.
     db().pool.query<{ found: boolean }>(
@@ -84,16 +126,15 @@ export async function onlineHistory(
       [new Date(from)],
     ),
   ]);
-  let firstSample = earlier.rows[0]?.found === true ? 0 : Infinity;
-  const deltaAt = new Map<number, number>();
-  const add = (k: number, d: number) => deltaAt.set(k, (deltaAt.get(k) ?? 0) + d);
-  for (const { sk, ek, n } of result.rows) {
-    firstSample = Math.min(firstSample, sk);
-    add(sk, n);
-    if (ek !== null) add(ek, -n);
-  }
+  if (source === "rollup" && rolled === null) throw new Error("the online rollup is not built");
+  const {
+    base,
+    deltaAt,
+    firstSample: first,
+  } = rolled ?? (await fromConnections(from, to, stepMs, query.label));
+  const firstSample = earlier.rows[0]?.found === true ? 0 : first;
   const points = [];
-  let online = 0;
+  let online = base;
   for (let k = 0; k <= steps; k += 1) {
     online += deltaAt.get(k) ?? 0;
     points.push({ at: new Date(from + k * stepMs).toISOString(), online });

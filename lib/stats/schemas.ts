@@ -5,11 +5,12 @@ import { LabelFilters } from "../clients/schemas";
 export const HISTORY_RANGES = {
   "24h": { spanMs: 24 * 3_600_000, stepMs: 15 * 60_000 },
   "7d": { spanMs: 7 * 24 * 3_600_000, stepMs: 2 * 3_600_000 },
+  "30d": { spanMs: 30 * 24 * 3_600_000, stepMs: 6 * 3_600_000 },
 } as const;
 export type HistoryRange = keyof typeof HISTORY_RANGES;
 
 export const OnlineHistoryQuery = z.object({
-  range: z.enum(["24h", "7d"]).default("24h"),
+  range: z.enum(["24h", "7d", "30d"]).default("24h"),
   label: LabelFilters.optional(),
 });
 export type OnlineHistoryQuery = z.infer<typeof OnlineHistoryQuery>;

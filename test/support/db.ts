@@ -18,6 +18,10 @@ export const DATA_TABLES = [
   "incident_client",
   "incident",
   "incident_detector",
+  // The online chart's rollup, its built marker included: emptied with the
+  // connections, the chart reads the connection table until it is rebuilt.
+  "online_minute",
+  "online_rollup_state",
 ] as const;
 
 /** Empties every data table (not the migrations record). */

@@ -1,4 +1,4 @@
-// GET /api/stats/online?range=24h|7d – number of online clients over time, from connections
+// GET /api/stats/online?range=24h|7d|30d – number of online clients over time, from connections
 import { queryRoute } from "@/lib/http/query-route";
 import { onlineHistory } from "@/lib/stats/online-history";
 import { OnlineHistoryQuery } from "@/lib/stats/schemas";

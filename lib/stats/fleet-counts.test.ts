@@ -1,0 +1,160 @@
+// The fleet counts from maintained counters equal countClients' scan of
+// client_state: for random histories delivered in any order, duplicated, in
+// batches, with a rebuild at a random point, read at any time (pending
+// disconnects turn offline as time passes, with no event), infrastructure
+// clients and inventory-only labels included.
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { countClients } from "../clients/list";
+import { presenceConfig } from "../config";
+import { db } from "../db/client";
+import { ingest } from "../ingest";
+import { TOPIC_PREFIXES } from "../ingest/schemas";
+import type { LifecycleEvent } from "../presence/types";
+import { resetDatabase } from "../../test/support/db";
+import {
+  deliveryArbitrary,
+  historyArbitrary,
+  latestTimestamp,
+} from "../../test/support/presence-arbitraries";
+import { rebuildOnlineRollup } from "./online-rollup";
+
+const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
+// The default INFRASTRUCTURE_CLIENT_IDS: its clients are not part of the fleet.
+const INFRA = "fleet-presence-bridge-x";
+
+function toEnvelope(e: LifecycleEvent) {
+  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
+  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
+}
+
+const scenario = historyArbitrary({ maxClients: 5, maxConnectionsPerClient: 5 })
+  .chain((events) =>
+    fc.record({
+      // Some clients renamed to an infrastructure client's ID.
+      events: fc
+        .boolean()
+        .map((infra) =>
+          events.map((e) =>
+            infra && e.clientId === events[0]?.clientId ? { ...e, clientId: INFRA } : e,
+          ),
+        ),
+      cuts: fc.uniqueArray(fc.nat({ max: 40 }), { maxLength: 4 }),
+      rebuildAfter: fc.option(fc.nat({ max: 4 })),
+      // Read times a little after some event: inside and past the offline grace.
+      reads: fc.array(fc.tuple(fc.nat(), fc.integer({ min: -5_000, max: 120_000 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      delays: fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 1, maxLength: 5 }),
+      labelled: fc.uniqueArray(fc.constantFrom("inventory-1", "inventory-2", INFRA, "a-0")),
+    }),
+  )
+  .chain((s) =>
+    fc
+      .record({ delivery: deliveryArbitrary(s.events, { maxDuplicates: 3 }) })
+      .map(({ delivery }) => ({ ...s, delivery })),
+  );
+
+beforeEach(async () => {
+  await resetDatabase();
+  await rebuildOnlineRollup();
+});
+
+describe("fleet counts from counters ↔ the scan", () => {
+  it("agree at any time, for any delivery in batches", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        scenario,
+        async ({ events, delivery, cuts, rebuildAfter, reads, delays, labelled }) => {
+          await resetDatabase();
+          for (const id of labelled)
+            await db().pool.query(
+              "INSERT INTO client_label (client_id, key, value) VALUES ($1, 'site', 'x')",
+              [id],
+            );
+          await rebuildOnlineRollup();
+          const bounds = [
+            ...new Set([0, ...cuts.map((c) => c % (delivery.length + 1)), delivery.length]),
+          ];
+          bounds.sort((a, b) => a - b);
+          for (let i = 0; i + 1 < bounds.length; i += 1) {
+            const slice = delivery.slice(bounds[i], bounds[i + 1]);
+            // Received soon after its latest event, as a live bridge delivers: the
+            // offline grace then runs from about the disconnect.
+            const receivedAt = latestTimestamp(slice) + delays[i % delays.length]!;
+            const result = await ingest(
+              JSON.stringify(slice.map(toEnvelope)),
+              new Date(receivedAt),
+            );
+            expect(result.rejected).toEqual([]);
+            if (rebuildAfter === i) await rebuildOnlineRollup();
+          }
+          const times = reads.map(([k, offset]) =>
+            events.length === 0 ? NOW : events[k % events.length]!.timestamp + offset,
+          );
+          for (const at of times) {
+            const now = new Date(at);
+            expect(await countClients(undefined, now)).toEqual(
+              await countClients(undefined, now, "scan"),
+            );
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  }, 300_000);
+
+  it("turns pending into offline with no event, at receipt + grace", async () => {
+    const base = {
+      clientId: "late",
+      sessionIdentifier: "s",
+      principalIdentifier: "p",
+      versionNumber: 1,
+      clientInitiatedDisconnect: null,
+      disconnectReason: null,
+      ipAddress: null,
+      thingName: null,
+      topics: null,
+      connectFailureReason: null,
+    };
+    const events: LifecycleEvent[] = [
+      { ...base, eventType: "connected", timestamp: NOW - 3_600_000 },
+      { ...base, eventType: "disconnected", timestamp: NOW },
+    ];
+    await ingest(JSON.stringify(events.map(toEnvelope)), new Date(NOW));
+    const { offlineGraceMs } = presenceConfig();
+    const at = (ms: number) => countClients(undefined, new Date(NOW + ms));
+    expect(await at(offlineGraceMs - 1)).toMatchObject({ online: 0, pending: 1, offline: 0 });
+    // Past the grace from receipt, still within the disconnect's own bound plus tolerance.
+    expect(await at(offlineGraceMs + 1)).toMatchObject({ online: 0, pending: 0, offline: 1 });
+    for (const ms of [offlineGraceMs - 1, offlineGraceMs + 1])
+      expect(await at(ms)).toEqual(await countClients(undefined, new Date(NOW + ms), "scan"));
+  });
+
+  it("falls back to the scan when the counters are not built", async () => {
+    await resetDatabase();
+    const r = await ingest(
+      JSON.stringify([
+        toEnvelope({
+          eventType: "connected",
+          clientId: "solo",
+          timestamp: NOW,
+          sessionIdentifier: "s",
+          principalIdentifier: "p",
+          versionNumber: 1,
+          clientInitiatedDisconnect: null,
+          disconnectReason: null,
+          ipAddress: null,
+          thingName: null,
+          topics: null,
+          connectFailureReason: null,
+        }),
+      ]),
+      new Date(NOW),
+    );
+    expect(r.accepted).toBe(1);
+    const counts = await countClients(undefined, new Date(NOW));
+    expect(counts).toMatchObject({ online: 1, total: 1 });
+  });
+});

@@ -1,0 +1,40 @@
+// Fleet counts without a scan of client_state: the total kept by ingest in
+// online_rollup_state, `online` as the rollup's open spans (the 'infinity'
+// row: one per client whose current connection is open), `pending` read
+// live from the recent disconnects (so pending turns offline with no event),
+// offline as the rest. Used for the unfiltered fleet; the property test
+// holds it to countClients' scan (lib/clients/list.ts).
+import "server-only";
+import { msInterval, pendingBoundSql, statusSql } from "../clients/client-row";
+import { fleetMemberSql } from "../clients/infrastructure";
+import { db } from "../db/client";
+import { sql } from "../db/sql";
+import type { PresenceConfig } from "../presence/types";
+import type { Counts } from "../clients/schemas";
+import { rollupLikes } from "./online-rollup";
+
+/** The fleet's counts at `now`, or null when the rollup is not built for this process's globs. */
+export async function countsFromRollup(now: Date, config: PresenceConfig): Promise<Counts | null> {
+  const member = (column: string) => fleetMemberSql(sql.raw(column));
+  const q = sql`
+    WITH st AS (SELECT clients FROM online_rollup_state
+                 WHERE id = 1 AND infrastructure_likes = ${rollupLikes()}::text[])
+    SELECT (SELECT clients FROM st) AS total,
+           COALESCE((SELECT ends FROM online_minute WHERE minute = 'infinity'), 0) AS online,
+           (SELECT count(*)::int FROM client_state cs
+             WHERE ${pendingBoundSql(now, config)} AND ${member("cs.client_id")}
+               AND ${statusSql(now, config)} = 'pending') AS pending,
+           (SELECT count(*)::int FROM (
+              SELECT c.client_id FROM connection c
+               WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
+                 AND ${member("c.client_id")}
+               GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
+           (SELECT count(DISTINCT l.client_id)::int FROM client_label l
+             WHERE ${member("l.client_id")}
+               AND NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)) AS "neverSeen"
+     WHERE EXISTS (SELECT 1 FROM st)`;
+  const { rows } = await db().pool.query<Omit<Counts, "offline">>(q.text, q.values);
+  const row = rows[0];
+  if (row === undefined) return null;
+  return { ...row, offline: row.total - row.online - row.pending };
+}

@@ -1,0 +1,132 @@
+// The statements of the online chart's rollup (online-rollup.ts). A span is
+// a connection's online interval [s, e) with ends as the timeline draws them
+// (the rule of online-history.ts); it adds one to `starts` of the first
+// minute instant at or after s and one to `ends` of the first at or after e
+// ('infinity' while open). Keys travel between statements as epoch minutes.
+import { sql, type Sql } from "../db/sql";
+
+/** Serialises rebuilds (exclusive) against ingest batches maintaining the rollup (shared). */
+export const ROLLUP_LOCK = 0x6f6e_6c6e; // "onln"
+
+/**
+ * CTEs ending in `span_keys(sm, em, n)`: how many spans of the candidate
+ * connections start at minute sm and end at minute em (null: open). `cands`
+ * must yield connection rows of fleet clients; `st.likes` are the
+ * infrastructure patterns the rollup was built with (no state row: no rows).
+ */
+function spanKeyCtes(cands: Sql): Sql {
+  return sql`
+st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1),
+${cands},
+spans AS (
+  SELECT connected_at AS s, disconnected_at AS e FROM cands
+   WHERE connected_at IS NOT NULL AND disconnected_at > connected_at
+  UNION ALL
+  SELECT s, e FROM (
+    SELECT c.connected_at AS s,
+           CASE WHEN cur.client_id IS NOT NULL THEN NULL
+                ELSE COALESCE((SELECT n.conn_time FROM connection n
+                                WHERE n.client_id = c.client_id
+                                  AND (n.conn_time, n.version_number, n.session_identifier)
+                                    > (c.conn_time, c.version_number, c.session_identifier)
+                                ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1),
+                              c.conn_time)
+           END AS e
+      FROM cands c
+      LEFT JOIN client_state cur
+        ON cur.client_id = c.client_id AND cur.session_identifier = c.session_identifier
+       AND cur.version_number = c.version_number AND cur.disconnected_at IS NULL
+     WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL
+  ) unclosed WHERE e IS NULL OR e > s
+),
+span_keys AS (
+  SELECT ceil(extract(epoch FROM s) / 60)::bigint AS sm,
+         ceil(extract(epoch FROM e) / 60)::bigint AS em,
+         count(*)::int AS n
+    FROM spans GROUP BY 1, 2
+)`;
+}
+
+/**
+ * The connections whose span a batch can change: those it names (`keys`:
+ * JSON [{client_id, session_identifier, version_number}]) and every unclosed
+ * connection of their clients (its end depends on the next connection and
+ * on which one is current). A closed connection the batch does not name
+ * keeps [connected_at, disconnected_at): it is left out before and after.
+ */
+const batchCandidates = (keys: string) => sql`
+k AS (
+  SELECT DISTINCT x.client_id, x.session_identifier, x.version_number
+    FROM jsonb_to_recordset(${keys}::jsonb) AS x(client_id text, session_identifier text, version_number bigint), st
+   WHERE NOT (x.client_id LIKE ANY(st.likes))
+),
+cands AS (
+  SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
+    FROM (SELECT DISTINCT client_id FROM k) ids
+    JOIN connection c ON c.client_id = ids.client_id AND c.disconnected_at IS NULL
+  UNION
+  SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
+    FROM k JOIN connection c USING (client_id, session_identifier, version_number)
+)`;
+
+const ALL_CANDIDATES = sql`
+cands AS (
+  SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
+    FROM connection c, st WHERE NOT (c.client_id LIKE ANY(st.likes))
+)`;
+
+/** Before a batch: the span keys of its candidate connections (`keys` as batchCandidates). */
+export const batchSpansBeforeSql = (
+  keys: string,
+): Sql => sql`WITH ${spanKeyCtes(batchCandidates(keys))}
+SELECT sm::float8 AS sm, em::float8 AS em, n FROM span_keys`;
+
+/**
+ * After the batch: adds the candidates' spans now and takes away those from
+ * before (`before`: JSON [{sm, em, n}]), minutes in order so that
+ * concurrent batches lock shared rows in one order.
+ */
+export const batchSpansApplySql = (
+  keys: string,
+  before: string,
+): Sql => sql`WITH ${spanKeyCtes(batchCandidates(keys))},
+before AS (SELECT * FROM jsonb_to_recordset(${before}::jsonb) AS x(sm bigint, em bigint, n int)),
+d AS (
+  SELECT sm AS m, n AS starts, 0 AS ends FROM span_keys
+  UNION ALL SELECT em, 0, n FROM span_keys
+  UNION ALL SELECT sm, -n, 0 FROM before
+  UNION ALL SELECT em, 0, -n FROM before
+), g AS (
+  SELECT m, sum(starts)::int AS starts, sum(ends)::int AS ends FROM d
+   GROUP BY m HAVING sum(starts) <> 0 OR sum(ends) <> 0
+)
+INSERT INTO online_minute AS o (minute, starts, ends)
+SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, starts, ends
+  FROM g ORDER BY m NULLS LAST
+ON CONFLICT (minute) DO UPDATE SET starts = o.starts + EXCLUDED.starts, ends = o.ends + EXCLUDED.ends`;
+
+/** The whole rollup from the connection table, after the state row is written. */
+export const REBUILD_SQL = sql`WITH ${spanKeyCtes(ALL_CANDIDATES)},
+d AS (SELECT sm AS m, n AS starts, 0 AS ends FROM span_keys UNION ALL SELECT em, 0, n FROM span_keys),
+g AS (SELECT m, sum(starts)::int AS starts, sum(ends)::int AS ends FROM d GROUP BY m)
+INSERT INTO online_minute (minute, starts, ends)
+SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, starts, ends
+  FROM g`;
+
+/**
+ * How many of a batch's clients are fleet clients without a client_state row
+ * yet: each gets one from this batch (a client with stored events has one),
+ * so the fleet's total grows by this much when the batch commits.
+ */
+export const newClientsSql = (clientIds: readonly string[]): Sql => sql`
+WITH st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1)
+SELECT count(*)::int AS n
+  FROM (SELECT DISTINCT c FROM unnest(${clientIds}::text[]) AS c) ids, st
+ WHERE NOT (ids.c LIKE ANY(st.likes))
+   AND NOT EXISTS (SELECT 1 FROM client_state cs WHERE cs.client_id = ids.c)`;
+
+/** The fleet's total from client_state, for a rebuild. */
+export const RECOUNT_CLIENTS_SQL = sql`
+UPDATE online_rollup_state st SET clients = (
+  SELECT count(*) FROM client_state cs WHERE NOT (cs.client_id LIKE ANY(st.infrastructure_likes)))
+ WHERE id = 1`;
