@@ -9,7 +9,7 @@ import {
 /** A client's labels: `{key: value}`, every key and value checked with the contract's words. */
 export const LabelsObject = z
   .record(z.string(), z.string({ error: "label values must be strings" }), {
-    error: "labels must be an object of key: value strings",
+    error: "must be an object of key: value strings",
   })
   .superRefine((labels, ctx) => {
     const entries = Object.entries(labels);

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { replaceLabels } from "@/lib/labels/store";
 import { resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope } from "@/test/support/events";
-import { BASE, ingestRequest } from "@/test/support/routes";
+import { BASE, ingestRequest, viewerRequest } from "@/test/support/routes";
 import { GET as listClients } from "../clients/route";
 import { GET as exportCsv } from "../export/connections.csv/route";
 import { POST as ingest } from "../ingest/route";
@@ -97,7 +97,7 @@ describe("label filters", () => {
   });
 
   it("exports the timelines of the labelled clients only", async () => {
-    const r = await exportCsv(new Request(`${BASE}/api/export/connections.csv?label=site:paris`));
+    const r = await exportCsv(viewerRequest(`${BASE}/api/export/connections.csv?label=site:paris`));
     expect(r.status).toBe(200);
     const lines = (await r.text()).trim().split("\r\n");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["par-1"]);

@@ -121,7 +121,7 @@ describe("PUT and GET /api/clients/{clientId}/labels", () => {
       clientId: "dev-1",
       body: { site: "x" },
       status: 400,
-      expected: error("invalid_body", "labels must be an object of key: value strings"),
+      expected: error("invalid_body", "labels: must be an object of key: value strings"),
     },
     {
       name: "a client ID no device can have",
