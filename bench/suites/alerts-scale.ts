@@ -31,7 +31,10 @@ export function alertsScaleOptions(smoke: boolean): AlertsScaleOptions {
     : { clients: 1_000_000, storm: 10_000, churnPerMinute: 1_000, churnSeconds: 120 };
 }
 
-const GRACE_S = 5;
+// The product's default grace period: the incident detector needs those
+// seconds to see a mass disconnect before the per-client alerts are due
+// (and fold into it); at 1,000,000 clients its online count takes longer.
+const GRACE_S = 30;
 const FOR_S = 5;
 const EVAL_S = 1;
 const LATE_LIMIT_MS = 5_000;
@@ -185,7 +188,16 @@ export async function runAlertsScaleSuite(
     const received = Date.now();
     const due = received + (GRACE_S + FOR_S) * 1000;
     const folded = () => notices.find((n) => n.incidentId !== null);
-    while (folded() === undefined && Date.now() < due + 120_000) await sleep(100);
+    let incidentAt = Number.NaN;
+    while (folded() === undefined && Date.now() < due + 120_000) {
+      if (Number.isNaN(incidentAt)) {
+        const opened = await withClient(db.url, (c) =>
+          c.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident`),
+        );
+        if ((opened.rows[0]?.n ?? 0) > 0) incidentAt = Date.now();
+      }
+      await sleep(250);
+    }
     await sleep(5_000);
     const fold = folded();
     const messages = notices.filter((n) => n.at >= received).length;
@@ -197,10 +209,15 @@ export async function runAlertsScaleSuite(
         "ms",
         [afterDue],
       ),
-      detail: `${messages} notification(s) for ${o.storm} clients; grace ${GRACE_S} s + for ${FOR_S} s; ingest of the drop took ${received - dropStart} ms`,
+      detail: `${messages} notification(s) for ${o.storm} clients; grace ${GRACE_S} s + for ${FOR_S} s; ingest of the drop took ${received - dropStart} ms; the incident was detected ${round(incidentAt - received)} ms after it`,
       target: { text: "≤ 5,000 ms after grace + forSeconds", met: afterDue <= LATE_LIMIT_MS },
     });
-    details.storm = { messages, folded: fold !== undefined, afterDue };
+    details.storm = {
+      messages,
+      folded: fold !== undefined,
+      afterDue,
+      incidentAfterDropMs: incidentAt - received,
+    };
     log(
       `storm: ${messages} notification(s), folded ${fold !== undefined}, ${afterDue} ms after due`,
     );
