@@ -201,15 +201,25 @@ export async function runAlertsScaleSuite(
     await sleep(5_000);
     const fold = folded();
     const messages = notices.filter((n) => n.at >= received).length;
-    const afterDue = fold === undefined ? Number.NaN : fold.at - due;
+    // Due times as stored: the drop's batches were received over a few seconds,
+    // so the first client is due before the last batch's receipt + grace + for.
+    const dues = await withClient(db.url, async (c) => {
+      const { rows } = await c.query<{ first: Date | null; last: Date | null }>(
+        `SELECT min(started_at) AS first, max(started_at) AS last FROM alert
+          WHERE rule_id = $1 AND episode NOT LIKE 'incident:%'`,
+        [ruleId],
+      );
+      return { first: rows[0]?.first?.getTime() ?? due, last: rows[0]?.last?.getTime() ?? due };
+    });
+    const afterDue = fold === undefined ? Number.NaN : fold.at - dues.first;
     figures.push({
       section: "alerts",
       ...measured(
-        `${o.storm.toLocaleString("en-US")} of ${o.clients.toLocaleString("en-US")} clients drop at once: the folded notification after due`,
+        `${o.storm.toLocaleString("en-US")} of ${o.clients.toLocaleString("en-US")} clients drop at once: the folded notification after the first client is due`,
         "ms",
         [afterDue],
       ),
-      detail: `${messages} notification(s) for ${o.storm} clients; grace ${GRACE_S} s + for ${FOR_S} s; ingest of the drop took ${received - dropStart} ms; the incident was detected ${round(incidentAt - received)} ms after it`,
+      detail: `${messages} notification(s) for ${o.storm} clients; grace ${GRACE_S} s + for ${FOR_S} s; ingest of the drop took ${received - dropStart} ms; the incident was detected ${round(incidentAt - received)} ms after it; the last client was due ${round(dues.last - dues.first)} ms after the first`,
       target: { text: "≤ 5,000 ms after grace + forSeconds", met: afterDue <= LATE_LIMIT_MS },
     });
     details.storm = {
