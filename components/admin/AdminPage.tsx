@@ -1,5 +1,6 @@
 "use client";
 
+import { AwsRuleDestinationsPanel } from "./AwsRuleDestinationsPanel";
 import { IngestTokensPanel } from "./IngestTokensPanel";
 import { OperatorsPanel } from "./OperatorsPanel";
 
@@ -15,6 +16,7 @@ export function AdminPage({ currentUsername }: { currentUsername: string }) {
       </div>
       <OperatorsPanel currentUsername={currentUsername} />
       <IngestTokensPanel />
+      <AwsRuleDestinationsPanel />
     </main>
   );
 }

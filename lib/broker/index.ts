@@ -8,7 +8,7 @@
 // nothing; without one it is in memory, for tests.
 import { randomUUID } from "node:crypto";
 import { Aedes, type AuthenticateHandler, type AuthorizePublishHandler } from "aedes";
-import { silentLogger, type Logger } from "../bridge/logger";
+import { silentLogger, type Logger } from "../log/logger";
 import { connectFailedEvent, disconnectedEvent, type LifecycleMessage } from "./aws-events";
 import { ClientEvents, ipOf } from "./client-events";
 import { openListeners, type Listeners } from "./listeners";

@@ -5,7 +5,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import type { Aedes } from "aedes";
 import { createServer } from "aedes-server-factory";
-import type { Logger } from "../bridge/logger";
+import type { Logger } from "../log/logger";
 
 export interface Listeners {
   tcpPort: number;

@@ -2,7 +2,7 @@
 // the registry changes made so far are stored, so an event never carries a
 // versionNumber or sessionIdentifier that a restart could hand out again.
 import type { Aedes, PublishPacket } from "aedes";
-import type { Logger } from "../bridge/logger";
+import type { Logger } from "../log/logger";
 import { emitsLifecycleEvents, type LifecycleMessage } from "./aws-events";
 import type { SessionRegistry } from "./session-registry";
 
