@@ -1,6 +1,8 @@
 // Next.js calls register() once when a server instance starts.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
+  const { installRequestGate } = await import("./lib/http/request-gate");
+  installRequestGate();
   const { closeIdleConnections } = await import("./lib/http/idle-connections");
   closeIdleConnections();
   const { endStreamsOnShutdown } = await import("./lib/stream/stream-sessions");

@@ -13,21 +13,8 @@ import {
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
 import { errorResponse } from "./lib/http/handle-error";
-import { forwardedEntry } from "./lib/http/forwarded";
+import { sameOrigin } from "./lib/http/forwarded";
 import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
-
-/** Same-origin writes only: a browser always sends Origin on a cross-site POST. */
-function sameOrigin(request: NextRequest): boolean {
-  const origin = request.headers.get("origin");
-  if (origin === null) return true;
-  // X-Forwarded-Host only from a trusted proxy: a client could send any.
-  const host = forwardedEntry(request, "x-forwarded-host") ?? request.headers.get("host");
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 /** While the session cannot be checked, pages get a styled notice that retries by itself. */
 function unavailablePage(): Response {
@@ -120,6 +107,9 @@ export async function proxy(request: NextRequest): Promise<Response> {
 export const config = {
   // Skips only the build's static files, the image optimiser and the favicon
   // themselves (dots escaped, names anchored): /favicon.ico.x or /_next/staticX
-  // get the security headers and access control like any other path.
-  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$).*)"],
+  // get the security headers and access control like any other path. Ingest
+  // is skipped too: it is token-only (the request gate and the route check
+  // the token), and Next.js would otherwise copy each batch for the proxy,
+  // cut off at the proxy's body bound (lib/http/gate-rules.ts).
+  matcher: ["/((?!_next/static/|_next/image$|favicon\\.ico$|api/ingest$).*)"],
 };

@@ -13,12 +13,17 @@ const STYLES = {
     pill: "bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
     dot: "bg-slate-500",
   },
+  never_seen: {
+    pill: "border border-dashed border-slate-400 text-slate-700 dark:border-slate-500 dark:text-slate-300",
+    dot: "bg-transparent ring-1 ring-slate-500",
+  },
 } as const;
 
 const HINTS = {
   online: "Connected now",
   pending: "Disconnected moments ago; probably reconnecting (grace period)",
   offline: "Not connected",
+  never_seen: "Labelled (inventory) but no event received yet",
 } as const;
 
 export function StatusBadge({ status }: { status: ClientView["status"] }) {
@@ -27,10 +32,10 @@ export function StatusBadge({ status }: { status: ClientView["status"] }) {
     <span
       title={HINTS[status]}
       data-status={status}
-      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${style.pill}`}
+      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${style.pill}`}
     >
       <span aria-hidden className={`h-1.5 w-1.5 rounded-full ${style.dot}`} />
-      {status}
+      {status === "never_seen" ? "never seen" : status}
     </span>
   );
 }

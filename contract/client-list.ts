@@ -6,7 +6,8 @@
 import { formatLabelFilter, MAX_LABEL_FILTERS, parseLabelFilter, type LabelFilter } from "./labels";
 import { isSource, type Source } from "./sources";
 
-export const STATUSES = ["online", "pending", "offline"] as const;
+/** `never_seen`: a labelled client ID with no event yet (or, as of a past moment, none by then). */
+export const STATUSES = ["online", "pending", "offline", "never_seen"] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const SORTS = ["clientId", "lastChange"] as const;
@@ -37,6 +38,8 @@ export interface ClientListParams {
   label?: LabelFilter[] | undefined;
   sort?: Sort | undefined;
   order?: Order | undefined;
+  /** The fleet as it stood at this moment (ISO 8601); unset: live. Sorted by clientId only. */
+  asOf?: string | undefined;
 }
 
 /** The sort when none is given: the most recent change first. */
@@ -67,6 +70,9 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
   const sort = search.get("sort");
   const order = search.get("order");
   const flapping = search.get("flapping");
+  const asOfText = search.get("asOf");
+  const asOfMs = asOfText === null ? NaN : Date.parse(asOfText);
+  const asOf = Number.isFinite(asOfMs) ? new Date(asOfMs).toISOString() : undefined;
   const source = search.get("source");
   const label = search
     .getAll("label")
@@ -78,9 +84,11 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
     status: isStatus(status) ? status : undefined,
     flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
     source: isSource(source) ? source : undefined,
-    sort: isSort(sort) ? sort : undefined,
+    // A past moment has no last change to sort by: its list is by client ID.
+    sort: asOf !== undefined ? "clientId" : isSort(sort) ? sort : undefined,
     order: isOrder(order) ? order : undefined,
     label: label.length > 0 ? label : undefined,
+    asOf,
   };
 }
 

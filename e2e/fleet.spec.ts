@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
+import { csrfToken } from "./support/auth";
 import { E2E_GRACE_SECONDS } from "./support/database";
 import { connected, disconnected, ingest, LONG_AGO, subscribed, uniqueId } from "./support/ingest";
 
@@ -130,7 +131,7 @@ test("the CSV export of the filtered view has the header and the rows", async ({
   );
   await page.goto(`/?q=${prefix}`);
   await expect(row(page, `${prefix}-a`)).toBeVisible();
-  await page.getByRole("button", { name: "Export CSV" }).click();
+  await page.getByRole("button", { name: "Timelines CSV" }).click();
   const downloading = page.waitForEvent("download");
   await page.getByTestId("fleet-export-link").click();
   const download = await downloading;
@@ -145,6 +146,37 @@ test("the CSV export of the filtered view has the header and the rows", async ({
     `${prefix}-a,session-${prefix}-a,1,${new Date(t0).toISOString()},${new Date(t0 + 90_000).toISOString()},90,CLIENT_INITIATED_DISCONNECT,true,principal-${prefix}-a,192.0.2.10`,
   );
   expect(lines.filter((l) => l.startsWith(`${prefix}-b,`))).toHaveLength(1);
+});
+
+test("the fleet table's CSV has the clients the table shows, with status and labels", async ({
+  page,
+}) => {
+  const prefix = uniqueId("e2e-table-csv");
+  const t0 = Date.now() - 3_600_000;
+  await ingest(
+    connected(`${prefix}-up`, t0, 1),
+    connected(`${prefix}-down`, t0, 1),
+    disconnected(`${prefix}-down`, t0 + 60_000, 1),
+  );
+  const labels = await page.request.put(`/api/clients/${prefix}-up/labels`, {
+    data: { labels: { site: "berlin" } },
+    headers: { "x-csrf-token": await csrfToken(page.context()) },
+  });
+  expect(labels.status()).toBe(200);
+  await page.goto(`/?q=${prefix}&status=online`);
+  await expect(row(page, `${prefix}-up`)).toBeVisible();
+  await expect(row(page, `${prefix}-down`)).toHaveCount(0);
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Table CSV" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^fleet-clients-\d{4}-\d{2}-\d{2}\.csv$/);
+  const lines = (await readFile(await download.path(), "utf8")).trim().split("\r\n");
+  expect(lines[0]).toBe(
+    "clientId,status,flapping,since,lastConnectedAt,lastDisconnectedAt,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress,sessionIdentifier,subscriptionCount,lastEventAt,label:site",
+  );
+  expect(lines.slice(1)).toEqual([
+    `${prefix}-up,online,false,${new Date(t0).toISOString()},${new Date(t0).toISOString()},,,,principal-${prefix}-up,192.0.2.10,session-${prefix}-up,0,${new Date(t0).toISOString()},berlin`,
+  ]);
 });
 
 test("rows the operator is reading stay put while changes land above them", async ({ page }) => {

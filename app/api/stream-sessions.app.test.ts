@@ -4,6 +4,8 @@
 // upsert `npm start` runs, plain SQL) and expiry each end an open
 // /api/stream within seconds with a last `close` event; shutdown ends every
 // stream at once, so the process exits in seconds with tabs open.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { upsertOperator } from "@/lib/auth/operators";
 import { hashPassword } from "@/lib/auth/password";
@@ -11,6 +13,7 @@ import { db } from "@/lib/db/client";
 import { parseSse, type SseMessage } from "@/lib/stream/sse";
 import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
 
+const run = promisify(execFile);
 let app: AppServer;
 const PASSWORD = "stream-session-password";
 
@@ -131,6 +134,29 @@ describe("live streams end with their session", () => {
       path: "the upsert every `npm start` runs (issue #19)",
       change: (name: string) =>
         upsertOperator({ username: name, password: "a-new-password-1", role: "viewer" }),
+    },
+    {
+      path: "`npm run user:add -- --update` (the script itself)",
+      change: async (name: string) => {
+        const { stdout } = await run(
+          process.execPath,
+          [
+            "--conditions=react-server",
+            "--import",
+            "tsx",
+            "scripts/user-add.ts",
+            "--username",
+            name,
+            "--password",
+            "a-new-password-3",
+            "--role",
+            "viewer",
+            "--update",
+          ],
+          { env: { ...process.env, DATABASE_URL: inject("databaseUrl") } },
+        );
+        expect(stdout).toMatch(/saved viewer/);
+      },
     },
     {
       path: "plain SQL",

@@ -10,6 +10,7 @@ import { encodeCursor } from "../../lib/clients/cursor";
 import { listEvents } from "../../lib/clients/events";
 import { getClient } from "../../lib/clients/get";
 import { countClients, listClients } from "../../lib/clients/list";
+import { countClientsAsOf } from "../../lib/clients/list-as-of";
 import { EventsQuery, ListClientsQuery, RangeQuery } from "../../lib/clients/schemas";
 import { getIncident, listIncidents } from "../../lib/incidents/read";
 import { IncidentClientsQuery, ListIncidentsQuery } from "../../lib/incidents/schemas";
@@ -115,6 +116,7 @@ function cases(
       path: () => "/api/stats/summary",
       call: () => countClients(undefined),
     },
+    ...asOfCases(),
     {
       name: "client detail",
       path: (i) => `/api/clients/${encodeURIComponent(clientId(i))}`,
@@ -158,6 +160,36 @@ function cases(
       path: () => `/api/incidents/${incidentId}`,
       call: () => getIncident(incidentId, IncidentClientsQuery.parse({})),
     },
+  ];
+}
+
+/**
+ * The fleet at a past moment (GET /api/clients?asOf=, /api/stats/summary?asOf=):
+ * a day and a week back, the first page and a status filter, and the counts.
+ */
+function asOfCases(): QueryCase[] {
+  const back = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+  const list = (name: string, days: number, extra: Record<string, string> = {}): QueryCase => {
+    const q = () => ({ limit: "50", asOf: back(days), ...extra });
+    return {
+      name,
+      targetP95Ms: 500,
+      path: () => `/api/clients?${new URLSearchParams(q())}`,
+      call: () => listClients(ListClientsQuery.parse(q())),
+    };
+  };
+  const summary = (name: string, days: number): QueryCase => ({
+    name,
+    targetP95Ms: 500,
+    path: () => `/api/stats/summary?asOf=${back(days)}`,
+    call: () => countClientsAsOf({}, new Date(back(days))),
+  });
+  return [
+    list("as-of list, 1 day back: first page", 1),
+    list("as-of list, 7 days back: first page", 7),
+    list("as-of list, 1 day back: status=offline", 1, { status: "offline" }),
+    summary("as-of counts, 1 day back (GET /api/stats/summary?asOf=)", 1),
+    summary("as-of counts, 7 days back", 7),
   ];
 }
 

@@ -217,6 +217,7 @@ function* clientStateRows(o: ScaleOptions, now: number): Generator<string> {
       iso(lastEvent),
       iso(conns[0]!.start),
       iso(lastEvent + 150),
+      iso(conns[0]!.start),
     ]);
   }
 }
@@ -258,7 +259,7 @@ const COPIES: {
     key: "clients",
     rows: clientStateRows,
     columns:
-      "client_id, session_identifier, version_number, connected_at, disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at, last_event_at, first_seen_at, updated_at",
+      "client_id, session_identifier, version_number, connected_at, disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect, principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at, last_event_at, first_seen_at, updated_at, first_event_at",
   },
   {
     table: "connection",

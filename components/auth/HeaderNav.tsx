@@ -13,17 +13,29 @@ export function HeaderNav({ admin }: { admin: boolean }) {
   const onAlerts = pathname === "/alerts";
   const onInventory = pathname === "/inventory";
   const onIncidents = pathname === "/incidents" || pathname.startsWith("/incidents/");
+  const onAvailability = pathname === "/availability";
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
       <Link
         href="/"
         className={link}
-        aria-current={!onAdmin && !onAlerts && !onIncidents && !onInventory ? "page" : undefined}
+        aria-current={
+          !onAdmin && !onAlerts && !onIncidents && !onInventory && !onAvailability
+            ? "page"
+            : undefined
+        }
       >
         Fleet
       </Link>
       <Link href="/incidents" className={link} aria-current={onIncidents ? "page" : undefined}>
         Incidents
+      </Link>
+      <Link
+        href="/availability"
+        className={link}
+        aria-current={onAvailability ? "page" : undefined}
+      >
+        Availability
       </Link>
       <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
         Alerts

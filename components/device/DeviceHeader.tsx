@@ -113,8 +113,8 @@ export function DeviceHeader({
         </Fact>
         <Fact label="Source">
           <span data-testid="client-source" className="inline-flex items-center gap-1.5">
-            <SourceBadge source={client.source} />
-            {SOURCE_LABELS[client.source]}
+            {client.source === null ? "—" : <SourceBadge source={client.source} />}
+            {client.source === null ? null : SOURCE_LABELS[client.source]}
           </span>
         </Fact>
         <Fact label="Principal" mono>

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { DeviceAlerts } from "../alerts/DeviceAlerts";
 import { ApiError } from "../hooks/fetch-json";
+import { AvailabilityPanel } from "./AvailabilityPanel";
 import {
   clientPath,
   useClientQuery,
@@ -121,6 +122,9 @@ export function DevicePage({ clientId, admin = false }: { clientId: string; admi
         ) : (
           <Skeleton className="h-40 w-full" />
         )}
+      </Panel>
+      <Panel id="availability" title="Availability over the selected range">
+        <AvailabilityPanel clientId={clientId} range={range} />
       </Panel>
       <div className="grid gap-4 lg:grid-cols-2">
         <Panel id="subscriptions" title="Subscriptions">

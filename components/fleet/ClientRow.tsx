@@ -76,7 +76,7 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
           {client.clientId}
         </Link>
         <span className="ml-1.5">
-          <SourceBadge source={client.source} />
+          {client.source === null ? null : <SourceBadge source={client.source} />}
         </span>
         {Object.entries(client.labels).map(([key, value]) => (
           <span

@@ -78,9 +78,12 @@ function useScrollAnchor(rows: ClientView[]) {
 function matchingCount(counts: Counts, filters: ClientListParams): number | null {
   // The counts are not split by source.
   if (filters.source !== undefined) return null;
-  if (filters.flapping === undefined) return filters.status ? counts[filters.status] : counts.total;
+  if (filters.flapping === undefined) {
+    if (filters.status === "never_seen") return counts.neverSeen;
+    return filters.status ? counts[filters.status] : counts.total + counts.neverSeen;
+  }
   if (filters.status !== undefined) return null;
-  return filters.flapping ? counts.flapping : counts.total - counts.flapping;
+  return filters.flapping ? counts.flapping : counts.total + counts.neverSeen - counts.flapping;
 }
 
 /** Sorting by `sort`: its default order first, the other one when it is already sorted so. */

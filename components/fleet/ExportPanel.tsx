@@ -61,7 +61,7 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
         onClick={() => setOpen((o) => !o)}
         className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
       >
-        Export CSV
+        Timelines CSV
       </button>
       {open ? (
         <div

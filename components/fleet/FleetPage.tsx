@@ -16,6 +16,8 @@ import { formatLabelFilter } from "@/contract/labels";
 import { OnlineChart } from "./OnlineChart";
 import { ReasonsChart } from "./ReasonsChart";
 import { SummaryCards } from "./SummaryCards";
+import { TableExportLink } from "./TableExportLink";
+import { TimeTravel } from "./TimeTravel";
 import { parseFleetParams } from "./fleet-params";
 
 /** The page operators keep open: counts, the online chart and the live client table. */
@@ -23,16 +25,22 @@ export function FleetPage() {
   const [search, setSearch] = useUrlState();
   const { filters, chart } = parseFleetParams(search);
   const queryClient = useQueryClient();
-  const summary = useSummaryQuery();
+  const asOf = filters.asOf;
+  const summary = useSummaryQuery(asOf);
   const clients = useClientsQuery(filters);
   const error = clients.error ?? summary.error;
-  const empty = summary.data?.total === 0;
+  // A past moment before the first client still shows the chart, to travel elsewhere.
+  const empty = asOf === undefined && summary.data?.total === 0 && summary.data.neverSeen === 0;
+  const travel = (at: string) => setSearch({ asOf: at, sort: undefined });
 
   return (
     <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Fleet</h1>
-        <ExportPanel filters={filters} />
+        <div className="flex items-center gap-2">
+          <TableExportLink filters={filters} />
+          <ExportPanel filters={filters} />
+        </div>
       </div>
       {error ? (
         <ErrorBanner
@@ -43,7 +51,9 @@ export function FleetPage() {
           }}
         />
       ) : null}
+      <TimeTravel asOf={asOf} onTravel={travel} onLive={() => setSearch({ asOf: undefined })} />
       <SummaryCards
+        past={asOf !== undefined}
         counts={summary.data}
         active={filters.status}
         flapping={filters.flapping}
@@ -57,6 +67,8 @@ export function FleetPage() {
             range={chart}
             onRange={(r) => setSearch({ chart: r === "24h" ? undefined : r })}
             labels={filters.label}
+            onPick={travel}
+            asOf={asOf}
           />
           <LabelFacet
             key={search.get("facet") ?? "site"}
@@ -70,7 +82,7 @@ export function FleetPage() {
               })
             }
           />
-          <ReasonsChart range={chart} />
+          <ReasonsChart range={chart} labels={filters.label} />
           <FleetToolbar filters={filters} onChange={setSearch} />
           <LabelFilterBar filters={filters.label ?? []} onChange={setSearch} />
           <ClientTable query={clients} filters={filters} onSort={setSearch} />

@@ -86,6 +86,7 @@ export function FleetToolbar({
           <option value="online">Online</option>
           <option value="pending">Pending</option>
           <option value="offline">Offline</option>
+          <option value="never_seen">Never seen (labelled, no event yet)</option>
           <option value="flapping">Flapping (any status)</option>
         </select>
       </label>
@@ -121,11 +122,13 @@ export function FleetToolbar({
           }}
           className={field}
         >
-          {SORTS.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
+          {SORTS.filter((s) => filters.asOf === undefined || s.value.startsWith("clientId")).map(
+            (s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ),
+          )}
         </select>
       </label>
     </div>

@@ -45,10 +45,15 @@ function Chart({
   history,
   width,
   incidents,
+  onPick,
+  asOf,
 }: {
   history: OnlineHistory;
   width: number;
   incidents: readonly IncidentItem[];
+  onPick?: ((at: string) => void) | undefined;
+  /** The past moment being viewed, marked on the chart. */
+  asOf?: string | undefined;
 }) {
   const [hover, setHover] = useState<number | null>(null);
   const points = history.points;
@@ -81,7 +86,16 @@ function Chart({
     const step = history.stepSeconds * 1000;
     setHover(Math.min(points.length - 1, Math.max(0, Math.round((t - from) / step))));
   };
+  const pick = () => {
+    const point = hover === null ? undefined : points[hover];
+    if (onPick !== undefined && point !== undefined) onPick(point.at);
+  };
   const onKey = (e: KeyboardEvent<SVGSVGElement>) => {
+    if (e.key === "Enter" && hover !== null) {
+      e.preventDefault();
+      pick();
+      return;
+    }
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
     e.preventDefault();
     const last = points.length - 1;
@@ -95,12 +109,20 @@ function Chart({
         height={HEIGHT}
         role="img"
         tabIndex={0}
-        aria-label={`Online clients over the last ${history.range === "24h" ? "24 hours" : "7 days"}: now ${number.format(points[points.length - 1]?.online ?? 0)}, peak ${number.format(peak)}. Use the arrow keys to read values.`}
+        aria-label={`Online clients over the last ${history.range === "24h" ? "24 hours" : "7 days"}: now ${number.format(points[points.length - 1]?.online ?? 0)}, peak ${number.format(peak)}. Use the arrow keys to read values${onPick ? "; click a point or press Enter to view the fleet at that moment" : ""}.`}
+        data-testid="online-chart-svg"
         onPointerMove={onPointer}
+        onClick={(e) => {
+          const rect = e.currentTarget.getBoundingClientRect();
+          const t = from + ((e.clientX - rect.left - PAD.left) / innerW) * (to - from);
+          const k = Math.round((t - from) / (history.stepSeconds * 1000));
+          const point = points[Math.min(points.length - 1, Math.max(0, k))];
+          if (onPick !== undefined && point !== undefined) onPick(point.at);
+        }}
         onPointerLeave={() => setHover(null)}
         onKeyDown={onKey}
         onBlur={() => setHover(null)}
-        className="block touch-none rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        className="block cursor-crosshair touch-none rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
       >
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
@@ -147,6 +169,17 @@ function Chart({
             cy={drawn[0]![1]}
             r={3}
             className="fill-emerald-600 dark:fill-emerald-400"
+          />
+        ) : null}
+        {asOf !== undefined && Date.parse(asOf) >= from && Date.parse(asOf) <= to ? (
+          <line
+            data-testid="as-of-marker"
+            x1={x(Date.parse(asOf))}
+            x2={x(Date.parse(asOf))}
+            y1={PAD.top}
+            y2={PAD.top + innerH}
+            strokeWidth={2}
+            className="stroke-amber-500"
           />
         ) : null}
         {hovered && hover !== null ? (
@@ -200,14 +233,21 @@ function Chart({
   );
 }
 
-/** Online clients over the last 24 h or 7 days, computed from connections. */
+/**
+ * Online clients over the last 24 h or 7 days, computed from connections.
+ * Clicking a point (or Enter on it) views the fleet at that moment (`onPick`).
+ */
 export function OnlineChart({
   range,
   onRange,
   labels = [],
+  onPick,
+  asOf,
 }: {
   range: HistoryRange;
   onRange: (r: HistoryRange) => void;
+  onPick?: (at: string) => void;
+  asOf?: string | undefined;
   /** The fleet page's label filter: the chart counts only those clients. */
   labels?: readonly LabelFilter[];
 }) {
@@ -252,7 +292,13 @@ export function OnlineChart({
     >
       <div ref={ref} className="w-full">
         {query.data ? (
-          <Chart history={query.data} width={width} incidents={incidents.data?.items ?? []} />
+          <Chart
+            history={query.data}
+            width={width}
+            incidents={incidents.data?.items ?? []}
+            onPick={onPick}
+            asOf={asOf}
+          />
         ) : query.error ? (
           <p className="flex h-[180px] items-center justify-center text-sm text-slate-600 dark:text-slate-400">
             The chart could not be loaded.

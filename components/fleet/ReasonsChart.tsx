@@ -6,6 +6,7 @@ import { reasonInWords } from "../format/disconnect-reason";
 import { formatDay, formatTime } from "../format/time";
 import { useElementWidth } from "../hooks/use-element-width";
 import { useDisconnectReasonsQuery } from "../hooks/use-fleet-stats";
+import type { LabelFilter } from "@/contract/labels";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 
@@ -88,12 +89,23 @@ function Bars({ data, width }: { data: ReasonsHistory; width: number }) {
 }
 
 /** Disconnect reasons over time, stacked per hour or day, with the AWS codes in words. */
-export function ReasonsChart({ range }: { range: HistoryRange }) {
-  const query = useDisconnectReasonsQuery(range);
+export function ReasonsChart({
+  range,
+  labels = [],
+}: {
+  range: HistoryRange;
+  /** The fleet page's label filter: only those clients' disconnects. */
+  labels?: readonly LabelFilter[];
+}) {
+  const query = useDisconnectReasonsQuery(range, labels);
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const data = query.data;
+  const title =
+    labels.length === 0
+      ? "Why clients disconnected"
+      : `Why clients disconnected · ${labels.map((f) => `${f.key}: ${f.value}`).join(", ")}`;
   return (
-    <Panel id="reasons-chart" title="Why clients disconnected">
+    <Panel id="reasons-chart" title={title}>
       <div ref={ref} className="w-full">
         {data ? (
           <>

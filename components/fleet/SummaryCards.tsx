@@ -25,9 +25,12 @@ export function SummaryCards({
   active,
   flapping,
   onPick,
+  past = false,
 }: {
+  /** Counts of a past moment: never seen then includes clients first seen later. */
+  past?: boolean;
   counts: Counts | undefined;
-  active: Status | undefined;
+  active: Status | "never_seen" | undefined;
   flapping: boolean | undefined;
   onPick: (patch: { status?: Status | undefined; flapping?: "true" | undefined }) => void;
 }) {
@@ -57,7 +60,7 @@ export function SummaryCards({
               <span className="mt-1 block text-xs text-slate-600 dark:text-slate-400">
                 of {formatCount(counts.total, hydrated)} clients
                 {counts.neverSeen > 0
-                  ? ` · ${formatCount(counts.neverSeen, hydrated)} labelled, never seen`
+                  ? ` · ${formatCount(counts.neverSeen, hydrated)} ${past ? "not seen yet then" : "labelled, never seen"}`
                   : null}
               </span>
             ) : null}

@@ -10,9 +10,15 @@ export const queryKeys = {
   connections: (clientId: string, range: string) =>
     ["device", clientId, "connections", range] as const,
   events: (clientId: string) => ["device", clientId, "events"] as const,
+  availability: (clientId: string, range: string) =>
+    ["device", clientId, "availability", range] as const,
+  availabilityReport: (params: Record<string, string | string[]>) =>
+    ["availability-report", params] as const,
   subscriptions: (clientId: string) => ["device", clientId, "subscriptions"] as const,
   failures: (clientId: string) => ["device", clientId, "failures"] as const,
   summary: () => ["summary"] as const,
+  /** Not under ["summary"] exactly: the stream's counts never overwrite a past moment's. */
+  summaryAsOf: (asOf: string) => ["summary", "as-of", asOf] as const,
   onlineHistoryRoot: () => ["online-history"] as const,
   onlineHistory: (range: string) => ["online-history", range] as const,
   disconnectReasons: (range: string) => ["disconnect-reasons", range] as const,

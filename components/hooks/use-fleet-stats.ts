@@ -8,11 +8,20 @@ import { formatLabelFilter, type LabelFilter } from "@/contract/labels";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
 
-/** Fleet counts; the stream's `summary` events overwrite them in place. */
-export function useSummaryQuery() {
+/**
+ * Fleet counts; the stream's `summary` events overwrite them in place. With
+ * `asOf`, the counts of that past moment, which nothing live touches.
+ */
+export function useSummaryQuery(asOf?: string) {
   return useQuery({
-    queryKey: queryKeys.summary(),
-    queryFn: ({ signal }) => fetchJson<Counts>("/api/stats/summary", { signal }),
+    queryKey: asOf === undefined ? queryKeys.summary() : queryKeys.summaryAsOf(asOf),
+    queryFn: ({ signal }) =>
+      fetchJson<Counts>(
+        asOf === undefined
+          ? "/api/stats/summary"
+          : `/api/stats/summary?asOf=${encodeURIComponent(asOf)}`,
+        { signal },
+      ),
   });
 }
 
@@ -28,12 +37,16 @@ export function useOnlineHistoryQuery(range: HistoryRange, labels: readonly Labe
   });
 }
 
-/** Disconnects per reason per hour (24 h) or day (7 days). */
-export function useDisconnectReasonsQuery(range: HistoryRange) {
+/** Disconnects per reason per hour (24 h) or day (7 days), of the clients carrying every label. */
+export function useDisconnectReasonsQuery(
+  range: HistoryRange,
+  labels: readonly LabelFilter[] = [],
+) {
+  const search = new URLSearchParams({ range });
+  for (const f of labels) search.append("label", formatLabelFilter(f));
   return useQuery({
-    queryKey: queryKeys.disconnectReasons(range),
-    queryFn: ({ signal }) =>
-      fetchJson<ReasonsHistory>(`/api/stats/reasons?range=${range}`, { signal }),
+    queryKey: [...queryKeys.disconnectReasons(range), search.getAll("label")],
+    queryFn: ({ signal }) => fetchJson<ReasonsHistory>(`/api/stats/reasons?${search}`, { signal }),
     refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });

@@ -29,8 +29,9 @@ export function compareForList(a: ClientView, b: ClientView, params: ClientListP
   const byId = compareClientIds(a.clientId, b.clientId);
   let cmp = byId;
   if (sort === "lastChange") {
-    const ta = Date.parse(a.lastEventAt);
-    const tb = Date.parse(b.lastEventAt);
+    // Never seen (no last change): before every seen client, as the API orders them.
+    const ta = a.lastEventAt === null ? -Infinity : Date.parse(a.lastEventAt);
+    const tb = b.lastEventAt === null ? -Infinity : Date.parse(b.lastEventAt);
     cmp = ta !== tb ? ta - tb : byId;
   }
   return order === "asc" ? cmp : -cmp;

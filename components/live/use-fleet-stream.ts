@@ -25,6 +25,8 @@ export function applyClientChanges(queryClient: QueryClient, changed: readonly C
   if (changed.length === 0) return;
   for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.clientsRoot() })) {
     const params = (query.queryKey[1] ?? {}) as ClientListParams;
+    // A list of a past moment does not change with today's events: paused.
+    if (params.asOf !== undefined) continue;
     queryClient.setQueryData<ClientPages>(query.queryKey, (data) =>
       data === undefined ? data : patchClientPages(data, params, changed),
     );

@@ -37,7 +37,8 @@ const Cursor = z.discriminatedUnion("sort", [
   z.object({
     sort: z.literal("lastChange"),
     order: z.enum(["asc", "desc"]),
-    value: CursorInstant,
+    // null: a client never seen (no last change), after every seen one in desc order.
+    value: CursorInstant.nullable(),
     clientId: CursorClientId,
   }),
 ]);

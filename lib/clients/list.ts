@@ -1,5 +1,6 @@
 import "server-only";
-import { defaultOrder } from "../../contract/client-list";
+import { DEFAULT_SORT, defaultOrder, type Order, type Sort } from "../../contract/client-list";
+import type { PresenceConfig } from "../presence/types";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
@@ -12,24 +13,105 @@ import {
   type ClientRow,
 } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { listClientsAsOf } from "./list-as-of";
+import { likePattern, mergeById, neverSeenClients } from "./never-seen";
 import { fleetMemberSql } from "./infrastructure";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
-import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
+import type { ClientPage, ClientView, Counts, ListClientsQuery } from "./schemas";
 
-/** `q` is a plain substring: LIKE's wildcards in it are escaped. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+export { likePattern };
 
 /**
  * GET /api/clients. Keyset pagination on (sort value, clientId): a page never
  * repeats or skips a client whose sort value did not change meanwhile.
+ * Labelled clients never seen (status `never_seen`) are listed too: by
+ * clientId among the others, and for lastChange (they have none) after every
+ * seen client in descending order, before them in ascending order.
  */
 export async function listClients(query: ListClientsQuery, now = new Date()): Promise<ClientPage> {
+  if (query.asOf !== undefined) return listClientsAsOf(query, new Date(query.asOf));
   const config = presenceConfig();
-  const order = query.order ?? defaultOrder(query.sort);
-  const sortColumn = sql.raw(query.sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
+  const sort = query.sort ?? DEFAULT_SORT;
+  const order = query.order ?? defaultOrder(sort);
+  const sortColumn = sortColumnSql(sort);
+  const where: Sql[] = [clientsWhereSql(query, now, config)];
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort, order);
+  // Never-seen clients have no last change: a lastChange cursor among them
+  // (value null) is past every seen client in desc order, before them in asc.
+  const inNeverSeen = cursor?.sort === "lastChange" && cursor.value === null;
+  if (cursor !== undefined && !inNeverSeen) {
+    const value =
+      sort === "clientId"
+        ? sql`${cursor.value}::text`
+        : sql`${new Date(cursor.value!)}::timestamptz`;
+    const cmp = sql.raw(order === "asc" ? ">" : "<");
+    where.push(sql`(${sortColumn}, cs.client_id) ${cmp} (${value}, ${cursor.clientId}::text)`);
+  }
+  const statement = sql`SELECT ${clientColumnsSql(now, config)}
+    FROM client_state cs WHERE ${whereAll(where)}
+    ORDER BY ${clientOrderSql({ sort, order })} LIMIT ${query.limit + 1}`;
+  const countsPromise = pageCounts(
+    { q: query.q, label: query.label },
+    query.cursor !== undefined,
+    now,
+  );
+  const byLastChange = sort === "lastChange";
+  const readSeen = query.status !== "never_seen" && !(inNeverSeen && order === "desc");
+  const seen = readSeen
+    ? (await db().pool.query<ClientRow>(statement.text, statement.values)).rows.map((r) =>
+        toClientView(r, now.getTime(), config),
+      )
+    : [];
+  const readUnseen =
+    (query.status === undefined || query.status === "never_seen") &&
+    query.flapping !== true &&
+    query.source === undefined && // a client never seen has no source
+    // By lastChange, desc: only once the seen clients ran out; asc: only before them.
+    !(byLastChange && order === "desc" && seen.length > query.limit) &&
+    !(byLastChange && order === "asc" && cursor !== undefined && !inNeverSeen);
+  const unseen = readUnseen
+    ? await neverSeenClients({
+        q: query.q,
+        label: query.label,
+        order,
+        after: cursor !== undefined && (!byLastChange || inNeverSeen) ? cursor.clientId : undefined,
+        limit: query.limit + 1,
+      })
+    : [];
+  const merged = !byLastChange
+    ? mergeById(seen, unseen, order)
+    : order === "desc"
+      ? [...seen, ...unseen]
+      : [...unseen, ...seen];
+  return {
+    items: merged.slice(0, query.limit),
+    nextCursor: nextCursorOf(merged, query.limit, sort, order),
+    counts: await countsPromise,
+  };
+}
+
+/** The cursor after the page's last item, or null when nothing follows. */
+export function nextCursorOf(
+  merged: readonly ClientView[],
+  limit: number,
+  sort: Sort,
+  order: Order,
+): string | null {
+  const last = merged[limit - 1];
+  if (merged.length <= limit || last === undefined) return null;
+  return sort === "clientId"
+    ? encodeCursor({ sort, order, value: last.clientId, clientId: last.clientId })
+    : encodeCursor({ sort, order, value: last.lastEventAt, clientId: last.clientId });
+}
+
+/** The list's filters (everything but the cursor) over client_state `cs`: the fleet's members only. */
+export type ClientFilters = Pick<
+  ListClientsQuery,
+  "q" | "label" | "status" | "flapping" | "source"
+>;
+
+export function clientsWhereSql(query: ClientFilters, now: Date, config: PresenceConfig): Sql {
   const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
   if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
   if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
@@ -45,35 +127,17 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
        GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int)`;
     where.push(query.flapping ? flapping : sql`NOT ${flapping}`);
   }
-  if (query.cursor !== undefined) {
-    const cursor = decodeCursor(query.cursor, query.sort, order);
-    const value =
-      query.sort === "clientId"
-        ? sql`${cursor.value}::text`
-        : sql`${new Date(cursor.value)}::timestamptz`;
-    const cmp = sql.raw(order === "asc" ? ">" : "<");
-    where.push(sql`(${sortColumn}, cs.client_id) ${cmp} (${value}, ${cursor.clientId}::text)`);
-  }
-  const dir = sql.raw(order === "asc" ? "ASC" : "DESC");
-  const statement = sql`SELECT ${clientColumnsSql(now, config)}
-    FROM client_state cs WHERE ${whereAll(where)}
-    ORDER BY ${sortColumn} ${dir}, cs.client_id ${dir} LIMIT ${query.limit + 1}`;
-  const [rows, counts] = await Promise.all([
-    db().pool.query<ClientRow>(statement.text, statement.values),
-    pageCounts({ q: query.q, label: query.label }, query.cursor !== undefined, now),
-  ]);
-  const page = rows.rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.rows.length > query.limit && last !== undefined
-      ? encodeCursor({
-          sort: query.sort,
-          order,
-          value: query.sort === "clientId" ? last.client_id : last.last_event_at.toISOString(),
-          clientId: last.client_id,
-        })
-      : null;
-  return { items: page.map((r) => toClientView(r, now.getTime(), config)), nextCursor, counts };
+  return whereAll(where);
+}
+
+const sortColumnSql = (sort: Sort) =>
+  sql.raw(sort === "clientId" ? "cs.client_id" : "cs.last_event_at");
+
+/** The list's order (client ID breaks ties, so pages and exports agree). */
+export function clientOrderSql(query: { sort?: Sort | undefined; order?: Order | undefined }): Sql {
+  const sort = query.sort ?? DEFAULT_SORT;
+  const dir = sql.raw((query.order ?? defaultOrder(sort)) === "asc" ? "ASC" : "DESC");
+  return sql`${sortColumnSql(sort)} ${dir}, cs.client_id ${dir}`;
 }
 
 /** Scrolling pages reuse the counts of the first page this long (they cost a scan of the fleet). */

@@ -23,6 +23,7 @@ import {
 } from "../../test/support/presence-arbitraries";
 import { resetDatabase } from "../../test/support/db";
 import { getClient } from "./get";
+import { neverSeenView } from "./never-seen";
 import { countClients, listClients } from "./list";
 import { replaceLabels } from "../labels/store";
 import { SORTS, STATUSES, type ClientView, type ListClientsQuery } from "./schemas";
@@ -182,7 +183,7 @@ const listFleetArbitrary = fleetArbitrary().chain((fleet) =>
 );
 
 describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
-  it("filters and orders every list as the API does, and patching in any order builds it", async () => {
+  it("filters and orders every list as the API does (never-seen clients included), and patching in any order builds it", async () => {
     await fc.assert(
       fc.asyncProperty(
         listFleetArbitrary,
@@ -202,6 +203,10 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
           labels: fc.array(
             fc.tuple(fc.nat(), fc.constantFrom("site", "tier"), fc.constantFrom("a", "b")),
             { maxLength: 6 },
+          ),
+          inventory: fc.array(
+            fc.constantFrom<Record<string, string>>({ site: "a" }, { site: "b", tier: "b" }),
+            { maxLength: 3 },
           ),
           label: fc.option(
             fc.subarray(
@@ -226,6 +231,11 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
             const id = ids[which % ids.length]!;
             byClient.set(id, { ...byClient.get(id), [key]: value });
           }
+          // Inventory entries: labelled IDs that sent nothing, listed as never_seen.
+          const inventory = filter.inventory.map(
+            (labels, i) => [`inventory-${i}`, labels] as const,
+          );
+          for (const [id, labels] of inventory) byClient.set(id, labels);
           if (byClient.size > 0) await replaceLabels(byClient);
           // q: a piece of one client's ID (upper-cased at times), so that searches match some clients.
           let q: string | undefined;
@@ -247,7 +257,10 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
           };
           const now = new Date(readTimes[0]!);
           const api = await listAll(params, now);
-          const views = await modelViews(ids, now);
+          const views = [
+            ...(await modelViews(ids, now)),
+            ...inventory.map(([id, labels]) => neverSeenView(id, labels)),
+          ];
           const browser = views
             .filter((v) => matchesFilters(v, params))
             .sort((a, b) => compareForList(a, b, params));

@@ -4,7 +4,6 @@ import { MAX_LABEL_FILTERS, parseLabelFilter, type Labels } from "../../contract
 import { SOURCES, type Source } from "../../contract/sources";
 
 import {
-  DEFAULT_SORT,
   LIST_LIMIT,
   MAX_SEARCH_CHARS,
   ORDERS,
@@ -79,7 +78,8 @@ export const ListClientsQuery = z.object({
   flapping: QueryBoolean.optional(),
   source: z.enum(SOURCES, { message: `must be one of ${SOURCES.join(", ")}` }).optional(),
   q: SearchText.optional(),
-  sort: z.enum(SORTS).default(DEFAULT_SORT),
+  /** Unset: lastChange (with asOf: clientId, the only sort a past moment has). */
+  sort: z.enum(SORTS).optional(),
   order: z.enum(ORDERS).optional(),
   limit: z.coerce
     .number()
@@ -88,6 +88,8 @@ export const ListClientsQuery = z.object({
     .max(LIST_LIMIT.max)
     .default(LIST_LIMIT.default),
   cursor: z.string().max(1024).optional(),
+  /** The fleet as it stood at this moment (ISO 8601 or epoch ms). */
+  asOf: Instant.optional(),
 });
 export type ListClientsQuery = z.infer<typeof ListClientsQuery>;
 
@@ -111,8 +113,23 @@ export const ExportQuery = z
   });
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
+/** GET /api/export/clients.csv: the fleet list's filters and order, every matching client. */
+export const ExportClientsQuery = ListClientsQuery.pick({
+  label: true,
+  status: true,
+  flapping: true,
+  source: true,
+  q: true,
+  sort: true,
+  order: true,
+});
+export type ExportClientsQuery = z.infer<typeof ExportClientsQuery>;
+
 /** GET /api/stats/summary: the counts of the clients carrying every label. */
-export const SummaryQuery = z.object({ label: LabelFilters.optional() });
+export const SummaryQuery = z.object({
+  label: LabelFilters.optional(),
+  asOf: Instant.optional(),
+});
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
 
 /** Event ids are PostgreSQL bigints: a 19-digit cursor past 2^63 - 1 is no id at all. */
@@ -161,13 +178,14 @@ export interface ClientView {
   thingName: string | null;
   subscriptions: string[];
   subscriptionCount: number;
-  lastEventAt: string;
+  /** The latest event; null for a client never seen. */
+  lastEventAt: string | null;
   /** When `pending` turns `offline` without any new event (the UI schedules a re-render). */
   pendingUntil: string | null;
   /** The client ID's labels (`{}` when none). */
   labels: Labels;
-  /** Where its events come from (contract/sources.ts): its current connection's source. */
-  source: Source;
+  /** Where its events come from (contract/sources.ts): its current connection's source; null for a client never seen. */
+  source: Source | null;
   /** GET /api/clients/{id} only: an infrastructure client (the bridge), not a fleet member. */
   infrastructure?: boolean;
 }
@@ -201,6 +219,8 @@ export interface ClientPage {
   items: ClientView[];
   nextCursor: string | null;
   counts: Counts;
+  /** With asOf: the moment the page describes. */
+  asOf?: string;
 }
 
 /** One topic filter's winning subscription event; `current` per docs/model.md (session-aware). */

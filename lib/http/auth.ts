@@ -12,7 +12,12 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * neither the token nor its length.
  */
 export async function requireIngestToken(request: Request): Promise<void> {
-  const header = request.headers.get("authorization") ?? "";
+  await verifyIngestAuthorization(request.headers.get("authorization"));
+}
+
+/** requireIngestToken on the Authorization header's value (the request gate has no Request). */
+export async function verifyIngestAuthorization(authorization: string | null): Promise<void> {
+  const header = authorization ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (match === null || match[1] === undefined) {
     throw new ServiceError(

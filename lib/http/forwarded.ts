@@ -31,3 +31,20 @@ export function forwardedEntry(
   const entry = entries[entries.length - hops] ?? entries[0];
   return entry !== undefined && entry.length > 0 ? entry : null;
 }
+
+/**
+ * Same-origin writes only: a browser always sends Origin on a cross-site
+ * POST. X-Forwarded-Host counts only from a trusted proxy (a client could
+ * send any). proxy.ts and the request gate both ask this.
+ */
+export function sameOrigin(request: Pick<Request, "headers">): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  const host =
+    forwardedEntry(request as Request, "x-forwarded-host") ?? request.headers.get("host");
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

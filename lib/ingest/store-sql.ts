@@ -154,15 +154,16 @@ SELECT dedupe_key::text AS dedupe_key FROM rows
  * Refreshes each touched client's derived row in one statement: the current
  * connection is picked in SQL by the rule of lib/presence/current.ts (the
  * database convergence test proves the two agree). $1: JSON array of
- * {client_id, last_connected_at, last_disconnected_at, last_event_at} in
- * epoch ms, $2: the receive time, $3: the version-reset window in ms.
+ * {client_id, last_connected_at, last_disconnected_at, last_event_at,
+ * first_event_at} in epoch ms, $2: the receive time, $3: the version-reset
+ * window in ms.
  */
 export const REFRESH_CLIENT_STATE_SQL = `
 WITH t AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_connected_at float8,
-      last_disconnected_at float8, last_event_at float8)
+      last_disconnected_at float8, last_event_at float8, first_event_at float8)
 ), cur AS (
-  SELECT t.client_id, t.last_connected_at, t.last_disconnected_at, t.last_event_at, c.*
+  SELECT t.client_id, t.last_connected_at, t.last_disconnected_at, t.last_event_at, t.first_event_at, c.*
     FROM t LEFT JOIN LATERAL (
       -- Among connections within W of the latest, the highest version wins;
       -- ties: later time, then greater session.
@@ -179,12 +180,12 @@ WITH t AS (
 INSERT INTO client_state AS cs (client_id, session_identifier, version_number, connected_at,
     disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
     principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
-    last_event_at, first_seen_at, updated_at, source)
+    last_event_at, first_event_at, first_seen_at, updated_at, source)
 SELECT client_id, session_identifier, version_number, connected_at, disconnected_at,
        disconnect_received_at, disconnect_reason, client_initiated_disconnect,
        principal_identifier, ip_address, thing_name, to_timestamp(last_connected_at / 1000.0),
-       to_timestamp(last_disconnected_at / 1000.0), to_timestamp(last_event_at / 1000.0), $2, $2,
-       COALESCE(source, 'aws')
+       to_timestamp(last_disconnected_at / 1000.0), to_timestamp(last_event_at / 1000.0),
+       to_timestamp(first_event_at / 1000.0), $2, $2, COALESCE(source, 'aws')
   FROM cur ORDER BY client_id
 ON CONFLICT (client_id) DO UPDATE SET
   session_identifier = EXCLUDED.session_identifier,
@@ -202,6 +203,7 @@ ON CONFLICT (client_id) DO UPDATE SET
   last_connected_at = GREATEST(cs.last_connected_at, EXCLUDED.last_connected_at),
   last_disconnected_at = GREATEST(cs.last_disconnected_at, EXCLUDED.last_disconnected_at),
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
+  first_event_at = LEAST(cs.first_event_at, EXCLUDED.first_event_at),
   updated_at = EXCLUDED.updated_at`;
 
 /**
@@ -214,15 +216,17 @@ ON CONFLICT (client_id) DO UPDATE SET
  * (A changed VERSION_RESET_WINDOW_SECONDS takes effect for a client at its
  * next connection event.)
  * A client first seen this way takes the batch's source until a connection gives it one.
- * $1: JSON array of {client_id, last_event_at, source} (epoch ms), $2: the receive time.
+ * $1: JSON array of {client_id, last_event_at, first_event_at, source} (epoch ms),
+ * $2: the receive time.
  */
 export const TOUCH_CLIENT_STATE_SQL = `
-INSERT INTO client_state AS cs (client_id, last_event_at, first_seen_at, updated_at, source)
-SELECT client_id, to_timestamp(last_event_at / 1000.0), $2, $2, source
-  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_event_at float8, source text)
+INSERT INTO client_state AS cs (client_id, last_event_at, first_event_at, first_seen_at, updated_at, source)
+SELECT client_id, to_timestamp(last_event_at / 1000.0), to_timestamp(first_event_at / 1000.0), $2, $2, source
+  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_event_at float8, first_event_at float8, source text)
  ORDER BY client_id
 ON CONFLICT (client_id) DO UPDATE SET
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
+  first_event_at = LEAST(cs.first_event_at, EXCLUDED.first_event_at),
   updated_at = EXCLUDED.updated_at`;
 
 /** Rejected input, with the reason and the raw text. $1: JSON array. */

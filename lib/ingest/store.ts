@@ -3,6 +3,7 @@
 import "server-only";
 import type pg from "pg";
 import type { Source } from "../../contract/sources";
+import { availabilityDirty, updateAvailability, type DirtyClient } from "../availability/rollup";
 import type { PresenceConfig } from "../presence/types";
 import type { AcceptedItem, RejectedItem } from "./parse";
 import {
@@ -35,20 +36,28 @@ function eventRowsJson(items: readonly AcceptedItem[]): string {
   return `${out}]`;
 }
 
-/** Per client, the latest event times among the newly stored events. */
+/** Per client, the latest event times and the earliest one among the newly stored events. */
 function batchTimes(items: readonly AcceptedItem[]) {
   const times = new Map<
     string,
-    { connected: number | null; disconnected: number | null; any: number; source: Source }
+    {
+      connected: number | null;
+      disconnected: number | null;
+      any: number;
+      first: number;
+      source: Source;
+    }
   >();
   for (const { event, source } of items) {
     const t = times.get(event.clientId) ?? {
       connected: null,
       disconnected: null,
       any: event.timestamp,
+      first: event.timestamp,
       source,
     };
     t.any = Math.max(t.any, event.timestamp);
+    t.first = Math.min(t.first, event.timestamp);
     if (event.eventType === "connected") t.connected = Math.max(t.connected ?? 0, event.timestamp);
     if (event.eventType === "disconnected")
       t.disconnected = Math.max(t.disconnected ?? 0, event.timestamp);
@@ -73,13 +82,19 @@ async function refreshClientState(
   const touched: object[] = [];
   for (const [clientId, t] of times) {
     if (t.connected === null && t.disconnected === null) {
-      touched.push({ client_id: clientId, last_event_at: t.any, source: t.source });
+      touched.push({
+        client_id: clientId,
+        last_event_at: t.any,
+        first_event_at: t.first,
+        source: t.source,
+      });
     } else {
       changed.push({
         client_id: clientId,
         last_connected_at: t.connected,
         last_disconnected_at: t.disconnected,
         last_event_at: t.any,
+        first_event_at: t.first,
       });
     }
   }
@@ -117,6 +132,8 @@ export async function storeBatch(
   rejected: readonly RejectedItem[],
   receivedAt: Date,
   config: PresenceConfig,
+  /** false only to measure what the rollup costs (bench/suites/availability.ts). */
+  maintainAvailability = true,
 ): Promise<StoreResult> {
   const client = await pool.connect();
   // A checked-out client whose server dies emits 'error' besides failing its
@@ -130,12 +147,14 @@ export async function storeBatch(
     await client.query("BEGIN");
     const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
     let fresh: AcceptedItem[] = [];
+    let dirty: DirtyClient[] = [];
     if (accepted.length > 0) {
       // In-batch copies are dropped here: the statement joins rows to their
       // inserted ids by dedupe key, so each key must occur once.
       const seen = new Set<string>();
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_CLIENTS_SQL, [clientIds]);
+      if (maintainAvailability) dirty = await availabilityDirty(client, unique);
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).
@@ -151,6 +170,7 @@ export async function storeBatch(
     }
     const touchedClients =
       fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
+    if (maintainAvailability) await updateAvailability(client, dirty, fresh);
     if (rejected.length > 0) {
       await client.query(INSERT_QUARANTINE_SQL, [
         JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),

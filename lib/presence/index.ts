@@ -21,3 +21,5 @@ export * from "./status";
 export * from "./subscriptions";
 export * from "./timeline";
 export * from "./fold";
+export * from "./availability";
+export * from "./as-of";

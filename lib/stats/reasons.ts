@@ -1,15 +1,23 @@
 // Disconnect reasons over time (the fleet page's stacked chart): how many
 // disconnects of each reason per hour (24 h) or per day (7 days), by event
-// time, from the connection table.
+// time, from the connection table, for the clients carrying every `label`.
 import { z } from "zod";
+import { LabelFilters } from "../clients/schemas";
+import { fleetMemberSql } from "../clients/infrastructure";
 import { db } from "../db/client";
+import { sql } from "../db/sql";
+import { labelFilterSql } from "../labels/filter-sql";
 
 export const REASON_RANGES = {
   "24h": { spanMs: 24 * 3_600_000, bucketMs: 3_600_000 },
   "7d": { spanMs: 7 * 24 * 3_600_000, bucketMs: 24 * 3_600_000 },
 } as const;
 
-export const ReasonsQuery = z.object({ range: z.enum(["24h", "7d"]).default("24h") });
+/** `label=key:value`, repeatable: only the disconnects of clients carrying every label. */
+export const ReasonsQuery = z.object({
+  range: z.enum(["24h", "7d"]).default("24h"),
+  label: LabelFilters.optional(),
+});
 export type ReasonsQuery = z.infer<typeof ReasonsQuery>;
 
 /** A disconnect without a reason (older AWS payloads) counts under this key. */
@@ -37,13 +45,18 @@ export async function disconnectReasons(
   const { spanMs, bucketMs } = REASON_RANGES[query.range];
   const to = now;
   const first = Math.floor((now - spanMs) / bucketMs) * bucketMs + bucketMs;
+  // Infrastructure clients (the bridge) are not part of the fleet, as in the online chart.
+  const id = sql.raw("c.client_id");
+  const statement = sql`SELECT floor(extract(epoch FROM c.disconnected_at - ${new Date(first)}::timestamptz) * 1000
+                  / ${bucketMs}::float8)::int AS k,
+            COALESCE(c.disconnect_reason, ${NO_REASON}::text) AS reason, count(*)::int AS n
+       FROM connection c
+      WHERE c.disconnected_at >= ${new Date(first)}::timestamptz AND c.disconnected_at <= ${new Date(to)}::timestamptz
+        AND ${fleetMemberSql(id)} AND ${labelFilterSql(id, query.label)}
+      GROUP BY 1, 2`;
   const { rows } = await db().pool.query<{ k: number; reason: string; n: number }>(
-    `SELECT floor(extract(epoch FROM disconnected_at - $1::timestamptz) * 1000 / $3)::int AS k,
-            COALESCE(disconnect_reason, $4) AS reason, count(*)::int AS n
-       FROM connection
-      WHERE disconnected_at >= $1 AND disconnected_at <= $2
-      GROUP BY 1, 2`,
-    [new Date(first), new Date(to), bucketMs, NO_REASON],
+    statement.text,
+    statement.values,
   );
   const count = Math.floor((to - first) / bucketMs) + 1;
   const buckets = Array.from({ length: count }, (_, k) => {

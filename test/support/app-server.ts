@@ -20,6 +20,8 @@ export interface OperatorSession {
 export interface AppServer {
   url: string;
   port: number;
+  /** The last 20,000 characters the app wrote to stdout and stderr. */
+  output(): string;
   /** Logs in (as the test admin by default) and returns the session cookies. */
   login(username?: string, password?: string): Promise<OperatorSession>;
   /** fetch() as the logged-in test admin: cookie on every request, CSRF header on writes. */
@@ -162,6 +164,7 @@ export async function startApp(opts: {
   return {
     url,
     port,
+    output: () => output,
     login,
     fetch: async (path, init = {}) => {
       session ??= await login();

@@ -126,7 +126,7 @@ describe("GET /api/clients", () => {
   it.each([
     {
       query: "status=sleeping",
-      message: 'status: Invalid option: expected one of "online"|"pending"|"offline"',
+      message: 'status: Invalid option: expected one of "online"|"pending"|"offline"|"never_seen"',
     },
     { query: "limit=0", message: "limit: Too small: expected number to be >=1" },
     { query: "limit=501", message: "limit: Too big: expected number to be <=500" },

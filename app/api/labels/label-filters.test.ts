@@ -50,7 +50,15 @@ describe("label filters", () => {
   it("lists the clients carrying every label, each with its labels", async () => {
     const one = await read(listClients, "/api/clients?sort=clientId&label=site:berlin");
     expect(one.status).toBe(200);
-    expect(ids(one.body)).toEqual(["ber-1", "ber-2"]);
+    // The inventory's device that never came online is listed too, as never_seen.
+    expect(ids(one.body)).toEqual(["ber-1", "ber-2", "ber-unseen"]);
+    expect((one.body.items as { status: string }[]).map((c) => c.status)).toEqual([
+      "online",
+      "offline",
+      "never_seen",
+    ]);
+    const unseen = await read(listClients, "/api/clients?status=never_seen");
+    expect(ids(unseen.body)).toEqual(["ber-unseen"]);
     expect((one.body.items as { labels: unknown }[])[0]!.labels).toEqual({
       site: "berlin",
       tier: "gold",
@@ -71,6 +79,7 @@ describe("label filters", () => {
     const all = await read(listClients, "/api/clients?sort=clientId");
     expect((all.body.items as { labels: unknown }[]).map((c) => c.labels)).toEqual([
       { site: "berlin", tier: "gold" },
+      { site: "berlin" },
       { site: "berlin" },
       {},
       { site: "paris", tier: "gold" },

@@ -6,6 +6,7 @@ import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest } from "@/test/support/routes";
 import { POST as ingest } from "../../ingest/route";
 import { GET as reasons } from "./route";
+import { replaceLabels } from "@/lib/labels/store";
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -67,6 +68,30 @@ describe("GET /api/stats/reasons", () => {
     expect(body.bucketSeconds).toBe(86_400);
     expect(body.buckets).toHaveLength(7);
     expect(body.reasons).toContain("THROTTLED");
+  });
+
+  it("counts only the disconnects of clients carrying every label", async () => {
+    // r-0 and r-1 (lost, two hours ago) and r-4 (keep-alive, this hour) are in Berlin.
+    await replaceLabels(
+      new Map<string, Record<string, string>>([
+        ["r-0", { site: "berlin", tier: "gold" }],
+        ["r-1", { site: "berlin" }],
+        ["r-4", { site: "berlin", tier: "gold" }],
+        ["r-2", { site: "paris" }],
+      ]),
+    );
+    const berlin = (await get("range=24h&label=site:berlin")).body;
+    expect(berlin.reasons).toEqual(["CONNECTION_LOST", "MQTT_KEEP_ALIVE_TIMEOUT"]);
+    expect(berlin.buckets[21].counts).toEqual({ CONNECTION_LOST: 2 });
+    expect(berlin.buckets[23].counts).toEqual({ MQTT_KEEP_ALIVE_TIMEOUT: 1 });
+    const gold = (await get("range=24h&label=site:berlin&label=tier:gold")).body;
+    expect(gold.buckets[21].counts).toEqual({ CONNECTION_LOST: 1 });
+    expect(gold.buckets[23].counts).toEqual({ MQTT_KEEP_ALIVE_TIMEOUT: 1 });
+    expect((await get("range=24h&label=site:nowhere")).body.reasons).toEqual([]);
+    expect(await get("range=24h&label=site")).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_query" } },
+    });
   });
 
   it("refuses another range with the contract's 400", async () => {

@@ -1,0 +1,187 @@
+"use client";
+
+import { useState } from "react";
+import Link from "next/link";
+import { parseLabelFilter, type LabelFilter } from "@/contract/labels";
+import { clientIdSegment } from "@/contract/client-id-segment";
+import type { AvailabilityReportItem } from "@/lib/availability/schemas";
+import { LabelFilterBar } from "../fleet/LabelFilterBar";
+import { formatDuration } from "../format/time";
+import { reportSearch, useAvailabilityReportQuery } from "../hooks/use-availability";
+import { useUrlState } from "../hooks/use-url-state";
+import { ErrorBanner } from "../ui/ErrorBanner";
+import { LabelChips } from "../ui/LabelChips";
+import { Panel } from "../ui/Panel";
+import { Skeleton } from "../ui/Skeleton";
+import { availabilityTone, formatAvailability } from "./format";
+
+const DAY = 86_400_000;
+const SPANS = { "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY };
+type Span = keyof typeof SPANS;
+const SPAN_NAMES: Record<Span, string> = { "24h": "24 hours", "7d": "7 days", "30d": "30 days" };
+
+const button = (on: boolean) =>
+  `rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
+    on
+      ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
+      : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+  }`;
+const action =
+  "rounded-lg border border-slate-300 bg-white px-3 py-1 text-xs font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+
+function ReportRow({ item }: { item: AvailabilityReportItem }) {
+  return (
+    <tr className="border-t border-slate-100 align-top dark:border-slate-800">
+      <td className="py-2 pr-3">
+        <Link
+          href={`/clients/${clientIdSegment(item.clientId)}?range=30d`}
+          className="break-all font-medium text-sky-800 hover:underline dark:text-sky-300"
+        >
+          {item.clientId}
+        </Link>
+        <LabelChips labels={item.labels} className="mt-1" />
+      </td>
+      <td className="py-2 pr-3">
+        <div className="flex items-center gap-2">
+          <span className="w-16 text-right font-semibold tabular-nums">
+            {formatAvailability(item.availability)}
+          </span>
+          <span
+            aria-hidden
+            className="hidden h-2 w-24 overflow-hidden rounded-full bg-slate-100 sm:block dark:bg-slate-800"
+          >
+            <span
+              className={`block h-full ${availabilityTone(item.availability)}`}
+              style={{ width: `${(item.availability ?? 0) * 100}%` }}
+            />
+          </span>
+        </div>
+      </td>
+      <td className="py-2 pr-3 text-right tabular-nums">{formatDuration(item.onlineSeconds)}</td>
+      <td className="py-2 pr-3 text-right tabular-nums">{formatDuration(item.observedSeconds)}</td>
+      <td className="py-2 text-right tabular-nums">{item.disconnects}</td>
+    </tr>
+  );
+}
+
+/** The fleet's availability over a period, worst first, filtered by labels, with its CSV. */
+export function AvailabilityReportPage() {
+  const [search, setSearch] = useUrlState();
+  const span: Span = (Object.keys(SPANS) as Span[]).find((s) => s === search.get("span")) ?? "30d";
+  const order = search.get("order") === "desc" ? "desc" : "asc";
+  const labels = search
+    .getAll("label")
+    .map(parseLabelFilter)
+    .filter((f): f is LabelFilter => typeof f !== "string");
+  // The clock is read when the page mounts, not in every render: the query key stays put.
+  const [mountedAt] = useState(() => Date.now());
+  const to = Math.floor(mountedAt / 60_000) * 60_000;
+  const params: Record<string, string | string[]> = {
+    from: new Date(to - SPANS[span]).toISOString(),
+    to: new Date(to).toISOString(),
+    order,
+    label: labels.map((f) => `${f.key}:${f.value}`),
+  };
+  const query = useAvailabilityReportQuery(params);
+  const items = query.data?.pages.flatMap((p) => p.items);
+  const csv = `/api/reports/availability.csv?${reportSearch(params)}`;
+
+  return (
+    <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
+      <h1 className="text-xl font-semibold">Availability</h1>
+      <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-300">
+        How much of the period each device was online, worst first. A device counts from its first
+        event on, so one added during the period is not penalised; a connection whose disconnect
+        never arrived ends where the next one starts, as on the device&apos;s timeline.
+      </p>
+      {query.error ? (
+        <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
+      ) : null}
+      <LabelFilterBar filters={labels} onChange={setSearch} />
+      <Panel
+        id="availability-report"
+        title={`Availability over the last ${SPAN_NAMES[span]}`}
+        actions={
+          <div className="flex flex-wrap items-center gap-2">
+            <div
+              role="group"
+              aria-label="Period"
+              className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
+            >
+              {(Object.keys(SPANS) as Span[]).map((s) => (
+                <button
+                  key={s}
+                  type="button"
+                  aria-pressed={span === s}
+                  onClick={() => setSearch({ span: s === "30d" ? undefined : s })}
+                  className={button(span === s)}
+                >
+                  {SPAN_NAMES[s]}
+                </button>
+              ))}
+            </div>
+            <button
+              type="button"
+              className={action}
+              onClick={() => setSearch({ order: order === "asc" ? "desc" : undefined })}
+            >
+              {order === "asc" ? "Order: worst first" : "Order: best first"}
+            </button>
+            <a href={csv} download data-testid="availability-csv-link" className={action}>
+              Download CSV
+            </a>
+          </div>
+        }
+      >
+        {items === undefined ? (
+          <Skeleton className="h-40 w-full" />
+        ) : items.length === 0 ? (
+          <p className="py-6 text-center text-sm text-slate-600 dark:text-slate-300">
+            No device was observed in this period{labels.length > 0 ? " with these labels" : ""}.
+          </p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm" data-testid="availability-table">
+              <thead>
+                <tr className="text-left text-xs text-slate-600 dark:text-slate-300">
+                  <th scope="col" className="pb-2 pr-3 font-medium">
+                    Device
+                  </th>
+                  <th scope="col" className="pb-2 pr-3 font-medium">
+                    Availability
+                  </th>
+                  <th scope="col" className="pb-2 pr-3 text-right font-medium">
+                    Online
+                  </th>
+                  <th scope="col" className="pb-2 pr-3 text-right font-medium">
+                    Observed
+                  </th>
+                  <th scope="col" className="pb-2 text-right font-medium">
+                    Disconnects
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((item) => (
+                  <ReportRow key={item.clientId} item={item} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {query.hasNextPage ? (
+          <div className="mt-3 text-center">
+            <button
+              type="button"
+              className={action}
+              disabled={query.isFetchingNextPage}
+              onClick={() => void query.fetchNextPage()}
+            >
+              {query.isFetchingNextPage ? "Loading…" : "Show more"}
+            </button>
+          </div>
+        ) : null}
+      </Panel>
+    </main>
+  );
+}

@@ -1,0 +1,106 @@
+import { readFile } from "node:fs/promises";
+import AxeBuilder from "@axe-core/playwright";
+import { expect as baseExpect, test, type Page } from "@playwright/test";
+import { csrfToken } from "./support/auth";
+import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
+
+const steady = uniqueId("e2e-avail-steady");
+const restless = uniqueId("e2e-avail-restless");
+const site = uniqueId("avail")
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, "");
+/** AVAILABILITY_SHOTS=/tmp/dir saves each page, light and dark, to look at. */
+const shots = process.env.AVAILABILITY_SHOTS;
+const H = 3_600_000;
+// The machine these run on may be shared and busy: pages answer, if slowly.
+const expect = baseExpect.configure({ timeout: 20_000 });
+test.describe.configure({ timeout: 120_000 });
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+}
+
+async function checkPage(page: Page, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    expect(await seriousViolations(page), `${name} (${colorScheme})`).toEqual([]);
+    if (shots)
+      await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
+  }
+}
+
+test.beforeAll(async () => {
+  const t = Date.now() - 3 * H;
+  // Steady: online for the three hours since its first event. Restless: one hour of three.
+  await ingest(
+    connected(steady, t, 1),
+    connected(restless, t, 1),
+    disconnected(restless, t + H, 1),
+  );
+});
+
+test("open the availability report, filter by label, download its CSV", async ({
+  page,
+  context,
+}) => {
+  const headers = { "X-CSRF-Token": await csrfToken(context) };
+  for (const id of [steady, restless]) {
+    const r = await context.request.put(`/api/clients/${encodeURIComponent(id)}/labels`, {
+      headers,
+      data: { labels: { site } },
+    });
+    expect(r.status(), await r.text()).toBe(200);
+  }
+
+  await page.goto("/");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Availability" })
+    .click();
+  await expect(page.getByRole("heading", { name: "Availability", level: 1 })).toBeVisible();
+  await page.getByPlaceholder("key:value, e.g. site:berlin").fill(`site:${site}`);
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`label=site%3A${site}`));
+  const rows = page.getByTestId("availability-table").locator("tbody tr");
+  await expect(rows).toHaveCount(2);
+  // Worst first.
+  await expect(rows.nth(0)).toContainText(restless);
+  // Observed until the report's end, the minute the page opened: about a third.
+  await expect(rows.nth(0)).toContainText(/33\.\d %/);
+  await expect(rows.nth(1)).toContainText(steady);
+  await expect(rows.nth(1)).toContainText("100.0 %");
+  await checkPage(page, "availability-report");
+
+  const downloading = page.waitForEvent("download");
+  await page.getByTestId("availability-csv-link").click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^availability-\d{4}-\d{2}-\d{2}\.csv$/);
+  const lines = (await readFile(await download.path(), "utf8")).trim().split("\r\n");
+  expect(lines[0]).toBe("clientId,availability,onlineSeconds,observedSeconds,disconnects,labels");
+  expect(lines.slice(1).map((l) => l.split(",").slice(0, 2))).toEqual([
+    [restless, expect.stringMatching(/^0\.33/)],
+    [steady, "1"],
+  ]);
+});
+
+test("the device page shows the range's availability with a bar per day", async ({ page }) => {
+  await page.goto(`/clients/${encodeURIComponent(restless)}?range=7d`);
+  const panel = page.getByRole("region", { name: "Availability over the selected range" });
+  await expect(panel.getByTestId("device-availability")).toHaveText(/^33\.\d %$/);
+  await expect(panel.getByTestId("availability-day").first()).toBeVisible();
+  await expect(panel.getByTestId("availability-day")).toHaveCount(dayCount(7));
+  await panel.scrollIntoViewIfNeeded();
+  await checkPage(page, "device-availability");
+});
+
+/** UTC days touched by the last `days` days up to now. */
+function dayCount(days: number): number {
+  const to = Date.now();
+  const from = to - days * 24 * H;
+  return Math.ceil(to / (24 * H)) - Math.floor(from / (24 * H));
+}

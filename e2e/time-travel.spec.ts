@@ -1,0 +1,102 @@
+// Time travel on the fleet page: clicking a point of the online chart shows
+// the fleet as it stood then (the URL keeps it, a banner says so, live
+// updates pause), and "Back to live" returns. Axe-checked, light and dark.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
+
+const HOUR = 3_600_000;
+const prefix = uniqueId("e2e-travel");
+/** Online from 8 h ago until 2 h ago. */
+const early = `${prefix}-early`;
+/** First seen an hour ago, online since. */
+const late = `${prefix}-late`;
+/** TIME_TRAVEL_SHOTS=/tmp/dir saves the page, live and past, light and dark, to look at. */
+const shots = process.env.TIME_TRAVEL_SHOTS;
+
+test.beforeAll(async () => {
+  const now = Date.now();
+  await ingest(
+    connected(early, now - 8 * HOUR, 1),
+    disconnected(early, now - 2 * HOUR, 1),
+    connected(late, now - HOUR, 1),
+  );
+});
+
+const row = (page: Page, clientId: string) =>
+  page.locator(`[role="row"][data-client-id="${clientId}"]`);
+
+async function check(page: Page, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
+    // The cards' colour transition must finish before contrast is measured.
+    await page.waitForTimeout(500);
+    const results = await new AxeBuilder({ page })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+    expect(serious, `${name} (${colorScheme})`).toEqual([]);
+    if (shots)
+      await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
+  }
+}
+
+// Two axe passes per colour scheme on a shared two-core machine: more than the default 30 s.
+test.describe.configure({ timeout: 120_000 });
+
+test("time-travel from the online chart, then back to live", async ({ page }) => {
+  await page.goto(`/?q=${prefix}`);
+  await expect(row(page, early)).toHaveAttribute("data-status", "offline");
+  await expect(row(page, late)).toHaveAttribute("data-status", "online");
+  await expect(page.getByTestId("past-banner")).toHaveCount(0);
+  await check(page, "fleet-live");
+
+  // Five hours back on the 24-hour chart (the plot spans x from 44 px to width - 12 px).
+  const chart = page.getByTestId("online-chart-svg");
+  const box = (await chart.boundingBox())!;
+  const plot = box.width - 44 - 12;
+  await chart.click({ position: { x: 44 + plot * (19 / 24), y: box.height / 2 } });
+
+  await expect(page).toHaveURL(/asOf=/);
+  const asOf = Date.parse(new URL(page.url()).searchParams.get("asOf")!);
+  expect(Math.abs(asOf - (Date.now() - 5 * HOUR))).toBeLessThan(20 * 60_000);
+  const banner = page.getByTestId("past-banner");
+  await expect(banner).toContainText("Viewing the past");
+  await expect(banner).toContainText("Live updates are paused");
+  await expect(page.getByTestId("as-of-marker")).toHaveCount(1);
+  await expect(row(page, early)).toHaveAttribute("data-status", "online");
+  await expect(row(page, late)).toHaveAttribute("data-status", "never_seen");
+  await expect(page.getByTestId("count-online")).toHaveText("1");
+
+  // Live updates are paused: a new event does not change the past.
+  await ingest(disconnected(late, Date.now() - 60_000, 1));
+  await page.waitForTimeout(1_500);
+  await expect(row(page, late)).toHaveAttribute("data-status", "never_seen");
+  await check(page, "fleet-past");
+
+  // The URL keeps the moment: a reload shows the same past.
+  await page.reload();
+  await expect(page.getByTestId("past-banner")).toBeVisible();
+  await expect(row(page, early)).toHaveAttribute("data-status", "online");
+
+  await page.getByRole("button", { name: "Back to live" }).click();
+  await expect(page).not.toHaveURL(/asOf=/);
+  await expect(page.getByTestId("past-banner")).toHaveCount(0);
+  await expect(row(page, early)).toHaveAttribute("data-status", "offline");
+  await expect(row(page, late)).toHaveAttribute("data-status", "offline");
+});
+
+test("the date-time picker travels to the moment entered", async ({ page }) => {
+  await page.goto(`/?q=${prefix}`);
+  await expect(row(page, late)).toBeVisible(); // hydrated: the list has loaded
+  const at = new Date(Date.now() - 7 * HOUR);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const local = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  await page.getByLabel("View the fleet at").fill(local);
+  await page.getByRole("button", { name: "View", exact: true }).click();
+  await expect(page.getByTestId("past-banner")).toBeVisible();
+  await expect(row(page, early)).toHaveAttribute("data-status", "online");
+  await expect(row(page, late)).toHaveAttribute("data-status", "never_seen");
+});

@@ -1,0 +1,232 @@
+// Availability reads (docs/availability.md): one device with its day strip,
+// the fleet report worst first, and its CSV. Every figure comes from
+// read-sql.ts over the rollup that ingest keeps.
+import "server-only";
+import { z } from "zod";
+import { requireClient } from "../clients/get";
+import { fleetMemberSql } from "../clients/infrastructure";
+import { likePattern, whereAll } from "../clients/list";
+import { db } from "../db/client";
+import { sql, type Sql } from "../db/sql";
+import { ServiceError } from "../errors";
+import { streamCsvQuery } from "../export/connections-csv";
+import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
+import type { Labels } from "../../contract/labels";
+import { availabilityFiguresSql, type Window } from "./read-sql";
+import {
+  DEFAULT_RANGE_DAYS,
+  MAX_STRIP_DAYS,
+  type AvailabilityFiguresView,
+  type AvailabilityReportPage,
+  type AvailabilityReportQuery,
+  type ClientAvailabilityQuery,
+  type ClientAvailabilityView,
+} from "./schemas";
+
+const DAY_MS = 86_400_000;
+
+interface FigureRow {
+  w: number;
+  client_id: string;
+  online_ms: number;
+  observed_ms: number;
+  disconnects: number;
+}
+
+/** The requested range (defaults filled in) and where observation stops: now. */
+function resolveRange(query: { from?: number; to?: number }, now: number) {
+  const to = query.to ?? now;
+  const from = query.from ?? Math.min(to, now) - DEFAULT_RANGE_DAYS * DAY_MS;
+  return { from, to, end: Math.min(to, now) };
+}
+
+export function toFigures(
+  row: { online_ms: number; observed_ms: number; disconnects: number } | undefined,
+): AvailabilityFiguresView {
+  if (row === undefined || row.observed_ms <= 0)
+    return { onlineSeconds: 0, observedSeconds: 0, availability: null, disconnects: 0 };
+  return {
+    onlineSeconds: row.online_ms / 1000,
+    observedSeconds: row.observed_ms / 1000,
+    availability: row.online_ms / row.observed_ms,
+    disconnects: row.disconnects,
+  };
+}
+
+const clientRows = (clientId: string) =>
+  sql`SELECT f.client_id, f.first_event_at FROM client_first_event f WHERE f.client_id = ${clientId}`;
+
+/** One client's figures over windows, by window number (absent: nothing observed). */
+export async function rollupFigures(
+  clientId: string,
+  windows: readonly Window[],
+): Promise<Map<number, FigureRow>> {
+  const statement = availabilityFiguresSql(windows, clientRows(clientId));
+  const result = await db().pool.query<FigureRow>(statement.text, statement.values);
+  return new Map(result.rows.map((r) => [r.w, r]));
+}
+
+/** GET /api/clients/{clientId}/availability */
+export async function clientAvailability(
+  clientId: string,
+  query: ClientAvailabilityQuery,
+  now = Date.now(),
+): Promise<ClientAvailabilityView> {
+  await requireClient(clientId);
+  const { from, to, end } = resolveRange(query, now);
+  const windows: Window[] = [{ w: 0, a: from, b: end }];
+  const days: string[] = [];
+  const firstDay = Math.max(
+    Math.floor(from / DAY_MS) * DAY_MS,
+    Math.ceil(end / DAY_MS) * DAY_MS - MAX_STRIP_DAYS * DAY_MS,
+  );
+  for (let d = firstDay; d < end; d += DAY_MS) {
+    windows.push({ w: days.length + 1, a: Math.max(d, from), b: Math.min(d + DAY_MS, end) });
+    days.push(new Date(d).toISOString().slice(0, 10));
+  }
+  const figures = await rollupFigures(clientId, windows);
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    ...toFigures(figures.get(0)),
+    days: days.map((day, i) => ({ day, ...toFigures(figures.get(i + 1)) })),
+  };
+}
+
+const ReportCursor = z.object({
+  order: z.enum(["asc", "desc"]),
+  availability: z.number().min(0).max(1),
+  clientId: z
+    .string()
+    .min(1)
+    .refine((id) => Buffer.byteLength(id, "utf8") <= 128 && !id.includes("\0")),
+});
+type ReportCursor = z.infer<typeof ReportCursor>;
+
+function decodeReportCursor(text: string, order: string): ReportCursor {
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    // Not base64 JSON: refused below.
+  }
+  const result = ReportCursor.safeParse(parsed);
+  if (!result.success)
+    throw new ServiceError("invalid_query", "cursor: not a cursor returned by this API");
+  if (result.data.order !== order)
+    throw new ServiceError(
+      "invalid_query",
+      "cursor: it belongs to another order; start again without it",
+    );
+  return result.data;
+}
+
+/**
+ * The report's rows, sorted: every fleet client (label, q filters) observed
+ * for some of the range, with its availability and labels. Worst first for
+ * `asc`; ties by client ID.
+ */
+function reportSql(query: AvailabilityReportQuery, from: number, end: number, tail: Sql): Sql {
+  const where: Sql[] = [
+    fleetMemberSql(sql.raw("f.client_id")),
+    sql`f.first_event_at < ${new Date(end)}::timestamptz`,
+  ];
+  if (query.q !== undefined) where.push(sql`f.client_id LIKE ${likePattern(query.q)}`);
+  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("f.client_id"), query.label));
+  const figures = availabilityFiguresSql(
+    [{ w: 0, a: from, b: end }],
+    sql`SELECT f.client_id, f.first_event_at FROM client_first_event f WHERE ${whereAll(where)}`,
+  );
+  return sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects,
+         r.online_ms / r.observed_ms AS availability
+    FROM (${figures}) r ${tail}`;
+}
+
+function orderTail(query: AvailabilityReportQuery): { where: Sql; orderBy: Sql } {
+  const asc = query.order === "asc";
+  // Best first still lists equal figures by client ID, ascending.
+  const orderBy = sql.raw(
+    asc ? "ORDER BY availability ASC, client_id ASC" : "ORDER BY availability DESC, client_id ASC",
+  );
+  if (query.cursor === undefined) return { where: sql.empty, orderBy };
+  const c = decodeReportCursor(query.cursor, query.order);
+  const where = asc
+    ? sql`WHERE (r.online_ms / r.observed_ms, r.client_id) > (${c.availability}::float8, ${c.clientId}::text)`
+    : sql`WHERE (r.online_ms / r.observed_ms < ${c.availability}::float8
+             OR (r.online_ms / r.observed_ms = ${c.availability}::float8 AND r.client_id > ${c.clientId}::text))`;
+  return { where, orderBy };
+}
+
+/** GET /api/reports/availability */
+export async function availabilityReport(
+  query: AvailabilityReportQuery,
+  now = Date.now(),
+): Promise<AvailabilityReportPage> {
+  const { from, to, end } = resolveRange(query, now);
+  const { where, orderBy } = orderTail(query);
+  const page = reportSql(query, from, end, sql`${where} ${orderBy} LIMIT ${query.limit + 1}`);
+  // Labels only for the rows of the page, after the sort.
+  const statement = sql`SELECT p.*, ${labelsColumnSql(sql.raw("p.client_id"))} AS labels
+    FROM (${page}) p ${orderBy}`;
+  const result = await db().pool.query<FigureRow & { availability: number; labels: Labels }>(
+    statement.text,
+    statement.values,
+  );
+  const rows = result.rows.slice(0, query.limit);
+  const last = rows[rows.length - 1];
+  const nextCursor =
+    result.rows.length > query.limit && last !== undefined
+      ? Buffer.from(
+          JSON.stringify({
+            order: query.order,
+            availability: last.availability,
+            clientId: last.client_id,
+          }),
+        ).toString("base64url")
+      : null;
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    items: rows.map((r) => ({
+      clientId: r.client_id,
+      ...toFigures(r),
+      labels: r.labels,
+    })),
+    nextCursor,
+  };
+}
+
+export const REPORT_CSV_COLUMNS = [
+  "clientId",
+  "availability",
+  "onlineSeconds",
+  "observedSeconds",
+  "disconnects",
+  "labels",
+] as const;
+
+/** The CSV's rows: the whole report (no limit, no cursor), each cell text made by PostgreSQL. */
+export function availabilityReportCsvSql(query: AvailabilityReportQuery, now = Date.now()): Sql {
+  const { from, end } = resolveRange(query, now);
+  const { orderBy } = orderTail({ ...query, cursor: undefined });
+  const rows = reportSql(query, from, end, orderBy);
+  // float8 text is the shortest exact form; labels are a JSON object.
+  return sql`SELECT p.client_id, p.availability::text, (p.online_ms / 1000)::text,
+         (p.observed_ms / 1000)::text, p.disconnects::bigint::text,
+         ${labelsColumnSql(sql.raw("p.client_id"))}::text
+    FROM (${rows}) p ${orderBy}`;
+}
+
+/** GET /api/reports/availability.csv, streamed under the export limits. */
+export function availabilityReportCsv(
+  query: AvailabilityReportQuery,
+  operator: string,
+  now = Date.now(),
+): Promise<ReadableStream<Uint8Array>> {
+  return streamCsvQuery(availabilityReportCsvSql(query, now), REPORT_CSV_COLUMNS, operator);
+}
+
+/** availability-2026-12-04.csv */
+export function reportFileName(now = new Date()): string {
+  return `availability-${now.toISOString().slice(0, 10)}.csv`;
+}

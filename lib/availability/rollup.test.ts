@@ -1,0 +1,136 @@
+// The three copies of availability agree: the rollup that ingest keeps (read
+// as the report reads it: whole days, exact partial days, the open
+// connection), the direct SQL over the connections, and the reference
+// lib/presence/availability.ts, for random histories delivered in any order,
+// duplicated and split into batches ingested in parallel.
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { presenceConfig } from "../config";
+import { db } from "../db/client";
+import { TOPIC_PREFIXES } from "../ingest/schemas";
+import { ingest } from "../ingest/index";
+import { availability } from "../presence/availability";
+import { foldEvents, summarize } from "../presence/fold";
+import type { LifecycleEvent } from "../presence/types";
+import { resetDatabase } from "../../test/support/db";
+import {
+  deliveryArbitrary,
+  historyArbitrary,
+  latestTimestamp,
+  receivedInOrder,
+} from "../../test/support/presence-arbitraries";
+import { directAvailabilitySql } from "./direct-sql";
+import { rollupFigures } from "./report";
+
+const DAY = 86_400_000;
+
+function toEnvelope(e: LifecycleEvent) {
+  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
+  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
+}
+
+/** A range bound around the history: anywhere from a day before to a day after, sometimes on a UTC midnight. */
+const boundArbitrary = fc.tuple(fc.double({ min: -0.2, max: 1.2, noNaN: true }), fc.boolean());
+
+function bound(first: number, last: number, [share, onMidnight]: [number, boolean]): number {
+  const t = Math.round(first - DAY + share * (last - first + 2 * DAY));
+  return onMidnight ? Math.round(t / DAY) * DAY : t;
+}
+
+beforeEach(resetDatabase);
+
+describe("availability: rollup = direct SQL = reference", () => {
+  it.each([
+    { clock: "ms clock", options: {} },
+    { clock: "1-minute clock", options: { timestampGranularityMs: 60_000 } },
+  ])(
+    "any batched, parallel, duplicated delivery ($clock)",
+    async ({ options }) => {
+      const config = presenceConfig();
+      await fc.assert(
+        fc.asyncProperty(
+          historyArbitrary({ maxClients: 3, maxConnectionsPerClient: 6, ...options }).chain(
+            (events) =>
+              fc.tuple(
+                fc.constant(events),
+                deliveryArbitrary(events, { maxDuplicates: 6 }),
+                fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 20 }),
+                fc.array(fc.tuple(boundArbitrary, boundArbitrary), { minLength: 1, maxLength: 4 }),
+                fc.integer({ min: -2 * 3_600_000, max: 2 * DAY }),
+              ),
+          ),
+          async ([events, delivery, sizes, ranges, nowOffset]) => {
+            await resetDatabase();
+            const receivedAt = latestTimestamp(events) + 1_000;
+            const batches: LifecycleEvent[][] = [];
+            for (let i = 0, k = 0; i < delivery.length; k += 1) {
+              const size = sizes[k % sizes.length]!;
+              batches.push(delivery.slice(i, i + size));
+              i += size;
+            }
+            // Sequential and parallel at once: half the batches wait for the previous one.
+            const settled = await Promise.allSettled(
+              batches.map((b) => ingest(JSON.stringify(b.map(toEnvelope)), new Date(receivedAt))),
+            );
+            for (const s of settled) if (s.status === "rejected") throw s.reason;
+
+            const first = Math.min(...events.map((e) => e.timestamp));
+            const last = latestTimestamp(events);
+            // "now" may fall inside the history (timestamps run ahead of the clock) or after it.
+            const now = last + nowOffset;
+            const histories = foldEvents(receivedInOrder(events, receivedAt));
+            for (const history of histories.values()) {
+              const firstEventAt = Math.min(
+                ...events.filter((e) => e.clientId === history.clientId).map((e) => e.timestamp),
+              );
+              const { timeline } = summarize(history, now, config);
+              for (const [x, y] of ranges) {
+                const [from, to] = [bound(first, last, x), bound(first, last, y)].sort(
+                  (a, b) => a - b,
+                ) as [number, number];
+                const expected = availability({ timeline, firstEventAt, from, to, now });
+                const end = Math.min(to, now);
+                const rollup = (
+                  await rollupFigures(history.clientId, [{ w: 0, a: from, b: end }])
+                ).get(0);
+                const direct = directAvailabilitySql(
+                  history.clientId,
+                  new Date(from),
+                  new Date(end),
+                );
+                const row = (
+                  await db().pool.query<{
+                    online_ms: number;
+                    observed_ms: number;
+                    disconnects: number;
+                  }>(direct.text, direct.values)
+                ).rows[0]!;
+                const context = { clientId: history.clientId, from, to, now };
+                expect({ ...context, ...figures(rollup) }).toEqual({
+                  ...context,
+                  ...expect_(expected),
+                });
+                expect({ ...context, ...figures(row) }).toEqual({
+                  ...context,
+                  ...expect_(expected),
+                });
+              }
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+    240_000,
+  );
+});
+
+function figures(row: { online_ms: number; observed_ms: number; disconnects: number } | undefined) {
+  if (row === undefined || row.observed_ms <= 0)
+    return { onlineMs: 0, observedMs: 0, disconnects: 0 };
+  return { onlineMs: row.online_ms, observedMs: row.observed_ms, disconnects: row.disconnects };
+}
+
+function expect_(f: { onlineMs: number; observedMs: number; disconnects: number }) {
+  return { onlineMs: f.onlineMs, observedMs: f.observedMs, disconnects: f.disconnects };
+}
