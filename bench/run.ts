@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --only ingest,bridge,latency,queries,csv,alerts,availability] [-- --runs 3] [-- --profile]
+// npm run bench [-- --smoke] [-- --only ingest,bridge,latency,queries,csv,alerts,alerts-scale,availability] [-- --runs 3] [-- --profile]
 // The whole benchmark suite: every figure next to a baseline and a limit
 // measured in the same run on the same machine, medians of several runs with
 // their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
@@ -14,6 +14,7 @@ import { describeServer, startPgServer } from "./lib/database";
 import { markdownTable, type Figure } from "./lib/report";
 import { calibrate, LoadMonitor } from "./lib/machine";
 import { alertsOptions, runAlertsSuite } from "./suites/alerts";
+import { alertsScaleOptions, runAlertsScaleSuite } from "./suites/alerts-scale";
 import { availabilityOptions, runAvailabilitySuite } from "./suites/availability";
 import { bridgeOptions, runBridgeSuite } from "./suites/bridge";
 import { csvOptions, runCsvSuite } from "./suites/csv";
@@ -21,7 +22,16 @@ import { ingestOptions, runIngestSuite } from "./suites/ingest";
 import { latencyOptions, runLatencySuite } from "./suites/latency";
 import { queryOptions, runQuerySuite } from "./suites/queries";
 
-const SUITES = ["ingest", "bridge", "latency", "queries", "csv", "alerts", "availability"] as const;
+const SUITES = [
+  "ingest",
+  "bridge",
+  "latency",
+  "queries",
+  "csv",
+  "alerts",
+  "alerts-scale",
+  "availability",
+] as const;
 type SuiteName = (typeof SUITES)[number];
 
 const { values: args } = parseArgs({
@@ -106,6 +116,7 @@ async function main(): Promise<void> {
       queries: () => runQuerySuite(ctx, queryOptions(smoke)),
       csv: () => runCsvSuite(ctx, csvOptions(smoke)),
       alerts: () => runAlertsSuite(ctx, alertsOptions(smoke)),
+      "alerts-scale": () => runAlertsScaleSuite(ctx, alertsScaleOptions(smoke)),
       availability: () => runAvailabilitySuite(ctx, availabilityOptions(smoke)),
     };
     for (const name of only) {

@@ -65,11 +65,23 @@ export async function startBenchApp(opts: AppOptions): Promise<BenchApp> {
 
 /** POSTs one ingest body; throws unless every event was stored exactly once. */
 export async function postBatch(appUrl: string, body: string, expected: number): Promise<number> {
-  const response = await fetch(`${appUrl}/api/ingest`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${BENCH_TOKEN}`, "Content-Type": "application/json" },
-    body,
-  });
+  const send = () =>
+    fetch(`${appUrl}/api/ingest`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${BENCH_TOKEN}`, "Content-Type": "application/json" },
+      body,
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A kept-alive socket the app closed while idle (its keep-alive timer and
+    // ours race on a loaded machine) fails before anything is sent: send once
+    // more. Had the first one been stored, the check below would see duplicates.
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== "ECONNRESET" && code !== "UND_ERR_SOCKET") throw error;
+    response = await send();
+  }
   const text = await response.text();
   if (response.status !== 200)
     throw new Error(`ingest answered ${response.status}: ${text.slice(0, 400)}`);

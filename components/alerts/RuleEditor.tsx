@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useChannelsQuery, useCreateRule, type RuleInput } from "../hooks/use-alerts";
 import { primaryButton } from "../ui/Dialog";
 import { field, fieldLabel } from "../admin/styles";
+import { parseLabelsText } from "./selector-text";
 
 const KINDS: Array<{ value: RuleInput["kind"]; label: string }> = [
   { value: "client_offline", label: "Device offline (after grace + for)" },
@@ -32,6 +33,7 @@ export function RuleEditor() {
   const [name, setName] = useState("");
   const [kind, setKind] = useState<RuleInput["kind"]>("client_offline");
   const [pattern, setPattern] = useState("");
+  const [labelsText, setLabelsText] = useState("");
   const [forSeconds, setForSeconds] = useState("60");
   const [threshold, setThreshold] = useState("");
   const [share, setShare] = useState("");
@@ -44,10 +46,18 @@ export function RuleEditor() {
     event.preventDefault();
     setDone(null);
     const shareValue = numberOrNull(share);
+    const labels = parseLabelsText(labelsText);
+    if (typeof labels === "string") {
+      setProblem(`Labels: ${labels}.`);
+      return;
+    }
     const rule: RuleInput = {
       name,
       kind,
-      selector: pattern.trim() === "" ? {} : { clientIdPattern: pattern.trim() },
+      selector: {
+        ...(pattern.trim() === "" ? {} : { clientIdPattern: pattern.trim() }),
+        ...(Object.keys(labels).length === 0 ? {} : { labels }),
+      },
       forSeconds: kind === "client_offline" ? Number(forSeconds || "0") : 0,
       threshold: numberOrNull(threshold),
       thresholdShare: shareValue === null ? null : shareValue / 100,
@@ -63,6 +73,7 @@ export function RuleEditor() {
         setDone(`Rule “${r.name}” created.`);
         setName("");
         setPattern("");
+        setLabelsText("");
       },
       onError: (e) => setProblem(e.message),
     });
@@ -112,6 +123,17 @@ export function RuleEditor() {
             maxLength={256}
             value={pattern}
             onChange={(e) => setPattern(e.target.value)}
+            className={`${field} h-9 font-mono`}
+          />
+        </label>
+        <label className={fieldLabel}>
+          Labels (key:value, all must match)
+          <input
+            name="rule-labels"
+            placeholder="any labels"
+            maxLength={2048}
+            value={labelsText}
+            onChange={(e) => setLabelsText(e.target.value)}
             className={`${field} h-9 font-mono`}
           />
         </label>

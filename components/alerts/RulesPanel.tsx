@@ -11,6 +11,7 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
 import { smallButton, smallDangerButton, td, th } from "../admin/styles";
 import { RuleEditor } from "./RuleEditor";
+import { describeSelector } from "./selector-text";
 
 function condition(r: RuleView): string {
   switch (r.kind) {
@@ -65,7 +66,7 @@ export function RulesPanel({ admin }: { admin: boolean }) {
                   </td>
                   <td className={td}>{condition(r)}</td>
                   <td className={`${td} font-mono text-[13px]`}>
-                    {r.selector.clientIdPattern ?? "all"}
+                    {describeSelector(r.selector, "all")}
                   </td>
                   <td className={td}>{r.channelIds.map(channelName).join(", ") || "—"}</td>
                   {admin ? (

@@ -7,23 +7,34 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { field, fieldLabel, smallButton, td, th } from "../admin/styles";
+import { describeSelector, parseLabelsText } from "./selector-text";
 
 function SilenceForm() {
   const create = useCreateSilence();
   const [pattern, setPattern] = useState("");
+  const [labelsText, setLabelsText] = useState("");
   const [hours, setHours] = useState("1");
   const [reason, setReason] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (pattern.trim() === "" || reason.trim() === "") {
-      setProblem("Say which clients (a glob) and why.");
+    const labels = parseLabelsText(labelsText);
+    if (typeof labels === "string") {
+      setProblem(`Labels: ${labels}.`);
+      return;
+    }
+    const hasLabels = Object.keys(labels).length > 0;
+    if ((pattern.trim() === "" && !hasLabels) || reason.trim() === "") {
+      setProblem("Say which clients (a glob or labels) and why.");
       return;
     }
     setProblem(null);
     create.mutate(
       {
-        selector: { clientIdPattern: pattern.trim() },
+        selector: {
+          ...(pattern.trim() === "" ? {} : { clientIdPattern: pattern.trim() }),
+          ...(hasLabels ? { labels } : {}),
+        },
         endsAt: new Date(Date.now() + Number(hours) * 3_600_000).toISOString(),
         reason: reason.trim(),
       },
@@ -46,6 +57,15 @@ function SilenceForm() {
             name="silence-pattern"
             value={pattern}
             onChange={(e) => setPattern(e.target.value)}
+            className={`${field} h-9 font-mono`}
+          />
+        </label>
+        <label className={fieldLabel}>
+          Labels (key:value)
+          <input
+            name="silence-labels"
+            value={labelsText}
+            onChange={(e) => setLabelsText(e.target.value)}
             className={`${field} h-9 font-mono`}
           />
         </label>
@@ -108,7 +128,7 @@ export function SilencesPanel({ admin }: { admin: boolean }) {
               {(silences.data ?? []).map((s) => (
                 <tr key={s.id} className="border-b border-slate-100 dark:border-slate-800/60">
                   <td className={`${td} font-mono text-[13px]`}>
-                    {s.selector?.clientIdPattern ?? `${s.ruleIds.length} rule(s)`}
+                    {describeSelector(s.selector, `${s.ruleIds.length} rule(s)`)}
                   </td>
                   <td className={td}>
                     <LocalTime iso={s.endsAt} short /> {s.active ? "" : "(over)"}

@@ -119,7 +119,7 @@ export const useTestChannel = () =>
   });
 
 export interface SilenceInput {
-  selector?: { clientIdPattern: string };
+  selector?: { clientIdPattern?: string; labels?: Record<string, string> };
   ruleIds?: string[];
   startsAt?: string;
   endsAt: string;

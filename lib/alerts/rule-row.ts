@@ -24,3 +24,8 @@ export function ruleLike(rule: Pick<RuleRow, "selector">): string {
   const pattern = rule.selector.clientIdPattern;
   return pattern === undefined ? "%" : globToLike(pattern);
 }
+
+/** The rule's labels as the JSON its SQL compares with (`{}`: no label condition). */
+export function ruleLabels(rule: Pick<RuleRow, "selector">): string {
+  return JSON.stringify(rule.selector.labels ?? {});
+}

@@ -1,5 +1,6 @@
 // Request bodies and views of the alerts API (docs/api.md, "Alerts").
 import { z } from "zod";
+import { LabelsObject } from "../labels/schemas";
 import { CHANNEL_TYPES } from "./channels";
 import { ALERT_KINDS } from "./reference";
 
@@ -7,7 +8,8 @@ const MAX_SECONDS = 30 * 86_400;
 
 export const SelectorBody = z
   .object({
-    labels: z.record(z.string(), z.string()).optional(),
+    /** Every label must match (the same key and value rules as client labels). */
+    labels: LabelsObject.optional(),
     clientIdPattern: z.string().min(1).max(256).optional(),
   })
   .strict();

@@ -6,7 +6,6 @@ import { ServiceError } from "../errors";
 import type { CreateSilenceBody } from "./schemas";
 import { globToLike, type Selector } from "./selector";
 import { notFoundUnlessUuid } from "./rules";
-import { checkSelector } from "./validate";
 
 interface SilenceRow {
   id: string;
@@ -56,13 +55,13 @@ export async function listSilences(): Promise<{ items: SilenceView[] }> {
 }
 
 export async function createSilence(body: CreateSilenceBody, author: string): Promise<SilenceView> {
-  checkSelector(body.selector);
   const pattern = body.selector?.clientIdPattern;
+  const labelCount = Object.keys(body.selector?.labels ?? {}).length;
   const ruleIds = body.ruleIds ?? [];
-  if (pattern === undefined && ruleIds.length === 0) {
+  if (pattern === undefined && labelCount === 0 && ruleIds.length === 0) {
     throw new ServiceError(
       "invalid_body",
-      "A silence needs selector.clientIdPattern or ruleIds: it must say what it mutes.",
+      "A silence needs selector.clientIdPattern, selector.labels or ruleIds: it must say what it mutes.",
     );
   }
   const startsAt = body.startsAt === undefined ? new Date() : new Date(body.startsAt);

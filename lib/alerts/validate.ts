@@ -1,5 +1,4 @@
-// Rules the schemas cannot state alone: what each kind needs, and what is
-// not available in this build (labels, incidents).
+// Rules the schemas cannot state alone: what each kind needs.
 import { ServiceError } from "../errors";
 import type { AlertKind } from "./reference";
 import type { Selector } from "./selector";
@@ -14,16 +13,7 @@ export interface RuleShape {
 
 const bad = (message: string) => new ServiceError("invalid_body", message);
 
-export function checkSelector(selector: Selector | undefined, field = "selector"): void {
-  if (selector?.labels !== undefined && Object.keys(selector.labels).length > 0) {
-    throw bad(
-      `${field}.labels: client labels are not available yet in this version; select clients with clientIdPattern.`,
-    );
-  }
-}
-
 export function checkRule(rule: RuleShape): void {
-  checkSelector(rule.selector);
   switch (rule.kind) {
     case "incident":
       return;

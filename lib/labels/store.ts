@@ -4,6 +4,7 @@
 import type pg from "pg";
 import type { Labels } from "../../contract/labels";
 import { db } from "../db/client";
+import { LABELS_CHANGED_SQL } from "../alerts/evaluate-sql";
 import { sql } from "../db/sql";
 
 /** The labels of one client ID ({} when it has none: labels may exist before any event). */
@@ -61,6 +62,7 @@ export async function replaceLabels(byClient: ReadonlyMap<string, Labels>): Prom
       sql`INSERT INTO client_label (client_id, key, value)
           SELECT * FROM unnest(${ids}::text[], ${keys}::text[], ${values}::text[])`,
     );
+    await client.query(LABELS_CHANGED_SQL);
     await client.query("COMMIT");
     return ids.length;
   } catch (error) {

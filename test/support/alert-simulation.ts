@@ -22,9 +22,11 @@ export function desiredAt(
   forMs: number,
   now: number,
   config: PresenceConfig = DEFAULT_PRESENCE_CONFIG,
+  selected: (clientId: string) => boolean = () => true,
 ): DesiredAlert[] {
   const desired: DesiredAlert[] = [];
-  for (const history of foldEvents(stored).values()) {
+  for (const [clientId, history] of foldEvents(stored)) {
+    if (!selected(clientId)) continue;
     const current = currentConnection(
       [...history.connections.values()],
       config.versionResetWindowMs,
@@ -44,19 +46,21 @@ export function sortRecords(records: AlertRecord[]): AlertRecord[] {
 
 /**
  * Events are stored in the order given, each at its receipt time; at every
- * tick the client_offline rule is evaluated on what is stored by then.
+ * tick the client_offline rule is evaluated on what is stored by then, for
+ * the clients `selected` at that tick (its selector over the labels then).
  */
 export function simulateOffline(
   delivery: readonly ReceivedEvent[],
   ticks: readonly number[],
   forMs: number,
   config: PresenceConfig = DEFAULT_PRESENCE_CONFIG,
+  selected: (clientId: string, tick: number) => boolean = () => true,
 ): AlertRecord[] {
   let records: AlertRecord[] = [];
   const byReceipt = [...delivery].sort((a, b) => a.receivedAt - b.receivedAt); // stable
   for (const tick of ticks) {
     const stored = byReceipt.filter((r) => r.receivedAt <= tick);
-    const desired = desiredAt(stored, forMs, tick, config);
+    const desired = desiredAt(stored, forMs, tick, config, (id) => selected(id, tick));
     records = applyTransition(records, reconcile(records, desired, tick));
   }
   return sortRecords(records);

@@ -19,10 +19,13 @@ export async function insertRule(rule: {
   thresholdShare?: number | null;
   windowSeconds?: number | null;
   clientIdPattern?: string;
+  labels?: Record<string, string>;
   channelIds?: string[];
 }): Promise<string> {
-  const selector =
-    rule.clientIdPattern === undefined ? {} : { clientIdPattern: rule.clientIdPattern };
+  const selector = {
+    ...(rule.clientIdPattern === undefined ? {} : { clientIdPattern: rule.clientIdPattern }),
+    ...(rule.labels === undefined ? {} : { labels: rule.labels }),
+  };
   const { rows } = await db().pool.query<{ id: string }>(
     `INSERT INTO alert_rule (name, kind, selector, for_seconds, threshold, threshold_share, window_seconds, channel_ids)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,

@@ -8,6 +8,7 @@ import { evaluateRules } from "@/lib/alerts/evaluate";
 import { sendDueDeliveries } from "@/lib/alerts/sender";
 import { presenceConfig } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import { setLabels } from "@/lib/labels/store";
 import { resetDatabase } from "@/test/support/db";
 import { dropClients, resetAlerts } from "@/test/support/alerts-db";
 import { startReceiver, type Receiver } from "@/test/support/receiver";
@@ -104,18 +105,18 @@ describe("errors of the alerts API", () => {
       ),
     },
     {
-      name: "a labels selector (labels do not exist yet)",
+      name: "a labels selector with a key no label can have",
       run: () =>
         createRule(
           request("/api/alerts/rules", {
             method: "POST",
-            body: { name: "x", kind: "client_offline", selector: { labels: { site: "berlin" } } },
+            body: { name: "x", kind: "client_offline", selector: { labels: { Site: "berlin" } } },
           }),
         ),
       status: 400,
       body: error(
         "invalid_body",
-        "selector.labels: client labels are not available yet in this version; select clients with clientIdPattern.",
+        "selector.labels: label key 'Site' must match [a-z0-9][a-z0-9_.-]{0,62} (lower-case letters, digits, '_', '.', '-'; at most 63 characters, starting with a letter or digit)",
       ),
     },
     {
@@ -232,7 +233,7 @@ describe("errors of the alerts API", () => {
       status: 400,
       body: error(
         "invalid_body",
-        "A silence needs selector.clientIdPattern or ruleIds: it must say what it mutes.",
+        "A silence needs selector.clientIdPattern, selector.labels or ruleIds: it must say what it mutes.",
       ),
     },
     {
@@ -410,7 +411,23 @@ describe("alerts through the API", () => {
       active: true,
       selector: { clientIdPattern: "lab-*" },
     });
-    await dropClients(["lab-1", "prod-1"]);
+    // A silence by label mutes the clients carrying it, whatever their ID.
+    const byLabel = await call(
+      createSilence(
+        request("/api/alerts/silences", {
+          method: "POST",
+          body: {
+            selector: { labels: { site: "depot" } },
+            endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+            reason: "depot rewiring",
+          },
+        }),
+      ),
+    );
+    expect(byLabel.status).toBe(201);
+    await setLabels("depot-1", { site: "depot" });
+    await setLabels("prod-1", { site: "hq" });
+    await dropClients(["lab-1", "prod-1", "depot-1"]);
     await evaluateRules(db().pool, new Date(), presenceConfig(), alertsConfig());
     await sendDueDeliveries(db().pool, alertsConfig());
     const all = await call(listAlerts(request("/api/alerts")));
@@ -420,6 +437,7 @@ describe("alerts through the API", () => {
       ),
     );
     expect(byClient["lab-1"]).toMatchObject({ silenced: true, deliveries: [] });
+    expect(byClient["depot-1"]).toMatchObject({ silenced: true, deliveries: [] });
     expect(byClient["prod-1"]).toMatchObject({
       silenced: false,
       deliveries: [expect.objectContaining({ state: "sent" })],
@@ -427,7 +445,7 @@ describe("alerts through the API", () => {
     expect(receiver.requests).toHaveLength(1);
     expect(
       (await call(listSilences(request("/api/alerts/silences", { as: VIEWER })))).body.items,
-    ).toHaveLength(1);
+    ).toHaveLength(2);
   });
 
   it("sends a test notification on demand and reports how it went", async () => {
