@@ -61,7 +61,8 @@ describe("GET /api/export/clients.csv", () => {
     const text = await response.text();
     expect(text.split("\r\n")[0]).toBe(HEADER);
     const rows = parse<Record<string, string>>(text, { columns: true });
-    expect(rows.map((r) => r.clientId)).toEqual(["'=dev-b", "dev-a", "dev-flap"]);
+    // The labelled client never seen is a row of the table too, as the list shows it.
+    expect(rows.map((r) => r.clientId)).toEqual(["'=dev-b", "dev-a", "dev-flap", "never-seen"]);
     expect(rows[0]).toEqual({
       clientId: "'=dev-b",
       status: "offline",
@@ -97,18 +98,27 @@ describe("GET /api/export/clients.csv", () => {
       "label:site": "berlin",
     });
     expect(rows[2]).toMatchObject({ clientId: "dev-flap", flapping: "true", "label:site": "" });
+    expect(rows[3]).toMatchObject({
+      clientId: "never-seen",
+      status: "never_seen",
+      lastEventAt: "",
+      "label:site": "berlin",
+    });
     expect(runningExports()).toBe(0);
   });
 
   it.each([
     "?status=online",
     "?status=offline",
+    "?status=never_seen",
     "?label=site:paris",
     "?label=site:berlin",
     "?q=flap",
     "?flapping=true",
     "?flapping=false&sort=clientId&order=desc",
     "?sort=lastChange&order=asc",
+    "?sort=lastChange&order=desc",
+    "?sort=clientId&order=asc",
     "",
   ])("lists the clients GET /api/clients lists, in its order (%s)", async (search) => {
     const list = (await (
