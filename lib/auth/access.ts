@@ -10,6 +10,8 @@ const PUBLIC_PATHS = new Set([
   "/api/auth/login",
   "/api/health",
   "/api/ingest",
+  // The API description: the same as the open-source code, and no data.
+  "/api/openapi.json",
   // Prometheus scrapes with a bearer token, which the route checks (lib/metrics/scrape.ts).
   "/metrics",
   // Single sign-on: the login page asks which providers exist, and the SSO
