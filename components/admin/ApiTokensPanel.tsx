@@ -56,9 +56,11 @@ function TokenRow({ token, onRevoke }: { token: ApiTokenView; onRevoke: () => vo
       <td className={`${td} font-medium`}>{token.name}</td>
       <td className={td}>{token.role}</td>
       <td className={`${td} font-mono text-xs`}>{token.prefix}…</td>
-      <td className={td}>{token.createdBy}</td>
       <td className={`${td} whitespace-nowrap`}>
         <LocalTime iso={token.createdAt} short />
+        <span className="block text-xs text-slate-500 dark:text-slate-400">
+          by {token.createdBy}
+        </span>
       </td>
       <td className={`${td} whitespace-nowrap`}>
         {token.expiresAt === null ? none : <LocalTime iso={token.expiresAt} short />}
@@ -69,7 +71,9 @@ function TokenRow({ token, onRevoke }: { token: ApiTokenView; onRevoke: () => vo
       <td className={`${td} whitespace-nowrap`} data-testid="api-token-status">
         <TokenState token={token} />
         {token.revokedBy !== null ? (
-          <span className="ml-1 text-xs">by {token.revokedBy}</span>
+          <span className="block text-xs text-slate-500 dark:text-slate-400">
+            by {token.revokedBy}
+          </span>
         ) : null}
       </td>
       <td className={`${td} text-right`}>
@@ -121,16 +125,7 @@ export function ApiTokensPanel() {
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="api-tokens-table">
           <AdminTableHead
-            columns={[
-              "Name",
-              "Role",
-              "Prefix",
-              "Created by",
-              "Created",
-              "Expires",
-              "Last used",
-              "Status",
-            ]}
+            columns={["Name", "Role", "Prefix", "Created", "Expires", "Last used", "Status"]}
           />
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {tokens.data?.map((token) => (
@@ -138,7 +133,7 @@ export function ApiTokensPanel() {
             ))}
             {tokens.isPending ? (
               <tr>
-                <td colSpan={9} className="px-3 py-2">
+                <td colSpan={8} className="px-3 py-2">
                   <Skeleton className="h-6 w-full" />
                 </td>
               </tr>
@@ -146,7 +141,7 @@ export function ApiTokensPanel() {
             {tokens.data?.length === 0 ? (
               <tr>
                 <td
-                  colSpan={9}
+                  colSpan={8}
                   className="px-3 py-4 text-center text-slate-600 dark:text-slate-400"
                 >
                   No API tokens yet.
