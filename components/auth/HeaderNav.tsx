@@ -13,12 +13,15 @@ export function HeaderNav({ admin }: { admin: boolean }) {
   const onAlerts = pathname === "/alerts";
   const onInventory = pathname === "/inventory";
   const onIncidents = pathname === "/incidents" || pathname.startsWith("/incidents/");
+  const onReference = pathname === "/api-reference";
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
       <Link
         href="/"
         className={link}
-        aria-current={!onAdmin && !onAlerts && !onIncidents && !onInventory ? "page" : undefined}
+        aria-current={
+          !onAdmin && !onAlerts && !onIncidents && !onInventory && !onReference ? "page" : undefined
+        }
       >
         Fleet
       </Link>
@@ -27,6 +30,9 @@ export function HeaderNav({ admin }: { admin: boolean }) {
       </Link>
       <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
         Alerts
+      </Link>
+      <Link href="/api-reference" className={link} aria-current={onReference ? "page" : undefined}>
+        API
       </Link>
       {admin ? (
         <Link href="/inventory" className={link} aria-current={onInventory ? "page" : undefined}>
