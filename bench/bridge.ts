@@ -38,7 +38,7 @@ import { BENCH_TOKEN, startBenchApp } from "./lib/app";
 import { describeServer, startPgServer } from "./lib/database";
 import { spawnHelper } from "./lib/child";
 import { profileText, summariseProfiles } from "./lib/cpuprofile";
-import { forwardProgress, PROGRESS_POLL_MS } from "./suites/bridge";
+import { forwardProgress, PROGRESS_POLL_MS } from "./lib/bridge-probes";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
 import { meterCpu, parentPid } from "./lib/process-cpu";

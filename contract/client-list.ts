@@ -4,6 +4,7 @@
 // zod schema from these; the browser reads its URL with parseClientListParams.
 
 import { formatLabelFilter, MAX_LABEL_FILTERS, parseLabelFilter, type LabelFilter } from "./labels";
+import { isSource, type Source } from "./sources";
 
 export const STATUSES = ["online", "pending", "offline"] as const;
 export type Status = (typeof STATUSES)[number];
@@ -30,6 +31,8 @@ export interface ClientListParams {
   status?: Status | undefined;
   /** `flapping=true`: only clients flagged as flapping; `false`: only those not flagged. */
   flapping?: boolean | undefined;
+  /** `source=aws|emqx|azure`: only clients whose events come from there. */
+  source?: Source | undefined;
   /** `label=key:value`, repeatable: a client must carry every one. */
   label?: LabelFilter[] | undefined;
   sort?: Sort | undefined;
@@ -64,6 +67,7 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
   const sort = search.get("sort");
   const order = search.get("order");
   const flapping = search.get("flapping");
+  const source = search.get("source");
   const label = search
     .getAll("label")
     .map(parseLabelFilter)
@@ -73,6 +77,7 @@ export function parseClientListParams(search: URLSearchParams): ClientListParams
     q: q ? q.slice(0, MAX_SEARCH_CHARS) : undefined,
     status: isStatus(status) ? status : undefined,
     flapping: flapping === "true" ? true : flapping === "false" ? false : undefined,
+    source: isSource(source) ? source : undefined,
     sort: isSort(sort) ? sort : undefined,
     order: isOrder(order) ? order : undefined,
     label: label.length > 0 ? label : undefined,

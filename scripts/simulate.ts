@@ -2,7 +2,7 @@
 // a fleet of real MQTT devices against a broker (default MQTT_URL). Ctrl-C
 // disconnects them all cleanly.
 import { parseArgs } from "node:util";
-import { createLogger, isLogLevel } from "../lib/bridge/logger";
+import { createLogger, isLogLevel } from "../lib/log/logger";
 import { startFleet } from "../lib/simulator";
 
 const { values } = parseArgs({

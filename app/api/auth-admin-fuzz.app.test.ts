@@ -25,6 +25,7 @@ import {
 } from "@/test/support/app-server";
 import { hostileString, storableString, UNSTORABLE_UNITS } from "@/test/support/fuzz-arbitraries";
 import { REQUEST_BUDGET_MS } from "@/test/support/fuzz-checks";
+import { runs } from "@/test/support/runs";
 
 /** Which error codes each status may carry on these routes (lib/errors.ts). */
 const CODES_BY_STATUS: Record<number, string[]> = {
@@ -604,7 +605,7 @@ describe("/api/admin/* under hostile input", () => {
           expect(plain(after), context).toEqual(plain(before));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   }, 600_000);
 
@@ -748,7 +749,7 @@ describe("/api/auth/* under hostile input", () => {
           expect(created, context).toBe(answer.status === 200 ? 1 : 0);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   }, 600_000);
 
@@ -793,7 +794,7 @@ describe("/api/auth/* under hostile input", () => {
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 600_000);
 
@@ -835,7 +836,7 @@ describe("/api/auth/* under hostile input", () => {
         // Browsers drop a cookie past 4096 bytes: the login could never finish.
         expect(cookie.length, context).toBeLessThan(4096);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   }, 600_000);
 
@@ -896,7 +897,7 @@ describe("/api/auth/* under hostile input", () => {
           expect(after.rows[0]!.n, context).toBe(before.rows[0]!.n);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
     // The real flow still works after all that.
     const again = await fetch(`${app.url}/api/auth/oidc/login?next=%2F`, { redirect: "manual" });

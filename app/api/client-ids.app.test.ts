@@ -12,6 +12,7 @@ import { resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope, subscribed } from "@/test/support/events";
 import { clientIdArb, timestampArb } from "@/test/support/fuzz-arbitraries";
 import { REQUEST_BUDGET_MS, sameJson } from "@/test/support/fuzz-checks";
+import { runs } from "@/test/support/runs";
 
 const AWKWARD_IDS = [
   "plant 7/line-2/ünit",
@@ -174,7 +175,7 @@ describe("awkward client IDs through real URLs", () => {
         };
         expect(log.items.some((e) => sameJson(e.payload, payload))).toBe(true);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
@@ -206,7 +207,7 @@ describe("awkward client IDs through real URLs", () => {
             expect(JSON.parse(answer.text).error.code).toMatch(/^(invalid_query|not_found)$/);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 

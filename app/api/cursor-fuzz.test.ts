@@ -11,6 +11,7 @@ import { AWKWARD_CLIENT_IDS as SEEDED } from "@/test/support/query-arbitraries";
 import { BASE, params } from "@/test/support/routes";
 import { GET as events } from "./clients/[clientId]/events/route";
 import { GET as list } from "./clients/route";
+import { runs } from "@/test/support/runs";
 
 const at = (path: string, query: string) => new Request(`${BASE}${path}?${query}`);
 
@@ -57,7 +58,7 @@ describe("read API: cursors", () => {
           expect(expectErrorContract(answer)).toEqual(NOT_OURS);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -79,7 +80,7 @@ describe("read API: cursors", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });

@@ -25,6 +25,7 @@ import { GET as health } from "./health/route";
 import { GET as online } from "./stats/online/route";
 import { GET as reasons } from "./stats/reasons/route";
 import { GET as summary } from "./stats/summary/route";
+import { runs } from "@/test/support/runs";
 
 const CSV_HEADER =
   "clientId,sessionIdentifier,versionNumber,connectedAt,disconnectedAt,durationSeconds,disconnectReason,clientInitiatedDisconnect,principalIdentifier,ipAddress";
@@ -269,7 +270,7 @@ describe("read API: any query", () => {
           expectContract(endpoint, await timed(() => endpoint.call(request, clientId)));
         },
       ),
-      { numRuns: 600 },
+      { numRuns: runs(600) },
     );
   });
 
@@ -311,7 +312,7 @@ describe("read API: any query", () => {
           ).toBe(200);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -339,7 +340,7 @@ describe("read API: any query", () => {
           expect(seen.slice().sort()).toEqual(SEEDED.slice().sort());
         },
       ),
-      { numRuns: 16 },
+      { numRuns: runs(16) },
     );
   });
 
@@ -357,7 +358,7 @@ describe("read API: any query", () => {
         for (const found of ids)
           expect(found.includes(q), `${found} does not contain ${q}`).toBe(true);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });

@@ -20,6 +20,7 @@ import { hostileString } from "@/test/support/fuzz-arbitraries";
 import { REQUEST_BUDGET_MS } from "@/test/support/fuzz-checks";
 import { BASE } from "@/test/support/routes";
 import { GET as stream } from "./stream/route";
+import { runs } from "@/test/support/runs";
 
 let app: AppServer;
 let session: OperatorSession;
@@ -143,7 +144,7 @@ describe("GET /api/stream under hostile input", () => {
           expect(answer.events, context).toContain("ready");
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
     // The app still serves after every stream was dropped mid-way.
     expect((await app.fetch("/api/health")).status).toBe(200);
@@ -217,7 +218,7 @@ describe("GET /api/stream under hostile input", () => {
           expect(hub.subscriberCount).toBe(baseline);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

@@ -3,7 +3,8 @@
 // lifecycle_event, (b) the in-database limit — lib/ingest's own set-based
 // transaction (storeBatch) called directly, no HTTP, no validation, and (c) a
 // naive baseline — one Prisma create per event, one at a time (and, for
-// comparison, at the route's concurrency). Runs are interleaved so each
+// comparison, at the route's concurrency), and (d) the AWS IoT rule action's
+// route at one event per request, as AWS sends. Runs are interleaved so each
 // path sees the same machine noise. Also 6. (part): the app's memory.
 import path from "node:path";
 import pg from "pg";
@@ -12,6 +13,7 @@ import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
 import { storeBatch } from "../../lib/ingest/store";
 import { postBatch, startBenchApp } from "../lib/app";
+import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
@@ -29,6 +31,9 @@ export interface IngestOptions {
   /** The naive path is ~100× slower: it gets a sample of the events, bounded in time. */
   naiveEvents: number;
   naiveSeconds: number;
+  /** (d) The AWS rule action's route, one event per request: a time-bounded sample. */
+  awsRuleEvents: number;
+  awsRuleSeconds: number;
 }
 
 export function ingestOptions(
@@ -42,6 +47,8 @@ export function ingestOptions(
     senders: 4,
     naiveEvents: smoke ? 1_000 : 10_000,
     naiveSeconds: smoke ? 3 : 30,
+    awsRuleEvents: smoke ? 1_500 : 20_000,
+    awsRuleSeconds: smoke ? 4 : 30,
     ...overrides,
   };
 }
@@ -161,6 +168,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const copy: number[] = [];
     const naive: number[] = [];
     const naiveConcurrent: number[] = [];
+    const awsRule = new AwsRuleLoad(all, o.awsRuleEvents, o.senders * 4, o.awsRuleSeconds);
     const appPeak: number[] = [];
     const config = presenceConfig();
     const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
@@ -178,6 +186,9 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         appPeak.push(memory.stop().peakMiB);
         if (!r.timedOut) await verifyStored(db.url, o.events, o.clients);
         route.push(r.processed / r.seconds);
+
+        // (d) The same app through POST /api/ingest/aws-rule, as AWS sends.
+        await awsRule.run(app.url, () => truncateAll(db.url));
 
         // (b) The same transaction, called directly with pre-validated batches.
         await truncateAll(db.url);
@@ -226,7 +237,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         naiveConcurrent.push(nc.processed / nc.seconds);
         naive.push(n.processed / n.seconds);
         log(
-          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, direct ${Math.round(direct.at(-1)!)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
+          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
         );
       }
     } finally {
@@ -269,6 +280,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         baseline: naiveConcurrentM,
         ratioToBaseline: pairedRatio(route, naiveConcurrent),
       },
+      ...awsRuleFigures(section, awsRule, routeM, route),
       {
         section,
         ...routeM,
@@ -306,6 +318,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         copy,
         naive,
         naiveConcurrent,
+        awsRule: awsRule.single,
+        awsRuleBatched: awsRule.batched,
         naiveSampleEvents: naiveSample.length,
         appIdleRssMiB: idleRss,
         appPeakRssMiB: appPeak,

@@ -1,6 +1,7 @@
 "use client";
 
 import { ApiTokensPanel } from "./ApiTokensPanel";
+import { AwsRuleDestinationsPanel } from "./AwsRuleDestinationsPanel";
 import { IngestTokensPanel } from "./IngestTokensPanel";
 import { OperatorsPanel } from "./OperatorsPanel";
 
@@ -18,6 +19,7 @@ export function AdminPage({ currentUsername }: { currentUsername: string }) {
       <OperatorsPanel currentUsername={currentUsername} />
       <IngestTokensPanel />
       <ApiTokensPanel />
+      <AwsRuleDestinationsPanel />
     </main>
   );
 }

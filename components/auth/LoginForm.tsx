@@ -14,6 +14,52 @@ const field =
   "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950 dark:aria-[invalid=true]:border-red-400";
 
 /**
+ * The session cookie is SameSite=Strict: a link from another site arrives
+ * without it and lands on the login page although the session is alive. This
+ * request is same-site and carries it; then there is nothing to log in to.
+ */
+function useLeaveIfLoggedIn(next: string): void {
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchJson<Operator>("/api/auth/me", { signal: controller.signal }).then(
+      () => window.location.replace(next),
+      () => {},
+    );
+    return () => controller.abort();
+  }, [next]);
+}
+
+function ProblemAlert({ problem }: { problem: LoginProblem }) {
+  return (
+    <div
+      id="login-error"
+      role="alert"
+      className="mt-5 rounded-lg border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+    >
+      <p className="font-semibold">{problem.title}</p>
+      <p className="mt-0.5">{problem.detail}</p>
+    </div>
+  );
+}
+
+/** A plain link: the server redirects to the provider, which must see a top-level navigation. */
+function SsoButton({ label, next }: { label: string; next: string }) {
+  return (
+    <>
+      <a
+        href={`/api/auth/oidc/login?next=${encodeURIComponent(next)}`}
+        className="mt-5 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-center text-sm font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
+      >
+        Sign in with {label}
+      </a>
+      <p className="mt-5 flex items-center gap-3 text-xs text-slate-500 before:h-px before:flex-1 before:bg-slate-200 after:h-px after:flex-1 after:bg-slate-200 dark:text-slate-400 dark:before:bg-slate-700 dark:after:bg-slate-700">
+        or with a password
+      </p>
+    </>
+  );
+}
+
+/**
  * `next`: an already-checked same-site path (safeNextPath) to open after
  * logging in. `ssoError`: the code of a failed single sign-on (/login?error=…).
  */
@@ -36,18 +82,8 @@ export function LoginForm({
   const usernameInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    usernameInput.current?.focus();
-    // The session cookie is SameSite=Strict: a link from another site arrives
-    // without it and lands here although the session is alive. This request
-    // is same-site and carries it; then there is nothing to log in to.
-    const controller = new AbortController();
-    fetchJson<Operator>("/api/auth/me", { signal: controller.signal }).then(
-      () => window.location.replace(next),
-      () => {},
-    );
-    return () => controller.abort();
-  }, [next]);
+  useEffect(() => usernameInput.current?.focus(), []);
+  useLeaveIfLoggedIn(next);
 
   useEffect(() => {
     if (problem === null) return;
@@ -80,30 +116,8 @@ export function LoginForm({
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
           Operators only. Ask an admin for an account.
         </p>
-        {problem ? (
-          <div
-            id="login-error"
-            role="alert"
-            className="mt-5 rounded-lg border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
-          >
-            <p className="font-semibold">{problem.title}</p>
-            <p className="mt-0.5">{problem.detail}</p>
-          </div>
-        ) : null}
-        {sso.state === "on" ? (
-          <>
-            {/* A plain link: the server redirects to the provider, which must see a top-level navigation. */}
-            <a
-              href={`/api/auth/oidc/login?next=${encodeURIComponent(next)}`}
-              className="mt-5 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-center text-sm font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
-            >
-              Sign in with {sso.label}
-            </a>
-            <p className="mt-5 flex items-center gap-3 text-xs text-slate-500 before:h-px before:flex-1 before:bg-slate-200 after:h-px after:flex-1 after:bg-slate-200 dark:text-slate-400 dark:before:bg-slate-700 dark:after:bg-slate-700">
-              or with a password
-            </p>
-          </>
-        ) : null}
+        {problem ? <ProblemAlert problem={problem} /> : null}
+        {sso.state === "on" ? <SsoButton label={sso.label} next={next} /> : null}
         {/* POST, never GET: even before the script runs, a password must not end up in a URL or a log. */}
         <form
           method="post"

@@ -5,6 +5,8 @@ import type { ClientView, ConnectionView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
 import { useNow } from "../hooks/use-now";
 import { serverOffset } from "../live/server-clock";
+import { SOURCE_LABELS } from "@/contract/sources";
+import { SourceBadge } from "../SourceBadge";
 import { FlappingBadge, StatusBadge } from "../StatusBadge";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
@@ -108,6 +110,12 @@ export function DeviceHeader({
       <dl className="mt-5 grid grid-cols-2 gap-x-6 gap-y-4 md:grid-cols-4">
         <Fact label="Since">
           <LocalTime iso={client.since} />
+        </Fact>
+        <Fact label="Source">
+          <span data-testid="client-source" className="inline-flex items-center gap-1.5">
+            <SourceBadge source={client.source} />
+            {SOURCE_LABELS[client.source]}
+          </span>
         </Fact>
         <Fact label="Principal" mono>
           <span title={client.principalIdentifier ?? undefined}>

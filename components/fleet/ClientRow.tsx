@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { memo, useEffect, useRef, useState, type MouseEvent } from "react";
 import type { ClientView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
+import { SourceBadge } from "../SourceBadge";
 import { FlappingBadge, StatusBadge } from "../StatusBadge";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";
 
@@ -74,6 +75,9 @@ function ClientRowImpl({ client, index, top }: { client: ClientView; index: numb
         >
           {client.clientId}
         </Link>
+        <span className="ml-1.5">
+          <SourceBadge source={client.source} />
+        </span>
         {Object.entries(client.labels).map(([key, value]) => (
           <span
             key={key}

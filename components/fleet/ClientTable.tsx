@@ -18,6 +18,7 @@ import {
 } from "@/contract/client-list";
 import type { useClientsQuery } from "../hooks/use-clients-query";
 import { formatCount } from "../format/number";
+import { SOURCE_LABELS } from "@/contract/sources";
 import { useHydrated } from "../hooks/use-hydrated";
 import { Skeleton } from "../ui/Skeleton";
 import { ClientRow, GRID, ROW_HEIGHT } from "./ClientRow";
@@ -73,8 +74,10 @@ function useScrollAnchor(rows: ClientView[]) {
   return { scroller, record };
 }
 
-/** How many clients match the filters, from the page's counts; null where they do not tell (status and flapping both set). */
+/** How many clients match the filters, from the page's counts; null where they do not tell (status and flapping both set, or a source). */
 function matchingCount(counts: Counts, filters: ClientListParams): number | null {
+  // The counts are not split by source.
+  if (filters.source !== undefined) return null;
   if (filters.flapping === undefined) return filters.status ? counts[filters.status] : counts.total;
   if (filters.status !== undefined) return null;
   return filters.flapping ? counts.flapping : counts.total - counts.flapping;
@@ -283,6 +286,7 @@ export function ClientTable({
             <p className="p-8 text-center text-sm text-slate-600 dark:text-slate-400">
               No client matches{filters.q ? ` “${filters.q}”` : ""}
               {filters.status ? ` with status ${filters.status}` : ""}
+              {filters.source ? ` from ${SOURCE_LABELS[filters.source]}` : ""}
               {filters.flapping === undefined
                 ? ""
                 : filters.flapping

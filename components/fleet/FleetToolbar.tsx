@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import type { ClientListParams } from "@/contract/client-list";
+import { SOURCE_LABELS, SOURCES } from "@/contract/sources";
 
 const SORTS = [
   { value: "lastChange:desc", label: "Last event, newest first" },
@@ -86,6 +87,21 @@ export function FleetToolbar({
           <option value="pending">Pending</option>
           <option value="offline">Offline</option>
           <option value="flapping">Flapping (any status)</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-xs font-medium text-slate-700 dark:text-slate-300">
+        Source
+        <select
+          value={filters.source ?? ""}
+          onChange={(e) => onChange({ source: e.target.value || undefined })}
+          className={field}
+        >
+          <option value="">All sources</option>
+          {SOURCES.map((s) => (
+            <option key={s} value={s}>
+              {SOURCE_LABELS[s]}
+            </option>
+          ))}
         </select>
       </label>
       <label className="flex flex-col gap-1 text-xs font-medium text-slate-700 dark:text-slate-300">

@@ -13,6 +13,7 @@ import { LocalTime, TimeZoneNote } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { ReasonList } from "./ReasonList";
+import { TableHead } from "../ui/TableHead";
 
 const number = new Intl.NumberFormat();
 const seconds = (s: number | null) => (s === null ? "—" : formatDuration(s));
@@ -155,25 +156,7 @@ export function IncidentPage({ id }: { id: string }) {
           >
             <div className="overflow-x-auto">
               <table className="w-full text-sm">
-                <thead>
-                  <tr className="text-left text-xs text-slate-600 dark:text-slate-300">
-                    <th scope="col" className="pb-2 pr-3 font-medium">
-                      Client
-                    </th>
-                    <th scope="col" className="pb-2 pr-3 font-medium">
-                      Dropped
-                    </th>
-                    <th scope="col" className="pb-2 pr-3 font-medium">
-                      Why
-                    </th>
-                    <th scope="col" className="pb-2 pr-3 font-medium">
-                      Address
-                    </th>
-                    <th scope="col" className="pb-2 font-medium">
-                      Back after
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={["Client", "Dropped", "Why", "Address", "Back after"]} />
                 <tbody>
                   {incident.clientDetails.map((c) => (
                     <tr

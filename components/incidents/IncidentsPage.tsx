@@ -11,6 +11,7 @@ import { LocalTime, TimeZoneNote } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { ReasonList } from "./ReasonList";
+import { TableHead } from "../ui/TableHead";
 
 const SPANS = { "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000, "30d": 30 * 24 * 3_600_000 };
 type Span = keyof typeof SPANS;
@@ -111,25 +112,15 @@ export function IncidentsPage() {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-sm">
-              <thead>
-                <tr className="text-left text-xs text-slate-600 dark:text-slate-300">
-                  <th scope="col" className="pb-2 pr-3 font-medium">
-                    Started
-                  </th>
-                  <th scope="col" className="pb-2 pr-3 font-medium">
-                    Lasted
-                  </th>
-                  <th scope="col" className="pb-2 pr-3 text-right font-medium">
-                    Dropped
-                  </th>
-                  <th scope="col" className="pb-2 pr-3 text-right font-medium">
-                    Back
-                  </th>
-                  <th scope="col" className="pb-2 font-medium">
-                    Why
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "Started",
+                  "Lasted",
+                  { label: "Dropped", numeric: true },
+                  { label: "Back", numeric: true },
+                  "Why",
+                ]}
+              />
               <tbody>
                 {items.map((item) => (
                   <IncidentRow key={item.id} item={item} />

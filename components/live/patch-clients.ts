@@ -15,6 +15,7 @@ export function matchesFilters(client: ClientView, params: ClientListParams): bo
     return false;
   if (params.status !== undefined && client.status !== params.status) return false;
   if (params.flapping !== undefined && client.flapping !== params.flapping) return false;
+  if (params.source !== undefined && client.source !== params.source) return false;
   for (const { key, value } of params.label ?? []) {
     if (!Object.hasOwn(client.labels, key) || client.labels[key] !== value) return false;
   }

@@ -14,6 +14,7 @@ import { simulateOffline, ticksFor, twoBurstsArbitrary } from "../../test/suppor
 import { insertRule, resetAlerts, storedAlerts } from "../../test/support/alerts-db";
 import { alertsConfig } from "./config";
 import { evaluateRules } from "./evaluate";
+import { runs } from "@/test/support/runs";
 
 function toEnvelope(e: LifecycleEvent) {
   const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
@@ -76,7 +77,7 @@ describe("client_offline in SQL ↔ reference", () => {
           );
         },
       ),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   }, 300_000);
 

@@ -13,6 +13,7 @@ import {
   type ReceivedEvent,
 } from "../presence";
 import { offlineAlert, offlineDueAt } from "./reference";
+import { runs } from "@/test/support/runs";
 
 const CONFIG = DEFAULT_PRESENCE_CONFIG;
 const GRACE = CONFIG.offlineGraceMs;
@@ -29,7 +30,7 @@ describe("client_offline alerts (reference)", () => {
           expect(simulate(delivery, ticks, forMs)).toEqual(simulate(received, ticks, forMs));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -48,7 +49,7 @@ describe("client_offline alerts (reference)", () => {
           );
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -61,7 +62,7 @@ describe("client_offline alerts (reference)", () => {
         for (const r of records)
           if (r.resolvedAt !== null) expect(r.resolvedAt).toBeGreaterThanOrEqual(r.startedAt);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

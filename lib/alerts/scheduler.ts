@@ -8,6 +8,7 @@ import { alertsConfig } from "./config";
 import { evaluateRules } from "./evaluate";
 import { LIVE_INCIDENTS } from "./incident-source";
 import { sendDueDeliveries } from "./sender";
+import { appLog } from "../log/logger";
 
 const SEND_INTERVAL_MS = 1_000;
 
@@ -20,9 +21,7 @@ function every(ms: number, name: string, pass: () => Promise<unknown>): NodeJS.T
     if (running) return;
     running = true;
     pass()
-      .catch((error: unknown) =>
-        console.error(JSON.stringify({ msg: `${name} failed`, error: (error as Error).message })),
-      )
+      .catch((error: unknown) => appLog.error(`${name} failed`, { error }))
       .finally(() => {
         running = false;
       });

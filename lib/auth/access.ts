@@ -12,6 +12,12 @@ const PUBLIC_PATHS = new Set([
   "/api/ingest",
   // The API description: the same as the open-source code, and no data.
   "/api/openapi.json",
+  // The other sources' ingest routes check the ingest token themselves; their
+  // vendors' handshakes (AWS destination confirmation, Event Grid validation)
+  // come without one (lib/sources).
+  "/api/ingest/aws-rule",
+  "/api/ingest/azure",
+  "/api/ingest/emqx",
   // Prometheus scrapes with a bearer token, which the route checks (lib/metrics/scrape.ts).
   "/metrics",
   // Single sign-on: the login page asks which providers exist, and the SSO

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { LIFECYCLE_TOPIC_FILTERS } from "../broker/aws-events";
 import { describeIssues } from "../errors";
 import type { CustomAuthorizer } from "./aws-auth";
-import type { Logger, LogLevel } from "./logger";
+import type { Logger, LogLevel } from "../log/logger";
 import type { FsyncMode } from "./spool";
 
 export const EMQX_TOPIC_FILTERS = [

@@ -41,6 +41,64 @@ export function isEmqxTopic(topic: string): boolean {
   return TOPIC.test(topic);
 }
 
+/** The host of EMQX's `peername` (`host:port`, IPv6 in brackets). */
+function hostOf(peername: unknown): string | null {
+  if (typeof peername !== "string") return null;
+  const bracketed = /^\[([^\]]+)\]:\d+$/.exec(peername);
+  if (bracketed) return bracketed[1]!;
+  const plain = /^([^:]+):\d+$/.exec(peername);
+  return plain ? plain[1]! : peername;
+}
+
+/**
+ * The AWS-format lifecycle payload for one EMQX presence event, or null when
+ * it carries no usable time. Shared by the $SYS bridge mapping and the
+ * rule-engine webhook (lib/sources/emqx-webhook.ts). `rememberedStart`: the
+ * start of the client's latest connection if the caller knows it (the
+ * bridge does; a stateless webhook does not).
+ */
+export function emqxPresencePayload(
+  kind: "connected" | "disconnected",
+  node: string,
+  clientId: string,
+  p: Record<string, unknown>,
+  rememberedStart: number | null = null,
+): Record<string, unknown> | null {
+  const username = typeof p.username === "string" && p.username !== "undefined" ? p.username : null;
+  const common = {
+    clientId,
+    sessionIdentifier: `emqx:${node}:${clientId}`,
+    principalIdentifier: username ?? "anonymous",
+  };
+  if (kind === "connected") {
+    const startedAt = toMs(p.connected_at) ?? toMs(p.ts) ?? toMs(p.timestamp);
+    if (startedAt === null) return null;
+    const payload: Record<string, unknown> = {
+      ...common,
+      eventType: "connected",
+      timestamp: startedAt,
+      versionNumber: startedAt,
+      emqx: p,
+    };
+    const ip = typeof p.ipaddress === "string" ? p.ipaddress : hostOf(p.peername);
+    if (ip !== null) payload.ipAddress = ip;
+    return payload;
+  }
+  const endedAt = toMs(p.disconnected_at) ?? toMs(p.ts) ?? toMs(p.timestamp);
+  if (endedAt === null) return null;
+  const startedAt = toMs(p.connected_at) ?? rememberedStart ?? endedAt;
+  const reason = typeof p.reason === "string" ? p.reason : "unknown";
+  return {
+    ...common,
+    eventType: "disconnected",
+    timestamp: endedAt,
+    versionNumber: startedAt,
+    clientInitiatedDisconnect: reason === "normal" || reason === "client_disconnect",
+    disconnectReason: REASONS[reason] ?? reason.toUpperCase(),
+    emqx: p,
+  };
+}
+
 export class EmqxMapper {
   /** clientId → connected_at of its latest connection seen, bounded (oldest forgotten first). */
   private readonly starts = new Map<string, number>();
@@ -60,47 +118,10 @@ export class EmqxMapper {
       return null;
     }
     const clientId = typeof p.clientid === "string" ? p.clientid : match[2]!;
-    const username =
-      typeof p.username === "string" && p.username !== "undefined" ? p.username : null;
-    const common = {
-      clientId,
-      sessionIdentifier: `emqx:${node}:${clientId}`,
-      principalIdentifier: username ?? "anonymous",
-    };
-    if (kind === "connected") {
-      const startedAt = toMs(p.connected_at) ?? toMs(p.ts);
-      if (startedAt === null) return null;
-      this.remember(clientId, startedAt);
-      const payload: Record<string, unknown> = {
-        ...common,
-        eventType: "connected",
-        timestamp: startedAt,
-        versionNumber: startedAt,
-        emqx: p,
-      };
-      if (typeof p.ipaddress === "string") payload.ipAddress = p.ipaddress;
-      return {
-        topic: TOPIC_PREFIXES.connected + clientId,
-        payload: JSON.stringify(payload),
-      };
-    }
-    const endedAt = toMs(p.disconnected_at) ?? toMs(p.ts);
-    if (endedAt === null) return null;
-    const startedAt = toMs(p.connected_at) ?? this.starts.get(clientId) ?? endedAt;
-    const reason = typeof p.reason === "string" ? p.reason : "unknown";
-    const payload = {
-      ...common,
-      eventType: "disconnected",
-      timestamp: endedAt,
-      versionNumber: startedAt,
-      clientInitiatedDisconnect: reason === "normal" || reason === "client_disconnect",
-      disconnectReason: REASONS[reason] ?? reason.toUpperCase(),
-      emqx: p,
-    };
-    return {
-      topic: TOPIC_PREFIXES.disconnected + clientId,
-      payload: JSON.stringify(payload),
-    };
+    const payload = emqxPresencePayload(kind, node, clientId, p, this.starts.get(clientId) ?? null);
+    if (payload === null) return null;
+    if (kind === "connected") this.remember(clientId, payload.versionNumber as number);
+    return { topic: TOPIC_PREFIXES[kind] + clientId, payload: JSON.stringify(payload) };
   }
 
   private remember(clientId: string, startedAt: number): void {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Forwarder, type ForwarderOptions } from "./forwarder";
 import type { IngestClient, IngestOutcome } from "./ingest-client";
-import { silentLogger } from "./logger";
+import { silentLogger } from "../log/logger";
 import { createBridgeMetrics } from "./metrics";
 import { Spool } from "./spool";
 

@@ -10,7 +10,7 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import type { IngestClient } from "./ingest-client";
-import type { Logger } from "./logger";
+import type { Logger } from "../log/logger";
 import type { BridgeMetrics } from "./metrics";
 import type { Spool, SpoolBatch } from "./spool";
 

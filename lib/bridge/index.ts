@@ -6,7 +6,7 @@ import { BATCH_DEFAULTS, subscriptionFilters, type BridgeOptions } from "./confi
 import { EmqxMapper } from "./emqx";
 import { Forwarder } from "./forwarder";
 import { createIngestClient } from "./ingest-client";
-import { createLogger } from "./logger";
+import { createLogger } from "../log/logger";
 import { createBridgeMetrics, serveMetrics } from "./metrics";
 import { startMqttSource, type MqttSource } from "./mqtt-source";
 import { Spool } from "./spool";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { publishAll, syntheticEvents, waitFor } from "../../test/support/broker";
 import { startMosquitto, type Mosquitto } from "../../test/support/mosquitto";
 import { startBridge, type BridgeOptions } from "./index";
-import { createLogger } from "./logger";
+import { createLogger } from "../log/logger";
 import { canonical, startStack, type Stack } from "../../test/support/bridge-stack";
 
 let mosquitto: Mosquitto;

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import { backoffMs } from "./forwarder";
-import type { Logger } from "./logger";
+import type { Logger } from "../log/logger";
 
 export interface MqttSourceOptions {
   url: string;

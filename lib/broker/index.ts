@@ -7,22 +7,13 @@
 // messages, the version numbers and session identifiers), so a restart loses
 // nothing; without one it is in memory, for tests.
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import type { Server as HttpServer } from "node:http";
-import type { AddressInfo, Server as NetServer, Socket } from "node:net";
-import { Aedes, type Client, type PublishPacket } from "aedes";
-import { createServer } from "aedes-server-factory";
-import { silentLogger, type Logger } from "../bridge/logger";
-import {
-  connectedEvent,
-  connectFailedEvent,
-  disconnectedEvent,
-  emitsLifecycleEvents,
-  subscriptionEvent,
-  type DisconnectReason,
-  type LifecycleMessage,
-} from "./aws-events";
-import { SessionRegistry, type ConnectionIdentity } from "./session-registry";
+import { Aedes, type AuthenticateHandler, type AuthorizePublishHandler } from "aedes";
+import { silentLogger, type Logger } from "../log/logger";
+import { connectFailedEvent, disconnectedEvent, type LifecycleMessage } from "./aws-events";
+import { ClientEvents, ipOf } from "./client-events";
+import { openListeners, type Listeners } from "./listeners";
+import { LifecyclePublisher } from "./publisher";
+import { SessionRegistry } from "./session-registry";
 import { openBrokerStore, type BrokerStore } from "./store";
 
 export { LIFECYCLE_TOPIC_FILTERS, type LifecycleMessage } from "./aws-events";
@@ -74,46 +65,63 @@ export interface LifecycleBroker {
 
 export const defaultAuthenticator: Authenticator = ({ username }) => username !== "unauthorized";
 
-/** Fields Aedes keeps on its client objects but leaves out of its type declarations. */
-interface ClientInternals {
-  _disconnected?: boolean;
-  connDetails?: { ipAddress?: string } | null;
-}
-interface BrokerInternals {
-  clients: Record<string, Client | undefined>;
-  registerClient(client: Client): void;
-}
-
-interface ConnectionState extends ConnectionIdentity {
-  principalIdentifier: string;
-  ipAddress: string | null;
-  /** Its disconnect was already published (the broker is closing). */
-  ended?: boolean;
-}
-
-function ipOf(client: Client): string | null {
-  const ip = (client as unknown as ClientInternals).connDetails?.ipAddress;
-  if (!ip) return null;
-  return ip.startsWith("::ffff:") ? ip.slice("::ffff:".length) : ip;
-}
-
-const SOCKET_ERRORS = new Set([
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "ERR_STREAM_PREMATURE_CLOSE",
-]);
-
-async function listen(server: NetServer | HttpServer, port: number, host: string): Promise<number> {
-  server.listen(port, host);
-  await once(server, "listening");
-  return (server.address() as AddressInfo).port;
-}
-
 /** A broker ID that sorts by start time: Aedes keys queued messages by it, so older ones come first. */
 function brokerId(): string {
   return `lifecycle-${Date.now().toString(36).padStart(9, "0")}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Aedes' authenticate hook: a refused attempt is published as `connect_failed`, as AWS does. */
+function authenticateHook(
+  authenticate: Authenticator,
+  clients: ClientEvents,
+  publisher: LifecyclePublisher,
+  now: () => number,
+  log: Logger,
+): AuthenticateHandler {
+  return (client, username, password, done) => {
+    Promise.resolve()
+      .then(() => authenticate({ clientId: client.id, username, password }))
+      .then(
+        (ok) => {
+          if (ok) {
+            clients.principals.set(client, username || "anonymous");
+            done(null, true);
+            return;
+          }
+          publisher.publish(
+            client.id,
+            connectFailedEvent({
+              clientId: client.id,
+              timestamp: now(),
+              principalIdentifier: username || "anonymous",
+              connectFailureReason: "AUTHORIZATION_FAILED",
+              ipAddress: ipOf(client),
+            }),
+          );
+          // 5 = "not authorized" in CONNACK (MQTT 3.1.1).
+          done(Object.assign(new Error("not authorized"), { returnCode: 5 }), null);
+        },
+        (error: unknown) => {
+          log.error("authenticator failed", { clientId: client.id, error });
+          done(Object.assign(new Error("server unavailable"), { returnCode: 3 }), null);
+        },
+      );
+  };
+}
+
+/** AWS answers a publish on a reserved topic by dropping the connection. */
+function authorizePublishHook(
+  allowLifecyclePublish: boolean,
+  clients: ClientEvents,
+): AuthorizePublishHandler {
+  return (client, packet, done) => {
+    if (client && !allowLifecyclePublish && packet.topic.startsWith("$aws/")) {
+      clients.reasons.set(client, "FORBIDDEN_ACCESS");
+      done(new Error(`publishing to reserved topic ${packet.topic} is not allowed`));
+      return;
+    }
+    done(null);
+  };
 }
 
 export async function startLifecycleBroker(
@@ -122,7 +130,6 @@ export async function startLifecycleBroker(
   const host = options.host ?? "127.0.0.1";
   const log = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
-  const authenticate = options.authenticate ?? defaultAuthenticator;
   const store: BrokerStore | undefined =
     options.dataDir !== undefined ? await openBrokerStore(options.dataDir) : undefined;
   const registry = new SessionRegistry({
@@ -131,15 +138,8 @@ export async function startLifecycleBroker(
     store: store?.registry,
     onStoreError: (error) => log.error("session registry not stored", { error }),
   });
-  const connections = new Map<Client, ConnectionState>();
-  const principals = new WeakMap<Client, string>();
-  const reasons = new WeakMap<Client, DisconnectReason>();
-  /** Lifecycle events not yet handed over to subscribers and persistent sessions. */
-  const inFlight = new Set<Promise<void>>();
-  /** close() was called: no new connections, connected clients get their disconnect. */
-  let closing = false;
-  /** Connections are being torn down: nothing more is published. */
-  let stopped = false;
+  const publisher = new LifecyclePublisher(registry, log, options.onEvent);
+  const clients = new ClientEvents(registry, publisher, now);
 
   let aedes: Aedes;
   let orphans: Awaited<ReturnType<SessionRegistry["load"]>>;
@@ -149,115 +149,27 @@ export async function startLifecycleBroker(
       id: brokerId(),
       ...(store ? { persistence: store.persistence } : {}),
       preConnect: (_client, _packet, done) =>
-        closing ? done(new Error("the broker is closing"), false) : done(null, true),
-      authenticate: (client, username, password, done) => {
-        Promise.resolve()
-          .then(() => authenticate({ clientId: client.id, username, password }))
-          .then(
-            (ok) => {
-              if (ok) {
-                principals.set(client, username || "anonymous");
-                done(null, true);
-                return;
-              }
-              publish(
-                client.id,
-                connectFailedEvent({
-                  clientId: client.id,
-                  timestamp: now(),
-                  principalIdentifier: username || "anonymous",
-                  connectFailureReason: "AUTHORIZATION_FAILED",
-                  ipAddress: ipOf(client),
-                }),
-              );
-              // 5 = "not authorized" in CONNACK (MQTT 3.1.1).
-              done(
-                Object.assign(new Error("not authorized"), {
-                  returnCode: 5,
-                }),
-                null,
-              );
-            },
-            (error: unknown) => {
-              log.error("authenticator failed", { clientId: client.id, error });
-              done(
-                Object.assign(new Error("server unavailable"), {
-                  returnCode: 3,
-                }),
-                null,
-              );
-            },
-          );
-      },
-      authorizePublish: (client, packet, done) => {
-        if (client && !options.allowLifecyclePublish && packet.topic.startsWith("$aws/")) {
-          // AWS answers a publish on a reserved topic by dropping the connection.
-          reasons.set(client, "FORBIDDEN_ACCESS");
-          done(new Error(`publishing to reserved topic ${packet.topic} is not allowed`));
-          return;
-        }
-        done(null);
-      },
+        clients.closing ? done(new Error("the broker is closing"), false) : done(null, true),
+      authenticate: authenticateHook(
+        options.authenticate ?? defaultAuthenticator,
+        clients,
+        publisher,
+        now,
+        log,
+      ),
+      authorizePublish: authorizePublishHook(options.allowLifecyclePublish === true, clients),
     });
   } catch (error) {
     await store?.close();
     throw error;
   }
-
-  /**
-   * Publishes after the registry changes made so far are stored (in order, as
-   * each waits for the latest write): an event never carries a versionNumber
-   * or sessionIdentifier that a restart could hand out again.
-   */
-  function publish(clientId: string, message: LifecycleMessage): void {
-    if (stopped || !emitsLifecycleEvents(clientId)) return;
-    const done = registry.persisted().then(
-      () =>
-        new Promise<void>((resolve) => {
-          options.onEvent?.(message);
-          const packet: PublishPacket = {
-            cmd: "publish",
-            topic: message.topic,
-            payload: Buffer.from(JSON.stringify(message.payload)),
-            qos: 1,
-            retain: false,
-            dup: false,
-          };
-          // The callback comes once the message is queued for every persistent
-          // session subscribed to it and handed to the connected subscribers.
-          aedes.publish(packet, (error) => {
-            if (error) log.warn("lifecycle event not published", { topic: message.topic, error });
-            resolve();
-          });
-        }),
-    );
-    inFlight.add(done);
-    void done.then(() => inFlight.delete(done));
-  }
-
-  async function published(): Promise<void> {
-    while (inFlight.size > 0) await Promise.all([...inFlight]);
-  }
-
-  function announceDisconnect(client: Client, state: ConnectionState, reason: DisconnectReason) {
-    state.ended = true;
-    registry.disconnect(client.id, state.versionNumber);
-    publish(
-      client.id,
-      disconnectedEvent({
-        clientId: client.id,
-        timestamp: now(),
-        ...state,
-        disconnectReason: reason,
-      }),
-    );
-  }
+  publisher.attach(aedes);
 
   // Connections the last run never closed (it crashed or was killed): AWS
   // reports a connection the service lost as SERVER_ERROR. Their time is
   // unknown; this start is the earliest moment anyone can tell.
   for (const { clientId, connection } of orphans) {
-    publish(
+    publisher.publish(
       clientId,
       disconnectedEvent({
         clientId,
@@ -267,101 +179,24 @@ export async function startLifecycleBroker(
       }),
     );
   }
-
-  // A second connection with a client ID already in use takes over: the old one
-  // is closed inside registerClient, before the newcomer is announced.
-  const internals = aedes as unknown as BrokerInternals;
-  const registerClient = internals.registerClient.bind(aedes);
-  internals.registerClient = (client: Client) => {
-    const previous = internals.clients[client.id];
-    if (previous && previous !== client) reasons.set(previous, "DUPLICATE_CLIENTID");
-    registerClient(client);
-  };
-
-  aedes.on("client", (client) => {
-    // One that got past preConnect just before close(): it is closed with the
-    // rest, and was never announced.
-    if (closing) return;
-    const principalIdentifier = principals.get(client) ?? "anonymous";
-    const identity = registry.connect(client.id, client.clean, principalIdentifier);
-    const state: ConnectionState = { ...identity, principalIdentifier, ipAddress: ipOf(client) };
-    connections.set(client, state);
-    publish(client.id, connectedEvent({ clientId: client.id, timestamp: now(), ...state }));
-  });
-
-  aedes.on("keepaliveTimeout", (client) => reasons.set(client, "MQTT_KEEP_ALIVE_TIMEOUT"));
-  aedes.on("clientError", (client, error) => {
-    if (reasons.has(client)) return;
-    const code = (error as NodeJS.ErrnoException).code;
-    reasons.set(
-      client,
-      code !== undefined && SOCKET_ERRORS.has(code) ? "CONNECTION_LOST" : "CLIENT_ERROR",
-    );
-  });
-
-  aedes.on("clientDisconnect", (client) => {
-    const state = connections.get(client);
-    if (!state) return;
-    connections.delete(client);
-    if (state.ended) return;
-    const explicit = (client as unknown as ClientInternals)._disconnected === true;
-    announceDisconnect(
-      client,
-      state,
-      reasons.get(client) ?? (explicit ? "CLIENT_INITIATED_DISCONNECT" : "CONNECTION_LOST"),
-    );
-  });
-
-  aedes.on("subscribe", (subscriptions, client) => {
-    const state = connections.get(client);
-    // Aedes writes the granted QoS back, 128 marking a refused filter.
-    const topics = subscriptions.filter((s) => (s.qos as number) !== 128).map((s) => s.topic);
-    if (!state || topics.length === 0) return;
-    publish(
-      client.id,
-      subscriptionEvent("subscribed", { clientId: client.id, timestamp: now(), ...state, topics }),
-    );
-  });
-
-  aedes.on("unsubscribe", (topics, client) => {
-    // Aedes also "unsubscribes" a clean session's topics when it closes; AWS sends nothing then.
-    const state = connections.get(client);
-    if (!state || client.closed || topics.length === 0) return;
-    publish(
-      client.id,
-      subscriptionEvent("unsubscribed", {
-        clientId: client.id,
-        timestamp: now(),
-        ...state,
-        topics,
-      }),
-    );
-  });
+  clients.attach(aedes);
 
   const pruneTimer = setInterval(() => registry.prune(), 60_000);
   pruneTimer.unref();
 
   const tls = options.tls;
-  const tcpServer = createServer(aedes, tls ? { tls } : {});
-  const wsServer = createServer(aedes, tls ? { ws: true, https: tls } : { ws: true }) as HttpServer;
-  // Every socket, so close() can end those that never became MQTT clients.
-  const sockets = new Set<Socket>();
-  for (const server of [tcpServer, wsServer]) {
-    server.on("error", (error) => log.error("listener error", { error }));
-    server.on("connection", (socket: Socket) => {
-      sockets.add(socket);
-      socket.once("close", () => sockets.delete(socket));
-    });
-  }
-  let tcpPort: number;
-  let wsPort: number;
+  let listeners: Listeners;
   try {
-    tcpPort = await listen(tcpServer, options.tcpPort ?? 0, host);
-    wsPort = await listen(wsServer, options.wsPort ?? 0, host);
+    listeners = await openListeners(aedes, {
+      host,
+      tcpPort: options.tcpPort ?? 0,
+      wsPort: options.wsPort ?? 0,
+      tls,
+      log,
+    });
   } catch (error) {
-    for (const server of [tcpServer, wsServer]) if (server.listening) server.close();
     clearInterval(pruneTimer);
-    await published();
+    await publisher.published();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await registry.persisted();
     await store?.close();
@@ -370,26 +205,23 @@ export async function startLifecycleBroker(
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closed: Promise<void> | undefined;
   const close = async () => {
-    closing = true;
+    clients.closing = true;
     clearInterval(pruneTimer);
     // No new connections from here on; the open ones are ended below.
-    const listenersClosed = Promise.all(
-      [tcpServer, wsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
-    for (const [client, state] of connections)
-      if (!state.ended) announceDisconnect(client, state, "SERVER_INITIATED_DISCONNECT");
-    await published();
-    stopped = true;
+    const listenersClosed = listeners.stopAccepting();
+    clients.disconnectAll("SERVER_INITIATED_DISCONNECT");
+    await publisher.published();
+    publisher.stop();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
+    listeners.destroySockets();
     await listenersClosed;
     await registry.persisted();
     await store?.close();
     log.info("broker stopped");
   };
   const broker: LifecycleBroker = {
-    tcpUrl: `${tls ? "mqtts" : "mqtt"}://${urlHost}:${tcpPort}`,
-    wsUrl: `${tls ? "wss" : "ws"}://${urlHost}:${wsPort}/mqtt`,
+    tcpUrl: `${tls ? "mqtts" : "mqtt"}://${urlHost}:${listeners.tcpPort}`,
+    wsUrl: `${tls ? "wss" : "ws"}://${urlHost}:${listeners.wsPort}/mqtt`,
     close: () => (closed ??= close()),
   };
   log.info("broker listening", {

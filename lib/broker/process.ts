@@ -1,7 +1,7 @@
 // The embedded broker as a process of its own (`npm run broker`, the
 // benchmarks' broker helper): configured by the environment, stopped by
 // SIGINT/SIGTERM after a graceful close.
-import { createLogger, isLogLevel, silentLogger } from "../bridge/logger";
+import { createLogger, isLogLevel, silentLogger } from "../log/logger";
 import { startLifecycleBroker, type LifecycleBroker, type LifecycleBrokerOptions } from "./index";
 
 /** Where `npm run broker` and `npm start` keep the broker's state unless told otherwise. */

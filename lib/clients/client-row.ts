@@ -7,6 +7,7 @@ import type { ClientView } from "./schemas";
 import { sql, type Sql } from "../db/sql";
 import { labelsColumnSql } from "../labels/filter-sql";
 import type { Labels } from "../../contract/labels";
+import type { Source } from "../../contract/sources";
 
 /** `ms` milliseconds as an SQL interval (the value bound as a parameter). */
 export function msInterval(ms: number): Sql {
@@ -72,6 +73,7 @@ export interface ClientRow extends ConnectionColumns {
   recent_disconnects: number;
   subscriptions: string[];
   labels: Labels;
+  source: Source;
 }
 
 const iso = (t: number | Date | null): string | null =>
@@ -126,5 +128,6 @@ export function toClientView(row: ClientRow, now: number, config: PresenceConfig
     lastEventAt: row.last_event_at.toISOString(),
     pendingUntil: status === "pending" ? iso(pendingUntil(current, config)) : null,
     labels: row.labels,
+    source: row.source,
   };
 }

@@ -37,6 +37,7 @@ export async function listClients(query: ListClientsQuery, now = new Date()): Pr
     where.push(sql`${statusSql(now, config)} = ${query.status}`);
     if (query.status === "pending") where.push(pendingBoundSql(now, config));
   }
+  if (query.source !== undefined) where.push(sql`cs.source = ${query.source}`);
   if (query.flapping !== undefined) {
     // The flapping clients: few, found through the disconnected_at index, not row by row.
     const flapping = sql`cs.client_id IN (SELECT c.client_id FROM connection c

@@ -13,6 +13,7 @@ import type { ClientPages } from "@/components/hooks/use-clients-query";
 import { presenceConfig } from "../config";
 import { ingest } from "../ingest";
 import { TOPIC_PREFIXES } from "../ingest/schemas";
+import { SOURCES, type Source } from "../../contract/sources";
 import { TIMESTAMP_TOLERANCE_MS, type LifecycleEvent } from "../presence/types";
 import { clientsByIds } from "../stream/changed-clients";
 import {
@@ -25,9 +26,17 @@ import { getClient } from "./get";
 import { countClients, listClients } from "./list";
 import { replaceLabels } from "../labels/store";
 import { SORTS, STATUSES, type ClientView, type ListClientsQuery } from "./schemas";
+import { runs } from "@/test/support/runs";
 
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
+/**
+ * An event as ingest takes it. `source`: the broker it is marked as coming
+ * from (contract/sources.ts reads it from the vendor's object in the payload).
+ */
+function toEnvelope(e: LifecycleEvent, source: Source = "aws") {
+  const payload: Record<string, unknown> = Object.fromEntries(
+    Object.entries(e).filter(([, v]) => v !== null),
+  );
+  if (source !== "aws") payload[source] = { mappedFrom: source };
   return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
 }
 
@@ -54,9 +63,16 @@ const fleetArbitrary = () =>
     });
   });
 
-async function ingestFleet(delivery: LifecycleEvent[], receivedAt: number): Promise<string[]> {
+async function ingestFleet(
+  delivery: LifecycleEvent[],
+  receivedAt: number,
+  sourceOf: (clientId: string) => Source = () => "aws",
+): Promise<string[]> {
   await resetDatabase();
-  const result = await ingest(JSON.stringify(delivery.map(toEnvelope)), new Date(receivedAt));
+  const result = await ingest(
+    JSON.stringify(delivery.map((e) => toEnvelope(e, sourceOf(e.clientId)))),
+    new Date(receivedAt),
+  );
   expect(result.rejected).toEqual([]);
   return [...new Set(delivery.map((e) => e.clientId))];
 }
@@ -141,7 +157,7 @@ describe("the SQL copy of the status rule agrees with the model", () => {
           expect(streamed.sort(byId)).toEqual([...views].sort(byId));
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 120_000);
 });
@@ -173,6 +189,9 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
         fc.record({
           status: fc.option(fc.constantFrom(...STATUSES), { nil: undefined, freq: 2 }),
           flapping: fc.option(fc.boolean(), { nil: undefined, freq: 2 }),
+          source: fc.option(fc.constantFrom(...SOURCES), { nil: undefined, freq: 2 }),
+          // Which broker each client's events come from.
+          sourceSeed: fc.nat(),
           sort: fc.constantFrom(...SORTS),
           order: fc.option(fc.constantFrom("asc" as const, "desc" as const), { nil: undefined }),
           qFrom: fc.option(
@@ -197,7 +216,11 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
         }),
         fc.nat(),
         async ({ delivery, receivedAt, readTimes }, filter, seed) => {
-          const ids = await ingestFleet(delivery, receivedAt);
+          const ids = await ingestFleet(
+            delivery,
+            receivedAt,
+            (id) => SOURCES[((hash(id) ^ filter.sourceSeed) >>> 0) % SOURCES.length]!,
+          );
           const byClient = new Map<string, Record<string, string>>();
           for (const [which, key, value] of filter.labels) {
             const id = ids[which % ids.length]!;
@@ -217,6 +240,7 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
             q,
             status: filter.status,
             flapping: filter.flapping,
+            source: filter.source,
             sort: filter.sort,
             order: filter.order,
             label: filter.label,
@@ -240,7 +264,7 @@ describe("the browser copy (patch-clients.ts) agrees with listClients", () => {
           expect(data.pages.flatMap((p) => p.items)).toEqual(api);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { describeIssues, ServiceError } from "../errors";
 import { MAX_LABEL_FILTERS, parseLabelFilter, type Labels } from "../../contract/labels";
+import { SOURCES, type Source } from "../../contract/sources";
 
 import {
   DEFAULT_SORT,
@@ -82,6 +83,7 @@ export const ListClientsQuery = z.object({
   label: LabelFilters.optional(),
   status: z.enum(STATUSES).optional(),
   flapping: QueryBoolean.optional(),
+  source: z.enum(SOURCES, { message: `must be one of ${SOURCES.join(", ")}` }).optional(),
   q: SearchText.optional(),
   sort: z.enum(SORTS).default(DEFAULT_SORT),
   order: z.enum(ORDERS).optional(),
@@ -170,6 +172,8 @@ export interface ClientView {
   pendingUntil: string | null;
   /** The client ID's labels (`{}` when none). */
   labels: Labels;
+  /** Where its events come from (contract/sources.ts): its current connection's source. */
+  source: Source;
   /** GET /api/clients/{id} only: an infrastructure client (the bridge), not a fleet member. */
   infrastructure?: boolean;
 }

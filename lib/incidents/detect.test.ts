@@ -13,6 +13,7 @@ import { DEFAULT_PRESENCE_CONFIG, type LifecycleEvent } from "../presence/types"
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "./config";
 import type { DetectedIncident } from "./detect";
 import { detectIncidents, inputsFromConnections } from "./reference";
+import { runs } from "@/test/support/runs";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -69,7 +70,7 @@ describe("incident detection is independent of arrival", () => {
         if (expected.some((i) => i.endedAt === null)) open += 1;
         expect(fromEvents(delivery, config, now)).toEqual(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
     // The generator must exercise the detector: many runs find incidents, some still open.
     expect(withIncidents).toBeGreaterThan(100);
@@ -97,7 +98,7 @@ describe("incident detection is independent of arrival", () => {
           detectIncidents(inputs, config, now),
         );
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -119,7 +120,7 @@ describe("incident detection is independent of arrival", () => {
         }
         expect(last).toEqual(fromEvents(events, config, now));
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -143,7 +144,7 @@ describe("incident detection is independent of arrival", () => {
           if (next) expect(next.startedAt).toBeGreaterThanOrEqual(inc.lastHotAt + config.windowMs);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

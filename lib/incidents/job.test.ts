@@ -22,6 +22,7 @@ import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "./config";
 import { runIncidentDetection } from "./job";
 import { canonical, loadStored } from "./persist";
 import { detectIncidents, inputsFromConnections } from "./reference";
+import { runs } from "@/test/support/runs";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -93,7 +94,7 @@ describe("stored incidents = the pure reference on the in-order history", () => 
           if (expected.length > 0) found += 1;
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
     expect(found).toBeGreaterThan(20);
   }, 240_000);

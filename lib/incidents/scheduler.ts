@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { db } from "../db/client";
 import { runIncidentDetection } from "./job";
+import { appLog } from "../log/logger";
 
 const Env = z.object({
   INCIDENT_DETECTION_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
@@ -22,20 +23,15 @@ export function startIncidentScheduler(env: NodeJS.ProcessEnv = process.env): vo
     try {
       const result = await runIncidentDetection(db().pool);
       if (result.changed.length > 0) {
-        console.log(
-          JSON.stringify({
-            msg: "incidents",
-            changed: result.changed.length,
-            incidents: result.incidents,
-            disconnects: result.disconnects,
-          }),
-        );
+        appLog.info("incidents", {
+          changed: result.changed.length,
+          incidents: result.incidents,
+          disconnects: result.disconnects,
+        });
       }
     } catch (error) {
       // The database may be briefly away; the next run recomputes the same region.
-      console.error(
-        JSON.stringify({ msg: "incident detection failed", error: (error as Error).message }),
-      );
+      appLog.error("incident detection failed", { error });
     } finally {
       running = false;
     }

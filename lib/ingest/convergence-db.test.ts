@@ -19,6 +19,7 @@ import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
 import { TOPIC_PREFIXES } from "./schemas";
 import { ingest } from "./index";
+import { runs } from "@/test/support/runs";
 
 /** The AWS payload of a normalised event: absent fields are left out, as AWS does. */
 function toEnvelope(e: LifecycleEvent) {
@@ -107,7 +108,7 @@ describe("database ↔ model convergence", () => {
             }
           },
         ),
-        { numRuns: 50 },
+        { numRuns: runs(50) },
       );
     },
     120_000,

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, dedupeKeyOf } from "./parse";
+import { runs } from "@/test/support/runs";
 
 function referenceCanonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(",")}]`;
@@ -26,7 +27,7 @@ describe("dedupe key", () => {
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
         expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
       }),
-      { numRuns: 2_000 },
+      { numRuns: runs(2_000) },
     );
   });
 
@@ -36,7 +37,7 @@ describe("dedupe key", () => {
         const value: unknown = JSON.parse(text);
         expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
       }),
-      { numRuns: 1_000 },
+      { numRuns: runs(1_000) },
     );
   });
 

@@ -28,6 +28,7 @@ import {
   quarantineSince,
 } from "../../test/support/fuzz-checks";
 import { MAX_FUTURE_SKEW_MS, TOPIC_PREFIXES } from "./schemas";
+import { runs } from "@/test/support/runs";
 
 beforeAll(resetDatabase);
 
@@ -125,7 +126,7 @@ describe("POST /api/ingest: any body", () => {
         expect(answer.status, answer.text).toBe(200);
         await expectAccounted(text, answer, before);
       }),
-      { numRuns: 250 },
+      { numRuns: runs(250) },
     );
   });
 
@@ -139,7 +140,7 @@ describe("POST /api/ingest: any body", () => {
         expect(expectErrorContract(answer)).toEqual(expectedRequestError(cut));
         expect(await quarantineSince(before)).toEqual([]);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -161,7 +162,7 @@ describe("POST /api/ingest: any body", () => {
           await expectRetrievable(payload, envelopeOf(payload).topic);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });
@@ -263,7 +264,7 @@ describe("POST /api/ingest: wrong types and broken rules", () => {
           expect(rows[0]!.reason).toBe(message);
         },
       ),
-      { numRuns: 250 },
+      { numRuns: runs(250) },
     );
   });
 });

@@ -17,7 +17,19 @@ export interface IngestResponse {
  * Rejected items are quarantined in the same transaction as the accepted ones.
  */
 export async function ingest(bodyText: string, now: Date = new Date()): Promise<IngestResponse> {
-  const items = parseBody(bodyText);
+  return ingestItems(parseBody(bodyText), now);
+}
+
+/**
+ * Validates and stores items already split from a body: envelopes or bare
+ * payloads, as `/api/ingest` takes them. The other sources' routes map their
+ * vendors' messages to these first (lib/sources), so every source shares
+ * one validation, dedupe and quarantine.
+ */
+export async function ingestItems(
+  items: readonly unknown[],
+  now: Date = new Date(),
+): Promise<IngestResponse> {
   const batch = parseItems(items, now.getTime());
   try {
     const stored = await storeBatch(

@@ -18,6 +18,7 @@ import {
 } from "../../test/support/fuzz-checks";
 import { BASE } from "../../test/support/routes";
 import { MAX_BATCH_ITEMS, MAX_JSON_DEPTH, storableRawText } from "./parse";
+import { runs } from "@/test/support/runs";
 
 const LIMIT = 1024 * 1024;
 const T = FUZZ_T0;
@@ -84,7 +85,7 @@ describe("POST /api/ingest: nesting depth", () => {
           await expectRetrievable(payload, envelope(payload).topic);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 

@@ -1,6 +1,7 @@
 // Turns a POST /api/ingest body into validated events and specific rejections.
 import { hash } from "node:crypto";
 import { describeIssues, ServiceError } from "../errors";
+import { sourceOfPayload, type Source } from "../../contract/sources";
 import type { LifecycleEvent } from "../presence/types";
 import {
   FUTURE_TIMESTAMP_ERROR,
@@ -24,6 +25,8 @@ export interface AcceptedItem {
   canonical: string;
   /** Identical events (same canonical payload) share this key and are stored once. */
   dedupeKey: string;
+  /** Which broker the event came from (contract/sources.ts). */
+  source: Source;
 }
 
 export interface RejectedItem {
@@ -195,11 +198,25 @@ export function storableRawText(text: string): string {
     .replace(/[\uD800-\uDFFF]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * An item a source's mapping could not turn into a lifecycle payload (a
+ * vendor message of the wrong shape): rejected and quarantined like any bad
+ * item, with the mapping's reason and the vendor's original. A class, not
+ * a JSON shape, so no request body can pose as one.
+ */
+export class UnmappableItem {
+  constructor(
+    readonly error: string,
+    readonly raw: unknown,
+  ) {}
+}
+
 type ItemResult =
   | { ok: true; topic: string; raw: Record<string, unknown>; event: LifecycleEvent }
   | { ok: false; topic: string | null; error: string };
 
 function parseItem(item: unknown, now: number): ItemResult {
+  if (item instanceof UnmappableItem) return { ok: false, topic: null, error: item.error };
   if (!isRecord(item)) return { ok: false, topic: null, error: "item must be a JSON object" };
   let topic: string | null = null;
   let payload: unknown = item;
@@ -288,6 +305,10 @@ function toEvent(p: Payload): LifecycleEvent {
   };
 }
 
+function rawTextOf(item: unknown): string {
+  return typeof item === "string" ? item : (JSON.stringify(item) ?? String(item));
+}
+
 export function parseItems(items: readonly unknown[], now: number): ParsedBatch {
   const batch: ParsedBatch = { accepted: [], rejected: [] };
   items.forEach((item, index) => {
@@ -300,6 +321,7 @@ export function parseItems(items: readonly unknown[], now: number): ParsedBatch 
         event: result.event,
         canonical,
         dedupeKey: dedupeKeyOfCanonical(canonical),
+        source: sourceOfPayload(result.raw),
       });
     } else {
       // The topic, and messages that quote sender text (a JSON.parse error
@@ -308,9 +330,7 @@ export function parseItems(items: readonly unknown[], now: number): ParsedBatch 
         index,
         topic: result.topic === null ? null : storableRawText(result.topic),
         error: storableRawText(result.error),
-        rawText: storableRawText(
-          typeof item === "string" ? item : (JSON.stringify(item) ?? String(item)),
-        ),
+        rawText: storableRawText(rawTextOf(item instanceof UnmappableItem ? item.raw : item)),
       });
     }
   });

@@ -38,18 +38,18 @@ SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b)
  * new ones into connections, subscription states and failed attempts. Returns
  * the dedupe keys of the events that were already stored: returning the
  * stored ones instead cost a row per event to format, send and parse.
- * $1: JSON array of {dedupe_key, ord, raw}: each payload travels once,
+ * $1: JSON array of {dedupe_key, ord, src, raw} (src: contract/sources.ts): each payload travels once,
  * as validated, and the typed columns are read from it here, nulled per event
  * type as lib/ingest/parse.ts `toEvent` does (a field the schema does not
  * check for that type is never cast). $2: the server's receive time.
  */
 export const INSERT_EVENTS_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(dedupe_key uuid, ord int, raw jsonb)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(dedupe_key uuid, ord int, src text, raw jsonb)
 ), typed AS (
   SELECT input.*, raw->>'eventType' AS event_type FROM input
 ), rows AS (
-  SELECT dedupe_key, ord, raw, event_type,
+  SELECT dedupe_key, ord, raw, event_type, src,
          raw->>'clientId' AS client_id,
          to_timestamp((raw->>'timestamp')::float8 / 1000.0) AS event_at,
          raw->>'sessionIdentifier' AS session_identifier,
@@ -79,13 +79,13 @@ WITH input AS (
   -- disconnected one: one sort each over the batch, not an ordered aggregate
   -- (a sort) per field per connection.
   SELECT DISTINCT ON (client_id, session_identifier, version_number)
-         client_id, session_identifier, version_number, event_at, principal_identifier, ip_address, thing_name
+         client_id, session_identifier, version_number, event_at, principal_identifier, ip_address, thing_name, src
     FROM fresh WHERE event_type = 'connected'
    ORDER BY client_id, session_identifier, version_number, event_at
 ), last_disconnect AS (
   SELECT DISTINCT ON (client_id, session_identifier, version_number)
          client_id, session_identifier, version_number, event_at, principal_identifier, thing_name,
-         disconnect_reason, client_initiated_disconnect
+         disconnect_reason, client_initiated_disconnect, src
     FROM fresh WHERE event_type = 'disconnected'
    ORDER BY client_id, session_identifier, version_number, event_at DESC
 ), presence AS (
@@ -98,12 +98,13 @@ WITH input AS (
          ld.client_initiated_disconnect,
          COALESCE(fc.principal_identifier, ld.principal_identifier) AS principal_identifier,
          fc.ip_address,
-         COALESCE(fc.thing_name, ld.thing_name) AS thing_name
+         COALESCE(fc.thing_name, ld.thing_name) AS thing_name,
+         COALESCE(fc.src, ld.src) AS source
     FROM first_connect fc FULL JOIN last_disconnect ld USING (client_id, session_identifier, version_number)
 ), conn AS (
   INSERT INTO connection AS c (client_id, session_identifier, version_number, connected_at,
       disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
-      principal_identifier, ip_address, thing_name)
+      principal_identifier, ip_address, thing_name, source)
   SELECT * FROM presence ORDER BY client_id, session_identifier, version_number
   ON CONFLICT (client_id, session_identifier, version_number) DO UPDATE SET
     connected_at = LEAST(c.connected_at, EXCLUDED.connected_at),
@@ -121,7 +122,10 @@ WITH input AS (
     disconnect_reason = CASE WHEN EXCLUDED.disconnected_at > c.disconnected_at OR c.disconnected_at IS NULL
         THEN EXCLUDED.disconnect_reason ELSE c.disconnect_reason END,
     client_initiated_disconnect = CASE WHEN EXCLUDED.disconnected_at > c.disconnected_at OR c.disconnected_at IS NULL
-        THEN EXCLUDED.client_initiated_disconnect ELSE c.client_initiated_disconnect END
+        THEN EXCLUDED.client_initiated_disconnect ELSE c.client_initiated_disconnect END,
+    -- One connection key from two sources is a misconfiguration; whichever
+    -- order they come in, the same one is kept.
+    source = LEAST(c.source, EXCLUDED.source)
   RETURNING 1
 ), subs AS (
   -- Later timestamp wins; on a tie unsubscribed wins, then the greater session.
@@ -164,7 +168,7 @@ WITH t AS (
       -- ties: later time, then greater session.
       SELECT c.session_identifier, c.version_number, c.connected_at, c.disconnected_at,
              c.disconnect_received_at, c.disconnect_reason, c.client_initiated_disconnect,
-             c.principal_identifier, c.ip_address, c.thing_name
+             c.principal_identifier, c.ip_address, c.thing_name, c.source
         FROM connection c
        WHERE c.client_id = t.client_id
          AND c.conn_time >= (SELECT max(conn_time) FROM connection m WHERE m.client_id = t.client_id)
@@ -175,11 +179,12 @@ WITH t AS (
 INSERT INTO client_state AS cs (client_id, session_identifier, version_number, connected_at,
     disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
     principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
-    last_event_at, first_seen_at, updated_at)
+    last_event_at, first_seen_at, updated_at, source)
 SELECT client_id, session_identifier, version_number, connected_at, disconnected_at,
        disconnect_received_at, disconnect_reason, client_initiated_disconnect,
        principal_identifier, ip_address, thing_name, to_timestamp(last_connected_at / 1000.0),
-       to_timestamp(last_disconnected_at / 1000.0), to_timestamp(last_event_at / 1000.0), $2, $2
+       to_timestamp(last_disconnected_at / 1000.0), to_timestamp(last_event_at / 1000.0), $2, $2,
+       COALESCE(source, 'aws')
   FROM cur ORDER BY client_id
 ON CONFLICT (client_id) DO UPDATE SET
   session_identifier = EXCLUDED.session_identifier,
@@ -192,6 +197,8 @@ ON CONFLICT (client_id) DO UPDATE SET
   principal_identifier = EXCLUDED.principal_identifier,
   ip_address = EXCLUDED.ip_address,
   thing_name = EXCLUDED.thing_name,
+  -- The current connection's source: the client's, by the same rule as its status.
+  source = EXCLUDED.source,
   last_connected_at = GREATEST(cs.last_connected_at, EXCLUDED.last_connected_at),
   last_disconnected_at = GREATEST(cs.last_disconnected_at, EXCLUDED.last_disconnected_at),
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
@@ -206,12 +213,13 @@ ON CONFLICT (client_id) DO UPDATE SET
  * this way has no connection yet, which is what the full refresh would find.
  * (A changed VERSION_RESET_WINDOW_SECONDS takes effect for a client at its
  * next connection event.)
- * $1: JSON array of {client_id, last_event_at} (epoch ms), $2: the receive time.
+ * A client first seen this way takes the batch's source until a connection gives it one.
+ * $1: JSON array of {client_id, last_event_at, source} (epoch ms), $2: the receive time.
  */
 export const TOUCH_CLIENT_STATE_SQL = `
-INSERT INTO client_state AS cs (client_id, last_event_at, first_seen_at, updated_at)
-SELECT client_id, to_timestamp(last_event_at / 1000.0), $2, $2
-  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_event_at float8)
+INSERT INTO client_state AS cs (client_id, last_event_at, first_seen_at, updated_at, source)
+SELECT client_id, to_timestamp(last_event_at / 1000.0), $2, $2, source
+  FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_event_at float8, source text)
  ORDER BY client_id
 ON CONFLICT (client_id) DO UPDATE SET
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),

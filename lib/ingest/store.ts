@@ -2,6 +2,7 @@
 // touched, in one transaction: either all of it is durable or none is.
 import "server-only";
 import type pg from "pg";
+import type { Source } from "../../contract/sources";
 import type { PresenceConfig } from "../presence/types";
 import type { AcceptedItem, RejectedItem } from "./parse";
 import {
@@ -29,7 +30,7 @@ function eventRowsJson(items: readonly AcceptedItem[]): string {
   let out = "[";
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i]!;
-    out += `${i === 0 ? "" : ","}{"dedupe_key":"${item.dedupeKey}","ord":${i},"raw":${item.canonical}}`;
+    out += `${i === 0 ? "" : ","}{"dedupe_key":"${item.dedupeKey}","ord":${i},"src":"${item.source}","raw":${item.canonical}}`;
   }
   return `${out}]`;
 }
@@ -38,13 +39,14 @@ function eventRowsJson(items: readonly AcceptedItem[]): string {
 function batchTimes(items: readonly AcceptedItem[]) {
   const times = new Map<
     string,
-    { connected: number | null; disconnected: number | null; any: number }
+    { connected: number | null; disconnected: number | null; any: number; source: Source }
   >();
-  for (const { event } of items) {
+  for (const { event, source } of items) {
     const t = times.get(event.clientId) ?? {
       connected: null,
       disconnected: null,
       any: event.timestamp,
+      source,
     };
     t.any = Math.max(t.any, event.timestamp);
     if (event.eventType === "connected") t.connected = Math.max(t.connected ?? 0, event.timestamp);
@@ -71,7 +73,7 @@ async function refreshClientState(
   const touched: object[] = [];
   for (const [clientId, t] of times) {
     if (t.connected === null && t.disconnected === null) {
-      touched.push({ client_id: clientId, last_event_at: t.any });
+      touched.push({ client_id: clientId, last_event_at: t.any, source: t.source });
     } else {
       changed.push({
         client_id: clientId,

@@ -10,6 +10,7 @@ import { resetDatabase } from "../../test/support/db";
 import { ingest } from "./index";
 import { parseBody, parseItems } from "./parse";
 import { TOPIC_PREFIXES } from "./schemas";
+import { runs } from "@/test/support/runs";
 
 const T0 = Date.UTC(2026, 10, 26, 8, 0, 0);
 
@@ -225,7 +226,7 @@ describe("typed columns read in SQL", () => {
             })),
         );
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

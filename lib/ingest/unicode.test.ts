@@ -25,6 +25,7 @@ import {
 } from "../../test/support/fuzz-checks";
 import { storableRawText } from "./parse";
 import { MAX_CLIENT_ID_BYTES, TOPIC_PREFIXES } from "./schemas";
+import { runs } from "@/test/support/runs";
 
 beforeAll(resetDatabase);
 
@@ -128,7 +129,7 @@ describe("POST /api/ingest: unicode edge cases", () => {
           ]);
         },
       ),
-      { numRuns: 250 },
+      { numRuns: runs(250) },
     );
   });
 
@@ -160,7 +161,7 @@ describe("POST /api/ingest: unicode edge cases", () => {
           },
         ]);
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });

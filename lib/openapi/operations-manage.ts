@@ -27,6 +27,17 @@ const IngestBody = z
   .union([IngestEnvelope, z.array(IngestEnvelope), z.record(z.string(), z.unknown())])
   .meta({ description: "One envelope, an array of envelopes, or a bare lifecycle payload." });
 
+/** The vendors' own payloads, parsed event by event in lib/sources: their shapes, for reading. */
+const AwsRuleBody = z
+  .record(z.string(), z.unknown())
+  .meta({ description: "What `SELECT *, topic() AS topic FROM '$aws/events/#'` sends." });
+const AzureBody = z
+  .union([z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())])
+  .meta({ description: "Event Grid events (an array) or one CloudEvent." });
+const EmqxBody = z
+  .record(z.string(), z.unknown())
+  .meta({ description: "One EMQX event (`event`: client.connected or client.disconnected)." });
+
 export const MANAGE_OPERATIONS: readonly Operation[] = [
   // Alerts
   {
@@ -301,6 +312,44 @@ export const MANAGE_OPERATIONS: readonly Operation[] = [
     summary: "Store lifecycle events (one, a batch, or a bare payload)",
     body: { schema: IngestBody },
     ok: json("{accepted, duplicates, rejected: [{index, error}]}"),
+  },
+  {
+    path: "/api/ingest/aws-rule",
+    method: "post",
+    tag: "Ingest",
+    access: "ingest",
+    summary:
+      "AWS IoT rule HTTPS action: one lifecycle payload with its `topic` (and AWS's destination confirmation, without a token)",
+    body: { schema: AwsRuleBody },
+    ok: json("{accepted, duplicates, rejected: [{index, error}]}"),
+  },
+  {
+    path: "/api/ingest/azure",
+    method: "post",
+    tag: "Ingest",
+    access: "ingest",
+    summary:
+      "Azure IoT Hub connection state events from Event Grid (Event Grid or CloudEvents schema; the validation handshake without a token)",
+    body: { schema: AzureBody },
+    ok: json("{accepted, duplicates, rejected: [{index, error}]}, or the validation answer"),
+  },
+  {
+    path: "/api/ingest/emqx",
+    method: "post",
+    tag: "Ingest",
+    access: "ingest",
+    summary:
+      "EMQX data integration (rule engine HTTP action): client.connected / client.disconnected",
+    body: { schema: EmqxBody },
+    ok: json("{accepted, duplicates, rejected: [{index, error}]}"),
+  },
+  {
+    path: "/api/admin/aws-rule-destinations",
+    method: "get",
+    tag: "Admin",
+    access: "admin",
+    summary: "AWS IoT rule destinations awaiting confirmation, with their enableUrl",
+    ok: json('{"items": [{"arn", "enableUrl", "receivedAt", …}]}'),
   },
   {
     path: "/api/health",

@@ -32,6 +32,7 @@ import {
   type PresenceStatus,
   type ReceivedEvent,
 } from "./index";
+import { runs } from "@/test/support/runs";
 
 const CONFIG = DEFAULT_PRESENCE_CONFIG;
 const GRACE = CONFIG.offlineGraceMs;
@@ -113,7 +114,7 @@ describe("convergence (docs/model.md)", () => {
           expect(snapshot(delivery, nows)).toEqual(snapshot(received, nows));
         },
       ),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 
@@ -133,7 +134,7 @@ describe("convergence (docs/model.md)", () => {
           );
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -147,7 +148,7 @@ describe("convergence (docs/model.md)", () => {
           expected,
         );
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 
@@ -182,7 +183,7 @@ describe("convergence (docs/model.md)", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });
@@ -195,7 +196,7 @@ describe("idempotence", () => {
         const twice = received.flatMap((r) => [r, structuredClone(r)]);
         expect(snapshot(twice, nows)).toEqual(snapshot(received, nows));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -212,7 +213,7 @@ describe("idempotence", () => {
         }
         expect(snapshotOf(clients, nows)).toEqual(before);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });
@@ -284,7 +285,7 @@ describe("invariants of the derived model", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -309,7 +310,7 @@ describe("invariants of the derived model", () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });
@@ -370,7 +371,7 @@ describe("oracle: the model recovers the real state despite ±2 min timestamps",
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -397,7 +398,7 @@ describe("oracle: the model recovers the real state despite ±2 min timestamps",
           );
         }
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -423,7 +424,7 @@ describe("oracle: the model recovers the real state despite ±2 min timestamps",
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { db } from "../db/client";
 import { deleteExpiredEvents, retentionCutoff } from "./delete-expired-events";
+import { appLog } from "../log/logger";
 
 const Env = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
@@ -21,18 +22,15 @@ export function startRetentionScheduler(env: NodeJS.ProcessEnv = process.env): v
         retentionCutoff(config.EVENT_RETENTION_DAYS),
       );
       if (result.deleted > 0) {
-        console.log(
-          JSON.stringify({
-            msg: "retention",
-            deleted: result.deleted,
-            batches: result.batches,
-            days: config.EVENT_RETENTION_DAYS,
-          }),
-        );
+        appLog.info("retention", {
+          deleted: result.deleted,
+          batches: result.batches,
+          days: config.EVENT_RETENTION_DAYS,
+        });
       }
     } catch (error) {
       // The database may be briefly away; the next run catches up.
-      console.error(JSON.stringify({ msg: "retention failed", error: (error as Error).message }));
+      appLog.error("retention failed", { error });
     }
   };
   const first = setTimeout(() => void run(), 30_000);

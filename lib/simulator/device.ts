@@ -4,7 +4,7 @@
 // seeded random schedule. It also knows what the dashboard should show for
 // it (online or not, current subscriptions) once the fleet is quiesced.
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
-import type { Logger } from "../bridge/logger";
+import type { Logger } from "../log/logger";
 import type { Random } from "./random";
 
 export type DeviceAction =

@@ -1,7 +1,7 @@
 // A simulated fleet of real MQTT devices for demos, tests and benchmarks.
 // `startFleet` runs N devices against any broker (the embedded one, Mosquitto,
 // AWS IoT with a suitable policy); the schedule is random but seeded.
-import { silentLogger, type Logger } from "../bridge/logger";
+import { silentLogger, type Logger } from "../log/logger";
 import {
   DEFAULT_ACTION_WEIGHTS,
   SimulatedDevice,

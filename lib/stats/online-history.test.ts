@@ -25,6 +25,7 @@ import { resetDatabase } from "../../test/support/db";
 import { connected, disconnected, envelope, type Payload } from "../../test/support/events";
 import { onlineHistory } from "./online-history";
 import { HISTORY_RANGES, type HistoryRange, type OnlinePoint } from "./schemas";
+import { runs } from "@/test/support/runs";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -174,7 +175,7 @@ describe("onlineHistory ↔ model", () => {
           await expectChartMatchesModel(events);
         },
       ),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
     // ~10 s when it passes; the margin is for shrinking a failure (each step is
     // a database round trip), which must not be abandoned mid-run by a timeout

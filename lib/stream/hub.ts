@@ -12,6 +12,7 @@ import { CHANGES_CHANNEL } from "../ingest/store-sql";
 import { clientsByIds } from "./changed-clients";
 import { sseEvent } from "./sse";
 import { parseAlertsPayload } from "../alerts/notify";
+import { appLog } from "../log/logger";
 
 export type Subscriber = (chunk: string) => void;
 
@@ -215,7 +216,7 @@ export class ChangeHub {
         this.scheduleSummary();
       }
     } catch (error) {
-      console.warn("stream: reading changed clients failed", (error as Error).message);
+      appLog.warn("stream: reading changed clients failed", { error });
       this.pending.clear();
       this.broadcast(sseEvent("resync", { reason: "read-failed" }));
     } finally {
@@ -232,7 +233,7 @@ export class ChangeHub {
       if (this.subscribers.size === 0) return;
       countClients(undefined).then(
         (counts) => this.broadcast(sseEvent("summary", counts)),
-        (error: Error) => console.warn("stream: counting clients failed", error.message),
+        (error: Error) => appLog.warn("stream: counting clients failed", { error }),
       );
     }, wait);
     this.summaryTimer.unref?.();

@@ -8,6 +8,17 @@ export function envelope(payload: Payload): { topic: string; payload: Payload } 
   return { topic: TOPIC_PREFIXES[payload.eventType] + payload.clientId, payload };
 }
 
+/** What every lifecycle payload of one test client carries. */
+function base(clientId: string, timestamp: number, eventType: EventType): Payload {
+  return {
+    clientId,
+    timestamp,
+    eventType,
+    sessionIdentifier: `session-${clientId}`,
+    principalIdentifier: `principal-${clientId}`,
+  };
+}
+
 export function connected(
   clientId: string,
   timestamp: number,
@@ -15,11 +26,7 @@ export function connected(
   extra: Record<string, unknown> = {},
 ): Payload {
   return {
-    clientId,
-    timestamp,
-    eventType: "connected",
-    sessionIdentifier: `session-${clientId}`,
-    principalIdentifier: `principal-${clientId}`,
+    ...base(clientId, timestamp, "connected"),
     versionNumber: version,
     ipAddress: "192.0.2.10",
     ...extra,
@@ -33,11 +40,7 @@ export function disconnected(
   extra: Record<string, unknown> = {},
 ): Payload {
   return {
-    clientId,
-    timestamp,
-    eventType: "disconnected",
-    sessionIdentifier: `session-${clientId}`,
-    principalIdentifier: `principal-${clientId}`,
+    ...base(clientId, timestamp, "disconnected"),
     versionNumber: version,
     clientInitiatedDisconnect: false,
     disconnectReason: "CONNECTION_LOST",
@@ -51,13 +54,5 @@ export function subscribed(
   topics: string[],
   extra: Record<string, unknown> = {},
 ): Payload {
-  return {
-    clientId,
-    timestamp,
-    eventType: "subscribed",
-    sessionIdentifier: `session-${clientId}`,
-    principalIdentifier: `principal-${clientId}`,
-    topics,
-    ...extra,
-  };
+  return { ...base(clientId, timestamp, "subscribed"), topics, ...extra };
 }

@@ -1,34 +1,18 @@
 // GET/POST /api/alerts/rules – list alert rules (viewers), create one (admins)
 import { createRule, listRules } from "@/lib/alerts/rules";
 import { CreateRuleBody } from "@/lib/alerts/schemas";
-import { parseJsonBody } from "@/lib/auth/parse-json";
-import { requireAdmin, requirePrincipal } from "@/lib/auth/principal";
-import { handleApiError } from "@/lib/http/handle-error";
+import { bodyRoute, guardedRoute } from "@/lib/http/guarded-route";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-async function get(request: Request): Promise<Response> {
-  try {
-    requirePrincipal(request);
-    return Response.json(await listRules());
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+const get = guardedRoute("viewer", async () => Response.json(await listRules()));
 
-async function post(request: Request): Promise<Response> {
-  try {
-    requireAdmin(request);
-    const body = await parseJsonBody(
-      request,
-      CreateRuleBody,
-      "JSON {name, kind, selector?, forSeconds?, threshold?, thresholdShare?, windowSeconds?, channelIds?}",
-    );
-    return Response.json(await createRule(body), { status: 201 });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+const post = bodyRoute(
+  "admin",
+  CreateRuleBody,
+  "JSON {name, kind, selector?, forSeconds?, threshold?, thresholdShare?, windowSeconds?, channelIds?}",
+  async (body) => Response.json(await createRule(body), { status: 201 }),
+);
 
 export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get, POST: post });

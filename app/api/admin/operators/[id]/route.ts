@@ -1,37 +1,22 @@
 // PATCH/DELETE /api/admin/operators/{id} – change role, disable, reset password, delete (admins only)
 import { deleteOperator, updateOperator } from "@/lib/auth/operators";
-import { parseJsonBody } from "@/lib/auth/parse-json";
-import { requireAdmin } from "@/lib/auth/principal";
 import { UpdateOperatorBody } from "@/lib/auth/schemas";
-import { handleApiError } from "@/lib/http/handle-error";
+import { bodyRoute, guardedRoute, routeId, type IdParams } from "@/lib/http/guarded-route";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-type Params = { params: Promise<{ id: string }> };
+const patch = bodyRoute(
+  "admin",
+  UpdateOperatorBody,
+  "JSON {role?, disabled?, password?}",
+  async (body, _principal, context: IdParams) =>
+    Response.json(await updateOperator(await routeId(context), body)),
+);
 
-async function patch(request: Request, { params }: Params): Promise<Response> {
-  try {
-    requireAdmin(request);
-    const body = await parseJsonBody(
-      request,
-      UpdateOperatorBody,
-      "JSON {role?, disabled?, password?}",
-    );
-    return Response.json(await updateOperator((await params).id, body));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
-
-async function remove(request: Request, { params }: Params): Promise<Response> {
-  try {
-    requireAdmin(request);
-    await deleteOperator((await params).id);
-    return new Response(null, { status: 204 });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+const remove = guardedRoute("admin", async (_request, _principal, context: IdParams) => {
+  await deleteOperator(await routeId(context));
+  return new Response(null, { status: 204 });
+});
 
 export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ PATCH: patch, DELETE: remove });

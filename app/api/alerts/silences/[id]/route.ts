@@ -1,21 +1,12 @@
 // DELETE /api/alerts/silences/{id} – end a silence now (admins)
 import { endSilence } from "@/lib/alerts/silences";
-import { requireAdmin } from "@/lib/auth/principal";
-import { handleApiError } from "@/lib/http/handle-error";
+import { guardedRoute, routeId, type IdParams } from "@/lib/http/guarded-route";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-async function remove(
-  request: Request,
-  { params }: { params: Promise<{ id: string }> },
-): Promise<Response> {
-  try {
-    requireAdmin(request);
-    return Response.json(await endSilence((await params).id));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+const remove = guardedRoute("admin", async (_request, _principal, context: IdParams) =>
+  Response.json(await endSilence(await routeId(context))),
+);
 
 export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ DELETE: remove });

@@ -1,3 +1,4 @@
+// The project's logger (the bridge, the broker, the simulator and the app server).
 // Structured logs: one JSON object per line on stderr, so a log shipper can
 // parse them and stdout stays free for a program's real output.
 
@@ -49,3 +50,9 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = createLogger({ level: "silent" });
+
+/** The app server's own log (schedulers, the stream hub, unexpected errors): JSON lines on stderr. */
+export const appLog: Logger = createLogger({
+  level: isLogLevel(process.env.LOG_LEVEL ?? "") ? (process.env.LOG_LEVEL as LogLevel) : "info",
+  fields: { component: "app" },
+});
