@@ -5,8 +5,13 @@
 // routes' 400s.
 import type { Operation } from "./operation";
 import { FLEET_OPERATIONS } from "./operations-fleet";
+import { MACHINE_OPERATIONS } from "./operations-machines";
 import { MANAGE_OPERATIONS } from "./operations-manage";
 
 export type { Access, Method, Operation } from "./operation";
 
-export const OPERATIONS: readonly Operation[] = [...FLEET_OPERATIONS, ...MANAGE_OPERATIONS];
+export const OPERATIONS: readonly Operation[] = [
+  ...FLEET_OPERATIONS,
+  ...MANAGE_OPERATIONS,
+  ...MACHINE_OPERATIONS,
+];
