@@ -10,8 +10,10 @@ import {
   PRINCIPAL_HEADER,
   securityHeaders,
 } from "./lib/auth/access";
+import { bearerPrincipal } from "./lib/auth/bearer";
 import { CSRF_HEADER, isHttps, SESSION_COOKIE, sessionPrincipal } from "./lib/auth/sessions";
 import type { Principal } from "./lib/auth/schemas";
+import { ServiceError } from "./lib/errors";
 import { errorResponse } from "./lib/http/handle-error";
 import { sameOrigin } from "./lib/http/forwarded";
 import { isWellFormedPath, RAW_PATH_HEADER } from "./lib/http/raw-path";
@@ -47,7 +49,11 @@ async function authorize(request: NextRequest): Promise<Response | Principal | n
   }
   let principal: Principal | null;
   try {
-    principal = await sessionPrincipal(request.cookies.get(SESSION_COOKIE)?.value);
+    // An API token (Authorization: Bearer) takes the place of a session; a
+    // bad one is refused outright rather than falling back to the cookie.
+    const byToken = await bearerPrincipal(request);
+    if (byToken instanceof ServiceError) return errorResponse(byToken.code, byToken.message);
+    principal = byToken ?? (await sessionPrincipal(request.cookies.get(SESSION_COOKIE)?.value));
   } catch {
     return api
       ? errorResponse("database_unavailable", "The database is unreachable; retry later.", {
@@ -65,7 +71,8 @@ async function authorize(request: NextRequest): Promise<Response | Principal | n
     if (api) return errorResponse("forbidden", "Only admins may do this.");
     return NextResponse.redirect(new URL("/", request.url));
   }
-  if (isStateChanging(request.method)) {
+  // A token travels in a header no other site can make a browser send: no CSRF to guard against.
+  if (isStateChanging(request.method) && principal.apiTokenId === undefined) {
     if (!sameOrigin(request) || request.headers.get(CSRF_HEADER) !== principal.csrfToken) {
       return errorResponse(
         "csrf_failed",

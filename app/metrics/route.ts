@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 async function get(request: Request): Promise<Response> {
   try {
-    requireMetricsToken(request);
+    await requireMetricsToken(request);
     return await scrapeMetrics();
   } catch (error) {
     return handleApiError(error);

@@ -1,5 +1,6 @@
 "use client";
 
+import { ApiTokensPanel } from "./ApiTokensPanel";
 import { AwsRuleDestinationsPanel } from "./AwsRuleDestinationsPanel";
 import { IngestTokensPanel } from "./IngestTokensPanel";
 import { OperatorsPanel } from "./OperatorsPanel";
@@ -11,11 +12,13 @@ export function AdminPage({ currentUsername }: { currentUsername: string }) {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Administration</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
-          Who may log in, and which senders may post lifecycle events.
+          Who may log in, which senders may post lifecycle events, and which machines may call the
+          API.
         </p>
       </div>
       <OperatorsPanel currentUsername={currentUsername} />
       <IngestTokensPanel />
+      <ApiTokensPanel />
       <AwsRuleDestinationsPanel />
     </main>
   );

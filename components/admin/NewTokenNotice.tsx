@@ -23,10 +23,16 @@ export function NewTokenNotice({
   name,
   token,
   onDone,
+  kind = "Ingest token",
+  power = "post events",
 }: {
   name: string;
   token: string;
   onDone: () => void;
+  /** What the token is, for the field's label. */
+  kind?: string;
+  /** What a holder can do, for the warning. */
+  power?: string;
 }) {
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
@@ -45,15 +51,15 @@ export function NewTokenNotice({
       </h3>
       <p className="mt-1">
         <strong>It is shown only this once.</strong> The dashboard stores only a hash of it; if it
-        is lost, revoke it and create another. Treat it like a password: anyone holding it can post
-        events.
+        is lost, revoke it and create another. Treat it like a password: anyone holding it can{" "}
+        {power}.
       </p>
       <div className="mt-3 flex flex-wrap items-center gap-2">
         <input
           ref={input}
           readOnly
           value={token}
-          aria-label={`Ingest token “${name}”`}
+          aria-label={`${kind} “${name}”`}
           data-testid="new-token-value"
           onFocus={(e) => e.currentTarget.select()}
           className={`${field} min-w-0 flex-1 font-mono text-slate-900 dark:text-slate-100`}

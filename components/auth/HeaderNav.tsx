@@ -14,13 +14,14 @@ export function HeaderNav({ admin }: { admin: boolean }) {
   const onInventory = pathname === "/inventory";
   const onIncidents = pathname === "/incidents" || pathname.startsWith("/incidents/");
   const onAvailability = pathname === "/availability";
+  const onReference = pathname === "/api-reference";
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
       <Link
         href="/"
         className={link}
         aria-current={
-          !onAdmin && !onAlerts && !onIncidents && !onInventory && !onAvailability
+          !onAdmin && !onAlerts && !onIncidents && !onInventory && !onAvailability && !onReference
             ? "page"
             : undefined
         }
@@ -39,6 +40,9 @@ export function HeaderNav({ admin }: { admin: boolean }) {
       </Link>
       <Link href="/alerts" className={link} aria-current={onAlerts ? "page" : undefined}>
         Alerts
+      </Link>
+      <Link href="/api-reference" className={link} aria-current={onReference ? "page" : undefined}>
+        API
       </Link>
       {admin ? (
         <Link href="/inventory" className={link} aria-current={onInventory ? "page" : undefined}>

@@ -29,6 +29,7 @@ export const queryKeys = {
   me: () => ["me"] as const,
   operators: () => ["admin", "operators"] as const,
   ingestTokens: () => ["admin", "ingest-tokens"] as const,
+  apiTokens: () => ["admin", "api-tokens"] as const,
   awsRuleDestinations: () => ["admin", "aws-rule-destinations"] as const,
   /** Everything about alerts: the stream's `alerts` event refetches the family. */
   alertsRoot: () => ["alerts"] as const,

@@ -10,6 +10,8 @@ const PUBLIC_PATHS = new Set([
   "/api/auth/login",
   "/api/health",
   "/api/ingest",
+  // The API description: the same as the open-source code, and no data.
+  "/api/openapi.json",
   // The other sources' ingest routes check the ingest token themselves; their
   // vendors' handshakes (AWS destination confirmation, Event Grid validation)
   // come without one (lib/sources).

@@ -47,18 +47,31 @@ export const UpdateOperatorBody = z
     message: "nothing to change: give role, disabled or password",
   });
 
-export const CreateTokenBody = z.object({
-  name: z
-    .string({ error: "name must be a string" })
-    .trim()
-    .min(1, "name must not be empty")
-    .max(100, "name must be at most 100 characters")
-    .refine(storable, "name must not contain NUL characters or lone surrogates")
-    .refine(
-      (s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s),
-      "name must not contain control characters or line breaks",
-    ),
+const TokenName = z
+  .string({ error: "name must be a string" })
+  .trim()
+  .min(1, "name must not be empty")
+  .max(100, "name must be at most 100 characters")
+  .refine(storable, "name must not contain NUL characters or lone surrogates")
+  .refine(
+    (s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s),
+    "name must not contain control characters or line breaks",
+  );
+
+export const CreateTokenBody = z.object({ name: TokenName });
+
+/** POST /api/admin/api-tokens. */
+export const CreateApiTokenBody = z.object({
+  name: TokenName,
+  role: z.enum(ROLES, { error: "role must be viewer or admin" }),
+  expiresAt: z.iso
+    .datetime({
+      offset: true,
+      error: "expiresAt must be an ISO 8601 time, e.g. 2027-01-31T00:00:00Z",
+    })
+    .optional(),
 });
+export type CreateApiTokenBody = z.infer<typeof CreateApiTokenBody>;
 
 export interface OperatorView {
   id: string;
@@ -80,10 +93,27 @@ export interface IngestTokenView {
   revokedAt: string | null;
 }
 
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  /** As of when the view was read: revoked wins over expired. */
+  state: "active" | "expired" | "revoked";
+}
+
 /** Who is making the request, as the proxy establishes it. */
 export interface Principal {
   operatorId: string;
   username: string;
   role: Role;
   csrfToken: string;
+  /** Set when an API token (not a session) authenticated the request. */
+  apiTokenId?: string;
 }

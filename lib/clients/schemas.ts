@@ -30,24 +30,30 @@ function quote(value: string): string {
 }
 
 /** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
-export const Instant = z.string().transform((value, ctx) => {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${quote(value)} is not an ISO 8601 time or epoch ms`,
-    });
-    return z.NEVER;
-  }
-  if (ms < EARLIEST_INSTANT || ms > LATEST_INSTANT) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${quote(value)} is outside the supported range ${new Date(EARLIEST_INSTANT).toISOString()} to ${new Date(LATEST_INSTANT).toISOString()}`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const Instant = z
+  .string()
+  .meta({
+    description: "An ISO 8601 time or epoch milliseconds, between 2000 and 9999.",
+    examples: ["2026-12-01T00:00:00.000Z", "1764547200000"],
+  })
+  .transform((value, ctx) => {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${quote(value)} is not an ISO 8601 time or epoch ms`,
+      });
+      return z.NEVER;
+    }
+    if (ms < EARLIEST_INSTANT || ms > LATEST_INSTANT) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${quote(value)} is outside the supported range ${new Date(EARLIEST_INSTANT).toISOString()} to ${new Date(LATEST_INSTANT).toISOString()}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 /** Search text. No stored client ID holds a NUL, and PostgreSQL text cannot carry one. */
 const SearchText = z

@@ -199,3 +199,11 @@ export async function getIncident(
     },
   };
 }
+
+/** Live incidents that have not ended yet (GET /metrics: fleet_incidents_open). */
+export async function countOpenIncidents(): Promise<number> {
+  const { rows } = await db().pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM incident i WHERE ${LIVE} AND i.ended_at IS NULL`,
+  );
+  return rows[0]?.n ?? 0;
+}

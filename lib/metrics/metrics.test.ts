@@ -5,13 +5,18 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST as ingest } from "@/app/api/ingest/route";
 import { GET as summary } from "@/app/api/stats/summary/route";
+import { GET as incidents } from "@/app/api/incidents/route";
 import { GET as metrics } from "@/app/metrics/route";
+import { db } from "@/lib/db/client";
+import { putLabels } from "@/lib/labels/client-labels";
 import { resetAlerts } from "@/test/support/alerts-db";
 import { resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest } from "@/test/support/routes";
 
 const TOKEN = "metrics-test-token";
+// Read when the metrics registry is first built (on the first scrape below).
+process.env.METRICS_LABEL_KEYS = "site, hw.rev";
 
 function scrape(token: string | null = TOKEN): Promise<Response> {
   return metrics(
@@ -87,6 +92,81 @@ describe("GET /metrics", () => {
     expect(after.get("fleet_stream_subscribers")).toBe(0);
     expect(after.get("fleet_alerts_firing")).toBe(0);
     expect(after.get("fleet_alert_outbox_pending")).toBe(0);
+    expect(after.get("fleet_incidents_open")).toBe(0);
+    // Exactly the series the design names, no more.
+    expect(new Set([...after.keys()].map((k) => k.replace(/\{.*$/, "")))).toEqual(
+      new Set([
+        "fleet_clients",
+        "fleet_clients_flapping",
+        "fleet_ingest_events_total",
+        "fleet_incidents_open",
+        "fleet_alerts_firing",
+        "fleet_alert_outbox_pending",
+        "fleet_stream_subscribers",
+      ]),
+    );
+  });
+
+  it("splits fleet_clients by METRICS_LABEL_KEYS as the summary counts each label", async () => {
+    const now = Date.now();
+    await ingest(
+      ingestRequest([
+        envelope(connected("l-berlin-1", now - 5_000, 1)),
+        envelope(connected("l-berlin-2", now - 600_000, 1)),
+        envelope(disconnected("l-berlin-2", now - 590_000, 1)),
+        envelope(connected("l-paris-1", now - 5_000, 1)),
+        envelope(connected("l-unlabelled", now - 5_000, 1)),
+      ]),
+    );
+    await putLabels("l-berlin-1", { site: "berlin", "hw.rev": "b2", team: "x" });
+    await putLabels("l-berlin-2", { site: "berlin" });
+    await putLabels("l-paris-1", { site: "paris", "hw.rev": "b2" });
+    await putLabels("l-never", { site: "paris" }); // labelled, never seen
+    const after = await series();
+    for (const [key, value] of [
+      ["site", "berlin"],
+      ["site", "paris"],
+      ["hw.rev", "b2"],
+    ] as const) {
+      const url = `${BASE}/api/stats/summary?label=${encodeURIComponent(`${key}:${value}`)}`;
+      const counts = (await (await summary(new Request(url))).json()) as Record<string, number>;
+      const name = `label_${key.replace(".", "_")}`;
+      for (const [status, field] of [
+        ["online", "online"],
+        ["pending", "pending"],
+        ["offline", "offline"],
+        ["never_seen", "neverSeen"],
+      ] as const) {
+        expect(
+          after.get(`fleet_clients{status=${status},${name}=${value}}`),
+          `${key}:${value} ${status}`,
+        ).toBe(counts[field]);
+      }
+    }
+    expect(after.get("fleet_clients{status=online,label_site=berlin}")).toBe(1);
+    expect(after.get("fleet_clients{status=never_seen,label_site=paris}")).toBe(1);
+    // Keys not listed make no series; the whole fleet stays the series without label_ labels.
+    expect([...after.keys()].some((k) => k.includes("label_team"))).toBe(false);
+    expect(after.get("fleet_clients{status=online}")).toBe(3);
+  });
+
+  it("counts open incidents as GET /api/incidents shows them", async () => {
+    const insert = (id: string, ended: boolean, retracted: boolean) =>
+      db().pool.query(
+        `INSERT INTO incident (id, started_at, ended_at, closes_at, last_hot_at, burst_end_at,
+           affected_clients, reconnected_clients, reasons, created_at, updated_at, retracted_at)
+         VALUES ($1, now() - interval '1 hour', $2, now(), now(), now(), 30, 0, '{}', now(), now(), $3)`,
+        [id, ended ? new Date() : null, retracted ? new Date() : null],
+      );
+    await insert("00000000-0000-4000-8000-000000000001", false, false);
+    await insert("00000000-0000-4000-8000-000000000002", true, false);
+    await insert("00000000-0000-4000-8000-000000000003", false, true);
+    const listed = (await (await incidents(new Request(`${BASE}/api/incidents`))).json()) as {
+      items: Array<{ endedAt: string | null }>;
+    };
+    const open = listed.items.filter((i) => i.endedAt === null).length;
+    expect(open).toBe(1);
+    expect((await series()).get("fleet_incidents_open")).toBe(open);
   });
 
   it("answers 401 in the error contract without the right bearer token", async () => {

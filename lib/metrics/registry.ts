@@ -5,7 +5,9 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import { alertGaugeValues } from "../alerts/list";
 import { countClients } from "../clients/list";
+import { countOpenIncidents } from "../incidents/read";
 import { changeHub } from "../stream/hub";
+import { labelSplit, metricsLabelKeys, promLabelName } from "./label-split";
 
 export interface AppMetrics {
   registry: Registry;
@@ -30,17 +32,31 @@ function createMetrics(): AppMetrics {
     });
     return pending;
   };
+  // METRICS_LABEL_KEYS adds one split of the same gauge per key, e.g.
+  // fleet_clients{status="online",label_site="berlin"}; the whole fleet is the
+  // series without label_ labels.
+  const labelKeys = metricsLabelKeys();
   new Gauge({
     name: "fleet_clients",
-    help: "Fleet clients by status (never_seen: labelled in the inventory, no event yet).",
-    labelNames: ["status"] as const,
+    help: "Fleet clients by status (never_seen: labelled in the inventory, no event yet); split by label_<key> for each key in METRICS_LABEL_KEYS.",
+    labelNames: ["status", ...labelKeys.map(promLabelName)],
     registers: [registry],
     async collect() {
-      const c = await counts();
+      const [c, split] = await Promise.all([counts(), labelSplit(labelKeys)]);
+      // Values that vanished since the last scrape must not linger as stale series.
+      this.reset();
       this.set({ status: "online" }, c.online);
       this.set({ status: "pending" }, c.pending);
       this.set({ status: "offline" }, c.offline);
-      this.set({ status: "never_seen" }, (c as { neverSeen?: number }).neverSeen ?? 0);
+      this.set({ status: "never_seen" }, c.neverSeen);
+      for (const key of labelKeys) {
+        const values = new Set(split.filter((r) => r.key === key).map((r) => r.value));
+        for (const value of values)
+          for (const status of ["online", "pending", "offline", "never_seen"] as const)
+            this.set({ status, [promLabelName(key)]: value }, 0);
+      }
+      for (const row of split)
+        this.set({ status: row.status, [promLabelName(row.key)]: row.value }, row.count);
     },
   });
   new Gauge({
@@ -72,6 +88,14 @@ function createMetrics(): AppMetrics {
     registers: [registry],
     async collect() {
       this.set((await alerts()).outboxPending);
+    },
+  });
+  new Gauge({
+    name: "fleet_incidents_open",
+    help: "Fleet-wide incidents still open (not ended, merged or retracted).",
+    registers: [registry],
+    async collect() {
+      this.set(await countOpenIncidents());
     },
   });
   new Gauge({

@@ -1,6 +1,9 @@
 // GET /metrics behind the HTTP layer: a bearer token from METRICS_TOKEN
-// (comma-separated, for rotation), then the series in Prometheus text format.
+// (comma-separated, for rotation) or an API token of either role, then the
+// series in Prometheus text format.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { apiTokenPrincipal, API_TOKEN_PREFIX } from "../auth/api-tokens";
+import { bearerCredential } from "../auth/bearer";
 import { ServiceError } from "../errors";
 import { appMetrics } from "./registry";
 
@@ -13,19 +16,26 @@ export function metricsTokens(env: NodeJS.ProcessEnv = process.env): string[] {
     .filter((t) => t.length > 0);
 }
 
-/** Constant-time over the configured tokens (hashing first gives equal lengths). */
-export function requireMetricsToken(request: Request): void {
+/**
+ * An API token (any role: metrics are a read), else METRICS_TOKEN compared in
+ * constant time over the configured tokens (hashing first gives equal lengths).
+ */
+export async function requireMetricsToken(request: Request): Promise<void> {
+  const credential = bearerCredential(request);
+  if (typeof credential === "string" && credential.startsWith(API_TOKEN_PREFIX)) {
+    await apiTokenPrincipal(credential);
+    return;
+  }
   const tokens = metricsTokens();
   if (tokens.length === 0) {
     throw new ServiceError(
       "unauthorized",
-      "Metrics are off: set METRICS_TOKEN and scrape with Authorization: Bearer <METRICS_TOKEN>.",
+      "Scrape with Authorization: Bearer <API token>, or set METRICS_TOKEN and send that.",
     );
   }
-  const match = /^Bearer\s+(.+)$/i.exec((request.headers.get("authorization") ?? "").trim());
   let ok = false;
-  if (match?.[1] !== undefined) {
-    const presented = digest(match[1]);
+  if (typeof credential === "string") {
+    const presented = digest(credential);
     for (const token of tokens) ok = timingSafeEqual(presented, digest(token)) || ok;
   }
   if (!ok) {

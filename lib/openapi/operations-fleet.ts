@@ -1,0 +1,197 @@
+// The fleet's operations: clients, exports, statistics, labels, incidents,
+// with the zod schemas their routes parse (see operation.ts).
+import { z } from "zod";
+import {
+  EventsQuery,
+  ExportQuery,
+  FailuresQuery,
+  ListClientsQuery,
+  RangeQuery,
+  SummaryQuery,
+} from "../clients/schemas";
+import { IncidentClientsQuery, ListIncidentsQuery } from "../incidents/schemas";
+import { FacetQuery, PutLabelsBody } from "../labels/schemas";
+import { ReasonsQuery } from "../stats/reasons";
+import { OnlineHistoryQuery } from "../stats/schemas";
+import { clientIdParam, idParam, json, type Operation } from "./operation";
+
+const csv = { status: 200, contentType: "text/csv", description: "RFC 4180 CSV, streamed." };
+const LabelsImportJson = z
+  .array(z.object({ clientId: z.string(), labels: z.record(z.string(), z.string()) }))
+  .meta({ description: "Every client listed gets exactly these labels." });
+
+export const FLEET_OPERATIONS: readonly Operation[] = [
+  {
+    path: "/api/clients",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "List clients with status, search, sort and cursor pagination",
+    query: ListClientsQuery,
+    ok: json("A page of clients and the fleet's counts."),
+  },
+  {
+    path: "/api/clients/{clientId}",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "One client's status, session and subscriptions",
+    pathParams: clientIdParam,
+    ok: json("The client; 404 if never seen."),
+  },
+  {
+    path: "/api/clients/{clientId}/connections",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "A client's connection timeline, oldest first",
+    pathParams: clientIdParam,
+    query: RangeQuery,
+    ok: json("{items: [connection…]}"),
+  },
+  {
+    path: "/api/clients/{clientId}/connections.csv",
+    method: "get",
+    tag: "Export",
+    access: "viewer",
+    summary: "A client's connection timeline as CSV",
+    pathParams: clientIdParam,
+    query: RangeQuery,
+    ok: csv,
+  },
+  {
+    path: "/api/clients/{clientId}/events",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "A client's raw lifecycle events, newest first",
+    pathParams: clientIdParam,
+    query: EventsQuery,
+    ok: json("A page of events."),
+  },
+  {
+    path: "/api/clients/{clientId}/failures",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "Refused connection attempts, newest first",
+    pathParams: clientIdParam,
+    query: FailuresQuery,
+    ok: json("A page of failures."),
+  },
+  {
+    path: "/api/clients/{clientId}/subscriptions",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "Current topics, per-topic state and history",
+    pathParams: clientIdParam,
+    ok: json("The client's subscriptions."),
+  },
+  {
+    path: "/api/clients/{clientId}/labels",
+    method: "get",
+    tag: "Labels",
+    access: "viewer",
+    summary: "A client's labels",
+    pathParams: clientIdParam,
+    ok: json("{labels}"),
+  },
+  {
+    path: "/api/clients/{clientId}/labels",
+    method: "put",
+    tag: "Labels",
+    access: "admin",
+    summary: "Replace a client's labels",
+    pathParams: clientIdParam,
+    body: { schema: PutLabelsBody },
+    ok: json("The labels now set."),
+  },
+  {
+    path: "/api/export/connections.csv",
+    method: "get",
+    tag: "Export",
+    access: "viewer",
+    summary: "The fleet's (filtered) timelines as CSV",
+    query: ExportQuery,
+    ok: csv,
+  },
+  {
+    path: "/api/stats/summary",
+    method: "get",
+    tag: "Stats",
+    access: "viewer",
+    summary: "Fleet counts by status, plus flapping",
+    query: SummaryQuery,
+    ok: json("{online, pending, offline, total, flapping, neverSeen}"),
+  },
+  {
+    path: "/api/stats/online",
+    method: "get",
+    tag: "Stats",
+    access: "viewer",
+    summary: "Online clients over time",
+    query: OnlineHistoryQuery,
+    ok: json("Points of the online count."),
+  },
+  {
+    path: "/api/stats/reasons",
+    method: "get",
+    tag: "Stats",
+    access: "viewer",
+    summary: "Disconnect reasons over time",
+    query: ReasonsQuery,
+    ok: json("Counts per reason and time bucket."),
+  },
+  {
+    path: "/api/stream",
+    method: "get",
+    tag: "Fleet",
+    access: "viewer",
+    summary: "Server-Sent Events: `client` per changed client, `summary` counts, heartbeats",
+    ok: { status: 200, contentType: "text/event-stream", description: "An event stream." },
+  },
+  {
+    path: "/api/labels/facet",
+    method: "get",
+    tag: "Labels",
+    access: "viewer",
+    summary: "Clients per value of one label key",
+    query: FacetQuery,
+    ok: json("Values with their client and online counts."),
+  },
+  {
+    path: "/api/labels/import",
+    method: "post",
+    tag: "Labels",
+    access: "admin",
+    summary: "Set the labels of many clients from CSV or JSON, all or nothing",
+    body: {
+      schema: LabelsImportJson,
+      alternatives: {
+        "text/csv": z.string().meta({ description: "Rows clientId,key,value with that header." }),
+      },
+    },
+    ok: json("What was imported."),
+  },
+  // Incidents
+  {
+    path: "/api/incidents",
+    method: "get",
+    tag: "Incidents",
+    access: "viewer",
+    summary: "Incidents overlapping a time range, newest first",
+    query: ListIncidentsQuery,
+    ok: json("{items: [incident…]}"),
+  },
+  {
+    path: "/api/incidents/{id}",
+    method: "get",
+    tag: "Incidents",
+    access: "viewer",
+    summary: "One incident with a page of its clients",
+    pathParams: idParam,
+    query: IncidentClientsQuery,
+    ok: json("The incident."),
+  },
+];
