@@ -7,11 +7,13 @@ import type { Operation } from "./operation";
 import { FLEET_OPERATIONS } from "./operations-fleet";
 import { MACHINE_OPERATIONS } from "./operations-machines";
 import { MANAGE_OPERATIONS } from "./operations-manage";
+import { REPORT_OPERATIONS } from "./operations-reports";
 
 export type { Access, Method, Operation } from "./operation";
 
 export const OPERATIONS: readonly Operation[] = [
   ...FLEET_OPERATIONS,
   ...MANAGE_OPERATIONS,
+  ...REPORT_OPERATIONS,
   ...MACHINE_OPERATIONS,
 ];
