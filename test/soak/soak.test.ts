@@ -210,7 +210,7 @@ describe("soak: faults under continuous load", () => {
       // The broker may still announce something after the load stops (a
       // keep-alive timeout of a device starved of CPU): wait for that too.
       let drained = false;
-      for (let upTo = -1; upTo !== ledger.published.length; ) {
+      for (let upTo = -1; upTo !== ledger.published.length;) {
         upTo = ledger.published.length;
         drained = await ledger.drained(upTo, 60_000);
         if (!drained) break;
