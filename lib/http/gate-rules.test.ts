@@ -73,6 +73,19 @@ describe("gateDecision", () => {
     });
   });
 
+  it("an API token takes the session's place: looked up first, no CSRF, admin paths say so", () => {
+    const byToken = (pathname: string) =>
+      gateDecision(request({ pathname, authorization: "Bearer fpa_x", sessionCookie: undefined }));
+    expect(byToken("/api/admin/operators")).toEqual({
+      kind: "check",
+      credential: "api-token",
+      adminOnly: true,
+      csrf: false,
+      tooLarge: null,
+    });
+    expect(byToken("/api/clients")).toMatchObject({ credential: "api-token", adminOnly: false });
+  });
+
   it("a cross-site login is refused before its body, as proxy.ts does", () => {
     expect(gateDecision(request({ pathname: "/api/auth/login", sameOrigin: false }))).toMatchObject(
       {

@@ -53,7 +53,8 @@ export type GateDecision =
    */
   | {
       kind: "check";
-      credential: "ingest-token" | "session";
+      /** An API token (Authorization: Bearer) takes a session's place, as in proxy.ts. */
+      credential: "ingest-token" | "api-token" | "session";
       adminOnly: boolean;
       /** A cookie-authenticated write: it needs the session's CSRF token and a same-site origin. */
       csrf: boolean;
@@ -82,7 +83,9 @@ export function gateDecision(
       "A valid bearer token is required (Authorization: Bearer <INGEST_TOKEN>).",
     );
   }
-  if ((access === "operator" || access === "admin") && !request.sessionCookie)
+  const byToken =
+    (access === "operator" || access === "admin") && request.authorization !== undefined;
+  if ((access === "operator" || access === "admin") && !byToken && !request.sessionCookie)
     return refuse("unauthorized", "Log in first.");
   if (request.pathname === "/api/auth/login" && !request.sameOrigin)
     return refuse("csrf_failed", "Cross-site login attempt refused.");
@@ -97,9 +100,10 @@ export function gateDecision(
     return { kind: "check", credential: "ingest-token", adminOnly: false, csrf: false, tooLarge };
   return {
     kind: "check",
-    credential: "session",
+    credential: byToken ? "api-token" : "session",
     adminOnly: access === "admin",
-    csrf: isStateChanging(method),
+    // A token travels in a header no other site can make a browser send: no CSRF to guard against.
+    csrf: !byToken && isStateChanging(method),
     tooLarge,
   };
 }

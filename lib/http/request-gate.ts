@@ -15,6 +15,7 @@ import "server-only";
 import diagnostics from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { PRINCIPAL_HEADER, securityHeaders } from "../auth/access";
+import { bearerPrincipal } from "../auth/bearer";
 import { CSRF_HEADER, SESSION_COOKIE, sessionPrincipal } from "../auth/sessions";
 import { ERROR_STATUS, ServiceError } from "../errors";
 import { verifyIngestAuthorization } from "./auth";
@@ -119,6 +120,18 @@ async function checkCredential(
   try {
     if (decision.credential === "ingest-token") {
       await verifyIngestAuthorization(headerText(request, "authorization") ?? null);
+    } else if (decision.credential === "api-token") {
+      // The same check as proxy.ts's, on a body-less copy of the request.
+      const principal = await bearerPrincipal(
+        new Request(new URL(request.url ?? "/", "http://gate.invalid"), {
+          headers: { authorization: headerText(request, "authorization") ?? "" },
+        }),
+      );
+      if (principal === null) return { code: "unauthorized", message: "Log in first." };
+      if (principal instanceof ServiceError)
+        return { code: principal.code, message: principal.message };
+      if (decision.adminOnly && principal.role !== "admin")
+        return { code: "forbidden", message: "Only admins may do this." };
     } else {
       const principal = await sessionPrincipal(
         cookieValue(headerText(request, "cookie"), SESSION_COOKIE),
