@@ -113,6 +113,7 @@ describe("GET /api/openapi.json", () => {
  */
 const REFINED: Record<string, string> = {
   from: "yesterday",
+  asOf: "yesterday",
   to: "yesterday",
   label: "no-colon",
   key: "Not A Key!",
