@@ -90,11 +90,15 @@ test("time-travel from the online chart, then back to live", async ({ page }) =>
 
 test("the date-time picker travels to the moment entered", async ({ page }) => {
   await page.goto(`/?q=${prefix}`);
-  await expect(row(page, late)).toBeVisible(); // hydrated: the list has loaded
+  await expect(row(page, late)).toBeVisible();
+  // Typed before React hydrates, the value would be reset: wait for the table's hydrated mark.
+  await expect(page.locator('[data-testid="client-table-scroller"][data-hydrated]')).toBeVisible();
   const at = new Date(Date.now() - 7 * HOUR);
   const pad = (n: number) => String(n).padStart(2, "0");
   const local = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-  await page.getByLabel("View the fleet at").fill(local);
+  const picker = page.getByLabel("View the fleet at", { exact: true });
+  await picker.fill(local);
+  await expect(picker).toHaveValue(local);
   await page.getByRole("button", { name: "View", exact: true }).click();
   await expect(page.getByTestId("past-banner")).toBeVisible();
   await expect(row(page, early)).toHaveAttribute("data-status", "online");

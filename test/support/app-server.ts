@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { hashPassword } from "../../lib/auth/password";
+import { hashPassword, verifyPassword } from "../../lib/auth/password";
 import { freePort } from "../../lib/db/embedded";
 import { APP_NODE_ARGS, NEXT_BIN } from "../../lib/next-process";
 
@@ -55,11 +55,23 @@ async function ensureTestAdmin(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    // A new hash revokes the admin's sessions (a password change does): keep
+    // the stored one while it still matches, so a second app on the database
+    // does not log out the first one's browsers.
+    const { rows } = await client.query<{ password_hash: string }>(
+      "SELECT password_hash FROM operator WHERE lower(username) = lower($1)",
+      [TEST_ADMIN.username],
+    );
+    const stored = rows[0]?.password_hash;
+    const hash =
+      stored !== undefined && (await verifyPassword(TEST_ADMIN.password, stored))
+        ? stored
+        : await hashPassword(TEST_ADMIN.password);
     await client.query(
       `INSERT INTO operator (username, password_hash, role) VALUES ($1, $2, 'admin')
        ON CONFLICT ((lower(username))) DO UPDATE SET password_hash = EXCLUDED.password_hash,
          role = 'admin', disabled = false, failed_logins = 0, locked_until = NULL`,
-      [TEST_ADMIN.username, await hashPassword(TEST_ADMIN.password)],
+      [TEST_ADMIN.username, hash],
     );
   } finally {
     await client.end();
