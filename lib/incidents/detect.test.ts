@@ -60,6 +60,7 @@ const scenario = massDisconnectArbitrary().chain((events) =>
 
 describe("incident detection is independent of arrival", () => {
   it("any permutation with duplicates gives the in-order incidents", () => {
+    const RUNS = runs(300);
     let withIncidents = 0;
     let open = 0;
     fc.assert(
@@ -70,11 +71,12 @@ describe("incident detection is independent of arrival", () => {
         if (expected.some((i) => i.endedAt === null)) open += 1;
         expect(fromEvents(delivery, config, now)).toEqual(expected);
       }),
-      { numRuns: runs(300) },
+      { numRuns: RUNS },
     );
-    // The generator must exercise the detector: many runs find incidents, some still open.
-    expect(withIncidents).toBeGreaterThan(100);
-    expect(open).toBeGreaterThan(10);
+    // The generator must exercise the detector: many runs find incidents
+    // (about two in five on average), some still open.
+    expect(withIncidents).toBeGreaterThan(RUNS / 5);
+    expect(open).toBeGreaterThan(RUNS / 60);
   });
 
   it("the detector itself ignores the order of its disconnects (the database loads them in any order)", () => {

@@ -96,7 +96,8 @@ describe("stored incidents = the pure reference on the in-order history", () => 
       ),
       { numRuns: runs(60) },
     );
-    expect(found).toBeGreaterThan(20);
+    // The generator must exercise the job: a good share of the runs find incidents.
+    expect(found).toBeGreaterThan(runs(60) / 4);
   }, 240_000);
 });
 
