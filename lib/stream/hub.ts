@@ -85,8 +85,8 @@ export class ChangeHub {
 
   /**
    * `fn` runs whenever the database announces ended sessions (SESSIONS_CHANNEL,
-   * on this hub's LISTEN connection), and after the listener reconnects
-   * (notices sent meanwhile are lost).
+   * on this hub's LISTEN connection), and whenever the listener (re)connects
+   * (notices sent before it listened are lost).
    */
   onSessionNotice(fn: () => void): void {
     this.sessionListeners.add(fn);
@@ -140,11 +140,12 @@ export class ChangeHub {
     this.reconnectDelay = RECONNECT_MIN_MS;
     this.broadcast(sseEvent("listener", { connected: true }));
     // Notifications sent while the listener was down are lost: browsers refetch.
-    if (this.lostSinceConnect) {
+    if (this.lostSinceConnect)
       this.broadcast(sseEvent("resync", { reason: "listener-reconnected" }));
-      this.sessionNotice();
-    }
     this.lostSinceConnect = false;
+    // A revocation announced before LISTEN was active (a logout just after
+    // the first stream opened) reached nobody: check the open streams' sessions now.
+    this.sessionNotice();
   }
 
   private onLost(client: pg.Client): void {
