@@ -3,6 +3,7 @@
 // them to it.
 import type pg from "pg";
 import type { DisconnectPoint } from "./detect";
+import { CURRENT_JOIN_SQL, INFERRED_END_SQL } from "../clients/inferred-end";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
@@ -61,18 +62,9 @@ WITH spans AS (
   UNION ALL
   SELECT s, e FROM (
     SELECT c.connected_at AS s,
-           CASE WHEN cur.client_id IS NOT NULL THEN NULL
-                ELSE COALESCE((SELECT n.conn_time FROM connection n
-                                WHERE n.client_id = c.client_id
-                                  AND (n.conn_time, n.version_number, n.session_identifier)
-                                    > (c.conn_time, c.version_number, c.session_identifier)
-                                ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1),
-                              c.conn_time)
-           END AS e
+           ${INFERRED_END_SQL} AS e
       FROM connection c
-      LEFT JOIN client_state cur
-        ON cur.client_id = c.client_id AND cur.session_identifier = c.session_identifier
-       AND cur.version_number = c.version_number AND cur.disconnected_at IS NULL
+      ${CURRENT_JOIN_SQL}
      WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL AND c.connected_at < $3
   ) unclosed WHERE e IS NULL OR e >= $2
 )

@@ -4,6 +4,7 @@
 // minute instant at or after s and one to `ends` of the first at or after e
 // ('infinity' while open). Keys travel between statements as epoch minutes.
 import { sql, type Sql } from "../db/sql";
+import { CURRENT_JOIN_SQL, INFERRED_END_SQL } from "../clients/inferred-end";
 
 /** Serialises rebuilds (exclusive) against ingest batches maintaining the rollup (shared). */
 export const ROLLUP_LOCK = 0x6f6e_6c6e; // "onln"
@@ -24,18 +25,9 @@ spans AS (
   UNION ALL
   SELECT s, e FROM (
     SELECT c.connected_at AS s,
-           CASE WHEN cur.client_id IS NOT NULL THEN NULL
-                ELSE COALESCE((SELECT n.conn_time FROM connection n
-                                WHERE n.client_id = c.client_id
-                                  AND (n.conn_time, n.version_number, n.session_identifier)
-                                    > (c.conn_time, c.version_number, c.session_identifier)
-                                ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1),
-                              c.conn_time)
-           END AS e
+           ${sql.raw(INFERRED_END_SQL)} AS e
       FROM cands c
-      LEFT JOIN client_state cur
-        ON cur.client_id = c.client_id AND cur.session_identifier = c.session_identifier
-       AND cur.version_number = c.version_number AND cur.disconnected_at IS NULL
+      ${sql.raw(CURRENT_JOIN_SQL)}
      WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL
   ) unclosed WHERE e IS NULL OR e > s
 ),
