@@ -1,31 +1,24 @@
 // Runs the retention job inside each app instance (the advisory lock lets one
 // of them do the work): shortly after start, then every hour.
-import { z } from "zod";
 import { db } from "../db/client";
-import { deleteExpiredEvents, retentionCutoff } from "./delete-expired-events";
+import { retentionConfig, runRetention } from "./run";
 import { appLog } from "../log/logger";
-
-const Env = z.object({
-  EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
-  RETENTION_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
-});
 
 const globalForRetention = globalThis as unknown as { fleetRetentionTimer?: NodeJS.Timeout };
 
 export function startRetentionScheduler(env: NodeJS.ProcessEnv = process.env): void {
   if (globalForRetention.fleetRetentionTimer !== undefined || !env.DATABASE_URL) return;
-  const config = Env.parse(env);
+  const config = retentionConfig(env);
   const run = async () => {
     try {
-      const result = await deleteExpiredEvents(
-        db().pool,
-        retentionCutoff(config.EVENT_RETENTION_DAYS),
-      );
-      if (result.deleted > 0) {
+      const result = await runRetention(db().pool, config);
+      if (result.deleted > 0 || result.created.length > 0 || result.dropped.length > 0) {
         appLog.info("retention", {
           deleted: result.deleted,
           batches: result.batches,
-          days: config.EVENT_RETENTION_DAYS,
+          partitionsCreated: result.created,
+          partitionsDropped: result.dropped,
+          days: config.days,
         });
       }
     } catch (error) {
@@ -35,7 +28,7 @@ export function startRetentionScheduler(env: NodeJS.ProcessEnv = process.env): v
   };
   const first = setTimeout(() => void run(), 30_000);
   first.unref();
-  const timer = setInterval(() => void run(), config.RETENTION_INTERVAL_SECONDS * 1000);
+  const timer = setInterval(() => void run(), config.intervalSeconds * 1000);
   timer.unref();
   globalForRetention.fleetRetentionTimer = timer;
 }
