@@ -69,7 +69,7 @@ export async function listEventPartitions(client: pg.ClientBase): Promise<EventP
                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
               WHERE i.inhparent = to_regclass($1)) p
        LEFT JOIN LATERAL regexp_match(bound, '^FOR VALUES FROM \\((.*)\\) TO \\((.*)\\)$') m ON true
-      ORDER BY "from" NULLS FIRST, name`,
+      ORDER BY is_default, "from" NULLS FIRST, name`,
     [EVENT_TABLE],
   );
   return r.rows.map((p) => ({ name: p.name, from: p.from, to: p.to, isDefault: p.is_default }));
