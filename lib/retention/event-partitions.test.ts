@@ -4,15 +4,12 @@ import { db } from "../db/client";
 import { ingest } from "../ingest";
 import { resetDatabase } from "../../test/support/db";
 import { connected, disconnected, envelope } from "../../test/support/events";
-import {
-  ensureEventPartitions,
-  monthStart,
-  partitionName,
-} from "./event-partitions";
+import { ensureEventPartitions, monthStart, partitionName } from "./event-partitions";
 import { retentionConfig, runRetention } from "./run";
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date();
+const envOf = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
 
 async function partitionsOf(clientId: string): Promise<string[]> {
   const r = await db().pool.query<{ partition: string }>(
@@ -43,10 +40,10 @@ describe("month arithmetic", () => {
   });
 
   it("names a bad setting", () => {
-    expect(() => retentionConfig({ EVENT_PARTITION_MONTHS_AHEAD: "0" })).toThrow(
+    expect(() => retentionConfig(envOf({ EVENT_PARTITION_MONTHS_AHEAD: "0" }))).toThrow(
       /EVENT_PARTITION_MONTHS_AHEAD/,
     );
-    expect(retentionConfig({}).monthsAhead).toBe(2);
+    expect(retentionConfig(envOf({})).monthsAhead).toBe(2);
   });
 });
 
