@@ -82,7 +82,7 @@ describe("the partitioned event log", () => {
     ]);
     const client = await db().pool.connect();
     try {
-      expect(await ensureEventPartitions(client, past, 0)).toEqual([
+      expect(await ensureEventPartitions(client, { from: past, through: past })).toEqual([
         partitionName(monthStart(past)),
       ]);
     } finally {

@@ -81,23 +81,21 @@ const overlaps = (p: EventPartition, from: Date, to: Date) =>
   (p.to === null || p.to.getTime() > from.getTime());
 
 /**
- * Creates the partitions of the current month and the `monthsAhead` months
- * after it that do not exist yet. A month some partition already overlaps
- * (one laid out by hand with other bounds) is left alone. Returns the names
- * created.
+ * Creates the partitions of the months from the one holding `from` through
+ * the one holding `through` that do not exist yet. A month some partition
+ * already overlaps (one laid out by hand with other bounds) is left alone.
+ * Returns the names created.
  */
 export async function ensureEventPartitions(
   client: pg.ClientBase,
-  now: Date,
-  monthsAhead: number,
+  range: { from: Date; through: Date },
 ): Promise<string[]> {
   if (!(await isPartitioned(client))) return [];
   const existing = await listEventPartitions(client);
   const hasDefault = existing.some((p) => p.isDefault);
   const created: string[] = [];
-  for (let k = 0; k <= monthsAhead; k += 1) {
-    const from = monthStart(now, k);
-    const to = monthStart(now, k + 1);
+  for (let from = monthStart(range.from); from <= range.through; from = monthStart(from, 1)) {
+    const to = monthStart(from, 1);
     if (existing.some((p) => overlaps(p, from, to))) continue;
     try {
       await createMonth(client, partitionName(from), from, to, hasDefault);

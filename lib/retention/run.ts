@@ -11,7 +11,7 @@ import {
   withRetentionLock,
   type DeleteOptions,
 } from "./delete-expired-events";
-import { dropExpiredEventPartitions, ensureEventPartitions } from "./event-partitions";
+import { dropExpiredEventPartitions, ensureEventPartitions, monthStart } from "./event-partitions";
 
 const Env = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
@@ -55,8 +55,13 @@ export async function runRetention(
   const now = options.now ?? new Date();
   const cutoff = retentionCutoff(options.days, now);
   const done = await withRetentionLock(pool, async (client) => {
-    // Ahead first: a failing drop or delete must not leave next month uncreated.
-    const created = await ensureEventPartitions(client, now, options.monthsAhead);
+    // Every month from the horizon's through the months ahead has its
+    // partition (rows of a month inside the horizon are not left in the
+    // default). First: a failing drop or delete must not leave next month uncreated.
+    const created = await ensureEventPartitions(client, {
+      from: cutoff,
+      through: monthStart(now, options.monthsAhead),
+    });
     const dropped = await dropExpiredEventPartitions(client, cutoff);
     const rows = await deleteExpiredRows(client, cutoff, options);
     return { skipped: false, created, dropped, ...rows };
