@@ -1,6 +1,11 @@
 // Next.js calls register() once when a server instance starts.
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || !process.env.DATABASE_URL) return;
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // A bad setting stops the start here, naming the variable, rather than
+  // failing requests (a scrape, an ingest) later.
+  const { exitOnBadConfig } = await import("./lib/process/config-check");
+  exitOnBadConfig();
+  if (!process.env.DATABASE_URL) return;
   const { installRequestGate } = await import("./lib/http/request-gate");
   installRequestGate();
   const { closeIdleConnections } = await import("./lib/http/idle-connections");

@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --only ingest,bridge,latency,queries,csv,alerts,alerts-scale,availability] [-- --runs 3] [-- --profile]
+// npm run bench [-- --smoke] [-- --only ingest,aws-rule,bridge,latency,queries,csv,alerts,alerts-scale,availability] [-- --runs 3] [-- --profile]
 // The whole benchmark suite: every figure next to a baseline and a limit
 // measured in the same run on the same machine, medians of several runs with
 // their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
@@ -16,6 +16,7 @@ import { calibrate, LoadMonitor } from "./lib/machine";
 import { alertsOptions, runAlertsSuite } from "./suites/alerts";
 import { alertsScaleOptions, runAlertsScaleSuite } from "./suites/alerts-scale";
 import { availabilityOptions, runAvailabilitySuite } from "./suites/availability";
+import { awsRuleOptions, runAwsRuleSuite } from "./suites/aws-rule";
 import { bridgeOptions, runBridgeSuite } from "./suites/bridge";
 import { csvOptions, runCsvSuite } from "./suites/csv";
 import { ingestOptions, runIngestSuite } from "./suites/ingest";
@@ -24,6 +25,7 @@ import { queryOptions, runQuerySuite } from "./suites/queries";
 
 const SUITES = [
   "ingest",
+  "aws-rule",
   "bridge",
   "latency",
   "queries",
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
     pgVersion = await describeServer(server.url);
     const run: Record<SuiteName, () => Promise<SuiteResult>> = {
       ingest: () => runIngestSuite(ctx, ingestOptions(smoke)),
+      "aws-rule": () => runAwsRuleSuite(ctx, awsRuleOptions(smoke)),
       bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
       latency: () => runLatencySuite(ctx, latencyOptions(smoke)),
       queries: () => runQuerySuite(ctx, queryOptions(smoke)),

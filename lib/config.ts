@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeIssues } from "./errors";
 import type { PresenceConfig } from "./presence/types";
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -46,4 +47,47 @@ export function ingestTokens(env: NodeJS.ProcessEnv = process.env): string[] {
     .split(",")
     .map((t) => t.trim())
     .filter((t) => t.length > 0);
+}
+
+const LABEL_KEY = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+
+/** METRICS_LABEL_KEYS: comma-separated client label keys; a key that is not one is a startup-time error. */
+export function metricsLabelKeys(env: NodeJS.ProcessEnv = process.env): string[] {
+  const keys = (env.METRICS_LABEL_KEYS ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
+  const bad = keys.find((k) => !LABEL_KEY.test(k));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `METRICS_LABEL_KEYS: '${bad}' is not a label key (a lowercase letter or digit, then up to 62 of a-z 0-9 _ . -; keys separated by commas).`,
+    );
+  }
+  return [...new Set(keys)];
+}
+
+/** A setting in the environment the app cannot run with; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Every setting read on requests, checked once when the server starts
+ * (instrumentation.ts), so that a bad value stops the start with a message
+ * naming it instead of failing requests later. Throws a ConfigError listing
+ * every bad variable.
+ */
+export function checkConfig(env: NodeJS.ProcessEnv = process.env): void {
+  const problems: string[] = [];
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) problems.push(describeIssues(parsed.error, { fields: "always" }));
+  try {
+    metricsLabelKeys(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
 }

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   database_unavailable: 503,
   /** GET /api/auth/providers with broken OIDC_* settings (the message names the variable). */
   sso_misconfigured: 500,
+  /** A setting the server should have refused at start (GET /metrics and METRICS_LABEL_KEYS; the message names it). */
+  misconfigured: 500,
   internal: 500,
 } as const;
 

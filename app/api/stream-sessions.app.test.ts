@@ -3,7 +3,8 @@
 // a disabled operator, a new password by any path (the admin API, the
 // upsert `npm start` runs, plain SQL) and expiry each end an open
 // /api/stream within seconds with a last `close` event; shutdown ends every
-// stream at once, so the process exits in seconds with tabs open.
+// stream at once, so the process exits in seconds with tabs open. Streams
+// opened with an API token (issue #18) end when it is revoked or expires.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -49,10 +50,11 @@ interface OpenedStream {
   abort: () => void;
 }
 
-async function openStream(session: OperatorSession): Promise<OpenedStream> {
+/** A stream opened with a session's cookie, or with `Authorization: Bearer <API token>`. */
+async function openStream(as: OperatorSession | { apiToken: string }): Promise<OpenedStream> {
   const abort = new AbortController();
   const response = await fetch(`${app.url}/api/stream`, {
-    headers: { cookie: session.cookie },
+    headers: "apiToken" in as ? { Authorization: `Bearer ${as.apiToken}` } : { cookie: as.cookie },
     signal: abort.signal,
   });
   expect(response.status).toBe(200);
@@ -100,6 +102,90 @@ function within(stream: OpenedStream, ms: number): Promise<number> {
 }
 
 const closeEvent = (stream: OpenedStream) => stream.messages.find((m) => m.event === "close")?.data;
+
+async function createApiToken(
+  name: string,
+  expiresAt?: Date,
+): Promise<{ id: string; token: string }> {
+  const response = await app.fetch("/api/admin/api-tokens", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name, role: "viewer", expiresAt: expiresAt?.toISOString() }),
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string; token: string };
+}
+
+describe("live streams opened with an API token", () => {
+  it("streams to a viewer token sent as Authorization: Bearer, with the `client` events", async () => {
+    const { token } = await createApiToken("stream reader");
+    const stream = await openStream({ apiToken: token });
+    const ingested = await fetch(`${app.url}/api/ingest`, {
+      method: "POST",
+      headers: { Authorization: "Bearer test-token", "Content-Type": "application/json" },
+      body: JSON.stringify({
+        topic: "$aws/events/presence/connected/stream-token-device",
+        payload: {
+          clientId: "stream-token-device",
+          timestamp: Date.now(),
+          eventType: "connected",
+          sessionIdentifier: "s-1",
+          principalIdentifier: "p-1",
+          versionNumber: 1,
+        },
+      }),
+    });
+    expect(ingested.status).toBe(200);
+    const deadline = Date.now() + 5_000;
+    const seen = () =>
+      stream.messages.some(
+        (m) => m.event === "client" && JSON.parse(m.data).clientId === "stream-token-device",
+      );
+    while (!seen() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen()).toBe(true);
+    stream.abort();
+  });
+
+  it("revoking the token ends its open stream within seconds, saying why", async () => {
+    const { id, token } = await createApiToken("stream revoked");
+    const stream = await openStream({ apiToken: token });
+    stream.mark();
+    const revoked = await app.fetch(`/api/admin/api-tokens/${id}`, { method: "DELETE" });
+    expect(revoked.status).toBe(200);
+    // STREAM_SESSION_CHECK_SECONDS is 300: only the database's notice can end it this fast.
+    expect(await within(stream, 3_000)).toBeLessThan(3_000);
+    expect(JSON.parse(closeEvent(stream)!)).toEqual({ reason: "revoked", retryMs: 60_000 });
+    const again = await fetch(`${app.url}/api/stream`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(again.status).toBe(401);
+    expect(await again.json()).toEqual({
+      error: { code: "unauthorized", message: "The API token has been revoked." },
+    });
+  });
+
+  it("a token's expiry ends its stream", async () => {
+    const { token } = await createApiToken("stream expiring", new Date(Date.now() + 2_500));
+    const stream = await openStream({ apiToken: token });
+    await within(stream, 6_000);
+    expect(JSON.parse(closeEvent(stream)!).reason).toBe("expired");
+  });
+
+  it.each([
+    ["access_token", (t: string) => `access_token=${t}`],
+    ["any query value shaped like a token", (t: string) => `q=${t}`],
+  ])("refuses a token in the query string (%s)", async (_case, query) => {
+    const { token } = await createApiToken("stream in url");
+    const response = await fetch(`${app.url}/api/stream?${query(encodeURIComponent(token))}`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "unauthorized",
+        message: "Tokens are not accepted in the URL; send Authorization: Bearer <token>.",
+      },
+    });
+  });
+});
 
 describe("live streams end with their session", () => {
   it("logout ends the session's open stream within seconds, saying why", async () => {

@@ -3,7 +3,7 @@
 import { db } from "../db/client";
 import type { AlertsQuery } from "./schemas";
 
-interface AttemptView {
+export interface AttemptView {
   attemptedAt: string;
   ok: boolean;
   httpStatus: number | null;
@@ -11,7 +11,7 @@ interface AttemptView {
   error: string | null;
 }
 
-interface DeliveryView {
+export interface DeliveryView {
   id: string;
   channelId: string;
   channelName: string;

@@ -144,3 +144,27 @@ export async function apiTokenPrincipal(token: string, now = new Date()): Promis
     apiTokenId: found.id.toString(),
   };
 }
+
+/** When a live stream opened with an API token must end: its expiry (null: never), or null when not valid now. */
+export async function liveApiToken(id: string): Promise<{ expiresAt: Date | null } | null> {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const { rows } = await db().pool.query<{ expires_at: Date | null }>(
+    `SELECT expires_at FROM api_token
+      WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+    [id],
+  );
+  const row = rows[0];
+  return row === undefined ? null : { expiresAt: row.expires_at };
+}
+
+/** Of these API token ids, the ones still valid: not revoked, not expired, not deleted. */
+export async function stillValidApiTokens(ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await db().pool.query<{ id: string }>(
+    `SELECT id::text AS id FROM api_token
+      WHERE id = ANY($1::bigint[]) AND revoked_at IS NULL
+        AND (expires_at IS NULL OR expires_at > now())`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}

@@ -17,23 +17,6 @@ export interface LabelSplitRow {
   count: number;
 }
 
-const LABEL_KEY = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-
-/** METRICS_LABEL_KEYS: comma-separated client label keys; a key that is not one is a startup-time error. */
-export function metricsLabelKeys(env: NodeJS.ProcessEnv = process.env): string[] {
-  const keys = (env.METRICS_LABEL_KEYS ?? "")
-    .split(",")
-    .map((k) => k.trim())
-    .filter((k) => k !== "");
-  const bad = keys.find((k) => !LABEL_KEY.test(k));
-  if (bad !== undefined) {
-    throw new Error(
-      `METRICS_LABEL_KEYS: '${bad}' is not a label key (lowercase letters, digits, _ . -).`,
-    );
-  }
-  return [...new Set(keys)];
-}
-
 /**
  * The Prometheus label name a client label key becomes: `label_` and the key
  * with `.`/`-` as `_` (Prometheus names allow letters, digits and `_` only;

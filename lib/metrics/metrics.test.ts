@@ -192,3 +192,33 @@ describe("GET /metrics", () => {
     });
   });
 });
+
+describe("a bad METRICS_LABEL_KEYS", () => {
+  // The server refuses to start with one (lib/config.test.ts, metrics-config.app.test.ts);
+  // should a process get this far anyway, scrapes say what is wrong and ingest goes on.
+  const holder = globalThis as unknown as { fleetMetrics?: unknown };
+  let kept: unknown;
+  beforeEach(() => {
+    kept = holder.fleetMetrics;
+    delete holder.fleetMetrics;
+    process.env.METRICS_LABEL_KEYS = "site, Not A Key";
+  });
+  afterEach(() => {
+    holder.fleetMetrics = kept;
+    process.env.METRICS_LABEL_KEYS = "site, hw.rev";
+  });
+
+  it("answers a JSON error naming the variable, and ingest still counts", async () => {
+    const response = await scrape();
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "misconfigured",
+        message: expect.stringMatching(/^METRICS_LABEL_KEYS: 'Not A Key' is not a label key/),
+      },
+    });
+    const stored = await ingest(ingestRequest([envelope(connected("m-bad-keys", Date.now(), 1))]));
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toMatchObject({ accepted: 1 });
+  });
+});

@@ -7,11 +7,18 @@ import { alertGaugeValues } from "../alerts/list";
 import { countClients } from "../clients/list";
 import { countOpenIncidents } from "../incidents/read";
 import { changeHub } from "../stream/hub";
-import { labelSplit, metricsLabelKeys, promLabelName } from "./label-split";
+import { metricsLabelKeys } from "../config";
+import { labelSplit, promLabelName } from "./label-split";
 
 export interface AppMetrics {
   registry: Registry;
   ingestEvents: Counter<"result">;
+  /**
+   * A METRICS_LABEL_KEYS the server should not have started with (checked
+   * at startup: lib/config.ts, checkConfig). Kept, not thrown, so ingest
+   * still counts; a scrape answers it as a JSON error naming the variable.
+   */
+  configError: string | null;
 }
 
 function createMetrics(): AppMetrics {
@@ -35,7 +42,13 @@ function createMetrics(): AppMetrics {
   // METRICS_LABEL_KEYS adds one split of the same gauge per key, e.g.
   // fleet_clients{status="online",label_site="berlin"}; the whole fleet is the
   // series without label_ labels.
-  const labelKeys = metricsLabelKeys();
+  let labelKeys: string[] = [];
+  let configError: string | null = null;
+  try {
+    labelKeys = metricsLabelKeys();
+  } catch (error) {
+    configError = (error as Error).message;
+  }
   new Gauge({
     name: "fleet_clients",
     help: "Fleet clients by status (never_seen: labelled in the inventory, no event yet); split by label_<key> for each key in METRICS_LABEL_KEYS.",
@@ -106,7 +119,7 @@ function createMetrics(): AppMetrics {
       this.set(changeHub().subscriberCount);
     },
   });
-  return { registry, ingestEvents };
+  return { registry, ingestEvents, configError };
 }
 
 const holder = globalThis as unknown as { fleetMetrics?: AppMetrics };

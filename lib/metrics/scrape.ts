@@ -47,7 +47,8 @@ export async function requireMetricsToken(request: Request): Promise<void> {
 }
 
 export async function scrapeMetrics(): Promise<Response> {
-  const { registry } = appMetrics();
+  const { registry, configError } = appMetrics();
+  if (configError !== null) throw new ServiceError("misconfigured", configError);
   return new Response(await registry.metrics(), {
     headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
   });

@@ -46,7 +46,10 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
   responses[String(ok.status)] =
     ok.contentType === ""
       ? { description: ok.description }
-      : { description: ok.description, content: { [ok.contentType]: {} } };
+      : {
+          description: ok.description,
+          content: { [ok.contentType]: ok.schema !== undefined ? { schema: ok.schema } : {} },
+        };
   if (op.query !== undefined || op.body !== undefined)
     responses["400"] = errorResponse("Bad input: the message names every bad field.");
   if (op.access !== "public") {
@@ -91,39 +94,50 @@ function build() {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = operationObject(op);
   }
-  return createDocument({
-    openapi: "3.1.0",
-    info: {
-      title: "Fleet presence API",
-      version: "1",
-      description:
-        "Presence of an MQTT fleet from its lifecycle events. Times are ISO 8601 UTC with milliseconds; errors are `{error: {code, message}}`. Tokens go in the `Authorization: Bearer` header only, never in the URL.",
+  return createDocument(
+    {
+      openapi: "3.1.0",
+      info: {
+        title: "Fleet presence API",
+        version: "1",
+        description:
+          "Presence of an MQTT fleet from its lifecycle events. Times are ISO 8601 UTC with milliseconds; errors are `{error: {code, message}}`. Tokens go in the `Authorization: Bearer` header only, never in the URL.",
+      },
+      servers: [{ url: "/" }],
+      components: {
+        securitySchemes: {
+          apiToken: {
+            type: "http",
+            scheme: "bearer",
+            description: "An API token (fpa_…) an admin created at /admin; role viewer or admin.",
+          },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "fleet_session",
+            description:
+              "An operator session from POST /api/auth/login; writes also need X-CSRF-Token.",
+          },
+          ingestToken: {
+            type: "http",
+            scheme: "bearer",
+            description: "INGEST_TOKEN or an ingest token.",
+          },
+          metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN." },
+        },
+      },
+      paths,
     },
-    servers: [{ url: "/" }],
-    components: {
-      securitySchemes: {
-        apiToken: {
-          type: "http",
-          scheme: "bearer",
-          description: "An API token (fpa_…) an admin created at /admin; role viewer or admin.",
-        },
-        session: {
-          type: "apiKey",
-          in: "cookie",
-          name: "fleet_session",
-          description:
-            "An operator session from POST /api/auth/login; writes also need X-CSRF-Token.",
-        },
-        ingestToken: {
-          type: "http",
-          scheme: "bearer",
-          description: "INGEST_TOKEN or an ingest token.",
-        },
-        metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN." },
+    {
+      // Answers gain fields over time ("add fields freely, never rename or
+      // drop"): a client generated from this document must accept them, so
+      // response objects stay open. Request bodies keep their strictness.
+      override: ({ jsonSchema, io }) => {
+        if (io === "output" && jsonSchema.additionalProperties === false)
+          delete jsonSchema.additionalProperties;
       },
     },
-    paths,
-  });
+  );
 }
 
 let cached: ReturnType<typeof build> | null = null;

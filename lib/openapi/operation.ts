@@ -19,8 +19,8 @@ export interface Operation {
   query?: z.ZodObject;
   pathParams?: z.ZodObject;
   body?: { schema: z.ZodType; contentType?: string; alternatives?: Record<string, z.ZodType> };
-  /** Success status and what it carries. */
-  ok?: { status: number; contentType: string; description: string };
+  /** Success status and what it carries (`schema`: its shape, lib/openapi/responses.ts). */
+  ok?: { status: number; contentType: string; description: string; schema?: z.ZodType };
 }
 
 export const clientIdParam = z.object({
@@ -30,8 +30,9 @@ export const clientIdParam = z.object({
   }),
 });
 export const idParam = z.object({ id: z.string().meta({ description: "The resource's id." }) });
-export const json = (description: string, status = 200) => ({
+export const json = (description: string, status = 200, schema?: z.ZodType) => ({
   status,
   contentType: "application/json",
   description,
+  ...(schema !== undefined ? { schema } : {}),
 });

@@ -14,6 +14,14 @@ import { FacetQuery, PutLabelsBody } from "../labels/schemas";
 import { ReasonsQuery } from "../stats/reasons";
 import { OnlineHistoryQuery } from "../stats/schemas";
 import { clientIdParam, idParam, json, type Operation } from "./operation";
+import {
+  ClientPageResponse,
+  ClientResponse,
+  CountsResponse,
+  EventsResponse,
+  IncidentsResponse,
+  OnlineHistoryResponse,
+} from "./responses";
 
 const csv = { status: 200, contentType: "text/csv", description: "RFC 4180 CSV, streamed." };
 const LabelsImportJson = z
@@ -28,7 +36,7 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "List clients with status, search, sort and cursor pagination",
     query: ListClientsQuery,
-    ok: json("A page of clients and the fleet's counts."),
+    ok: json("A page of clients and the fleet's counts.", 200, ClientPageResponse),
   },
   {
     path: "/api/clients/{clientId}",
@@ -37,7 +45,7 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "One client's status, session and subscriptions",
     pathParams: clientIdParam,
-    ok: json("The client; 404 if never seen."),
+    ok: json("The client; 404 if never seen.", 200, ClientResponse),
   },
   {
     path: "/api/clients/{clientId}/connections",
@@ -67,7 +75,7 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     summary: "A client's raw lifecycle events, newest first",
     pathParams: clientIdParam,
     query: EventsQuery,
-    ok: json("A page of events."),
+    ok: json("A page of events.", 200, EventsResponse),
   },
   {
     path: "/api/clients/{clientId}/failures",
@@ -123,7 +131,7 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "Fleet counts by status, plus flapping",
     query: SummaryQuery,
-    ok: json("{online, pending, offline, total, flapping, neverSeen}"),
+    ok: json("The fleet's counts.", 200, CountsResponse),
   },
   {
     path: "/api/stats/online",
@@ -132,7 +140,7 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "Online clients over time",
     query: OnlineHistoryQuery,
-    ok: json("Points of the online count."),
+    ok: json("Points of the online count.", 200, OnlineHistoryResponse),
   },
   {
     path: "/api/stats/reasons",
@@ -182,7 +190,7 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "Incidents overlapping a time range, newest first",
     query: ListIncidentsQuery,
-    ok: json("{items: [incident…]}"),
+    ok: json("Incidents, newest first.", 200, IncidentsResponse),
   },
   {
     path: "/api/incidents/{id}",

@@ -17,6 +17,7 @@ import {
   UpdateOperatorBody,
 } from "../auth/schemas";
 import { idParam, json, type Operation } from "./operation";
+import { AlertsResponse, ApiTokensResponse } from "./responses";
 
 export const MANAGE_OPERATIONS: readonly Operation[] = [
   // Alerts
@@ -27,7 +28,7 @@ export const MANAGE_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "Alerts newest first, with their deliveries",
     query: AlertsQuery,
-    ok: json("A page of alerts."),
+    ok: json("A page of alerts.", 200, AlertsResponse),
   },
   {
     path: "/api/alerts/rules",
@@ -205,7 +206,7 @@ export const MANAGE_OPERATIONS: readonly Operation[] = [
     tag: "Admin",
     access: "admin",
     summary: "List API tokens",
-    ok: json("{items: [apiToken…]}"),
+    ok: json("API tokens, newest first (never the tokens themselves).", 200, ApiTokensResponse),
   },
   {
     path: "/api/admin/api-tokens",

@@ -3,6 +3,7 @@
 import { AvailabilityReportQuery, ClientAvailabilityQuery } from "../availability/schemas";
 import { ExportClientsQuery } from "../clients/schemas";
 import { clientIdParam, json, type Operation } from "./operation";
+import { AvailabilityReportResponse, ClientAvailabilityResponse } from "./responses";
 
 const csv = { status: 200, contentType: "text/csv", description: "RFC 4180 CSV, streamed." };
 
@@ -15,7 +16,7 @@ export const REPORT_OPERATIONS: readonly Operation[] = [
     summary: "A client's availability over a range, with a figure per UTC day",
     pathParams: clientIdParam,
     query: ClientAvailabilityQuery,
-    ok: json("{clientId, from, to, observedMs, onlineMs, availability, disconnects, days: […]}"),
+    ok: json("The figures over the range, and day by day.", 200, ClientAvailabilityResponse),
   },
   {
     path: "/api/reports/availability",
@@ -24,7 +25,7 @@ export const REPORT_OPERATIONS: readonly Operation[] = [
     access: "viewer",
     summary: "The fleet's availability over a range, worst first, by label",
     query: AvailabilityReportQuery,
-    ok: json("{items: [{clientId, availability, …}…], nextCursor}"),
+    ok: json("A page of clients, worst first.", 200, AvailabilityReportResponse),
   },
   {
     path: "/api/reports/availability.csv",

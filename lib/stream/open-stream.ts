@@ -1,12 +1,16 @@
 // GET /api/stream behind the HTTP layer: one browser's event stream, fed by
 // the process-wide hub, torn down when the browser goes away, and ended by
-// the server (a last `close` event) when its session ends or the process
-// shuts down (lib/stream/stream-sessions.ts).
+// the server (a last `close` event) when its session or API token ends or
+// the process shuts down (lib/stream/stream-sessions.ts).
 import "server-only";
-import type { LiveSession } from "../auth/sessions";
 import { changeHub } from "./hub";
 import { HEARTBEAT_MS, SSE_HEADERS, SSE_PING, sseClose, sseEvent, sseRetry } from "./sse";
-import { streamSessions, type CloseReason } from "./stream-sessions";
+import { streamSessions, type CloseReason, type StreamCredential } from "./stream-sessions";
+
+/** The credential a stream runs under and when it expires (null: never, as an API token may). */
+export interface LiveCredential extends StreamCredential {
+  expiresAt: Date | null;
+}
 
 /** A browser that stops reading must not make the server buffer without bound. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
@@ -15,12 +19,12 @@ const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * `session`: the one the stream runs under; it ends with the session
- * (expiry, revocation). Null only where no session exists (in-process tests).
+ * `credential`: the session or API token the stream runs under; it ends
+ * with it (expiry, revocation). Null only where none exists (in-process tests).
  */
 export function openFleetStream(
   signal: AbortSignal,
-  session: LiveSession | null,
+  credential: LiveCredential | null,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -48,13 +52,17 @@ export function openFleetStream(
           send(reason === "shutdown" ? sseClose(reason) : sseClose(reason, 60_000));
           cleanup();
         };
-        const untrack = streamSessions().add({ tokenHash: session?.tokenHash ?? null, end });
+        const untrack = streamSessions().add({
+          credential: credential === null ? null : { kind: credential.kind, id: credential.id },
+          end,
+        });
+        const expiresAt = credential?.expiresAt ?? null;
         const expiry =
-          session === null
+          expiresAt === null
             ? undefined
             : setTimeout(
                 () => end("expired"),
-                Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt.getTime() - Date.now())),
+                Math.min(MAX_TIMER_MS, Math.max(0, expiresAt.getTime() - Date.now())),
               );
         cleanup = () => {
           if (closed) return;

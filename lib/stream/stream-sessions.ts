@@ -1,21 +1,31 @@
-// The open live streams of this process and the sessions they run under. A
-// stream checks its session once when it opens; this keeps checking, so
-// that no stream outlives its session: a revocation (logout, disabled
-// operator, new password: the database announces each on SESSIONS_CHANNEL,
+// The open live streams of this process and the credentials they run
+// under: an operator session (cookie) or an API token (bearer). A stream
+// checks its credential once when it opens; this keeps checking, so that no
+// stream outlives it: a revocation (logout, disabled operator, new password,
+// a revoked API token: the database announces each on SESSIONS_CHANNEL,
 // relayed by the hub's LISTEN connection) or a missed notice (the timer,
-// every STREAM_SESSION_CHECK_SECONDS) ends the streams of the sessions that
-// are no longer valid, and shutdown ends them all at once. Each ends with a
+// every STREAM_SESSION_CHECK_SECONDS) ends the streams whose credential is
+// no longer valid, and shutdown ends them all at once. Each ends with a
 // last `close` event (lib/stream/sse.ts, sseClose) telling the browser why.
+import { stillValidApiTokens } from "../auth/api-tokens";
 import { stillValidSessions } from "../auth/sessions";
 import { changeHub } from "./hub";
 
 export type CloseReason = "revoked" | "expired" | "shutdown";
 
+/** session: SHA-256 of the session token; apiToken: the API token's id. */
+export type StreamCredential = { kind: "session" | "apiToken"; id: string };
+
 export interface OpenStream {
-  /** SHA-256 of the session token (null: not tied to a session, e.g. an in-process test). */
-  tokenHash: string | null;
+  /** Null: not tied to a credential (an in-process test). */
+  credential: StreamCredential | null;
   end(reason: CloseReason): void;
 }
+
+/** The ids of `kind` among the streams' credentials, once each. */
+const idsOf = (streams: OpenStream[], kind: StreamCredential["kind"]) => [
+  ...new Set(streams.flatMap((s) => (s.credential?.kind === kind ? [s.credential.id] : []))),
+];
 
 export function sessionCheckIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
   const seconds = Number(env.STREAM_SESSION_CHECK_SECONDS ?? 10);
@@ -55,7 +65,7 @@ export class StreamSessions {
     };
   }
 
-  /** Ends the streams whose sessions are no longer valid. Calls during a check fold into one more. */
+  /** Ends the streams whose credentials are no longer valid. Calls during a check fold into one more. */
   recheck(): Promise<void> {
     if (this.checking !== null) {
       this.again = true;
@@ -64,16 +74,23 @@ export class StreamSessions {
     this.checking = (async () => {
       do {
         this.again = false;
-        const open = [...this.streams].filter((s) => s.tokenHash !== null);
-        const hashes = [...new Set(open.map((s) => s.tokenHash!))];
-        let valid: Set<string>;
+        const open = [...this.streams];
+        let sessions: Set<string>;
+        let apiTokens: Set<string>;
         try {
-          valid = await stillValidSessions(hashes);
+          [sessions, apiTokens] = await Promise.all([
+            stillValidSessions(idsOf(open, "session")),
+            stillValidApiTokens(idsOf(open, "apiToken")),
+          ]);
         } catch {
           // The database is unreachable: keep the streams, try again at the next tick.
           return;
         }
-        for (const stream of open) if (!valid.has(stream.tokenHash!)) stream.end("revoked");
+        for (const stream of open) {
+          const c = stream.credential;
+          if (c !== null && !(c.kind === "session" ? sessions : apiTokens).has(c.id))
+            stream.end("revoked");
+        }
       } while (this.again);
     })().finally(() => {
       this.checking = null;
