@@ -82,13 +82,16 @@ const overlaps = (p: EventPartition, from: Date, to: Date) =>
 
 /**
  * Creates the partitions of the months from the one holding `from` through
- * the one holding `through` that do not exist yet. A month some partition
- * already overlaps (one laid out by hand with other bounds) is left alone.
- * Returns the names created.
+ * the one holding `through` that do not exist yet: from the current month
+ * on always, before it only where the default partition holds rows of that
+ * month (a long retention must not create years of empty months). A month
+ * some partition already overlaps (one laid out by hand with other bounds)
+ * is left alone. Returns the names created.
  */
 export async function ensureEventPartitions(
   client: pg.ClientBase,
   range: { from: Date; through: Date },
+  now = new Date(),
 ): Promise<string[]> {
   if (!(await isPartitioned(client))) return [];
   const existing = await listEventPartitions(client);
@@ -97,6 +100,7 @@ export async function ensureEventPartitions(
   for (let from = monthStart(range.from); from <= range.through; from = monthStart(from, 1)) {
     const to = monthStart(from, 1);
     if (existing.some((p) => overlaps(p, from, to))) continue;
+    if (from < monthStart(now) && !(hasDefault && (await defaultHolds(client, from, to)))) continue;
     try {
       await createMonth(client, partitionName(from), from, to, hasDefault);
       created.push(partitionName(from));
@@ -106,6 +110,14 @@ export async function ensureEventPartitions(
     }
   }
   return created;
+}
+
+async function defaultHolds(client: pg.ClientBase, from: Date, to: Date): Promise<boolean> {
+  const r = await client.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "${DEFAULT_PARTITION}" WHERE event_at >= $1 AND event_at < $2) AS any`,
+    [from, to],
+  );
+  return r.rows[0]?.any === true;
 }
 
 /**

@@ -55,13 +55,14 @@ export async function runRetention(
   const now = options.now ?? new Date();
   const cutoff = retentionCutoff(options.days, now);
   const done = await withRetentionLock(pool, async (client) => {
-    // Every month from the horizon's through the months ahead has its
-    // partition (rows of a month inside the horizon are not left in the
-    // default). First: a failing drop or delete must not leave next month uncreated.
-    const created = await ensureEventPartitions(client, {
-      from: cutoff,
-      through: monthStart(now, options.monthsAhead),
-    });
+    // The months ahead, and the months inside the horizon whose rows sit in
+    // the default partition (a fresh install's backfill). First: a failing
+    // drop or delete must not leave next month uncreated.
+    const created = await ensureEventPartitions(
+      client,
+      { from: cutoff, through: monthStart(now, options.monthsAhead) },
+      now,
+    );
     const dropped = await dropExpiredEventPartitions(client, cutoff);
     const rows = await deleteExpiredRows(client, cutoff, options);
     return { skipped: false, created, dropped, ...rows };
