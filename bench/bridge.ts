@@ -42,6 +42,13 @@ import { forwardProgress, PROGRESS_POLL_MS } from "./lib/bridge-probes";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
 import { meterCpu, parentPid } from "./lib/process-cpu";
+import {
+  NO_RUN,
+  pathCpuUs,
+  printResults,
+  type BridgeRun,
+  type RunResult,
+} from "./lib/bridge-report";
 
 const { values: args } = parseArgs({
   options: {
@@ -84,49 +91,6 @@ function bridgeSettings(): Record<string, string> {
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return env;
-}
-
-interface BridgeRun {
-  rate: number;
-  /** CPU per event (µs) while the bridge ran: the bridge process, the broker, the app, PostgreSQL (the whole server), the publisher (this process). */
-  cpuUs: number;
-  brokerCpuUs: number;
-  appCpuUs: number;
-  postgresCpuUs: number;
-  publisherCpuUs: number;
-}
-
-const NO_RUN: BridgeRun = {
-  rate: Number.NaN,
-  cpuUs: Number.NaN,
-  brokerCpuUs: Number.NaN,
-  appCpuUs: Number.NaN,
-  postgresCpuUs: Number.NaN,
-  publisherCpuUs: Number.NaN,
-};
-
-/** All the CPU the bridge path used per event; both paths are CPU-bound on a small machine, so this sets the ratio. */
-function pathCpuUs(r: BridgeRun): number {
-  return r.cpuUs + r.brokerCpuUs + r.appCpuUs + r.postgresCpuUs + r.publisherCpuUs;
-}
-
-interface RunResult {
-  bareClean: number;
-  barePersistent: number;
-  bridge: number;
-  /** The --compare checkout's bridge into the same app, same run. */
-  other: number;
-  alone: number;
-  /** CPU of the bridge process per event (µs) while it ran. */
-  bridgeCpuUs: number;
-  otherCpuUs: number;
-  /** CPU of the broker per event (µs): bare persistent, then bridge. */
-  brokerCpuBareUs: number;
-  brokerCpuBridgeUs: number;
-  appCpuUs: number;
-  postgresCpuUs: number;
-  pathCpuUs: number;
-  barePathCpuUs: number;
 }
 
 async function main(): Promise<void> {
@@ -393,54 +357,12 @@ async function main(): Promise<void> {
     await pool.end();
     await server.stop(); // drops the scratch database
   }
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
-  const range = (xs: number[]) =>
-    xs.length > 1 ? ` (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})` : "";
-  const m = (key: keyof RunResult) => {
-    const xs = results.map((r) => r[key]);
-    return `${Math.round(median(xs))}${range(xs)}`;
-  };
-  const ratios = (key: "bridge" | "other", base: "bareClean" | "barePersistent") =>
-    results.map((r) => r[key] / r[base]);
-  const verdict = (xs: number[]) => {
-    const r = median(xs);
-    const spread =
-      xs.length > 1
-        ? `, runs ${Math.round(Math.min(...xs) * 100)}–${Math.round(Math.max(...xs) * 100)}%`
-        : "";
-    return `${Math.round(r * 100)}%${spread} (target ≥ 70%: ${r >= 0.7 ? "met" : "missed"})`;
-  };
-  console.log(
-    `\n| path (${events} events, QoS 1, WebSocket) | events/s, median of ${runs} (range) |\n|---|---|`,
-  );
-  console.log(`| broker → bridge → POST /api/ingest → PostgreSQL | ${m("bridge")} |`);
-  if (compareRoot) console.log(`| the same with the bridge of ${compareRoot} | ${m("other")} |`);
-  console.log(
-    `| broker → bare mqtt.js subscriber, persistent session (as the bridge; mean of the runs before and after the bridge's) | ${m("barePersistent")} |`,
-  );
-  console.log(`| broker → bare mqtt.js subscriber, clean session | ${m("bareClean")} |`);
-  if (!args["no-null"])
-    console.log(`| broker → bridge → no-op endpoint (context: the bridge alone) | ${m("alone")} |`);
-  console.log(
-    `\nbridge CPU per event: ${m("bridgeCpuUs")} µs` +
-      (compareRoot ? `; compared bridge ${m("otherCpuUs")} µs` : "") +
-      `; broker CPU per event: ${m("brokerCpuBareUs")} µs to the bare subscriber, ${m("brokerCpuBridgeUs")} µs to the bridge`,
-  );
-  console.log(
-    `bridge path CPU per event (broker, publisher, bridge, app, PostgreSQL): ${m("pathCpuUs")} µs, against ${m("barePathCpuUs")} µs for the bare path (broker, publisher, subscriber); app ${m("appCpuUs")} µs; PostgreSQL ${m("postgresCpuUs")} µs`,
-  );
-  console.log(
-    `bridge / bare (persistent session, as the bridge): ${verdict(ratios("bridge", "barePersistent"))}`,
-  );
-  console.log(`bridge / bare (clean session): ${verdict(ratios("bridge", "bareClean"))}`);
-  if (compareRoot)
-    console.log(
-      `compared bridge / bare (persistent session): ${verdict(ratios("other", "barePersistent"))}`,
-    );
+  printResults(results, {
+    events,
+    runs,
+    compareRoot,
+    withNull: !args["no-null"],
+  });
   if (profileDir)
     for (const s of summariseProfiles(profileDir, 25))
       console.log(`\nbridge CPU profile (run 1)\n${profileText(s)}`);
