@@ -2,8 +2,9 @@
 
 // What the ingest-token and API-token panels share: the table with its
 // loading and empty rows, the status pill, the revoke cell and the create form.
-import type { FormEvent, ReactNode } from "react";
+import type { ReactNode } from "react";
 import { primaryButton } from "../ui/Dialog";
+import { EditorForm } from "../ui/EditorForm";
 import { LocalTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
 import { AdminTableHead } from "./AdminTableHead";
@@ -133,43 +134,38 @@ export function CreateTokenForm({
   submitLabel: string;
   children?: ReactNode;
 }) {
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    onSubmit();
-  };
   return (
-    <form
-      onSubmit={submit}
-      aria-labelledby={`create-${idPrefix}-title`}
-      className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800"
+    <EditorForm
+      id={`create-${idPrefix}`}
+      title={title}
+      onSubmit={onSubmit}
+      fields={
+        <>
+          <label className={`${fieldLabel} min-w-[16rem] flex-1 sm:flex-none`}>
+            {nameLabel}
+            <input
+              name={`${idPrefix}-name`}
+              required
+              maxLength={100}
+              autoComplete="off"
+              placeholder={placeholder}
+              value={name}
+              onChange={(e) => onName(e.target.value)}
+              className={field}
+            />
+          </label>
+          {children}
+          <button type="submit" disabled={pending} className={primaryButton}>
+            {pending ? "Creating…" : submitLabel}
+          </button>
+        </>
+      }
     >
-      <h3 id={`create-${idPrefix}-title`} className="text-sm font-semibold">
-        {title}
-      </h3>
-      <div className="mt-2 flex flex-wrap items-end gap-3">
-        <label className={`${fieldLabel} min-w-[16rem] flex-1 sm:flex-none`}>
-          {nameLabel}
-          <input
-            name={`${idPrefix}-name`}
-            required
-            maxLength={100}
-            autoComplete="off"
-            placeholder={placeholder}
-            value={name}
-            onChange={(e) => onName(e.target.value)}
-            className={field}
-          />
-        </label>
-        {children}
-        <button type="submit" disabled={pending} className={primaryButton}>
-          {pending ? "Creating…" : submitLabel}
-        </button>
-      </div>
       {error ? (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
           {error.message}
         </p>
       ) : null}
-    </form>
+    </EditorForm>
   );
 }

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { useCreateChannel, type ChannelInput } from "../hooks/use-alerts";
 import { primaryButton } from "../ui/Dialog";
-import { EditorForm, SelectField, TextField } from "./EditorFields";
+import { EditorForm } from "../ui/EditorForm";
+import { SelectField, TextField } from "./EditorFields";
 
 const TYPES: Array<{ value: ChannelInput["type"]; label: string }> = [
   { value: "webhook", label: "Webhook (signed JSON)" },

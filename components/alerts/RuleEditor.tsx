@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { useChannelsQuery, useCreateRule, type RuleInput } from "../hooks/use-alerts";
 import { primaryButton } from "../ui/Dialog";
-import { EditorForm, SelectField, TextField } from "./EditorFields";
+import { EditorForm } from "../ui/EditorForm";
+import { SelectField, TextField } from "./EditorFields";
 import { parseLabelsText } from "./selector-text";
 
 const KINDS: Array<{ value: RuleInput["kind"]; label: string }> = [

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { useCreateSilence, useEndSilence, useSilencesQuery } from "../hooks/use-alerts";
 import { primaryButton } from "../ui/Dialog";
-import { EditorForm, TextField } from "./EditorFields";
+import { EditorForm } from "../ui/EditorForm";
+import { TextField } from "./EditorFields";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
