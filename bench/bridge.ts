@@ -29,7 +29,6 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { connectAsync, type MqttClient } from "mqtt";
 import pg from "pg";
 import { startFakeIngest } from "../test/support/fake-ingest";
@@ -42,6 +41,7 @@ import { forwardProgress, PROGRESS_POLL_MS } from "./lib/bridge-probes";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
 import { meterCpu, parentPid } from "./lib/process-cpu";
+import { bridgeBenchArgs, bridgeSettings } from "./lib/bridge-args";
 import {
   NO_RUN,
   pathCpuUs,
@@ -50,21 +50,7 @@ import {
   type RunResult,
 } from "./lib/bridge-report";
 
-const { values: args } = parseArgs({
-  options: {
-    events: { type: "string" },
-    runs: { type: "string" },
-    smoke: { type: "boolean", default: false },
-    "in-flight": { type: "string" },
-    batch: { type: "string" },
-    wait: { type: "string" },
-    fsync: { type: "string" },
-    env: { type: "string", multiple: true },
-    compare: { type: "string" },
-    profile: { type: "string" },
-    "no-null": { type: "boolean", default: false },
-  },
-});
+const args = bridgeBenchArgs();
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,26 +64,11 @@ function workload(events: number, prefix: string): { topic: string; payload: str
   return [...lifecycleHistory(events, Math.max(1, Math.round(events / 10)), prefix)].map(toMessage);
 }
 
-/** `--env NAME=VALUE` and the shorthand flags, as bridge environment variables. */
-function bridgeSettings(): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (args["in-flight"]) env.BRIDGE_MAX_IN_FLIGHT = args["in-flight"];
-  if (args.batch) env.BRIDGE_BATCH_MAX_EVENTS = args.batch;
-  if (args.wait) env.BRIDGE_BATCH_MAX_WAIT_MS = args.wait;
-  if (args.fsync) env.BRIDGE_SPOOL_FSYNC = args.fsync;
-  for (const pair of args.env ?? []) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new Error(`--env takes NAME=VALUE, not '${pair}'`);
-    env[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return env;
-}
-
 async function main(): Promise<void> {
   const events = Number(args.events ?? (args.smoke ? 3000 : 60_000));
   const runs = Number(args.runs ?? (args.smoke ? 1 : 3));
   const log = (s: string) => console.log(`[bench:bridge] ${s}`);
-  const settings = bridgeSettings();
+  const settings = bridgeSettings(args);
   const compareRoot = args.compare ? path.resolve(args.compare) : undefined;
   const profileDir = args.profile ? path.resolve(args.profile) : undefined;
   if (profileDir) {
