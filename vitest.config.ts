@@ -1,19 +1,23 @@
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
+import { unitTests } from "./test/support/unit-tests";
+
+const UNIT = process.env.TESTS === "unit";
+const TEST_DIRS = ["lib", "app", "scripts", "components", "test", "contract"];
+const root = fileURLToPath(new URL("./", import.meta.url));
 
 /**
  * Tests that need a production build (`*.app.test.ts` and the ones that
  * start the app), or start brokers, bridges and other processes: the full
  * run includes them, `npm run check` (TESTS=unit) leaves them out to stay
- * under a minute. Name a new app-level test `*.app.test.ts`.
+ * under a minute, as it leaves out every test that reaches the database
+ * (test/support/unit-tests.ts). Name a new app-level test `*.app.test.ts`.
  */
 const SLOW_TESTS = [
   "**/*.app.test.ts",
   "lib/auth/auth.test.ts",
   "lib/auth/oidc.test.ts",
   "lib/stream/fan-out.test.ts",
-  "lib/bridge/**",
-  "lib/broker/**",
   "lib/simulator/**",
   "lib/process/**",
   "test/soak/**",
@@ -30,20 +34,15 @@ export default defineConfig({
     },
   },
   test: {
-    include: [
-      "lib/**/*.test.ts",
-      "app/**/*.test.ts",
-      "scripts/**/*.test.ts",
-      "components/**/*.test.ts",
-      "test/**/*.test.ts",
-      "contract/**/*.test.ts",
-    ],
-    exclude: [...configDefaults.exclude, ...(process.env.TESTS === "unit" ? SLOW_TESTS : [])],
-    globalSetup: ["./test/support/global-setup.ts"],
+    include: UNIT ? unitTests(root, TEST_DIRS) : TEST_DIRS.map((dir) => `${dir}/**/*.test.ts`),
+    exclude: [...configDefaults.exclude, ...(UNIT ? SLOW_TESTS : [])],
+    // Unit tests need no database: no server to start, no migrations to run.
+    globalSetup: UNIT ? [] : ["./test/support/global-setup.ts"],
     setupFiles: ["./test/support/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration suites share one database; files run one after another.
-    fileParallelism: false,
+    // Unit tests share nothing and run side by side.
+    fileParallelism: UNIT,
   },
 });

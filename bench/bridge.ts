@@ -29,7 +29,6 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { connectAsync, type MqttClient } from "mqtt";
 import pg from "pg";
 import { startFakeIngest } from "../test/support/fake-ingest";
@@ -42,22 +41,16 @@ import { forwardProgress, PROGRESS_POLL_MS } from "./lib/bridge-probes";
 import { connectPublisher, publishAll, toMessage } from "./lib/publisher";
 import { lifecycleHistory } from "./lib/workload";
 import { meterCpu, parentPid } from "./lib/process-cpu";
+import { bridgeBenchArgs, bridgeSettings } from "./lib/bridge-args";
+import {
+  NO_RUN,
+  pathCpuUs,
+  printResults,
+  type BridgeRun,
+  type RunResult,
+} from "./lib/bridge-report";
 
-const { values: args } = parseArgs({
-  options: {
-    events: { type: "string" },
-    runs: { type: "string" },
-    smoke: { type: "boolean", default: false },
-    "in-flight": { type: "string" },
-    batch: { type: "string" },
-    wait: { type: "string" },
-    fsync: { type: "string" },
-    env: { type: "string", multiple: true },
-    compare: { type: "string" },
-    profile: { type: "string" },
-    "no-null": { type: "boolean", default: false },
-  },
-});
+const args = bridgeBenchArgs();
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,69 +64,11 @@ function workload(events: number, prefix: string): { topic: string; payload: str
   return [...lifecycleHistory(events, Math.max(1, Math.round(events / 10)), prefix)].map(toMessage);
 }
 
-/** `--env NAME=VALUE` and the shorthand flags, as bridge environment variables. */
-function bridgeSettings(): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (args["in-flight"]) env.BRIDGE_MAX_IN_FLIGHT = args["in-flight"];
-  if (args.batch) env.BRIDGE_BATCH_MAX_EVENTS = args.batch;
-  if (args.wait) env.BRIDGE_BATCH_MAX_WAIT_MS = args.wait;
-  if (args.fsync) env.BRIDGE_SPOOL_FSYNC = args.fsync;
-  for (const pair of args.env ?? []) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new Error(`--env takes NAME=VALUE, not '${pair}'`);
-    env[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return env;
-}
-
-interface BridgeRun {
-  rate: number;
-  /** CPU per event (µs) while the bridge ran: the bridge process, the broker, the app, PostgreSQL (the whole server), the publisher (this process). */
-  cpuUs: number;
-  brokerCpuUs: number;
-  appCpuUs: number;
-  postgresCpuUs: number;
-  publisherCpuUs: number;
-}
-
-const NO_RUN: BridgeRun = {
-  rate: Number.NaN,
-  cpuUs: Number.NaN,
-  brokerCpuUs: Number.NaN,
-  appCpuUs: Number.NaN,
-  postgresCpuUs: Number.NaN,
-  publisherCpuUs: Number.NaN,
-};
-
-/** All the CPU the bridge path used per event; both paths are CPU-bound on a small machine, so this sets the ratio. */
-function pathCpuUs(r: BridgeRun): number {
-  return r.cpuUs + r.brokerCpuUs + r.appCpuUs + r.postgresCpuUs + r.publisherCpuUs;
-}
-
-interface RunResult {
-  bareClean: number;
-  barePersistent: number;
-  bridge: number;
-  /** The --compare checkout's bridge into the same app, same run. */
-  other: number;
-  alone: number;
-  /** CPU of the bridge process per event (µs) while it ran. */
-  bridgeCpuUs: number;
-  otherCpuUs: number;
-  /** CPU of the broker per event (µs): bare persistent, then bridge. */
-  brokerCpuBareUs: number;
-  brokerCpuBridgeUs: number;
-  appCpuUs: number;
-  postgresCpuUs: number;
-  pathCpuUs: number;
-  barePathCpuUs: number;
-}
-
 async function main(): Promise<void> {
   const events = Number(args.events ?? (args.smoke ? 3000 : 60_000));
   const runs = Number(args.runs ?? (args.smoke ? 1 : 3));
   const log = (s: string) => console.log(`[bench:bridge] ${s}`);
-  const settings = bridgeSettings();
+  const settings = bridgeSettings(args);
   const compareRoot = args.compare ? path.resolve(args.compare) : undefined;
   const profileDir = args.profile ? path.resolve(args.profile) : undefined;
   if (profileDir) {
@@ -393,54 +328,12 @@ async function main(): Promise<void> {
     await pool.end();
     await server.stop(); // drops the scratch database
   }
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
-  const range = (xs: number[]) =>
-    xs.length > 1 ? ` (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})` : "";
-  const m = (key: keyof RunResult) => {
-    const xs = results.map((r) => r[key]);
-    return `${Math.round(median(xs))}${range(xs)}`;
-  };
-  const ratios = (key: "bridge" | "other", base: "bareClean" | "barePersistent") =>
-    results.map((r) => r[key] / r[base]);
-  const verdict = (xs: number[]) => {
-    const r = median(xs);
-    const spread =
-      xs.length > 1
-        ? `, runs ${Math.round(Math.min(...xs) * 100)}–${Math.round(Math.max(...xs) * 100)}%`
-        : "";
-    return `${Math.round(r * 100)}%${spread} (target ≥ 70%: ${r >= 0.7 ? "met" : "missed"})`;
-  };
-  console.log(
-    `\n| path (${events} events, QoS 1, WebSocket) | events/s, median of ${runs} (range) |\n|---|---|`,
-  );
-  console.log(`| broker → bridge → POST /api/ingest → PostgreSQL | ${m("bridge")} |`);
-  if (compareRoot) console.log(`| the same with the bridge of ${compareRoot} | ${m("other")} |`);
-  console.log(
-    `| broker → bare mqtt.js subscriber, persistent session (as the bridge; mean of the runs before and after the bridge's) | ${m("barePersistent")} |`,
-  );
-  console.log(`| broker → bare mqtt.js subscriber, clean session | ${m("bareClean")} |`);
-  if (!args["no-null"])
-    console.log(`| broker → bridge → no-op endpoint (context: the bridge alone) | ${m("alone")} |`);
-  console.log(
-    `\nbridge CPU per event: ${m("bridgeCpuUs")} µs` +
-      (compareRoot ? `; compared bridge ${m("otherCpuUs")} µs` : "") +
-      `; broker CPU per event: ${m("brokerCpuBareUs")} µs to the bare subscriber, ${m("brokerCpuBridgeUs")} µs to the bridge`,
-  );
-  console.log(
-    `bridge path CPU per event (broker, publisher, bridge, app, PostgreSQL): ${m("pathCpuUs")} µs, against ${m("barePathCpuUs")} µs for the bare path (broker, publisher, subscriber); app ${m("appCpuUs")} µs; PostgreSQL ${m("postgresCpuUs")} µs`,
-  );
-  console.log(
-    `bridge / bare (persistent session, as the bridge): ${verdict(ratios("bridge", "barePersistent"))}`,
-  );
-  console.log(`bridge / bare (clean session): ${verdict(ratios("bridge", "bareClean"))}`);
-  if (compareRoot)
-    console.log(
-      `compared bridge / bare (persistent session): ${verdict(ratios("other", "barePersistent"))}`,
-    );
+  printResults(results, {
+    events,
+    runs,
+    compareRoot,
+    withNull: !args["no-null"],
+  });
   if (profileDir)
     for (const s of summariseProfiles(profileDir, 25))
       console.log(`\nbridge CPU profile (run 1)\n${profileText(s)}`);

@@ -8,6 +8,7 @@
 import { FIRE_OFFLINE_SQL, WATERMARK_MARGIN_MS } from "../../lib/alerts/evaluate-sql";
 import { startReceiver } from "../../test/support/receiver";
 import { disconnected, envelope } from "../../test/support/events";
+import { alertingEnv, createOfflineRule } from "../lib/alerts";
 import { postBatch, startBenchApp } from "../lib/app";
 import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
@@ -123,24 +124,15 @@ export async function runAlertsScaleSuite(
     return { status: 200 };
   });
   details.loadSeconds = await loadFleet(db.url, o.clients, log);
-  const ruleId = await withClient(db.url, async (c) => {
-    const ch = await c.query<{ id: string }>(
-      `INSERT INTO alert_channel (name, type, url, secret) VALUES ('bench', 'webhook', $1, 'k') RETURNING id`,
-      [`${receiver.url}/hook`],
-    );
-    const rule = await c.query<{ id: string }>(
-      `INSERT INTO alert_rule (name, kind, for_seconds, channel_ids) VALUES ('offline', 'client_offline', $1, $2) RETURNING id`,
-      [FOR_S, [ch.rows[0]!.id]],
-    );
-    return rule.rows[0]!.id;
+  const ruleId = await createOfflineRule(db.url, {
+    hookUrl: `${receiver.url}/hook`,
+    name: "offline",
+    forSeconds: FOR_S,
   });
   const app = await startBenchApp({
     databaseUrl: db.url,
     env: {
-      OFFLINE_GRACE_SECONDS: String(o.graceSeconds),
-      ALERTS_EVAL_INTERVAL_SECONDS: String(EVAL_S),
-      ALERTS_ALLOW_PRIVATE_TARGETS: "1",
-      INCIDENT_DETECTION_INTERVAL_SECONDS: "1",
+      ...alertingEnv(o.graceSeconds, EVAL_S),
       // 10,000 of 1,000,000 is 1%: under the default 5% share no incident would open.
       INCIDENT_MIN_SHARE: String((o.storm / o.clients) * 0.5),
     },

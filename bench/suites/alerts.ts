@@ -5,6 +5,7 @@
 // with them paused, interleaved in the same run.
 import { startReceiver } from "../../test/support/receiver";
 import { connected, disconnected, envelope } from "../../test/support/events";
+import { alertingEnv, createOfflineRule } from "../lib/alerts";
 import { postBatch, startBenchApp } from "../lib/app";
 import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
 import { truncateAll, withClient } from "../lib/database";
@@ -64,27 +65,16 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
   });
   const app = await startBenchApp({
     databaseUrl: db.url,
-    env: {
-      OFFLINE_GRACE_SECONDS: String(GRACE_S),
-      ALERTS_EVAL_INTERVAL_SECONDS: String(EVAL_S),
-      ALERTS_ALLOW_PRIVATE_TARGETS: "1",
-      INCIDENT_DETECTION_INTERVAL_SECONDS: "1",
-    },
+    env: alertingEnv(GRACE_S, EVAL_S),
   });
   const figures: Figure[] = [];
   const notes: string[] = [];
   const details: Record<string, unknown> = {};
   try {
-    const ruleId = await withClient(db.url, async (c) => {
-      const ch = await c.query<{ id: string }>(
-        `INSERT INTO alert_channel (name, type, url, secret) VALUES ('bench', 'webhook', $1, 'k') RETURNING id`,
-        [`${receiver.url}/hook`],
-      );
-      const rule = await c.query<{ id: string }>(
-        `INSERT INTO alert_rule (name, kind, for_seconds, channel_ids) VALUES ('bench offline', 'client_offline', $1, $2) RETURNING id`,
-        [FOR_S, [ch.rows[0]!.id]],
-      );
-      return rule.rows[0]!.id;
+    const ruleId = await createOfflineRule(db.url, {
+      hookUrl: `${receiver.url}/hook`,
+      name: "bench offline",
+      forSeconds: FOR_S,
     });
 
     // (a) A mass disconnect: every dropped client's notification, from receipt to arrival.

@@ -1,22 +1,19 @@
 "use client";
 
-import { AdminTableHead } from "./AdminTableHead";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { IngestTokenView } from "@/lib/auth/schemas";
 import {
   useCreateIngestToken,
   useIngestTokensQuery,
   useRevokeIngestToken,
 } from "../hooks/use-admin";
-import { ConfirmDialog, primaryButton } from "../ui/Dialog";
+import { ConfirmDialog } from "../ui/Dialog";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
-import { Skeleton } from "../ui/Skeleton";
 import { NewTokenNotice } from "./NewTokenNotice";
-import { field, fieldLabel, pill, smallDangerButton, td } from "./styles";
-
-const code = "rounded bg-slate-100 px-1 font-mono text-xs dark:bg-slate-800";
+import { td } from "./styles";
+import { code, CreateTokenForm, RevokeCell, TokensTable, TokenStatePill } from "./TokensPanelParts";
 
 function TokenRow({ token, onRevoke }: { token: IngestTokenView; onRevoke: () => void }) {
   const revoked = token.revokedAt !== null;
@@ -37,27 +34,9 @@ function TokenRow({ token, onRevoke }: { token: IngestTokenView; onRevoke: () =>
         <LocalTime iso={token.lastUsedAt} short />
       </td>
       <td className={`${td} whitespace-nowrap`} data-testid="token-status">
-        {revoked ? (
-          <span
-            className={`${pill} bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-200`}
-          >
-            revoked <LocalTime iso={token.revokedAt} short />
-          </span>
-        ) : (
-          <span
-            className={`${pill} bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200`}
-          >
-            active
-          </span>
-        )}
+        <TokenStatePill state={revoked ? "revoked" : "active"} revokedAt={token.revokedAt} />
       </td>
-      <td className={`${td} text-right`}>
-        {revoked ? null : (
-          <button type="button" onClick={onRevoke} className={smallDangerButton}>
-            Revoke<span className="sr-only"> {token.name}</span>
-          </button>
-        )}
-      </td>
+      <RevokeCell name={token.name} revoked={revoked} onRevoke={onRevoke} />
     </tr>
   );
 }
@@ -74,8 +53,7 @@ export function IngestTokensPanel() {
     revoke.reset();
   };
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const submit = () => {
     create.mutate(name.trim(), { onSuccess: () => setName("") });
   };
 
@@ -91,68 +69,34 @@ export function IngestTokensPanel() {
       {tokens.error ? (
         <ErrorBanner error={tokens.error} onRetry={() => void tokens.refetch()} />
       ) : null}
-      <div className="overflow-x-auto">
-        <table className="w-full text-sm" data-testid="tokens-table">
-          <AdminTableHead
-            columns={["Name", "Prefix", "Created by", "Created", "Last used", "Status"]}
-          />
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {tokens.data?.map((token) => (
-              <TokenRow key={token.id} token={token} onRevoke={() => setRevoking(token)} />
-            ))}
-            {tokens.isPending ? (
-              <tr>
-                <td colSpan={7} className="px-3 py-2">
-                  <Skeleton className="h-6 w-full" />
-                </td>
-              </tr>
-            ) : null}
-            {tokens.data?.length === 0 ? (
-              <tr>
-                <td
-                  colSpan={7}
-                  className="px-3 py-4 text-center text-slate-600 dark:text-slate-400"
-                >
-                  No tokens yet: senders use <code className={code}>INGEST_TOKEN</code> only.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
-
-      <form
-        onSubmit={submit}
-        aria-labelledby="create-token-title"
-        className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800"
+      <TokensTable
+        testId="tokens-table"
+        columns={["Name", "Prefix", "Created by", "Created", "Last used", "Status"]}
+        count={tokens.data?.length}
+        pending={tokens.isPending}
+        empty={
+          <>
+            No tokens yet: senders use <code className={code}>INGEST_TOKEN</code> only.
+          </>
+        }
       >
-        <h3 id="create-token-title" className="text-sm font-semibold">
-          New token
-        </h3>
-        <div className="mt-2 flex flex-wrap items-end gap-3">
-          <label className={`${fieldLabel} min-w-[16rem] flex-1 sm:flex-none`}>
-            Name (which sender uses it)
-            <input
-              name="token-name"
-              required
-              maxLength={100}
-              autoComplete="off"
-              placeholder="e.g. bridge eu-west-1"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              className={field}
-            />
-          </label>
-          <button type="submit" disabled={create.isPending} className={primaryButton}>
-            {create.isPending ? "Creating…" : "Create token"}
-          </button>
-        </div>
-        {create.error ? (
-          <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
-            {create.error.message}
-          </p>
-        ) : null}
-      </form>
+        {tokens.data?.map((token) => (
+          <TokenRow key={token.id} token={token} onRevoke={() => setRevoking(token)} />
+        ))}
+      </TokensTable>
+
+      <CreateTokenForm
+        idPrefix="token"
+        title="New token"
+        nameLabel="Name (which sender uses it)"
+        placeholder="e.g. bridge eu-west-1"
+        name={name}
+        onName={setName}
+        onSubmit={submit}
+        pending={create.isPending}
+        error={create.error}
+        submitLabel="Create token"
+      />
       {create.data ? (
         <NewTokenNotice
           name={create.data.info.name}

@@ -1,9 +1,10 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useCreateChannel, type ChannelInput } from "../hooks/use-alerts";
 import { primaryButton } from "../ui/Dialog";
-import { field, fieldLabel } from "../admin/styles";
+import { EditorForm } from "../ui/EditorForm";
+import { SelectField, TextField } from "./EditorFields";
 
 const TYPES: Array<{ value: ChannelInput["type"]; label: string }> = [
   { value: "webhook", label: "Webhook (signed JSON)" },
@@ -33,8 +34,7 @@ export function ChannelEditor() {
   const [problem, setProblem] = useState<string | null>(null);
   const [shownSecret, setShownSecret] = useState<string | null>(null);
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const submit = () => {
     setShownSecret(null);
     const body: ChannelInput = {
       name: name.trim(),
@@ -59,80 +59,62 @@ export function ChannelEditor() {
   };
 
   return (
-    <form
+    <EditorForm
+      id="new-channel"
+      title="New channel"
       onSubmit={submit}
-      aria-labelledby="new-channel-title"
-      className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800"
-    >
-      <h3 id="new-channel-title" className="text-sm font-semibold">
-        New channel
-      </h3>
-      <div className="mt-2 flex flex-wrap items-end gap-3">
-        <label className={fieldLabel}>
-          Name
-          <input
+      fields={
+        <>
+          <TextField
+            label="Name"
             name="channel-name"
             required
             maxLength={200}
             value={name}
-            onChange={(e) => setName(e.target.value)}
-            className={`${field} h-9`}
+            onValue={setName}
           />
-        </label>
-        <label className={fieldLabel}>
-          Type
-          <select
+          <SelectField
+            label="Type"
             name="channel-type"
             value={type}
-            onChange={(e) => setType(e.target.value as ChannelInput["type"])}
-            className={`${field} h-9`}
-          >
-            {TYPES.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        {type !== "email" ? (
-          <label className={fieldLabel}>
-            {type === "pagerduty" ? "Events API URL (optional)" : "URL"}
-            <input
+            onValue={setType}
+            options={TYPES}
+          />
+          {type !== "email" ? (
+            <TextField
+              label={type === "pagerduty" ? "Events API URL (optional)" : "URL"}
               name="channel-url"
               type="url"
               maxLength={2048}
               value={url}
-              onChange={(e) => setUrl(e.target.value)}
-              className={`${field} h-9 w-80 font-mono`}
+              onValue={setUrl}
+              className="w-80 font-mono"
             />
-          </label>
-        ) : (
-          <label className={fieldLabel}>
-            Recipients (comma-separated)
-            <input
+          ) : (
+            <TextField
+              label="Recipients (comma-separated)"
               name="channel-to"
               maxLength={2048}
               value={to}
-              onChange={(e) => setTo(e.target.value)}
-              className={`${field} h-9 w-80`}
+              onValue={setTo}
+              className="w-80"
             />
-          </label>
-        )}
-        {type === "webhook" || type === "pagerduty" ? (
-          <label className={fieldLabel}>
-            {type === "pagerduty" ? "Routing key" : "Secret (empty: generated)"}
-            <input
+          )}
+          {type === "webhook" || type === "pagerduty" ? (
+            <TextField
+              label={type === "pagerduty" ? "Routing key" : "Secret (empty: generated)"}
               name="channel-secret"
               type="password"
               autoComplete="off"
               maxLength={512}
               value={secret}
-              onChange={(e) => setSecret(e.target.value)}
-              className={`${field} h-9 font-mono`}
+              onValue={setSecret}
+              className="font-mono"
             />
-          </label>
-        ) : null}
-      </div>
+          ) : null}
+        </>
+      }
+    >
       <div className="mt-3 flex flex-wrap items-center gap-3">
         <button type="submit" className={primaryButton} disabled={create.isPending}>
           Create channel
@@ -149,6 +131,6 @@ export function ChannelEditor() {
           ) : null}
         </p>
       </div>
-    </form>
+    </EditorForm>
   );
 }

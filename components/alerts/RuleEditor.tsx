@@ -1,9 +1,10 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useChannelsQuery, useCreateRule, type RuleInput } from "../hooks/use-alerts";
 import { primaryButton } from "../ui/Dialog";
-import { field, fieldLabel } from "../admin/styles";
+import { EditorForm } from "../ui/EditorForm";
+import { SelectField, TextField } from "./EditorFields";
 import { parseLabelsText } from "./selector-text";
 
 const KINDS: Array<{ value: RuleInput["kind"]; label: string }> = [
@@ -42,8 +43,7 @@ export function RuleEditor() {
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
+  const submit = () => {
     setDone(null);
     const shareValue = numberOrNull(share);
     const labels = parseLabelsText(labelsText);
@@ -80,122 +80,100 @@ export function RuleEditor() {
   };
 
   return (
-    <form
+    <EditorForm
+      id="new-rule"
+      title="New rule"
       onSubmit={submit}
-      aria-labelledby="new-rule-title"
-      className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800"
-    >
-      <h3 id="new-rule-title" className="text-sm font-semibold">
-        New rule
-      </h3>
-      <div className="mt-2 flex flex-wrap items-end gap-3">
-        <label className={fieldLabel}>
-          Name
-          <input
+      fields={
+        <>
+          <TextField
+            label="Name"
             name="rule-name"
             required
             maxLength={200}
             value={name}
-            onChange={(e) => setName(e.target.value)}
-            className={`${field} h-9`}
+            onValue={setName}
           />
-        </label>
-        <label className={fieldLabel}>
-          Kind
-          <select
+          <SelectField
+            label="Kind"
             name="rule-kind"
             value={kind}
-            onChange={(e) => setKind(e.target.value as RuleInput["kind"])}
-            className={`${field} h-9`}
-          >
-            {KINDS.map((k) => (
-              <option key={k.value} value={k.value}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className={fieldLabel}>
-          Client IDs (glob, * and ?)
-          <input
+            onValue={setKind}
+            options={KINDS}
+          />
+          <TextField
+            label="Client IDs (glob, * and ?)"
             name="rule-pattern"
             placeholder="all clients"
             maxLength={256}
             value={pattern}
-            onChange={(e) => setPattern(e.target.value)}
-            className={`${field} h-9 font-mono`}
+            onValue={setPattern}
+            className="font-mono"
           />
-        </label>
-        <label className={fieldLabel}>
-          Labels (key:value, all must match)
-          <input
+          <TextField
+            label="Labels (key:value, all must match)"
             name="rule-labels"
             placeholder="any labels"
             maxLength={2048}
             value={labelsText}
-            onChange={(e) => setLabelsText(e.target.value)}
-            className={`${field} h-9 font-mono`}
+            onValue={setLabelsText}
+            className="font-mono"
           />
-        </label>
-        {kind === "client_offline" ? (
-          <label className={fieldLabel}>
-            For (seconds after grace)
-            <input
+          {kind === "client_offline" ? (
+            <TextField
+              label="For (seconds after grace)"
               name="rule-for"
               type="number"
               min={0}
               max={2592000}
               value={forSeconds}
-              onChange={(e) => setForSeconds(e.target.value)}
-              className={`${field} h-9 w-32`}
+              onValue={setForSeconds}
+              className="w-32"
             />
-          </label>
-        ) : null}
-        {kind !== "client_offline" && kind !== "incident" ? (
-          <label className={fieldLabel}>
-            {kind === "fleet_online_below"
-              ? "Minimum online"
-              : kind === "connect_failed"
-                ? "Failed attempts"
-                : "Disconnects (default 5)"}
-            <input
+          ) : null}
+          {kind !== "client_offline" && kind !== "incident" ? (
+            <TextField
+              label={
+                kind === "fleet_online_below"
+                  ? "Minimum online"
+                  : kind === "connect_failed"
+                    ? "Failed attempts"
+                    : "Disconnects (default 5)"
+              }
               name="rule-threshold"
               type="number"
               min={1}
               value={threshold}
-              onChange={(e) => setThreshold(e.target.value)}
-              className={`${field} h-9 w-32`}
+              onValue={setThreshold}
+              className="w-32"
             />
-          </label>
-        ) : null}
-        {kind === "fleet_online_below" ? (
-          <label className={fieldLabel}>
-            or minimum share (%)
-            <input
+          ) : null}
+          {kind === "fleet_online_below" ? (
+            <TextField
+              label="or minimum share (%)"
               name="rule-share"
               type="number"
               min={1}
               max={100}
               value={share}
-              onChange={(e) => setShare(e.target.value)}
-              className={`${field} h-9 w-28`}
+              onValue={setShare}
+              className="w-28"
             />
-          </label>
-        ) : null}
-        {kind === "connect_failed" || kind === "client_flapping" ? (
-          <label className={fieldLabel}>
-            Window (seconds)
-            <input
+          ) : null}
+          {kind === "connect_failed" || kind === "client_flapping" ? (
+            <TextField
+              label="Window (seconds)"
               name="rule-window"
               type="number"
               min={1}
               value={windowSeconds}
-              onChange={(e) => setWindowSeconds(e.target.value)}
-              className={`${field} h-9 w-32`}
+              onValue={setWindowSeconds}
+              className="w-32"
             />
-          </label>
-        ) : null}
-      </div>
+          ) : null}
+        </>
+      }
+    >
       <fieldset className="mt-3">
         <legend className="text-xs font-medium text-slate-700 dark:text-slate-300">Send to</legend>
         {(channels.data ?? []).length === 0 ? (
@@ -230,6 +208,6 @@ export function RuleEditor() {
           {problem ? <span className="text-red-800 dark:text-red-300">{problem}</span> : done}
         </p>
       </div>
-    </form>
+    </EditorForm>
   );
 }

@@ -9,8 +9,9 @@ import {
 } from "../hooks/use-alerts";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
-import { smallButton, smallDangerButton, td, th } from "../admin/styles";
+import { smallButton, smallDangerButton, td } from "../admin/styles";
 import { RuleEditor } from "./RuleEditor";
+import { SettingsTable } from "./SettingsTable";
 import { describeSelector } from "./selector-text";
 
 function condition(r: RuleView): string {
@@ -39,61 +40,45 @@ export function RulesPanel({ admin }: { admin: boolean }) {
   return (
     <Panel title="Rules" id="alert-rules">
       {rules.error ? <ErrorBanner error={rules.error} /> : null}
-      {(rules.data ?? []).length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-300">No rule yet.</p>
-      ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-sm" data-testid="alert-rules">
-            <thead>
-              <tr className="border-b border-slate-200 dark:border-slate-800">
-                <th className={th}>Name</th>
-                <th className={th}>When</th>
-                <th className={th}>Clients</th>
-                <th className={th}>Channels</th>
-                {admin ? <th className={th}>Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {(rules.data ?? []).map((r) => (
-                <tr key={r.id} className="border-b border-slate-100 dark:border-slate-800/60">
-                  <td className={td}>
-                    {r.name}
-                    {r.enabled ? null : (
-                      <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">
-                        (paused)
-                      </span>
-                    )}
-                  </td>
-                  <td className={td}>{condition(r)}</td>
-                  <td className={`${td} font-mono text-[13px]`}>
-                    {describeSelector(r.selector, "all")}
-                  </td>
-                  <td className={td}>{r.channelIds.map(channelName).join(", ") || "—"}</td>
-                  {admin ? (
-                    <td className={`${td} space-x-2 whitespace-nowrap`}>
-                      <button
-                        type="button"
-                        className={smallButton}
-                        onClick={() => update.mutate({ id: r.id, change: { enabled: !r.enabled } })}
-                      >
-                        {r.enabled ? "Pause" : "Resume"}
-                      </button>
-                      <button
-                        type="button"
-                        className={smallDangerButton}
-                        aria-label={`Delete rule ${r.name}`}
-                        onClick={() => remove.mutate(r.id)}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <SettingsTable
+        testId="alert-rules"
+        items={rules.data ?? []}
+        empty="No rule yet."
+        columns={["Name", "When", "Clients", "Channels"]}
+        admin={admin}
+        cells={(r) => (
+          <>
+            <td className={td}>
+              {r.name}
+              {r.enabled ? null : (
+                <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">(paused)</span>
+              )}
+            </td>
+            <td className={td}>{condition(r)}</td>
+            <td className={`${td} font-mono text-[13px]`}>{describeSelector(r.selector, "all")}</td>
+            <td className={td}>{r.channelIds.map(channelName).join(", ") || "—"}</td>
+          </>
+        )}
+        actions={(r) => (
+          <td className={`${td} space-x-2 whitespace-nowrap`}>
+            <button
+              type="button"
+              className={smallButton}
+              onClick={() => update.mutate({ id: r.id, change: { enabled: !r.enabled } })}
+            >
+              {r.enabled ? "Pause" : "Resume"}
+            </button>
+            <button
+              type="button"
+              className={smallDangerButton}
+              aria-label={`Delete rule ${r.name}`}
+              onClick={() => remove.mutate(r.id)}
+            >
+              Delete
+            </button>
+          </td>
+        )}
+      />
       {admin ? <RuleEditor /> : null}
     </Panel>
   );

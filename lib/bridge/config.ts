@@ -6,6 +6,7 @@ import { LIFECYCLE_TOPIC_FILTERS } from "../broker/aws-events";
 import { describeIssues } from "../errors";
 import type { CustomAuthorizer } from "./aws-auth";
 import type { Logger, LogLevel } from "../log/logger";
+import type { MqttLogin } from "./mqtt-source";
 import type { FsyncMode } from "./spool";
 import { prefixFilter, topicPrefixProblem } from "./topic-prefix";
 
@@ -19,7 +20,7 @@ export type MqttAuth =
   | { kind: "sigv4"; region: string }
   | ({ kind: "custom-authorizer" } & CustomAuthorizer);
 
-export interface BridgeOptions {
+export interface BridgeOptions extends MqttLogin {
   mqttUrl: string;
   ingestUrl: string;
   ingestToken: string;
@@ -43,12 +44,6 @@ export interface BridgeOptions {
   emqx?: boolean;
   sessionExpirySeconds?: number;
   keepaliveSeconds?: number;
-  username?: string;
-  password?: string;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  rejectUnauthorized?: boolean;
   auth?: MqttAuth;
   batchMaxEvents?: number;
   batchMaxWaitMs?: number;

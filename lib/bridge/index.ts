@@ -3,14 +3,13 @@
 // forwards the spool to POST /api/ingest in batches (docs/bridge.md).
 import { customAuthorizerCredentials, defaultCredentialSource, SignedUrlSource } from "./aws-auth";
 import { BATCH_DEFAULTS, subscriptionFilters, type BridgeOptions } from "./config";
-import { EmqxMapper } from "./emqx";
 import { Forwarder } from "./forwarder";
-import { createIngestClient } from "./ingest-client";
-import { createLogger } from "../log/logger";
-import { createBridgeMetrics, serveMetrics } from "./metrics";
+import { createIngestClient, type IngestClient } from "./ingest-client";
+import { createIntake } from "./intake";
+import { createLogger, type Logger } from "../log/logger";
+import { createBridgeMetrics, serveMetrics, type BridgeMetrics } from "./metrics";
 import { startMqttSource, type MqttSource } from "./mqtt-source";
 import { Spool } from "./spool";
-import { canonicalTopic } from "./topic-prefix";
 
 export {
   BATCH_DEFAULTS,
@@ -37,6 +36,111 @@ export interface Bridge {
   stats(): Promise<BridgeStats>;
 }
 
+/** Fail fast on a wrong token or URL instead of after the first event. */
+async function checkIngest(client: IngestClient, log: Logger): Promise<void> {
+  const preflight = await client.post("[]");
+  if (preflight.kind === "fatal" || preflight.kind === "split")
+    throw new Error(
+      `ingest refused the bridge at start: ${preflight.reason}. Check INGEST_URL and INGEST_TOKEN.`,
+    );
+  if (preflight.kind === "retry")
+    log.warn("ingest not reachable yet; events will wait in the spool", {
+      reason: preflight.reason,
+    });
+}
+
+interface MqttCredentials {
+  username?: string;
+  password?: string;
+  /** SigV4: the signed WebSocket URL, re-signed before each reconnection. */
+  urlSource: SignedUrlSource | null;
+}
+
+async function mqttCredentials(opts: BridgeOptions): Promise<MqttCredentials> {
+  const auth = opts.auth ?? { kind: "none" };
+  if (auth.kind === "custom-authorizer")
+    return { ...customAuthorizerCredentials(auth), urlSource: null };
+  if (auth.kind !== "sigv4")
+    return { username: opts.username, password: opts.password, urlSource: null };
+  const urlSource = new SignedUrlSource(opts.mqttUrl, auth.region, defaultCredentialSource());
+  await urlSource.start().catch((error: Error) => {
+    throw new Error(`could not sign the AWS IoT URL: ${error.message}`);
+  });
+  return { username: opts.username, password: opts.password, urlSource };
+}
+
+/** A taken metrics port must not stop delivery: log it and run without metrics. */
+function startMetricsServer(
+  opts: BridgeOptions,
+  metrics: BridgeMetrics,
+  healthy: () => boolean,
+  log: Logger,
+): Promise<Awaited<ReturnType<typeof serveMetrics>> | null> {
+  if (opts.metricsPort === undefined) return Promise.resolve(null);
+  return serveMetrics(metrics.registry, {
+    port: opts.metricsPort,
+    host: opts.metricsHost ?? "127.0.0.1",
+    healthy,
+  }).catch((error: NodeJS.ErrnoException) => {
+    // Typically a second bridge (or an earlier demo) on the same machine: a hint, not a failure.
+    log.warn(
+      error.code === "EADDRINUSE"
+        ? `metrics port ${opts.metricsPort} is taken: running without metrics (set BRIDGE_METRICS_PORT to another port, or "off")`
+        : `metrics endpoint not available: ${error.message} (BRIDGE_METRICS_PORT)`,
+      { port: opts.metricsPort },
+    );
+    return null;
+  });
+}
+
+/** True once subscribed; false if the bridge stopped or the wait timed out first. */
+function subscribedWithin(source: MqttSource, fatal: Promise<Error>, ms: number) {
+  return Promise.race([
+    source.subscribed.then(() => true),
+    fatal.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+  ]);
+}
+
+/** The bridge's one way to stop on its own: settles `fatal` once and stops taking events. */
+function fatalLatch(log: Logger, stopTaking: () => void, notify?: (error: Error) => void) {
+  let settle: (error: Error) => void = () => undefined;
+  const latch = {
+    fatal: new Promise<Error>((resolve) => (settle = resolve)),
+    stopped: false,
+    stop(error: Error) {
+      if (latch.stopped) return;
+      latch.stopped = true;
+      log.error("bridge stopped", { error: error.message });
+      // Stop taking events: the broker keeps them in our persistent session.
+      stopTaking();
+      settle(error);
+      notify?.(error);
+    },
+  };
+  return latch;
+}
+
+function mqttSourceOptions(opts: BridgeOptions, credentials: MqttCredentials) {
+  const { username, password, urlSource } = credentials;
+  return {
+    url: opts.mqttUrl,
+    clientId: opts.clientId ?? "fleet-presence-bridge",
+    protocolVersion: opts.protocolVersion ?? "auto",
+    topics: subscriptionFilters(opts),
+    sessionExpirySeconds: opts.sessionExpirySeconds ?? 7 * 24 * 3600,
+    keepaliveSeconds: opts.keepaliveSeconds ?? 30,
+    username,
+    password,
+    caFile: opts.caFile,
+    certFile: opts.certFile,
+    keyFile: opts.keyFile,
+    rejectUnauthorized: opts.rejectUnauthorized,
+    transformWsUrl: urlSource ? () => urlSource.current : undefined,
+    beforeReconnect: urlSource ? () => urlSource.refresh().then(() => undefined) : undefined,
+  } as const;
+}
+
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const log =
     opts.logger ??
@@ -54,26 +158,14 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   });
   let source: MqttSource | null = null;
   let forwarder: Forwarder | null = null;
-  let received = 0;
   const metrics = createBridgeMetrics({
     spooledEvents: () => spool.pending,
     spoolBytes: () => spool.bytes,
     lagSeconds: () => (forwarder?.lagMs() ?? 0) / 1000,
     mqttConnected: () => source?.connected ?? false,
   });
-
-  let settleFatal: (error: Error) => void = () => undefined;
-  const fatal = new Promise<Error>((resolve) => (settleFatal = resolve));
-  let stoppedByFatal = false;
-  const onFatal = (error: Error) => {
-    if (stoppedByFatal) return;
-    stoppedByFatal = true;
-    log.error("bridge stopped", { error: error.message });
-    // Stop taking events: the broker keeps them in our persistent session.
-    void source?.close();
-    settleFatal(error);
-    opts.onFatal?.(error);
-  };
+  const latch = fatalLatch(log, () => void source?.close(), opts.onFatal);
+  const { fatal } = latch;
 
   forwarder = new Forwarder({
     spool,
@@ -87,7 +179,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     maxInFlight: opts.maxInFlight ?? BATCH_DEFAULTS.maxInFlight,
     retryBaseMs: opts.retryBaseMs ?? 250,
     retryMaxMs: opts.retryMaxMs ?? 30_000,
-    onFatal,
+    onFatal: (error) => latch.stop(error),
   });
   const fwd = forwarder;
 
@@ -97,130 +189,49 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     client.close();
   };
 
-  // Fail fast on a wrong token or URL instead of after the first event.
-  const preflight = await client.post("[]");
-  if (preflight.kind === "fatal" || preflight.kind === "split") {
+  let credentials: MqttCredentials;
+  try {
+    await checkIngest(client, log);
+    credentials = await mqttCredentials(opts);
+  } catch (error) {
     cleanup();
-    throw new Error(
-      `ingest refused the bridge at start: ${preflight.reason}. Check INGEST_URL and INGEST_TOKEN.`,
-    );
+    throw error;
   }
-  if (preflight.kind === "retry")
-    log.warn("ingest not reachable yet; events will wait in the spool", {
-      reason: preflight.reason,
-    });
+  const { urlSource } = credentials;
 
-  let urlSource: SignedUrlSource | null = null;
-  let username = opts.username;
-  let password = opts.password;
-  const auth = opts.auth ?? { kind: "none" };
-  if (auth.kind === "sigv4") {
-    urlSource = new SignedUrlSource(opts.mqttUrl, auth.region, defaultCredentialSource());
-    await urlSource.start().catch((error: Error) => {
-      cleanup();
-      throw new Error(`could not sign the AWS IoT URL: ${error.message}`);
-    });
-  } else if (auth.kind === "custom-authorizer") {
-    ({ username, password } = customAuthorizerCredentials(auth));
-  }
-
-  const emqx = opts.emqx ? new EmqxMapper() : null;
-  const prefix = opts.topicPrefix;
-  let holding = false;
-  // Called once per event-loop turn by the MQTT side, before it lets that turn's PUBACKs go.
-  const flush = () => {
-    const written = spool.flush();
-    if (written === 0) return;
-    received += written;
-    metrics.received.inc(written);
-    fwd.notify();
-  };
-  const append = (envelope: string) => spool.enqueue(Date.now(), envelope);
-  const onMessage = (topic: string, payload: Buffer): void | Promise<void> => {
-    let envelope: string;
-    const republished =
-      prefix === undefined ? null : canonicalTopic(prefix, topic, payload.toString("utf8"));
-    if (republished !== null || topic.startsWith("$aws/events/")) {
-      // What JSON.stringify({ topic, payload }) gives, without the object.
-      envelope = `{"topic":${JSON.stringify(republished ?? topic)},"payload":${JSON.stringify(payload.toString("utf8"))}}`;
-    } else {
-      const mapped = emqx?.map(topic, payload.toString("utf8"));
-      if (!mapped) {
-        metrics.ignored.inc();
-        return;
-      }
-      envelope = JSON.stringify(mapped);
-    }
-    if (spool.hasRoom(envelope.length + 16)) return append(envelope);
-    // Spool full: hold this PUBACK (and so the stream) until ingest frees space.
-    if (!holding)
-      log.warn("spool full; holding acknowledgements until ingest catches up", {
-        bytes: spool.bytes,
-      });
-    holding = true;
-    const waitForRoom = async (): Promise<void> => {
-      while (!spool.hasRoom(envelope.length + 16)) await spool.waitForRoom();
-      holding = false;
-      append(envelope);
-    };
-    return waitForRoom();
-  };
-
-  const topics = subscriptionFilters(opts);
-  source = startMqttSource({
-    url: opts.mqttUrl,
-    clientId: opts.clientId ?? "fleet-presence-bridge",
-    protocolVersion: opts.protocolVersion ?? "auto",
-    topics,
-    sessionExpirySeconds: opts.sessionExpirySeconds ?? 7 * 24 * 3600,
-    keepaliveSeconds: opts.keepaliveSeconds ?? 30,
-    username,
-    password,
-    caFile: opts.caFile,
-    certFile: opts.certFile,
-    keyFile: opts.keyFile,
-    rejectUnauthorized: opts.rejectUnauthorized,
-    transformWsUrl: urlSource ? () => urlSource.current : undefined,
-    beforeReconnect: urlSource ? () => urlSource.refresh().then(() => undefined) : undefined,
+  const intake = createIntake({
+    spool,
+    metrics,
     log,
-    onMessage,
-    flush,
+    topicPrefix: opts.topicPrefix,
+    emqx: opts.emqx,
+    onSpooled: () => fwd.notify(),
+  });
+  const sourceOptions = mqttSourceOptions(opts, credentials);
+  source = startMqttSource({
+    ...sourceOptions,
+    log,
+    onMessage: intake.onMessage,
+    flush: intake.flush,
     onReconnect: () => metrics.reconnects.inc(),
-    onFatal,
+    onFatal: (error) => latch.stop(error),
   });
   const src = source;
 
-  // A taken metrics port must not stop delivery: log it and run without metrics.
-  const metricsServer =
-    opts.metricsPort === undefined
-      ? null
-      : await serveMetrics(metrics.registry, {
-          port: opts.metricsPort,
-          host: opts.metricsHost ?? "127.0.0.1",
-          healthy: () => !stoppedByFatal && src.connected,
-        }).catch((error: NodeJS.ErrnoException) => {
-          // Typically a second bridge (or an earlier demo) on the same machine: a hint, not a failure.
-          log.warn(
-            error.code === "EADDRINUSE"
-              ? `metrics port ${opts.metricsPort} is taken: running without metrics (set BRIDGE_METRICS_PORT to another port, or "off")`
-              : `metrics endpoint not available: ${error.message} (BRIDGE_METRICS_PORT)`,
-            { port: opts.metricsPort },
-          );
-          return null;
-        });
+  const metricsServer = await startMetricsServer(
+    opts,
+    metrics,
+    () => !latch.stopped && src.connected,
+    log,
+  );
 
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
-  const ready = await Promise.race([
-    src.subscribed.then(() => true),
-    fatal.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), readyTimeoutMs).unref()),
-  ]);
-  if (!ready && !stoppedByFatal)
+  const ready = await subscribedWithin(src, fatal, opts.readyTimeoutMs ?? 15_000);
+  if (!ready && !latch.stopped)
     log.warn("not subscribed yet; still trying in the background", { url: opts.mqttUrl });
   log.info("bridge started", {
     mqttUrl: opts.mqttUrl.split("?")[0],
     ingestUrl: opts.ingestUrl,
-    topics,
+    topics: sourceOptions.topics,
     spoolDir: spool.dir,
     pendingInSpool: spool.pending,
     metricsPort: metricsServer?.port ?? null,
@@ -232,7 +243,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     fatal,
     metricsPort: metricsServer?.port ?? null,
     stats: async () => ({
-      received,
+      received: intake.received,
       forwarded: (await metrics.forwarded.get()).values[0]?.value ?? 0,
       spooled: spool.pending,
       lagMs: fwd.lagMs(),
@@ -241,7 +252,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     close: () => {
       closed ??= (async () => {
         await src.close();
-        const drained = stoppedByFatal ? false : await fwd.flush(opts.shutdownTimeoutMs ?? 10_000);
+        const drained = latch.stopped ? false : await fwd.flush(opts.shutdownTimeoutMs ?? 10_000);
         log.info("bridge stopping", { drained, leftInSpool: spool.pending });
         urlSource?.stop();
         cleanup();

@@ -17,7 +17,17 @@ import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import { backoffMs } from "./forwarder";
 import type { Logger } from "../log/logger";
 
-export interface MqttSourceOptions {
+/** How the bridge proves itself to the broker and checks the broker's certificate. */
+export interface MqttLogin {
+  username?: string;
+  password?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  rejectUnauthorized?: boolean;
+}
+
+export interface MqttSourceOptions extends MqttLogin {
   url: string;
   clientId: string;
   /** "auto" tries MQTT 5 and falls back to 3.1.1 if the broker refuses it. */
@@ -25,12 +35,6 @@ export interface MqttSourceOptions {
   topics: string[];
   sessionExpirySeconds: number;
   keepaliveSeconds: number;
-  username?: string;
-  password?: string;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  rejectUnauthorized?: boolean;
   /** Returns the URL for the next WebSocket connection (SigV4 re-signing). */
   transformWsUrl?: () => string;
   /** Runs before every reconnection, e.g. to re-sign the URL. */
@@ -81,14 +85,7 @@ function coalesceWrites(stream: Writable): void {
   };
 }
 
-export function startMqttSource(o: MqttSourceOptions): MqttSource {
-  let version: 4 | 5 = o.protocolVersion === 4 ? 4 : 5;
-  let attempt = 0;
-  let closing = false;
-  let reconnectTimer: NodeJS.Timeout | null = null;
-  let markSubscribed: () => void = () => undefined;
-  const subscribed = new Promise<void>((resolve) => (markSubscribed = resolve));
-
+function clientOptions(o: MqttSourceOptions, version: 4 | 5): IClientOptions {
   const options: IClientOptions = {
     clientId: o.clientId,
     protocolVersion: version,
@@ -110,9 +107,15 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
     log: () => undefined,
   };
   if (version === 5) options.properties = { sessionExpiryInterval: o.sessionExpirySeconds };
-  const client: MqttClient = connect(o.url, options);
+  return options;
+}
 
-  // The stream holding this turn's PUBACKs (corked), released after the spool flush.
+/**
+ * Holds the PUBACKs of one event-loop turn: `hold()` corks the connection's
+ * stream on a turn's first message; at the end of the turn `o.flush()` makes
+ * the turn's events durable, and only then is the stream uncorked.
+ */
+function pubackGate(client: MqttClient, o: MqttSourceOptions): { hold(): void } {
   let held: Writable | null = null;
   const release = () => {
     const stream = held;
@@ -129,19 +132,25 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
     }
     if (stream && !stream.destroyed) stream.uncork();
   };
-  const hold = () => {
-    const stream = client.stream as Writable | undefined;
-    if (!stream || held === stream) return;
-    if (held) release(); // a reconnection since: let the old stream go first
-    held = stream;
-    coalesceWrites(stream);
-    stream.cork();
-    setImmediate(release);
+  return {
+    hold: () => {
+      const stream = client.stream as Writable | undefined;
+      if (!stream || held === stream) return;
+      if (held) release(); // a reconnection since: let the old stream go first
+      held = stream;
+      coalesceWrites(stream);
+      stream.cork();
+      setImmediate(release);
+    },
   };
+}
 
+/** Hands each message to `o.onMessage`; its completion is what lets mqtt.js write the PUBACK. */
+function takeMessages(client: MqttClient, o: MqttSourceOptions): void {
+  const gate = pubackGate(client, o);
   client.handleMessage = (packet, callback) => {
     // Before anything else: the PUBACK that callback() writes must stay in the stream's buffer.
-    hold();
+    gate.hold();
     let result: void | Promise<void>;
     try {
       result = o.onMessage(
@@ -158,19 +167,27 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
     if (result instanceof Promise)
       result.then(
         () => {
-          hold(); // the turn that corked may be over
+          gate.hold(); // the turn that corked may be over
           callback();
         },
         (error: Error) => callback(error),
       );
     else callback();
   };
+}
 
+/** Subscribes (again) after every connection; `onSubscribed` after one the broker accepted. */
+function subscribeOnConnect(
+  client: MqttClient,
+  o: MqttSourceOptions,
+  link: LinkState,
+  onSubscribed: () => void,
+): void {
   client.on("connect", (connack) => {
-    attempt = 0;
+    link.attempt = 0;
     o.log.info("connected to broker", {
       url: o.url,
-      protocolVersion: version,
+      protocolVersion: link.version,
       sessionPresent: connack.sessionPresent,
     });
     // Subscribing again on a resumed session is harmless and picks up changed filters.
@@ -192,38 +209,52 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
         return;
       }
       o.log.info("subscribed", { topics: o.topics });
-      markSubscribed();
+      onSubscribed();
     });
   });
+}
 
+/** The connection's state shared by the parts: protocol version, reconnection attempt, closing. */
+interface LinkState {
+  version: 4 | 5;
+  /** Reconnection attempts since the last connection; -1: retry at once. */
+  attempt: number;
+  closing: boolean;
+  reconnectTimer: NodeJS.Timeout | null;
+}
+
+/** Reconnects with backoff after every close, falling back to MQTT 3.1.1 once if asked to. */
+function reconnectOnClose(client: MqttClient, o: MqttSourceOptions, link: LinkState): void {
   client.on("error", (error: Error & { code?: number | string }) => {
     if (
       o.protocolVersion === "auto" &&
-      version === 5 &&
+      link.version === 5 &&
       error.code === UNACCEPTABLE_PROTOCOL_VERSION
     ) {
       o.log.info("broker does not speak MQTT 5; using 3.1.1");
-      version = 4;
+      link.version = 4;
       client.options.protocolVersion = 4;
       delete client.options.properties;
-      attempt = -1; // retry at once
+      link.attempt = -1; // retry at once
       return;
     }
     o.log.warn("mqtt error", { error: error.message, code: error.code });
   });
 
   const scheduleReconnect = () => {
-    if (closing || reconnectTimer !== null) return;
+    if (link.closing || link.reconnectTimer !== null) return;
     const delay =
-      attempt < 0 ? 0 : backoffMs(attempt, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000);
-    attempt = Math.max(0, attempt) + 1;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      if (closing) return;
+      link.attempt < 0
+        ? 0
+        : backoffMs(link.attempt, o.reconnectBaseMs ?? 500, o.reconnectMaxMs ?? 30_000);
+    link.attempt = Math.max(0, link.attempt) + 1;
+    link.reconnectTimer = setTimeout(() => {
+      link.reconnectTimer = null;
+      if (link.closing) return;
       const ready = o.beforeReconnect ? o.beforeReconnect() : Promise.resolve();
       ready.then(
         () => {
-          if (closing) return;
+          if (link.closing) return;
           o.onReconnect?.();
           client.reconnect();
         },
@@ -236,13 +267,29 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
   };
 
   client.on("close", () => {
-    if (closing) return;
-    if (attempt >= 0)
+    if (link.closing) return;
+    if (link.attempt >= 0)
       o.log.warn("disconnected from broker; reconnecting with backoff", {
         url: o.url.split("?")[0],
       });
     scheduleReconnect();
   });
+}
+
+export function startMqttSource(o: MqttSourceOptions): MqttSource {
+  const link: LinkState = {
+    version: o.protocolVersion === 4 ? 4 : 5,
+    attempt: 0,
+    closing: false,
+    reconnectTimer: null,
+  };
+  let markSubscribed: () => void = () => undefined;
+  const subscribed = new Promise<void>((resolve) => (markSubscribed = resolve));
+
+  const client: MqttClient = connect(o.url, clientOptions(o, link.version));
+  takeMessages(client, o);
+  subscribeOnConnect(client, o, link, markSubscribed);
+  reconnectOnClose(client, o, link);
 
   return {
     get connected() {
@@ -250,8 +297,8 @@ export function startMqttSource(o: MqttSourceOptions): MqttSource {
     },
     subscribed,
     close: async () => {
-      closing = true;
-      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+      link.closing = true;
+      if (link.reconnectTimer !== null) clearTimeout(link.reconnectTimer);
       // A clean DISCONNECT: the session (and events arriving meanwhile) stays with the broker.
       await client.endAsync(false).catch(() => client.end(true));
     },

@@ -14,7 +14,6 @@
 // of a flush's records only after it returned (see mqtt-source.ts).
 import {
   closeSync,
-  existsSync,
   fdatasync,
   fdatasyncSync,
   fstatSync,
@@ -22,14 +21,17 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import { crc32 } from "node:zlib";
+import { BatchBody, type SpoolBatch } from "./spool-batch";
+import { CursorFile, type SpoolPosition } from "./spool-cursor";
 import { NEWLINE, scanRecords, SEGMENT_RE, segmentName } from "./spool-records";
+
+export type { SpoolBatch } from "./spool-batch";
+export type { SpoolPosition } from "./spool-cursor";
 
 export type FsyncMode = "always" | "interval" | "off";
 
@@ -46,34 +48,6 @@ export interface SpoolOptions {
    */
   fsync?: FsyncMode;
   fsyncIntervalMs?: number;
-}
-
-export interface SpoolPosition {
-  segment: number;
-  offset: number;
-}
-
-export interface SpoolBatch {
-  end: SpoolPosition;
-  /** How many events. */
-  count: number;
-  /** The POST /api/ingest body: `[` + the envelopes joined by `,` + `]`, copied from the records' bytes. */
-  body: Buffer;
-  /** The envelope JSON texts, in spool order (decoded from `body` on demand: only splits and logs need them). */
-  envelopes(): string[];
-  firstReceivedAt: number;
-  lastReceivedAt: number;
-}
-
-/** cursor.json is rewritten in place with exactly this many bytes (no rename: see `writeCursor`). */
-const CURSOR_BYTES = 96;
-const cursorCheck = (p: SpoolPosition) => crc32(`${p.segment}:${p.offset}`);
-
-/** The envelopes of a batch body (ranges of `body` between the separators found while reading). */
-function envelopesOf(body: Buffer, starts: number[]): string[] {
-  return starts.map((start, i) =>
-    body.toString("utf8", start, i + 1 < starts.length ? starts[i + 1]! - 1 : body.length - 1),
-  );
 }
 
 export class Spool {
@@ -95,7 +69,7 @@ export class Spool {
   private fsyncTimer: NodeJS.Timeout | null = null;
   private roomWaiters: (() => void)[] = [];
   private closed = false;
-  private cursorFd: number;
+  private readonly cursorFile: CursorFile;
   /** Records enqueued and not yet written (one string per record), their bytes and first receipt time. */
   private queued: string[] = [];
   private queuedBytes = 0;
@@ -114,7 +88,8 @@ export class Spool {
     // A cursor that cannot be read (torn by a machine crash mid-write) means
     // starting from the oldest segment (segment 0 deletes none; the check
     // below moves it to the oldest left): duplicates, never losses.
-    this.cursor = this.loadCursor() ?? { segment: 0, offset: 0 };
+    this.cursorFile = new CursorFile(this.dir);
+    this.cursor = this.cursorFile.load() ?? { segment: 0, offset: 0 };
     for (const n of existing) {
       // Wholly acknowledged segments a crash left behind.
       if (n < this.cursor.segment) unlinkSync(this.segmentPath(n));
@@ -130,11 +105,7 @@ export class Spool {
     this.appendFd = openSync(this.segmentPath(last.n), "a+");
     this.recover();
     this.read = { ...this.cursor };
-    this.cursorFd = openSync(
-      path.join(this.dir, "cursor.json"),
-      existsSync(path.join(this.dir, "cursor.json")) ? "r+" : "w+",
-    );
-    this.writeCursor();
+    this.cursorFile.write(this.cursor);
     if (this.fsyncMode === "interval") {
       this.fsyncTimer = setInterval(() => this.syncSoon(), options.fsyncIntervalMs ?? 1000);
       this.fsyncTimer.unref();
@@ -143,39 +114,6 @@ export class Spool {
 
   private segmentPath(n: number): string {
     return path.join(this.dir, segmentName(n));
-  }
-
-  /** The persisted cursor; null if it is unreadable or fails its check. */
-  private loadCursor(): SpoolPosition | null {
-    const file = path.join(this.dir, "cursor.json");
-    if (!existsSync(file)) return { segment: 0, offset: 0 };
-    try {
-      const parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<SpoolPosition> & {
-        check?: number;
-      };
-      const cursor = { segment: Number(parsed.segment ?? 0), offset: Number(parsed.offset ?? 0) };
-      if (!Number.isSafeInteger(cursor.segment) || !Number.isSafeInteger(cursor.offset))
-        return null;
-      // Files written before the check existed (write + rename) have none.
-      if (parsed.check !== undefined && parsed.check !== cursorCheck(cursor)) return null;
-      return cursor;
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * Persists the cursor by overwriting cursor.json in place: one pwrite(2) of
-   * a fixed-size record, no rename. A rename over the old file costs a few
-   * milliseconds of blocked event loop on ext4 (it flushes the new file's
-   * data first), once per acknowledged batch. A bridge that dies (SIGKILL
-   * included) leaves either the old or the new record; only a machine crash
-   * in the middle of the write can tear it, and the check then sends
-   * everything in the spool again (duplicates, which ingest absorbs).
-   */
-  private writeCursor(): void {
-    const text = JSON.stringify({ ...this.cursor, check: cursorCheck(this.cursor) });
-    writeSync(this.cursorFd, `${text.padEnd(CURSOR_BYTES - 1)}\n`, 0);
   }
 
   /** Sizes the segments, cuts a torn last record, counts what is still pending. */
@@ -304,12 +242,9 @@ export class Spool {
   readBatch(maxEvents: number, maxBytes: number): SpoolBatch | null {
     if (this.unread === 0) return null;
     // Envelope byte ranges, copied into one body buffer at the end.
-    const parts: { buf: Buffer; start: number; end: number }[] = [];
-    let firstReceivedAt = 0;
-    let lastReceivedAt = 0;
+    const batch = new BatchBody();
     let bytes = 0;
-    let bodyBytes = 1;
-    while (parts.length < maxEvents && bytes < maxBytes && this.unread > 0) {
+    while (batch.count < maxEvents && bytes < maxBytes && this.unread > 0) {
       const seg = this.segments.find((s) => s.n === this.read.segment);
       if (!seg) throw new Error(`spool segment ${this.read.segment} is missing`);
       if (this.read.offset >= seg.size) {
@@ -323,7 +258,7 @@ export class Spool {
       let buf = Buffer.allocUnsafe(want);
       let got = readSync(fd, buf, 0, want, this.read.offset);
       let pos = 0;
-      while (pos < got && parts.length < maxEvents) {
+      while (pos < got && batch.count < maxEvents) {
         let nl = buf.indexOf(NEWLINE, pos);
         if (nl === -1 || nl >= got) {
           if (pos > 0) break;
@@ -338,10 +273,7 @@ export class Spool {
         let at = 0;
         let i = pos;
         for (let c = buf[i]!; c !== 0x20 && i < nl; c = buf[++i]!) at = at * 10 + (c - 0x30);
-        if (parts.length === 0) firstReceivedAt = at;
-        lastReceivedAt = at;
-        parts.push({ buf, start: i + 1, end: nl });
-        bodyBytes += nl - i;
+        batch.add(buf, i + 1, nl, at);
         bytes += nl + 1 - pos;
         pos = nl + 1;
         this.readCount += 1;
@@ -349,26 +281,10 @@ export class Spool {
       }
       this.read = { segment: seg.n, offset: this.read.offset + pos };
     }
-    if (parts.length === 0) return null;
+    if (batch.count === 0) return null;
     // Past a backlog the next unread record came no earlier than the last one read.
-    this.unreadSince = this.unread > 0 ? lastReceivedAt : null;
-    const body = Buffer.allocUnsafe(bodyBytes);
-    const starts: number[] = [];
-    let at = 0;
-    for (const p of parts) {
-      body[at++] = starts.length === 0 ? 0x5b : 0x2c; // "[" then ","
-      starts.push(at);
-      at += p.buf.copy(body, at, p.start, p.end);
-    }
-    body[at] = 0x5d; // "]"
-    return {
-      end: { ...this.read },
-      count: parts.length,
-      body,
-      envelopes: () => envelopesOf(body, starts),
-      firstReceivedAt,
-      lastReceivedAt,
-    };
+    this.unreadSince = this.unread > 0 ? batch.lastReceivedAt : null;
+    return batch.build({ ...this.read });
   }
 
   private readFdFor(n: number): number {
@@ -382,7 +298,7 @@ export class Spool {
   commit(end: SpoolPosition, count: number): void {
     this.cursor = { ...end };
     this.committed += count;
-    this.writeCursor();
+    this.cursorFile.write(this.cursor);
     while (this.segments.length > 1 && this.segments[0]!.n < this.cursor.segment) {
       const old = this.segments.shift()!;
       if (this.readFd?.n === old.n) {
@@ -414,7 +330,7 @@ export class Spool {
     this.syncNow();
     this.closed = true;
     closeSync(this.appendFd);
-    closeSync(this.cursorFd);
+    this.cursorFile.close();
     if (this.readFd) closeSync(this.readFd.fd);
     this.readFd = null;
     for (const wake of this.roomWaiters.splice(0)) wake();

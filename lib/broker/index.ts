@@ -124,12 +124,22 @@ function authorizePublishHook(
   };
 }
 
-export async function startLifecycleBroker(
-  options: LifecycleBrokerOptions = {},
-): Promise<LifecycleBroker> {
-  const host = options.host ?? "127.0.0.1";
-  const log = options.logger ?? silentLogger;
-  const now = options.now ?? Date.now;
+/** The parts of a running broker, in the order they are started and stopped. */
+interface BrokerParts {
+  store: BrokerStore | undefined;
+  registry: SessionRegistry;
+  publisher: LifecyclePublisher;
+  clients: ClientEvents;
+  aedes: Aedes;
+  pruneTimer: NodeJS.Timeout;
+}
+
+/** Opens the store, loads the registry and creates Aedes with the lifecycle hooks. */
+async function createBroker(
+  options: LifecycleBrokerOptions,
+  log: Logger,
+  now: () => number,
+): Promise<Omit<BrokerParts, "pruneTimer"> & { orphans: Orphans }> {
   const store: BrokerStore | undefined =
     options.dataDir !== undefined ? await openBrokerStore(options.dataDir) : undefined;
   const registry = new SessionRegistry({
@@ -140,12 +150,9 @@ export async function startLifecycleBroker(
   });
   const publisher = new LifecyclePublisher(registry, log, options.onEvent);
   const clients = new ClientEvents(registry, publisher, now);
-
-  let aedes: Aedes;
-  let orphans: Awaited<ReturnType<SessionRegistry["load"]>>;
   try {
-    orphans = await registry.load();
-    aedes = await Aedes.createBroker({
+    const orphans = await registry.load();
+    const aedes = await Aedes.createBroker({
       id: brokerId(),
       ...(store ? { persistence: store.persistence } : {}),
       preConnect: (_client, _packet, done) =>
@@ -159,15 +166,21 @@ export async function startLifecycleBroker(
       ),
       authorizePublish: authorizePublishHook(options.allowLifecyclePublish === true, clients),
     });
+    return { store, registry, publisher, clients, aedes, orphans };
   } catch (error) {
     await store?.close();
     throw error;
   }
-  publisher.attach(aedes);
+}
 
-  // Connections the last run never closed (it crashed or was killed): AWS
-  // reports a connection the service lost as SERVER_ERROR. Their time is
-  // unknown; this start is the earliest moment anyone can tell.
+type Orphans = Awaited<ReturnType<SessionRegistry["load"]>>;
+
+/**
+ * Connections the last run never closed (it crashed or was killed): AWS
+ * reports a connection the service lost as SERVER_ERROR. Their time is
+ * unknown; this start is the earliest moment anyone can tell.
+ */
+function publishOrphans(orphans: Orphans, publisher: LifecyclePublisher, now: () => number) {
   for (const { clientId, connection } of orphans) {
     publisher.publish(
       clientId,
@@ -179,10 +192,40 @@ export async function startLifecycleBroker(
       }),
     );
   }
+}
+
+/** Stops Aedes after every event is out, then the store; `listeners` when they were opened. */
+async function stopBroker(parts: BrokerParts, listeners: Listeners | null): Promise<void> {
+  const { clients, publisher, aedes, registry, store } = parts;
+  clients.closing = true;
+  clearInterval(parts.pruneTimer);
+  // No new connections from here on; the open ones are ended below.
+  const listenersClosed = listeners?.stopAccepting();
+  if (listeners) clients.disconnectAll("SERVER_INITIATED_DISCONNECT");
+  await publisher.published();
+  if (listeners) publisher.stop();
+  await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  listeners?.destroySockets();
+  await listenersClosed;
+  await registry.persisted();
+  await store?.close();
+}
+
+export async function startLifecycleBroker(
+  options: LifecycleBrokerOptions = {},
+): Promise<LifecycleBroker> {
+  const host = options.host ?? "127.0.0.1";
+  const log = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const { orphans, ...created } = await createBroker(options, log, now);
+  const { aedes, publisher, clients, registry } = created;
+  publisher.attach(aedes);
+  publishOrphans(orphans, publisher, now);
   clients.attach(aedes);
 
   const pruneTimer = setInterval(() => registry.prune(), 60_000);
   pruneTimer.unref();
+  const parts: BrokerParts = { ...created, pruneTimer };
 
   const tls = options.tls;
   let listeners: Listeners;
@@ -195,28 +238,13 @@ export async function startLifecycleBroker(
       log,
     });
   } catch (error) {
-    clearInterval(pruneTimer);
-    await publisher.published();
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    await registry.persisted();
-    await store?.close();
+    await stopBroker(parts, null);
     throw error;
   }
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closed: Promise<void> | undefined;
   const close = async () => {
-    clients.closing = true;
-    clearInterval(pruneTimer);
-    // No new connections from here on; the open ones are ended below.
-    const listenersClosed = listeners.stopAccepting();
-    clients.disconnectAll("SERVER_INITIATED_DISCONNECT");
-    await publisher.published();
-    publisher.stop();
-    await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    listeners.destroySockets();
-    await listenersClosed;
-    await registry.persisted();
-    await store?.close();
+    await stopBroker(parts, listeners);
     log.info("broker stopped");
   };
   const broker: LifecycleBroker = {

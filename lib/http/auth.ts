@@ -1,15 +1,12 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { verifyStoredIngestToken } from "../auth/ingest-tokens";
+import { matchesAnyToken } from "../auth/token-hash";
 import { ingestTokens } from "../config";
 import { ServiceError } from "../errors";
 
-const digest = (s: string) => createHash("sha256").update(s).digest();
-
 /**
  * Checks `Authorization: Bearer <token>` against INGEST_TOKEN's list, then
- * against the tokens admins created (stored hashed). Hashing both sides first
- * gives equal-length buffers, so the comparison is constant-time and leaks
- * neither the token nor its length.
+ * against the tokens admins created (stored hashed); the first comparison is
+ * constant-time (matchesAnyToken).
  */
 export async function requireIngestToken(request: Request): Promise<void> {
   await verifyIngestAuthorization(request.headers.get("authorization"));
@@ -25,9 +22,7 @@ export async function verifyIngestAuthorization(authorization: string | null): P
       "A valid bearer token is required (Authorization: Bearer <INGEST_TOKEN>).",
     );
   }
-  const presented = digest(match[1]);
-  let ok = false;
-  for (const token of ingestTokens()) ok = timingSafeEqual(presented, digest(token)) || ok;
+  const ok = matchesAnyToken(match[1], ingestTokens());
   if (!ok && !(await verifyStoredIngestToken(match[1]))) {
     throw new ServiceError("unauthorized", "The bearer token is not valid.");
   }

@@ -1,7 +1,9 @@
-// Every test file talks to the scratch database of the global setup.
+// Every test file talks to the scratch database of the global setup (none
+// for unit tests: TESTS=unit starts no database).
 import { afterAll, inject } from "vitest";
 
-process.env.DATABASE_URL = inject("databaseUrl");
+const databaseUrl = inject("databaseUrl");
+if (databaseUrl !== undefined) process.env.DATABASE_URL = databaseUrl;
 process.env.INGEST_TOKEN ??= "test-token,rotated-token";
 
 afterAll(async () => {

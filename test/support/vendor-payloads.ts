@@ -59,62 +59,55 @@ export const awsDestinationConfirmation = {
   },
 };
 
+type AzureEventType = "DeviceConnected" | "DeviceDisconnected";
+
+interface AzureEventOptions {
+  deviceId: string;
+  moduleId?: string;
+  sequenceNumber: string;
+  eventTime: string;
+  id: string;
+}
+
+const AZURE_HUB_RESOURCE =
+  "/SUBSCRIPTIONS/<subscription ID>/RESOURCEGROUPS/<resource group name>/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/<hub name>";
+
+/** What both schemas carry in `data`. */
+function azureEventData(options: AzureEventOptions) {
+  return {
+    deviceConnectionStateEventInfo: { sequenceNumber: options.sequenceNumber },
+    hubName: "egtesthub1",
+    deviceId: options.deviceId,
+    ...(options.moduleId === undefined ? {} : { moduleId: options.moduleId }),
+  };
+}
+
 /**
  * Azure IoT Hub DeviceConnected / DeviceDisconnected, Event Grid schema and
  * CloudEvents schema (both have the same data).
  * https://learn.microsoft.com/en-us/azure/event-grid/event-schema-iot-hub
  */
-export function azureEventGridEvent(
-  type: "DeviceConnected" | "DeviceDisconnected",
-  options: {
-    deviceId: string;
-    moduleId?: string;
-    sequenceNumber: string;
-    eventTime: string;
-    id: string;
-  },
-) {
+export function azureEventGridEvent(type: AzureEventType, options: AzureEventOptions) {
   return {
     id: options.id,
-    topic:
-      "/SUBSCRIPTIONS/<subscription ID>/RESOURCEGROUPS/<resource group name>/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/<hub name>",
+    topic: AZURE_HUB_RESOURCE,
     subject: `devices/${options.deviceId}`,
     eventType: `Microsoft.Devices.${type}`,
     eventTime: options.eventTime,
-    data: {
-      deviceConnectionStateEventInfo: { sequenceNumber: options.sequenceNumber },
-      hubName: "egtesthub1",
-      deviceId: options.deviceId,
-      ...(options.moduleId === undefined ? {} : { moduleId: options.moduleId }),
-    },
+    data: azureEventData(options),
     dataVersion: "1",
     metadataVersion: "1",
   };
 }
 
-export function azureCloudEvent(
-  type: "DeviceConnected" | "DeviceDisconnected",
-  options: {
-    deviceId: string;
-    moduleId?: string;
-    sequenceNumber: string;
-    eventTime: string;
-    id: string;
-  },
-) {
+export function azureCloudEvent(type: AzureEventType, options: AzureEventOptions) {
   return {
     id: options.id,
-    source:
-      "/SUBSCRIPTIONS/<subscription ID>/RESOURCEGROUPS/<resource group name>/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/<hub name>",
+    source: AZURE_HUB_RESOURCE,
     subject: `devices/${options.deviceId}`,
     type: `Microsoft.Devices.${type}`,
     time: options.eventTime,
-    data: {
-      deviceConnectionStateEventInfo: { sequenceNumber: options.sequenceNumber },
-      hubName: "egtesthub1",
-      deviceId: options.deviceId,
-      ...(options.moduleId === undefined ? {} : { moduleId: options.moduleId }),
-    },
+    data: azureEventData(options),
     specversion: "1.0",
   };
 }

@@ -1,0 +1,171 @@
+"use client";
+
+// What the ingest-token and API-token panels share: the table with its
+// loading and empty rows, the status pill, the revoke cell and the create form.
+import type { ReactNode } from "react";
+import { primaryButton } from "../ui/Dialog";
+import { EditorForm } from "../ui/EditorForm";
+import { LocalTime } from "../ui/LocalTime";
+import { Skeleton } from "../ui/Skeleton";
+import { AdminTableHead } from "./AdminTableHead";
+import { field, fieldLabel, pill, smallDangerButton, td } from "./styles";
+
+export const code = "rounded bg-slate-100 px-1 font-mono text-xs dark:bg-slate-800";
+
+const tones = {
+  revoked: "bg-slate-200 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
+  expired: "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
+  active: "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
+} as const;
+
+/** A token's state as a pill; a revoked one says when. */
+export function TokenStatePill({
+  state,
+  revokedAt,
+}: {
+  state: keyof typeof tones;
+  revokedAt: string | null;
+}) {
+  return (
+    <span className={`${pill} ${tones[state]}`}>
+      {state}
+      {state === "revoked" ? (
+        <>
+          {" "}
+          <LocalTime iso={revokedAt} short />
+        </>
+      ) : null}
+    </span>
+  );
+}
+
+/** The row's action cell: a Revoke button, none once revoked. */
+export function RevokeCell({
+  name,
+  revoked,
+  onRevoke,
+}: {
+  name: string;
+  revoked: boolean;
+  onRevoke: () => void;
+}) {
+  return (
+    <td className={`${td} text-right`}>
+      {revoked ? null : (
+        <button type="button" onClick={onRevoke} className={smallDangerButton}>
+          Revoke<span className="sr-only"> {name}</span>
+        </button>
+      )}
+    </td>
+  );
+}
+
+/** The tokens table: a row each, a skeleton while loading, `empty` when there are none. */
+export function TokensTable({
+  testId,
+  columns,
+  count,
+  pending,
+  empty,
+  children,
+}: {
+  testId: string;
+  columns: readonly string[];
+  /** How many tokens there are; undefined while loading or after an error. */
+  count: number | undefined;
+  pending: boolean;
+  empty: ReactNode;
+  children: ReactNode;
+}) {
+  const span = columns.length + 1;
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm" data-testid={testId}>
+        <AdminTableHead columns={columns} />
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          {children}
+          {pending ? (
+            <tr>
+              <td colSpan={span} className="px-3 py-2">
+                <Skeleton className="h-6 w-full" />
+              </td>
+            </tr>
+          ) : null}
+          {count === 0 ? (
+            <tr>
+              <td
+                colSpan={span}
+                className="px-3 py-4 text-center text-slate-600 dark:text-slate-400"
+              >
+                {empty}
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The create form: a name, any further fields, the submit button and the error. */
+export function CreateTokenForm({
+  idPrefix,
+  title,
+  nameLabel,
+  placeholder,
+  name,
+  onName,
+  onSubmit,
+  pending,
+  error,
+  submitLabel,
+  children,
+}: {
+  /** `<idPrefix>-name` names the input, `create-<idPrefix>-title` the heading. */
+  idPrefix: string;
+  title: string;
+  nameLabel: string;
+  placeholder: string;
+  name: string;
+  onName: (name: string) => void;
+  onSubmit: () => void;
+  pending: boolean;
+  error: Error | null;
+  submitLabel: string;
+  children?: ReactNode;
+}) {
+  return (
+    <EditorForm
+      id={`create-${idPrefix}`}
+      title={title}
+      onSubmit={onSubmit}
+      fields={
+        <>
+          <label className={`${fieldLabel} min-w-[16rem] flex-1 sm:flex-none`}>
+            {nameLabel}
+            <input
+              name={`${idPrefix}-name`}
+              required
+              maxLength={100}
+              autoComplete="off"
+              placeholder={placeholder}
+              value={name}
+              onChange={(e) => onName(e.target.value)}
+              className={field}
+            />
+          </label>
+          {children}
+          <button type="submit" disabled={pending} className={primaryButton}>
+            {pending ? "Creating…" : submitLabel}
+          </button>
+        </>
+      }
+    >
+      {error ? (
+        <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
+          {error.message}
+        </p>
+      ) : null}
+    </EditorForm>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { th } from "../admin/styles";
+
+/**
+ * The table of an alert-settings panel (channels, rules, silences): a line
+ * of text when there are none, otherwise a row each; the Actions column only
+ * for admins.
+ */
+export function SettingsTable<T extends { id: string }>({
+  testId,
+  items,
+  empty,
+  columns,
+  admin,
+  cells,
+  actions,
+}: {
+  testId?: string;
+  items: readonly T[];
+  empty: string;
+  columns: readonly string[];
+  admin: boolean;
+  /** The row's cells but the actions. */
+  cells: (item: T) => ReactNode;
+  /** The actions cell (a `<td>`), shown to admins. */
+  actions: (item: T) => ReactNode;
+}) {
+  if (items.length === 0)
+    return <p className="text-sm text-slate-600 dark:text-slate-300">{empty}</p>;
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-sm" data-testid={testId}>
+        <thead>
+          <tr className="border-b border-slate-200 dark:border-slate-800">
+            {columns.map((column) => (
+              <th key={column} className={th}>
+                {column}
+              </th>
+            ))}
+            {admin ? <th className={th}>Actions</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.id} className="border-b border-slate-100 dark:border-slate-800/60">
+              {cells(item)}
+              {admin ? actions(item) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
