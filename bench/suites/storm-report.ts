@@ -30,7 +30,7 @@ export interface StormRun {
   check: { devices: number; onlineRightVersion: number; stored: number; apiOnline: number };
 }
 
-const SECTION = "8. reconnect storm";
+const SECTION = "9. reconnect storm";
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 function p95(probe: Probe | undefined): number {
@@ -122,7 +122,7 @@ export function stormFigures(r: StormRun): SuiteResult {
       [],
       pub?.acked ?? Number.NaN,
     ),
-    detail: `${fmt(c.onlineRightVersion)} of ${fmt(o.devices)} devices online in their next connection (version + 1, its session); GET /api/stats/summary says ${fmt(c.apiOnline)} online`,
+    detail: `${fmt(c.onlineRightVersion)} of ${fmt(o.devices)} devices online in their next connection (version + 1, its session); GET /api/stats/summary says ${fmt(c.apiOnline)} online${Number.isNaN(r.drainSeconds) ? `; the run stopped before the drain with ${fmt(r.samples.at(-1)?.spoolEvents ?? Number.NaN)} events still in the bridge's spool (kept, not lost, but not checked)` : ""}`,
     target: {
       text: "none lost, every device online with the right version",
       met:

@@ -1,0 +1,41 @@
+// A rush of changes (a reconnect storm in miniature): one batch changes more
+// clients than the stream lists one by one, the server sends `resync`
+// (bulk-change) instead, and the live indicator says the view is catching up
+// in bulk until the rush is over. The screenshot lands in
+// test-results/screenshots/ for a human to look at.
+import { expect, test } from "@playwright/test";
+import { connected, ingest, uniqueId } from "./support/ingest";
+
+test("a rush of changes: the indicator says the view catches up in bulk, then live again", async ({
+  page,
+}) => {
+  const prefix = uniqueId("e2e-rush");
+  await page.goto(`/?q=${prefix}`);
+  const indicator = page.locator("[data-stream-state]");
+  await expect(indicator).toHaveAttribute("data-stream-state", "live");
+  await expect(indicator).toHaveText("Live");
+
+  // 1,000 IDs of ~60 characters: past the 8 NOTIFY chunks of 7,000 bytes one batch may send.
+  const now = Date.now();
+  await ingest(
+    ...Array.from({ length: 1_000 }, (_, i) =>
+      connected(`${prefix}-${String(i).padStart(4, "0")}-`.padEnd(60, "x"), now, 1),
+    ),
+  );
+  await expect(indicator).toHaveAttribute("data-stream-catching-up", "true");
+  await expect(indicator).toHaveText("Live · catching up");
+  // Still live: the stream is up, only summarised.
+  await expect(indicator).toHaveAttribute("data-stream-state", "live");
+  await expect(indicator).toHaveAttribute("title", /faster than they can be shown one by one/);
+  // The bulk refresh brought the new clients in without a reload.
+  await expect(
+    page.locator(`[role="row"][data-client-id^="${prefix}-"]`).filter({ visible: true }).first(),
+  ).toHaveAttribute("data-status", "online");
+  await page.screenshot({ path: "test-results/screenshots/live-catching-up.png" });
+
+  // Once the rush is over it says plain "Live" again.
+  await expect(indicator).not.toHaveAttribute("data-stream-catching-up", "true", {
+    timeout: 15_000,
+  });
+  await expect(indicator).toHaveText("Live");
+});
