@@ -21,14 +21,17 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 /** Reads a stream to its end (or until aborted), counting bytes and `client` messages. */
 function consume(stream: ReadableStream<Uint8Array>) {
   const seen = { bytes: 0, clients: new Set<string>(), ended: false };
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
   let buffer = "";
   const done = (async () => {
     for (;;) {
-      const { value, done: end } = await reader.read().catch(() => ({ value: "", done: true }));
-      if (end) break;
-      seen.bytes += value.length;
-      const parsed = parseSse(buffer + value);
+      const { value, done: end } = await reader
+        .read()
+        .catch(() => ({ value: undefined, done: true }));
+      if (end || value === undefined) break;
+      seen.bytes += value.byteLength;
+      const parsed = parseSse(buffer + decoder.decode(value, { stream: true }));
       buffer = parsed.rest;
       for (const m of parsed.messages)
         if (m.event === "client")
