@@ -45,6 +45,7 @@ try {
   const ctx: SuiteContext = {
     server,
     smoke,
+    scale: "100k",
     runs: Number(args.runs ?? (smoke ? 1 : 3)),
     profile: args.profile === true,
     resultsDir: "bench/results",

@@ -1,4 +1,5 @@
-// npm run bench [-- --smoke] [-- --only ingest,aws-rule,bridge,latency,queries,csv,alerts,alerts-scale,availability] [-- --runs 3] [-- --profile]
+// npm run bench [-- --smoke] [-- --only ingest,aws-rule,bridge,latency,queries,csv,alerts,alerts-scale,availability,storm] [-- --runs 3] [-- --profile]
+//   [-- --scale 1m]  (the storm: 1,000,000 devices, 60 s + 600 s)
 // The whole benchmark suite: every figure next to a baseline and a limit
 // measured in the same run on the same machine, medians of several runs with
 // their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
@@ -9,7 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { SuiteContext, SuiteResult } from "./lib/context";
+import { SCALES, type ScaleName, type SuiteContext, type SuiteResult } from "./lib/context";
 import { describeServer, startPgServer } from "./lib/database";
 import { markdownTable, type Figure } from "./lib/report";
 import { calibrate, LoadMonitor } from "./lib/machine";
@@ -22,6 +23,7 @@ import { csvOptions, runCsvSuite } from "./suites/csv";
 import { ingestOptions, runIngestSuite } from "./suites/ingest";
 import { latencyOptions, runLatencySuite } from "./suites/latency";
 import { queryOptions, runQuerySuite } from "./suites/queries";
+import { runStormSuite, stormOptions } from "./suites/storm";
 
 const SUITES = [
   "ingest",
@@ -33,6 +35,7 @@ const SUITES = [
   "alerts",
   "alerts-scale",
   "availability",
+  "storm",
 ] as const;
 type SuiteName = (typeof SUITES)[number];
 
@@ -42,8 +45,14 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     runs: { type: "string" },
     profile: { type: "boolean", default: false },
+    scale: { type: "string", default: "100k" },
   },
 });
+const scale = args.scale as ScaleName;
+if (!SCALES.includes(scale))
+  throw new Error(`unknown --scale '${args.scale}': one of ${SCALES.join(", ")}`);
+if (scale === "1m" && args.smoke === true)
+  throw new Error("--scale 1m and --smoke exclude each other: the smoke run uses a tiny fleet");
 const smoke = args.smoke === true;
 const only = (args.only
   ?.split(",")
@@ -54,11 +63,9 @@ for (const name of only)
     throw new Error(`unknown suite '${name}': one of ${SUITES.join(", ")}`);
 const runs = Number(args.runs ?? (smoke ? 1 : 3));
 const resultsDir = "bench/results";
-const outName = smoke
-  ? "smoke"
-  : only.length === SUITES.length
-    ? "latest"
-    : `only-${only.join("-")}`;
+const outName =
+  (smoke ? "smoke" : only.length === SUITES.length ? "latest" : `only-${only.join("-")}`) +
+  (scale === "100k" ? "" : `-${scale}`);
 
 const started = Date.now();
 const log = (line: string) =>
@@ -95,12 +102,13 @@ async function main(): Promise<void> {
   const code = provenance();
   const calibrationStart = calibrate();
   log(
-    `mode ${smoke ? "smoke" : "full"}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`,
+    `mode ${smoke ? "smoke" : "full"}, scale ${smoke ? "smoke" : scale}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
   const server = await startPgServer(log);
   const ctx: SuiteContext = {
     server,
     smoke,
+    scale,
     runs,
     profile: args.profile === true,
     resultsDir,
@@ -121,6 +129,7 @@ async function main(): Promise<void> {
       alerts: () => runAlertsSuite(ctx, alertsOptions(smoke)),
       "alerts-scale": () => runAlertsScaleSuite(ctx, alertsScaleOptions(smoke)),
       availability: () => runAvailabilitySuite(ctx, availabilityOptions(smoke)),
+      storm: () => runStormSuite(ctx, stormOptions(smoke, scale)),
     };
     for (const name of only) {
       const t = Date.now();

@@ -1,7 +1,7 @@
 // The built app (`next start` through test/support/app-server), plus its
 // process ID so the benchmarks can read its memory.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readlinkSync, rmSync } from "node:fs";
 import path from "node:path";
 import { startApp, type AppServer } from "../../test/support/app-server";
 import { pidListeningOn } from "./process-memory";
@@ -19,14 +19,26 @@ export interface AppOptions {
   profileDir?: string;
 }
 
-/** True while someone's `next build` is rewriting .next (an app started now would serve half a build). */
+/**
+ * True while a `next build` is rewriting this checkout's .next (an app started
+ * now would serve half a build). Builds in other checkouts on the machine
+ * write their own .next: they are not waited for.
+ */
 function buildRunning(): boolean {
+  let pids: string[];
   try {
-    execFileSync("pgrep", ["-f", "next build"], { stdio: "ignore" });
-    return true;
+    pids = execFileSync("pgrep", ["-f", "next build"], { encoding: "utf8" }).split(/\s+/);
   } catch {
-    return false;
+    return false; // none at all
   }
+  const here = path.resolve(process.cwd());
+  return pids.some((pid) => {
+    try {
+      return pid !== "" && readlinkSync(`/proc/${pid}/cwd`) === here;
+    } catch {
+      return false; // gone meanwhile, or not ours to read
+    }
+  });
 }
 
 export async function startBenchApp(opts: AppOptions): Promise<BenchApp> {

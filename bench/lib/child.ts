@@ -7,6 +7,8 @@ export interface Helper {
   pid: number;
   /** Resolves with the first JSON line (already printed or future) that `match` accepts. */
   line<T>(match: (value: Record<string, unknown>) => boolean, timeoutMs: number): Promise<T>;
+  /** The last JSON line so far that `match` accepts (a progress report), if any. */
+  latest<T>(match: (value: Record<string, unknown>) => boolean): T | undefined;
   output(): string;
   stop(): Promise<void>;
 }
@@ -53,6 +55,9 @@ export function spawnHelper(
     child,
     pid: child.pid ?? -1,
     output: () => output,
+    latest<T>(match: (value: Record<string, unknown>) => boolean) {
+      return lines.findLast(match) as T | undefined;
+    },
     line<T>(match: (value: Record<string, unknown>) => boolean, timeoutMs: number) {
       return new Promise<T>((resolve, reject) => {
         const check = () => {

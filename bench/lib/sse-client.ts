@@ -6,6 +6,8 @@ export interface SseConnection {
   close(): void;
   /** Resolves once the hub reports its LISTEN connection is up. */
   listening: Promise<void>;
+  /** Resolves when the stream is over: the server ended it, it dropped, or close() was called. */
+  ended: Promise<void>;
 }
 
 /** The app's fetch: the stream, like every read API, needs an operator session. */
@@ -21,7 +23,7 @@ export async function openSse(
     throw new Error(`GET /api/stream answered ${response.status}`);
   let markListening: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (markListening = resolve));
-  void readSse(response.body, (messages) => {
+  const ended = readSse(response.body, (messages) => {
     const at = performance.timeOrigin + performance.now();
     for (const m of messages) {
       if (
@@ -32,5 +34,5 @@ export async function openSse(
       onMessage(m, at);
     }
   });
-  return { close: () => abort.abort(), listening };
+  return { close: () => abort.abort(), listening, ended };
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useSyncExternalStore, type ReactNode } from "react";
-import { useFleetStream, type StreamState } from "./use-fleet-stream";
+import { useFleetStream, type StreamState, type StreamView } from "./use-fleet-stream";
 import { usePendingExpiry } from "./use-pending-expiry";
 
 // The stream's state lives in a small store, not in a context value. A
@@ -11,11 +11,12 @@ import { usePendingExpiry } from "./use-pending-expiry";
 // it and stays in the DOM, hidden (a second copy of every fleet row, which
 // made e2e locators flaky). The stream opens as soon as the shell hydrates,
 // often before the page's rows have streamed.
-let current: StreamState = "connecting";
+const CONNECTING: StreamView = { state: "connecting", catchingUp: false };
+let current: StreamView = CONNECTING;
 const listeners = new Set<() => void>();
 
-function publish(next: StreamState): void {
-  if (next === current) return;
+function publish(next: StreamView): void {
+  if (next.state === current.state && next.catchingUp === current.catchingUp) return;
   current = next;
   for (const listener of listeners) listener();
 }
@@ -27,17 +28,21 @@ function subscribe(listener: () => void): () => void {
 
 /** One event stream and one expiry timer for the whole app, whichever page is open. */
 export function LiveProvider({ children }: { children: ReactNode }) {
-  const state = useFleetStream();
+  const { state, catchingUp } = useFleetStream();
   usePendingExpiry();
-  useEffect(() => publish(state), [state]);
-  useEffect(() => () => publish("connecting"), []);
+  useEffect(() => publish({ state, catchingUp }), [state, catchingUp]);
+  useEffect(() => () => publish(CONNECTING), []);
   return <>{children}</>;
 }
 
-export function useStreamState(): StreamState {
+export function useStreamView(): StreamView {
   return useSyncExternalStore(
     subscribe,
     () => current,
-    () => "connecting",
+    () => CONNECTING,
   );
+}
+
+export function useStreamState(): StreamState {
+  return useStreamView().state;
 }

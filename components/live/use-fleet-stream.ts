@@ -13,12 +13,30 @@ import { setServerTime } from "./server-clock";
 
 export type StreamState = "connecting" | "live" | "reconnecting";
 
+/**
+ * What the live indicator shows: the stream's state, and whether changes
+ * currently come faster than they can be shown one by one (the server sent
+ * `resync` for a bulk change, or this tab's buffer overflowed), so the view
+ * refreshes in bulk instead.
+ */
+export interface StreamView {
+  state: StreamState;
+  catchingUp: boolean;
+}
+
 /** A busy fleet pushes many events a second: the cache takes them in batches. */
 const APPLY_EVERY_MS = 150;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
 /** Bulk changes may come batch after batch: refetch at most this often. */
 const RESYNC_MIN_INTERVAL_MS = 2_000;
+/**
+ * Changed clients one apply may take; past it, patching each would cost the
+ * tab more than one refetch, so the buffer is dropped for a resync.
+ */
+const MAX_BUFFERED_CLIENTS = 2_000;
+/** "Catching up" stays shown this long after the last bulk change, so it does not flicker. */
+const CATCHING_UP_MS = 8_000;
 
 /** Patches every cached view of the changed clients; refetches only the open device's details. */
 export function applyClientChanges(queryClient: QueryClient, changed: readonly ClientView[]): void {
@@ -83,9 +101,10 @@ function resync(queryClient: QueryClient): void {
  * EventSource reconnects by itself after a network error; a refused
  * connection (e.g. 503) closes it for good, so that case retries by hand.
  */
-export function useFleetStream(): StreamState {
+export function useFleetStream(): StreamView {
   const queryClient = useQueryClient();
   const [state, setState] = useState<StreamState>("connecting");
+  const [catchingUp, setCatchingUp] = useState(false);
 
   useEffect(() => {
     let source: EventSource | null = null;
@@ -98,6 +117,15 @@ export function useFleetStream(): StreamState {
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let resyncTimer: ReturnType<typeof setTimeout> | undefined;
     let lastResync = 0;
+    let catchingUpTimer: ReturnType<typeof setTimeout> | undefined;
+
+    /** Changes outpace what the view can show one by one: refresh in bulk, and say so. */
+    const coalesce = () => {
+      setCatchingUp(true);
+      clearTimeout(catchingUpTimer);
+      catchingUpTimer = setTimeout(() => setCatchingUp(false), CATCHING_UP_MS);
+      requestResync();
+    };
 
     const requestResync = () => {
       if (resyncTimer !== undefined) return;
@@ -134,6 +162,11 @@ export function useFleetStream(): StreamState {
       source.addEventListener("client", (e) => {
         const client = JSON.parse((e as MessageEvent<string>).data) as ClientView;
         buffer.set(client.clientId, client);
+        if (buffer.size > MAX_BUFFERED_CLIENTS) {
+          buffer.clear();
+          coalesce();
+          return;
+        }
         flushTimer ??= setTimeout(flush, APPLY_EVERY_MS);
       });
       source.addEventListener("summary", (e) => {
@@ -142,7 +175,12 @@ export function useFleetStream(): StreamState {
       source.addEventListener("ready", (e) => {
         setServerTime((JSON.parse((e as MessageEvent<string>).data) as { at: string }).at);
       });
-      source.addEventListener("resync", requestResync);
+      source.addEventListener("resync", (e) => {
+        const { reason } = JSON.parse((e as MessageEvent<string>).data) as { reason?: string };
+        // A gap (the listener reconnected, a read failed) is not a rush of changes.
+        if (reason === "bulk-change") coalesce();
+        else requestResync();
+      });
       // An alert fired or resolved, or a delivery was attempted (any app instance).
       source.addEventListener("alerts", () => {
         void queryClient.invalidateQueries({ queryKey: queryKeys.alertsRoot() });
@@ -190,9 +228,10 @@ export function useFleetStream(): StreamState {
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
       clearTimeout(resyncTimer);
+      clearTimeout(catchingUpTimer);
       source?.close();
     };
   }, [queryClient]);
 
-  return state;
+  return { state, catchingUp };
 }

@@ -12,8 +12,14 @@ export interface LiveCredential extends StreamCredential {
   expiresAt: Date | null;
 }
 
-/** A browser that stops reading must not make the server buffer without bound. */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/**
+ * A browser that stops reading (or reads slower than a storm of changes
+ * arrives) must not make the server buffer without bound: past this many
+ * bytes queued beyond the stream's high-water mark the server ends its stream.
+ * EventSource reconnects after the `retry:` delay and the page resyncs, which
+ * is cheaper than an endless queue.
+ */
+export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /** setTimeout's longest delay (about 24.8 days): a later expiry is rechecked by the timer instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -21,10 +27,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * `credential`: the session or API token the stream runs under; it ends
  * with it (expiry, revocation). Null only where none exists (in-process tests).
+ * `maxQueuedBytes`: the queue's bound (a test's smaller one).
  */
 export function openFleetStream(
   signal: AbortSignal,
   credential: LiveCredential | null,
+  maxQueuedBytes = MAX_QUEUED_BYTES,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -34,8 +42,7 @@ export function openFleetStream(
         let closed = false;
         const send = (chunk: string) => {
           if (closed || chunk.length === 0) return;
-          if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
-            // It reconnects and resyncs, which is cheaper than an endless queue.
+          if ((controller.desiredSize ?? 0) < -maxQueuedBytes) {
             cleanup();
             return;
           }
