@@ -45,6 +45,8 @@ try {
   const ctx: SuiteContext = {
     server,
     smoke,
+    scale: "100k",
+    fresh: false,
     runs: Number(args.runs ?? (smoke ? 1 : 3)),
     profile: args.profile === true,
     resultsDir: "bench/results",

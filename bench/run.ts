@@ -1,4 +1,5 @@
 // npm run bench [-- --smoke] [-- --only ingest,bridge,latency,queries,csv,alerts,alerts-scale,availability] [-- --runs 3] [-- --profile]
+//   [-- --scale 1m [--fresh]]  (the query, CSV and availability suites on 1,000,000 clients, generated once)
 // The whole benchmark suite: every figure next to a baseline and a limit
 // measured in the same run on the same machine, medians of several runs with
 // their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
@@ -9,7 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { SuiteContext, SuiteResult } from "./lib/context";
+import { SCALES, type ScaleName, type SuiteContext, type SuiteResult } from "./lib/context";
 import { describeServer, startPgServer } from "./lib/database";
 import { markdownTable, type Figure } from "./lib/report";
 import { calibrate, LoadMonitor } from "./lib/machine";
@@ -40,8 +41,15 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     runs: { type: "string" },
     profile: { type: "boolean", default: false },
+    scale: { type: "string", default: "100k" },
+    fresh: { type: "boolean", default: false },
   },
 });
+const scale = args.scale as ScaleName;
+if (!SCALES.includes(scale))
+  throw new Error(`unknown --scale '${args.scale}': one of ${SCALES.join(", ")}`);
+if (scale === "1m" && args.smoke === true)
+  throw new Error("--scale 1m and --smoke exclude each other: the smoke run uses a tiny fleet");
 const smoke = args.smoke === true;
 const only = (args.only
   ?.split(",")
@@ -52,11 +60,9 @@ for (const name of only)
     throw new Error(`unknown suite '${name}': one of ${SUITES.join(", ")}`);
 const runs = Number(args.runs ?? (smoke ? 1 : 3));
 const resultsDir = "bench/results";
-const outName = smoke
-  ? "smoke"
-  : only.length === SUITES.length
-    ? "latest"
-    : `only-${only.join("-")}`;
+const outName =
+  (smoke ? "smoke" : only.length === SUITES.length ? "latest" : `only-${only.join("-")}`) +
+  (scale === "100k" ? "" : `-${scale}`);
 
 const started = Date.now();
 const log = (line: string) =>
@@ -93,7 +99,7 @@ async function main(): Promise<void> {
   const code = provenance();
   const calibrationStart = calibrate();
   log(
-    `mode ${smoke ? "smoke" : "full"}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`,
+    `mode ${smoke ? "smoke" : "full"}, scale ${smoke ? "smoke" : scale}, suites ${only.join(", ")}, ${runs} run(s) each; calibration loop ${calibrationStart} ms, load average ${os.loadavg()[0]!.toFixed(2)}`,
   );
   const server = await startPgServer(log);
   const ctx: SuiteContext = {
@@ -101,6 +107,8 @@ async function main(): Promise<void> {
     smoke,
     runs,
     profile: args.profile === true,
+    scale,
+    fresh: args.fresh === true,
     resultsDir,
     log,
   };
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
       ingest: () => runIngestSuite(ctx, ingestOptions(smoke)),
       bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
       latency: () => runLatencySuite(ctx, latencyOptions(smoke)),
-      queries: () => runQuerySuite(ctx, queryOptions(smoke)),
+      queries: () => runQuerySuite(ctx, queryOptions(smoke, scale)),
       csv: () => runCsvSuite(ctx, csvOptions(smoke)),
       alerts: () => runAlertsSuite(ctx, alertsOptions(smoke)),
       "alerts-scale": () => runAlertsScaleSuite(ctx, alertsScaleOptions(smoke)),
@@ -154,6 +162,7 @@ async function main(): Promise<void> {
   const json = {
     when: new Date(started).toISOString(),
     mode: smoke ? "smoke" : "full",
+    scale: smoke ? "smoke" : scale,
     runs,
     suites: only,
     durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -165,7 +174,7 @@ async function main(): Promise<void> {
     details: Object.fromEntries(only.map((n) => [n, results[n]?.details ?? null])),
   };
   const md = [
-    `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : "full run"})`,
+    `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : scale === "1m" ? "full run, scale 1m: 1,000,000 clients" : "full run"})`,
     "",
     `${json.when}, ${json.durationSeconds} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${pgVersion} (${server.embedded ? "embedded" : "DATABASE_URL"}).`,
     `Code: commit ${code.commit}${code.dirty ? " with uncommitted changes in lib/, app/ or prisma/" : ""}; app build ${code.buildId} of ${code.builtAt}.`,

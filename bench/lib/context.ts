@@ -2,9 +2,16 @@
 import type { PgServer } from "./database";
 import type { Figure } from "./report";
 
+/** The fleet the query, CSV and availability suites read: `--scale` (smoke has its own tiny one). */
+export const SCALES = ["100k", "1m"] as const;
+export type ScaleName = (typeof SCALES)[number];
+
 export interface SuiteContext {
   server: PgServer;
   smoke: boolean;
+  scale: ScaleName;
+  /** Rebuild the kept scale database (`--fresh`) even when its marker says it is current. */
+  fresh: boolean;
   /** Repetitions of each throughput measurement (medians are over these). */
   runs: number;
   /** Start the app with --cpu-prof and summarise where its time went. */

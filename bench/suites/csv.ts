@@ -15,7 +15,7 @@ import { withClient } from "../lib/database";
 import { rssMiB, sampleMemory } from "../lib/process-memory";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { median, round } from "../lib/stats";
-import { scaleDatabase } from "./scale-data";
+import { scaleDatabase } from "./scale-db";
 
 export interface CsvOptions {
   /** Allowed growth of the peak RSS from the small export to the large one. */
