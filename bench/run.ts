@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
       latency: () => runLatencySuite(ctx, latencyOptions(smoke)),
       queries: () => runQuerySuite(ctx, queryOptions(smoke, scale)),
-      csv: () => runCsvSuite(ctx, csvOptions(smoke)),
+      csv: () => runCsvSuite(ctx, csvOptions(smoke, scale)),
       alerts: () => runAlertsSuite(ctx, alertsOptions(smoke)),
       "alerts-scale": () => runAlertsScaleSuite(ctx, alertsScaleOptions(smoke)),
       availability: () => runAvailabilitySuite(ctx, availabilityOptions(smoke)),
