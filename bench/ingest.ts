@@ -46,6 +46,7 @@ try {
     server,
     smoke,
     scale: "100k",
+    fresh: false,
     runs: Number(args.runs ?? (smoke ? 1 : 3)),
     profile: args.profile === true,
     resultsDir: "bench/results",

@@ -1,5 +1,5 @@
 // npm run bench [-- --smoke] [-- --only ingest,aws-rule,bridge,latency,queries,csv,alerts,alerts-scale,availability,storm] [-- --runs 3] [-- --profile]
-//   [-- --scale 1m]  (the storm: 1,000,000 devices, 60 s + 600 s)
+//   [-- --scale 1m [--fresh]]  (queries, CSV and availability on 1,000,000 clients, generated once; the storm: 1,000,000 devices, 60 s + 600 s)
 // The whole benchmark suite: every figure next to a baseline and a limit
 // measured in the same run on the same machine, medians of several runs with
 // their spread. Writes bench/results/latest.{json,md} (smoke: smoke.{json,md};
@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     runs: { type: "string" },
     profile: { type: "boolean", default: false },
     scale: { type: "string", default: "100k" },
+    fresh: { type: "boolean", default: false },
   },
 });
 const scale = args.scale as ScaleName;
@@ -108,9 +109,10 @@ async function main(): Promise<void> {
   const ctx: SuiteContext = {
     server,
     smoke,
-    scale,
     runs,
     profile: args.profile === true,
+    scale,
+    fresh: args.fresh === true,
     resultsDir,
     log,
   };
@@ -124,8 +126,8 @@ async function main(): Promise<void> {
       "aws-rule": () => runAwsRuleSuite(ctx, awsRuleOptions(smoke)),
       bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
       latency: () => runLatencySuite(ctx, latencyOptions(smoke)),
-      queries: () => runQuerySuite(ctx, queryOptions(smoke)),
-      csv: () => runCsvSuite(ctx, csvOptions(smoke)),
+      queries: () => runQuerySuite(ctx, queryOptions(smoke, scale)),
+      csv: () => runCsvSuite(ctx, csvOptions(smoke, scale)),
       alerts: () => runAlertsSuite(ctx, alertsOptions(smoke)),
       "alerts-scale": () => runAlertsScaleSuite(ctx, alertsScaleOptions(smoke)),
       availability: () => runAvailabilitySuite(ctx, availabilityOptions(smoke)),
@@ -166,6 +168,7 @@ async function main(): Promise<void> {
   const json = {
     when: new Date(started).toISOString(),
     mode: smoke ? "smoke" : "full",
+    scale: smoke ? "smoke" : scale,
     runs,
     suites: only,
     durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
     details: Object.fromEntries(only.map((n) => [n, results[n]?.details ?? null])),
   };
   const md = [
-    `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : "full run"})`,
+    `# Benchmark results (${smoke ? "smoke: tiny loads, figures not meaningful" : scale === "1m" ? "full run, scale 1m: 1,000,000 clients" : "full run"})`,
     "",
     `${json.when}, ${json.durationSeconds} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${pgVersion} (${server.embedded ? "embedded" : "DATABASE_URL"}).`,
     `Code: commit ${code.commit}${code.dirty ? " with uncommitted changes in lib/, app/ or prisma/" : ""}; app build ${code.buildId} of ${code.builtAt}.`,

@@ -10,6 +10,8 @@ export interface SuiteContext {
   server: PgServer;
   smoke: boolean;
   scale: ScaleName;
+  /** Rebuild the kept scale database (`--fresh`) even when its marker says it is current. */
+  fresh: boolean;
   /** Repetitions of each throughput measurement (medians are over these). */
   runs: number;
   /** Start the app with --cpu-prof and summarise where its time went. */

@@ -40,6 +40,8 @@ class CopyFrom implements pg.Submittable {
       for await (const chunk of this.chunks) {
         connection.sendCopyFromChunk(Buffer.from(chunk));
         if (socket.writableNeedDrain) await once(socket, "drain");
+        // Let other COPYs of this process generate their chunks too, drain or not.
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       connection.endCopyFrom();
     } catch (error) {

@@ -61,6 +61,8 @@ async function dropStaleDatabases(url: string, log: (line: string) => void): Pro
     );
     for (const { datname } of rows) {
       // createScratchDatabase's names: fleet_bench_<label>_<pid>_<ms>.
+      // The kept scale databases (fleet_bench_1m: scale-db.ts) are not scratch.
+      if (/^fleet_bench_(100k|1m)$/.test(datname)) continue;
       const pid = /^fleet_bench_[a-z]+_(\d+)_\d+$/.exec(datname)?.[1];
       if (pid !== undefined && alive(Number(pid))) continue;
       log(`dropping stale scratch database ${datname}`);

@@ -1,21 +1,24 @@
 // 5. CSV export: rows/s and the app's peak memory streaming the fleet export
 // (GET /api/export/connections.csv) of 100,000 and of 1,000,000 connection
-// rows from the scale database, next to the limit of PostgreSQL producing the
-// same rows as CSV itself (COPY (the export query) TO STDOUT). Flat memory
-// means the 1M export peaks no higher than the 100k one, give or take noise.
+// rows from the scale database (at --scale 1m: 10,000 and 1,000,000), and
+// the availability report's CSV over 30 days (one firmware's clients and the
+// whole fleet), each next to the limit of PostgreSQL producing the same rows
+// as CSV itself (COPY (the query) TO STDOUT). Flat memory means the large
+// export peaks no higher than the small one, give or take noise.
 import path from "node:path";
 import { connectionsSql } from "../../lib/clients/connections";
 import { sql } from "../../lib/db/sql";
 import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineParams } from "../lib/capture-sql";
-import type { SuiteContext, SuiteResult } from "../lib/context";
+import type { ScaleName, SuiteContext, SuiteResult } from "../lib/context";
 import { copyTo } from "../lib/copy";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { withClient } from "../lib/database";
 import { rssMiB, sampleMemory } from "../lib/process-memory";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { median, round } from "../lib/stats";
-import { scaleDatabase } from "./scale-data";
+import { reportCsv } from "./csv-report";
+import { scaleDatabase } from "./scale-db";
 
 export interface CsvOptions {
   /** Allowed growth of the peak RSS from the small export to the large one. */
@@ -23,11 +26,14 @@ export interface CsvOptions {
   timeoutMs: number;
 }
 
-export function csvOptions(smoke: boolean): CsvOptions {
-  return { flatToleranceMiB: 32, timeoutMs: smoke ? 60_000 : 5 * 60_000 };
+export function csvOptions(smoke: boolean, scale: ScaleName = "100k"): CsvOptions {
+  return {
+    flatToleranceMiB: 32,
+    timeoutMs: smoke ? 60_000 : scale === "1m" ? 15 * 60_000 : 5 * 60_000,
+  };
 }
 
-interface ExportRun {
+export interface ExportRun {
   rows: number;
   bytes: number;
   seconds: number;
@@ -35,15 +41,18 @@ interface ExportRun {
   peakMiB: number;
 }
 
-async function exportOnce(app: BenchApp, query: string, timeoutMs: number): Promise<ExportRun> {
+async function exportOnce(app: BenchApp, target: string, timeoutMs: number): Promise<ExportRun> {
   // Let the previous export's garbage go before reading the starting point.
   await new Promise((r) => setTimeout(r, 1_000));
   const idleMiB = rssMiB(app.pid);
   const memory = sampleMemory(app.pid, 50);
   const started = performance.now();
-  const response = await app.fetch(`/api/export/connections.csv${query}`, {
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const response = await app.fetch(
+    target.startsWith("/") ? target : `/api/export/connections.csv${target}`,
+    {
+      signal: AbortSignal.timeout(timeoutMs),
+    },
+  );
   if (response.status !== 200 || response.body === null)
     throw new Error(`export answered ${response.status}`);
   let newlines = 0;
@@ -64,14 +73,23 @@ async function exportOnce(app: BenchApp, query: string, timeoutMs: number): Prom
 export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await scaleDatabase(ctx);
-  const small = { label: "1/10 of the fleet (q=-g3-)", query: "?q=-g3-", pattern: "%-g3-%" };
-  const large = { label: "whole fleet", query: "", pattern: null };
+  // At 1,000,000 clients the whole fleet's 10,000,000 connections would take
+  // minutes per run: a tenth of it there, a hundredth as the small one.
+  const small =
+    ctx.scale === "1m" && !ctx.smoke
+      ? { label: "1/1000 of the fleet (q=-g3-00)", query: "?q=-g3-00", pattern: "%-g3-00%" }
+      : { label: "1/10 of the fleet (q=-g3-)", query: "?q=-g3-", pattern: "%-g3-%" };
+  const large =
+    ctx.scale === "1m" && !ctx.smoke
+      ? { label: "1/10 of the fleet (q=-g3-)", query: "?q=-g3-", pattern: "%-g3-%" }
+      : { label: "whole fleet", query: "", pattern: null };
   const smallRuns: ExportRun[] = [];
   const largeRuns: ExportRun[] = [];
   const copyRates: number[] = [];
   let copyRows = 0;
   const profileDir = ctx.profile ? path.join(PROFILES_DIR, "csv-app") : undefined;
   const app = await startBenchApp({ databaseUrl: db.url, profileDir });
+  let report: Awaited<ReturnType<typeof reportCsv>>;
   try {
     // Unmeasured: the route's first request loads and compiles its code.
     await exportOnce(app, small.query, o.timeoutMs);
@@ -82,7 +100,9 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
       const copied = await withClient(db.url, async (c) => {
         const query = connectionsSql(
           { from: 0, to: Date.parse("9999-12-31T00:00:00Z") },
-          large.pattern === null ? sql.raw("TRUE") : sql`c.client_id LIKE ${large.pattern}`,
+          large.pattern === null
+            ? sql.raw("TRUE")
+            : sql`c.client_id LIKE ${large.pattern as string}`,
         );
         const text = inlineParams(c, query.text, query.values);
         const started = performance.now();
@@ -97,6 +117,7 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
         `csv run ${run}/${ctx.runs}: ${s.rows} rows at ${Math.round(s.rows / s.seconds)}/s (RSS ${Math.round(s.idleMiB)} → ${Math.round(s.peakMiB)} MiB); ${l.rows} rows at ${Math.round(l.rows / l.seconds)}/s (RSS ${Math.round(l.idleMiB)} → ${Math.round(l.peakMiB)} MiB); COPY TO ${Math.round(copyRates.at(-1)!)}/s`,
       );
     }
+    report = await reportCsv(ctx, o, app, db, exportOnce);
   } finally {
     await app.stop();
   }
@@ -146,7 +167,9 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
       },
     },
   ];
+  figures.push(...report.figures);
   const notes = [
+    ...report.notes,
     `csv: peak RSS grows ${round(growth)} MiB from the ${smallRuns[0]?.rows ?? 0}-row export to the ${rows}-row one.`,
   ];
   if (profileDir !== undefined) {

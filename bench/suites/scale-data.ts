@@ -1,37 +1,35 @@
-// A database at scale for the query and CSV suites: 100,000 clients, each with
-// 10 connections over the last 30 days (1,000,000 connections; ~2,030,000
-// lifecycle events: connects, disconnects, current subscriptions), their derived client_state, 2 subscriptions each and a
-// few refused attempts, loaded with COPY in about a minute. Statuses are
-// mixed: ~70% online, ~3% pending, the rest offline; 2% flap (6 short
-// connections in the last 10 minutes). Client IDs are `dev-g<d>-<nnnnnn>`,
-// d = n mod 10, so `q=-g3-` selects exactly a tenth of the fleet.
-import { dedupeKeyOf } from "../../lib/ingest/parse";
+// A database at scale for the query, CSV and availability suites: 100,000
+// clients (`--scale 1m`: 1,000,000), each with 10 connections over the last
+// 30 days (1,000,000 connections; ~2,030,000 lifecycle events: connects,
+// disconnects, current subscriptions), their derived client_state, 2
+// subscriptions each, a few refused attempts and labels (site, customer, fw;
+// plus an inventory of 1% never seen), loaded with COPY in about a minute.
+// Statuses are mixed: ~70% online, ~3% pending, the rest offline; 2% flap (6
+// short connections in the last 10 minutes). Client IDs are
+// `dev-g<d>-<nnnnnn>`, d = n mod 10, so `q=-g3-` selects exactly a tenth of
+// the fleet. The rollups (online chart, availability) are built from the
+// loaded rows by the app's own rebuilds (scale-kept.ts).
 import { TOPIC_PREFIXES } from "../../lib/ingest/schemas";
-import type { SuiteContext } from "../lib/context";
-import { chunked, copyFrom, copyRow } from "../lib/copy";
-import { withClient, type ScratchDatabase } from "../lib/database";
+import type { ScaleName } from "../lib/context";
+import { copyRow } from "../lib/copy";
 
 export interface ScaleOptions {
   clients: number;
   connectionsPerClient: number;
 }
 
-export function scaleOptions(smoke: boolean): ScaleOptions {
-  return smoke
-    ? { clients: 2_000, connectionsPerClient: 10 }
-    : { clients: 100_000, connectionsPerClient: 10 };
+export function scaleOptions(smoke: boolean, scale: ScaleName = "100k"): ScaleOptions {
+  if (smoke) return { clients: 2_000, connectionsPerClient: 10 };
+  return { clients: scale === "1m" ? 1_000_000 : 100_000, connectionsPerClient: 10 };
 }
 
-export interface ScaleDatabase extends ScratchDatabase {
-  now: number;
-  counts: {
-    clients: number;
-    connections: number;
-    events: number;
-    subscriptions: number;
-    failures: number;
-  };
-  sampleClientId(i: number): string;
+export interface ScaleCounts {
+  clients: number;
+  connections: number;
+  events: number;
+  subscriptions: number;
+  failures: number;
+  labels: number;
 }
 
 const DAY = 86_400_000;
@@ -91,79 +89,28 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 
 // Rows go in roughly in time order (connection k of every client, then k+1),
 // as ingest would have written them: recent rows sit together at the end of
-// the table, which is what time-range scans meet in production.
+// the table, which is what time-range scans meet in production. Written as
+// text directly (nothing here needs COPY escapes): at 20,000,000 events the
+// generator, not PostgreSQL, would otherwise set the pace. The dedupe key is
+// unique per event but not the payload's hash (ingest never sees these rows).
 function* eventRows(o: ScaleOptions, now: number): Generator<string> {
   const last = o.connectionsPerClient - 1;
   for (let k = 0; k < o.connectionsPerClient; k += 1) {
     for (let n = 0; n < o.clients; n += 1) {
       const id = scaleClientId(n);
       const c = connectionOf(n, k, o.connectionsPerClient, now);
-      const base = {
-        clientId: id,
-        sessionIdentifier: c.session,
-        principalIdentifier: `principal-${id}`,
-        versionNumber: c.version,
-      };
-      const conn = {
-        ...base,
-        timestamp: c.start,
-        eventType: "connected",
-        ipAddress: `10.${n % 250}.${k8(n)}.${c.version + 1}`,
-      };
-      yield copyRow([
-        dedupeKeyOf(conn),
-        id,
-        "connected",
-        iso(c.start),
-        iso(c.start + 120),
-        c.session,
-        base.principalIdentifier,
-        c.version,
-        TOPIC_PREFIXES.connected + id,
-        JSON.stringify(conn),
-      ]);
+      const principal = `principal-${id}`;
+      const key = `${n.toString(16).padStart(8, "0")}-${k.toString(16).padStart(4, "0")}-400`;
+      const common = `"clientId":"${id}","sessionIdentifier":"${c.session}","principalIdentifier":"${principal}"`;
+      const ip = `10.${n % 250}.${k8(n)}.${c.version + 1}`;
+      yield `${key}0-8000-000000000000\t${id}\tconnected\t${iso(c.start)}\t${iso(c.start + 120)}\t${c.session}\t${principal}\t${c.version}\t${TOPIC_PREFIXES.connected}${id}\t{${common},"versionNumber":${c.version},"timestamp":${c.start},"eventType":"connected","ipAddress":"${ip}"}\n`;
       if (k === last) {
         // The current session's subscriptions, as in subscription_state.
-        const { versionNumber: _, ...common } = base;
-        const sub = {
-          ...common,
-          timestamp: c.start + 50,
-          eventType: "subscribed",
-          topics: [`fleet/${id}/cmd`, "fleet/broadcast"],
-        };
-        yield copyRow([
-          dedupeKeyOf(sub),
-          id,
-          "subscribed",
-          iso(c.start + 50),
-          iso(c.start + 170),
-          c.session,
-          base.principalIdentifier,
-          null,
-          TOPIC_PREFIXES.subscribed + id,
-          JSON.stringify(sub),
-        ]);
+        const at = c.start + 50;
+        yield `${key}1-8000-000000000000\t${id}\tsubscribed\t${iso(at)}\t${iso(at + 120)}\t${c.session}\t${principal}\t\\N\t${TOPIC_PREFIXES.subscribed}${id}\t{${common},"timestamp":${at},"eventType":"subscribed","topics":["fleet/${id}/cmd","fleet/broadcast"]}\n`;
       }
       if (c.end !== null) {
-        const disc = {
-          ...base,
-          timestamp: c.end,
-          eventType: "disconnected",
-          clientInitiatedDisconnect: c.reason === "CLIENT_INITIATED_DISCONNECT",
-          disconnectReason: c.reason,
-        };
-        yield copyRow([
-          dedupeKeyOf(disc),
-          id,
-          "disconnected",
-          iso(c.end),
-          iso(c.received),
-          c.session,
-          base.principalIdentifier,
-          c.version,
-          TOPIC_PREFIXES.disconnected + id,
-          JSON.stringify(disc),
-        ]);
+        yield `${key}2-8000-000000000000\t${id}\tdisconnected\t${iso(c.end)}\t${iso(c.received)}\t${c.session}\t${principal}\t${c.version}\t${TOPIC_PREFIXES.disconnected}${id}\t{${common},"versionNumber":${c.version},"timestamp":${c.end},"eventType":"disconnected","clientInitiatedDisconnect":${c.reason === "CLIENT_INITIATED_DISCONNECT"},"disconnectReason":"${c.reason}"}\n`;
       }
     }
   }
@@ -248,11 +195,54 @@ function* failureRows(o: ScaleOptions, now: number): Generator<string> {
   }
 }
 
-const COPIES: {
+/**
+ * Labels with realistic cardinalities: a site per ~500 clients (95% carry
+ * one), its customer (a customer per 10 sites; 80% carry it), and one of 6
+ * firmware versions, skewed as rollouts are (40% on the newest). The
+ * inventory (1% more, `inv-<nnnnnn>`) has labels but no event: never_seen.
+ */
+export function labelsOf(n: number, o: ScaleOptions): [string, string][] {
+  const sites = labelCardinality(o).sites;
+  const h = (n * 2_654_435_761) % 2 ** 32;
+  const site = (n * 7_919) % sites;
+  const labels: [string, string][] = [["fw", FIRMWARE.find(([share]) => h % 100 < share)![1]]];
+  if (h % 20 !== 0) labels.push(["site", siteLabel(site)]);
+  if (h % 5 !== 1) labels.push(["customer", customerLabel(site % Math.max(1, sites / 10))]);
+  return labels;
+}
+
+const FIRMWARE: [number, string][] = [
+  [40, "4.2.1"],
+  [70, "4.2.0"],
+  [85, "4.1.3"],
+  [93, "4.1.0"],
+  [97, "3.9.8"],
+  [100, "3.9.2"],
+];
+export const siteLabel = (i: number) => `site-${String(i).padStart(4, "0")}`;
+export const customerLabel = (i: number) => `cust-${String(i).padStart(3, "0")}`;
+export const inventoryClientId = (i: number) => `inv-${String(i).padStart(6, "0")}`;
+
+export function labelCardinality(o: ScaleOptions): { sites: number; inventory: number } {
+  return {
+    sites: Math.max(10, Math.round(o.clients / 500)),
+    inventory: Math.round(o.clients / 100),
+  };
+}
+
+function* labelRows(o: ScaleOptions): Generator<string> {
+  for (let n = 0; n < o.clients; n += 1)
+    for (const [key, value] of labelsOf(n, o)) yield copyRow([scaleClientId(n), key, value]);
+  const { inventory } = labelCardinality(o);
+  for (let i = 0; i < inventory; i += 1)
+    for (const [key, value] of labelsOf(i, o)) yield copyRow([inventoryClientId(i), key, value]);
+}
+
+export const COPIES: {
   table: string;
   columns: string;
   rows: (o: ScaleOptions, now: number) => Generator<string>;
-  key: keyof ScaleDatabase["counts"];
+  key: keyof ScaleCounts;
 }[] = [
   {
     table: "client_state",
@@ -287,78 +277,10 @@ const COPIES: {
     rows: failureRows,
     columns: "event_id, client_id, failed_at, reason, principal_identifier, ip_address",
   },
+  {
+    table: "client_label",
+    key: "labels",
+    rows: labelRows,
+    columns: "client_id, key, value",
+  },
 ];
-
-/**
- * Loads the scale data into a migrated, empty database. Secondary indexes are
- * dropped for the load and rebuilt from their own definitions afterwards
- * (building an index once is far cheaper than maintaining it row by row).
- */
-export async function loadScaleData(
-  url: string,
-  o: ScaleOptions,
-  now: number,
-  log: (line: string) => void,
-): Promise<ScaleDatabase["counts"]> {
-  const counts = { clients: 0, connections: 0, events: 0, subscriptions: 0, failures: 0 };
-  const started = performance.now();
-  await withClient(url, async (c) => {
-    // Bulk load: the loader's own session need not wait for each WAL flush.
-    await c.query("SET synchronous_commit = off");
-    await c.query("SET maintenance_work_mem = '256MB'");
-    const { rows: indexes } = await c.query<{ name: string; def: string }>(
-      `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
-        WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = format('%I', i.indexname)::regclass)`,
-      [COPIES.map((x) => x.table)],
-    );
-    for (const index of indexes) await c.query(`DROP INDEX "${index.name}"`);
-    for (const copy of COPIES) {
-      const t = performance.now();
-      counts[copy.key] = await copyFrom(
-        c,
-        `COPY ${copy.table} (${copy.columns}) FROM STDIN`,
-        chunked(copy.rows(o, now)),
-      );
-      log(
-        `scale data: ${counts[copy.key].toLocaleString("en-US")} rows into ${copy.table} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-      );
-    }
-    const t = performance.now();
-    for (const index of indexes) await c.query(index.def);
-    log(
-      `scale data: ${indexes.length} secondary indexes rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-    );
-    // What autovacuum would have done on a live database: statistics and the visibility map.
-    await c.query("VACUUM (ANALYZE)");
-  });
-  log(
-    `scale data: loaded, indexed and vacuumed in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-  );
-  return counts;
-}
-
-async function generate(ctx: SuiteContext, o: ScaleOptions): Promise<ScaleDatabase> {
-  const db = await ctx.server.scratch("scale");
-  // Times relative to the start of the load: statuses drift (pending turns offline) as the suite runs, as in life.
-  const now = Date.now();
-  const counts = await loadScaleData(db.url, o, now, ctx.log);
-  return {
-    ...db,
-    now,
-    counts,
-    sampleClientId: (i: number) => scaleClientId((i * 7_919 + 13) % o.clients),
-  };
-}
-
-const cache = new WeakMap<SuiteContext["server"], Promise<ScaleDatabase>>();
-
-/** The scale database, generated once per server and shared by the query and CSV suites. */
-export function scaleDatabase(ctx: SuiteContext): Promise<ScaleDatabase> {
-  let db = cache.get(ctx.server);
-  if (db === undefined) {
-    db = generate(ctx, scaleOptions(ctx.smoke));
-    cache.set(ctx.server, db);
-  }
-  return db;
-}
