@@ -71,7 +71,7 @@ async function ingestRatio(ctx: SuiteContext, o: AvailabilityOptions): Promise<F
             batch.rejected,
             new Date(),
             config,
-            maintain,
+            { availability: maintain, online: false },
           );
           return stored.inserted;
         });
@@ -134,9 +134,7 @@ export async function runAvailabilitySuite(
     await pool.query(`INSERT INTO client_label (client_id, key, value)
       SELECT client_id, 'site', 'site-' || right(split_part(client_id, '-', 2), 1) FROM client_state
       ON CONFLICT DO NOTHING`);
-    await pool.query(
-      "ANALYZE client_first_event, availability_segment, availability_day, client_label",
-    );
+    await pool.query("ANALYZE client_state, availability_segment, availability_day, client_label");
   } finally {
     await pool.end();
   }

@@ -6,11 +6,13 @@
 // comparison, at the route's concurrency), and (d) the AWS IoT rule action's
 // route at one event per request, as AWS sends. Runs are interleaved so each
 // path sees the same machine noise. Also 6. (part): the app's memory.
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { presenceConfig } from "../../lib/config";
 import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
+import type { Rollups } from "../../lib/ingest/rollups";
 import { storeBatch } from "../../lib/ingest/store";
 import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
 import { postBatch, startBenchApp } from "../lib/app";
@@ -20,6 +22,7 @@ import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
 import { truncateAll, withClient } from "../lib/database";
 import { sampleMemory, rssMiB } from "../lib/process-memory";
+import { timeStatements } from "../lib/statement-times";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { median, round } from "../lib/stats";
 import { batches, lifecycleHistory } from "../lib/workload";
@@ -99,47 +102,6 @@ async function verifyStored(url: string, events: number, clients: number): Promi
   });
 }
 
-/**
- * Times every statement the direct path's pooled connections run, grouped by
- * the statement's first words, to show where the in-database time goes.
- */
-function timeStatements(pool: pg.Pool): { report(): string } {
-  const totals = new Map<string, { ms: number; calls: number }>();
-  pool.on("connect", (client) => {
-    const original = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
-      ...args: unknown[]
-    ) => {
-      const result = original(...args);
-      const first = args[0] as string | { text?: unknown } | undefined;
-      const text = typeof first === "object" && first !== null ? first.text : first;
-      if (typeof text !== "string" || !(result instanceof Promise)) return result;
-      const key = text.replace(/\s+/g, " ").trim().slice(0, 48);
-      const started = performance.now();
-      const record = () => {
-        const t = totals.get(key) ?? { ms: 0, calls: 0 };
-        t.ms += performance.now() - started;
-        t.calls += 1;
-        totals.set(key, t);
-      };
-      result.then(record, record);
-      return result;
-    };
-  });
-  return {
-    report() {
-      const all = [...totals.values()].reduce((a, t) => a + t.ms, 0);
-      return [...totals.entries()]
-        .sort((a, b) => b[1].ms - a[1].ms)
-        .map(
-          ([key, t]) =>
-            `  ${String(round((t.ms / all) * 100)).padStart(5)}%  ${round(t.ms / t.calls)} ms/call × ${t.calls}  ${key}`,
-        )
-        .join("\n");
-    },
-  };
-}
-
 export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promise<SuiteResult> {
   const { log } = ctx;
   const db = await ctx.server.scratch("ingest");
@@ -167,6 +129,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const route: number[] = [];
     const direct: number[] = [];
     const directNoRollup: number[] = [];
+    const directNoAvailability: number[] = [];
+    const directNoRollups: number[] = [];
     const copy: number[] = [];
     const naive: number[] = [];
     const naiveConcurrent: number[] = [];
@@ -193,11 +157,20 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         // (d) The same app through POST /api/ingest/aws-rule, as AWS sends.
         await awsRule.run(app.url, () => truncateAll(db.url));
 
-        // (b) The same transaction, called directly with pre-validated batches;
-        // (b0) the same without the rollup (not built: its statements find nothing to do).
-        for (const rollup of [true, false]) {
+        // (b) The same transaction, called directly with pre-validated batches,
+        // both rollups maintained as in production; (b1) without the
+        // availability rollup; (b2) without the online chart's; (b0) with
+        // neither (today's ingest before them). Order rotates run by run.
+        const variants: [Rollups, number[]][] = [
+          [{ availability: true, online: true }, direct],
+          [{ availability: false, online: true }, directNoAvailability],
+          [{ availability: true, online: false }, directNoRollup],
+          [{ availability: false, online: false }, directNoRollups],
+        ];
+        for (let v = 0; v < variants.length; v += 1) {
+          const [rollups, rates] = variants[(v + run - 1) % variants.length]!;
           await truncateAll(db.url);
-          if (rollup) await rebuildOnlineRollup(pool, rollupLikes());
+          if (rollups.online) await rebuildOnlineRollup(pool, rollupLikes());
           const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
             const stored = await storeBatch(
               pool,
@@ -205,11 +178,12 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
               batch.rejected,
               new Date(),
               config,
+              rollups,
             );
             return stored.inserted;
           });
           if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
-          (rollup ? direct : directNoRollup).push(d.processed / d.seconds);
+          rates.push(d.processed / d.seconds);
         }
 
         // (a) COPY of the same rows into the same table (with its indexes).
@@ -250,7 +224,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         naiveConcurrent.push(nc.processed / nc.seconds);
         naive.push(n.processed / n.seconds);
         log(
-          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)} (${Math.round(directNoRollup.at(-1)!)} without the rollup), COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
+          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)} (without availability ${Math.round(directNoAvailability.at(-1)!)}, without the online rollup ${Math.round(directNoRollup.at(-1)!)}, without both ${Math.round(directNoRollups.at(-1)!)}), load ${os.loadavg()[0]!.toFixed(1)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
         );
       }
     } finally {
@@ -274,9 +248,19 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     );
     const copyM = measured("(a) COPY into lifecycle_event", "ev/s", copy);
     const directNoRollupM = measured(
-      "(b0) storeBatch direct, online rollup not built",
+      "(b2) storeBatch direct, without the online chart's rollup",
       "ev/s",
       directNoRollup,
+    );
+    const directNoAvailabilityM = measured(
+      "(b1) storeBatch direct, without the availability rollup",
+      "ev/s",
+      directNoAvailability,
+    );
+    const directNoRollupsM = measured(
+      "(b0) storeBatch direct, without either rollup",
+      "ev/s",
+      directNoRollups,
     );
     const toDirect = pairedRatio(route, direct);
     const toNaive = pairedRatio(route, naive);
@@ -316,9 +300,31 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       {
         section,
         ...directM,
-        name: "(b) with the online chart's rollup maintained vs (b0) without",
-        baseline: directNoRollupM,
-        ratioToBaseline: pairedRatio(direct, directNoRollup),
+        name: "(b) with both rollups maintained vs (b0) without either",
+        baseline: directNoRollupsM,
+        ratioToBaseline: pairedRatio(direct, directNoRollups),
+        target: {
+          text: "≥ 85% of (b0)",
+          met: pairedRatio(direct, directNoRollups) >= 0.85,
+        },
+      },
+      {
+        section,
+        ...directNoRollupM,
+        name: "(b2) with the availability rollup maintained vs (b0) without either",
+        baseline: directNoRollupsM,
+        ratioToBaseline: pairedRatio(directNoRollup, directNoRollups),
+        target: {
+          text: "≥ 85% of (b0)",
+          met: pairedRatio(directNoRollup, directNoRollups) >= 0.85,
+        },
+      },
+      {
+        section,
+        ...directNoAvailabilityM,
+        name: "(b1) with the online chart's rollup maintained vs (b0) without either",
+        baseline: directNoRollupsM,
+        ratioToBaseline: pairedRatio(directNoAvailability, directNoRollups),
       },
       {
         section: "6. memory",
@@ -341,6 +347,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         route,
         direct,
         directNoRollup,
+        directNoAvailability,
+        directNoRollups,
         copy,
         naive,
         naiveConcurrent,
