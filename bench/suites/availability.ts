@@ -70,7 +70,7 @@ async function ingestRatio(ctx: SuiteContext, o: AvailabilityOptions): Promise<F
             batch.rejected,
             new Date(),
             config,
-            maintain,
+            { availability: maintain, online: false },
           );
           return stored.inserted;
         });

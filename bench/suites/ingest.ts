@@ -6,11 +6,13 @@
 // comparison, at the route's concurrency), and (d) the AWS IoT rule action's
 // route at one event per request, as AWS sends. Runs are interleaved so each
 // path sees the same machine noise. Also 6. (part): the app's memory.
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { presenceConfig } from "../../lib/config";
 import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
+import type { Rollups } from "../../lib/ingest/rollups";
 import { storeBatch } from "../../lib/ingest/store";
 import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
 import { postBatch, startBenchApp } from "../lib/app";
@@ -21,9 +23,9 @@ import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile"
 import { truncateAll, withClient } from "../lib/database";
 import { unpartitionedIngest } from "../lib/unpartitioned";
 import { sampleMemory, rssMiB } from "../lib/process-memory";
+import { timeStatements } from "../lib/statement-times";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { median, round } from "../lib/stats";
-import { timeStatements } from "../lib/statement-times";
 import { batches, lifecycleHistory } from "../lib/workload";
 
 export interface IngestOptions {
@@ -129,6 +131,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const direct: number[] = [];
     const directNoRollup: number[] = [];
     const directFlat: number[] = [];
+    const directNoAvailability: number[] = [];
+    const directNoRollups: number[] = [];
     const copy: number[] = [];
     const naive: number[] = [];
     const naiveConcurrent: number[] = [];
@@ -157,11 +161,20 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         // (d) The same app through POST /api/ingest/aws-rule, as AWS sends.
         await awsRule.run(app.url, () => truncateAll(db.url));
 
-        // (b) The same transaction, called directly with pre-validated batches;
-        // (b0) the same without the rollup (not built: its statements find nothing to do).
-        for (const rollup of [true, false]) {
+        // (b) The same transaction, called directly with pre-validated batches,
+        // both rollups maintained as in production; (b1) without the
+        // availability rollup; (b2) without the online chart's; (b0) with
+        // neither (today's ingest before them). Order rotates run by run.
+        const variants: [Rollups, number[]][] = [
+          [{ availability: true, online: true }, direct],
+          [{ availability: false, online: true }, directNoAvailability],
+          [{ availability: true, online: false }, directNoRollup],
+          [{ availability: false, online: false }, directNoRollups],
+        ];
+        for (let v = 0; v < variants.length; v += 1) {
+          const [rollups, rates] = variants[(v + run - 1) % variants.length]!;
           await truncateAll(db.url);
-          if (rollup) await rebuildOnlineRollup(pool, rollupLikes());
+          if (rollups.online) await rebuildOnlineRollup(pool, rollupLikes());
           const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
             const stored = await storeBatch(
               pool,
@@ -169,11 +182,12 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
               batch.rejected,
               new Date(),
               config,
+              rollups,
             );
             return stored.inserted;
           });
           if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
-          (rollup ? direct : directNoRollup).push(d.processed / d.seconds);
+          rates.push(d.processed / d.seconds);
         }
         const f = await flat.run(parsed, config, RUN_DEADLINE_MS);
         if (!f.timedOut) await verifyStored(flat.url, o.events, o.clients);
@@ -217,7 +231,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         naiveConcurrent.push(nc.processed / nc.seconds);
         naive.push(n.processed / n.seconds);
         log(
-          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)} (${Math.round(directNoRollup.at(-1)!)} without the rollup, ${Math.round(directFlat.at(-1)!)} unpartitioned), COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
+          `ingest run ${run}/${ctx.runs}: route ${Math.round(route.at(-1)!)} ev/s${r.timedOut ? " (TIMED OUT)" : ""}, ${awsRule.lastRun()}, direct ${Math.round(direct.at(-1)!)} (without availability ${Math.round(directNoAvailability.at(-1)!)}, without the online rollup ${Math.round(directNoRollup.at(-1)!)}, without both ${Math.round(directNoRollups.at(-1)!)}, unpartitioned ${Math.round(directFlat.at(-1)!)}), load ${os.loadavg()[0]!.toFixed(1)}, COPY ${Math.round(copy.at(-1)!)}, naive ${Math.round(naive.at(-1)!)} (${n.processed} events), naive × ${o.senders} ${Math.round(naiveConcurrent.at(-1)!)} (${nc.processed} events); app peak RSS ${Math.round(appPeak.at(-1)!)} MiB`,
         );
       }
     } finally {
@@ -242,11 +256,21 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     );
     const copyM = measured("(a) COPY into lifecycle_event", "ev/s", copy);
     const directNoRollupM = measured(
-      "(b0) storeBatch direct, online rollup not built",
+      "(b2) storeBatch direct, without the online chart's rollup",
       "ev/s",
       directNoRollup,
     );
     const toFlat = pairedRatio(direct, directFlat);
+    const directNoAvailabilityM = measured(
+      "(b1) storeBatch direct, without the availability rollup",
+      "ev/s",
+      directNoAvailability,
+    );
+    const directNoRollupsM = measured(
+      "(b0) storeBatch direct, without either rollup",
+      "ev/s",
+      directNoRollups,
+    );
     const toDirect = pairedRatio(route, direct);
     const toNaive = pairedRatio(route, naive);
     const figures: Figure[] = [
@@ -285,9 +309,31 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       {
         section,
         ...directM,
-        name: "(b) with the online chart's rollup maintained vs (b0) without",
-        baseline: directNoRollupM,
-        ratioToBaseline: pairedRatio(direct, directNoRollup),
+        name: "(b) with both rollups maintained vs (b0) without either",
+        baseline: directNoRollupsM,
+        ratioToBaseline: pairedRatio(direct, directNoRollups),
+        target: {
+          text: "≥ 85% of (b0)",
+          met: pairedRatio(direct, directNoRollups) >= 0.85,
+        },
+      },
+      {
+        section,
+        ...directNoRollupM,
+        name: "(b2) with the availability rollup maintained vs (b0) without either",
+        baseline: directNoRollupsM,
+        ratioToBaseline: pairedRatio(directNoRollup, directNoRollups),
+        target: {
+          text: "≥ 85% of (b0)",
+          met: pairedRatio(directNoRollup, directNoRollups) >= 0.85,
+        },
+      },
+      {
+        section,
+        ...directNoAvailabilityM,
+        name: "(b1) with the online chart's rollup maintained vs (b0) without either",
+        baseline: directNoRollupsM,
+        ratioToBaseline: pairedRatio(directNoAvailability, directNoRollups),
       },
       {
         section,
@@ -319,6 +365,8 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         direct,
         directNoRollup,
         directUnpartitioned: directFlat,
+        directNoAvailability,
+        directNoRollups,
         copy,
         naive,
         naiveConcurrent,

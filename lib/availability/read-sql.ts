@@ -1,9 +1,11 @@
 // Availability read from the rollup: whole UTC days from availability_day,
 // the partial first and last day exactly from availability_segment and the
 // connections' disconnects, the open current connection from client_state up
-// to the end of the range. Same figures as lib/presence/availability.ts (the
+// to the end of the range, observed time from the client's first event
+// (lib/clients/first-event.ts). Same figures as lib/presence/availability.ts (the
 // property test lib/availability/rollup.test.ts holds them together).
 import "server-only";
+import { firstEventAtSql } from "../clients/first-event";
 import { sql, type Sql } from "../db/sql";
 
 const DAY_MS = 86_400_000;
@@ -44,9 +46,17 @@ export function windowPieces(windows: readonly Window[]): Piece[] {
 const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
 
 /**
- * Per window and client of `clients` (a query of `client_id, first_event_at`
- * rows), `online_ms`, `observed_ms` and `disconnects` as float8, plus `w` and
- * `client_id`. Clients observed for none of a window's time are left out.
+ * The client_state columns `availabilityFiguresSql` reads, for `FROM client_state cs`:
+ * the first event time, and the start of the open current connection (null when none is open).
+ */
+export const FIGURE_CLIENT_COLUMNS = sql`cs.client_id, ${firstEventAtSql("cs")} AS first_event_at,
+  CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS open_start`;
+
+/**
+ * Per window and client of `clients` (a query of client_state rows selecting
+ * FIGURE_CLIENT_COLUMNS), `online_ms`, `observed_ms` and `disconnects` as
+ * float8, plus `w` and `client_id`. Clients observed for none of a window's
+ * time are left out.
  */
 export function availabilityFiguresSql(windows: readonly Window[], clients: Sql): Sql {
   const pieces = windowPieces(windows);
@@ -78,11 +88,10 @@ WITH win AS (
 SELECT win.w, cl.client_id,
        win.b - GREATEST(win.a, ${ms("cl.first_event_at")}) AS observed_ms,
        COALESCE(wd.online_ms, 0) + COALESCE(po.online_ms, 0)
-         + CASE WHEN cs.disconnected_at IS NULL AND cs.connected_at IS NOT NULL
-                THEN GREATEST(0, win.b - GREATEST(win.a, ${ms("cs.connected_at")})) ELSE 0 END AS online_ms,
+         + CASE WHEN cl.open_start IS NOT NULL
+                THEN GREATEST(0, win.b - GREATEST(win.a, ${ms("cl.open_start")})) ELSE 0 END AS online_ms,
        COALESCE(wd.disconnects, 0) + COALESCE(pd.disconnects, 0) AS disconnects
   FROM win CROSS JOIN cl
-  LEFT JOIN client_state cs ON cs.client_id = cl.client_id
   LEFT JOIN whole_days wd ON wd.w = win.w AND wd.client_id = cl.client_id
   LEFT JOIN part_online po ON po.w = win.w AND po.client_id = cl.client_id
   LEFT JOIN part_disconnects pd ON pd.w = win.w AND pd.client_id = cl.client_id

@@ -15,13 +15,10 @@ async function snapshot() {
   const segments = await db().pool.query(
     "SELECT client_id, starts_at, ends_at FROM availability_segment ORDER BY 1, 2",
   );
-  const first = await db().pool.query(
-    "SELECT client_id, first_event_at FROM client_first_event ORDER BY 1",
-  );
   const days = await db().pool.query(
     "SELECT client_id, day::text, online_ms::float8, disconnects FROM availability_day ORDER BY 1, 2",
   );
-  return { segments: segments.rows, days: days.rows, first: first.rows };
+  return { segments: segments.rows, days: days.rows };
 }
 
 it("rebuilds the segments and days ingest keeps", async () => {
@@ -37,7 +34,7 @@ it("rebuilds the segments and days ingest keeps", async () => {
   await ingest(JSON.stringify(events.map(envelope)));
   const kept = await snapshot();
   expect(kept.days.length).toBeGreaterThan(3);
-  await db().pool.query("TRUNCATE availability_segment, availability_day, client_first_event");
+  await db().pool.query("TRUNCATE availability_segment, availability_day");
   expect(await rebuildAvailability(db().pool)).toBe(2);
   expect(await snapshot()).toEqual(kept);
 });

@@ -12,7 +12,8 @@ import { ServiceError } from "../errors";
 import { streamCsvQuery } from "../export/connections-csv";
 import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import type { Labels } from "../../contract/labels";
-import { availabilityFiguresSql, type Window } from "./read-sql";
+import { firstEventAtSql } from "../clients/first-event";
+import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, type Window } from "./read-sql";
 import {
   DEFAULT_RANGE_DAYS,
   MAX_STRIP_DAYS,
@@ -54,7 +55,7 @@ export function toFigures(
 }
 
 const clientRows = (clientId: string) =>
-  sql`SELECT f.client_id, f.first_event_at FROM client_first_event f WHERE f.client_id = ${clientId}`;
+  sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM client_state cs WHERE cs.client_id = ${clientId}`;
 
 /** One client's figures over windows, by window number (absent: nothing observed). */
 export async function rollupFigures(
@@ -128,14 +129,14 @@ function decodeReportCursor(text: string, order: string): ReportCursor {
  */
 function reportSql(query: AvailabilityReportQuery, from: number, end: number, tail: Sql): Sql {
   const where: Sql[] = [
-    fleetMemberSql(sql.raw("f.client_id")),
-    sql`f.first_event_at < ${new Date(end)}::timestamptz`,
+    fleetMemberSql(sql.raw("cs.client_id")),
+    sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
   ];
-  if (query.q !== undefined) where.push(sql`f.client_id LIKE ${likePattern(query.q)}`);
-  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("f.client_id"), query.label));
+  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
   const figures = availabilityFiguresSql(
     [{ w: 0, a: from, b: end }],
-    sql`SELECT f.client_id, f.first_event_at FROM client_first_event f WHERE ${whereAll(where)}`,
+    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM client_state cs WHERE ${whereAll(where)}`,
   );
   return sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects,
          r.online_ms / r.observed_ms AS availability

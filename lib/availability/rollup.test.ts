@@ -19,7 +19,10 @@ import {
   latestTimestamp,
   receivedInOrder,
 } from "../../test/support/presence-arbitraries";
+import { neverSeenAtSql } from "../clients/as-of-sql";
+import { sql } from "../db/sql";
 import { directAvailabilitySql } from "./direct-sql";
+import { rebuildAvailability } from "./rebuild";
 import { rollupFigures } from "./report";
 
 const DAY = 86_400_000;
@@ -73,6 +76,11 @@ describe("availability: rollup = direct SQL = reference", () => {
               batches.map((b) => ingest(JSON.stringify(b.map(toEnvelope)), new Date(receivedAt))),
             );
             for (const s of settled) if (s.status === "rejected") throw s.reason;
+            // What ingest kept, batch by batch, is what a rebuild makes from the connections.
+            const kept = await rollupTables();
+            await db().pool.query("TRUNCATE availability_segment, availability_day");
+            await rebuildAvailability(db().pool);
+            expect(await rollupTables()).toEqual(kept);
 
             const first = Math.min(...events.map((e) => e.timestamp));
             const last = latestTimestamp(events);
@@ -84,6 +92,24 @@ describe("availability: rollup = direct SQL = reference", () => {
                 ...events.filter((e) => e.clientId === history.clientId).map((e) => e.timestamp),
               );
               const { timeline } = summarize(history, now, config);
+              // One first event for both readers: the fleet as of T calls the
+              // client never_seen exactly when availability observed nothing
+              // of [T, T + 1 ms), and both change at the reference's instant.
+              for (const t of [firstEventAt - 1, firstEventAt, firstEventAt + 1]) {
+                const unseen = sql`SELECT ${neverSeenAtSql(new Date(t))} AS unseen
+                  FROM client_state cs WHERE cs.client_id = ${history.clientId}`;
+                const asOf = (
+                  await db().pool.query<{ unseen: boolean }>(unseen.text, unseen.values)
+                ).rows[0]!.unseen;
+                const observed = (
+                  await rollupFigures(history.clientId, [{ w: 0, a: t, b: t + 1 }])
+                ).get(0);
+                expect({ t, asOf, observed: (observed?.observed_ms ?? 0) > 0 }).toEqual({
+                  t,
+                  asOf: t < firstEventAt,
+                  observed: t >= firstEventAt,
+                });
+              }
               for (const [x, y] of ranges) {
                 const [from, to] = [bound(first, last, x), bound(first, last, y)].sort(
                   (a, b) => a - b,
@@ -124,6 +150,16 @@ describe("availability: rollup = direct SQL = reference", () => {
     240_000,
   );
 });
+
+async function rollupTables() {
+  const segments = await db().pool.query<{ row: string }>(
+    "SELECT concat_ws(' ', client_id, starts_at, ends_at) AS row FROM availability_segment ORDER BY client_id, starts_at",
+  );
+  const days = await db().pool.query<{ row: string }>(
+    "SELECT concat_ws(' ', client_id, day, online_ms, disconnects) AS row FROM availability_day ORDER BY client_id, day",
+  );
+  return { segments: segments.rows.map((r) => r.row), days: days.rows.map((r) => r.row) };
+}
 
 function figures(row: { online_ms: number; observed_ms: number; disconnects: number } | undefined) {
   if (row === undefined || row.observed_ms <= 0)

@@ -4,6 +4,7 @@
 import type { PresenceConfig } from "../presence/types";
 import { sql, type Sql } from "../db/sql";
 import { msInterval } from "./client-row";
+import { firstEventAtSql } from "./first-event";
 
 /**
  * Connection `c` covers instant `t` as the timeline draws it: started at or
@@ -27,9 +28,9 @@ export function coversSql(c: string, t: Date): Sql {
                   ${col("conn_time")}) > ${t}::timestamptz))), false)`;
 }
 
-/** Client `cs` had sent no event yet at t (a row from before first_event_at existed counts as seen). */
+/** Client `cs` had sent no event yet at t (lib/clients/first-event.ts). */
 export function neverSeenAtSql(t: Date): Sql {
-  return sql`COALESCE(cs.first_event_at, '-infinity'::timestamptz) > ${t}::timestamptz`;
+  return sql`${firstEventAtSql("cs")} > ${t}::timestamptz`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The set-based statements of one ingest batch. Each takes the whole batch as
 // one JSON parameter: one round trip per statement, whatever the batch size.
 // The merge rules mirror lib/presence (connections.ts, subscriptions.ts).
+import { ROLLUP_LOCK } from "../stats/online-rollup-sql";
 import { TOPIC_PREFIXES } from "./schemas";
 
 /**
@@ -32,6 +33,21 @@ export const LOCK_CLIENTS_SQL = `
 SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b)
   FROM (SELECT DISTINCT (hashtextextended(c, 0) & ${INGEST_LOCK_BUCKETS - 1})::int AS b
           FROM unnest($1::text[]) AS c ORDER BY 1) AS buckets`;
+
+/**
+ * A batch's locks in one statement: its client buckets (LOCK_CLIENTS_SQL),
+ * then the online chart's rollup lock, shared, so that no rebuild of that
+ * rollup runs between the batch's two rollup statements (lib/ingest/rollups.ts).
+ * The statement reads nothing: the batch's later statements see whatever a
+ * rebuild it waited for committed. It also turns JIT off for the rest of the
+ * transaction: the rollup statements' estimates (generate_series guesses
+ * 1,000 days per segment) passed jit_above_cost, and compiling them took
+ * ten times longer than running them.
+ */
+export const LOCK_BATCH_SQL = `
+WITH buckets AS MATERIALIZED (${LOCK_CLIENTS_SQL})
+SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK}), set_config('jit', 'off', true)
+  FROM (SELECT count(*) FROM buckets) AS locked`;
 
 /**
  * Inserts new events (duplicates skip on the dedupe key) and folds only the

@@ -3,15 +3,20 @@
 import "server-only";
 import type pg from "pg";
 import type { Source } from "../../contract/sources";
-import { availabilityDirty, updateAvailability, type DirtyClient } from "../availability/rollup";
 import type { PresenceConfig } from "../presence/types";
-import { rollupAfter, rollupBefore, type RollupBefore } from "../stats/online-rollup";
 import type { AcceptedItem, RejectedItem } from "./parse";
+import {
+  ALL_ROLLUPS,
+  rollupsAfter,
+  rollupsBefore,
+  type Rollups,
+  type RollupsBefore,
+} from "./rollups";
 import {
   CHANGES_CHANNEL,
   INSERT_EVENTS_SQL,
   INSERT_QUARANTINE_SQL,
-  LOCK_CLIENTS_SQL,
+  LOCK_BATCH_SQL,
   REFRESH_CLIENT_STATE_SQL,
   TOUCH_CLIENT_STATE_SQL,
 } from "./store-sql";
@@ -133,8 +138,8 @@ export async function storeBatch(
   rejected: readonly RejectedItem[],
   receivedAt: Date,
   config: PresenceConfig,
-  /** false only to measure what the rollup costs (bench/suites/availability.ts). */
-  maintainAvailability = true,
+  /** Fewer only to measure what the rollups cost (bench/suites/ingest.ts). */
+  rollups: Rollups = ALL_ROLLUPS,
 ): Promise<StoreResult> {
   const client = await pool.connect();
   // A checked-out client whose server dies emits 'error' besides failing its
@@ -148,17 +153,15 @@ export async function storeBatch(
     await client.query("BEGIN");
     const clientIds = [...new Set(accepted.map((a) => a.event.clientId))];
     let fresh: AcceptedItem[] = [];
-    let dirty: DirtyClient[] = [];
-    let rollup: RollupBefore | null = null;
+    let before: RollupsBefore | null = null;
     if (accepted.length > 0) {
       // In-batch copies are dropped here: the statement joins rows to their
       // inserted ids by dedupe key, so each key must occur once.
       const seen = new Set<string>();
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
-      await client.query(LOCK_CLIENTS_SQL, [clientIds]);
-      if (maintainAvailability) dirty = await availabilityDirty(client, unique);
-      // The online chart's rollup: spans before the batch, corrected after it.
-      rollup = await rollupBefore(client, unique, clientIds);
+      await client.query(LOCK_BATCH_SQL, [clientIds]);
+      // The rollups: what the batch may change, as it is before the batch.
+      before = await rollupsBefore(client, unique, clientIds, rollups);
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).
@@ -174,8 +177,7 @@ export async function storeBatch(
     }
     const touchedClients =
       fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
-    if (maintainAvailability) await updateAvailability(client, dirty, fresh);
-    if (fresh.length > 0) await rollupAfter(client, rollup);
+    await rollupsAfter(client, before, fresh, fresh.length < accepted.length);
     if (rejected.length > 0) {
       await client.query(INSERT_QUARANTINE_SQL, [
         JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),

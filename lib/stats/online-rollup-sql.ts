@@ -40,25 +40,30 @@ span_keys AS (
 }
 
 /**
- * The connections whose span a batch can change: those it names (`keys`:
- * JSON [{client_id, session_identifier, version_number}]) and every unclosed
- * connection of their clients (its end depends on the next connection and
- * on which one is current). A closed connection the batch does not name
- * keeps [connected_at, disconnected_at): it is left out before and after.
+ * The connections whose span a batch can change: those it names (`keys`: a
+ * relation of client_id, session_identifier, version_number) and every
+ * unclosed connection of their clients (its end depends on the next
+ * connection and on which one is current). A closed connection the batch
+ * does not name keeps [connected_at, disconnected_at): it is left out before
+ * and after.
  */
-const batchCandidates = (keys: string) => sql`
+const batchCandidates = (keys: Sql) => sql`
 k AS (
   SELECT DISTINCT x.client_id, x.session_identifier, x.version_number
-    FROM jsonb_to_recordset(${keys}::jsonb) AS x(client_id text, session_identifier text, version_number bigint), st
+    FROM ${keys} x, st
    WHERE NOT (x.client_id LIKE ANY(st.likes))
 ),
 cands AS (
+  -- LATERAL: index probes per client and key, never a scan of every open
+  -- connection, whatever the planner guesses of the batch's size.
   SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
-    FROM (SELECT DISTINCT client_id FROM k) ids
-    JOIN connection c ON c.client_id = ids.client_id AND c.disconnected_at IS NULL
+    FROM (SELECT DISTINCT client_id FROM k) ids CROSS JOIN LATERAL (
+      SELECT * FROM connection c WHERE c.client_id = ids.client_id AND c.disconnected_at IS NULL OFFSET 0) c
   UNION
   SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
-    FROM k JOIN connection c USING (client_id, session_identifier, version_number)
+    FROM k CROSS JOIN LATERAL (
+      SELECT * FROM connection c WHERE c.client_id = k.client_id
+         AND c.session_identifier = k.session_identifier AND c.version_number = k.version_number OFFSET 0) c
 )`;
 
 const ALL_CANDIDATES = sql`
@@ -67,35 +72,53 @@ cands AS (
     FROM connection c, st WHERE NOT (c.client_id LIKE ANY(st.likes))
 )`;
 
-/** Before a batch: the span keys of its candidate connections (`keys` as batchCandidates). */
-export const batchSpansBeforeSql = (
-  keys: string,
-): Sql => sql`WITH ${spanKeyCtes(batchCandidates(keys))}
-SELECT sm::float8 AS sm, em::float8 AS em, n FROM span_keys`;
+/**
+ * Before a batch, in its statement (lib/ingest/rollups.ts): CTE `span_keys`,
+ * the span keys of its candidate connections as they are now (`keys` as
+ * batchCandidates), and `new_clients(n)`, how many of `clientIds` are fleet
+ * clients without a client_state row yet: each gets one from this batch, so
+ * the fleet's total grows by this much when the batch commits. Without the
+ * state row (the rollup not built) both are empty or zero.
+ */
+export const onlineBeforeCtes = (keys: Sql, clientIds: readonly string[]): Sql => sql`
+${spanKeyCtes(batchCandidates(keys))},
+new_clients AS (
+  SELECT count(*)::int AS n
+    FROM (SELECT DISTINCT c FROM unnest(${clientIds}::text[]) AS c) ids, st
+    LEFT JOIN LATERAL (SELECT 1 AS known FROM client_state cs WHERE cs.client_id = ids.c OFFSET 0) cs ON true
+   WHERE NOT (ids.c LIKE ANY(st.likes)) AND cs.known IS NULL
+)`;
 
 /**
  * After the batch: adds the candidates' spans now and takes away those from
  * before (`before`: JSON [{sm, em, n}]), minutes in order so that
- * concurrent batches lock shared rows in one order.
+ * concurrent batches lock shared rows in one order; then adds the new
+ * clients to the fleet's total. The total is written last (its WHERE waits
+ * for the minutes): every batch locks minute rows first, then the state row,
+ * and holds the state row (shared by all) only until its commit.
  */
-export const batchSpansApplySql = (
-  keys: string,
-  before: string,
-): Sql => sql`WITH ${spanKeyCtes(batchCandidates(keys))},
-before AS (SELECT * FROM jsonb_to_recordset(${before}::jsonb) AS x(sm bigint, em bigint, n int)),
-d AS (
+export const onlineApplyCtes = (keys: Sql, before: string, newClients: number): Sql => sql`
+${spanKeyCtes(batchCandidates(keys))},
+om_before AS (SELECT * FROM jsonb_to_recordset(${before}::jsonb) AS x(sm bigint, em bigint, n int)),
+om_d AS (
   SELECT sm AS m, n AS starts, 0 AS ends FROM span_keys
   UNION ALL SELECT em, 0, n FROM span_keys
-  UNION ALL SELECT sm, -n, 0 FROM before
-  UNION ALL SELECT em, 0, -n FROM before
-), g AS (
-  SELECT m, sum(starts)::int AS starts, sum(ends)::int AS ends FROM d
+  UNION ALL SELECT sm, -n, 0 FROM om_before
+  UNION ALL SELECT em, 0, -n FROM om_before
+), om_g AS (
+  SELECT m, sum(starts)::int AS starts, sum(ends)::int AS ends FROM om_d
    GROUP BY m HAVING sum(starts) <> 0 OR sum(ends) <> 0
-)
-INSERT INTO online_minute AS o (minute, starts, ends)
-SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, starts, ends
-  FROM g ORDER BY m NULLS LAST
-ON CONFLICT (minute) DO UPDATE SET starts = o.starts + EXCLUDED.starts, ends = o.ends + EXCLUDED.ends`;
+), om_put AS (
+  INSERT INTO online_minute AS o (minute, starts, ends)
+  SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, starts, ends
+    FROM om_g ORDER BY m NULLS LAST
+  ON CONFLICT (minute) DO UPDATE SET starts = o.starts + EXCLUDED.starts, ends = o.ends + EXCLUDED.ends
+  RETURNING 1
+), om_total AS (
+  UPDATE online_rollup_state SET clients = clients + ${newClients}::int
+   WHERE id = 1 AND ${newClients}::int > 0 AND (SELECT count(*) FROM om_put) >= 0
+  RETURNING 1
+)`;
 
 /** The whole rollup from the connection table, after the state row is written. */
 export const REBUILD_SQL = sql`WITH ${spanKeyCtes(ALL_CANDIDATES)},
@@ -104,18 +127,6 @@ g AS (SELECT m, sum(starts)::int AS starts, sum(ends)::int AS ends FROM d GROUP 
 INSERT INTO online_minute (minute, starts, ends)
 SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, starts, ends
   FROM g`;
-
-/**
- * How many of a batch's clients are fleet clients without a client_state row
- * yet: each gets one from this batch (a client with stored events has one),
- * so the fleet's total grows by this much when the batch commits.
- */
-export const newClientsSql = (clientIds: readonly string[]): Sql => sql`
-WITH st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1)
-SELECT count(*)::int AS n
-  FROM (SELECT DISTINCT c FROM unnest(${clientIds}::text[]) AS c) ids, st
- WHERE NOT (ids.c LIKE ANY(st.likes))
-   AND NOT EXISTS (SELECT 1 FROM client_state cs WHERE cs.client_id = ids.c)`;
 
 /** The fleet's total from client_state, for a rebuild. */
 export const RECOUNT_CLIENTS_SQL = sql`

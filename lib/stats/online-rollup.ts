@@ -2,80 +2,17 @@
 // inside each ingest transaction, so the chart reads O(minutes in range)
 // rows whatever the fleet's size (docs/model.md, "Online history"). The
 // rule is online-history.ts's; the property test holds the two to each other.
+// Ingest's part is in lib/ingest/rollups.ts.
 import "server-only";
 import type pg from "pg";
 import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
-import type { AcceptedItem } from "../ingest/parse";
-import {
-  batchSpansApplySql,
-  batchSpansBeforeSql,
-  newClientsSql,
-  REBUILD_SQL,
-  RECOUNT_CLIENTS_SQL,
-  ROLLUP_LOCK,
-} from "./online-rollup-sql";
-
-/** What a batch's spans were before it (taken back after it wrote), and how many clients it adds. */
-export interface RollupBefore {
-  spans: { keys: string; before: string } | null;
-  newClients: number;
-}
+import { REBUILD_SQL, RECOUNT_CLIENTS_SQL, ROLLUP_LOCK } from "./online-rollup-sql";
 
 /** The infrastructure globs of this process, as the rollup stores them. */
 export function rollupLikes(): string[] {
   return infrastructureGlobs().map(globToLike);
-}
-
-/**
- * Step one, in the ingest transaction after its client locks: the spans the
- * batch's connect/disconnect events may change, as they are now (none for
- * subscriptions and failures), and how many clients it stores first.
- */
-export async function rollupBefore(
-  client: pg.ClientBase,
-  accepted: readonly AcceptedItem[],
-  clientIds: readonly string[],
-): Promise<RollupBefore> {
-  const keys: object[] = [];
-  for (const { event } of accepted) {
-    if (event.eventType !== "connected" && event.eventType !== "disconnected") continue;
-    keys.push({
-      client_id: event.clientId,
-      session_identifier: event.sessionIdentifier,
-      version_number: event.versionNumber,
-    });
-  }
-  // Its own statement: a rebuild that commits while this waits must be
-  // visible to both steps' snapshots, not only to the second.
-  const lock = sql`SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK})`;
-  await client.query(lock.text, lock.values);
-  const fresh = newClientsSql(clientIds);
-  const counted = await client.query<{ n: number }>(fresh.text, fresh.values);
-  const newClients = counted.rows[0]?.n ?? 0;
-  if (keys.length === 0) return { spans: null, newClients };
-  const keysJson = JSON.stringify(keys);
-  const before = batchSpansBeforeSql(keysJson);
-  const { rows } = await client.query(before.text, before.values);
-  return { spans: { keys: keysJson, before: JSON.stringify(rows) }, newClients };
-}
-
-/**
- * Step two, after the batch's connections and client states are written.
- * The total last: every batch locks minute rows first, then the state row,
- * and holds the state row (shared by all) only until its commit.
- */
-export async function rollupAfter(client: pg.ClientBase, b: RollupBefore | null): Promise<void> {
-  if (b === null) return;
-  if (b.spans !== null) {
-    const apply = batchSpansApplySql(b.spans.keys, b.spans.before);
-    await client.query(apply.text, apply.values);
-  }
-  if (b.newClients > 0) {
-    const add = sql`UPDATE online_rollup_state SET clients = clients + ${b.newClients} WHERE id = 1`;
-    await client.query(add.text, add.values);
-  }
 }
 
 /**

@@ -11,7 +11,6 @@ export const DATA_TABLES = [
   "quarantined_event",
   "client_label",
   // The availability rollup, kept by ingest.
-  "client_first_event",
   "availability_segment",
   "availability_day",
   // Derived from the above by the incident job; its progress row goes with them.

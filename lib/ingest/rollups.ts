@@ -1,0 +1,153 @@
+// The rollups ingest keeps in each batch's transaction: availability
+// (lib/availability/rollup-sql.ts) and the online chart's
+// (lib/stats/online-rollup-sql.ts). Each needs the state before the batch
+// and corrects after it; both share one statement before the events are
+// stored and one after client_state is refreshed, whatever the batch size.
+import "server-only";
+import type pg from "pg";
+import { AVAILABILITY_BEFORE_CTES, availabilityApplyCtes } from "../availability/rollup-sql";
+import { sql, type Sql } from "../db/sql";
+import { onlineApplyCtes, onlineBeforeCtes } from "../stats/online-rollup-sql";
+import type { AcceptedItem } from "./parse";
+
+/** Which rollups a batch maintains: both, except when a benchmark measures what they cost. */
+export interface Rollups {
+  availability: boolean;
+  /** The online chart's rollup, kept once it is built (online_rollup_state). */
+  online: boolean;
+}
+
+export const ALL_ROLLUPS: Rollups = { availability: true, online: true };
+
+/** What the statement before the batch found, handed to the one after it. */
+export interface RollupsBefore {
+  rollups: Rollups;
+  /** The batch's connect and disconnect events, as `presenceRows` encodes them. */
+  events: string;
+  /** JSON [{client_id, t}]: where each client's availability may change. */
+  dirty: string;
+  /** JSON [{client_id, session_identifier, version_number, old_disc}]. */
+  discs: string;
+  /** JSON [{sm, em, n}]: the online spans the batch may change, as they were. */
+  spans: string;
+  newClients: number;
+}
+
+const isPresence = (item: AcceptedItem) =>
+  item.event.eventType === "connected" || item.event.eventType === "disconnected";
+
+function presenceRows(items: readonly AcceptedItem[]): string {
+  let out = "[";
+  for (const { event } of items) {
+    if (event.eventType !== "connected" && event.eventType !== "disconnected") continue;
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify({
+      client_id: event.clientId,
+      session_identifier: event.sessionIdentifier,
+      version_number: event.versionNumber,
+      event_type: event.eventType,
+      at: event.timestamp,
+    })}`;
+  }
+  return `${out}]`;
+}
+
+/** The batch's presence events as a relation; `at` converted as INSERT_EVENTS_SQL does. */
+const eventsRelation = (events: string): Sql => sql`
+ev AS (
+  SELECT x.client_id, x.session_identifier, x.version_number, x.event_type,
+         to_timestamp(x.at / 1000.0) AS at
+    FROM jsonb_to_recordset(${events}::jsonb)
+      AS x(client_id text, session_identifier text, version_number bigint, event_type text, at float8)
+)`;
+
+/**
+ * Before the events are stored (after the batch's locks): each rollup's view
+ * of what the batch may change, in one round trip. Planned per batch, not
+ * prepared: it looks up each client's connections, and a generic plan made
+ * while the tables were small scans them whole once they are not
+ * (lib/ingest/store.ts, refreshClientState).
+ */
+export async function rollupsBefore(
+  client: pg.ClientBase,
+  accepted: readonly AcceptedItem[],
+  clientIds: readonly string[],
+  rollups: Rollups,
+): Promise<RollupsBefore | null> {
+  if (!rollups.availability && !rollups.online) return null;
+  const events = presenceRows(accepted);
+  const ctes: Sql[] = [eventsRelation(events)];
+  if (rollups.availability) ctes.push(AVAILABILITY_BEFORE_CTES);
+  if (rollups.online) ctes.push(onlineBeforeCtes(sql`ev`, clientIds));
+  const none = sql.raw("'[]'");
+  const statement = sql`WITH ${sql.join(ctes, ",")}
+SELECT ${
+    rollups.availability
+      ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id, 't', t)), '[]')::text
+               FROM av_dirty)`
+      : none
+  } AS dirty, ${
+    rollups.availability
+      ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id,
+                 'session_identifier', session_identifier, 'version_number', version_number,
+                 'old_disc', old_disc)), '[]')::text FROM av_discs)`
+      : none
+  } AS discs, ${
+    rollups.online
+      ? sql`(SELECT COALESCE(json_agg(json_build_object('sm', sm, 'em', em, 'n', n)), '[]')::text
+               FROM span_keys)`
+      : none
+  } AS spans, ${rollups.online ? sql`(SELECT n FROM new_clients)` : sql.raw("0")} AS new_clients`;
+  const { rows } = await client.query<{
+    dirty: string;
+    discs: string;
+    spans: string;
+    new_clients: number;
+  }>(statement.text, statement.values);
+  const row = rows[0]!;
+  return {
+    rollups,
+    events,
+    dirty: row.dirty,
+    discs: row.discs,
+    spans: row.spans,
+    newClients: row.new_clients,
+  };
+}
+
+/**
+ * After client_state is refreshed: both rollups corrected in one statement.
+ * `fresh` are the batch's newly stored events: a client whose presence
+ * events were all duplicates changed nothing and is not recomputed.
+ */
+export async function rollupsAfter(
+  client: pg.ClientBase,
+  before: RollupsBefore | null,
+  fresh: readonly AcceptedItem[],
+  duplicates: boolean,
+): Promise<void> {
+  if (before === null || fresh.length === 0) return;
+  let dirty = before.dirty;
+  if (duplicates && dirty !== "[]") {
+    const changed = new Set(fresh.filter(isPresence).map((f) => f.event.clientId));
+    const rows = JSON.parse(dirty) as { client_id: string }[];
+    dirty = JSON.stringify(rows.filter((r) => changed.has(r.client_id)));
+  }
+  const presence = before.events !== "[]";
+  const ctes: Sql[] = [];
+  if (before.rollups.availability && dirty !== "[]") {
+    ctes.push(
+      availabilityApplyCtes(
+        sql`SELECT * FROM jsonb_to_recordset(${dirty}::jsonb) AS x(client_id text, t timestamptz)`,
+        sql`SELECT * FROM jsonb_to_recordset(${before.discs}::jsonb)
+              AS x(client_id text, session_identifier text, version_number bigint, old_disc timestamptz)`,
+      ),
+    );
+  }
+  if (before.rollups.online && (presence || before.newClients > 0)) {
+    ctes.push(eventsRelation(before.events));
+    ctes.push(onlineApplyCtes(sql`ev`, before.spans, before.newClients));
+  }
+  if (ctes.length === 0) return;
+  const statement = sql`WITH ${sql.join(ctes, ",")} SELECT 1`;
+  await client.query(statement.text, statement.values);
+}
