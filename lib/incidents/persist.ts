@@ -167,26 +167,7 @@ export async function persistIncidents(
         at,
       ],
     );
-    await db.query(`DELETE FROM incident_client WHERE incident_id = $1`, [id]);
-    const c = incident.clients;
-    await db.query(
-      `INSERT INTO incident_client (incident_id, client_id, session_identifier, version_number,
-         conn_time, disconnected_at, disconnect_reason, principal_identifier, ip_address, reconnected_at)
-       SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
-         $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
-      [
-        id,
-        c.map((x) => x.clientId),
-        c.map((x) => x.sessionIdentifier),
-        c.map((x) => x.versionNumber),
-        c.map((x) => new Date(x.connTime)),
-        c.map((x) => new Date(x.disconnectedAt)),
-        c.map((x) => x.reason),
-        c.map((x) => x.principalIdentifier),
-        c.map((x) => x.ipAddress),
-        c.map((x) => (x.reconnectedAt === null ? null : new Date(x.reconnectedAt))),
-      ],
-    );
+    await writeClients(db, id, incident.clients, previous?.clients ?? []);
   }
 
   for (const s of stored) {
@@ -205,4 +186,66 @@ export async function persistIncidents(
     await db.query(`DELETE FROM incident_client WHERE incident_id = $1`, [s.id]);
   }
   return changed;
+}
+
+/** One stored client row's content, to tell a changed client from a kept one. */
+const rowOf = (c: IncidentClient) =>
+  JSON.stringify([
+    c.sessionIdentifier,
+    c.versionNumber,
+    c.connTime,
+    c.disconnectedAt,
+    c.reason,
+    c.principalIdentifier,
+    c.ipAddress,
+    c.reconnectedAt,
+  ]);
+
+/**
+ * Brings an incident's stored clients from `before` to `after`: deletes the
+ * ones that left, upserts the new and the changed. A storm's incident changes
+ * on every run while its clients reconnect; writing only the difference keeps
+ * each run's writes to the clients that changed, not the whole list.
+ */
+async function writeClients(
+  db: Queryable,
+  id: string,
+  after: readonly IncidentClient[],
+  before: readonly IncidentClient[],
+): Promise<void> {
+  const kept = new Map(before.map((c) => [c.clientId, rowOf(c)]));
+  const staying = new Set(after.map((c) => c.clientId));
+  const gone = before.filter((c) => !staying.has(c.clientId)).map((c) => c.clientId);
+  if (gone.length > 0) {
+    await db.query(
+      `DELETE FROM incident_client WHERE incident_id = $1 AND client_id = ANY($2::text[])`,
+      [id, gone],
+    );
+  }
+  const c = after.filter((x) => kept.get(x.clientId) !== rowOf(x));
+  if (c.length === 0) return;
+  await db.query(
+    `INSERT INTO incident_client (incident_id, client_id, session_identifier, version_number,
+       conn_time, disconnected_at, disconnect_reason, principal_identifier, ip_address, reconnected_at)
+     SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
+       $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+     ON CONFLICT (incident_id, client_id) DO UPDATE SET
+       session_identifier = EXCLUDED.session_identifier, version_number = EXCLUDED.version_number,
+       conn_time = EXCLUDED.conn_time, disconnected_at = EXCLUDED.disconnected_at,
+       disconnect_reason = EXCLUDED.disconnect_reason,
+       principal_identifier = EXCLUDED.principal_identifier, ip_address = EXCLUDED.ip_address,
+       reconnected_at = EXCLUDED.reconnected_at`,
+    [
+      id,
+      c.map((x) => x.clientId),
+      c.map((x) => x.sessionIdentifier),
+      c.map((x) => x.versionNumber),
+      c.map((x) => new Date(x.connTime)),
+      c.map((x) => new Date(x.disconnectedAt)),
+      c.map((x) => x.reason),
+      c.map((x) => x.principalIdentifier),
+      c.map((x) => x.ipAddress),
+      c.map((x) => (x.reconnectedAt === null ? null : new Date(x.reconnectedAt))),
+    ],
+  );
 }
