@@ -2,6 +2,7 @@
 // webhook HMAC key, the PagerDuty routing key) are shown once, in the answer
 // that creates them, and never again; a Slack URL, which is its own secret,
 // is shown shortened.
+import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";

@@ -1,6 +1,7 @@
 // The scheduler's evaluation pass: each enabled rule is claimed by one app
 // instance (FOR UPDATE SKIP LOCKED), evaluated in SQL, and its alert changes
 // and their outbox rows committed in one transaction.
+import "server-only";
 import type pg from "pg";
 import type { PresenceConfig } from "../presence/types";
 import { statusSql } from "../clients/client-row";

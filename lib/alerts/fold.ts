@@ -6,6 +6,7 @@
 // a resolved one when the incident closes. 10,000 devices dropping at once
 // send a handful of messages per channel, not 10,000. The `incident` rule
 // kind uses the same incident alerts for every incident that opens.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { PresenceConfig } from "../presence/types";

@@ -1,5 +1,6 @@
 // GET /api/alerts?state=firing|resolved: alerts newest first, each with its
 // deliveries and their attempts (what was sent where, and what went wrong).
+import "server-only";
 import { db } from "../db/client";
 import type { AlertsQuery } from "./schemas";
 

@@ -1,5 +1,6 @@
 // Tells every app instance's stream hub (lib/stream/hub.ts) that alerts
 // changed, so open browsers update the bell and the Alerts page live.
+import "server-only";
 import type pg from "pg";
 
 export const ALERTS_CHANNEL = "fleet_alerts";

@@ -1,6 +1,7 @@
 // The durable outbox: deliveries are written in the transaction that changes
 // the alert, so a crash between the change and the send loses nothing (the
 // sender finds the row on its next pass, in whichever instance runs it).
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { connectionFromRow } from "../clients/client-row";

@@ -1,4 +1,5 @@
 // Alert rules: list, create, change, delete (GET|POST /api/alerts/rules, PATCH|DELETE /{id}).
+import "server-only";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
 import type { RuleRow } from "./rule-row";

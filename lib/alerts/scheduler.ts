@@ -2,6 +2,7 @@
 // timer per client: each pass asks PostgreSQL which clients became due
 // (evaluate.ts), and the instances split the rules and deliveries between
 // them with row locks, so adding instances never sends anything twice.
+import "server-only";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { alertsConfig } from "./config";

@@ -3,6 +3,7 @@
 // transaction, so no two instances send it at once, and an instance killed
 // mid-send leaves it to be sent again, with the same deliveryId and body,
 // once the lease runs out: at least once, never lost.
+import "server-only";
 import type pg from "pg";
 import { nextAttemptAt } from "./backoff";
 import { notifyAlertsChanged } from "./notify";

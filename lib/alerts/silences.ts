@@ -1,6 +1,7 @@
 // Silences (GET|POST /api/alerts/silences): mute rules or a selector for a
 // time window, with who and why. Alerts that fire while muted are recorded
 // with `silenced: true` and sent to no channel.
+import "server-only";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
 import type { CreateSilenceBody } from "./schemas";

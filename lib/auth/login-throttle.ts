@@ -2,6 +2,7 @@
 // real account counts them (lib/auth/operators.ts verifyLogin): the same
 // number of failures locks the name for the same time with the same answer,
 // so the lockout does not tell which names exist.
+import "server-only";
 import { db } from "../db/client";
 
 /** lower(): names are unique case-insensitively, as accounts are. */

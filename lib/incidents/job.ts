@@ -1,6 +1,7 @@
 // The production path: reruns the pure detector (detect.ts) over the part
 // of the timeline that new events may have changed, with the database
 // answering its questions (load.ts), and stores the result (persist.ts).
+import "server-only";
 import type pg from "pg";
 import { incidentConfig, type IncidentConfig } from "./config";
 import {

@@ -1,6 +1,7 @@
 // The database's answers to the detector's questions (detect.ts), each the
 // SQL twin of the in-memory reference (reference.ts); job.test.ts holds
 // them to it.
+import "server-only";
 import type pg from "pg";
 import type { DisconnectPoint } from "./detect";
 import { CURRENT_JOIN_SQL, INFERRED_END_SQL } from "../clients/inferred-end";

@@ -4,6 +4,7 @@
 // with; a stored one left without a match is merged into the incident that
 // took most of its clients, or retracted. Rows are never deleted, so an ID an
 // alert has sent out keeps resolving.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { compareStrings } from "../presence/connections";

@@ -1,5 +1,6 @@
 // Reads of the stored incidents: the API's list and detail, and the
 // functions other domains (alerts) call.
+import "server-only";
 import { db } from "../db/client";
 import { ServiceError } from "../errors";
 import { networkOf } from "./network";

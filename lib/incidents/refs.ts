@@ -1,4 +1,5 @@
 // What other domains (alerts) read of incidents: small references, no pages.
+import "server-only";
 import { db } from "../db/client";
 
 export interface IncidentRef {

@@ -1,6 +1,7 @@
 // Runs incident detection inside each app instance (the advisory lock lets
 // one of them do the work at a time): shortly after start, then every
 // INCIDENT_DETECTION_INTERVAL_SECONDS.
+import "server-only";
 import { z } from "zod";
 import { db } from "../db/client";
 import { runIncidentDetection } from "./job";

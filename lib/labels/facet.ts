@@ -1,5 +1,6 @@
 // GET /api/labels/facet?key=site: how the fleet splits by one label key,
 // with each value's online share, for the fleet page's facet.
+import "server-only";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql } from "../db/sql";

@@ -1,6 +1,7 @@
 // Reading and writing client_label. Every write replaces a client's whole
 // label set inside one transaction, with set-based SQL (arrays unnested), so
 // an import of 100,000 rows is three statements, not 100,000.
+import "server-only";
 import type pg from "pg";
 import type { Labels } from "../../contract/labels";
 import { db } from "../db/client";

@@ -1,13 +1,12 @@
 // GET /metrics behind the HTTP layer: a bearer token from METRICS_TOKEN
 // (comma-separated, for rotation) or an API token of either role, then the
 // series in Prometheus text format.
-import { createHash, timingSafeEqual } from "node:crypto";
+import "server-only";
 import { apiTokenPrincipal, API_TOKEN_PREFIX } from "../auth/api-tokens";
 import { bearerCredential } from "../auth/bearer";
+import { matchesAnyToken } from "../auth/token-hash";
 import { ServiceError } from "../errors";
 import { appMetrics } from "./registry";
-
-const digest = (s: string) => createHash("sha256").update(s).digest();
 
 export function metricsTokens(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.METRICS_TOKEN ?? "")
@@ -33,12 +32,7 @@ export async function requireMetricsToken(request: Request): Promise<void> {
       "Scrape with Authorization: Bearer <API token>, or set METRICS_TOKEN and send that.",
     );
   }
-  let ok = false;
-  if (typeof credential === "string") {
-    const presented = digest(credential);
-    for (const token of tokens) ok = timingSafeEqual(presented, digest(token)) || ok;
-  }
-  if (!ok) {
+  if (typeof credential !== "string" || !matchesAnyToken(credential, tokens)) {
     throw new ServiceError(
       "unauthorized",
       "A valid bearer token is required (Authorization: Bearer <METRICS_TOKEN>).",

@@ -1,5 +1,6 @@
 // Runs the retention job inside each app instance (the advisory lock lets one
 // of them do the work): shortly after start, then every hour.
+import "server-only";
 import { db } from "../db/client";
 import { retentionConfig, runRetention } from "./run";
 import { appLog } from "../log/logger";

@@ -1,6 +1,7 @@
 // Disconnect reasons over time (the fleet page's stacked chart): how many
 // disconnects of each reason per hour (24 h) or per day (7 days), by event
 // time, from the connection table, for the clients carrying every `label`.
+import "server-only";
 import { z } from "zod";
 import { LabelFilters } from "../clients/schemas";
 import { fleetMemberSql } from "../clients/infrastructure";
