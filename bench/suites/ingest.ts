@@ -27,6 +27,7 @@ import { timeStatements } from "../lib/statement-times";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { median, round } from "../lib/stats";
 import { batches, lifecycleHistory } from "../lib/workload";
+import { rollupFigures } from "./ingest-rollups";
 
 export interface IngestOptions {
   events: number;
@@ -255,22 +256,6 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
       naiveConcurrent,
     );
     const copyM = measured("(a) COPY into lifecycle_event", "ev/s", copy);
-    const directNoRollupM = measured(
-      "(b2) storeBatch direct, without the online chart's rollup",
-      "ev/s",
-      directNoRollup,
-    );
-    const toFlat = pairedRatio(direct, directFlat);
-    const directNoAvailabilityM = measured(
-      "(b1) storeBatch direct, without the availability rollup",
-      "ev/s",
-      directNoAvailability,
-    );
-    const directNoRollupsM = measured(
-      "(b0) storeBatch direct, without either rollup",
-      "ev/s",
-      directNoRollups,
-    );
     const toDirect = pairedRatio(route, direct);
     const toNaive = pairedRatio(route, naive);
     const figures: Figure[] = [
@@ -306,43 +291,13 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         limit: copyM,
         ratioToLimit: pairedRatio(direct, copy),
       },
-      {
-        section,
-        ...directM,
-        name: "(b) with both rollups maintained vs (b0) without either",
-        baseline: directNoRollupsM,
-        ratioToBaseline: pairedRatio(direct, directNoRollups),
-        target: {
-          text: "≥ 85% of (b0)",
-          met: pairedRatio(direct, directNoRollups) >= 0.85,
-        },
-      },
-      {
-        section,
-        ...directNoRollupM,
-        name: "(b2) with the availability rollup maintained vs (b0) without either",
-        baseline: directNoRollupsM,
-        ratioToBaseline: pairedRatio(directNoRollup, directNoRollups),
-        target: {
-          text: "≥ 85% of (b0)",
-          met: pairedRatio(directNoRollup, directNoRollups) >= 0.85,
-        },
-      },
-      {
-        section,
-        ...directNoAvailabilityM,
-        name: "(b1) with the online chart's rollup maintained vs (b0) without either",
-        baseline: directNoRollupsM,
-        ratioToBaseline: pairedRatio(directNoAvailability, directNoRollups),
-      },
-      {
-        section,
-        ...directM,
-        name: "(b) on the month-partitioned event table vs (b') unpartitioned",
-        baseline: measured("(b') storeBatch direct, event table unpartitioned", "ev/s", directFlat),
-        ratioToBaseline: toFlat,
-        target: { text: "≥ 90% of (b')", met: toFlat >= 0.9 },
-      },
+      ...rollupFigures(section, directM, {
+        direct,
+        directNoAvailability,
+        directNoRollup,
+        directNoRollups,
+        directFlat,
+      }),
       {
         section: "6. memory",
         ...measured("app RSS, peak under the ingest load", "MiB", appPeak),
