@@ -8,7 +8,8 @@ import { CURRENT_JOIN_SQL, INFERRED_END_SQL } from "../clients/inferred-end";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
-interface PointRow {
+/** A disconnect as the connection and incident_client tables hold it. */
+export interface PointRow {
   client_id: string;
   session_identifier: string;
   version_number: string;
@@ -27,16 +28,7 @@ export async function loadDisconnects(db: Queryable, from: number): Promise<Disc
        FROM connection WHERE disconnected_at >= $1`,
     [new Date(from)],
   );
-  return rows.map((r) => ({
-    clientId: r.client_id,
-    sessionIdentifier: r.session_identifier,
-    versionNumber: Number(r.version_number),
-    connTime: r.conn_time.getTime(),
-    disconnectedAt: r.disconnected_at.getTime(),
-    reason: r.disconnect_reason,
-    principalIdentifier: r.principal_identifier,
-    ipAddress: r.ip_address,
-  }));
+  return rows.map(pointFromRow);
 }
 
 /** Whether any disconnect lies in [from, to): a burst cannot reach back past a quiet window. */
@@ -129,4 +121,17 @@ export async function loadReconnects(
     out.set(points[Number(r.i) - 1] as DisconnectPoint, r.at === null ? null : r.at.getTime());
   }
   return out;
+}
+
+export function pointFromRow(r: PointRow): DisconnectPoint {
+  return {
+    clientId: r.client_id,
+    sessionIdentifier: r.session_identifier,
+    versionNumber: Number(r.version_number),
+    connTime: r.conn_time.getTime(),
+    disconnectedAt: r.disconnected_at.getTime(),
+    reason: r.disconnect_reason,
+    principalIdentifier: r.principal_identifier,
+    ipAddress: r.ip_address,
+  };
 }

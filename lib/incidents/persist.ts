@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { compareStrings } from "../presence/connections";
 import type { DetectedIncident, IncidentClient } from "./detect";
+import { pointFromRow, type PointRow } from "./load";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
@@ -23,33 +24,15 @@ interface StoredRow {
   reasons: Record<string, number>;
 }
 
-interface ClientRow {
+interface ClientRow extends PointRow {
   incident_id: string;
-  client_id: string;
-  session_identifier: string;
-  version_number: string;
-  conn_time: Date;
-  disconnected_at: Date;
-  disconnect_reason: string | null;
-  principal_identifier: string | null;
-  ip_address: string | null;
   reconnected_at: Date | null;
 }
 
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 
 export function clientFromRow(r: ClientRow): IncidentClient {
-  return {
-    clientId: r.client_id,
-    sessionIdentifier: r.session_identifier,
-    versionNumber: Number(r.version_number),
-    connTime: r.conn_time.getTime(),
-    disconnectedAt: r.disconnected_at.getTime(),
-    reason: r.disconnect_reason,
-    principalIdentifier: r.principal_identifier,
-    ipAddress: r.ip_address,
-    reconnectedAt: ms(r.reconnected_at),
-  };
+  return { ...pointFromRow(r), reconnectedAt: ms(r.reconnected_at) };
 }
 
 /** What a rerun compares: everything detected, in one canonical text. */
