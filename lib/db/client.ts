@@ -1,7 +1,8 @@
 // The connection pools of a process: the main one, shared by Prisma (through
 // the pg adapter) and the set-based SQL of ingest and queries, and a small
 // one for CSV exports alone, whose connections live as long as a download.
-import "server-only";
+// No "server-only" here: Playwright's setup (no react-server condition)
+// reaches it through test/support/db.ts; every module that uses it has it.
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { exportLimits } from "../export/limits";
