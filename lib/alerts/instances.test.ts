@@ -15,7 +15,7 @@ const children: ChildProcess[] = [];
 function startInstance(): Promise<void> {
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", "test/support/alert-worker.ts", "loop"],
+    ["--conditions=react-server", "--import", "tsx", "test/support/alert-worker.ts", "loop"],
     {
       env: { ...process.env, ...ENV },
       stdio: ["ignore", "pipe", "inherit"],

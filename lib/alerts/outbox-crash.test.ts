@@ -22,10 +22,14 @@ let receiver: Receiver;
 let child: ChildProcess | undefined;
 
 function startWorker(mode: "hang" | "send"): { child: ChildProcess; evaluated: Promise<void> } {
-  const proc = spawn(process.execPath, ["--import", "tsx", "test/support/alert-worker.ts", mode], {
-    env: { ...process.env, ...ENV },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", "test/support/alert-worker.ts", mode],
+    {
+      env: { ...process.env, ...ENV },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const evaluated = new Promise<void>((resolve, reject) => {
     proc.stdout?.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("evaluated 1")) resolve();
