@@ -194,9 +194,7 @@ async function buildRollups(url: string, log: (line: string) => void) {
     );
     const availability = seconds(t);
     log(`scale data: availability rollup built in ${availability.toFixed(1)} s`);
-    await pool.query(
-      "ANALYZE online_minute, client_first_event, availability_segment, availability_day",
-    );
+    await pool.query("ANALYZE online_minute, client_state, availability_segment, availability_day");
     return { onlineRollup, availability };
   } finally {
     await pool.end();
