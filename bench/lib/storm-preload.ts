@@ -154,7 +154,8 @@ export async function preloadStormDevices(
         `COPY ${copy.table} (${copy.columns}) FROM STDIN`,
         chunked(copy.rows(count, now)),
       );
-    for (const index of indexes) await c.query(index.def);
+    // A partitioned table's index is listed as CREATE INDEX ... ON ONLY: rebuild it on every partition too.
+    for (const index of indexes) await c.query(index.def.replace(" ON ONLY ", " ON "));
     await c.query("VACUUM (ANALYZE)");
   });
   log(

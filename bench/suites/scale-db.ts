@@ -154,7 +154,8 @@ export async function loadScaleData(
   t = performance.now();
   const builds = [
     ...keys.map((k) => `ALTER TABLE "${k.table}" ADD CONSTRAINT "${k.name}" ${k.def}`),
-    ...indexes.map((i) => i.def),
+    // A partitioned table's index is listed as CREATE INDEX ... ON ONLY: build it on every partition too.
+    ...indexes.map((i) => i.def.replace(" ON ONLY ", " ON ")),
   ];
   await twoAtATime(builds, async (c, statement) => {
     await c.query(statement);
