@@ -77,3 +77,24 @@ export function inlineParams(
     return client.escapeLiteral(JSON.stringify(v));
   });
 }
+
+/**
+ * `statement` as one literal SQL text for COPY (which takes no parameters):
+ * inlineParams writes arrays as JSON, so text[] values go in as ARRAY[…].
+ */
+export function inlineForCopy(
+  c: Parameters<typeof inlineParams>[0],
+  statement: { text: string; values: readonly unknown[] },
+): string {
+  const arrays: string[] = [];
+  const values = statement.values.map((v) => {
+    if (!Array.isArray(v)) return v;
+    arrays.push(`ARRAY[${v.map((x) => c.escapeLiteral(String(x))).join(", ")}]::text[]`);
+    return `__array_param_${arrays.length - 1}__`;
+  });
+  let text = inlineParams(c, statement.text, values);
+  arrays.forEach((a, i) => {
+    text = text.replace(c.escapeLiteral(`__array_param_${i}__`), a);
+  });
+  return text;
+}

@@ -10,7 +10,7 @@ import { presenceConfig } from "../../lib/config";
 import { parseItems } from "../../lib/ingest/parse";
 import { storeBatch } from "../../lib/ingest/store";
 import { startBenchApp, type BenchApp } from "../lib/app";
-import { inlineParams } from "../lib/capture-sql";
+import { inlineForCopy } from "../lib/capture-sql";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
 import { copyTo } from "../lib/copy";
 import { truncateAll, withClient } from "../lib/database";
@@ -197,17 +197,7 @@ export async function runAvailabilitySuite(
         `availability: report CSV ${rows} rows in ${round(seconds)} s; COPY of the same query`,
       );
       const copied = await withClient(db.url, async (c) => {
-        // COPY takes no parameters; inlineParams writes arrays as JSON, so text[] go in as ARRAY[…].
-        const arrays: string[] = [];
-        const values = statement.values.map((v) => {
-          if (!Array.isArray(v)) return v;
-          arrays.push(`ARRAY[${v.map((x) => c.escapeLiteral(String(x))).join(", ")}]::text[]`);
-          return `__array_param_${arrays.length - 1}__`;
-        });
-        let text = inlineParams(c, statement.text, values);
-        arrays.forEach((a, i) => {
-          text = text.replace(c.escapeLiteral(`__array_param_${i}__`), a);
-        });
+        const text = inlineForCopy(c, statement);
         const t = performance.now();
         const r = await copyTo(c, `COPY (${text}) TO STDOUT WITH (FORMAT csv)`);
         return { ...r, seconds: (performance.now() - t) / 1000 };

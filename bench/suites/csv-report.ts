@@ -5,7 +5,7 @@ import { availabilityReportCsvSql } from "../../lib/availability/report";
 import { AvailabilityReportQuery } from "../../lib/availability/schemas";
 import { parseQuery } from "../../lib/clients/schemas";
 import type { BenchApp } from "../lib/app";
-import { inlineParams } from "../lib/capture-sql";
+import { inlineForCopy } from "../lib/capture-sql";
 import type { SuiteContext } from "../lib/context";
 import { copyTo } from "../lib/copy";
 import { withClient } from "../lib/database";
@@ -21,17 +21,7 @@ const SECTION = "5. CSV export";
 async function copyRate(url: string, params: URLSearchParams, now: number) {
   const statement = availabilityReportCsvSql(parseQuery(AvailabilityReportQuery, params), now);
   return withClient(url, async (c) => {
-    // COPY takes no parameters; inlineParams writes arrays as JSON, so text[] go in as ARRAY[…].
-    const arrays: string[] = [];
-    const values = statement.values.map((v) => {
-      if (!Array.isArray(v)) return v;
-      arrays.push(`ARRAY[${v.map((x) => c.escapeLiteral(String(x))).join(", ")}]::text[]`);
-      return `__array_param_${arrays.length - 1}__`;
-    });
-    let text = inlineParams(c, statement.text, values);
-    arrays.forEach((a, i) => {
-      text = text.replace(c.escapeLiteral(`__array_param_${i}__`), a);
-    });
+    const text = inlineForCopy(c, statement);
     const started = performance.now();
     const r = await copyTo(c, `COPY (${text}) TO STDOUT WITH (FORMAT csv)`);
     return { rows: r.rows, seconds: (performance.now() - started) / 1000 };
