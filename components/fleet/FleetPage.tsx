@@ -73,6 +73,7 @@ export function FleetPage() {
           <LabelFacet
             key={search.get("facet") ?? "site"}
             facetKey={search.get("facet") ?? "site"}
+            range={chart}
             onKey={(key) => setSearch({ facet: key === "site" ? undefined : key })}
             onPick={(f) =>
               setSearch({

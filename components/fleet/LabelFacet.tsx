@@ -4,16 +4,24 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { labelKeyProblem, type LabelFilter } from "@/contract/labels";
 import type { LabelFacet as Facet } from "@/lib/labels/schemas";
+import type { HistoryRange, OnlineByLabel } from "@/lib/stats/schemas";
 import { fetchJson } from "../hooks/fetch-json";
 import { Panel } from "../ui/Panel";
+import { Sparkline } from "./Sparkline";
 
-/** How the fleet splits by one label key (`facet=site` in the URL); a value click filters the list. */
+/**
+ * How the fleet splits by one label key (`facet=site` in the URL), each
+ * value with its online line over the chart's range; a value click filters
+ * the list.
+ */
 export function LabelFacet({
   facetKey,
+  range,
   onKey,
   onPick,
 }: {
   facetKey: string;
+  range: HistoryRange;
   onKey: (key: string) => void;
   onPick: (filter: LabelFilter) => void;
 }) {
@@ -26,6 +34,17 @@ export function LabelFacet({
     enabled: valid,
     refetchInterval: 30_000,
   });
+  const lines = useQuery({
+    queryKey: ["online-by-label", facetKey, range],
+    queryFn: ({ signal }) =>
+      fetchJson<OnlineByLabel>(
+        `/api/stats/online/by-label?${new URLSearchParams({ key: facetKey, range })}`,
+        { signal },
+      ),
+    enabled: valid,
+    refetchInterval: 60_000,
+  });
+  const pointsOf = new Map(lines.data?.series.map((s) => [s.value, s.points]));
   const items = query.data?.items ?? [];
   return (
     <Panel
@@ -74,6 +93,7 @@ export function LabelFacet({
                   className="flex w-full items-center gap-2 rounded px-1 py-0.5 text-left hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800"
                 >
                   <span className="w-28 truncate font-medium">{item.value}</span>
+                  <Sparkline points={pointsOf.get(item.value) ?? []} scale={item.clients} />
                   <span
                     aria-hidden="true"
                     className="h-2 flex-1 overflow-hidden rounded bg-slate-200 dark:bg-slate-700"

@@ -12,7 +12,7 @@ import {
 import { IncidentClientsQuery, ListIncidentsQuery } from "../incidents/schemas";
 import { FacetQuery, PutLabelsBody } from "../labels/schemas";
 import { ReasonsQuery } from "../stats/reasons";
-import { OnlineHistoryQuery } from "../stats/schemas";
+import { OnlineByLabelQuery, OnlineHistoryQuery } from "../stats/schemas";
 import { clientIdParam, idParam, json, type Operation } from "./operation";
 import {
   ClientPageResponse,
@@ -141,6 +141,15 @@ export const FLEET_OPERATIONS: readonly Operation[] = [
     summary: "Online clients over time",
     query: OnlineHistoryQuery,
     ok: json("Points of the online count.", 200, OnlineHistoryResponse),
+  },
+  {
+    path: "/api/stats/online/by-label",
+    method: "get",
+    tag: "Stats",
+    access: "viewer",
+    summary: "Online clients over time, one series per value of a label key",
+    query: OnlineByLabelQuery,
+    ok: json("The key's most common values, each with the points of its online count."),
   },
   {
     path: "/api/stats/reasons",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LabelFilters } from "../clients/schemas";
+import { FacetQuery } from "../labels/schemas";
 
 /** Chart spans and their sampling step: ~100 points whatever the span. */
 export const HISTORY_RANGES = {
@@ -14,6 +15,20 @@ export const OnlineHistoryQuery = z.object({
   label: LabelFilters.optional(),
 });
 export type OnlineHistoryQuery = z.infer<typeof OnlineHistoryQuery>;
+
+/** GET /api/stats/online/by-label: the online chart split by one label key's values. */
+export const OnlineByLabelQuery = OnlineHistoryQuery.extend({ key: FacetQuery.shape.key });
+export type OnlineByLabelQuery = z.infer<typeof OnlineByLabelQuery>;
+
+export interface OnlineByLabel {
+  range: HistoryRange;
+  key: string;
+  from: string;
+  to: string;
+  stepSeconds: number;
+  /** The key's most common values (as the label facet orders them), each with its points. */
+  series: { value: string; points: OnlinePoint[] }[];
+}
 
 export interface OnlinePoint {
   at: string;

@@ -1,0 +1,56 @@
+// The online chart split by one label key (`site`: one series per site), for
+// the fleet page's label facet. One pass over the range's connections, each
+// span counted under its client's value of the key: the same spans and
+// sample rule as the fleet's chart (online-history.ts), so each series equals
+// the chart filtered by that `key:value`, which the test holds it to.
+import "server-only";
+import { fleetMemberSql } from "../clients/infrastructure";
+import { db } from "../db/client";
+import { sql } from "../db/sql";
+import { labelFilterSql } from "../labels/filter-sql";
+import {
+  deltasOf,
+  historyWindow,
+  samplePoints,
+  spanPairsSql,
+  type SpanPair,
+} from "./online-history";
+import type { OnlineByLabel, OnlineByLabelQuery } from "./schemas";
+
+/** Series drawn at most: the facet's most common values; the rest stay a click away. */
+export const BY_LABEL_SERIES = 12;
+
+export async function onlineByLabel(
+  query: OnlineByLabelQuery,
+  now = new Date(),
+): Promise<OnlineByLabel> {
+  const { from, to, stepMs, steps } = historyWindow(query.range, now);
+  const id = sql.raw("l.client_id");
+  // The label facet's order: most clients carrying the value first, then by value.
+  const top = sql`SELECT l.value FROM client_label l
+     WHERE l.key = ${query.key} AND ${fleetMemberSql(id)} AND ${labelFilterSql(id, query.label)}
+     GROUP BY l.value ORDER BY count(*) DESC, l.value LIMIT ${BY_LABEL_SERIES}`;
+  const values = (await db().pool.query<{ value: string }>(top.text, top.values)).rows.map(
+    (r) => r.value,
+  );
+  const byValue = new Map<string, SpanPair[]>(values.map((v) => [v, []]));
+  if (values.length > 0) {
+    const pairs = spanPairsSql(new Date(from), new Date(to), stepMs / 1000, query.label, {
+      key: query.key,
+      values,
+    });
+    const { rows } = await db().pool.query<SpanPair>(pairs.text, pairs.values);
+    for (const row of rows) byValue.get(row.g!)?.push(row);
+  }
+  return {
+    range: query.range,
+    key: query.key,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    stepSeconds: stepMs / 1000,
+    series: values.map((value) => ({
+      value,
+      points: samplePoints(from, stepMs, steps, deltasOf(byValue.get(value)!)),
+    })),
+  };
+}
