@@ -93,7 +93,11 @@ export function LabelFacet({
                   className="flex w-full items-center gap-2 rounded px-1 py-0.5 text-left hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-slate-800"
                 >
                   <span className="w-28 truncate font-medium">{item.value}</span>
-                  <Sparkline points={pointsOf.get(item.value) ?? []} scale={item.clients} />
+                  <Sparkline
+                    points={pointsOf.get(item.value) ?? []}
+                    scale={item.clients}
+                    dataFrom={lines.data?.dataFrom ?? null}
+                  />
                   <span
                     aria-hidden="true"
                     className="h-2 flex-1 overflow-hidden rounded bg-slate-200 dark:bg-slate-700"

@@ -34,6 +34,7 @@ async function expectSeriesMatchFilteredCharts(
   // The facet without a filter: the split's order is the facet's for the same clients.
   if (label === undefined)
     expect(split.series.map((s) => s.value)).toEqual(facet.items.map((i) => i.value));
+  const starts: string[] = [];
   for (const { value, points } of split.series) {
     const filtered = await onlineHistory(
       { range, label: [...(label ?? []), { key: "site", value }] },
@@ -42,7 +43,10 @@ async function expectSeriesMatchFilteredCharts(
     expect({ range, value, points }).toEqual({ range, value, points: filtered.points });
     expect(split.from).toBe(filtered.from);
     expect(split.stepSeconds).toBe(filtered.stepSeconds);
+    if (filtered.dataFrom !== null) starts.push(filtered.dataFrom);
   }
+  // Where drawing starts: the earliest of the filtered charts' (ISO times sort as text).
+  expect(split.dataFrom).toBe(starts.length === 0 ? null : starts.sort()[0]);
 }
 
 beforeEach(resetDatabase);

@@ -10,6 +10,7 @@ import { sql } from "../db/sql";
 import { labelFilterSql } from "../labels/filter-sql";
 import {
   deltasOf,
+  historyBefore,
   historyWindow,
   samplePoints,
   spanPairsSql,
@@ -42,15 +43,23 @@ export async function onlineByLabel(
     const { rows } = await db().pool.query<SpanPair>(pairs.text, pairs.values);
     for (const row of rows) byValue.get(row.g!)?.push(row);
   }
+  const series = values.map((value) => {
+    const deltas = deltasOf(byValue.get(value)!);
+    return { value, points: samplePoints(from, stepMs, steps, deltas), first: deltas.firstSample };
+  });
+  // As the fleet's chart: samples before any recorded history are left out.
+  const before = await historyBefore(from);
+  const firstSample =
+    series.length === 0 ? Infinity : before ? 0 : Math.min(...series.map((s) => s.first));
   return {
     range: query.range,
     key: query.key,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     stepSeconds: stepMs / 1000,
-    series: values.map((value) => ({
-      value,
-      points: samplePoints(from, stepMs, steps, deltasOf(byValue.get(value)!)),
-    })),
+    dataFrom: Number.isFinite(firstSample)
+      ? new Date(from + firstSample * stepMs).toISOString()
+      : null,
+    series: series.map(({ value, points }) => ({ value, points })),
   };
 }

@@ -144,6 +144,18 @@ export function historyWindow(range: HistoryRange, now: Date) {
   return { from: to - spanMs, to, stepMs, steps: Math.round(spanMs / stepMs) };
 }
 
+/**
+ * Whether any history precedes the range: a connection that ended by then
+ * (an index probe). One still open then is a span starting at sample 0 anyway.
+ */
+export async function historyBefore(from: number): Promise<boolean> {
+  const { rows } = await db().pool.query<{ found: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM connection WHERE disconnected_at <= $1) AS found",
+    [new Date(from)],
+  );
+  return rows[0]?.found === true;
+}
+
 /** Where the chart comes from: the rollup when it can answer, else the connection table. */
 export type HistorySource = "auto" | "rollup" | "connections";
 
@@ -161,16 +173,11 @@ export async function onlineHistory(
   const labelled = query.label !== undefined && query.label.length > 0;
   const [rolled, earlier] = await Promise.all([
     source === "connections" || labelled ? null : rollupDeltas(from, to, stepMs),
-    // History before the range: a connection that ended by then (an index
-    // probe). One still open then is a span starting at sample 0 anyway.
-    db().pool.query<{ found: boolean }>(
-      "SELECT EXISTS (SELECT 1 FROM connection WHERE disconnected_at <= $1) AS found",
-      [new Date(from)],
-    ),
+    historyBefore(from),
   ]);
   if (source === "rollup" && rolled === null) throw new Error("the online rollup is not built");
   const deltas = rolled ?? (await fromConnections(from, to, stepMs, query.label));
-  const firstSample = earlier.rows[0]?.found === true ? 0 : deltas.firstSample;
+  const firstSample = earlier ? 0 : deltas.firstSample;
   const points = samplePoints(from, stepMs, steps, deltas);
   return {
     range: query.range,

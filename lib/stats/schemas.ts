@@ -26,6 +26,8 @@ export interface OnlineByLabel {
   from: string;
   to: string;
   stepSeconds: number;
+  /** As OnlineHistory's: the first sample with any history of these values' clients. */
+  dataFrom: string | null;
   /** The key's most common values (as the label facet orders them), each with its points. */
   series: { value: string; points: OnlinePoint[] }[];
 }
