@@ -40,8 +40,11 @@ export function neverSeenWhereSql(filters: NeverSeenFilters = {}): Sql {
   const id = sql.raw("n.client_id");
   const where: Sql[] = [
     fleetMemberSql(id),
-    sql`NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = n.client_id)`,
-    sql`EXISTS (SELECT 1 FROM client_label y WHERE y.client_id = n.client_id)`,
+    // Scalar subqueries, not (NOT) EXISTS: they stay index probes per
+    // candidate. The planner cannot know the candidates are mostly unseen
+    // and would turn NOT EXISTS into a hash anti-join over all of client_state.
+    sql`(SELECT true FROM client_state x WHERE x.client_id = n.client_id) IS NULL`,
+    sql`(SELECT true FROM client_label y WHERE y.client_id = n.client_id LIMIT 1) IS NOT NULL`,
     labelFilterSql(id, filters.label),
   ];
   if (filters.q !== undefined) where.push(sql`n.client_id LIKE ${likePattern(filters.q)}`);
