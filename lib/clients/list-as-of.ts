@@ -21,7 +21,13 @@ import {
 } from "./as-of-sql";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fleetMemberSql } from "./infrastructure";
-import { likePattern, mergeById, neverSeenClients, neverSeenView } from "./never-seen";
+import {
+  likePattern,
+  mergeById,
+  neverSeenClients,
+  neverSeenCountSql,
+  neverSeenView,
+} from "./never-seen";
 import type { ClientPage, ClientView, Counts, ListClientsQuery } from "./schemas";
 import { ServiceError } from "../errors";
 
@@ -180,9 +186,7 @@ export async function countClientsAsOf(
            count(*) FILTER (WHERE NOT f.unseen)::int AS total,
            count(*) FILTER (WHERE f.unseen)::int AS unseen,
            count(*) FILTER (WHERE NOT f.unseen AND f.client_id IN (SELECT client_id FROM fl))::int AS flapping,
-           (SELECT count(DISTINCT l.client_id)::int FROM client_label l
-             WHERE ${matches(sql.raw("l.client_id"))}
-               AND NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)) AS labelled
+           ${neverSeenCountSql(filters)} AS labelled
       FROM f`;
   const { rows } = await db().pool.query<{
     online: number;

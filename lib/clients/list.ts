@@ -14,7 +14,7 @@ import {
 } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { listClientsAsOf } from "./list-as-of";
-import { likePattern, mergeById, neverSeenClients } from "./never-seen";
+import { likePattern, mergeById, neverSeenClients, neverSeenCountSql } from "./never-seen";
 import { fleetMemberSql } from "./infrastructure";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
@@ -205,9 +205,7 @@ export async function countClients(
                 WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
                   AND ${matchesQ(sql.raw("c.client_id"))}
                 GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
-            (SELECT count(DISTINCT l.client_id)::int FROM client_label l
-              WHERE ${matchesQ(sql.raw("l.client_id"))}
-                AND NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)) AS "neverSeen"
+            ${neverSeenCountSql({ q, label })} AS "neverSeen"
        FROM s`;
   const result = await db().pool.query<Counts>(statement.text, statement.values);
   return result.rows[0]!;

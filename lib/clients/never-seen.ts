@@ -1,6 +1,9 @@
 import "server-only";
 // Client IDs that carry labels but never sent an event (an inventory loaded
-// before the devices came online): listed with status `never_seen`.
+// before the devices came online): listed with status `never_seen`. They are
+// read from never_seen_client, a superset of them kept by triggers (see its
+// migration, 20261206100000_never_seen_client): each candidate is checked
+// here, so a read costs the candidates, not every label in the fleet.
 import { compareClientIds, type Order } from "../../contract/client-list";
 import type { Labels } from "../../contract/labels";
 import { db } from "../db/client";
@@ -9,9 +12,7 @@ import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import { fleetMemberSql } from "./infrastructure";
 import type { ClientView } from "./schemas";
 
-export interface NeverSeenQuery {
-  q?: string | undefined;
-  label?: { key: string; value: string }[] | undefined;
+export interface NeverSeenQuery extends NeverSeenFilters {
   order: Order;
   /** Keyset: only IDs after this one in `order`. */
   after?: string | undefined;
@@ -23,25 +24,53 @@ export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Labelled client IDs with no client_state row, matching the filters, in client ID order. */
-export async function neverSeenClients(query: NeverSeenQuery): Promise<ClientView[]> {
-  const id = sql.raw("l.client_id");
+/** The filters never-seen reads honour (the list's search and labels). */
+export interface NeverSeenFilters {
+  q?: string | undefined;
+  label?: { key: string; value: string }[] | undefined;
+}
+
+/**
+ * The conditions on a never_seen_client row `n` for a never-seen fleet member
+ * matching `filters`: the candidate still has a label and still no
+ * client_state row (the table may hold stale candidates), is no
+ * infrastructure client, and matches `q` and every label filter.
+ */
+export function neverSeenWhereSql(filters: NeverSeenFilters = {}): Sql {
+  const id = sql.raw("n.client_id");
   const where: Sql[] = [
     fleetMemberSql(id),
-    sql`NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)`,
-    labelFilterSql(id, query.label),
+    // Scalar subqueries, not (NOT) EXISTS: they stay index probes per
+    // candidate. The planner cannot know the candidates are mostly unseen
+    // and would turn NOT EXISTS into a hash anti-join over all of client_state.
+    sql`(SELECT true FROM client_state x WHERE x.client_id = n.client_id) IS NULL`,
+    sql`(SELECT true FROM client_label y WHERE y.client_id = n.client_id LIMIT 1) IS NOT NULL`,
+    labelFilterSql(id, filters.label),
   ];
-  if (query.q !== undefined) where.push(sql`l.client_id LIKE ${likePattern(query.q)}`);
+  if (filters.q !== undefined) where.push(sql`n.client_id LIKE ${likePattern(filters.q)}`);
+  return andSql(where);
+}
+
+/** How many never-seen fleet members match `filters`: a scalar subquery. */
+export function neverSeenCountSql(filters: NeverSeenFilters = {}): Sql {
+  return sql`(SELECT count(*)::int FROM never_seen_client n WHERE ${neverSeenWhereSql(filters)})`;
+}
+
+const andSql = (conditions: readonly Sql[]): Sql =>
+  sql.join(
+    conditions.map((c) => sql`(${c})`),
+    " AND ",
+  );
+
+/** Labelled client IDs with no client_state row, matching the filters, in client ID order. */
+export async function neverSeenClients(query: NeverSeenQuery): Promise<ClientView[]> {
+  const where = [neverSeenWhereSql(query)];
   if (query.after !== undefined)
-    where.push(sql`l.client_id ${sql.raw(query.order === "asc" ? ">" : "<")} ${query.after}::text`);
+    where.push(sql`n.client_id ${sql.raw(query.order === "asc" ? ">" : "<")} ${query.after}::text`);
   const dir = sql.raw(query.order === "asc" ? "ASC" : "DESC");
   const statement = sql`SELECT n.client_id, ${labelsColumnSql(sql.raw("n.client_id"))} AS labels
-    FROM (SELECT DISTINCT l.client_id FROM client_label l
-           WHERE ${sql.join(
-             where.map((c) => sql`(${c})`),
-             " AND ",
-           )}
-           ORDER BY l.client_id ${dir} LIMIT ${query.limit}) n
+    FROM (SELECT n.client_id FROM never_seen_client n WHERE ${andSql(where)}
+           ORDER BY n.client_id ${dir} LIMIT ${query.limit}) n
     ORDER BY n.client_id ${dir}`;
   const { rows } = await db().pool.query<{ client_id: string; labels: Labels }>(
     statement.text,

@@ -6,13 +6,12 @@ import "server-only";
 import { presenceConfig } from "../config";
 import { clientColumnsSql, toClientView, type ClientRow } from "../clients/client-row";
 import { DEFAULT_SORT, defaultOrder } from "../../contract/client-list";
-import { fleetMemberSql } from "../clients/infrastructure";
-import { clientsWhereSql, likePattern, whereAll } from "../clients/list";
-import { neverSeenView } from "../clients/never-seen";
+import { clientsWhereSql } from "../clients/list";
+import { neverSeenView, neverSeenWhereSql } from "../clients/never-seen";
 import type { ClientView, ExportClientsQuery } from "../clients/schemas";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
-import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
+import { labelsColumnSql } from "../labels/filter-sql";
 import { streamCsv } from "./csv-stream";
 
 export const CLIENT_CSV_COLUMNS = [
@@ -59,21 +58,14 @@ async function neverSeenBranch(query: ExportClientsQuery, seen: Sql): Promise<Sq
     [shape.fields.map((f) => f.dataTypeID)],
   );
   const typeName = new Map(types.rows.map((t) => [t.oid, t.name]));
-  const id = sql.raw("l.client_id");
   const columns = shape.fields.map((f) => {
     if (f.name === "client_id") return sql`n.client_id`;
     if (f.name === "labels") return sql`${labelsColumnSql(sql.raw("n.client_id"))} AS labels`;
     if (f.name === "never_seen") return sql`true AS never_seen`;
     return sql.raw(`NULL::${typeName.get(f.dataTypeID) ?? "text"} AS "${f.name}"`);
   });
-  const where = [
-    fleetMemberSql(id),
-    sql`NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)`,
-    labelFilterSql(id, query.label),
-  ];
-  if (query.q !== undefined) where.push(sql`l.client_id LIKE ${likePattern(query.q)}`);
   return sql`SELECT ${sql.join(columns, ", ")}
-    FROM (SELECT DISTINCT l.client_id FROM client_label l WHERE ${whereAll(where)}) n`;
+    FROM never_seen_client n WHERE ${neverSeenWhereSql(query)}`;
 }
 
 /** GET /api/export/clients.csv: the fleet table as the list shows it, never-seen clients included. */

@@ -7,6 +7,7 @@ import { db } from "../db/client";
 import { sql } from "../db/sql";
 import { statusSql } from "../clients/client-row";
 import { fleetMemberSql } from "../clients/infrastructure";
+import { neverSeenWhereSql } from "../clients/never-seen";
 
 export type SplitStatus = "online" | "pending" | "offline" | "never_seen";
 
@@ -40,9 +41,8 @@ export async function labelSplit(
      GROUP BY 1, 2, 3
     UNION ALL
     SELECT l.key, l.value, 'never_seen', count(*)::int
-      FROM client_label l
-     WHERE l.key = ANY(${keyList}::text[]) AND ${fleetMemberSql(sql.raw("l.client_id"))}
-       AND NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)
+      FROM never_seen_client n JOIN client_label l ON l.client_id = n.client_id
+     WHERE l.key = ANY(${keyList}::text[]) AND ${neverSeenWhereSql()}
      GROUP BY 1, 2`;
   const { rows } = await db().pool.query<LabelSplitRow>(statement.text, statement.values);
   return rows;

@@ -1,5 +1,6 @@
 // One pass of the retention job: months ahead created, expired months
-// dropped whole, the rest of the expired rows deleted in batches. Run hourly
+// dropped whole, the rest of the expired rows deleted in batches, stale
+// never-seen candidates pruned. Run hourly
 // by every app instance (scheduler.ts) and by `npm run retention`; the
 // advisory lock lets one of them work at a time.
 import "server-only";
@@ -12,6 +13,7 @@ import {
   type DeleteOptions,
 } from "./delete-expired-events";
 import { dropExpiredEventPartitions, ensureEventPartitions, monthStart } from "./event-partitions";
+import { pruneNeverSeenCandidates } from "../clients/never-seen-prune";
 
 const Env = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
@@ -46,6 +48,8 @@ export interface RetentionRun {
   dropped: string[];
   deleted: number;
   batches: number;
+  /** Stale rows dropped from never_seen_client. */
+  neverSeenPruned: number;
 }
 
 export async function runRetention(
@@ -65,7 +69,16 @@ export async function runRetention(
     );
     const dropped = await dropExpiredEventPartitions(client, cutoff);
     const rows = await deleteExpiredRows(client, cutoff, options);
-    return { skipped: false, created, dropped, ...rows };
+    const pruned = await pruneNeverSeenCandidates(client);
+    return {
+      skipped: false,
+      created,
+      dropped,
+      ...rows,
+      neverSeenPruned: pruned.seen + pruned.unlabelled,
+    };
   });
-  return done ?? { skipped: true, created: [], dropped: [], deleted: 0, batches: 0 };
+  return (
+    done ?? { skipped: true, created: [], dropped: [], deleted: 0, batches: 0, neverSeenPruned: 0 }
+  );
 }

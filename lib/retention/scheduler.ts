@@ -13,9 +13,15 @@ export function startRetentionScheduler(env: NodeJS.ProcessEnv = process.env): v
   const run = async () => {
     try {
       const result = await runRetention(db().pool, config);
-      if (result.deleted > 0 || result.created.length > 0 || result.dropped.length > 0) {
+      if (
+        result.deleted > 0 ||
+        result.created.length > 0 ||
+        result.dropped.length > 0 ||
+        result.neverSeenPruned > 0
+      ) {
         appLog.info("retention", {
           deleted: result.deleted,
+          neverSeenPruned: result.neverSeenPruned,
           batches: result.batches,
           partitionsCreated: result.created,
           partitionsDropped: result.dropped,

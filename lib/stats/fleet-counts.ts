@@ -2,11 +2,13 @@
 // online_rollup_state, `online` as the rollup's open spans (the 'infinity'
 // row: one per client whose current connection is open), `pending` read
 // live from the recent disconnects (so pending turns offline with no event),
-// offline as the rest. Used for the unfiltered fleet; the property test
+// offline as the rest, `neverSeen` from the maintained candidates
+// (lib/clients/never-seen.ts). Used for the unfiltered fleet; the property test
 // holds it to countClients' scan (lib/clients/list.ts).
 import "server-only";
 import { msInterval, pendingBoundSql, statusSql } from "../clients/client-row";
 import { fleetMemberSql } from "../clients/infrastructure";
+import { neverSeenCountSql } from "../clients/never-seen";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
 import type { PresenceConfig } from "../presence/types";
@@ -29,9 +31,7 @@ export async function countsFromRollup(now: Date, config: PresenceConfig): Promi
                WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
                  AND ${member("c.client_id")}
                GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
-           (SELECT count(DISTINCT l.client_id)::int FROM client_label l
-             WHERE ${member("l.client_id")}
-               AND NOT EXISTS (SELECT 1 FROM client_state x WHERE x.client_id = l.client_id)) AS "neverSeen"
+           ${neverSeenCountSql()} AS "neverSeen"
      WHERE EXISTS (SELECT 1 FROM st)`;
   const { rows } = await db().pool.query<Omit<Counts, "offline">>(q.text, q.values);
   const row = rows[0];
