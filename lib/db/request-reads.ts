@@ -44,9 +44,15 @@ interface ReadScope {
   timedOut: boolean;
   /** The handler has answered: statements sent later (a streamed body, work it left running) are not its reads. */
   ended: boolean;
+  /** The error a read ends with once the scope is aborted (made where the handler's error mapping can recognise it). */
+  fail: (cause?: unknown) => Error;
 }
 
-const scopes = new AsyncLocalStorage<ReadScope>();
+// One per process, kept on globalThis as the pool is (lib/db/client.ts):
+// Next bundles this module into several route chunks, and the pool's query()
+// is bound by the copy in whichever chunk made the pool first.
+const holder = globalThis as unknown as { fleetReadScopes?: AsyncLocalStorage<ReadScope> };
+const scopes = (holder.fleetReadScopes ??= new AsyncLocalStorage<ReadScope>());
 
 /**
  * Runs a GET handler with its database reads bound to the request: cancelled
@@ -65,6 +71,7 @@ export async function withRequestReads<T>(
     signal: controller.signal,
     timedOut: false,
     ended: false,
+    fail: (cause) => scopeError(scope, cause),
   };
   const onAbort = () => controller.abort();
   if (request.signal.aborted) controller.abort();
@@ -131,11 +138,11 @@ async function scopedQuery(
   scope: ReadScope,
   args: unknown[],
 ): Promise<pg.QueryResult> {
-  if (scope.signal.aborted) throw scopeError(scope);
+  if (scope.signal.aborted) throw scope.fail();
   const client = await pool.connect();
   if (scope.signal.aborted) {
     client.release();
-    throw scopeError(scope);
+    throw scope.fail();
   }
   // A connection lost mid-statement emits 'error' as well as failing it; unheard, that would crash the process.
   const onError = () => {};
@@ -161,7 +168,7 @@ async function scopedQuery(
   } catch (error) {
     failure = error;
     const canceled = (error as { code?: unknown }).code === QUERY_CANCELED;
-    throw cancels !== undefined && canceled ? scopeError(scope, error) : error;
+    throw cancels !== undefined && canceled ? scope.fail(error) : error;
   } finally {
     scope.signal.removeEventListener("abort", cancel);
     const sent = cancels === undefined ? 0 : await cancels;
