@@ -4,7 +4,8 @@
 // (a) the request answers 503 query_timeout at QUERY_TIMEOUT_MS and its
 // statement is gone from pg_stat_activity, and (b) a request whose caller
 // goes away has its statement cancelled within a second, and the pool
-// serves the next request. Needs a production build.
+// serves the next request. The CSV export and the fleet page's server-side
+// prefetch end theirs the same way. Needs a production build.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startApp, type AppServer } from "@/test/support/app-server";
@@ -155,6 +156,21 @@ describe("reads bound to their request", () => {
     const again = await app.fetch("/api/export/connections.csv");
     expect(again.status).toBe(200);
     expect(await again.text()).toMatch(/^clientId,/);
+  });
+
+  it("the fleet page gives up its prefetch at the budget and cancels those reads", async () => {
+    const lock = await lockReads();
+    try {
+      const started = performance.now();
+      const response = await app.fetch("/");
+      expect(response.status).toBe(200);
+      await response.text();
+      // The page renders without rows (the browser fetches them); nothing it started runs on.
+      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS);
+      await expect.poll(appStatements, { timeout: 1_000, interval: 25 }).toEqual([]);
+    } finally {
+      await lock.release();
+    }
   });
 
   it("a bad QUERY_TIMEOUT_MS stops the start, naming it", async () => {

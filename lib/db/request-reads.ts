@@ -59,23 +59,37 @@ const scopes = (holder.fleetReadScopes ??= new AsyncLocalStorage<ReadScope>());
  * when `request.signal` aborts, or once `timeoutMs` have passed since the
  * handler started (0: never).
  */
-export async function withRequestReads<T>(
+export function withRequestReads<T>(
   request: Request,
   run: () => Promise<T>,
   timeoutMs = queryTimeoutMs(),
 ): Promise<T> {
+  const what = `${request.method} ${new URL(request.url).pathname}`;
+  return withReadScope({ what, signal: request.signal, timeoutMs }, run);
+}
+
+/**
+ * The same for reads that serve no Request object (a page's server-side
+ * prefetch): cancelled when `signal` aborts or after `timeoutMs`, which
+ * `limit` names in the timeout's message.
+ */
+export async function withReadScope<T>(
+  options: { what: string; timeoutMs: number; signal?: AbortSignal; limit?: string },
+  run: () => Promise<T>,
+): Promise<T> {
+  const { what, timeoutMs, signal, limit = "QUERY_TIMEOUT_MS" } = options;
   const controller = new AbortController();
   const scope: ReadScope = {
-    what: `${request.method} ${new URL(request.url).pathname}`,
+    what,
     timeoutMs,
     signal: controller.signal,
     timedOut: false,
     ended: false,
-    fail: (cause) => scopeError(scope, cause),
+    fail: (cause) => scopeError(scope, limit, cause),
   };
   const onAbort = () => controller.abort();
-  if (request.signal.aborted) controller.abort();
-  else request.signal.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   const deadline =
     timeoutMs > 0
       ? setTimeout(() => {
@@ -88,17 +102,17 @@ export async function withRequestReads<T>(
   } finally {
     scope.ended = true;
     clearTimeout(deadline);
-    request.signal.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 
 /** The error a read of a scope that timed out or was aborted ends with. */
-function scopeError(scope: ReadScope, cause?: unknown): Error {
+function scopeError(scope: ReadScope, limit: string, cause?: unknown): Error {
   if (!scope.timedOut) return new RequestAborted(undefined, { cause });
   const seconds = scope.timeoutMs / 1000;
   return new ServiceError(
     "query_timeout",
-    `${scope.what}: the database did not answer within ${seconds} s (QUERY_TIMEOUT_MS), so the query was cancelled; retry later or narrow the request.`,
+    `${scope.what}: the database did not answer within ${seconds} s (${limit}), so the query was cancelled; retry later or narrow the request.`,
     // As long as the read was allowed to run: a busy database gets no quicker retry.
     { cause, retryAfterSeconds: Math.max(1, Math.ceil(seconds)) },
   );
@@ -156,7 +170,7 @@ async function scopedQuery(
   const cancel = () => {
     cancels = cancelUntilSettled(client, settled);
     if (scope.timedOut)
-      appLog.warn("a read ran past QUERY_TIMEOUT_MS and was cancelled", {
+      appLog.warn("a read ran past its time limit and was cancelled", {
         request: scope.what,
         timeoutMs: scope.timeoutMs,
       });
