@@ -4,26 +4,30 @@
 // pooled connection from every request after it; and a read that never
 // finished held them for good.
 //
-// A GET handler runs inside a read scope (lib/http/route-methods.ts). Every
-// statement it sends through the main pool's query() (the set-based reads of
-// lib/clients, lib/stats, lib/availability, Prisma's reads outside
-// transactions) is cancelled in PostgreSQL, by a CancelRequest (cancel.ts),
-// when the request is aborted or when the request has run for
-// QUERY_TIMEOUT_MS; the timeout answers 503 `query_timeout`.
+// A GET handler runs inside a read scope (lib/http/route-methods.ts; the
+// fleet page's server-side prefetch has one too, lib/clients/first-page.ts).
+// Every statement it sends through the main pool's query() (the set-based
+// reads of lib/clients, lib/stats, lib/availability, lib/export's setup) is
+// cancelled in PostgreSQL, by a CancelRequest (cancel.ts), when the request
+// is aborted or when it has run for QUERY_TIMEOUT_MS; the timeout answers
+// 503 `query_timeout`. Prisma's queries reach the pool outside the caller's
+// async context (its engine runs them), so its reads (one client, its
+// events, sessions) are not bound: all are small indexed lookups.
 //
 // What it leaves alone, on purpose:
-// - everything outside a GET handler: ingest (POST; a batch cut half-way
-//   would be retried whole by the bridge, but at a cost and for no reason),
-//   migrations, the retention and partition job, the availability and
-//   online rollup rebuilds, the incident and alert jobs: none serves a
-//   waiting caller, and each has its own bounds;
+// - everything outside a GET handler: ingest (POST; its batches are
+//   transactions, so a cut one would only roll back and be sent again, work
+//   wasted for nothing), migrations, the retention and partition job, the
+//   availability and online rollup rebuilds, the incident and alert jobs:
+//   none serves a waiting caller, and each has its own bounds;
 // - transactions (pool.connect()): a GET that writes opts out of the scope
 //   (routeMethods' `getWrites`), and reads need no transaction;
 // - the rows of a streamed CSV export: they come from a cursor on the export
 //   pool, after the handler has answered (the scope has ended by then), under
 //   the export's own idle and total caps (lib/export/limits.ts), which a long
-//   but healthy download must be allowed to use. The reads that prepare an
-//   export (its label columns) are the request's and fall under the scope.
+//   but healthy download must be allowed to use; lib/export/csv-stream.ts
+//   cancels a running FETCH itself when the reader goes away. The reads that
+//   prepare an export (its label columns) are the request's.
 // A server-side statement_timeout would serve the timeout alone, but the
 // main pool is shared with ingest and Prisma: a session setting would leak to
 // them, and setting and resetting it around each read costs two round trips;
