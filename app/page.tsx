@@ -4,7 +4,7 @@ import { FleetPage } from "@/components/fleet/FleetPage";
 import { parseFleetParams } from "@/components/fleet/fleet-params";
 import { FIRST_PAGE_SIZE, listParamsRecord, toSearchParams } from "@/contract/client-list";
 import { queryKeys } from "@/components/hooks/query-keys";
-import { countClients, listClients } from "@/lib/clients/list";
+import { readFirstPage } from "@/lib/clients/first-page";
 import { ListClientsQuery, parseQuery } from "@/lib/clients/schemas";
 
 export const dynamic = "force-dynamic";
@@ -26,13 +26,11 @@ async function prefetch(search: URLSearchParams): Promise<QueryClient> {
     const search = toSearchParams(record);
     search.set("limit", String(FIRST_PAGE_SIZE));
     const query = parseQuery(ListClientsQuery, search);
-    const [page, summary] = await Promise.all([
-      listClients(query),
-      // The summary cards count the whole fleet; a filtered page's counts are not that.
-      record.q === undefined && record.label === undefined ? null : countClients(),
-    ]);
+    // The summary cards count the whole fleet; a filtered page's counts are not that.
+    const filtered = record.q !== undefined || record.label !== undefined;
+    const { page, summary } = await readFirstPage(query, filtered, PREFETCH_BUDGET_MS);
     queryClient.setQueryData(queryKeys.clients(record), { pages: [page], pageParams: [null] });
-    queryClient.setQueryData(queryKeys.summary(), summary ?? page.counts);
+    queryClient.setQueryData(queryKeys.summary(), summary);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, PREFETCH_BUDGET_MS)));

@@ -1,10 +1,16 @@
 // The settings the server checks when it starts (instrumentation.ts): each
 // bad one is refused with a message naming its variable, all at once.
 import { describe, expect, it } from "vitest";
-import { checkConfig as check, ConfigError, metricsLabelKeys as keys } from "./config";
+import {
+  checkConfig as check,
+  ConfigError,
+  metricsLabelKeys as keys,
+  queryTimeoutMs as timeout,
+} from "./config";
 
 const checkConfig = (vars: Record<string, string>) => check(vars as NodeJS.ProcessEnv);
 const metricsLabelKeys = (vars: Record<string, string>) => keys(vars as NodeJS.ProcessEnv);
+const queryTimeoutMs = (vars: Record<string, string>) => timeout(vars as NodeJS.ProcessEnv);
 
 describe("checkConfig", () => {
   it("accepts the defaults (nothing set) and good values", () => {
@@ -30,6 +36,18 @@ describe("checkConfig", () => {
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toMatch(/^Invalid configuration: METRICS_LABEL_KEYS: /);
     expect((thrown as Error).message).toContain(message);
+  });
+
+  it.each(["soon", "-1", "1.5", "3e9"])("refuses QUERY_TIMEOUT_MS=%j, naming it", (value) => {
+    expect(() => checkConfig({ QUERY_TIMEOUT_MS: value })).toThrow(
+      /^Invalid configuration: QUERY_TIMEOUT_MS: /,
+    );
+  });
+
+  it("reads QUERY_TIMEOUT_MS: 30 s unless set, 0 for no limit", () => {
+    expect(queryTimeoutMs({})).toBe(30_000);
+    expect(queryTimeoutMs({ QUERY_TIMEOUT_MS: "0" })).toBe(0);
+    expect(queryTimeoutMs({ QUERY_TIMEOUT_MS: "2500" })).toBe(2_500);
   });
 
   it("names every bad variable at once", () => {

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  // 0: no limit. At most setTimeout's range (about 24.8 days).
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(2_147_483_647).default(30_000),
 });
 
 /** Reads the presence settings from the environment (docs/model.md, "Configuration"). */
@@ -39,6 +41,15 @@ export function ingestMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
 /** The largest label import body (CSV or JSON) read; past it the answer is 413. */
 export function labelsImportMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
   return EnvSchema.parse(env).LABELS_IMPORT_MAX_BYTES;
+}
+
+/**
+ * QUERY_TIMEOUT_MS: how long the database reads of one API GET request may
+ * run before they are cancelled in PostgreSQL and the request answers 503
+ * `query_timeout` (lib/db/request-reads.ts); 0 turns the limit off.
+ */
+export function queryTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return EnvSchema.parse(env).QUERY_TIMEOUT_MS;
 }
 
 /** INGEST_TOKEN holds a comma-separated list so tokens can be rotated without downtime. */

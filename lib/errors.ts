@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   csrf_failed: 403,
   too_many_requests: 429,
   database_unavailable: 503,
+  /** A GET's database reads ran past QUERY_TIMEOUT_MS and were cancelled (Retry-After; the message names the request). */
+  query_timeout: 503,
   /** GET /api/auth/providers with broken OIDC_* settings (the message names the variable). */
   sso_misconfigured: 500,
   /** A setting the server should have refused at start (GET /metrics and METRICS_LABEL_KEYS; the message names it). */
@@ -42,6 +44,18 @@ export class ServiceError extends Error {
 
   get status(): number {
     return ERROR_STATUS[this.code];
+  }
+}
+
+/**
+ * The caller went away (the HTTP request was aborted) and the database work
+ * serving it was cancelled: nobody reads the answer, so it is no error of the
+ * service's and is not logged (lib/db/request-reads.ts).
+ */
+export class RequestAborted extends Error {
+  constructor(message = "The request was aborted by its caller.", options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RequestAborted";
   }
 }
 

@@ -7,6 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { exportLimits } from "../export/limits";
 import { PrismaClient } from "../generated/prisma/client";
+import { bindReadsToRequests } from "./request-reads";
 
 export interface Database {
   pool: pg.Pool;
@@ -24,6 +25,8 @@ export function createDatabase(url: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   // An idle client whose server went away emits 'error'; the pool replaces it.
   pool.on("error", () => {});
+  // An API GET's reads end with its request (cancelled on abort and at QUERY_TIMEOUT_MS).
+  bindReadsToRequests(pool);
   const exportPool = new pg.Pool({
     connectionString: url,
     max: exportLimits().total,

@@ -5,6 +5,7 @@ import "server-only";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import type pg from "pg";
 import Cursor from "pg-cursor";
+import { sendCancelRequest } from "../db/cancel";
 import { db } from "../db/client";
 import type { Sql } from "../db/sql";
 import { acquireExportSlot, exportLimits } from "./limits";
@@ -77,9 +78,21 @@ export async function streamCsv<Row>(
     client.release(error);
     releaseSlot();
   };
+  let fetching = false;
+  /**
+   * A FETCH still running when the export ends early is cancelled in
+   * PostgreSQL, not waited for: a cursor over a sort or a lock can take
+   * minutes to its next rows, and a closed socket does not stop it. The
+   * connection is then closed (a cancel landing late would hit its next user).
+   */
+  const stopFetch = (): boolean => {
+    if (fetching) void sendCancelRequest(client);
+    return fetching;
+  };
   /** Ends the download early: the reader sees the response cut off, not a clean end. */
   const abort = (reason: string) => {
     const error = new ExportAborted(reason);
+    stopFetch();
     release(error);
     try {
       controller?.error(error);
@@ -105,10 +118,16 @@ export async function streamCsv<Row>(
       ...(format.types ? { types: format.types } : {}),
     }),
   );
-  const readBatch = () =>
-    new Promise<Row[]>((resolve, reject) =>
-      cursor.read(BATCH_ROWS, (error, rows) => (error ? reject(error) : resolve(rows as Row[]))),
+  const readBatch = () => {
+    fetching = true;
+    return new Promise<Row[]>((resolve, reject) =>
+      cursor.read(BATCH_ROWS, (error, rows) => {
+        fetching = false;
+        if (error) reject(error);
+        else resolve(rows as Row[]);
+      }),
     );
+  };
   let header = true;
   // The next batch is requested before this one is formatted: PostgreSQL
   // produces rows while Node quotes the previous ones (two cores, both busy).
@@ -165,13 +184,15 @@ export async function streamCsv<Row>(
         }
       },
       cancel() {
-        // The browser went away: close the cursor (after a read in flight) and free the connection.
+        // The browser went away: close the cursor (after a read in flight,
+        // cancelled if it is still running) and free the connection.
         const pending = next;
         next = null;
         clearTimeout(idleTimer);
+        const stopped = stopFetch() ? new ExportAborted("the reader went away") : undefined;
         void (pending ?? Promise.resolve()).then(
-          () => cursor.close(() => release()),
-          () => release(),
+          () => (stopped ? release(stopped) : cursor.close(() => release())),
+          () => release(stopped),
         );
       },
     },

@@ -4,6 +4,7 @@ import {
   isDatabaseOutOfResources,
   isDatabaseUnavailable,
   isUnstorableText,
+  RequestAborted,
   ServiceError,
 } from "../errors";
 
@@ -21,6 +22,8 @@ export function errorResponse(code: ErrorCode, message: string, headers?: Header
  * with a generic 500: database text never reaches the caller.
  */
 export function handleApiError(error: unknown): Response {
+  // Nobody is left to read it: nginx's "client closed request", neither logged nor in the contract.
+  if (error instanceof RequestAborted) return new Response(null, { status: 499 });
   if (error instanceof ServiceError) {
     const retryAfter =
       error.retryAfterSeconds ?? (error.code === "database_unavailable" ? 5 : undefined);

@@ -1,6 +1,7 @@
 // Every API route answers a method it does not serve the same way: the error
 // contract's JSON 405 with an Allow header naming what it does serve, instead
 // of Next's empty 405 (which a client cannot tell from a proxy's answer).
+import { withRequestReads } from "../db/request-reads";
 import { errorResponse } from "./handle-error";
 
 /** The methods a route may export; Next answers HEAD and OPTIONS itself. */
@@ -60,18 +61,28 @@ export function notStored(response: Response): Response {
  * A route module's handlers, every method included: the ones given, and the
  * 405 for the rest. Use as
  * `export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: list });`
+ * GET (and so HEAD) runs with its database reads bound to the request
+ * (lib/db/request-reads.ts: cancelled when the caller goes away and at
+ * QUERY_TIMEOUT_MS). `getWrites`: this GET writes (a sign-in that opens a
+ * session), so it runs to its end like any other write.
  */
 export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
   handlers: H,
+  options: { getWrites?: boolean } = {},
 ): { [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse } {
   const served = ROUTE_METHODS.filter((m) => handlers[m] !== undefined);
   const refuse = methodNotAllowed(served.join(", "));
-  const wrap = (handler: Handler) => async (request: Request, context: never) =>
-    notStored(await handler(request, context));
+  const wrap = (handler: Handler, reads: boolean) => async (request: Request, context: never) =>
+    notStored(
+      await (reads
+        ? withRequestReads(request, async () => handler(request, context))
+        : handler(request, context)),
+    );
   return Object.fromEntries(
     ROUTE_METHODS.map((m) => {
       const handler = handlers[m];
-      return [m, handler === undefined ? refuse : wrap(handler)];
+      if (handler === undefined) return [m, refuse];
+      return [m, wrap(handler, m === "GET" && options.getWrites !== true)];
     }),
   ) as {
     [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse;

@@ -63,6 +63,12 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
   responses["405"] = errorResponse(
     "A method this path does not serve (Allow names those it does).",
   );
+  // Every GET's reads are bound to its request (lib/db/request-reads.ts), but
+  // the sign-in ones, which write and answer with redirects.
+  if (op.method === "get" && !op.path.startsWith("/api/auth/oidc/"))
+    responses["503"] = errorResponse(
+      "`query_timeout`: the request's database reads ran past QUERY_TIMEOUT_MS and were cancelled, or `database_unavailable`; retry after `Retry-After` seconds.",
+    );
   const content: Record<string, { schema: z.ZodType }> = {};
   if (op.body !== undefined) {
     content[op.body.contentType ?? "application/json"] = { schema: op.body.schema };

@@ -20,4 +20,4 @@ async function get(request: Request): Promise<Response> {
   return new Response(null, { status: 303, headers });
 }
 
-export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get }, { getWrites: true });
