@@ -55,10 +55,16 @@ k AS (
 ),
 cands AS (
   -- LATERAL: index probes per client and key, never a scan of every open
-  -- connection, whatever the planner guesses of the batch's size.
+  -- connection, whatever the planner guesses of the batch's size. The
+  -- open test is kept out of the index conditions: statistics taken while
+  -- hardly any connection was open (after a mass disconnect, or on a young
+  -- table) made the planner walk the whole disconnected_at IS NULL range of
+  -- connection_disconnected_at_connected_at_idx for every client as the
+  -- fleet reconnected. By client, the cost follows that client's history.
   SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
     FROM (SELECT DISTINCT client_id FROM k) ids CROSS JOIN LATERAL (
-      SELECT * FROM connection c WHERE c.client_id = ids.client_id AND c.disconnected_at IS NULL OFFSET 0) c
+      SELECT * FROM connection c
+       WHERE c.client_id = ids.client_id AND (c.disconnected_at IS NULL) IS TRUE OFFSET 0) c
   UNION
   SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
     FROM k CROSS JOIN LATERAL (
