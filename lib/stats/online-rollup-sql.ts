@@ -88,6 +88,17 @@ cands AS (
  */
 export const onlineBeforeCtes = (keys: Sql, clientIds: readonly string[]): Sql => sql`
 ${spanKeyCtes(batchCandidates(keys))},
+${newClientsCte(clientIds)}`;
+
+/**
+ * Before a batch without connect or disconnect events: its spans cannot
+ * change, only the fleet's total (CTE `new_clients` as onlineBeforeCtes).
+ */
+export const onlineNewClientsCtes = (clientIds: readonly string[]): Sql => sql`
+st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1),
+${newClientsCte(clientIds)}`;
+
+const newClientsCte = (clientIds: readonly string[]): Sql => sql`
 new_clients AS (
   SELECT count(*)::int AS n
     FROM (SELECT DISTINCT c FROM unnest(${clientIds}::text[]) AS c) ids, st
