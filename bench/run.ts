@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --only ingest,aws-rule,bridge,latency,queries,csv,alerts,alerts-scale,availability,storm] [-- --runs 3] [-- --profile]
+// npm run bench [-- --smoke] [-- --only ingest,aws-rule,bridge,latency,queries,csv,alerts,alerts-scale,availability,storm,ingest-rollups] [-- --runs 3] [-- --profile]
 //   [-- --scale 1m [--fresh]]  (queries, CSV and availability on 1,000,000 clients, generated once; the storm: 1,000,000 devices, 60 s + 600 s)
 // The whole benchmark suite: every figure next to a baseline and a limit
 // measured in the same run on the same machine, medians of several runs with
@@ -21,6 +21,7 @@ import { awsRuleOptions, runAwsRuleSuite } from "./suites/aws-rule";
 import { bridgeOptions, runBridgeSuite } from "./suites/bridge";
 import { csvOptions, runCsvSuite } from "./suites/csv";
 import { ingestOptions, runIngestSuite } from "./suites/ingest";
+import { ingestRollupsOptions, runIngestRollupsSuite } from "./suites/ingest-rollups-run";
 import { latencyOptions, runLatencySuite } from "./suites/latency";
 import { queryOptions, runQuerySuite } from "./suites/queries";
 import { runStormSuite, stormOptions } from "./suites/storm";
@@ -37,7 +38,10 @@ const SUITES = [
   "availability",
   "storm",
 ] as const;
-type SuiteName = (typeof SUITES)[number];
+/** Run only when named: part of what the suites above measure, alone and quicker. */
+const EXTRA_SUITES = ["ingest-rollups"] as const;
+type SuiteName = (typeof SUITES)[number] | (typeof EXTRA_SUITES)[number];
+const KNOWN: readonly string[] = [...SUITES, ...EXTRA_SUITES];
 
 const { values: args } = parseArgs({
   options: {
@@ -60,8 +64,7 @@ const only = (args.only
   .map((s) => s.trim())
   .filter(Boolean) ?? [...SUITES]) as SuiteName[];
 for (const name of only)
-  if (!SUITES.includes(name))
-    throw new Error(`unknown suite '${name}': one of ${SUITES.join(", ")}`);
+  if (!KNOWN.includes(name)) throw new Error(`unknown suite '${name}': one of ${KNOWN.join(", ")}`);
 const runs = Number(args.runs ?? (smoke ? 1 : 3));
 const resultsDir = "bench/results";
 const outName =
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
     pgVersion = await describeServer(server.url);
     const run: Record<SuiteName, () => Promise<SuiteResult>> = {
       ingest: () => runIngestSuite(ctx, ingestOptions(smoke)),
+      "ingest-rollups": () => runIngestRollupsSuite(ctx, ingestRollupsOptions(smoke)),
       "aws-rule": () => runAwsRuleSuite(ctx, awsRuleOptions(smoke)),
       bridge: () => runBridgeSuite(ctx, bridgeOptions(smoke)),
       latency: () => runLatencySuite(ctx, latencyOptions(smoke)),

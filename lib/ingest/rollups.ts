@@ -7,7 +7,11 @@ import "server-only";
 import type pg from "pg";
 import { AVAILABILITY_BEFORE_CTES, availabilityApplyCtes } from "../availability/rollup-sql";
 import { sql, type Sql } from "../db/sql";
-import { onlineApplyCtes, onlineBeforeCtes } from "../stats/online-rollup-sql";
+import {
+  onlineApplyCtes,
+  onlineBeforeCtes,
+  onlineNewClientsCtes,
+} from "../stats/online-rollup-sql";
 import type { AcceptedItem } from "./parse";
 
 /** Which rollups a batch maintains: both, except when a benchmark measures what they cost. */
@@ -75,24 +79,34 @@ export async function rollupsBefore(
 ): Promise<RollupsBefore | null> {
   if (!rollups.availability && !rollups.online) return null;
   const events = presenceRows(accepted);
-  const ctes: Sql[] = [eventsRelation(events)];
-  if (rollups.availability) ctes.push(AVAILABILITY_BEFORE_CTES);
-  if (rollups.online) ctes.push(onlineBeforeCtes(sql`ev`, clientIds));
+  // Without connect or disconnect events (subscriptions, failed connects)
+  // no availability and no online span can change: only the fleet's total
+  // may grow. Planning the whole statement for nothing cost about as much
+  // as running it.
+  const presence = events !== "[]";
+  const availability = rollups.availability && presence;
+  const ctes: Sql[] = [];
+  if (presence) ctes.push(eventsRelation(events));
+  if (availability) ctes.push(AVAILABILITY_BEFORE_CTES);
+  if (rollups.online)
+    ctes.push(presence ? onlineBeforeCtes(sql`ev`, clientIds) : onlineNewClientsCtes(clientIds));
+  if (ctes.length === 0)
+    return { rollups, events, dirty: "[]", discs: "[]", spans: "[]", newClients: 0 };
   const none = sql.raw("'[]'");
   const statement = sql`WITH ${sql.join(ctes, ",")}
 SELECT ${
-    rollups.availability
+    availability
       ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id, 't', t)), '[]')::text
                FROM av_dirty)`
       : none
   } AS dirty, ${
-    rollups.availability
+    availability
       ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id,
                  'session_identifier', session_identifier, 'version_number', version_number,
                  'old_disc', old_disc)), '[]')::text FROM av_discs)`
       : none
   } AS discs, ${
-    rollups.online
+    rollups.online && presence
       ? sql`(SELECT COALESCE(json_agg(json_build_object('sm', sm, 'em', em, 'n', n)), '[]')::text
                FROM span_keys)`
       : none

@@ -15,7 +15,7 @@ export const ROLLUP_LOCK = 0x6f6e_6c6e; // "onln"
  * must yield connection rows of fleet clients; `st.likes` are the
  * infrastructure patterns the rollup was built with (no state row: no rows).
  */
-function spanKeyCtes(cands: Sql): Sql {
+function spanKeyCtes(cands: Sql, currentJoin: Sql = sql.raw(CURRENT_JOIN_SQL)): Sql {
   return sql`
 st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1),
 ${cands},
@@ -27,7 +27,7 @@ spans AS (
     SELECT c.connected_at AS s,
            ${sql.raw(INFERRED_END_SQL)} AS e
       FROM cands c
-      ${sql.raw(CURRENT_JOIN_SQL)}
+      ${currentJoin}
      WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL
   ) unclosed WHERE e IS NULL OR e > s
 ),
@@ -38,6 +38,17 @@ span_keys AS (
     FROM spans GROUP BY 1, 2
 )`;
 }
+
+/**
+ * CURRENT_JOIN_SQL for a batch's few candidates: one probe of the client's
+ * state row each. As a plain join, statistics that saw hardly any client
+ * online made the planner hash every online client's row for each batch.
+ */
+const CURRENT_PROBE = sql`LEFT JOIN LATERAL (
+        SELECT cur.client_id FROM client_state cur
+         WHERE cur.client_id = c.client_id AND cur.session_identifier = c.session_identifier
+           AND cur.version_number = c.version_number AND (cur.disconnected_at IS NULL) IS TRUE
+        OFFSET 0) cur ON true`;
 
 /**
  * The connections whose span a batch can change: those it names (`keys`: a
@@ -55,10 +66,16 @@ k AS (
 ),
 cands AS (
   -- LATERAL: index probes per client and key, never a scan of every open
-  -- connection, whatever the planner guesses of the batch's size.
+  -- connection, whatever the planner guesses of the batch's size. The
+  -- open test is kept out of the index conditions: statistics taken while
+  -- hardly any connection was open (after a mass disconnect, or on a young
+  -- table) made the planner walk the whole disconnected_at IS NULL range of
+  -- connection_disconnected_at_connected_at_idx for every client as the
+  -- fleet reconnected. By client, the cost follows that client's history.
   SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
     FROM (SELECT DISTINCT client_id FROM k) ids CROSS JOIN LATERAL (
-      SELECT * FROM connection c WHERE c.client_id = ids.client_id AND c.disconnected_at IS NULL OFFSET 0) c
+      SELECT * FROM connection c
+       WHERE c.client_id = ids.client_id AND (c.disconnected_at IS NULL) IS TRUE OFFSET 0) c
   UNION
   SELECT c.client_id, c.session_identifier, c.version_number, c.connected_at, c.disconnected_at, c.conn_time
     FROM k CROSS JOIN LATERAL (
@@ -81,7 +98,18 @@ cands AS (
  * state row (the rollup not built) both are empty or zero.
  */
 export const onlineBeforeCtes = (keys: Sql, clientIds: readonly string[]): Sql => sql`
-${spanKeyCtes(batchCandidates(keys))},
+${spanKeyCtes(batchCandidates(keys), CURRENT_PROBE)},
+${newClientsCte(clientIds)}`;
+
+/**
+ * Before a batch without connect or disconnect events: its spans cannot
+ * change, only the fleet's total (CTE `new_clients` as onlineBeforeCtes).
+ */
+export const onlineNewClientsCtes = (clientIds: readonly string[]): Sql => sql`
+st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1),
+${newClientsCte(clientIds)}`;
+
+const newClientsCte = (clientIds: readonly string[]): Sql => sql`
 new_clients AS (
   SELECT count(*)::int AS n
     FROM (SELECT DISTINCT c FROM unnest(${clientIds}::text[]) AS c) ids, st
@@ -98,7 +126,7 @@ new_clients AS (
  * and holds the state row (shared by all) only until its commit.
  */
 export const onlineApplyCtes = (keys: Sql, before: string, newClients: number): Sql => sql`
-${spanKeyCtes(batchCandidates(keys))},
+${spanKeyCtes(batchCandidates(keys), CURRENT_PROBE)},
 om_before AS (SELECT * FROM jsonb_to_recordset(${before}::jsonb) AS x(sm bigint, em bigint, n int)),
 om_d AS (
   SELECT sm AS m, n AS starts, 0 AS ends FROM span_keys

@@ -1,0 +1,117 @@
+// `--only ingest-rollups`: what maintaining the rollups costs ingest, alone.
+// The ingest suite measures the same four variants of the direct transaction
+// beside the route, COPY and the naive path, and needs the built app; this
+// runs only storeBatch (no app, no HTTP), interleaved run by run, and says
+// where each variant's database time goes.
+import os from "node:os";
+import pg from "pg";
+import { presenceConfig } from "../../lib/config";
+import { parseItems } from "../../lib/ingest/parse";
+import type { Rollups } from "../../lib/ingest/rollups";
+import { storeBatch } from "../../lib/ingest/store";
+import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
+import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
+import { truncateAll } from "../lib/database";
+import { measured } from "../lib/report";
+import { timeStatements } from "../lib/statement-times";
+import { batches, lifecycleHistory } from "../lib/workload";
+import { rollupFigures } from "./ingest-rollups";
+
+export interface IngestRollupsOptions {
+  events: number;
+  clients: number;
+  batchSize: number;
+  senders: number;
+}
+
+/** The full size keeps the ingest suite's fleet and batches, with half its events. */
+export function ingestRollupsOptions(smoke: boolean): IngestRollupsOptions {
+  return smoke
+    ? { events: 5_000, clients: 500, batchSize: 500, senders: 4 }
+    : { events: 100_000, clients: 20_000, batchSize: 500, senders: 4 };
+}
+
+const RUN_DEADLINE_MS = 5 * 60_000;
+
+const VARIANTS: { label: string; rollups: Rollups }[] = [
+  { label: "both", rollups: { availability: true, online: true } },
+  { label: "online only", rollups: { availability: false, online: true } },
+  { label: "availability only", rollups: { availability: true, online: false } },
+  { label: "none", rollups: { availability: false, online: false } },
+];
+
+export async function runIngestRollupsSuite(
+  ctx: SuiteContext,
+  o: IngestRollupsOptions,
+): Promise<SuiteResult> {
+  const { log } = ctx;
+  const db = await ctx.server.scratch("rollups");
+  try {
+    const now = Date.now();
+    const parsed = batches([...lifecycleHistory(o.events, o.clients)], o.batchSize).map((b) =>
+      parseItems(b, now),
+    );
+    log(
+      `ingest-rollups: ${o.events} events over ${o.clients} clients, ${parsed.length} batches of ${o.batchSize}, ${o.senders} senders, ${ctx.runs} run(s)`,
+    );
+    const config = presenceConfig();
+    // One pool per variant: each one's statement times apart.
+    const pools = VARIANTS.map(() => {
+      const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
+      pool.on("error", () => {});
+      return { pool, statements: timeStatements(pool) };
+    });
+    const rates = VARIANTS.map((): number[] => []);
+    try {
+      for (let run = 1; run <= ctx.runs; run += 1) {
+        for (let i = 0; i < VARIANTS.length; i += 1) {
+          const v = (i + run - 1) % VARIANTS.length;
+          const { rollups } = VARIANTS[v]!;
+          const { pool } = pools[v]!;
+          await truncateAll(db.url);
+          if (rollups.online) await rebuildOnlineRollup(pool, rollupLikes());
+          const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
+            const stored = await storeBatch(
+              pool,
+              batch.accepted,
+              batch.rejected,
+              new Date(),
+              config,
+              rollups,
+            );
+            return stored.inserted;
+          });
+          if (d.timedOut) throw new Error(`${VARIANTS[v]!.label}: timed out`);
+          rates[v]!.push(d.processed / d.seconds);
+        }
+        log(
+          `ingest-rollups run ${run}/${ctx.runs}: ${VARIANTS.map((v, i) => `${v.label} ${Math.round(rates[i]!.at(-1)!)}`).join(", ")} ev/s, load ${os.loadavg()[0]!.toFixed(1)}`,
+        );
+      }
+    } finally {
+      await Promise.all(pools.map((p) => p.pool.end()));
+    }
+    const [direct, directNoAvailability, directNoRollup, directNoRollups] = rates as [
+      number[],
+      number[],
+      number[],
+      number[],
+    ];
+    const directM = measured("(b) storeBatch direct, both rollups", "ev/s", direct);
+    return {
+      figures: rollupFigures("1. ingest (rollups)", directM, {
+        direct,
+        directNoAvailability,
+        directNoRollup,
+        directNoRollups,
+      }),
+      details: { options: o, direct, directNoAvailability, directNoRollup, directNoRollups },
+      notes: VARIANTS.map(
+        (v, i) =>
+          `ingest-rollups: where the transaction's time goes, ${v.label} (all runs, summed over connections)\n${pools[i]!.statements.report()}`,
+      ),
+    };
+  } finally {
+    await db.drop();
+  }
+}
