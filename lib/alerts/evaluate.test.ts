@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
 import type { LifecycleEvent } from "../presence/types";
-import { deliveryArbitrary } from "../../test/support/presence-arbitraries";
+import { deliveryArbitrary, lifecycleEvent } from "../../test/support/presence-arbitraries";
 import { simulateOffline, ticksFor, twoBurstsArbitrary } from "../../test/support/alert-simulation";
 import {
   evaluateAt,
@@ -98,18 +98,13 @@ function ev(
   t: number,
   v: number,
 ): LifecycleEvent {
-  return {
+  return lifecycleEvent({
     eventType,
     clientId,
     timestamp: t,
     sessionIdentifier: `s-${clientId}`,
-    principalIdentifier: null,
     versionNumber: v,
     clientInitiatedDisconnect: eventType === "disconnected" ? false : null,
     disconnectReason: eventType === "disconnected" ? "CONNECTION_LOST" : null,
-    ipAddress: null,
-    thingName: null,
-    topics: null,
-    connectFailureReason: null,
-  };
+  });
 }
