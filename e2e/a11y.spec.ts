@@ -1,6 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { LOGGED_OUT } from "./support/auth";
+import { expect, test } from "@playwright/test";
+import { seriousViolations } from "./support/a11y";
+import { LOGGED_OUT, submitRefusedLogin } from "./support/auth";
 import { connected, disconnected, ingest, subscribed, uniqueId } from "./support/ingest";
 
 const clientId = uniqueId("e2e-a11y");
@@ -15,20 +15,6 @@ test.beforeAll(async () => {
     connected(`${clientId}-neighbour`, t, 1),
   );
 });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
-    }));
-}
 
 for (const colorScheme of ["light", "dark"] as const) {
   test(`no serious accessibility violations on the fleet page (${colorScheme})`, async ({
@@ -67,17 +53,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.goto("/login");
       await expect(page.getByRole("button", { name: "Log in" })).toBeEnabled();
       expect(await seriousViolations(page)).toEqual([]);
-      // The server's answer to a wrong password, without counting towards anyone's lockout.
-      await page.route("**/api/auth/login", (route) =>
-        route.fulfill({
-          status: 401,
-          json: { error: { code: "unauthorized", message: "Invalid username or password." } },
-        }),
-      );
-      await page.getByLabel("Username").fill("e2e-nobody");
-      await page.getByLabel("Password").fill("not-a-password");
-      await page.getByRole("button", { name: "Log in" }).click();
-      await expect(page.locator("#login-error")).toBeVisible();
+      await submitRefusedLogin(page, "e2e-nobody", "not-a-password");
       expect(await seriousViolations(page)).toEqual([]);
     });
   });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import AxeBuilder from "@axe-core/playwright";
-import { expect as baseExpect, test, type Page } from "@playwright/test";
+import { expect as baseExpect, test } from "@playwright/test";
+import { checkBothSchemes } from "./support/a11y";
 import { csrfToken } from "./support/auth";
 import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
 
@@ -15,24 +15,6 @@ const H = 3_600_000;
 // The machine these run on may be shared and busy: pages answer, if slowly.
 const expect = baseExpect.configure({ timeout: 20_000 });
 test.describe.configure({ timeout: 120_000 });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-}
-
-async function checkPage(page: Page, name: string) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
-    expect(await seriousViolations(page), `${name} (${colorScheme})`).toEqual([]);
-    if (shots)
-      await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
-  }
-}
 
 test.beforeAll(async () => {
   const t = Date.now() - 3 * H;
@@ -74,7 +56,7 @@ test("open the availability report, filter by label, download its CSV", async ({
   await expect(rows.nth(0)).toContainText(/33\.\d %/);
   await expect(rows.nth(1)).toContainText(steady);
   await expect(rows.nth(1)).toContainText("100.0 %");
-  await checkPage(page, "availability-report");
+  await checkBothSchemes(page, "availability-report", { shots });
 
   const downloading = page.waitForEvent("download");
   await page.getByTestId("availability-csv-link").click();
@@ -95,7 +77,7 @@ test("the device page shows the range's availability with a bar per day", async 
   await expect(panel.getByTestId("availability-day").first()).toBeVisible();
   await expect(panel.getByTestId("availability-day")).toHaveCount(dayCount(7));
   await panel.scrollIntoViewIfNeeded();
-  await checkPage(page, "device-availability");
+  await checkBothSchemes(page, "device-availability", { shots });
 });
 
 /** UTC days touched by the last `days` days up to now. */

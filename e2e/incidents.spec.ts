@@ -2,10 +2,10 @@
 // listed, marked on the online chart, opens on its own page, and the device
 // page links to it. Its own app instance and database, with detection every
 // second, so the fleet's share and the markers are this spec's alone.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { migrate } from "../lib/db/migrate";
 import { startApp, type AppServer } from "../test/support/app-server";
+import { seriousViolations } from "./support/a11y";
 import { logIn, TEST_ADMIN } from "./support/auth";
 import { createScratchDatabase, E2E_TOKEN } from "./support/database";
 import { connected, disconnected, envelope, type Payload } from "./support/ingest";
@@ -53,15 +53,6 @@ test.afterAll(async () => {
   await app?.stop();
   await drop?.();
 });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-}
 
 async function logInto(page: Page) {
   await logIn(page.request, TEST_ADMIN.username, TEST_ADMIN.password, app!.url);

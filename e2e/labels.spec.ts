@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { checkBothSchemes } from "./support/a11y";
 import { connected, ingest, uniqueId } from "./support/ingest";
 
 const labelled = uniqueId("e2e-labelled");
@@ -15,24 +15,6 @@ test.beforeAll(async () => {
   await ingest(connected(labelled, t, 1), connected(other, t + 1_000, 1));
 });
 
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-}
-
-async function checkPage(page: Page, name: string) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
-    expect(await seriousViolations(page), `${name} (${colorScheme})`).toEqual([]);
-    if (shots)
-      await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
-  }
-}
-
 test("label a device on its page, then filter the fleet by that label", async ({ page }) => {
   await page.goto(`/clients/${encodeURIComponent(labelled)}`);
   const panel = page.getByRole("region", { name: "Labels" });
@@ -42,10 +24,10 @@ test("label a device on its page, then filter the fleet by that label", async ({
   await expect(panel.getByRole("alert")).toContainText("label key 'Site' must match");
   await panel.getByLabel("Label 1 key").fill("site");
   await panel.getByLabel("Label 1 value").fill(site);
-  await checkPage(page, "device-labels-editing");
+  await checkBothSchemes(page, "device-labels-editing", { shots });
   await panel.getByRole("button", { name: "Save labels" }).click();
   await expect(panel.getByRole("list", { name: "Labels" })).toContainText(`site: ${site}`);
-  await checkPage(page, "device-labels");
+  await checkBothSchemes(page, "device-labels", { shots });
 
   await page.goto("/");
   // The facet (key `site` by default) counts the device under its value.
@@ -60,7 +42,7 @@ test("label a device on its page, then filter the fleet by that label", async ({
   await expect(rows.first()).toHaveAttribute("data-client-id", labelled);
   await expect(rows.first()).toContainText(`site: ${site}`);
   await expect(page.getByRole("heading", { name: `Online clients · site: ${site}` })).toBeVisible();
-  await checkPage(page, "fleet-label-filter");
+  await checkBothSchemes(page, "fleet-label-filter", { shots });
 
   // A shared link opens with the filter; removing it brings the other device back.
   await page.reload();
@@ -81,12 +63,12 @@ test("import an inventory: preview what changes, then apply", async ({ page }) =
   await expect(page.getByRole("region", { name: "Preview" })).toContainText(
     "2 clients change (2 labels added, 0 changed, 0 removed)",
   );
-  await checkPage(page, "inventory-preview");
+  await checkBothSchemes(page, "inventory-preview", { shots });
   await page.getByRole("button", { name: "Apply import" }).click();
   await expect(page.getByText("Imported 2 labels for 2 clients.")).toBeVisible();
 
   await page.getByLabel("Or paste it").fill(`clientId,key,value\n${newcomer},Bad,x\n`);
   await page.getByRole("button", { name: "Preview changes" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toContainText("Line 2: label key 'Bad'");
-  await checkPage(page, "inventory-rejected");
+  await checkBothSchemes(page, "inventory-rejected", { shots });
 });

@@ -2,21 +2,11 @@
 // page (shown once), a script uses it, and once revoked it is refused; the
 // API reference page renders the OpenAPI document under the strict CSP with
 // no console error. Screenshots of both, light and dark, for a human.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { seriousViolations } from "./support/a11y";
 import { baseUrl, uniqueId } from "./support/ingest";
 
 const DIR = "test-results/screenshots";
-
-/** Serious and critical WCAG 2.1 AA violations, outside what `exclude` names. */
-async function seriousViolations(page: Page, exclude?: string) {
-  let axe = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
-  if (exclude !== undefined) axe = axe.exclude(exclude);
-  const results = await axe.analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-}
 
 async function callWith(token: string, path = "/api/clients?limit=1") {
   return fetch(`${baseUrl()}${path}`, { headers: { Authorization: `Bearer ${token}` } });

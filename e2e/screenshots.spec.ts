@@ -2,7 +2,7 @@
 // narrow window; the login and admin pages too. The PNGs land in
 // test-results/screenshots/ for a human to look at.
 import { expect, test, type Page } from "@playwright/test";
-import { csrfToken, LOGGED_OUT } from "./support/auth";
+import { csrfToken, LOGGED_OUT, submitRefusedLogin } from "./support/auth";
 import { resetData, withDatabase } from "./support/database";
 import {
   baseUrl,
@@ -185,17 +185,7 @@ test("screenshots of the login and admin pages", async ({ page, browser }) => {
     await login.goto("/login?next=%2Fadmin");
     await expect(login.getByRole("button", { name: "Log in" })).toBeEnabled();
     await login.screenshot({ path: `${DIR}/login-${colorScheme}.png` });
-    // The answer to a wrong password, simulated: a real one would count towards the lockout.
-    await login.route("**/api/auth/login", (route) =>
-      route.fulfill({
-        status: 401,
-        json: { error: { code: "unauthorized", message: "Invalid username or password." } },
-      }),
-    );
-    await login.getByLabel("Username").fill("alice");
-    await login.getByLabel("Password").fill("wrong password");
-    await login.getByRole("button", { name: "Log in" }).click();
-    await expect(login.locator("#login-error")).toBeVisible();
+    await submitRefusedLogin(login, "alice", "wrong password");
     await login.screenshot({ path: `${DIR}/login-error-${colorScheme}.png` });
     await anonymous.close();
   }

@@ -3,7 +3,6 @@
 // source (badge, filter, device page), and AWS's destination confirmation
 // is listed for admins with a copyable command. Light and dark screenshots
 // land in test-results/screenshots/ for a human to look at.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import {
   AWS_CONFIRMATION_TOKEN,
@@ -13,6 +12,7 @@ import {
   azureValidationEvent,
   emqxClientConnected,
 } from "../test/support/vendor-payloads";
+import { seriousViolations } from "./support/a11y";
 import { E2E_TOKEN } from "./support/database";
 import { baseUrl, uniqueId } from "./support/ingest";
 
@@ -64,15 +64,6 @@ test.beforeAll(async () => {
 
 const row = (page: Page, clientId: string) =>
   page.locator(`[role="row"][data-client-id="${clientId}"]`);
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-}
 
 test("each client shows its source, and the fleet filters by it", async ({ page }) => {
   await page.goto(`/?q=${encodeURIComponent(prefix)}`);

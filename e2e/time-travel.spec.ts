@@ -1,8 +1,8 @@
 // Time travel on the fleet page: clicking a point of the online chart shows
 // the fleet as it stood then (the URL keeps it, a banner says so, live
 // updates pause), and "Back to live" returns. Axe-checked, light and dark.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { checkBothSchemes } from "./support/a11y";
 import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
 
 const HOUR = 3_600_000;
@@ -13,6 +13,8 @@ const early = `${prefix}-early`;
 const late = `${prefix}-late`;
 /** TIME_TRAVEL_SHOTS=/tmp/dir saves the page, live and past, light and dark, to look at. */
 const shots = process.env.TIME_TRAVEL_SHOTS;
+/** The cards' colour transition must finish before contrast is measured. */
+const checks = { shots, settleMs: 500 };
 
 test.beforeAll(async () => {
   const now = Date.now();
@@ -26,23 +28,6 @@ test.beforeAll(async () => {
 const row = (page: Page, clientId: string) =>
   page.locator(`[role="row"][data-client-id="${clientId}"]`);
 
-async function check(page: Page, name: string) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
-    // The cards' colour transition must finish before contrast is measured.
-    await page.waitForTimeout(500);
-    const results = await new AxeBuilder({ page })
-      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-      .analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
-    expect(serious, `${name} (${colorScheme})`).toEqual([]);
-    if (shots)
-      await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
-  }
-}
-
 // Two axe passes per colour scheme on a shared two-core machine: more than the default 30 s.
 test.describe.configure({ timeout: 120_000 });
 
@@ -51,7 +36,7 @@ test("time-travel from the online chart, then back to live", async ({ page }) =>
   await expect(row(page, early)).toHaveAttribute("data-status", "offline");
   await expect(row(page, late)).toHaveAttribute("data-status", "online");
   await expect(page.getByTestId("past-banner")).toHaveCount(0);
-  await check(page, "fleet-live");
+  await checkBothSchemes(page, "fleet-live", checks);
 
   // Five hours back on the 24-hour chart (the plot spans x from 44 px to width - 12 px).
   const chart = page.getByTestId("online-chart-svg");
@@ -77,7 +62,7 @@ test("time-travel from the online chart, then back to live", async ({ page }) =>
   await ingest(disconnected(late, Date.now() - 60_000, 1));
   await page.waitForTimeout(1_500);
   await expect(row(page, late)).toHaveAttribute("data-status", "never_seen");
-  await check(page, "fleet-past");
+  await checkBothSchemes(page, "fleet-past", checks);
 
   // The URL keeps the moment: a reload shows the same past.
   await page.reload();

@@ -83,27 +83,12 @@ export async function runBridgeSuite(
       const messages = [...lifecycleHistory(o.events, o.clients, prefix)].map(toMessage);
       const broker = await startBroker();
       try {
+        /** The bare subscriber on this run's messages: a persistent session or a clean one. */
+        const bareSubscriber = (persistent: boolean) =>
+          bareRun(broker.urls, messages, `${prefix}-`, o.deadlineMs, persistent, broker.helper.pid);
         // The clean-session run goes first: it also warms up the fresh broker.
-        bareCleanRates.push(
-          (
-            await bareRun(
-              broker.urls,
-              messages,
-              `${prefix}-`,
-              o.deadlineMs,
-              false,
-              broker.helper.pid,
-            )
-          ).rate,
-        );
-        const bare = await bareRun(
-          broker.urls,
-          messages,
-          `${prefix}-`,
-          o.deadlineMs,
-          true,
-          broker.helper.pid,
-        );
+        bareCleanRates.push((await bareSubscriber(false)).rate);
+        const bare = await bareSubscriber(true);
         bareCpuPerEvent.push(bare.cpu);
         const r = await bridgeRun(app, broker.urls, messages, o.deadlineMs, run, bridgeProfileDir, {
           broker: broker.helper.pid,
@@ -112,14 +97,7 @@ export async function runBridgeSuite(
         // The bare subscriber again, right after: the bridge is paired with the
         // mean of the runs on either side of it, so a drift of the machine's
         // speed during the run (a bare run lasts 3 s) weighs less.
-        const bareAfter = await bareRun(
-          broker.urls,
-          messages,
-          `${prefix}-`,
-          o.deadlineMs,
-          true,
-          broker.helper.pid,
-        );
+        const bareAfter = await bareSubscriber(true);
         bareRates.push((bare.rate + bareAfter.rate) / 2);
         bareEachRates.push(bare.rate, bareAfter.rate);
         cpuPerEvent.push(

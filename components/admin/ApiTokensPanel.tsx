@@ -3,13 +3,19 @@
 import { useState } from "react";
 import type { ApiTokenView, Role } from "@/lib/auth/schemas";
 import { useApiTokensQuery, useCreateApiToken, useRevokeApiToken } from "../hooks/use-api-tokens";
-import { ConfirmDialog } from "../ui/Dialog";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
 import { field, fieldLabel, td } from "./styles";
-import { code, CreateTokenForm, RevokeCell, TokensTable, TokenStatePill } from "./TokensPanelParts";
+import {
+  code,
+  CreateTokenForm,
+  RevokeCell,
+  TokensTable,
+  TokenStatePill,
+  useRevokeDialog,
+} from "./TokensPanelParts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Lifetimes offered; a token that must outlive a year is a decision worth a new one. */
@@ -64,11 +70,9 @@ export function ApiTokensPanel() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [days, setDays] = useState<number>(90);
-  const [revoking, setRevoking] = useState<ApiTokenView | null>(null);
-  const closeRevoke = () => {
-    setRevoking(null);
-    revoke.reset();
-  };
+  const revoking = useRevokeDialog<ApiTokenView>(revoke, "API token", (prefix) => (
+    <>Calls with {prefix} are refused (401) from now on. This cannot be undone.</>
+  ));
 
   const submit = () => {
     const expiresAt = days === 0 ? undefined : new Date(Date.now() + days * DAY_MS).toISOString();
@@ -98,7 +102,7 @@ export function ApiTokensPanel() {
         empty="No API tokens yet."
       >
         {tokens.data?.map((token) => (
-          <TokenRow key={token.id} token={token} onRevoke={() => setRevoking(token)} />
+          <TokenRow key={token.id} token={token} onRevoke={() => revoking.ask(token)} />
         ))}
       </TokensTable>
 
@@ -152,21 +156,7 @@ export function ApiTokensPanel() {
         />
       ) : null}
 
-      {revoking ? (
-        <ConfirmDialog
-          title={`Revoke the API token “${revoking.name}”?`}
-          confirmLabel="Revoke"
-          pending={revoke.isPending}
-          error={revoke.error}
-          onClose={closeRevoke}
-          onConfirm={() => revoke.mutate(revoking.id, { onSuccess: closeRevoke })}
-        >
-          <p>
-            Calls with <span className="font-mono">{revoking.prefix}…</span> are refused (401) from
-            now on. This cannot be undone.
-          </p>
-        </ConfirmDialog>
-      ) : null}
+      {revoking.dialog}
     </Panel>
   );
 }

@@ -3,8 +3,8 @@
 import { useState, type FormEvent } from "react";
 import type { Role } from "@/lib/auth/schemas";
 import { useCreateOperator } from "../hooks/use-admin";
-import { primaryButton, secondaryButton } from "../ui/Dialog";
-import { generatePassword } from "./generate-password";
+import { primaryButton } from "../ui/Dialog";
+import { NewPasswordField } from "./NewPasswordField";
 import { field, fieldLabel } from "./styles";
 
 /** New account: name, first password (to hand over), role. */
@@ -57,27 +57,12 @@ export function CreateOperatorForm() {
           />
         </label>
         <div className="flex items-end gap-1">
-          <label className={fieldLabel}>
-            Password (12+ characters)
-            <input
-              name="new-password"
-              required
-              minLength={12}
-              maxLength={256}
-              autoComplete="new-password"
-              spellCheck={false}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              className={`${field} h-9 font-mono`}
-            />
-          </label>
-          <button
-            type="button"
-            onClick={() => setPassword(generatePassword())}
-            className={`${secondaryButton} h-9`}
-          >
-            Generate
-          </button>
+          <NewPasswordField
+            label="Password (12+ characters)"
+            value={password}
+            onValue={setPassword}
+            compact
+          />
         </div>
         <label className={fieldLabel}>
           Role

@@ -7,13 +7,19 @@ import {
   useIngestTokensQuery,
   useRevokeIngestToken,
 } from "../hooks/use-admin";
-import { ConfirmDialog } from "../ui/Dialog";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
 import { td } from "./styles";
-import { code, CreateTokenForm, RevokeCell, TokensTable, TokenStatePill } from "./TokensPanelParts";
+import {
+  code,
+  CreateTokenForm,
+  RevokeCell,
+  TokensTable,
+  TokenStatePill,
+  useRevokeDialog,
+} from "./TokensPanelParts";
 
 function TokenRow({ token, onRevoke }: { token: IngestTokenView; onRevoke: () => void }) {
   const revoked = token.revokedAt !== null;
@@ -47,11 +53,12 @@ export function IngestTokensPanel() {
   const create = useCreateIngestToken();
   const revoke = useRevokeIngestToken();
   const [name, setName] = useState("");
-  const [revoking, setRevoking] = useState<IngestTokenView | null>(null);
-  const closeRevoke = () => {
-    setRevoking(null);
-    revoke.reset();
-  };
+  const revoking = useRevokeDialog<IngestTokenView>(revoke, "token", (prefix) => (
+    <>
+      Senders using {prefix} are refused (401) from now on. This cannot be undone; give them a new
+      token first.
+    </>
+  ));
 
   const submit = () => {
     create.mutate(name.trim(), { onSuccess: () => setName("") });
@@ -81,7 +88,7 @@ export function IngestTokensPanel() {
         }
       >
         {tokens.data?.map((token) => (
-          <TokenRow key={token.id} token={token} onRevoke={() => setRevoking(token)} />
+          <TokenRow key={token.id} token={token} onRevoke={() => revoking.ask(token)} />
         ))}
       </TokensTable>
 
@@ -105,21 +112,7 @@ export function IngestTokensPanel() {
         />
       ) : null}
 
-      {revoking ? (
-        <ConfirmDialog
-          title={`Revoke the token “${revoking.name}”?`}
-          confirmLabel="Revoke"
-          pending={revoke.isPending}
-          error={revoke.error}
-          onClose={closeRevoke}
-          onConfirm={() => revoke.mutate(revoking.id, { onSuccess: closeRevoke })}
-        >
-          <p>
-            Senders using <span className="font-mono">{revoking.prefix}…</span> are refused (401)
-            from now on. This cannot be undone; give them a new token first.
-          </p>
-        </ConfirmDialog>
-      ) : null}
+      {revoking.dialog}
     </Panel>
   );
 }

@@ -4,8 +4,7 @@ import { useState, type FormEvent } from "react";
 import type { OperatorView } from "@/lib/auth/schemas";
 import { useUpdateOperator } from "../hooks/use-admin";
 import { Dialog, primaryButton, secondaryButton } from "../ui/Dialog";
-import { generatePassword } from "./generate-password";
-import { field, fieldLabel } from "./styles";
+import { NewPasswordField } from "./NewPasswordField";
 
 /** A new password ends every session of the account and lifts a lockout. */
 export function ResetPasswordDialog({
@@ -42,27 +41,11 @@ export function ResetPasswordDialog({
             : "All their sessions end at once, and a lockout is lifted. Hand the new password over on a separate channel."}
         </p>
         <div className="mt-3 flex items-end gap-1">
-          <label className={`${fieldLabel} flex-1`}>
-            New password (12+ characters)
-            <input
-              name="new-password"
-              required
-              minLength={12}
-              maxLength={256}
-              autoComplete="new-password"
-              spellCheck={false}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              className={`${field} font-mono`}
-            />
-          </label>
-          <button
-            type="button"
-            onClick={() => setPassword(generatePassword())}
-            className={secondaryButton}
-          >
-            Generate
-          </button>
+          <NewPasswordField
+            label="New password (12+ characters)"
+            value={password}
+            onValue={setPassword}
+          />
         </div>
         {update.error ? (
           <p

@@ -1,9 +1,10 @@
 "use client";
 
 // What the ingest-token and API-token panels share: the table with its
-// loading and empty rows, the status pill, the revoke cell and the create form.
-import type { ReactNode } from "react";
-import { primaryButton } from "../ui/Dialog";
+// loading and empty rows, the status pill, the revoke cell and its
+// confirmation, and the create form.
+import { useState, type ReactNode } from "react";
+import { ConfirmDialog, primaryButton } from "../ui/Dialog";
 import { EditorForm } from "../ui/EditorForm";
 import { LocalTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
@@ -168,4 +169,43 @@ export function CreateTokenForm({
       ) : null}
     </EditorForm>
   );
+}
+
+/** What the revoke confirmation needs of a token and of its revoke mutation. */
+type Revocable = { id: string; name: string; prefix: string };
+type RevokeMutation = {
+  isPending: boolean;
+  error: Error | null;
+  reset: () => void;
+  mutate: (id: string, options: { onSuccess: () => void }) => void;
+};
+
+/**
+ * The revoke confirmation of a tokens panel: `ask(token)` opens it, `dialog`
+ * is what to render. `kind` names the token in the title, `consequence`
+ * says what revoking it does.
+ */
+export function useRevokeDialog<T extends Revocable>(
+  revoke: RevokeMutation,
+  kind: string,
+  consequence: (prefix: ReactNode) => ReactNode,
+) {
+  const [revoking, setRevoking] = useState<T | null>(null);
+  const close = () => {
+    setRevoking(null);
+    revoke.reset();
+  };
+  const dialog = revoking ? (
+    <ConfirmDialog
+      title={`Revoke the ${kind} “${revoking.name}”?`}
+      confirmLabel="Revoke"
+      pending={revoke.isPending}
+      error={revoke.error}
+      onClose={close}
+      onConfirm={() => revoke.mutate(revoking.id, { onSuccess: close })}
+    >
+      <p>{consequence(<span className="font-mono">{revoking.prefix}…</span>)}</p>
+    </ConfirmDialog>
+  ) : null;
+  return { ask: setRevoking, dialog };
 }

@@ -27,25 +27,81 @@ export function ruleProblem(r: RuleInput): string | null {
 
 const numberOrNull = (s: string) => (s.trim() === "" ? null : Number(s));
 
+type Kind = RuleInput["kind"];
+type NumberKey = "forSeconds" | "threshold" | "share" | "windowSeconds";
+
+/** The number fields, each shown for the kinds that use it. */
+const NUMBER_FIELDS: ReadonlyArray<{
+  key: NumberKey;
+  name: string;
+  label: (kind: Kind) => string;
+  shows: (kind: Kind) => boolean;
+  min: number;
+  max?: number;
+  width: string;
+}> = [
+  {
+    key: "forSeconds",
+    name: "rule-for",
+    label: () => "For (seconds after grace)",
+    shows: (kind) => kind === "client_offline",
+    min: 0,
+    max: 2592000,
+    width: "w-32",
+  },
+  {
+    key: "threshold",
+    name: "rule-threshold",
+    label: (kind) =>
+      kind === "fleet_online_below"
+        ? "Minimum online"
+        : kind === "connect_failed"
+          ? "Failed attempts"
+          : "Disconnects (default 5)",
+    shows: (kind) => kind !== "client_offline" && kind !== "incident",
+    min: 1,
+    width: "w-32",
+  },
+  {
+    key: "share",
+    name: "rule-share",
+    label: () => "or minimum share (%)",
+    shows: (kind) => kind === "fleet_online_below",
+    min: 1,
+    max: 100,
+    width: "w-28",
+  },
+  {
+    key: "windowSeconds",
+    name: "rule-window",
+    label: () => "Window (seconds)",
+    shows: (kind) => kind === "connect_failed" || kind === "client_flapping",
+    min: 1,
+    width: "w-32",
+  },
+];
+
 /** New rule: kind, which clients, timing or thresholds, and where to send. */
 export function RuleEditor() {
   const channels = useChannelsQuery();
   const create = useCreateRule();
   const [name, setName] = useState("");
-  const [kind, setKind] = useState<RuleInput["kind"]>("client_offline");
+  const [kind, setKind] = useState<Kind>("client_offline");
   const [pattern, setPattern] = useState("");
   const [labelsText, setLabelsText] = useState("");
-  const [forSeconds, setForSeconds] = useState("60");
-  const [threshold, setThreshold] = useState("");
-  const [share, setShare] = useState("");
-  const [windowSeconds, setWindowSeconds] = useState("");
+  const [numbers, setNumbers] = useState<Record<NumberKey, string>>({
+    forSeconds: "60",
+    threshold: "",
+    share: "",
+    windowSeconds: "",
+  });
   const [channelIds, setChannelIds] = useState<string[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
   const submit = () => {
     setDone(null);
-    const shareValue = numberOrNull(share);
+    const shareValue = numberOrNull(numbers.share);
     const labels = parseLabelsText(labelsText);
     if (typeof labels === "string") {
       setProblem(`Labels: ${labels}.`);
@@ -58,10 +114,10 @@ export function RuleEditor() {
         ...(pattern.trim() === "" ? {} : { clientIdPattern: pattern.trim() }),
         ...(Object.keys(labels).length === 0 ? {} : { labels }),
       },
-      forSeconds: kind === "client_offline" ? Number(forSeconds || "0") : 0,
-      threshold: numberOrNull(threshold),
+      forSeconds: kind === "client_offline" ? Number(numbers.forSeconds || "0") : 0,
+      threshold: numberOrNull(numbers.threshold),
       thresholdShare: shareValue === null ? null : shareValue / 100,
-      windowSeconds: numberOrNull(windowSeconds),
+      windowSeconds: numberOrNull(numbers.windowSeconds),
       channelIds,
       enabled: true,
     };
@@ -119,58 +175,19 @@ export function RuleEditor() {
             onValue={setLabelsText}
             className="font-mono"
           />
-          {kind === "client_offline" ? (
+          {NUMBER_FIELDS.filter((f) => f.shows(kind)).map((f) => (
             <TextField
-              label="For (seconds after grace)"
-              name="rule-for"
+              key={f.name}
+              label={f.label(kind)}
+              name={f.name}
               type="number"
-              min={0}
-              max={2592000}
-              value={forSeconds}
-              onValue={setForSeconds}
-              className="w-32"
+              min={f.min}
+              max={f.max}
+              value={numbers[f.key]}
+              onValue={(value) => setNumbers((n) => ({ ...n, [f.key]: value }))}
+              className={f.width}
             />
-          ) : null}
-          {kind !== "client_offline" && kind !== "incident" ? (
-            <TextField
-              label={
-                kind === "fleet_online_below"
-                  ? "Minimum online"
-                  : kind === "connect_failed"
-                    ? "Failed attempts"
-                    : "Disconnects (default 5)"
-              }
-              name="rule-threshold"
-              type="number"
-              min={1}
-              value={threshold}
-              onValue={setThreshold}
-              className="w-32"
-            />
-          ) : null}
-          {kind === "fleet_online_below" ? (
-            <TextField
-              label="or minimum share (%)"
-              name="rule-share"
-              type="number"
-              min={1}
-              max={100}
-              value={share}
-              onValue={setShare}
-              className="w-28"
-            />
-          ) : null}
-          {kind === "connect_failed" || kind === "client_flapping" ? (
-            <TextField
-              label="Window (seconds)"
-              name="rule-window"
-              type="number"
-              min={1}
-              value={windowSeconds}
-              onValue={setWindowSeconds}
-              className="w-32"
-            />
-          ) : null}
+          ))}
         </>
       }
     >

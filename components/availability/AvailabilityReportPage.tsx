@@ -13,6 +13,7 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { LabelChips } from "../ui/LabelChips";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
+import { ToggleGroup } from "../ui/ToggleGroup";
 import { availabilityTone, formatAvailability } from "./format";
 
 const DAY = 86_400_000;
@@ -20,12 +21,6 @@ const SPANS = { "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY };
 type Span = keyof typeof SPANS;
 const SPAN_NAMES: Record<Span, string> = { "24h": "24 hours", "7d": "7 days", "30d": "30 days" };
 
-const button = (on: boolean) =>
-  `rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
-    on
-      ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
-      : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
-  }`;
 const action =
   "rounded-lg border border-slate-300 bg-white px-3 py-1 text-xs font-medium shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
@@ -103,23 +98,12 @@ export function AvailabilityReportPage() {
         title={`Availability over the last ${SPAN_NAMES[span]}`}
         actions={
           <div className="flex flex-wrap items-center gap-2">
-            <div
-              role="group"
-              aria-label="Period"
-              className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
-            >
-              {(Object.keys(SPANS) as Span[]).map((s) => (
-                <button
-                  key={s}
-                  type="button"
-                  aria-pressed={span === s}
-                  onClick={() => setSearch({ span: s === "30d" ? undefined : s })}
-                  className={button(span === s)}
-                >
-                  {SPAN_NAMES[s]}
-                </button>
-              ))}
-            </div>
+            <ToggleGroup
+              label="Period"
+              options={SPAN_NAMES}
+              selected={span}
+              onSelect={(s) => setSearch({ span: s === "30d" ? undefined : s })}
+            />
             <button
               type="button"
               className={action}

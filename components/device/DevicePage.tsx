@@ -22,7 +22,7 @@ import { EventLog } from "./EventLog";
 import { FailuresPanel } from "./FailuresPanel";
 import { LabelsPanel } from "./LabelsPanel";
 import { RangePicker } from "./RangePicker";
-import { TimeZoneNote } from "../ui/LocalTime";
+import { BackLinkBar } from "../ui/BackLinkBar";
 import { SubscriptionsPanel } from "./SubscriptionsPanel";
 import { SessionTimeline } from "./SessionTimeline";
 import { parseRange } from "./range";
@@ -70,14 +70,7 @@ export function DevicePage({ clientId, admin = false }: { clientId: string; admi
 
   return (
     <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <nav aria-label="Breadcrumb" className="text-sm">
-          <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
-            ← Fleet
-          </Link>
-        </nav>
-        <TimeZoneNote />
-      </div>
+      <BackLinkBar href="/" label="Fleet" />
       {error ? <ErrorBanner error={error} onRetry={() => void client.refetch()} /> : null}
       {client.data ? (
         <DeviceHeader

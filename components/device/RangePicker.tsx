@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { toLocalInput } from "../format/time";
+import { ToggleGroup } from "../ui/ToggleGroup";
 import type { DeviceRange, RangeKey } from "./range";
 
 const LABELS: Record<RangeKey, string> = {
@@ -29,34 +30,19 @@ export function RangePicker({
 
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <div
-        role="group"
-        aria-label="Time range"
-        className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
-      >
-        {(Object.keys(LABELS) as RangeKey[]).map((key) => (
-          <button
-            key={key}
-            type="button"
-            aria-pressed={selected === key}
-            onClick={() => {
-              if (key === "custom") {
-                setCustom(true);
-                return;
-              }
-              setCustom(false);
-              onChange({ range: key === "24h" ? undefined : key, from: undefined, to: undefined });
-            }}
-            className={`rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
-              selected === key
-                ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
-                : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
-            }`}
-          >
-            {LABELS[key]}
-          </button>
-        ))}
-      </div>
+      <ToggleGroup
+        label="Time range"
+        options={LABELS}
+        selected={selected}
+        onSelect={(key) => {
+          if (key === "custom") {
+            setCustom(true);
+            return;
+          }
+          setCustom(false);
+          onChange({ range: key === "24h" ? undefined : key, from: undefined, to: undefined });
+        }}
+      />
       {selected === "custom" ? (
         <form
           className="flex flex-wrap items-center gap-2 text-xs"

@@ -11,6 +11,7 @@ import { useIncidentsQuery } from "../hooks/use-incidents";
 import { IncidentMarkers } from "./IncidentMarkers";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
+import { ToggleGroup } from "../ui/ToggleGroup";
 
 const HEIGHT = 180;
 const PAD = { top: 12, right: 12, bottom: 26, left: 44 };
@@ -25,6 +26,9 @@ function niceMax(max: number): number {
 }
 
 /** Tick instants on local hour or day boundaries. */
+/** The ranges the chart offers (the API has more). */
+const RANGE_NAMES = { "24h": "24 hours", "7d": "7 days" } as const;
+
 function timeTicks(from: number, to: number, range: HistoryRange): number[] {
   const ticks: number[] = [];
   const d = new Date(from);
@@ -267,27 +271,12 @@ export function OnlineChart({
           : `Online clients · ${labels.map((f) => `${f.key}: ${f.value}`).join(", ")}`
       }
       actions={
-        <div
-          role="group"
-          aria-label="Chart range"
-          className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
-        >
-          {(["24h", "7d"] as const).map((r) => (
-            <button
-              key={r}
-              type="button"
-              aria-pressed={range === r}
-              onClick={() => onRange(r)}
-              className={`rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
-                range === r
-                  ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
-                  : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
-              }`}
-            >
-              {r === "24h" ? "24 hours" : "7 days"}
-            </button>
-          ))}
-        </div>
+        <ToggleGroup
+          label="Chart range"
+          options={RANGE_NAMES}
+          selected={range}
+          onSelect={(r) => onRange(r)}
+        />
       }
     >
       <div ref={ref} className="w-full">

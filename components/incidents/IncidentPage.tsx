@@ -9,7 +9,8 @@ import { formatDuration } from "../format/time";
 import { ApiError } from "../hooks/fetch-json";
 import { useIncidentQuery } from "../hooks/use-incidents";
 import { ErrorBanner } from "../ui/ErrorBanner";
-import { LocalTime, TimeZoneNote } from "../ui/LocalTime";
+import { BackLinkBar } from "../ui/BackLinkBar";
+import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { ReasonList } from "./ReasonList";
@@ -102,14 +103,7 @@ export function IncidentPage({ id }: { id: string }) {
   }
   return (
     <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <nav aria-label="Breadcrumb" className="text-sm">
-          <Link href="/incidents" className="text-sky-800 hover:underline dark:text-sky-300">
-            ← Incidents
-          </Link>
-        </nav>
-        <TimeZoneNote />
-      </div>
+      <BackLinkBar href="/incidents" label="Incidents" />
       <h1 className="text-xl font-semibold">
         Incident{" "}
         {incident ? (

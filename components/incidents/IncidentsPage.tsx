@@ -12,9 +12,11 @@ import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { ReasonList } from "./ReasonList";
 import { TableHead } from "../ui/TableHead";
+import { ToggleGroup } from "../ui/ToggleGroup";
 
 const SPANS = { "24h": 24 * 3_600_000, "7d": 7 * 24 * 3_600_000, "30d": 30 * 24 * 3_600_000 };
 type Span = keyof typeof SPANS;
+const SPAN_NAMES: Record<Span, string> = { "24h": "24 hours", "7d": "7 days", "30d": "30 days" };
 const number = new Intl.NumberFormat();
 
 function duration(item: IncidentItem): string {
@@ -80,27 +82,12 @@ export function IncidentsPage() {
         id="incidents"
         title="Incidents"
         actions={
-          <div
-            role="group"
-            aria-label="Period"
-            className="inline-flex rounded-lg border border-slate-200 p-0.5 text-xs dark:border-slate-700"
-          >
-            {(Object.keys(SPANS) as Span[]).map((s) => (
-              <button
-                key={s}
-                type="button"
-                aria-pressed={span === s}
-                onClick={() => setSearch({ span: s === "7d" ? undefined : s })}
-                className={`rounded-md px-2.5 py-1 font-medium focus-visible:outline-2 focus-visible:outline-sky-600 ${
-                  span === s
-                    ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
-                    : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
-                }`}
-              >
-                {s === "24h" ? "24 hours" : s === "7d" ? "7 days" : "30 days"}
-              </button>
-            ))}
-          </div>
+          <ToggleGroup
+            label="Period"
+            options={SPAN_NAMES}
+            selected={span}
+            onSelect={(s) => setSearch({ span: s === "7d" ? undefined : s })}
+          />
         }
       >
         {items === undefined ? (

@@ -1,6 +1,6 @@
 // Sessions for the specs: the saved admin login, fresh logins for other
 // operators, and API calls the way the UI makes them (cookie + CSRF header).
-import { expect, type APIRequestContext, type BrowserContext } from "@playwright/test";
+import { expect, type APIRequestContext, type BrowserContext, type Page } from "@playwright/test";
 import { TEST_ADMIN } from "../../test/support/app-server";
 
 export { TEST_ADMIN };
@@ -42,4 +42,21 @@ export async function createOperator(
   });
   expect(response.status(), await response.text()).toBe(201);
   return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * Submits the login form and has it answered as a wrong password would be,
+ * simulated: a real wrong password would count towards someone's lockout.
+ */
+export async function submitRefusedLogin(page: Page, username: string, password: string) {
+  await page.route("**/api/auth/login", (route) =>
+    route.fulfill({
+      status: 401,
+      json: { error: { code: "unauthorized", message: "Invalid username or password." } },
+    }),
+  );
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.locator("#login-error")).toBeVisible();
 }

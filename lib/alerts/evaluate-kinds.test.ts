@@ -2,27 +2,22 @@
 // status flag's rule, connect_failed counts refused attempts in its window,
 // fleet_online_below compares the selection's online count.
 import { beforeEach, describe, expect, it } from "vitest";
-import { presenceConfig } from "../config";
-import { db } from "../db/client";
 import { ingest } from "../ingest";
-import { resetDatabase } from "../../test/support/db";
 import { connected, disconnected, envelope } from "../../test/support/events";
-import { insertRule, resetAlerts, storedAlerts } from "../../test/support/alerts-db";
-import { alertsConfig } from "./config";
-import { evaluateRules } from "./evaluate";
+import {
+  evaluateAt as evaluate,
+  insertRule,
+  resetPresenceAndAlerts,
+  storedAlerts,
+} from "../../test/support/alerts-db";
 
 const MIN = 60_000;
-const evaluate = (at: number) =>
-  evaluateRules(db().pool, new Date(at), presenceConfig(), alertsConfig({} as NodeJS.ProcessEnv));
 const post = async (items: unknown[], at: number) => {
   const r = await ingest(JSON.stringify(items), new Date(at));
   expect(r.rejected).toEqual([]);
 };
 
-beforeEach(async () => {
-  await resetDatabase();
-  await resetAlerts();
-});
+beforeEach(resetPresenceAndAlerts);
 
 describe("episode-less alert kinds", () => {
   it("client_flapping fires at the flap threshold and resolves once the window has passed", async () => {

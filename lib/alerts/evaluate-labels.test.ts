@@ -4,45 +4,31 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
-import { db } from "../db/client";
-import { ingest } from "../ingest";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
 import { replaceLabels, setLabels } from "../labels/store";
-import type { LifecycleEvent } from "../presence/types";
-import { resetDatabase } from "../../test/support/db";
 import { simulateOffline, ticksFor, twoBurstsArbitrary } from "../../test/support/alert-simulation";
-import { dropClients, insertRule, resetAlerts, storedAlerts } from "../../test/support/alerts-db";
-import { alertsConfig } from "./config";
-import { evaluateRules } from "./evaluate";
+import {
+  dropClients,
+  evaluateAt,
+  evaluateThroughTicks,
+  insertRule,
+  resetPresenceAndAlerts,
+  splitBursts,
+  storedAlerts,
+} from "../../test/support/alerts-db";
 import { matchesSelector } from "./selector";
 
 type Labels = Record<string, string>;
-
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
-
-async function ingestAt(events: readonly LifecycleEvent[], at: number): Promise<void> {
-  if (events.length === 0) return;
-  const result = await ingest(JSON.stringify(events.map(toEnvelope)), new Date(at));
-  expect(result.rejected).toEqual([]);
-}
 
 const labelsArbitrary: fc.Arbitrary<Labels> = fc.record(
   { site: fc.constantFrom("a", "b"), tier: fc.constantFrom("x", "y") },
   { requiredKeys: [] },
 );
 
-beforeEach(async () => {
-  await resetDatabase();
-  await resetAlerts();
-});
+beforeEach(resetPresenceAndAlerts);
 
 describe("label selectors in SQL ↔ reference", () => {
   it("fire and resolve the reference's alerts, with labels changed between passes", async () => {
     const presence = presenceConfig();
-    const alerts = alertsConfig({} as NodeJS.ProcessEnv);
     await fc.assert(
       fc.asyncProperty(
         twoBurstsArbitrary().chain((h) => {
@@ -61,8 +47,7 @@ describe("label selectors in SQL ↔ reference", () => {
             .map((x) => ({ ...h, clients, ...x }));
         }),
         async ({ received, r1, r2, forMs, clients, before, after, changeAt, selector }) => {
-          await resetDatabase();
-          await resetAlerts();
+          await resetPresenceAndAlerts();
           const ruleId = await insertRule({
             kind: "client_offline",
             forSeconds: forMs / 1000,
@@ -73,28 +58,10 @@ describe("label selectors in SQL ↔ reference", () => {
           await replaceLabels(byClient(before));
           const ticks = ticksFor(r1, r2, forMs, presence);
           const changeTick = ticks[changeAt] ?? Number.POSITIVE_INFINITY;
-          const first = received.filter((r) => r.receivedAt === r1 && r1 !== r2);
-          const second = received.filter((r) => !first.includes(r));
-          let firstDone = false;
-          let secondDone = false;
-          for (const tick of ticks) {
+          const { first, second } = splitBursts({ received, r1, r2 });
+          await evaluateThroughTicks({ first, r1, second, r2 }, ticks, async (tick) => {
             if (tick === changeTick) await replaceLabels(byClient(after));
-            if (!firstDone && tick >= r1) {
-              await ingestAt(
-                first.map((r) => r.event),
-                r1,
-              );
-              firstDone = true;
-            }
-            if (!secondDone && tick >= r2) {
-              await ingestAt(
-                second.map((r) => r.event),
-                r2,
-              );
-              secondDone = true;
-            }
-            await evaluateRules(db().pool, new Date(tick), presence, alerts);
-          }
+          });
           const labelsAt = (id: string, tick: number) =>
             byClient(tick >= changeTick ? after : before).get(id) ?? {};
           expect(await storedAlerts(ruleId)).toEqual(
@@ -109,19 +76,17 @@ describe("label selectors in SQL ↔ reference", () => {
   }, 300_000);
 
   it("a label added to a client long offline fires at the next pass; removing it resolves", async () => {
-    const presence = presenceConfig();
-    const alerts = alertsConfig({} as NodeJS.ProcessEnv);
     const ruleId = await insertRule({ kind: "client_offline", labels: { site: "depot" } });
     await dropClients(["dev-1", "dev-2"]);
     await setLabels("dev-2", { site: "depot" });
-    await evaluateRules(db().pool, new Date(), presence, alerts);
+    await evaluateAt(Date.now());
     expect((await storedAlerts(ruleId)).map((a) => [a.clientId, a.resolvedAt])).toEqual([
       ["dev-2", null],
     ]);
     // The rule's watermark is past dev-1's disconnect: only the label change brings it in.
     await setLabels("dev-1", { site: "depot" });
     await setLabels("dev-2", { site: "hq" });
-    await evaluateRules(db().pool, new Date(), presence, alerts);
+    await evaluateAt(Date.now());
     const after = await storedAlerts(ruleId);
     expect(after.map((a) => [a.clientId, a.resolvedAt === null])).toEqual([
       ["dev-1", true],

@@ -3,7 +3,7 @@
 // and resolves exactly the alerts in-order delivery does.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deliveryArbitrary } from "../../test/support/presence-arbitraries";
+import { deliveryArbitrary, lifecycleEvent } from "../../test/support/presence-arbitraries";
 import { simulateOffline, ticksFor, twoBurstsArbitrary } from "../../test/support/alert-simulation";
 import {
   DEFAULT_PRESENCE_CONFIG,
@@ -108,21 +108,15 @@ describe("client_offline timing", () => {
   });
 
   it("a reconnect inside grace + forSeconds cancels silently; after it, it resolves the alert", () => {
-    const ev = (e: Partial<LifecycleEvent>): LifecycleEvent => ({
-      eventType: "connected",
-      clientId: "dev-1",
-      timestamp: T0,
-      sessionIdentifier: "s1",
-      principalIdentifier: null,
-      versionNumber: 1,
-      clientInitiatedDisconnect: null,
-      disconnectReason: null,
-      ipAddress: null,
-      thingName: null,
-      topics: null,
-      connectFailureReason: null,
-      ...e,
-    });
+    const ev = (e: Partial<LifecycleEvent>): LifecycleEvent =>
+      lifecycleEvent({
+        eventType: "connected",
+        clientId: "dev-1",
+        timestamp: T0,
+        sessionIdentifier: "s1",
+        versionNumber: 1,
+        ...e,
+      });
     const forMs = 60_000;
     const history = (reconnectAt: number): ReceivedEvent[] => [
       { event: ev({}), receivedAt: T0 },

@@ -6,6 +6,7 @@ import { massDisconnectArbitrary } from "../../test/support/incident-arbitraries
 import {
   deliveryArbitrary,
   latestTimestamp,
+  lifecycleEvent,
   receivedInOrder,
 } from "../../test/support/presence-arbitraries";
 import { applyEvent, emptyHistory, foldEvents, type ClientHistory } from "../presence/fold";
@@ -158,25 +159,17 @@ const T1 = T0 + 10 * MINUTE;
 
 function fleet(online: number, dropped: number, backAfterMs: (i: number) => number | null) {
   const events: LifecycleEvent[] = [];
-  const base = {
-    principalIdentifier: "p",
-    clientInitiatedDisconnect: null,
-    disconnectReason: null,
-    ipAddress: null,
-    thingName: null,
-    topics: null,
-    connectFailureReason: null,
-  };
   for (let i = 0; i < online; i += 1) {
     const clientId = `d${String(i).padStart(3, "0")}`;
-    const ev = (eventType: "connected" | "disconnected", timestamp: number, v: number) => ({
-      ...base,
-      eventType,
-      clientId,
-      timestamp,
-      sessionIdentifier: "s",
-      versionNumber: v,
-    });
+    const ev = (eventType: "connected" | "disconnected", timestamp: number, v: number) =>
+      lifecycleEvent({
+        eventType,
+        clientId,
+        timestamp,
+        sessionIdentifier: "s",
+        principalIdentifier: "p",
+        versionNumber: v,
+      });
     events.push(ev("connected", T0, 1));
     if (i >= dropped) continue;
     const at = T1 + i * 100;

@@ -324,53 +324,52 @@ function lastRealConnection(scenario: Scenario, clientId: string) {
   );
 }
 
+/** A scenario and any delivery of its events, received in order at its end. */
+const scenarioDelivery = scenarioArbitrary().chain((scenario) =>
+  deliveryArbitrary(receivedInOrder(scenario.events, scenario.endsAt)).map((delivery) => ({
+    scenario,
+    delivery,
+  })),
+);
+
 describe("oracle: the model recovers the real state despite ±2 min timestamps", () => {
   it("the current connection is the one that really connected last, in any delivery order", () => {
     fc.assert(
-      fc.property(
-        scenarioArbitrary().chain((scenario) =>
-          deliveryArbitrary(receivedInOrder(scenario.events, scenario.endsAt)).map((delivery) => ({
-            scenario,
-            delivery,
-          })),
-        ),
-        ({ scenario, delivery }) => {
-          const clients = foldEvents(delivery);
-          expect([...clients.keys()].sort(compareStrings)).toEqual(
-            scenario.clients.map((c) => c.clientId).sort(compareStrings),
+      fc.property(scenarioDelivery, ({ scenario, delivery }) => {
+        const clients = foldEvents(delivery);
+        expect([...clients.keys()].sort(compareStrings)).toEqual(
+          scenario.clients.map((c) => c.clientId).sort(compareStrings),
+        );
+        for (const history of clients.values()) {
+          const truth = lastRealConnection(scenario, history.clientId);
+          const current = currentConnection(
+            [...history.connections.values()],
+            CONFIG.versionResetWindowMs,
           );
-          for (const history of clients.values()) {
-            const truth = lastRealConnection(scenario, history.clientId);
-            const current = currentConnection(
-              [...history.connections.values()],
-              CONFIG.versionResetWindowMs,
-            );
-            expect(current && [current.sessionIdentifier, current.versionNumber]).toEqual(
-              truth && [truth.sessionIdentifier, truth.versionNumber],
-            );
+          expect(current && [current.sessionIdentifier, current.versionNumber]).toEqual(
+            truth && [truth.sessionIdentifier, truth.versionNumber],
+          );
 
-            // Long after the end: online exactly when the last disconnect never came.
-            const later = scenario.endsAt + 24 * 60 * MINUTE;
-            const expected: PresenceStatus =
-              truth === undefined || truth.disconnectEmitted ? "offline" : "online";
-            expect(presenceStatus(current, later, CONFIG)).toBe(expected);
+          // Long after the end: online exactly when the last disconnect never came.
+          const later = scenario.endsAt + 24 * 60 * MINUTE;
+          const expected: PresenceStatus =
+            truth === undefined || truth.disconnectEmitted ? "offline" : "online";
+          expect(presenceStatus(current, later, CONFIG)).toBe(expected);
 
-            // Right at receipt: a fresh last disconnect is pending, an old one offline at once.
-            if (
-              truth?.disconnectEmitted &&
-              current !== undefined &&
-              current.disconnectedAt !== null
-            ) {
-              const fresh =
-                scenario.endsAt < current.disconnectedAt + GRACE + TIMESTAMP_TOLERANCE_MS;
-              expect(presenceStatus(current, scenario.endsAt, CONFIG)).toBe(
-                fresh ? "pending" : "offline",
-              );
-              expect(pendingUntil(current, CONFIG)).toBeLessThanOrEqual(scenario.endsAt + GRACE);
-            }
+          // Right at receipt: a fresh last disconnect is pending, an old one offline at once.
+          if (
+            truth?.disconnectEmitted &&
+            current !== undefined &&
+            current.disconnectedAt !== null
+          ) {
+            const fresh = scenario.endsAt < current.disconnectedAt + GRACE + TIMESTAMP_TOLERANCE_MS;
+            expect(presenceStatus(current, scenario.endsAt, CONFIG)).toBe(
+              fresh ? "pending" : "offline",
+            );
+            expect(pendingUntil(current, CONFIG)).toBeLessThanOrEqual(scenario.endsAt + GRACE);
           }
-        },
-      ),
+        }
+      }),
       { numRuns: runs(400) },
     );
   });
@@ -404,26 +403,18 @@ describe("oracle: the model recovers the real state despite ±2 min timestamps",
 
   it("failed attempts are counted once each and open no connection", () => {
     fc.assert(
-      fc.property(
-        scenarioArbitrary().chain((scenario) =>
-          deliveryArbitrary(receivedInOrder(scenario.events, scenario.endsAt)).map((delivery) => ({
-            scenario,
-            delivery,
-          })),
-        ),
-        ({ scenario, delivery }) => {
-          for (const history of foldEvents(delivery).values()) {
-            const own = scenario.events.filter((e) => e.clientId === history.clientId);
-            // Identical events are one event (the database stores them once).
-            const distinct = new Set(
-              own.filter((e) => e.eventType === "connect_failed").map((e) => JSON.stringify(e)),
-            );
-            expect(history.failedAttempts).toBe(distinct.size);
-            const truth = scenario.clients.find((c) => c.clientId === history.clientId);
-            expect(history.connections.size).toBe(truth?.connections.length);
-          }
-        },
-      ),
+      fc.property(scenarioDelivery, ({ scenario, delivery }) => {
+        for (const history of foldEvents(delivery).values()) {
+          const own = scenario.events.filter((e) => e.clientId === history.clientId);
+          // Identical events are one event (the database stores them once).
+          const distinct = new Set(
+            own.filter((e) => e.eventType === "connect_failed").map((e) => JSON.stringify(e)),
+          );
+          expect(history.failedAttempts).toBe(distinct.size);
+          const truth = scenario.clients.find((c) => c.clientId === history.clientId);
+          expect(history.connections.size).toBe(truth?.connections.length);
+        }
+      }),
       { numRuns: runs(200) },
     );
   });

@@ -1,5 +1,6 @@
 // Example tests: one or more per rule of docs/model.md "Derived model".
 import { describe, expect, it } from "vitest";
+import { lifecycleEvent } from "../../test/support/presence-arbitraries";
 import {
   applyEvent,
   compareSubscriptionStates,
@@ -42,21 +43,14 @@ function event(
   timestamp: number,
   extra: Extra = {},
 ): LifecycleEvent {
-  return {
+  return lifecycleEvent({
     eventType,
     clientId: CLIENT,
     timestamp,
     sessionIdentifier: "s-1",
     principalIdentifier: "principal-1",
-    versionNumber: null,
-    clientInitiatedDisconnect: null,
-    disconnectReason: null,
-    ipAddress: null,
-    thingName: null,
-    topics: null,
-    connectFailureReason: null,
     ...extra,
-  };
+  });
 }
 const connected = (versionNumber: number, timestamp: number, extra: Extra = {}) =>
   event("connected", timestamp, { versionNumber, ipAddress: "192.0.2.1", ...extra });

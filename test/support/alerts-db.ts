@@ -1,13 +1,76 @@
 // Database helpers of the alert tests.
+import { expect } from "vitest";
+import { alertsConfig } from "../../lib/alerts/config";
+import { evaluateRules } from "../../lib/alerts/evaluate";
+import { presenceConfig } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { ingest } from "../../lib/ingest";
-import { connected, disconnected, envelope } from "./events";
+import type { LifecycleEvent } from "../../lib/presence/types";
+import type { TwoBursts } from "./alert-simulation";
+import { resetDatabase } from "./db";
+import { connected, disconnected, envelope, eventEnvelope } from "./events";
 
 /** Empties every alert table (rules, channels, silences and what hangs off them). */
 export async function resetAlerts(): Promise<void> {
   await db().pool.query(
     `TRUNCATE alert_rule, alert_channel, alert_silence, alert, alert_delivery, alert_delivery_attempt RESTART IDENTITY CASCADE`,
   );
+}
+
+/** Empties the presence and the alert tables: a fresh start for each test or property run. */
+export async function resetPresenceAndAlerts(): Promise<void> {
+  await resetDatabase();
+  await resetAlerts();
+}
+
+/** Ingests normalised events received at `at`; every one must be accepted. */
+export async function ingestAt(events: readonly LifecycleEvent[], at: number): Promise<void> {
+  if (events.length === 0) return;
+  const result = await ingest(JSON.stringify(events.map(eventEnvelope)), new Date(at));
+  expect(result.rejected).toEqual([]);
+}
+
+/** One scheduler pass at `at`, with the configuration of the environment. */
+export const evaluateAt = (at: number) =>
+  evaluateRules(db().pool, new Date(at), presenceConfig(), alertsConfig({} as NodeJS.ProcessEnv));
+
+/** The two bursts of a history: what is received at r1 (nothing when r1 = r2), the rest at r2. */
+export function splitBursts({ received, r1, r2 }: Pick<TwoBursts, "received" | "r1" | "r2">) {
+  const first = received.filter((r) => r.receivedAt === r1 && r1 !== r2);
+  const second = received.filter((r) => !first.includes(r));
+  return { first: first.map((r) => r.event), second: second.map((r) => r.event) };
+}
+
+/**
+ * Steps through `ticks` as the scheduler would see them: ingests the first
+ * burst at the first tick at or past r1, the second at the first at or past
+ * r2, and evaluates every rule at each tick. `beforeTick` runs first at each
+ * (to change labels between passes, say).
+ */
+export async function evaluateThroughTicks(
+  bursts: {
+    first: readonly LifecycleEvent[];
+    r1: number;
+    second: readonly LifecycleEvent[];
+    r2: number;
+  },
+  ticks: readonly number[],
+  beforeTick: (tick: number) => Promise<void> = async () => {},
+): Promise<void> {
+  let firstDone = false;
+  let secondDone = false;
+  for (const tick of ticks) {
+    await beforeTick(tick);
+    if (!firstDone && tick >= bursts.r1) {
+      await ingestAt(bursts.first, bursts.r1);
+      firstDone = true;
+    }
+    if (!secondDone && tick >= bursts.r2) {
+      await ingestAt(bursts.second, bursts.r2);
+      secondDone = true;
+    }
+    await evaluateAt(tick);
+  }
 }
 
 /** Inserts a rule directly (the API's validation is tested on its own); returns its id. */

@@ -1,11 +1,20 @@
 // Builders of AWS IoT lifecycle payloads for tests and benchmarks.
 import { TOPIC_PREFIXES } from "../../lib/ingest/schemas";
-import type { EventType } from "../../lib/presence/types";
+import type { EventType, LifecycleEvent } from "../../lib/presence/types";
 
 export type Payload = Record<string, unknown> & { clientId: string; eventType: EventType };
 
 export function envelope(payload: Payload): { topic: string; payload: Payload } {
   return { topic: TOPIC_PREFIXES[payload.eventType] + payload.clientId, payload };
+}
+
+/** The AWS payload of a normalised event: absent fields are left out, as AWS does. */
+export function eventEnvelope(e: LifecycleEvent): {
+  topic: string;
+  payload: Record<string, unknown>;
+} {
+  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
+  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
 }
 
 /** What every lifecycle payload of one test client carries. */

@@ -5,7 +5,7 @@
 // bursts sit near every threshold and window edge.
 import fc from "fast-check";
 import type { LifecycleEvent } from "../../lib/presence/types";
-import { DISCONNECT_REASONS, historyArbitrary } from "./presence-arbitraries";
+import { DISCONNECT_REASONS, historyArbitrary, lifecycleEvent } from "./presence-arbitraries";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -35,7 +35,7 @@ function presence(
   versionNumber: number,
   extra: Partial<LifecycleEvent> = {},
 ): LifecycleEvent {
-  return {
+  return lifecycleEvent({
     eventType,
     clientId,
     timestamp,
@@ -43,13 +43,8 @@ function presence(
     principalIdentifier: `principal-${clientId.length % 3}`,
     versionNumber,
     clientInitiatedDisconnect: eventType === "disconnected" ? false : null,
-    disconnectReason: null,
-    ipAddress: null,
-    thingName: null,
-    topics: null,
-    connectFailureReason: null,
     ...extra,
-  };
+  });
 }
 
 /**

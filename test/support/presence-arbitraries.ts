@@ -242,6 +242,24 @@ function clientPlanArbitrary(jitterMs: number, maxConnections: number): fc.Arbit
   });
 }
 
+/** A normalised event with the fields given; every other field is null, as when a payload lacks it. */
+export function lifecycleEvent(
+  fields: Pick<LifecycleEvent, "eventType" | "clientId" | "timestamp"> & Partial<LifecycleEvent>,
+): LifecycleEvent {
+  return {
+    sessionIdentifier: null,
+    principalIdentifier: null,
+    versionNumber: null,
+    clientInitiatedDisconnect: null,
+    disconnectReason: null,
+    ipAddress: null,
+    thingName: null,
+    topics: null,
+    connectFailureReason: null,
+    ...fields,
+  };
+}
+
 function presence(
   eventType: "connected" | "disconnected",
   clientId: string,
@@ -251,20 +269,15 @@ function presence(
   principal: string,
   thingName: string | null,
 ): LifecycleEvent {
-  return {
+  return lifecycleEvent({
     eventType,
     clientId,
     timestamp,
     sessionIdentifier,
     principalIdentifier: principal,
     versionNumber,
-    clientInitiatedDisconnect: null,
-    disconnectReason: null,
-    ipAddress: null,
     thingName,
-    topics: null,
-    connectFailureReason: null,
-  };
+  });
 }
 
 function connectFailed(
@@ -273,20 +286,13 @@ function connectFailed(
   reason: string,
   principal: string,
 ): LifecycleEvent {
-  return {
+  return lifecycleEvent({
     eventType: "connect_failed",
     clientId,
     timestamp,
-    sessionIdentifier: null,
     principalIdentifier: principal,
-    versionNumber: null,
-    clientInitiatedDisconnect: null,
-    disconnectReason: null,
-    ipAddress: null,
-    thingName: null,
-    topics: null,
     connectFailureReason: reason,
-  };
+  });
 }
 
 interface Timed {
@@ -408,20 +414,15 @@ function buildClient(
     for (const s of [...c.subscriptions].sort((a, b) => a.atPermille - b.atPermille)) {
       const at = start + Math.max(1, Math.floor((s.atPermille * c.durationMs) / 1000));
       push(
-        {
+        lifecycleEvent({
           eventType: s.eventType,
           clientId,
           timestamp: at + s.jitter,
           sessionIdentifier: session,
           principalIdentifier: principal,
-          versionNumber: null,
-          clientInitiatedDisconnect: null,
-          disconnectReason: null,
-          ipAddress: null,
           thingName,
           topics: [...s.topics],
-          connectFailureReason: null,
-        },
+        }),
         at,
       );
     }

@@ -1,21 +1,10 @@
 // DELETE /api/admin/tokens/{id} – revoke an ingest token (admins only)
+import { adminDeleteById } from "@/lib/auth/admin-id-routes";
 import { revokeIngestToken } from "@/lib/auth/ingest-tokens";
-import { requireAdmin } from "@/lib/auth/principal";
-import { handleApiError } from "@/lib/http/handle-error";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-async function remove(
-  request: Request,
-  { params }: { params: Promise<{ id: string }> },
-): Promise<Response> {
-  try {
-    requireAdmin(request);
-    return Response.json(await revokeIngestToken((await params).id));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
-
-export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ DELETE: remove });
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({
+  DELETE: adminDeleteById(revokeIngestToken),
+});

@@ -1,21 +1,12 @@
 // PATCH/DELETE /api/alerts/channels/{id} – change or delete an alert channel (admins)
 import { deleteChannel, updateChannel } from "@/lib/alerts/channel-store";
 import { PatchChannelBody } from "@/lib/alerts/schemas";
-import { bodyRoute, guardedRoute, routeId, type IdParams } from "@/lib/http/guarded-route";
+import { adminDeleteById, adminPatchById } from "@/lib/auth/admin-id-routes";
 import { routeMethods } from "@/lib/http/route-methods";
 
 export const dynamic = "force-dynamic";
 
-const patch = bodyRoute(
-  "admin",
-  PatchChannelBody,
-  "JSON with the channel fields to change",
-  async (body, _principal, context: IdParams) =>
-    Response.json(await updateChannel(await routeId(context), body)),
-);
-
-const remove = guardedRoute("admin", async (_request, _principal, context: IdParams) =>
-  Response.json(await deleteChannel(await routeId(context))),
-);
-
-export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ PATCH: patch, DELETE: remove });
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({
+  PATCH: adminPatchById(PatchChannelBody, "JSON with the channel fields to change", updateChannel),
+  DELETE: adminDeleteById(deleteChannel),
+});
