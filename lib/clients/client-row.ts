@@ -38,6 +38,16 @@ export function pendingBoundSql(now: Date, config: PresenceConfig): Sql {
   return sql`cs.disconnected_at > ${now}::timestamptz - ${msInterval(config.offlineGraceMs + TIMESTAMP_TOLERANCE_MS)}`;
 }
 
+/**
+ * Exactly the online clients (statusSql's second branch), in the form of the
+ * partial index client_state_online_last_event_idx: added to a status=online
+ * filter so that PostgreSQL walks only online rows in last-change order
+ * instead of every client, testing each one's status.
+ */
+export const ONLINE_BOUND_SQL = sql.raw(
+  "cs.session_identifier IS NOT NULL AND cs.disconnected_at IS NULL",
+);
+
 /** Columns of one client: its state row, recent disconnects and current subscriptions. */
 export function clientColumnsSql(now: Date, config: PresenceConfig): Sql {
   return sql`cs.*, cs.version_number::float8 AS version_number_f,

@@ -7,6 +7,7 @@ import { sql, type Sql } from "../db/sql";
 import {
   clientColumnsSql,
   msInterval,
+  ONLINE_BOUND_SQL,
   pendingBoundSql,
   statusSql,
   toClientView,
@@ -119,6 +120,7 @@ export function clientsWhereSql(query: ClientFilters, now: Date, config: Presenc
   if (query.status !== undefined) {
     where.push(sql`${statusSql(now, config)} = ${query.status}`);
     if (query.status === "pending") where.push(pendingBoundSql(now, config));
+    if (query.status === "online") where.push(ONLINE_BOUND_SQL);
   }
   if (query.source !== undefined) where.push(sql`cs.source = ${query.source}`);
   if (query.flapping !== undefined) {
