@@ -31,9 +31,12 @@ test("label a device on its page, then filter the fleet by that label", async ({
 
   await page.goto("/");
   // The facet (key `site` by default) counts the device under its value.
-  await expect(
-    page.getByRole("region", { name: "By label" }).getByRole("button", { name: new RegExp(site) }),
-  ).toContainText("1 of 1 online (100%)");
+  const facetValue = page
+    .getByRole("region", { name: "By label" })
+    .getByRole("button", { name: new RegExp(site) });
+  await expect(facetValue).toContainText("1 of 1 online (100%)");
+  // With its online line over the chart's range (the device has been online for 10 minutes).
+  await expect(facetValue.locator("svg polyline")).toHaveCount(1);
   await page.getByPlaceholder("key:value, e.g. site:berlin").fill(`site:${site}`);
   await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`label=site%3A${site}`));

@@ -7,6 +7,7 @@ import "server-only";
 import { fleetMemberSql } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
+import { FACET_VALUES } from "../labels/facet";
 import { labelFilterSql } from "../labels/filter-sql";
 import {
   deltasOf,
@@ -18,8 +19,8 @@ import {
 } from "./online-history";
 import type { OnlineByLabel, OnlineByLabelQuery } from "./schemas";
 
-/** Series drawn at most: the facet's most common values; the rest stay a click away. */
-export const BY_LABEL_SERIES = 12;
+/** A line for every value the facet lists: its most common values. */
+export const BY_LABEL_SERIES = FACET_VALUES;
 
 export async function onlineByLabel(
   query: OnlineByLabelQuery,
