@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import pg from "pg";
 import { rebuildAvailabilityOf } from "../../lib/availability/rebuild";
 import { MIGRATIONS_DIR, migrate } from "../../lib/db/migrate";
+import { ensureEventPartitions } from "../../lib/retention/event-partitions";
 import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
 import type { ScaleName, SuiteContext } from "../lib/context";
 import { chunked, copyFrom } from "../lib/copy";
@@ -70,6 +71,7 @@ function isEarlierSchema(schema: string): boolean {
   return names.some((_, i) => hashOf(names.slice(0, i)) === schema);
 }
 
+const DAY_MS = 86_400_000;
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /**
@@ -103,6 +105,15 @@ export async function loadScaleData(
     await c.query(`SET maintenance_work_mem = '${memory}'`);
   };
   const { keys, indexes, partitioned } = await withClient(url, async (c) => {
+    // The data's months as the app's job would have made them ahead: else
+    // every past month's events land in the default partition, and the app's
+    // first start moves them out (gigabytes, the default locked meanwhile).
+    await ensureEventPartitions(
+      c,
+      { from: new Date(now - 40 * DAY_MS), through: new Date(now) },
+      new Date(now),
+      "all",
+    );
     const keys = (
       await c.query<{ table: string; name: string; def: string }>(
         `SELECT t.relname AS table, k.conname AS name, pg_get_constraintdef(k.oid) AS def

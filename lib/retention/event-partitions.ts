@@ -92,6 +92,8 @@ export async function ensureEventPartitions(
   client: pg.ClientBase,
   range: { from: Date; through: Date },
   now = new Date(),
+  /** Create past months even when no row needs them (a bulk load about to fill them). */
+  pastMonths: "when-needed" | "all" = "when-needed",
 ): Promise<string[]> {
   if (!(await isPartitioned(client))) return [];
   const existing = await listEventPartitions(client);
@@ -100,7 +102,12 @@ export async function ensureEventPartitions(
   for (let from = monthStart(range.from); from <= range.through; from = monthStart(from, 1)) {
     const to = monthStart(from, 1);
     if (existing.some((p) => overlaps(p, from, to))) continue;
-    if (from < monthStart(now) && !(hasDefault && (await defaultHolds(client, from, to)))) continue;
+    if (
+      pastMonths === "when-needed" &&
+      from < monthStart(now) &&
+      !(hasDefault && (await defaultHolds(client, from, to)))
+    )
+      continue;
     try {
       await createMonth(client, partitionName(from), from, to, hasDefault);
       created.push(partitionName(from));
