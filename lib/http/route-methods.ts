@@ -74,7 +74,9 @@ export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
   const refuse = methodNotAllowed(served.join(", "));
   const wrap = (handler: Handler, reads: boolean) => async (request: Request, context: never) =>
     notStored(
-      await (reads
+      // Next always passes the request; a direct call without one (a test of a
+      // handler that reads none) has no caller to bind the reads to.
+      await (reads && request !== undefined
         ? withRequestReads(request, async () => handler(request, context))
         : handler(request, context)),
     );
