@@ -64,11 +64,13 @@ export function notStored(response: Response): Response {
  * GET (and so HEAD) runs with its database reads bound to the request
  * (lib/db/request-reads.ts: cancelled when the caller goes away and at
  * QUERY_TIMEOUT_MS). `getWrites`: this GET writes (a sign-in that opens a
- * session), so it runs to its end like any other write.
+ * session), so it runs to its end like any other write. `streams`: this GET
+ * answers a long-lived stream that ends itself when its caller goes (the
+ * live stream), so its setup is not cut short by an abort it handles.
  */
 export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
   handlers: H,
-  options: { getWrites?: boolean } = {},
+  options: { getWrites?: boolean; streams?: boolean } = {},
 ): { [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse } {
   const served = ROUTE_METHODS.filter((m) => handlers[m] !== undefined);
   const refuse = methodNotAllowed(served.join(", "));
@@ -84,7 +86,10 @@ export function routeMethods<H extends Partial<Record<RouteMethod, Handler>>>(
     ROUTE_METHODS.map((m) => {
       const handler = handlers[m];
       if (handler === undefined) return [m, refuse];
-      return [m, wrap(handler, m === "GET" && options.getWrites !== true)];
+      return [
+        m,
+        wrap(handler, m === "GET" && options.getWrites !== true && options.streams !== true),
+      ];
     }),
   ) as {
     [M in RouteMethod]: M extends keyof H ? NonNullable<H[M]> : Refuse;

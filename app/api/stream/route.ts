@@ -16,4 +16,4 @@ async function get(request: Request): Promise<Response> {
   }
 }
 
-export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get });
+export const { GET, POST, PUT, PATCH, DELETE } = routeMethods({ GET: get }, { streams: true });
