@@ -8,12 +8,12 @@ import { AvailabilityReportQuery } from "../../lib/availability/schemas";
 import { availabilityReportCsvSql } from "../../lib/availability/report";
 import { presenceConfig } from "../../lib/config";
 import { parseItems } from "../../lib/ingest/parse";
-import { storeBatch } from "../../lib/ingest/store";
 import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineForCopy } from "../lib/capture-sql";
-import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
+import type { SuiteContext, SuiteResult } from "../lib/context";
 import { copyTo } from "../lib/copy";
-import { truncateAll, withClient } from "../lib/database";
+import { withClient } from "../lib/database";
+import { storeDirect } from "../lib/direct-ingest";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { latencySummary, median, round } from "../lib/stats";
 import { batches, lifecycleHistory } from "../lib/workload";
@@ -62,18 +62,14 @@ async function ingestRatio(ctx: SuiteContext, o: AvailabilityOptions): Promise<F
   try {
     for (let run = 1; run <= ctx.runs + 1; run += 1) {
       for (const maintain of run % 2 === 0 ? [true, false] : [false, true]) {
-        await truncateAll(db.url);
-        const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
-          const stored = await storeBatch(
-            pool,
-            batch.accepted,
-            batch.rejected,
-            new Date(),
-            config,
-            { availability: maintain, online: false },
-          );
-          return stored.inserted;
-        });
+        const d = await storeDirect(
+          db.url,
+          pool,
+          parsed,
+          { senders: o.senders, deadlineMs: RUN_DEADLINE_MS },
+          config,
+          { availability: maintain, online: false },
+        );
         // The first pair warms caches and plans: not counted.
         if (run > 1) (maintain ? withRollup : without).push(d.processed / d.seconds);
       }

@@ -8,11 +8,9 @@ import pg from "pg";
 import { presenceConfig } from "../../lib/config";
 import { parseItems } from "../../lib/ingest/parse";
 import type { Rollups } from "../../lib/ingest/rollups";
-import { storeBatch } from "../../lib/ingest/store";
-import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
-import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
-import { truncateAll } from "../lib/database";
+import type { SuiteContext, SuiteResult } from "../lib/context";
 import { measured } from "../lib/report";
+import { storeDirect } from "../lib/direct-ingest";
 import { timeStatements } from "../lib/statement-times";
 import { batches, lifecycleHistory } from "../lib/workload";
 import { rollupFigures } from "./ingest-rollups";
@@ -68,19 +66,14 @@ export async function runIngestRollupsSuite(
           const v = (i + run - 1) % VARIANTS.length;
           const { rollups } = VARIANTS[v]!;
           const { pool } = pools[v]!;
-          await truncateAll(db.url);
-          if (rollups.online) await rebuildOnlineRollup(pool, rollupLikes());
-          const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
-            const stored = await storeBatch(
-              pool,
-              batch.accepted,
-              batch.rejected,
-              new Date(),
-              config,
-              rollups,
-            );
-            return stored.inserted;
-          });
+          const d = await storeDirect(
+            db.url,
+            pool,
+            parsed,
+            { senders: o.senders, deadlineMs: RUN_DEADLINE_MS },
+            config,
+            rollups,
+          );
           if (d.timedOut) throw new Error(`${VARIANTS[v]!.label}: timed out`);
           rates[v]!.push(d.processed / d.seconds);
         }

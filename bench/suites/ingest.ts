@@ -13,13 +13,13 @@ import { presenceConfig } from "../../lib/config";
 import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
 import type { Rollups } from "../../lib/ingest/rollups";
-import { storeBatch } from "../../lib/ingest/store";
 import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
 import { postBatch, startBenchApp } from "../lib/app";
 import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
+import { storeDirect } from "../lib/direct-ingest";
 import { truncateAll, withClient } from "../lib/database";
 import { unpartitionedIngest } from "../lib/unpartitioned";
 import { sampleMemory, rssMiB } from "../lib/process-memory";
@@ -174,19 +174,14 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         ];
         for (let v = 0; v < variants.length; v += 1) {
           const [rollups, rates] = variants[(v + run - 1) % variants.length]!;
-          await truncateAll(db.url);
-          if (rollups.online) await rebuildOnlineRollup(pool, rollupLikes());
-          const d = await drain(parsed, o.senders, RUN_DEADLINE_MS, async (batch) => {
-            const stored = await storeBatch(
-              pool,
-              batch.accepted,
-              batch.rejected,
-              new Date(),
-              config,
-              rollups,
-            );
-            return stored.inserted;
-          });
+          const d = await storeDirect(
+            db.url,
+            pool,
+            parsed,
+            { senders: o.senders, deadlineMs: RUN_DEADLINE_MS },
+            config,
+            rollups,
+          );
           if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
           rates.push(d.processed / d.seconds);
         }
