@@ -181,13 +181,14 @@ export async function countClientsAsOf(
         FROM client_state cs WHERE ${matches(sql.raw("cs.client_id"))}),
     o AS (${onlineAtSql(t)}),
     fl AS (${flappingAtSql(t, config)})
-    SELECT count(*) FILTER (WHERE NOT f.unseen AND f.client_id IN (SELECT client_id FROM o))::int AS online,
+    SELECT count(*) FILTER (WHERE NOT f.unseen AND o.client_id IS NOT NULL)::int AS online,
            0 AS pending,
            count(*) FILTER (WHERE NOT f.unseen)::int AS total,
            count(*) FILTER (WHERE f.unseen)::int AS unseen,
-           count(*) FILTER (WHERE NOT f.unseen AND f.client_id IN (SELECT client_id FROM fl))::int AS flapping,
+           count(*) FILTER (WHERE NOT f.unseen AND fl.client_id IS NOT NULL)::int AS flapping,
            ${neverSeenCountSql(filters)} AS labelled
-      FROM f`;
+      FROM f LEFT JOIN o ON o.client_id = f.client_id
+             LEFT JOIN fl ON fl.client_id = f.client_id`;
   const { rows } = await db().pool.query<{
     online: number;
     pending: number;
