@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { ApiTokenView, Role } from "@/lib/auth/schemas";
 import { useApiTokensQuery, useCreateApiToken, useRevokeApiToken } from "../hooks/use-api-tokens";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
@@ -91,9 +91,7 @@ export function ApiTokensPanel() {
         </a>
         .
       </p>
-      {tokens.error ? (
-        <ErrorBanner error={tokens.error} onRetry={() => void tokens.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={tokens} />
       <TokensTable
         testId="api-tokens-table"
         columns={["Name", "Role", "Prefix", "Created", "Expires", "Last used", "Status"]}

@@ -7,7 +7,7 @@ import {
   useIngestTokensQuery,
   useRevokeIngestToken,
 } from "../hooks/use-admin";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
@@ -73,9 +73,7 @@ export function IngestTokensPanel() {
         token, so one can be revoked alone. <code className={code}>INGEST_TOKEN</code> from the
         environment keeps working beside these.
       </p>
-      {tokens.error ? (
-        <ErrorBanner error={tokens.error} onRetry={() => void tokens.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={tokens} />
       <TokensTable
         testId="tokens-table"
         columns={["Name", "Prefix", "Created by", "Created", "Last used", "Status"]}

@@ -32,6 +32,36 @@ function OperatorStatus({ operator }: { operator: OperatorView }) {
   );
 }
 
+/** An action on one operator's row; screen readers hear whose (the visible label names only the action). */
+function RowAction({
+  label,
+  username,
+  onClick,
+  disabled,
+  title,
+  danger = false,
+}: {
+  label: string;
+  username: string;
+  onClick: () => void;
+  disabled: boolean;
+  title?: string;
+  danger?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      disabled={disabled}
+      title={title}
+      className={danger ? smallDangerButton : smallButton}
+    >
+      {label}
+      <span className="sr-only"> {username}</span>
+    </button>
+  );
+}
+
 /**
  * One account. Your own row cannot demote, disable or delete you: that is
  * for another admin, so nobody locks themselves out by a slip.
@@ -91,36 +121,35 @@ export function OperatorRow({
       <td className={`${td} whitespace-nowrap text-right`}>
         <div className="inline-flex gap-1.5">
           {operator.disabled ? (
-            <button type="button" onClick={onEnable} disabled={busy} className={smallButton}>
-              Enable
-              <span className="sr-only"> {operator.username}</span>
-            </button>
+            <RowAction
+              label="Enable"
+              username={operator.username}
+              onClick={onEnable}
+              disabled={busy}
+            />
           ) : (
-            <button
-              type="button"
+            <RowAction
+              label="Disable"
+              username={operator.username}
               onClick={onDisable}
               disabled={self || busy}
               title={selfHint}
-              className={smallButton}
-            >
-              Disable
-              <span className="sr-only"> {operator.username}</span>
-            </button>
+            />
           )}
-          <button type="button" onClick={onPassword} disabled={busy} className={smallButton}>
-            Reset password
-            <span className="sr-only"> {operator.username}</span>
-          </button>
-          <button
-            type="button"
+          <RowAction
+            label="Reset password"
+            username={operator.username}
+            onClick={onPassword}
+            disabled={busy}
+          />
+          <RowAction
+            label="Delete"
+            username={operator.username}
             onClick={onDelete}
             disabled={self || busy}
             title={selfHint}
-            className={smallDangerButton}
-          >
-            Delete
-            <span className="sr-only"> {operator.username}</span>
-          </button>
+            danger
+          />
         </div>
       </td>
     </tr>

@@ -9,9 +9,9 @@ import {
 } from "../hooks/use-alerts";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
-import { smallButton, smallDangerButton, td } from "../admin/styles";
+import { smallButton, td } from "../admin/styles";
 import { RuleEditor } from "./RuleEditor";
-import { SettingsTable } from "./SettingsTable";
+import { DeleteButton, SettingsTable } from "./SettingsTable";
 import { describeSelector } from "./selector-text";
 
 function condition(r: RuleView): string {
@@ -68,14 +68,7 @@ export function RulesPanel({ admin }: { admin: boolean }) {
             >
               {r.enabled ? "Pause" : "Resume"}
             </button>
-            <button
-              type="button"
-              className={smallDangerButton}
-              aria-label={`Delete rule ${r.name}`}
-              onClick={() => remove.mutate(r.id)}
-            >
-              Delete
-            </button>
+            <DeleteButton what={`rule ${r.name}`} onDelete={() => remove.mutate(r.id)} />
           </td>
         )}
       />

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { th } from "../admin/styles";
+import { smallDangerButton, th } from "../admin/styles";
 
 /**
  * The table of an alert-settings panel (channels, rules, silences): a line
@@ -52,5 +52,19 @@ export function SettingsTable<T extends { id: string }>({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The Delete action of a settings row, named for screen readers by what it deletes. */
+export function DeleteButton({ what, onDelete }: { what: string; onDelete: () => void }) {
+  return (
+    <button
+      type="button"
+      className={smallDangerButton}
+      aria-label={`Delete ${what}`}
+      onClick={onDelete}
+    >
+      Delete
+    </button>
   );
 }
