@@ -32,34 +32,13 @@ function OperatorStatus({ operator }: { operator: OperatorView }) {
   );
 }
 
-/** An action on one operator's row; screen readers hear whose (the visible label names only the action). */
-function RowAction({
-  label,
-  username,
-  onClick,
-  disabled,
-  title,
-  danger = false,
-}: {
+/** An action of a row's Actions cell. */
+interface RowAction {
   label: string;
-  username: string;
   onClick: () => void;
-  disabled: boolean;
-  title?: string;
+  /** Demoting-like actions: refused on your own row. */
+  notOnSelf: boolean;
   danger?: boolean;
-}) {
-  return (
-    <button
-      type="button"
-      onClick={onClick}
-      disabled={disabled}
-      title={title}
-      className={danger ? smallDangerButton : smallButton}
-    >
-      {label}
-      <span className="sr-only"> {username}</span>
-    </button>
-  );
 }
 
 /**
@@ -88,6 +67,13 @@ export function OperatorRow({
   const selfHint = self ? "Another admin must do this for your own account." : undefined;
   // A disabled account's details fade; its buttons keep their normal look (they still work).
   const data = operator.disabled ? `${td} text-slate-500 dark:text-slate-400` : td;
+  const actions: RowAction[] = [
+    operator.disabled
+      ? { label: "Enable", onClick: onEnable, notOnSelf: false }
+      : { label: "Disable", onClick: onDisable, notOnSelf: true },
+    { label: "Reset password", onClick: onPassword, notOnSelf: false },
+    { label: "Delete", onClick: onDelete, notOnSelf: true, danger: true },
+  ];
   return (
     <tr data-operator={operator.username}>
       <td className={`${data} font-medium`}>
@@ -120,36 +106,21 @@ export function OperatorRow({
       </td>
       <td className={`${td} whitespace-nowrap text-right`}>
         <div className="inline-flex gap-1.5">
-          {operator.disabled ? (
-            <RowAction
-              label="Enable"
-              username={operator.username}
-              onClick={onEnable}
-              disabled={busy}
-            />
-          ) : (
-            <RowAction
-              label="Disable"
-              username={operator.username}
-              onClick={onDisable}
-              disabled={self || busy}
-              title={selfHint}
-            />
-          )}
-          <RowAction
-            label="Reset password"
-            username={operator.username}
-            onClick={onPassword}
-            disabled={busy}
-          />
-          <RowAction
-            label="Delete"
-            username={operator.username}
-            onClick={onDelete}
-            disabled={self || busy}
-            title={selfHint}
-            danger
-          />
+          {actions.map((action, slot) => (
+            <button
+              // By position: Enable and Disable share a slot, so the button (and its focus) stays.
+              key={slot}
+              type="button"
+              onClick={action.onClick}
+              // What you may not do to yourself is disabled on your own row, saying why.
+              disabled={(action.notOnSelf && self) || busy}
+              title={action.notOnSelf ? selfHint : undefined}
+              className={action.danger ? smallDangerButton : smallButton}
+            >
+              {action.label}
+              <span className="sr-only"> {operator.username}</span>
+            </button>
+          ))}
         </div>
       </td>
     </tr>
