@@ -80,6 +80,20 @@ async function pid(c: pg.Client): Promise<number> {
   return (await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
 }
 
+/**
+ * Starts a prune on a connection of its own, waits until it blocks on the
+ * write `writer` has in flight, commits that write, and returns what the
+ * prune then did.
+ */
+async function pruneBlockedUntilCommit(writer: pg.Client) {
+  const p = await connection();
+  const prunePid = await pid(p);
+  const pruning = pruneNeverSeenCandidates(p);
+  await blocked(prunePid);
+  await writer.query("COMMIT");
+  return pruning;
+}
+
 beforeEach(async () => {
   await resetDatabase();
   await rebuildOnlineRollup();
@@ -152,12 +166,7 @@ describe("never_seen_client under concurrent writes", () => {
     const a = await connection();
     await a.query("BEGIN");
     await label(a, "dev");
-    const p = await connection();
-    const prunePid = await pid(p);
-    const pruning = pruneNeverSeenCandidates(p);
-    await blocked(prunePid);
-    await a.query("COMMIT");
-    expect(await pruning).toEqual({ seen: 0, unlabelled: 0 });
+    expect(await pruneBlockedUntilCommit(a)).toEqual({ seen: 0, unlabelled: 0 });
     expect(await candidates()).toEqual(["dev"]);
     await expectNeverSeen(["dev"]);
   });
@@ -188,12 +197,7 @@ describe("never_seen_client under concurrent writes", () => {
     // Its client_state row deleted by hand: the candidate is real again.
     await a.query("BEGIN");
     await a.query("DELETE FROM client_state WHERE client_id = 'dev'");
-    const p = await connection();
-    const prunePid = await pid(p);
-    const pruning = pruneNeverSeenCandidates(p);
-    await blocked(prunePid);
-    await a.query("COMMIT");
-    expect(await pruning).toEqual({ seen: 0, unlabelled: 0 });
+    expect(await pruneBlockedUntilCommit(a)).toEqual({ seen: 0, unlabelled: 0 });
     await expectNeverSeen(["dev"]);
   });
 });

@@ -9,23 +9,18 @@ import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
 import {
+  batchSizesArbitrary,
   deliveryArbitrary,
   historyArbitrary,
+  inBatches,
   latestTimestamp,
   receivedInOrder,
 } from "../../test/support/presence-arbitraries";
 import { foldEvents, summarize } from "../presence/fold";
-import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
-import { TOPIC_PREFIXES } from "./schemas";
 import { ingest } from "./index";
 import { runs } from "@/test/support/runs";
-
-/** The AWS payload of a normalised event: absent fields are left out, as AWS does. */
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
+import { eventEnvelope } from "../../test/support/events";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -47,22 +42,19 @@ describe("database ↔ model convergence", () => {
               fc.tuple(
                 fc.constant(events),
                 deliveryArbitrary(events, { maxDuplicates: 6 }),
-                fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 20 }),
+                batchSizesArbitrary,
                 fc.integer({ min: 0, max: 40 * 60_000 }),
               ),
           ),
           async ([events, delivery, sizes, readOffset]) => {
             await resetDatabase();
             const receivedAt = latestTimestamp(events) + 1_000;
-            const batches: LifecycleEvent[][] = [];
-            for (let i = 0, k = 0; i < delivery.length; k += 1) {
-              const size = sizes[k % sizes.length]!;
-              batches.push(delivery.slice(i, i + size));
-              i += size;
-            }
+            const batches = inBatches(delivery, sizes);
             // allSettled: a failed batch must not leave its siblings running into the next run.
             const settled = await Promise.allSettled(
-              batches.map((b) => ingest(JSON.stringify(b.map(toEnvelope)), new Date(receivedAt))),
+              batches.map((b) =>
+                ingest(JSON.stringify(b.map(eventEnvelope)), new Date(receivedAt)),
+              ),
             );
             const results = settled.map((s) => {
               if (s.status === "rejected") throw s.reason;
@@ -70,7 +62,7 @@ describe("database ↔ model convergence", () => {
             });
             for (const r of results) expect(r.rejected).toEqual([]);
             expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(
-              new Set(events.map((e) => JSON.stringify(toEnvelope(e)))).size,
+              new Set(events.map((e) => JSON.stringify(eventEnvelope(e)))).size,
             );
 
             const readAt = receivedAt + readOffset;

@@ -516,3 +516,30 @@ export function deliveryArbitrary<T>(
       return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
     });
 }
+
+/** Batch sizes for `inBatches`: from single events to batches of eight. */
+export const batchSizesArbitrary = fc.array(fc.integer({ min: 1, max: 8 }), {
+  minLength: 1,
+  maxLength: 20,
+});
+
+/** A delivery cut into consecutive batches, their sizes taken from `sizes` in turn (cycling). */
+export function inBatches<T>(delivery: readonly T[], sizes: readonly number[]): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0, k = 0; i < delivery.length; k += 1) {
+    const size = sizes[k % sizes.length]!;
+    batches.push(delivery.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+}
+
+/** A delivery cut into consecutive batches at `cuts` (positions, taken modulo its length + 1). */
+export function sliceAtCuts<T>(delivery: readonly T[], cuts: readonly number[]): T[][] {
+  const bounds = [...new Set([0, ...cuts.map((c) => c % (delivery.length + 1)), delivery.length])];
+  bounds.sort((a, b) => a - b);
+  const slices: T[][] = [];
+  for (let i = 0; i + 1 < bounds.length; i += 1)
+    slices.push(delivery.slice(bounds[i], bounds[i + 1]));
+  return slices;
+}

@@ -21,6 +21,15 @@ const seq = (n: number) =>
 const post = (body: unknown, options?: Parameters<typeof vendorRequest>[2]) =>
   POST(vendorRequest(PATH, body, options));
 
+/** Device d's first connect, in Event Grid's schema. */
+const firstConnect = () =>
+  azureEventGridEvent("DeviceConnected", {
+    deviceId: "d",
+    sequenceNumber: seq(1),
+    eventTime: iso(T0),
+    id: "1",
+  });
+
 async function count(table: string): Promise<number> {
   const r = await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return r.rows[0]!.n;
@@ -63,12 +72,7 @@ describe("POST /api/ingest/azure: Event Grid's handshakes", () => {
   });
 
   it("refuses events without the ingest token", async () => {
-    const event = azureEventGridEvent("DeviceConnected", {
-      deviceId: "d",
-      sequenceNumber: seq(1),
-      eventTime: iso(T0),
-      id: "1",
-    });
+    const event = firstConnect();
     expect((await post([event], { token: null })).status).toBe(401);
     expect(await count("lifecycle_event")).toBe(0);
   });
@@ -123,12 +127,7 @@ describe("POST /api/ingest/azure: connection state events", () => {
   }, 60_000);
 
   it("quarantines events it cannot map, naming why, and stores the rest", async () => {
-    const good = azureEventGridEvent("DeviceConnected", {
-      deviceId: "d",
-      sequenceNumber: seq(1),
-      eventTime: iso(T0),
-      id: "1",
-    });
+    const good = firstConnect();
     const telemetry = { ...good, eventType: "Microsoft.Devices.DeviceTelemetry" };
     const response = await post([good, telemetry]);
     expect(await response.json()).toEqual({
