@@ -5,8 +5,10 @@ import type { ApiTokenView, Role } from "@/lib/auth/schemas";
 import { useApiTokensQuery, useCreateApiToken, useRevokeApiToken } from "../hooks/use-api-tokens";
 import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
+import { TimeCell } from "./TimeCell";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
+import { RoleField } from "./RoleField";
 import { field, fieldLabel, td } from "./styles";
 import {
   code,
@@ -46,9 +48,7 @@ function TokenRow({ token, onRevoke }: { token: ApiTokenView; onRevoke: () => vo
       <td className={`${td} whitespace-nowrap`}>
         {token.expiresAt === null ? none : <LocalTime iso={token.expiresAt} short />}
       </td>
-      <td className={`${td} whitespace-nowrap`}>
-        <LocalTime iso={token.lastUsedAt} short />
-      </td>
+      <TimeCell iso={token.lastUsedAt} />
       <td className={`${td} whitespace-nowrap`} data-testid="api-token-status">
         <TokenStatePill state={token.state} revokedAt={token.revokedAt} />
         {token.revokedBy !== null ? (
@@ -116,18 +116,13 @@ export function ApiTokensPanel() {
         error={create.error}
         submitLabel="Create API token"
       >
-        <label className={fieldLabel}>
-          Role
-          <select
-            name="api-token-role"
-            value={role}
-            onChange={(e) => setRole(e.target.value as Role)}
-            className={field}
-          >
-            <option value="viewer">viewer (read)</option>
-            <option value="admin">admin (read and write)</option>
-          </select>
-        </label>
+        <RoleField
+          name="api-token-role"
+          role={role}
+          onRole={setRole}
+          selectClass={field}
+          optionLabels={{ viewer: "viewer (read)", admin: "admin (read and write)" }}
+        />
         <label className={fieldLabel}>
           Expires after
           <select

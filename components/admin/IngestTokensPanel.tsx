@@ -8,7 +8,7 @@ import {
   useRevokeIngestToken,
 } from "../hooks/use-admin";
 import { QueryErrorBanner } from "../ui/ErrorBanner";
-import { LocalTime } from "../ui/LocalTime";
+import { TimeCell } from "./TimeCell";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
 import { td } from "./styles";
@@ -33,12 +33,8 @@ function TokenRow({ token, onRevoke }: { token: IngestTokenView; onRevoke: () =>
       <td className={td}>
         {token.createdBy ?? <span className="text-slate-400 dark:text-slate-500">—</span>}
       </td>
-      <td className={`${td} whitespace-nowrap`}>
-        <LocalTime iso={token.createdAt} short />
-      </td>
-      <td className={`${td} whitespace-nowrap`}>
-        <LocalTime iso={token.lastUsedAt} short />
-      </td>
+      <TimeCell iso={token.createdAt} />
+      <TimeCell iso={token.lastUsedAt} />
       <td className={`${td} whitespace-nowrap`} data-testid="token-status">
         <TokenStatePill state={revoked ? "revoked" : "active"} revokedAt={token.revokedAt} />
       </td>

@@ -2,6 +2,7 @@
 
 import type { OperatorView, Role } from "@/lib/auth/schemas";
 import { LocalTime } from "../ui/LocalTime";
+import { TimeCell } from "./TimeCell";
 import { field, pill, smallButton, smallDangerButton, td } from "./styles";
 
 function OperatorStatus({ operator }: { operator: OperatorView }) {
@@ -98,12 +99,8 @@ export function OperatorRow({
       <td className={td}>
         <OperatorStatus operator={operator} />
       </td>
-      <td className={`${data} whitespace-nowrap`}>
-        <LocalTime iso={operator.lastLoginAt} short />
-      </td>
-      <td className={`${data} whitespace-nowrap`}>
-        <LocalTime iso={operator.createdAt} short />
-      </td>
+      <TimeCell iso={operator.lastLoginAt} cell={data} />
+      <TimeCell iso={operator.createdAt} cell={data} />
       <td className={`${td} whitespace-nowrap text-right`}>
         <div className="inline-flex gap-1.5">
           {actions.map((action, slot) => (

@@ -7,7 +7,6 @@ import {
   useTestChannel,
   type TestResult,
 } from "../hooks/use-alerts";
-import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
 import { smallButton, td } from "../admin/styles";
 import { ChannelEditor } from "./ChannelEditor";
@@ -25,10 +24,9 @@ export function ChannelsPanel({ admin }: { admin: boolean }) {
   const [results, setResults] = useState<Record<string, string>>({});
   return (
     <Panel title="Channels" id="alert-channels">
-      {channels.error ? <ErrorBanner error={channels.error} /> : null}
       <SettingsTable
         testId="alert-channels"
-        items={channels.data ?? []}
+        query={channels}
         empty="No channel yet."
         columns={["Name", "Type", "Target"]}
         admin={admin}

@@ -7,7 +7,6 @@ import {
   useUpdateRule,
   type RuleView,
 } from "../hooks/use-alerts";
-import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
 import { smallButton, td } from "../admin/styles";
 import { RuleEditor } from "./RuleEditor";
@@ -39,10 +38,9 @@ export function RulesPanel({ admin }: { admin: boolean }) {
   const channelName = (id: string) => channels.data?.find((c) => c.id === id)?.name ?? "?";
   return (
     <Panel title="Rules" id="alert-rules">
-      {rules.error ? <ErrorBanner error={rules.error} /> : null}
       <SettingsTable
         testId="alert-rules"
-        items={rules.data ?? []}
+        query={rules}
         empty="No rule yet."
         columns={["Name", "When", "Clients", "Channels"]}
         admin={admin}

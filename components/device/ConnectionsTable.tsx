@@ -5,6 +5,7 @@ import type { ConnectionView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
 import { formatDuration } from "../format/time";
 import { LocalTime } from "../ui/LocalTime";
+import { ColumnHeadings } from "../ui/TableHead";
 
 const PAGE_SIZE = 15;
 const th = "px-3 py-2 text-left font-semibold";
@@ -32,11 +33,7 @@ export function ConnectionsTable({ items }: { items: ConnectionView[] }) {
           <caption className="sr-only">Connections in the selected range, newest first</caption>
           <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:text-slate-300">
             <tr>
-              {COLUMNS.map((heading) => (
-                <th key={heading} scope="col" className={th}>
-                  {heading}
-                </th>
-              ))}
+              <ColumnHeadings columns={COLUMNS} className={th} />
             </tr>
           </thead>
           <tbody>
