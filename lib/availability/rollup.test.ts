@@ -7,14 +7,12 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
-import { ingest } from "../ingest/index";
 import { availability } from "../presence/availability";
 import { foldEvents, summarize } from "../presence/fold";
 import { resetDatabase } from "../../test/support/db";
 import {
-  batchSizesArbitrary,
-  deliveryArbitrary,
-  historyArbitrary,
+  batchedDeliveryArbitrary,
+  CLOCKS,
   inBatches,
   latestTimestamp,
   receivedInOrder,
@@ -24,7 +22,7 @@ import { sql } from "../db/sql";
 import { directAvailabilitySql } from "./direct-sql";
 import { rebuildAvailability } from "./rebuild";
 import { rollupFigures } from "./report";
-import { eventEnvelope } from "../../test/support/events";
+import { ingestConcurrently } from "../../test/support/ingest-batches";
 
 const DAY = 86_400_000;
 
@@ -39,36 +37,21 @@ function bound(first: number, last: number, [share, onMidnight]: [number, boolea
 beforeEach(resetDatabase);
 
 describe("availability: rollup = direct SQL = reference", () => {
-  it.each([
-    { clock: "ms clock", options: {} },
-    { clock: "1-minute clock", options: { timestampGranularityMs: 60_000 } },
-  ])(
+  it.each(CLOCKS)(
     "any batched, parallel, duplicated delivery ($clock)",
     async ({ options }) => {
       const config = presenceConfig();
       await fc.assert(
         fc.asyncProperty(
-          historyArbitrary({ maxClients: 3, maxConnectionsPerClient: 6, ...options }).chain(
-            (events) =>
-              fc.tuple(
-                fc.constant(events),
-                deliveryArbitrary(events, { maxDuplicates: 6 }),
-                batchSizesArbitrary,
-                fc.array(fc.tuple(boundArbitrary, boundArbitrary), { minLength: 1, maxLength: 4 }),
-                fc.integer({ min: -2 * 3_600_000, max: 2 * DAY }),
-              ),
+          fc.tuple(
+            batchedDeliveryArbitrary({ maxClients: 3, maxConnectionsPerClient: 6, ...options }),
+            fc.array(fc.tuple(boundArbitrary, boundArbitrary), { minLength: 1, maxLength: 4 }),
+            fc.integer({ min: -2 * 3_600_000, max: 2 * DAY }),
           ),
-          async ([events, delivery, sizes, ranges, nowOffset]) => {
+          async ([[events, delivery, sizes], ranges, nowOffset]) => {
             await resetDatabase();
             const receivedAt = latestTimestamp(events) + 1_000;
-            const batches = inBatches(delivery, sizes);
-            // Sequential and parallel at once: half the batches wait for the previous one.
-            const settled = await Promise.allSettled(
-              batches.map((b) =>
-                ingest(JSON.stringify(b.map(eventEnvelope)), new Date(receivedAt)),
-              ),
-            );
-            for (const s of settled) if (s.status === "rejected") throw s.reason;
+            await ingestConcurrently(inBatches(delivery, sizes), receivedAt);
             // What ingest kept, batch by batch, is what a rebuild makes from the connections.
             const kept = await rollupTables();
             await db().pool.query("TRUNCATE availability_segment, availability_day");

@@ -523,6 +523,22 @@ export const batchSizesArbitrary = fc.array(fc.integer({ min: 1, max: 8 }), {
   maxLength: 20,
 });
 
+/**
+ * A history, any delivery of it (reordered, up to six duplicates) and the
+ * sizes of the batches to cut that delivery into (`inBatches`).
+ */
+export function batchedDeliveryArbitrary(
+  options: HistoryOptions,
+): fc.Arbitrary<[LifecycleEvent[], LifecycleEvent[], number[]]> {
+  return historyArbitrary(options).chain((events) =>
+    fc.tuple(
+      fc.constant(events),
+      deliveryArbitrary(events, { maxDuplicates: 6 }),
+      batchSizesArbitrary,
+    ),
+  );
+}
+
 /** A delivery cut into consecutive batches, their sizes taken from `sizes` in turn (cycling). */
 export function inBatches<T>(delivery: readonly T[], sizes: readonly number[]): T[][] {
   const batches: T[][] = [];
@@ -543,3 +559,13 @@ export function sliceAtCuts<T>(delivery: readonly T[], cuts: readonly number[]):
     slices.push(delivery.slice(bounds[i], bounds[i + 1]));
   return slices;
 }
+
+/**
+ * The clocks a property test over SQL runs under: milliseconds, and a coarse
+ * one that makes equal timestamps common, so every tie-break of the SQL must
+ * match the model's.
+ */
+export const CLOCKS: readonly { clock: string; options: HistoryOptions }[] = [
+  { clock: "ms clock", options: {} },
+  { clock: "1-minute clock", options: { timestampGranularityMs: 60_000 } },
+];
