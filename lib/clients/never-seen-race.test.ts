@@ -12,6 +12,7 @@ import { TOPIC_PREFIXES } from "../ingest/schemas";
 import { replaceLabels } from "../labels/store";
 import { rebuildOnlineRollup } from "../stats/online-rollup";
 import { resetDatabase } from "../../test/support/db";
+import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import { countClients, listClients } from "./list";
 import { pruneNeverSeenCandidates } from "./never-seen-prune";
 
@@ -94,10 +95,7 @@ async function pruneBlockedUntilCommit(writer: pg.Client) {
   return pruning;
 }
 
-beforeEach(async () => {
-  await resetDatabase();
-  await rebuildOnlineRollup();
-});
+beforeEach(resetDatabaseWithRollup);
 
 afterEach(async () => {
   await Promise.all(open.map((c) => c.end().catch(() => {})));

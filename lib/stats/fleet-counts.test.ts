@@ -10,6 +10,7 @@ import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { ingest } from "../ingest";
 import { resetDatabase } from "../../test/support/db";
+import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import {
   deliveryArbitrary,
   historyArbitrary,
@@ -52,10 +53,7 @@ const scenario = historyArbitrary({ maxClients: 5, maxConnectionsPerClient: 5 })
       .map(({ delivery }) => ({ ...s, delivery })),
   );
 
-beforeEach(async () => {
-  await resetDatabase();
-  await rebuildOnlineRollup();
-});
+beforeEach(resetDatabaseWithRollup);
 
 describe("fleet counts from counters ↔ the scan", () => {
   it("agree at any time, for any delivery in batches", async () => {

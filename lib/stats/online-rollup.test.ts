@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { ingest } from "../ingest";
 import { resetDatabase } from "../../test/support/db";
+import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import {
   deliveryArbitrary,
   historyArbitrary,
@@ -70,10 +71,7 @@ const scenario = placedHistory.chain((events) =>
   }),
 );
 
-beforeEach(async () => {
-  await resetDatabase();
-  await rebuildOnlineRollup();
-});
+beforeEach(resetDatabaseWithRollup);
 
 describe("online rollup ↔ connection table", () => {
   it("answers every range exactly as the scan does, for any delivery in batches", async () => {
