@@ -3,7 +3,6 @@
 import { useState } from "react";
 import type { ApiTokenView, Role } from "@/lib/auth/schemas";
 import { useApiTokensQuery, useCreateApiToken, useRevokeApiToken } from "../hooks/use-api-tokens";
-import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { TimeCell } from "./TimeCell";
 import { Panel } from "../ui/Panel";
@@ -67,16 +66,15 @@ export function ApiTokensPanel() {
   const tokens = useApiTokensQuery();
   const create = useCreateApiToken();
   const revoke = useRevokeApiToken();
-  const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [days, setDays] = useState<number>(90);
   const revoking = useRevokeDialog<ApiTokenView>(revoke, "API token", (prefix) => (
     <>Calls with {prefix} are refused (401) from now on. This cannot be undone.</>
   ));
 
-  const submit = () => {
+  const submit = (name: string, clear: () => void) => {
     const expiresAt = days === 0 ? undefined : new Date(Date.now() + days * DAY_MS).toISOString();
-    create.mutate({ name: name.trim(), role, expiresAt }, { onSuccess: () => setName("") });
+    create.mutate({ name, role, expiresAt }, { onSuccess: clear });
   };
 
   return (
@@ -91,29 +89,23 @@ export function ApiTokensPanel() {
         </a>
         .
       </p>
-      <QueryErrorBanner query={tokens} />
       <TokensTable
         testId="api-tokens-table"
         columns={["Name", "Role", "Prefix", "Created", "Expires", "Last used", "Status"]}
-        count={tokens.data?.length}
-        pending={tokens.isPending}
+        query={tokens}
         empty="No API tokens yet."
-      >
-        {tokens.data?.map((token) => (
+        row={(token) => (
           <TokenRow key={token.id} token={token} onRevoke={() => revoking.ask(token)} />
-        ))}
-      </TokensTable>
+        )}
+      />
 
       <CreateTokenForm
         idPrefix="api-token"
         title="New API token"
         nameLabel="Name (who or what uses it)"
         placeholder="e.g. prometheus"
-        name={name}
-        onName={setName}
-        onSubmit={submit}
-        pending={create.isPending}
-        error={create.error}
+        create={create}
+        onCreate={submit}
         submitLabel="Create API token"
       >
         <RoleField

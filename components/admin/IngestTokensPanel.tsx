@@ -1,13 +1,11 @@
 "use client";
 
-import { useState } from "react";
 import type { IngestTokenView } from "@/lib/auth/schemas";
 import {
   useCreateIngestToken,
   useIngestTokensQuery,
   useRevokeIngestToken,
 } from "../hooks/use-admin";
-import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { TimeCell } from "./TimeCell";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
@@ -48,17 +46,12 @@ export function IngestTokensPanel() {
   const tokens = useIngestTokensQuery();
   const create = useCreateIngestToken();
   const revoke = useRevokeIngestToken();
-  const [name, setName] = useState("");
   const revoking = useRevokeDialog<IngestTokenView>(revoke, "token", (prefix) => (
     <>
       Senders using {prefix} are refused (401) from now on. This cannot be undone; give them a new
       token first.
     </>
   ));
-
-  const submit = () => {
-    create.mutate(name.trim(), { onSuccess: () => setName("") });
-  };
 
   return (
     <Panel id="ingest-tokens" title="Ingest tokens">
@@ -69,33 +62,27 @@ export function IngestTokensPanel() {
         token, so one can be revoked alone. <code className={code}>INGEST_TOKEN</code> from the
         environment keeps working beside these.
       </p>
-      <QueryErrorBanner query={tokens} />
       <TokensTable
         testId="tokens-table"
         columns={["Name", "Prefix", "Created by", "Created", "Last used", "Status"]}
-        count={tokens.data?.length}
-        pending={tokens.isPending}
+        query={tokens}
         empty={
           <>
             No tokens yet: senders use <code className={code}>INGEST_TOKEN</code> only.
           </>
         }
-      >
-        {tokens.data?.map((token) => (
+        row={(token) => (
           <TokenRow key={token.id} token={token} onRevoke={() => revoking.ask(token)} />
-        ))}
-      </TokensTable>
+        )}
+      />
 
       <CreateTokenForm
         idPrefix="token"
         title="New token"
         nameLabel="Name (which sender uses it)"
         placeholder="e.g. bridge eu-west-1"
-        name={name}
-        onName={setName}
-        onSubmit={submit}
-        pending={create.isPending}
-        error={create.error}
+        create={create}
+        onCreate={(name, clear) => create.mutate(name, { onSuccess: clear })}
         submitLabel="Create token"
       />
       {create.data ? (
