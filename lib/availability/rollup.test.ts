@@ -10,13 +10,8 @@ import { db } from "../db/client";
 import { availability } from "../presence/availability";
 import { foldEvents, summarize } from "../presence/fold";
 import { resetDatabase } from "../../test/support/db";
-import {
-  batchedDeliveryArbitrary,
-  CLOCKS,
-  inBatches,
-  latestTimestamp,
-  receivedInOrder,
-} from "../../test/support/presence-arbitraries";
+import { latestTimestamp, receivedInOrder } from "../../test/support/presence-arbitraries";
+import { batchedDeliveryArbitrary, CLOCKS, inBatches } from "../../test/support/batches";
 import { neverSeenAtSql } from "../clients/as-of-sql";
 import { sql } from "../db/sql";
 import { directAvailabilitySql } from "./direct-sql";

@@ -8,13 +8,8 @@ import { getClient } from "../clients/get";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
-import {
-  batchedDeliveryArbitrary,
-  CLOCKS,
-  inBatches,
-  latestTimestamp,
-  receivedInOrder,
-} from "../../test/support/presence-arbitraries";
+import { latestTimestamp, receivedInOrder } from "../../test/support/presence-arbitraries";
+import { batchedDeliveryArbitrary, CLOCKS, inBatches } from "../../test/support/batches";
 import { foldEvents, summarize } from "../presence/fold";
 import { resetDatabase } from "../../test/support/db";
 import { runs } from "@/test/support/runs";

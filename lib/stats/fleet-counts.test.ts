@@ -16,8 +16,8 @@ import {
   historyArbitrary,
   latestTimestamp,
   lifecycleEvent,
-  sliceAtCuts,
 } from "../../test/support/presence-arbitraries";
+import { sliceAtCuts } from "../../test/support/batches";
 import { rebuildOnlineRollup } from "./online-rollup";
 import { eventEnvelope } from "../../test/support/events";
 

@@ -13,8 +13,8 @@ import {
   deliveryArbitrary,
   historyArbitrary,
   latestTimestamp,
-  sliceAtCuts,
 } from "../../test/support/presence-arbitraries";
+import { sliceAtCuts } from "../../test/support/batches";
 import { onlineHistory } from "./online-history";
 import { rebuildOnlineRollup, rollupMatches } from "./online-rollup";
 import { HISTORY_RANGES, type HistoryRange } from "./schemas";
