@@ -2,13 +2,11 @@ import { readFile } from "node:fs/promises";
 import { expect as baseExpect, test } from "@playwright/test";
 import { checkBothSchemes } from "./support/a11y";
 import { csrfToken } from "./support/auth";
-import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
+import { connected, disconnected, ingest, uniqueId, uniqueLabelValue } from "./support/ingest";
 
 const steady = uniqueId("e2e-avail-steady");
 const restless = uniqueId("e2e-avail-restless");
-const site = uniqueId("avail")
-  .toLowerCase()
-  .replace(/[^a-z0-9]/g, "");
+const site = uniqueLabelValue("avail");
 /** AVAILABILITY_SHOTS=/tmp/dir saves each page, light and dark, to look at. */
 const shots = process.env.AVAILABILITY_SHOTS;
 const H = 3_600_000;

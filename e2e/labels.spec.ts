@@ -1,12 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { checkBothSchemes } from "./support/a11y";
-import { connected, ingest, uniqueId } from "./support/ingest";
+import { connected, ingest, uniqueId, uniqueLabelValue } from "./support/ingest";
 
 const labelled = uniqueId("e2e-labelled");
 const other = uniqueId("e2e-unlabelled");
-const site = uniqueId("site")
-  .toLowerCase()
-  .replace(/[^a-z0-9]/g, "");
+const site = uniqueLabelValue("site");
 /** LABELS_SHOTS=/tmp/dir saves each page, light and dark, to look at. */
 const shots = process.env.LABELS_SHOTS;
 

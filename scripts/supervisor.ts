@@ -6,8 +6,9 @@
 // lib/process/supervisor-watch.ts) and stop themselves if it dies without
 // cleaning up, e.g. killed with SIGKILL.
 import { type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { listeningInodes, socketHolder } from "../lib/process/proc";
 
 export interface Supervised {
   name: string;
@@ -60,27 +61,6 @@ export function portIsFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Linux: the inodes of TCP sockets listening on `port`, from /proc/net/tcp{,6}. */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      const local = cols[1];
-      // State 0A is LISTEN.
-      if (local === undefined || cols[3] !== "0A") continue;
-      if (Number.parseInt(local.split(":")[1] ?? "", 16) === port && cols[9]) inodes.add(cols[9]);
-    }
-  }
-  return inodes;
-}
-
 /**
  * Who listens on `port`: "pid 123 (node …next start…)" where /proc tells,
  * else undefined. A stale server of an earlier run is the usual culprit.
@@ -88,31 +68,13 @@ function listeningInodes(port: number): Set<string> {
 export function describePortHolder(port: number): string | undefined {
   const inodes = listeningInodes(port);
   if (inodes.size === 0) return undefined;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode !== undefined && inodes.has(inode)) {
-        let cmd = "";
-        try {
-          cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-        } catch {
-          // exited meanwhile
-        }
-        return `pid ${pid}${cmd ? ` (${cmd.length > 120 ? `${cmd.slice(0, 117)}…` : cmd})` : ""}`;
-      }
-    }
+  const pid = socketHolder(inodes);
+  if (pid === undefined) return "a process this user cannot inspect";
+  let cmd = "";
+  try {
+    cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    // exited meanwhile
   }
-  return "a process this user cannot inspect";
+  return `pid ${pid}${cmd ? ` (${cmd.length > 120 ? `${cmd.slice(0, 117)}…` : cmd})` : ""}`;
 }

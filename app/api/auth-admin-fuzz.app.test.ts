@@ -18,6 +18,7 @@ import {
 import { OIDC_ERROR_CODES } from "@/lib/auth/oidc-errors";
 import { freePort } from "@/lib/db/embedded";
 import {
+  createOperator,
   startApp,
   TEST_ADMIN,
   type AppServer,
@@ -337,11 +338,7 @@ beforeAll(async () => {
   await database.connect();
   admin = await loginAs(TEST_ADMIN.username, TEST_ADMIN.password);
   for (const account of [VIEWER, VICTIM]) {
-    const created = await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ ...account, role: "viewer" }),
-    });
+    const created = await createOperator(app, { ...account, role: "viewer" });
     expect([201, 409]).toContain(created.status);
   }
   viewer = await loginAs(VIEWER.username, VIEWER.password);
@@ -353,14 +350,10 @@ beforeAll(async () => {
     .map((r) => r.id);
   // Scratch operators and tokens the fuzz may change, revoke or delete.
   for (let i = 0; i < 4; i += 1) {
-    const r = await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        username: `scratch-${i}-${Date.now()}`,
-        password: "scratch-password",
-        role: i % 2 ? "admin" : "viewer",
-      }),
+    const r = await createOperator(app, {
+      username: `scratch-${i}-${Date.now()}`,
+      password: "scratch-password",
+      role: i % 2 ? "admin" : "viewer",
     });
     expect(r.status).toBe(201);
     scratchIds.push(((await r.json()) as { id: string }).id);

@@ -7,7 +7,12 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
+import {
+  createOperator,
+  startApp,
+  type AppServer,
+  type OperatorSession,
+} from "@/test/support/app-server";
 import { resetDatabase } from "@/test/support/db";
 import { connected, envelope } from "@/test/support/events";
 
@@ -46,11 +51,7 @@ beforeAll(async () => {
   });
   for (let i = 0; i < VIEWERS; i += 1) {
     const username = `stall-viewer-${i}`;
-    const created = await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username, password: PASSWORD, role: "viewer" }),
-    });
+    const created = await createOperator(app, { username, password: PASSWORD, role: "viewer" });
     expect([201, 409]).toContain(created.status);
   }
   viewers = await Promise.all(

@@ -3,18 +3,14 @@
 // exist"): junk cannot block the right password, an unknown name locks
 // exactly like a real one, and forged X-Forwarded-* headers are ignored.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startApp, type AppServer } from "@/test/support/app-server";
+import { createOperator, startApp, type AppServer } from "@/test/support/app-server";
 
 let app: AppServer;
 const REAL = { username: "abuse-real", password: "abuse-real-password" };
 
 beforeAll(async () => {
   app = await startApp({ databaseUrl: inject("databaseUrl") });
-  const created = await app.fetch("/api/admin/operators", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ ...REAL, role: "viewer" }),
-  });
+  const created = await createOperator(app, { ...REAL, role: "viewer" });
   expect([201, 409]).toContain(created.status);
 }, 60_000);
 
@@ -71,10 +67,9 @@ describe("password logins under abuse", () => {
   });
 
   it("an existing account and an unknown name answer alike, failure for failure", async () => {
-    const created = await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: "abuse-lockme", password: "abuse-lockme-password" }),
+    const created = await createOperator(app, {
+      username: "abuse-lockme",
+      password: "abuse-lockme-password",
     });
     expect(created.status).toBe(201);
     const sequence = async (username: string) => {

@@ -5,19 +5,16 @@
 // Needs a production build.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
-import { startTcpProxy, type TcpProxy } from "@/test/support/tcp-proxy";
+import { startDatabaseProxy, type TcpProxy } from "@/test/support/tcp-proxy";
 
 let app: AppServer;
 let tcp: TcpProxy;
 let session: OperatorSession;
 
 beforeAll(async () => {
-  const databaseUrl = inject("databaseUrl");
-  const target = new URL(databaseUrl);
-  tcp = await startTcpProxy(target.hostname, Number(target.port));
-  const viaProxy = new URL(databaseUrl);
-  viaProxy.port = String(tcp.port);
-  app = await startApp({ databaseUrl: viaProxy.toString() });
+  const { proxy, viaProxy } = await startDatabaseProxy(inject("databaseUrl"));
+  tcp = proxy;
+  app = await startApp({ databaseUrl: viaProxy });
   session = await app.login();
 }, 60_000);
 

@@ -77,6 +77,24 @@ async function appStatements(): Promise<string[]> {
   return rows.map((r) => r.query);
 }
 
+/**
+ * Starts a read that blocks on the lock, aborts it once its statement runs,
+ * and expects the caller to see AbortError and the statement to be
+ * cancelled within a second.
+ */
+async function expectAbortCancelsStatement(
+  start: (signal: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  const caller = new AbortController();
+  const pending = start(caller.signal).catch((e: Error) => e);
+  await expect.poll(appStatements, { timeout: 2_000 }).not.toEqual([]);
+  const aborted = performance.now();
+  caller.abort();
+  expect(await pending).toMatchObject({ name: "AbortError" });
+  await expect.poll(appStatements, { timeout: 1_000, interval: 25 }).toEqual([]);
+  expect(performance.now() - aborted).toBeLessThan(1_000);
+}
+
 describe("reads bound to their request", () => {
   it("answer 503 query_timeout at QUERY_TIMEOUT_MS and leave nothing running", async () => {
     const lock = await lockReads();
@@ -119,14 +137,7 @@ describe("reads bound to their request", () => {
     async (path) => {
       const lock = await lockReads();
       try {
-        const caller = new AbortController();
-        const request = app.fetch(path, { signal: caller.signal }).catch((e: Error) => e);
-        await expect.poll(appStatements, { timeout: 2_000 }).not.toEqual([]);
-        const aborted = performance.now();
-        caller.abort();
-        expect(await request).toMatchObject({ name: "AbortError" });
-        await expect.poll(appStatements, { timeout: 1_000, interval: 25 }).toEqual([]);
-        expect(performance.now() - aborted).toBeLessThan(1_000);
+        await expectAbortCancelsStatement((signal) => app.fetch(path, { signal }));
       } finally {
         await lock.release();
       }
@@ -139,17 +150,9 @@ describe("reads bound to their request", () => {
   it("a CSV export whose reader goes away has its running FETCH cancelled", async () => {
     const lock = await lockReads();
     try {
-      const caller = new AbortController();
-      const download = app
-        .fetch("/api/export/connections.csv", { signal: caller.signal })
-        .then((response) => response.text())
-        .catch((e: Error) => e);
-      await expect.poll(appStatements, { timeout: 2_000 }).not.toEqual([]);
-      const aborted = performance.now();
-      caller.abort();
-      expect(await download).toMatchObject({ name: "AbortError" });
-      await expect.poll(appStatements, { timeout: 1_000, interval: 25 }).toEqual([]);
-      expect(performance.now() - aborted).toBeLessThan(1_000);
+      await expectAbortCancelsStatement((signal) =>
+        app.fetch("/api/export/connections.csv", { signal }).then((response) => response.text()),
+      );
     } finally {
       await lock.release();
     }

@@ -12,7 +12,12 @@ import { upsertOperator } from "@/lib/auth/operators";
 import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { parseSse, type SseMessage } from "@/lib/stream/sse";
-import { startApp, type AppServer, type OperatorSession } from "@/test/support/app-server";
+import {
+  createOperator,
+  startApp,
+  type AppServer,
+  type OperatorSession,
+} from "@/test/support/app-server";
 
 const run = promisify(execFile);
 let app: AppServer;
@@ -31,11 +36,7 @@ afterAll(async () => {
 });
 
 async function viewer(name: string): Promise<{ session: OperatorSession; id: string }> {
-  const created = await app.fetch("/api/admin/operators", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: name, password: PASSWORD, role: "viewer" }),
-  });
+  const created = await createOperator(app, { username: name, password: PASSWORD, role: "viewer" });
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };
   return { session: await app.login(name, PASSWORD), id };

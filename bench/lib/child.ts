@@ -1,6 +1,7 @@
 // Helper processes of the benchmarks (broker, bare subscriber), run with tsx
 // like the bridge, talking to the bench through JSON lines on stdout.
 import { spawn, type ChildProcess } from "node:child_process";
+import { sleep } from "./context";
 
 export interface Helper {
   child: ChildProcess;
@@ -96,4 +97,19 @@ export function spawnHelper(
       clearTimeout(killer);
     },
   };
+}
+
+/** Waits (30 s at most) for a spawned bridge's /healthz on its metrics port; fails at once if it exits. */
+export async function untilBridgeHealthy(port: number, bridge: Helper): Promise<void> {
+  const ready = Date.now() + 30_000;
+  for (;;) {
+    if (bridge.child.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > ready) throw new Error(`bridge not healthy within 30 s:\n${bridge.output()}`);
+    await sleep(100);
+  }
 }

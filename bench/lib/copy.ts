@@ -11,23 +11,49 @@ interface CopyConnection extends pg.Connection {
   sendCopyFail(message: string): void;
 }
 
-class CopyFrom implements pg.Submittable {
-  rowCount = 0;
+/**
+ * A COPY statement as a Submittable: sends it, remembers an error, and
+ * settles `done` once the server is ready for the next query (with the
+ * subclass's result, or the error).
+ */
+abstract class CopyCommand<T> implements pg.Submittable {
   private error: Error | undefined;
   private settle: ((error?: Error) => void) | undefined;
-  readonly done: Promise<number>;
+  readonly done: Promise<T>;
 
-  constructor(
-    private readonly sql: string,
-    private readonly chunks: AsyncIterable<string> | Iterable<string>,
-  ) {
-    this.done = new Promise<number>((resolve, reject) => {
-      this.settle = (error) => (error ? reject(error) : resolve(this.rowCount));
+  constructor(private readonly sql: string) {
+    this.done = new Promise<T>((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve(this.result()));
     });
   }
 
+  protected abstract result(): T;
+
   submit(connection: pg.Connection): void {
     connection.query(this.sql);
+  }
+
+  handleError(error: Error): void {
+    this.error = error;
+  }
+
+  handleReadyForQuery(): void {
+    this.settle?.(this.error);
+  }
+}
+
+class CopyFrom extends CopyCommand<number> {
+  rowCount = 0;
+
+  constructor(
+    sql: string,
+    private readonly chunks: AsyncIterable<string> | Iterable<string>,
+  ) {
+    super(sql);
+  }
+
+  protected result(): number {
+    return this.rowCount;
   }
 
   handleCopyInResponse(connection: CopyConnection): void {
@@ -52,14 +78,6 @@ class CopyFrom implements pg.Submittable {
   handleCommandComplete(message: { text?: string }): void {
     const count = /COPY (\d+)/.exec(message.text ?? "")?.[1];
     if (count !== undefined) this.rowCount = Number(count);
-  }
-
-  handleError(error: Error): void {
-    this.error = error;
-  }
-
-  handleReadyForQuery(): void {
-    this.settle?.(this.error);
   }
 }
 
@@ -106,22 +124,12 @@ export function* chunked(rows: Iterable<string>, bytes = 256 * 1024): Generator<
   if (buffer.length > 0) yield buffer.join("");
 }
 
-class CopyTo implements pg.Submittable {
+class CopyTo extends CopyCommand<{ bytes: number; rows: number }> {
   bytes = 0;
   rows = 0;
-  private error: Error | undefined;
-  private settle: ((error?: Error) => void) | undefined;
-  readonly done: Promise<{ bytes: number; rows: number }>;
 
-  constructor(private readonly sql: string) {
-    this.done = new Promise((resolve, reject) => {
-      this.settle = (error) =>
-        error ? reject(error) : resolve({ bytes: this.bytes, rows: this.rows });
-    });
-  }
-
-  submit(connection: pg.Connection): void {
-    connection.query(this.sql);
+  protected result(): { bytes: number; rows: number } {
+    return { bytes: this.bytes, rows: this.rows };
   }
 
   handleCopyData(message: { chunk: Buffer }): void {
@@ -131,14 +139,6 @@ class CopyTo implements pg.Submittable {
   }
 
   handleCommandComplete(): void {}
-
-  handleError(error: Error): void {
-    this.error = error;
-  }
-
-  handleReadyForQuery(): void {
-    this.settle?.(this.error);
-  }
 }
 
 /** Runs `COPY (...) TO STDOUT` and counts what comes back (the data itself is dropped). */

@@ -120,3 +120,9 @@ export function profileText(s: ProfileSummary): string {
   ];
   return lines.join("\n");
 }
+
+/** A report note per CPU profile in `dir` (none when the run was not profiled), each headed by `title`. */
+export function profileNotes(dir: string | undefined, title: string, top = 12): string[] {
+  if (dir === undefined) return [];
+  return summariseProfiles(dir, top).map((s) => `${title}\n${profileText(s)}`);
+}

@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embed
 import { migrate } from "../../lib/db/migrate";
 import { DATA_TABLES, withClient } from "../../test/support/db";
 import { createScratchDatabase, type ScratchDatabase } from "../../test/support/scratch-database";
+import { signalable } from "../../lib/process/proc";
 
 export type { ScratchDatabase };
 export { withClient };
@@ -44,15 +45,6 @@ export async function truncateAll(url: string): Promise<void> {
   await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Scratch databases left by a run that was killed: only ours, only if their process is gone. */
 async function dropStaleDatabases(url: string, log: (line: string) => void): Promise<void> {
   await withClient(url, async (c) => {
@@ -64,7 +56,7 @@ async function dropStaleDatabases(url: string, log: (line: string) => void): Pro
       // The kept scale databases (fleet_bench_1m: scale-db.ts) are not scratch.
       if (/^fleet_bench_(100k|1m)$/.test(datname)) continue;
       const pid = /^fleet_bench_[a-z]+_(\d+)_\d+$/.exec(datname)?.[1];
-      if (pid !== undefined && alive(Number(pid))) continue;
+      if (pid !== undefined && signalable(Number(pid))) continue;
       log(`dropping stale scratch database ${datname}`);
       await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }

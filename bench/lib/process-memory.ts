@@ -1,6 +1,7 @@
 // Resident memory of another process (and its children), read from /proc, and
 // a sampler that keeps the peak while a load runs.
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { listeningInodes, socketHolder } from "../../lib/process/proc";
 
 const MiB = 1024 * 1024;
 
@@ -50,41 +51,8 @@ export function rssMiB(pid: number): number {
 
 /** Finds the process listening on a loopback TCP port (the child startApp spawned). */
 export function pidListeningOn(port: number): number | undefined {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  const inodes = new Set<string>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      // local_address is HEXIP:HEXPORT; state 0A is LISTEN.
-      if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === "0A" && cols[9]) inodes.add(cols[9]);
-    }
-  }
-  if (inodes.size === 0) return undefined;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const link = readlinkSync(`/proc/${entry}/fd/${fd}`);
-        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-        if (inode !== undefined && inodes.has(inode)) return Number(entry);
-      } catch {
-        // Closed meanwhile.
-      }
-    }
-  }
-  return undefined;
+  const inodes = listeningInodes(port);
+  return inodes.size === 0 ? undefined : socketHolder(inodes);
 }
 
 export interface MemorySampler {

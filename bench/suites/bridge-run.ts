@@ -8,7 +8,7 @@ import { connectAsync, type MqttClient } from "mqtt";
 import { BATCH_DEFAULTS } from "../../lib/bridge/config";
 import { freePort } from "../../lib/db/embedded";
 import { BENCH_TOKEN, postBatch, type BenchApp } from "../lib/app";
-import { spawnHelper } from "../lib/child";
+import { spawnHelper, untilBridgeHealthy } from "../lib/child";
 import {
   acceptedRequests,
   forwardProgress,
@@ -61,18 +61,7 @@ export async function bridgeRun(
   );
   let publisher: MqttClient | undefined;
   try {
-    const ready = Date.now() + 30_000;
-    for (;;) {
-      if (bridge.child.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output()}`);
-      const ok = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > ready)
-        throw new Error(`bridge not healthy within 30 s:\n${bridge.output()}`);
-      await sleep(100);
-    }
+    await untilBridgeHealthy(metricsPort, bridge);
     await sleep(500);
     const bridgePid = bridge.child.pid!;
     const idleRss = rssMiB(bridgePid);

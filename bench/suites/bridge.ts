@@ -15,7 +15,7 @@ import { startFakeIngest } from "../../test/support/fake-ingest";
 import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { bareRun, checkpoint, startBroker } from "../lib/bridge-probes";
 import { type SuiteContext, type SuiteResult } from "../lib/context";
-import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { truncateAll, withClient } from "../lib/database";
 import { parentPid } from "../lib/process-cpu";
 import { toMessage } from "../lib/publisher";
@@ -219,14 +219,8 @@ export async function runBridgeSuite(
   notes.push(
     `bridge batches: ${meanBatches.map((b) => Math.round(b)).join(", ")} events per ingest request on average (per run).`,
   );
-  if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 12))
-      notes.push(`bridge-load app CPU profile\n${profileText(s)}`);
-  }
-  if (bridgeProfileDir !== undefined) {
-    for (const s of summariseProfiles(bridgeProfileDir, 12))
-      notes.push(`bridge process CPU profile\n${profileText(s)}`);
-  }
+  notes.push(...profileNotes(profileDir, "bridge-load app CPU profile"));
+  notes.push(...profileNotes(bridgeProfileDir, "bridge process CPU profile"));
   return {
     figures,
     details: {

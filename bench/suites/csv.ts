@@ -12,7 +12,7 @@ import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineParams } from "../lib/capture-sql";
 import type { ScaleName, SuiteContext, SuiteResult } from "../lib/context";
 import { copyTo } from "../lib/copy";
-import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { withClient } from "../lib/database";
 import { rssMiB, sampleMemory } from "../lib/process-memory";
 import { measured, pairedRatio, type Figure } from "../lib/report";
@@ -172,10 +172,7 @@ export async function runCsvSuite(ctx: SuiteContext, o: CsvOptions): Promise<Sui
     ...report.notes,
     `csv: peak RSS grows ${round(growth)} MiB from the ${smallRuns[0]?.rows ?? 0}-row export to the ${rows}-row one.`,
   ];
-  if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 15))
-      notes.push(`CSV export app CPU profile\n${profileText(s)}`);
-  }
+  notes.push(...profileNotes(profileDir, "CSV export app CPU profile", 15));
   return {
     figures,
     details: {

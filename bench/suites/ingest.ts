@@ -18,7 +18,7 @@ import { postBatch, startBenchApp } from "../lib/app";
 import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
 import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
-import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { storeDirect } from "../lib/direct-ingest";
 import { truncateAll, withClient } from "../lib/database";
 import { unpartitionedIngest } from "../lib/unpartitioned";
@@ -300,10 +300,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         ratioToBaseline: median(appPeak) / idleRss,
       },
     ];
-    if (ctx.profile && profileDir !== undefined) {
-      for (const s of summariseProfiles(profileDir, 12))
-        notes.push(`ingest app CPU profile\n${profileText(s)}`);
-    }
+    if (ctx.profile) notes.push(...profileNotes(profileDir, "ingest app CPU profile"));
     notes.push(
       `ingest: route at ${round(toDirect * 100)}% of the direct transaction and ${round(toNaive)}× the naive path (${round(pairedRatio(route, naiveConcurrent))}× it with ${o.senders} senders); the direct transaction reaches ${round(pairedRatio(direct, copy) * 100)}% of raw COPY.`,
     );

@@ -22,7 +22,7 @@ import { startMosquitto } from "../../test/support/mosquitto";
 import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { spawnHelper } from "../lib/child";
 import { sleep, type SuiteContext, type SuiteResult } from "../lib/context";
-import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { connectPublisher } from "../lib/publisher";
 import { measured, type Figure } from "../lib/report";
 import { latencySummary, round } from "../lib/stats";
@@ -241,10 +241,7 @@ export async function runLatencySuite(ctx: SuiteContext, o: LatencyOptions): Pro
       detail: `${probe.resyncs} \`resync\` messages instead${probe.samples.length > 0 ? `; p99 of those delivered ${round(latencySummary(probe.samples).p99)} ms` : ""}`,
     });
   }
-  if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 12))
-      notes.push(`latency-load app CPU profile\n${profileText(s)}`);
-  }
+  notes.push(...profileNotes(profileDir, "latency-load app CPU profile"));
   const summary = (r: PhaseResult) => ({
     ...latencySummary(r.samples),
     achievedRate: r.achievedRate,

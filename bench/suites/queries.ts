@@ -11,7 +11,7 @@ import { onlineHistory, type HistorySource } from "../../lib/stats/online-histor
 import type { HistoryRange } from "../../lib/stats/schemas";
 import { startBenchApp } from "../lib/app";
 import { SqlCapture } from "../lib/capture-sql";
-import { PROFILES_DIR, profileText, summariseProfiles } from "../lib/cpuprofile";
+import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import type { ScaleName, SuiteContext, SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
 import { measured, type Figure } from "../lib/report";
@@ -243,10 +243,7 @@ export async function runQuerySuite(ctx: SuiteContext, o: QueryOptions): Promise
   } finally {
     await capture.close();
   }
-  if (profileDir !== undefined) {
-    for (const s of summariseProfiles(profileDir, 12))
-      notes.push(`read API app CPU profile\n${profileText(s)}`);
-  }
+  notes.push(...profileNotes(profileDir, "read API app CPU profile"));
   return {
     figures,
     details: {

@@ -118,47 +118,45 @@ function* eventRows(o: ScaleOptions, now: number): Generator<string> {
 
 const k8 = (n: number) => Math.floor(n / 250) % 250;
 
+/**
+ * The columns a connection row and a client_state row share, in that order:
+ * client, session, version, start, end, received, reason, by the client,
+ * principal, IP address, thing name.
+ */
+function connectionColumns(n: number, c: Conn) {
+  const id = scaleClientId(n);
+  return [
+    id,
+    c.session,
+    c.version,
+    iso(c.start),
+    iso(c.end),
+    iso(c.received),
+    c.end === null ? null : c.reason,
+    c.end === null ? null : c.reason === "CLIENT_INITIATED_DISCONNECT",
+    `principal-${id}`,
+    `10.${n % 250}.${k8(n)}.${c.version + 1}`,
+    null,
+  ];
+}
+
 function* connectionRows(o: ScaleOptions, now: number): Generator<string> {
   for (let k = 0; k < o.connectionsPerClient; k += 1) {
     for (let n = 0; n < o.clients; n += 1) {
-      const id = scaleClientId(n);
       const c = connectionOf(n, k, o.connectionsPerClient, now);
-      yield copyRow([
-        id,
-        c.session,
-        c.version,
-        iso(c.start),
-        iso(c.end),
-        iso(c.received),
-        c.end === null ? null : c.reason,
-        c.end === null ? null : c.reason === "CLIENT_INITIATED_DISCONNECT",
-        `principal-${id}`,
-        `10.${n % 250}.${k8(n)}.${c.version + 1}`,
-        null,
-      ]);
+      yield copyRow(connectionColumns(n, c));
     }
   }
 }
 
 function* clientStateRows(o: ScaleOptions, now: number): Generator<string> {
   for (let n = 0; n < o.clients; n += 1) {
-    const id = scaleClientId(n);
     const conns = connectionsOf(n, o.connectionsPerClient, now);
     const cur = conns[conns.length - 1]!;
     const lastEnd = Math.max(...conns.map((c) => c.end ?? 0));
     const lastEvent = Math.max(cur.start, lastEnd);
     yield copyRow([
-      id,
-      cur.session,
-      cur.version,
-      iso(cur.start),
-      iso(cur.end),
-      iso(cur.received),
-      cur.end === null ? null : cur.reason,
-      cur.end === null ? null : cur.reason === "CLIENT_INITIATED_DISCONNECT",
-      `principal-${id}`,
-      `10.${n % 250}.${k8(n)}.${cur.version + 1}`,
-      null,
+      ...connectionColumns(n, cur),
       iso(cur.start),
       iso(lastEnd || null),
       iso(lastEvent),

@@ -21,7 +21,7 @@ import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
 import { startMosquitto } from "../../test/support/mosquitto";
 import { BENCH_TOKEN, startBenchApp } from "../lib/app";
-import { spawnHelper, type Helper } from "../lib/child";
+import { spawnHelper, untilBridgeHealthy } from "../lib/child";
 import { sleep, type ScaleName, type SuiteContext, type SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
 import { pidListeningOn, rssMiB } from "../lib/process-memory";
@@ -87,20 +87,6 @@ interface PublisherDone {
   disconnectsDoneMs: number;
   allDoneMs: number;
   maxBehind: number;
-}
-
-async function untilHealthy(port: number, bridge: Helper): Promise<void> {
-  const ready = Date.now() + 30_000;
-  for (;;) {
-    if (bridge.child.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > ready) throw new Error(`bridge not healthy within 30 s:\n${bridge.output()}`);
-    await sleep(100);
-  }
 }
 
 /** The app builds the online chart's rollup when it starts: the storm waits for it, as production would. */
@@ -171,7 +157,7 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
       LOG_LEVEL: "warn",
     });
     cleanups.unshift(() => bridge.stop());
-    await untilHealthy(metricsPort, bridge);
+    await untilBridgeHealthy(metricsPort, bridge);
     const brokerPid = pidListeningOn(Number(new URL(mosquitto.tcpUrl).port));
     const pids: Record<string, number> = { app: app.pid, bridge: bridge.pid };
     if (brokerPid !== undefined) pids.broker = brokerPid;

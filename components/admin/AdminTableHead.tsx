@@ -1,3 +1,4 @@
+import { ColumnHeadings } from "../ui/TableHead";
 import { th } from "./styles";
 
 /** The header row of an admin table: the named columns, then the row actions. */
@@ -5,11 +6,7 @@ export function AdminTableHead({ columns }: { columns: readonly string[] }) {
   return (
     <thead className="border-b border-slate-200 dark:border-slate-800">
       <tr>
-        {columns.map((column) => (
-          <th key={column} scope="col" className={th}>
-            {column}
-          </th>
-        ))}
+        <ColumnHeadings columns={columns} className={th} />
         <th scope="col" className={th}>
           <span className="sr-only">Actions</span>
         </th>

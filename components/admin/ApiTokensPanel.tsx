@@ -3,10 +3,11 @@
 import { useState } from "react";
 import type { ApiTokenView, Role } from "@/lib/auth/schemas";
 import { useApiTokensQuery, useCreateApiToken, useRevokeApiToken } from "../hooks/use-api-tokens";
-import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
+import { TimeCell } from "./TimeCell";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
+import { RoleField } from "./RoleField";
 import { field, fieldLabel, td } from "./styles";
 import {
   code,
@@ -46,9 +47,7 @@ function TokenRow({ token, onRevoke }: { token: ApiTokenView; onRevoke: () => vo
       <td className={`${td} whitespace-nowrap`}>
         {token.expiresAt === null ? none : <LocalTime iso={token.expiresAt} short />}
       </td>
-      <td className={`${td} whitespace-nowrap`}>
-        <LocalTime iso={token.lastUsedAt} short />
-      </td>
+      <TimeCell iso={token.lastUsedAt} />
       <td className={`${td} whitespace-nowrap`} data-testid="api-token-status">
         <TokenStatePill state={token.state} revokedAt={token.revokedAt} />
         {token.revokedBy !== null ? (
@@ -67,16 +66,15 @@ export function ApiTokensPanel() {
   const tokens = useApiTokensQuery();
   const create = useCreateApiToken();
   const revoke = useRevokeApiToken();
-  const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [days, setDays] = useState<number>(90);
   const revoking = useRevokeDialog<ApiTokenView>(revoke, "API token", (prefix) => (
     <>Calls with {prefix} are refused (401) from now on. This cannot be undone.</>
   ));
 
-  const submit = () => {
+  const submit = (name: string, clear: () => void) => {
     const expiresAt = days === 0 ? undefined : new Date(Date.now() + days * DAY_MS).toISOString();
-    create.mutate({ name: name.trim(), role, expiresAt }, { onSuccess: () => setName("") });
+    create.mutate({ name, role, expiresAt }, { onSuccess: clear });
   };
 
   return (
@@ -91,45 +89,32 @@ export function ApiTokensPanel() {
         </a>
         .
       </p>
-      {tokens.error ? (
-        <ErrorBanner error={tokens.error} onRetry={() => void tokens.refetch()} />
-      ) : null}
       <TokensTable
         testId="api-tokens-table"
         columns={["Name", "Role", "Prefix", "Created", "Expires", "Last used", "Status"]}
-        count={tokens.data?.length}
-        pending={tokens.isPending}
+        query={tokens}
         empty="No API tokens yet."
-      >
-        {tokens.data?.map((token) => (
+        row={(token) => (
           <TokenRow key={token.id} token={token} onRevoke={() => revoking.ask(token)} />
-        ))}
-      </TokensTable>
+        )}
+      />
 
       <CreateTokenForm
         idPrefix="api-token"
         title="New API token"
         nameLabel="Name (who or what uses it)"
         placeholder="e.g. prometheus"
-        name={name}
-        onName={setName}
-        onSubmit={submit}
-        pending={create.isPending}
-        error={create.error}
+        create={create}
+        onCreate={submit}
         submitLabel="Create API token"
       >
-        <label className={fieldLabel}>
-          Role
-          <select
-            name="api-token-role"
-            value={role}
-            onChange={(e) => setRole(e.target.value as Role)}
-            className={field}
-          >
-            <option value="viewer">viewer (read)</option>
-            <option value="admin">admin (read and write)</option>
-          </select>
-        </label>
+        <RoleField
+          name="api-token-role"
+          role={role}
+          onRole={setRole}
+          selectClass={field}
+          optionLabels={{ viewer: "viewer (read)", admin: "admin (read and write)" }}
+        />
         <label className={fieldLabel}>
           Expires after
           <select

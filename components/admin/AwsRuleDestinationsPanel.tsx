@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { AwsRuleDestination } from "@/lib/sources/aws-destinations";
 import { useAwsRuleDestinationsQuery } from "../hooks/use-aws-rule-destinations";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
@@ -90,9 +90,7 @@ export function AwsRuleDestinationsPanel() {
           <> AWS_RULE_AUTO_CONFIRM is on: the dashboard confirms them itself.</>
         ) : null}
       </p>
-      {query.error ? (
-        <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={query} />
       {query.isPending ? <Skeleton className="h-16 w-full" /> : null}
       {query.data?.items.length === 0 ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">No confirmation received yet.</p>

@@ -5,6 +5,7 @@ import type { Role } from "@/lib/auth/schemas";
 import { useCreateOperator } from "../hooks/use-admin";
 import { primaryButton } from "../ui/Dialog";
 import { NewPasswordField } from "./NewPasswordField";
+import { RoleField } from "./RoleField";
 import { field, fieldLabel } from "./styles";
 
 /** New account: name, first password (to hand over), role. */
@@ -64,18 +65,7 @@ export function CreateOperatorForm() {
             compact
           />
         </div>
-        <label className={fieldLabel}>
-          Role
-          <select
-            name="role"
-            value={role}
-            onChange={(e) => setRole(e.target.value as Role)}
-            className={`${field} h-9`}
-          >
-            <option value="viewer">viewer</option>
-            <option value="admin">admin</option>
-          </select>
-        </label>
+        <RoleField name="role" role={role} onRole={setRole} selectClass={`${field} h-9`} />
         <button type="submit" disabled={create.isPending} className={`${primaryButton} h-9`}>
           {create.isPending ? "Creating…" : "Create operator"}
         </button>

@@ -1,14 +1,12 @@
 "use client";
 
-import { useState } from "react";
 import type { IngestTokenView } from "@/lib/auth/schemas";
 import {
   useCreateIngestToken,
   useIngestTokensQuery,
   useRevokeIngestToken,
 } from "../hooks/use-admin";
-import { ErrorBanner } from "../ui/ErrorBanner";
-import { LocalTime } from "../ui/LocalTime";
+import { TimeCell } from "./TimeCell";
 import { Panel } from "../ui/Panel";
 import { NewTokenNotice } from "./NewTokenNotice";
 import { td } from "./styles";
@@ -33,12 +31,8 @@ function TokenRow({ token, onRevoke }: { token: IngestTokenView; onRevoke: () =>
       <td className={td}>
         {token.createdBy ?? <span className="text-slate-400 dark:text-slate-500">—</span>}
       </td>
-      <td className={`${td} whitespace-nowrap`}>
-        <LocalTime iso={token.createdAt} short />
-      </td>
-      <td className={`${td} whitespace-nowrap`}>
-        <LocalTime iso={token.lastUsedAt} short />
-      </td>
+      <TimeCell iso={token.createdAt} />
+      <TimeCell iso={token.lastUsedAt} />
       <td className={`${td} whitespace-nowrap`} data-testid="token-status">
         <TokenStatePill state={revoked ? "revoked" : "active"} revokedAt={token.revokedAt} />
       </td>
@@ -52,17 +46,12 @@ export function IngestTokensPanel() {
   const tokens = useIngestTokensQuery();
   const create = useCreateIngestToken();
   const revoke = useRevokeIngestToken();
-  const [name, setName] = useState("");
   const revoking = useRevokeDialog<IngestTokenView>(revoke, "token", (prefix) => (
     <>
       Senders using {prefix} are refused (401) from now on. This cannot be undone; give them a new
       token first.
     </>
   ));
-
-  const submit = () => {
-    create.mutate(name.trim(), { onSuccess: () => setName("") });
-  };
 
   return (
     <Panel id="ingest-tokens" title="Ingest tokens">
@@ -73,35 +62,27 @@ export function IngestTokensPanel() {
         token, so one can be revoked alone. <code className={code}>INGEST_TOKEN</code> from the
         environment keeps working beside these.
       </p>
-      {tokens.error ? (
-        <ErrorBanner error={tokens.error} onRetry={() => void tokens.refetch()} />
-      ) : null}
       <TokensTable
         testId="tokens-table"
         columns={["Name", "Prefix", "Created by", "Created", "Last used", "Status"]}
-        count={tokens.data?.length}
-        pending={tokens.isPending}
+        query={tokens}
         empty={
           <>
             No tokens yet: senders use <code className={code}>INGEST_TOKEN</code> only.
           </>
         }
-      >
-        {tokens.data?.map((token) => (
+        row={(token) => (
           <TokenRow key={token.id} token={token} onRevoke={() => revoking.ask(token)} />
-        ))}
-      </TokensTable>
+        )}
+      />
 
       <CreateTokenForm
         idPrefix="token"
         title="New token"
         nameLabel="Name (which sender uses it)"
         placeholder="e.g. bridge eu-west-1"
-        name={name}
-        onName={setName}
-        onSubmit={submit}
-        pending={create.isPending}
-        error={create.error}
+        create={create}
+        onCreate={(name, clear) => create.mutate(name, { onSuccess: clear })}
         submitLabel="Create token"
       />
       {create.data ? (

@@ -2,6 +2,7 @@
 
 import type { OperatorView, Role } from "@/lib/auth/schemas";
 import { LocalTime } from "../ui/LocalTime";
+import { TimeCell } from "./TimeCell";
 import { field, pill, smallButton, smallDangerButton, td } from "./styles";
 
 function OperatorStatus({ operator }: { operator: OperatorView }) {
@@ -32,6 +33,15 @@ function OperatorStatus({ operator }: { operator: OperatorView }) {
   );
 }
 
+/** An action of a row's Actions cell. */
+interface RowAction {
+  label: string;
+  onClick: () => void;
+  /** Demoting-like actions: refused on your own row. */
+  notOnSelf: boolean;
+  danger?: boolean;
+}
+
 /**
  * One account. Your own row cannot demote, disable or delete you: that is
  * for another admin, so nobody locks themselves out by a slip.
@@ -58,6 +68,13 @@ export function OperatorRow({
   const selfHint = self ? "Another admin must do this for your own account." : undefined;
   // A disabled account's details fade; its buttons keep their normal look (they still work).
   const data = operator.disabled ? `${td} text-slate-500 dark:text-slate-400` : td;
+  const actions: RowAction[] = [
+    operator.disabled
+      ? { label: "Enable", onClick: onEnable, notOnSelf: false }
+      : { label: "Disable", onClick: onDisable, notOnSelf: true },
+    { label: "Reset password", onClick: onPassword, notOnSelf: false },
+    { label: "Delete", onClick: onDelete, notOnSelf: true, danger: true },
+  ];
   return (
     <tr data-operator={operator.username}>
       <td className={`${data} font-medium`}>
@@ -82,45 +99,25 @@ export function OperatorRow({
       <td className={td}>
         <OperatorStatus operator={operator} />
       </td>
-      <td className={`${data} whitespace-nowrap`}>
-        <LocalTime iso={operator.lastLoginAt} short />
-      </td>
-      <td className={`${data} whitespace-nowrap`}>
-        <LocalTime iso={operator.createdAt} short />
-      </td>
+      <TimeCell iso={operator.lastLoginAt} cell={data} />
+      <TimeCell iso={operator.createdAt} cell={data} />
       <td className={`${td} whitespace-nowrap text-right`}>
         <div className="inline-flex gap-1.5">
-          {operator.disabled ? (
-            <button type="button" onClick={onEnable} disabled={busy} className={smallButton}>
-              Enable
-              <span className="sr-only"> {operator.username}</span>
-            </button>
-          ) : (
+          {actions.map((action, slot) => (
             <button
+              // By position: Enable and Disable share a slot, so the button (and its focus) stays.
+              key={slot}
               type="button"
-              onClick={onDisable}
-              disabled={self || busy}
-              title={selfHint}
-              className={smallButton}
+              onClick={action.onClick}
+              // What you may not do to yourself is disabled on your own row, saying why.
+              disabled={(action.notOnSelf && self) || busy}
+              title={action.notOnSelf ? selfHint : undefined}
+              className={action.danger ? smallDangerButton : smallButton}
             >
-              Disable
+              {action.label}
               <span className="sr-only"> {operator.username}</span>
             </button>
-          )}
-          <button type="button" onClick={onPassword} disabled={busy} className={smallButton}>
-            Reset password
-            <span className="sr-only"> {operator.username}</span>
-          </button>
-          <button
-            type="button"
-            onClick={onDelete}
-            disabled={self || busy}
-            title={selfHint}
-            className={smallDangerButton}
-          >
-            Delete
-            <span className="sr-only"> {operator.username}</span>
-          </button>
+          ))}
         </div>
       </td>
     </tr>

@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { OperatorView } from "@/lib/auth/schemas";
 import { useDeleteOperator, useOperatorsQuery, useUpdateOperator } from "../hooks/use-admin";
 import { ConfirmDialog } from "../ui/Dialog";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { ErrorNote, QueryErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
 import { CreateOperatorForm } from "./CreateOperatorForm";
@@ -32,18 +32,9 @@ export function OperatorsPanel({ currentUsername }: { currentUsername: string })
 
   return (
     <Panel id="operators" title="Operators">
-      {operators.error ? (
-        <ErrorBanner error={operators.error} onRetry={() => void operators.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={operators} />
       {/* Role changes and enabling act at once; their errors (e.g. 409, the last admin) show here. */}
-      {update.error && pending === null ? (
-        <p
-          role="alert"
-          className="mb-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-100"
-        >
-          {update.error.message}
-        </p>
-      ) : null}
+      <ErrorNote error={pending === null ? update.error : null} layout="mb-3 text-sm" />
       <div className="overflow-x-auto">
         <table className="w-full text-sm" data-testid="operators-table">
           <AdminTableHead columns={["Username", "Role", "Status", "Last login", "Created"]} />

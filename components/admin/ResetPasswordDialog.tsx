@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import type { OperatorView } from "@/lib/auth/schemas";
 import { useUpdateOperator } from "../hooks/use-admin";
 import { Dialog, primaryButton, secondaryButton } from "../ui/Dialog";
+import { ErrorNote } from "../ui/ErrorBanner";
 import { NewPasswordField } from "./NewPasswordField";
 
 /** A new password ends every session of the account and lifts a lockout. */
@@ -47,14 +48,7 @@ export function ResetPasswordDialog({
             onValue={setPassword}
           />
         </div>
-        {update.error ? (
-          <p
-            role="alert"
-            className="mt-3 rounded-lg bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-100"
-          >
-            {update.error.message}
-          </p>
-        ) : null}
+        <ErrorNote error={update.error} layout="mt-3" />
         <div className="mt-5 flex justify-end gap-2">
           <button type="button" onClick={onClose} className={secondaryButton}>
             Cancel

@@ -6,6 +6,7 @@
 import { useState, type ReactNode } from "react";
 import { ConfirmDialog, primaryButton } from "../ui/Dialog";
 import { EditorForm } from "../ui/EditorForm";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
 import { AdminTableHead } from "./AdminTableHead";
@@ -61,50 +62,59 @@ export function RevokeCell({
   );
 }
 
-/** The tokens table: a row each, a skeleton while loading, `empty` when there are none. */
-export function TokensTable({
+/**
+ * The tokens table: the query's error if it failed, a row each, a skeleton
+ * while loading, `empty` when there are none.
+ */
+export function TokensTable<T>({
   testId,
   columns,
-  count,
-  pending,
+  query,
   empty,
-  children,
+  row,
 }: {
   testId: string;
   columns: readonly string[];
-  /** How many tokens there are; undefined while loading or after an error. */
-  count: number | undefined;
-  pending: boolean;
+  query: {
+    data?: readonly T[];
+    error: Error | null;
+    isPending: boolean;
+    refetch: () => Promise<unknown>;
+  };
   empty: ReactNode;
-  children: ReactNode;
+  /** A token's row (a keyed `<tr>`). */
+  row: (token: T) => ReactNode;
 }) {
   const span = columns.length + 1;
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-sm" data-testid={testId}>
-        <AdminTableHead columns={columns} />
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {children}
-          {pending ? (
-            <tr>
-              <td colSpan={span} className="px-3 py-2">
-                <Skeleton className="h-6 w-full" />
-              </td>
-            </tr>
-          ) : null}
-          {count === 0 ? (
-            <tr>
-              <td
-                colSpan={span}
-                className="px-3 py-4 text-center text-slate-600 dark:text-slate-400"
-              >
-                {empty}
-              </td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <QueryErrorBanner query={query} />
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm" data-testid={testId}>
+          <AdminTableHead columns={columns} />
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {query.data?.map(row)}
+            {query.isPending ? (
+              <tr>
+                <td colSpan={span} className="px-3 py-2">
+                  <Skeleton className="h-6 w-full" />
+                </td>
+              </tr>
+            ) : null}
+            {query.data?.length === 0 ? (
+              <tr>
+                <td
+                  colSpan={span}
+                  className="px-3 py-4 text-center text-slate-600 dark:text-slate-400"
+                >
+                  {empty}
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 
@@ -114,11 +124,8 @@ export function CreateTokenForm({
   title,
   nameLabel,
   placeholder,
-  name,
-  onName,
-  onSubmit,
-  pending,
-  error,
+  create,
+  onCreate,
   submitLabel,
   children,
 }: {
@@ -127,19 +134,19 @@ export function CreateTokenForm({
   title: string;
   nameLabel: string;
   placeholder: string;
-  name: string;
-  onName: (name: string) => void;
-  onSubmit: () => void;
-  pending: boolean;
-  error: Error | null;
+  /** The create mutation: the button waits while it runs, its error shows below. */
+  create: { isPending: boolean; error: Error | null };
+  /** Creates a token of this (trimmed) name; `clear` empties the field, for once it succeeded. */
+  onCreate: (name: string, clear: () => void) => void;
   submitLabel: string;
   children?: ReactNode;
 }) {
+  const [name, setName] = useState("");
   return (
     <EditorForm
       id={`create-${idPrefix}`}
       title={title}
-      onSubmit={onSubmit}
+      onSubmit={() => onCreate(name.trim(), () => setName(""))}
       fields={
         <>
           <label className={`${fieldLabel} min-w-[16rem] flex-1 sm:flex-none`}>
@@ -151,20 +158,20 @@ export function CreateTokenForm({
               autoComplete="off"
               placeholder={placeholder}
               value={name}
-              onChange={(e) => onName(e.target.value)}
+              onChange={(e) => setName(e.target.value)}
               className={field}
             />
           </label>
           {children}
-          <button type="submit" disabled={pending} className={primaryButton}>
-            {pending ? "Creating…" : submitLabel}
+          <button type="submit" disabled={create.isPending} className={primaryButton}>
+            {create.isPending ? "Creating…" : submitLabel}
           </button>
         </>
       }
     >
-      {error ? (
+      {create.error ? (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
-          {error.message}
+          {create.error.message}
         </p>
       ) : null}
     </EditorForm>

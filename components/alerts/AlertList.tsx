@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { clientIdSegment } from "@/contract/client-id-segment";
 import { useAlertsQuery, type AlertView } from "../hooks/use-alerts";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
@@ -97,9 +97,7 @@ export function AlertList({
   const id = `alerts-${state}`;
   return (
     <Panel title={title} id={id}>
-      {query.error ? (
-        <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={query} />
       {query.data === undefined ? (
         <Skeleton className="h-16" />
       ) : query.data.items.length === 0 ? (

@@ -7,11 +7,10 @@ import {
   useTestChannel,
   type TestResult,
 } from "../hooks/use-alerts";
-import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
-import { smallButton, smallDangerButton, td } from "../admin/styles";
+import { smallButton, td } from "../admin/styles";
 import { ChannelEditor } from "./ChannelEditor";
-import { SettingsTable } from "./SettingsTable";
+import { DeleteButton, SettingsTable } from "./SettingsTable";
 
 function describe(result: TestResult): string {
   if (result.ok) return `Test sent${result.httpStatus ? ` (HTTP ${result.httpStatus})` : ""}.`;
@@ -25,10 +24,9 @@ export function ChannelsPanel({ admin }: { admin: boolean }) {
   const [results, setResults] = useState<Record<string, string>>({});
   return (
     <Panel title="Channels" id="alert-channels">
-      {channels.error ? <ErrorBanner error={channels.error} /> : null}
       <SettingsTable
         testId="alert-channels"
-        items={channels.data ?? []}
+        query={channels}
         empty="No channel yet."
         columns={["Name", "Type", "Target"]}
         admin={admin}
@@ -57,14 +55,7 @@ export function ChannelsPanel({ admin }: { admin: boolean }) {
               >
                 Send test
               </button>
-              <button
-                type="button"
-                className={smallDangerButton}
-                aria-label={`Delete channel ${c.name}`}
-                onClick={() => remove.mutate(c.id)}
-              >
-                Delete
-              </button>
+              <DeleteButton what={`channel ${c.name}`} onDelete={() => remove.mutate(c.id)} />
               <span role="status" className="text-xs">
                 {results[c.id] ?? ""}
               </span>

@@ -7,11 +7,10 @@ import {
   useUpdateRule,
   type RuleView,
 } from "../hooks/use-alerts";
-import { ErrorBanner } from "../ui/ErrorBanner";
 import { Panel } from "../ui/Panel";
-import { smallButton, smallDangerButton, td } from "../admin/styles";
+import { smallButton, td } from "../admin/styles";
 import { RuleEditor } from "./RuleEditor";
-import { SettingsTable } from "./SettingsTable";
+import { DeleteButton, SettingsTable } from "./SettingsTable";
 import { describeSelector } from "./selector-text";
 
 function condition(r: RuleView): string {
@@ -39,10 +38,9 @@ export function RulesPanel({ admin }: { admin: boolean }) {
   const channelName = (id: string) => channels.data?.find((c) => c.id === id)?.name ?? "?";
   return (
     <Panel title="Rules" id="alert-rules">
-      {rules.error ? <ErrorBanner error={rules.error} /> : null}
       <SettingsTable
         testId="alert-rules"
-        items={rules.data ?? []}
+        query={rules}
         empty="No rule yet."
         columns={["Name", "When", "Clients", "Channels"]}
         admin={admin}
@@ -68,14 +66,7 @@ export function RulesPanel({ admin }: { admin: boolean }) {
             >
               {r.enabled ? "Pause" : "Resume"}
             </button>
-            <button
-              type="button"
-              className={smallDangerButton}
-              aria-label={`Delete rule ${r.name}`}
-              onClick={() => remove.mutate(r.id)}
-            >
-              Delete
-            </button>
+            <DeleteButton what={`rule ${r.name}`} onDelete={() => remove.mutate(r.id)} />
           </td>
         )}
       />

@@ -5,7 +5,6 @@ import { useCreateSilence, useEndSilence, useSilencesQuery } from "../hooks/use-
 import { primaryButton } from "../ui/Dialog";
 import { EditorForm } from "../ui/EditorForm";
 import { TextField } from "./EditorFields";
-import { ErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { smallButton, td } from "../admin/styles";
@@ -102,9 +101,8 @@ export function SilencesPanel({ admin }: { admin: boolean }) {
   const end = useEndSilence();
   return (
     <Panel title="Silences" id="alert-silences">
-      {silences.error ? <ErrorBanner error={silences.error} /> : null}
       <SettingsTable
-        items={silences.data ?? []}
+        query={silences}
         empty="Nothing is muted."
         columns={["Mutes", "Until", "By", "Reason"]}
         admin={admin}

@@ -9,7 +9,8 @@ import { LabelFilterBar } from "../fleet/LabelFilterBar";
 import { formatDuration } from "../format/time";
 import { reportSearch, useAvailabilityReportQuery } from "../hooks/use-availability";
 import { useUrlState } from "../hooks/use-url-state";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
+import { TableHead } from "../ui/TableHead";
 import { LabelChips } from "../ui/LabelChips";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
@@ -89,9 +90,7 @@ export function AvailabilityReportPage() {
         event on, so one added during the period is not penalised; a connection whose disconnect
         never arrived ends where the next one starts, as on the device&apos;s timeline.
       </p>
-      {query.error ? (
-        <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={query} />
       <LabelFilterBar filters={labels} onChange={setSearch} />
       <Panel
         id="availability-report"
@@ -126,25 +125,15 @@ export function AvailabilityReportPage() {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-sm" data-testid="availability-table">
-              <thead>
-                <tr className="text-left text-xs text-slate-600 dark:text-slate-300">
-                  <th scope="col" className="pb-2 pr-3 font-medium">
-                    Device
-                  </th>
-                  <th scope="col" className="pb-2 pr-3 font-medium">
-                    Availability
-                  </th>
-                  <th scope="col" className="pb-2 pr-3 text-right font-medium">
-                    Online
-                  </th>
-                  <th scope="col" className="pb-2 pr-3 text-right font-medium">
-                    Observed
-                  </th>
-                  <th scope="col" className="pb-2 text-right font-medium">
-                    Disconnects
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  "Device",
+                  "Availability",
+                  { label: "Online", numeric: true },
+                  { label: "Observed", numeric: true },
+                  { label: "Disconnects", numeric: true },
+                ]}
+              />
               <tbody>
                 {items.map((item) => (
                   <ReportRow key={item.clientId} item={item} />

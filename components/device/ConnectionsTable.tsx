@@ -5,9 +5,11 @@ import type { ConnectionView } from "@/lib/clients/schemas";
 import { reasonInWords } from "../format/disconnect-reason";
 import { formatDuration } from "../format/time";
 import { LocalTime } from "../ui/LocalTime";
+import { ColumnHeadings } from "../ui/TableHead";
 
 const PAGE_SIZE = 15;
 const th = "px-3 py-2 text-left font-semibold";
+const COLUMNS = ["Start", "End", "Duration", "Reason", "By client", "Principal", "IP"];
 const td = "px-3 py-2 align-top";
 
 /** The range's connections, newest first, a page at a time. */
@@ -31,27 +33,7 @@ export function ConnectionsTable({ items }: { items: ConnectionView[] }) {
           <caption className="sr-only">Connections in the selected range, newest first</caption>
           <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:text-slate-300">
             <tr>
-              <th scope="col" className={th}>
-                Start
-              </th>
-              <th scope="col" className={th}>
-                End
-              </th>
-              <th scope="col" className={th}>
-                Duration
-              </th>
-              <th scope="col" className={th}>
-                Reason
-              </th>
-              <th scope="col" className={th}>
-                By client
-              </th>
-              <th scope="col" className={th}>
-                Principal
-              </th>
-              <th scope="col" className={th}>
-                IP
-              </th>
+              <ColumnHeadings columns={COLUMNS} className={th} />
             </tr>
           </thead>
           <tbody>

@@ -11,6 +11,11 @@ import { FlappingBadge, StatusBadge } from "../StatusBadge";
 import { LocalTime, RelativeTime } from "../ui/LocalTime";
 import { Skeleton } from "../ui/Skeleton";
 
+/** A value a fact's truncation may cut off: the whole of it shows on hover. */
+function Clipped({ value }: { value: string | null }) {
+  return <span title={value ?? undefined}>{value ?? dash}</span>;
+}
+
 function Fact({
   label,
   children,
@@ -118,9 +123,7 @@ export function DeviceHeader({
           </span>
         </Fact>
         <Fact label="Principal" mono>
-          <span title={client.principalIdentifier ?? undefined}>
-            {client.principalIdentifier ?? dash}
-          </span>
+          <Clipped value={client.principalIdentifier} />
         </Fact>
         <Fact label="IP address" mono>
           {client.ipAddress ?? dash}
@@ -129,9 +132,7 @@ export function DeviceHeader({
           {client.thingName ?? dash}
         </Fact>
         <Fact label="Session" mono>
-          <span title={client.sessionIdentifier ?? undefined}>
-            {client.sessionIdentifier ?? dash}
-          </span>
+          <Clipped value={client.sessionIdentifier} />
         </Fact>
         <Fact label="Version">{client.versionNumber ?? dash}</Fact>
         <Fact label="Last disconnect">

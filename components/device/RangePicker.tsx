@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { toLocalInput } from "../format/time";
+import { DateTimeField } from "../ui/DateTimeField";
 import { ToggleGroup } from "../ui/ToggleGroup";
 import type { DeviceRange, RangeKey } from "./range";
 
@@ -11,8 +12,7 @@ const LABELS: Record<RangeKey, string> = {
   "30d": "30 days",
   custom: "Custom",
 };
-const field =
-  "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
+const inline = "flex items-center gap-1";
 
 /** 24 h / 7 d / 30 d / custom; the choice is written to the URL. */
 export function RangePicker({
@@ -51,24 +51,8 @@ export function RangePicker({
             onChange({ range: "custom", from, to });
           }}
         >
-          <label className="flex items-center gap-1">
-            From{" "}
-            <input
-              type="datetime-local"
-              value={from}
-              onChange={(e) => setFrom(e.target.value)}
-              className={field}
-            />
-          </label>
-          <label className="flex items-center gap-1">
-            To{" "}
-            <input
-              type="datetime-local"
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
-              className={field}
-            />
-          </label>
+          <DateTimeField label="From" value={from} onValue={setFrom} className={inline} />
+          <DateTimeField label="To" value={to} onValue={setTo} className={inline} />
           <button
             type="submit"
             disabled={!(from && to && from < to)}

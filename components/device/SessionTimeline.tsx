@@ -75,6 +75,17 @@ const FILL: Record<Kind, string> = {
   "unknown-start": "fill-slate-500",
 };
 
+/** An instant in the viewer's time zone, with UTC on hover. */
+function ShortTime({ iso, suffix }: { iso: string; suffix?: string }) {
+  const ms = Date.parse(iso);
+  return (
+    <span title={utcLabel(ms)}>
+      {formatShortDateTime(ms)}
+      {suffix}
+    </span>
+  );
+}
+
 function Tooltip({ bar }: { bar: Bar }) {
   const c = bar.connection;
   return (
@@ -88,21 +99,15 @@ function Tooltip({ bar }: { bar: Bar }) {
       </div>
       <div>
         Start:{" "}
-        {c.connectedAt ? (
-          <span title={utcLabel(Date.parse(c.connectedAt))}>
-            {formatShortDateTime(Date.parse(c.connectedAt))}
-          </span>
-        ) : (
-          "unknown (connect not received)"
-        )}
+        {c.connectedAt ? <ShortTime iso={c.connectedAt} /> : "unknown (connect not received)"}
       </div>
       <div>
         End:{" "}
         {c.disconnectedAt ? (
-          <span title={utcLabel(Date.parse(c.disconnectedAt))}>
-            {formatShortDateTime(Date.parse(c.disconnectedAt))}
-            {c.endInferred ? " (no later than; inferred)" : ""}
-          </span>
+          <ShortTime
+            iso={c.disconnectedAt}
+            suffix={c.endInferred ? " (no later than; inferred)" : ""}
+          />
         ) : c.endInferred ? (
           "unknown"
         ) : (

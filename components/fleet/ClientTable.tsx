@@ -95,6 +95,8 @@ function sortPatch(sort: Sort, current: "asc" | "desc" | undefined) {
   };
 }
 
+type SortState = "ascending" | "descending" | "none";
+
 function HeaderCell({
   children,
   className = "",
@@ -103,7 +105,7 @@ function HeaderCell({
 }: {
   children: string;
   className?: string;
-  sort?: "ascending" | "descending" | "none";
+  sort?: SortState;
   /** Makes the header a button that sorts by this column (again: the other way round). */
   onSort?: () => void;
 }) {
@@ -215,7 +217,12 @@ export function ClientTable({
   const matching = counts === undefined ? undefined : matchingCount(counts, filters);
   const sort = filters.sort ?? "lastChange";
   const order = filters.order ?? (sort === "clientId" ? "asc" : "desc");
-  const ariaSort = order === "asc" ? "ascending" : "descending";
+  const ariaSort: SortState = order === "asc" ? "ascending" : "descending";
+  /** A sortable column's header state: sorted this way, or a click sorts by it. */
+  const sortableBy = (column: Sort): { sort: SortState; onSort: () => void } => ({
+    sort: sort === column ? ariaSort : "none",
+    onSort: () => onSort(sortPatch(column, sort === column ? order : undefined)),
+  });
 
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -241,23 +248,9 @@ export function ClientTable({
           >
             <div role="row" aria-rowindex={1} className={`grid ${GRID}`}>
               <HeaderCell>Status</HeaderCell>
-              <HeaderCell
-                sort={sort === "clientId" ? ariaSort : "none"}
-                onSort={() =>
-                  onSort(sortPatch("clientId", sort === "clientId" ? order : undefined))
-                }
-              >
-                Client ID
-              </HeaderCell>
+              <HeaderCell {...sortableBy("clientId")}>Client ID</HeaderCell>
               <HeaderCell>Since</HeaderCell>
-              <HeaderCell
-                sort={sort === "lastChange" ? ariaSort : "none"}
-                onSort={() =>
-                  onSort(sortPatch("lastChange", sort === "lastChange" ? order : undefined))
-                }
-              >
-                Last event
-              </HeaderCell>
+              <HeaderCell {...sortableBy("lastChange")}>Last event</HeaderCell>
               <HeaderCell className="hidden xl:block">Last connect</HeaderCell>
               <HeaderCell className="hidden lg:block">Last disconnect</HeaderCell>
               <HeaderCell>Reason</HeaderCell>

@@ -3,6 +3,7 @@
 import { formatLabelFilter } from "@/contract/labels";
 import { useEffect, useRef, useState } from "react";
 import { fromLocalInput, toLocalInput } from "../format/time";
+import { DateTimeField } from "../ui/DateTimeField";
 import type { ClientListParams } from "@/contract/client-list";
 
 const PRESETS = [
@@ -11,8 +12,7 @@ const PRESETS = [
   { label: "30 d", ms: 30 * 24 * 3_600_000 },
 ] as const;
 
-const field =
-  "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950";
+const stacked = "flex flex-col gap-1 text-xs font-medium";
 
 /** CSV of the connection timelines of the clients the table shows (same search and status), for a date range. */
 export function ExportPanel({ filters }: { filters: ClientListParams }) {
@@ -90,25 +90,14 @@ export function ExportPanel({ filters }: { filters: ClientListParams }) {
               </button>
             ))}
           </div>
-          <label className="mt-3 flex flex-col gap-1 text-xs font-medium">
-            From
-            <input
-              ref={firstField}
-              type="datetime-local"
-              value={from}
-              onChange={(e) => setFrom(e.target.value)}
-              className={field}
-            />
-          </label>
-          <label className="mt-2 flex flex-col gap-1 text-xs font-medium">
-            To
-            <input
-              type="datetime-local"
-              value={to}
-              onChange={(e) => setTo(e.target.value)}
-              className={field}
-            />
-          </label>
+          <DateTimeField
+            label="From"
+            value={from}
+            onValue={setFrom}
+            className={`mt-3 ${stacked}`}
+            inputRef={firstField}
+          />
+          <DateTimeField label="To" value={to} onValue={setTo} className={`mt-2 ${stacked}`} />
           {valid ? (
             <a
               href={href}

@@ -10,7 +10,7 @@ import type { LabelFilter } from "@/contract/labels";
 import { useIncidentsQuery } from "../hooks/use-incidents";
 import { IncidentMarkers } from "./IncidentMarkers";
 import { Panel } from "../ui/Panel";
-import { Skeleton } from "../ui/Skeleton";
+import { chartTitle, ChartPlaceholder } from "./ChartParts";
 import { ToggleGroup } from "../ui/ToggleGroup";
 
 const HEIGHT = 180;
@@ -265,11 +265,7 @@ export function OnlineChart({
   return (
     <Panel
       id="online-chart"
-      title={
-        labels.length === 0
-          ? "Online clients"
-          : `Online clients · ${labels.map((f) => `${f.key}: ${f.value}`).join(", ")}`
-      }
+      title={chartTitle("Online clients", labels)}
       actions={
         <ToggleGroup
           label="Chart range"
@@ -288,12 +284,12 @@ export function OnlineChart({
             onPick={onPick}
             asOf={asOf}
           />
-        ) : query.error ? (
-          <p className="flex h-[180px] items-center justify-center text-sm text-slate-600 dark:text-slate-400">
-            The chart could not be loaded.
-          </p>
         ) : (
-          <Skeleton className="h-[180px] w-full" />
+          <ChartPlaceholder
+            failed={Boolean(query.error)}
+            skeletonClassName="h-[180px] w-full"
+            messageLayout="flex h-[180px] items-center justify-center"
+          />
         )}
       </div>
     </Panel>

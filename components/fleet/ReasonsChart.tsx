@@ -8,7 +8,7 @@ import { useElementWidth } from "../hooks/use-element-width";
 import { useDisconnectReasonsQuery } from "../hooks/use-fleet-stats";
 import type { LabelFilter } from "@/contract/labels";
 import { Panel } from "../ui/Panel";
-import { Skeleton } from "../ui/Skeleton";
+import { chartTitle, ChartPlaceholder } from "./ChartParts";
 
 const HEIGHT = 150;
 const PAD = { top: 8, right: 8, bottom: 22, left: 40 };
@@ -100,12 +100,8 @@ export function ReasonsChart({
   const query = useDisconnectReasonsQuery(range, labels);
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const data = query.data;
-  const title =
-    labels.length === 0
-      ? "Why clients disconnected"
-      : `Why clients disconnected · ${labels.map((f) => `${f.key}: ${f.value}`).join(", ")}`;
   return (
-    <Panel id="reasons-chart" title={title}>
+    <Panel id="reasons-chart" title={chartTitle("Why clients disconnected", labels)}>
       <div ref={ref} className="w-full">
         {data ? (
           <>
@@ -129,12 +125,8 @@ export function ReasonsChart({
               ) : null}
             </ul>
           </>
-        ) : query.error ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">
-            The chart could not be loaded.
-          </p>
         ) : (
-          <Skeleton className="h-[150px] w-full" />
+          <ChartPlaceholder failed={Boolean(query.error)} skeletonClassName="h-[150px] w-full" />
         )}
       </div>
     </Panel>

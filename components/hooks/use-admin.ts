@@ -1,19 +1,16 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { IngestTokenView, OperatorView, Role } from "@/lib/auth/schemas";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
+import { useItemsQuery } from "./use-items-query";
 
 const operatorPath = (id: string) => `/api/admin/operators/${encodeURIComponent(id)}`;
 const tokenPath = (id: string) => `/api/admin/tokens/${encodeURIComponent(id)}`;
 
 export function useOperatorsQuery() {
-  return useQuery({
-    queryKey: queryKeys.operators(),
-    queryFn: async ({ signal }) =>
-      (await fetchJson<{ items: OperatorView[] }>("/api/admin/operators", { signal })).items,
-  });
+  return useItemsQuery<OperatorView>(queryKeys.operators(), "/api/admin/operators");
 }
 
 export interface NewOperator {
@@ -59,11 +56,7 @@ export function useDeleteOperator() {
 }
 
 export function useIngestTokensQuery() {
-  return useQuery({
-    queryKey: queryKeys.ingestTokens(),
-    queryFn: async ({ signal }) =>
-      (await fetchJson<{ items: IngestTokenView[] }>("/api/admin/tokens", { signal })).items,
-  });
+  return useItemsQuery<IngestTokenView>(queryKeys.ingestTokens(), "/api/admin/tokens");
 }
 
 /** The plaintext token is in this mutation's result only: the server keeps a hash. */

@@ -7,6 +7,7 @@ import type { RuleView } from "@/lib/alerts/rules";
 import type { SilenceView } from "@/lib/alerts/silences";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
+import { useItemsQuery } from "./use-items-query";
 
 export type { AlertView, ChannelView, RuleView, SilenceView, TestResult };
 
@@ -42,27 +43,15 @@ export function useFiringCount() {
 }
 
 export function useRulesQuery() {
-  return useQuery({
-    queryKey: queryKeys.alertRules(),
-    queryFn: async ({ signal }) =>
-      (await fetchJson<{ items: RuleView[] }>("/api/alerts/rules", { signal })).items,
-  });
+  return useItemsQuery<RuleView>(queryKeys.alertRules(), "/api/alerts/rules");
 }
 
 export function useChannelsQuery() {
-  return useQuery({
-    queryKey: queryKeys.alertChannels(),
-    queryFn: async ({ signal }) =>
-      (await fetchJson<{ items: ChannelView[] }>("/api/alerts/channels", { signal })).items,
-  });
+  return useItemsQuery<ChannelView>(queryKeys.alertChannels(), "/api/alerts/channels");
 }
 
 export function useSilencesQuery() {
-  return useQuery({
-    queryKey: queryKeys.silences(),
-    queryFn: async ({ signal }) =>
-      (await fetchJson<{ items: SilenceView[] }>("/api/alerts/silences", { signal })).items,
-  });
+  return useItemsQuery<SilenceView>(queryKeys.silences(), "/api/alerts/silences");
 }
 
 /** A write under /api/alerts that refreshes everything about alerts when it succeeds. */

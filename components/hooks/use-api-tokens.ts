@@ -1,16 +1,13 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ApiTokenView, Role } from "@/lib/auth/schemas";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
+import { useItemsQuery } from "./use-items-query";
 
 export function useApiTokensQuery() {
-  return useQuery({
-    queryKey: queryKeys.apiTokens(),
-    queryFn: async ({ signal }) =>
-      (await fetchJson<{ items: ApiTokenView[] }>("/api/admin/api-tokens", { signal })).items,
-  });
+  return useItemsQuery<ApiTokenView>(queryKeys.apiTokens(), "/api/admin/api-tokens");
 }
 
 export interface NewApiToken {

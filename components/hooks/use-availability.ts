@@ -4,7 +4,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { AvailabilityReportPage, ClientAvailabilityView } from "@/lib/availability/schemas";
 import { fetchJson } from "./fetch-json";
 import { queryKeys } from "./query-keys";
-import { clientPath } from "./use-device-queries";
+import { clientPath, rangeSearch } from "./use-device-queries";
 
 /** One device over the page's range (computed at fetch time, like the timeline's). */
 export function useDeviceAvailabilityQuery(
@@ -16,10 +16,7 @@ export function useDeviceAvailabilityQuery(
     queryKey: queryKeys.availability(clientId, range),
     queryFn: ({ signal }) => {
       const { from, to } = bounds();
-      const search = new URLSearchParams({
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
-      });
+      const search = rangeSearch(from, to);
       return fetchJson<ClientAvailabilityView>(`${clientPath(clientId)}/availability?${search}`, {
         signal,
       });

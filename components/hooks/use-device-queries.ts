@@ -24,6 +24,14 @@ export function useClientQuery(clientId: string) {
   });
 }
 
+/** A time range as the API's `from` and `to` query parameters. */
+export function rangeSearch(from: number, to: number): URLSearchParams {
+  return new URLSearchParams({
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+  });
+}
+
 /** `range` is the URL's range key; the instants are computed at fetch time so "last 24 h" stays current. */
 export function useConnectionsQuery(
   clientId: string,
@@ -34,10 +42,7 @@ export function useConnectionsQuery(
     queryKey: queryKeys.connections(clientId, range),
     queryFn: async ({ signal }) => {
       const { from, to } = bounds();
-      const search = new URLSearchParams({
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
-      });
+      const search = rangeSearch(from, to);
       const body = await fetchJson<{ items: ConnectionView[] }>(
         `${clientPath(clientId)}/connections?${search}`,
         {

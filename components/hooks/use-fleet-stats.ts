@@ -25,29 +25,46 @@ export function useSummaryQuery(asOf?: string) {
   });
 }
 
-/** Online clients over time (of the clients carrying every label). History moves slowly: a minute's staleness is fine. */
-export function useOnlineHistoryQuery(range: HistoryRange, labels: readonly LabelFilter[] = []) {
+/**
+ * A history chart's data (of the clients carrying every label). History moves
+ * slowly: a minute's staleness is fine, and the previous range stays shown
+ * while the next loads.
+ */
+function useLabelledHistoryQuery<T>(
+  key: readonly unknown[],
+  path: string,
+  range: HistoryRange,
+  labels: readonly LabelFilter[],
+) {
   const search = new URLSearchParams({ range });
   for (const f of labels) search.append("label", formatLabelFilter(f));
-  return useQuery({
-    queryKey: [...queryKeys.onlineHistory(range), search.getAll("label")],
-    queryFn: ({ signal }) => fetchJson<OnlineHistory>(`/api/stats/online?${search}`, { signal }),
+  return useQuery<T>({
+    queryKey: [...key, search.getAll("label")],
+    queryFn: ({ signal }) => fetchJson<T>(`${path}?${search}`, { signal }),
     refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });
 }
 
-/** Disconnects per reason per hour (24 h) or day (7 days), of the clients carrying every label. */
+/** Online clients over time. */
+export function useOnlineHistoryQuery(range: HistoryRange, labels: readonly LabelFilter[] = []) {
+  return useLabelledHistoryQuery<OnlineHistory>(
+    queryKeys.onlineHistory(range),
+    "/api/stats/online",
+    range,
+    labels,
+  );
+}
+
+/** Disconnects per reason per hour (24 h) or day (7 days). */
 export function useDisconnectReasonsQuery(
   range: HistoryRange,
   labels: readonly LabelFilter[] = [],
 ) {
-  const search = new URLSearchParams({ range });
-  for (const f of labels) search.append("label", formatLabelFilter(f));
-  return useQuery({
-    queryKey: [...queryKeys.disconnectReasons(range), search.getAll("label")],
-    queryFn: ({ signal }) => fetchJson<ReasonsHistory>(`/api/stats/reasons?${search}`, { signal }),
-    refetchInterval: 60_000,
-    placeholderData: (previous) => previous,
-  });
+  return useLabelledHistoryQuery<ReasonsHistory>(
+    queryKeys.disconnectReasons(range),
+    "/api/stats/reasons",
+    range,
+    labels,
+  );
 }

@@ -8,7 +8,7 @@ import { reasonInWords } from "../format/disconnect-reason";
 import { formatDuration } from "../format/time";
 import { ApiError } from "../hooks/fetch-json";
 import { useIncidentQuery } from "../hooks/use-incidents";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { BackLinkBar } from "../ui/BackLinkBar";
 import { LocalTime } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
@@ -117,9 +117,7 @@ export function IncidentPage({ id }: { id: string }) {
           Late events joined the incident you asked for into this one.
         </p>
       ) : null}
-      {query.error ? (
-        <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={query} />
       {incident === undefined ? (
         <Skeleton className="h-40 w-full" />
       ) : (

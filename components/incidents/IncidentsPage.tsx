@@ -6,7 +6,7 @@ import type { IncidentItem } from "@/lib/incidents/schemas";
 import { formatDuration } from "../format/time";
 import { useIncidentsQuery } from "../hooks/use-incidents";
 import { useUrlState } from "../hooks/use-url-state";
-import { ErrorBanner } from "../ui/ErrorBanner";
+import { QueryErrorBanner } from "../ui/ErrorBanner";
 import { LocalTime, TimeZoneNote } from "../ui/LocalTime";
 import { Panel } from "../ui/Panel";
 import { Skeleton } from "../ui/Skeleton";
@@ -75,9 +75,7 @@ export function IncidentsPage() {
         An incident is many devices dropping at once: at least the configured number of clients, and
         share of those online, disconnecting within one window. It ends when most are back.
       </p>
-      {query.error ? (
-        <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
-      ) : null}
+      <QueryErrorBanner query={query} />
       <Panel
         id="incidents"
         title="Incidents"

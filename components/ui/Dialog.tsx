@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { ErrorNote } from "./ErrorBanner";
 
 /**
  * A modal on the native <dialog>: the browser traps focus, makes the page
@@ -77,14 +78,7 @@ export function ConfirmDialog({
   return (
     <Dialog title={title} onClose={onClose} testId="confirm-dialog">
       <div className="space-y-2 text-slate-700 dark:text-slate-300">{children}</div>
-      {error ? (
-        <p
-          role="alert"
-          className="mt-3 rounded-lg bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-100"
-        >
-          {error.message}
-        </p>
-      ) : null}
+      <ErrorNote error={error} layout="mt-3" />
       <div className="mt-5 flex justify-end gap-2">
         {/* First focusable: showModal() focuses it, so Enter cancels. */}
         <button type="button" onClick={onClose} className={secondaryButton}>

@@ -35,3 +35,26 @@ export function ErrorBanner({ error, onRetry }: { error: Error; onRetry?: () => 
     </div>
   );
 }
+
+/** A query's failure, if any, with Retry refetching it: nothing while the query is fine. */
+export function QueryErrorBanner({
+  query,
+}: {
+  query: { error: Error | null; refetch: () => Promise<unknown> };
+}) {
+  return query.error ? (
+    <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />
+  ) : null;
+}
+
+/** A failed action's message, inline where the action was (a dialog, a panel): nothing without an error. */
+export function ErrorNote({ error, layout }: { error: Error | null; layout: string }) {
+  return error ? (
+    <p
+      role="alert"
+      className={`${layout} rounded-lg bg-red-50 px-3 py-2 text-red-900 dark:bg-red-950 dark:text-red-100`}
+    >
+      {error.message}
+    </p>
+  ) : null;
+}

@@ -20,3 +20,18 @@ export function TableHead({ columns }: { columns: readonly Column[] }) {
     </thead>
   );
 }
+
+/** One `<th scope="col">` per heading, all styled alike. */
+export function ColumnHeadings({
+  columns,
+  className,
+}: {
+  columns: readonly string[];
+  className: string;
+}) {
+  return columns.map((column) => (
+    <th key={column} scope="col" className={className}>
+      {column}
+    </th>
+  ));
+}

@@ -29,5 +29,12 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/** A unique label value of lower-case letters and digits only: safe in a key:value filter and a URL as it is. */
+export function uniqueLabelValue(prefix: string): string {
+  return uniqueId(prefix)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
+}
+
 /** A disconnect old enough to be offline at once (past grace + the 2-minute timestamp tolerance). */
 export const LONG_AGO = () => Date.now() - 10 * 60_000;

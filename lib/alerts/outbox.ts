@@ -4,7 +4,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { connectionFromRow } from "../clients/client-row";
+import { connectionFromRow, type ConnectionColumns } from "../clients/client-row";
 import { presenceStatus } from "../presence/status";
 import type { PresenceConfig } from "../presence/types";
 import {
@@ -63,18 +63,9 @@ export async function insertDeliveries(
   return result.rowCount ?? 0;
 }
 
-interface StateRow {
-  client_id: string;
+interface StateRow extends ConnectionColumns {
   session_identifier: string | null;
   version_f: number | null;
-  connected_at: Date | null;
-  disconnected_at: Date | null;
-  disconnect_received_at: Date | null;
-  disconnect_reason: string | null;
-  client_initiated_disconnect: boolean | null;
-  principal_identifier: string | null;
-  ip_address: string | null;
-  thing_name: string | null;
   last_disconnected_at: Date | null;
 }
 

@@ -116,25 +116,23 @@ describe("webhook channel", () => {
       return calls === 1 ? { status: 500 } : calls === 2 ? "hang" : { status: 204 };
     });
     const c = config({ ALERTS_SEND_TIMEOUT_SECONDS: "0.5" });
-    expect(await sendDueDeliveries(db().pool, c)).toEqual({ sent: 0, failed: 1 });
-    let [d] = await deliveries();
-    expect(d).toMatchObject({
-      state: "pending",
-      attempts: 1,
-      last_error: "HTTP 500: receiver says no",
-    });
+    /** One send pass: what it reports, then the state of the one delivery. */
+    const sendPass = async (outcome: { sent: number; failed: number }, state: object) => {
+      expect(await sendDueDeliveries(db().pool, c)).toEqual(outcome);
+      const [d] = await deliveries();
+      expect(d).toMatchObject(state);
+    };
+    await sendPass(
+      { sent: 0, failed: 1 },
+      { state: "pending", attempts: 1, last_error: "HTTP 500: receiver says no" },
+    );
     await makeDeliveriesDue();
-    expect(await sendDueDeliveries(db().pool, c)).toEqual({ sent: 0, failed: 1 });
-    [d] = await deliveries();
-    expect(d).toMatchObject({
-      state: "pending",
-      attempts: 2,
-      last_error: "timed out after 500 ms",
-    });
+    await sendPass(
+      { sent: 0, failed: 1 },
+      { state: "pending", attempts: 2, last_error: "timed out after 500 ms" },
+    );
     await makeDeliveriesDue();
-    expect(await sendDueDeliveries(db().pool, c)).toEqual({ sent: 1, failed: 0 });
-    [d] = await deliveries();
-    expect(d).toMatchObject({ state: "sent", attempts: 3 });
+    await sendPass({ sent: 1, failed: 0 }, { state: "sent", attempts: 3 });
     expect(new Set(receiver.requests.map((r) => r.headers["x-fleet-delivery"])).size).toBe(1);
     expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
     const { rows } = await db().pool.query(

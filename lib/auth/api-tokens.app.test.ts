@@ -55,6 +55,11 @@ afterAll(async () => {
 });
 
 const error = (code: string, message: string) => ({ error: { code, message } });
+/** The answer to a token sent in the query string, beside a header or not. */
+const TOKEN_IN_URL = error(
+  "unauthorized",
+  "Tokens are not accepted in the URL; send Authorization: Bearer <token>.",
+);
 
 async function call(
   path: string,
@@ -141,32 +146,16 @@ describe("Authorization: Bearer <API token>", () => {
       null,
       "GET",
       401,
-      error(
-        "unauthorized",
-        "Tokens are not accepted in the URL; send Authorization: Bearer <token>.",
-      ),
+      TOKEN_IN_URL,
     ],
-    [
-      "token as any query value",
-      `/api/clients?q=@viewer`,
-      null,
-      "GET",
-      401,
-      error(
-        "unauthorized",
-        "Tokens are not accepted in the URL; send Authorization: Bearer <token>.",
-      ),
-    ],
+    ["token as any query value", `/api/clients?q=@viewer`, null, "GET", 401, TOKEN_IN_URL],
     [
       "token in the query beside a valid header",
       `/api/clients?token=@viewer`,
       "@viewer",
       "GET",
       401,
-      error(
-        "unauthorized",
-        "Tokens are not accepted in the URL; send Authorization: Bearer <token>.",
-      ),
+      TOKEN_IN_URL,
     ],
   ] as const)("%s: %s → %i", async (_case, path, credential, method, status, body) => {
     const url = path.replace("@viewer", encodeURIComponent(tokens.viewer.token));

@@ -1,7 +1,12 @@
 // Operator login against the real app: the proxy guards pages and APIs,
 // sessions are server-side, writes need the CSRF token, roles are enforced.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startApp, TEST_ADMIN, type AppServer } from "../../test/support/app-server";
+import {
+  createOperator,
+  startApp,
+  TEST_ADMIN,
+  type AppServer,
+} from "../../test/support/app-server";
 
 let app: AppServer;
 
@@ -136,14 +141,10 @@ describe("login", () => {
   );
 
   it("locks an account after 5 failed logins, even for the right password", async () => {
-    await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        username: "lockme",
-        password: "correct-horse-battery",
-        role: "viewer",
-      }),
+    await createOperator(app, {
+      username: "lockme",
+      password: "correct-horse-battery",
+      role: "viewer",
     });
     for (let i = 0; i < 5; i += 1) {
       expect(
@@ -193,10 +194,10 @@ describe("login", () => {
 
 describe("roles, CSRF and tokens", () => {
   it("a viewer reads the fleet but cannot manage accounts", async () => {
-    const created = await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: "viewer-1", password: "viewer-password-1", role: "viewer" }),
+    const created = await createOperator(app, {
+      username: "viewer-1",
+      password: "viewer-password-1",
+      role: "viewer",
     });
     expect(created.status).toBe(201);
     const viewer = await app.login("viewer-1", "viewer-password-1");
@@ -275,14 +276,10 @@ describe("roles, CSRF and tokens", () => {
 
   it("disabling an operator ends their sessions; the last admin cannot be removed", async () => {
     const created = (await (
-      await app.fetch("/api/admin/operators", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          username: "temp-viewer",
-          password: "temp-viewer-password",
-          role: "viewer",
-        }),
+      await createOperator(app, {
+        username: "temp-viewer",
+        password: "temp-viewer-password",
+        role: "viewer",
       })
     ).json()) as { id: string };
     const session = await app.login("temp-viewer", "temp-viewer-password");

@@ -4,7 +4,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../db/embedded";
-import { startApp, type AppServer } from "../../test/support/app-server";
+import { createOperator, startApp, type AppServer } from "../../test/support/app-server";
 import {
   CookieJar,
   driveProvider,
@@ -249,10 +249,10 @@ describe("SSO on", () => {
   });
 
   it("an SSO identity never takes over a local account of the same name", async () => {
-    const created = await app.fetch("/api/admin/operators", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: "frank", password: "frank-local-password", role: "admin" }),
+    const created = await createOperator(app, {
+      username: "frank",
+      password: "frank-local-password",
+      role: "admin",
     });
     expect(created.status).toBe(201);
     provider.accounts.set("sub-frank", { preferred_username: "Frank", email: "f@example.com" });

@@ -5,6 +5,7 @@
 // clients.
 import "server-only";
 import type pg from "pg";
+import { inTransaction } from "../db/transaction";
 import { LOCK_CLIENTS_SQL } from "../ingest/store-sql";
 import { availabilityRebuildDropSql, availabilityRebuildSql } from "./rollup-sql";
 
@@ -38,19 +39,11 @@ export async function rebuildAvailabilityOf(
   pool: pg.Pool,
   clientIds: readonly string[],
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  await inTransaction(pool, async (client) => {
     await client.query(LOCK_CLIENTS_SQL, [clientIds]);
     const drop = availabilityRebuildDropSql(clientIds);
     await client.query(drop.text, drop.values);
     const build = availabilityRebuildSql(clientIds);
     await client.query(build.text, build.values);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

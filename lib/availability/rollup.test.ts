@@ -7,30 +7,19 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
-import { ingest } from "../ingest/index";
 import { availability } from "../presence/availability";
 import { foldEvents, summarize } from "../presence/fold";
-import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
-import {
-  deliveryArbitrary,
-  historyArbitrary,
-  latestTimestamp,
-  receivedInOrder,
-} from "../../test/support/presence-arbitraries";
+import { latestTimestamp, receivedInOrder } from "../../test/support/presence-arbitraries";
+import { batchedDeliveryArbitrary, CLOCKS, inBatches } from "../../test/support/batches";
 import { neverSeenAtSql } from "../clients/as-of-sql";
 import { sql } from "../db/sql";
 import { directAvailabilitySql } from "./direct-sql";
 import { rebuildAvailability } from "./rebuild";
 import { rollupFigures } from "./report";
+import { ingestConcurrently } from "../../test/support/ingest-batches";
 
 const DAY = 86_400_000;
-
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
 
 /** A range bound around the history: anywhere from a day before to a day after, sometimes on a UTC midnight. */
 const boundArbitrary = fc.tuple(fc.double({ min: -0.2, max: 1.2, noNaN: true }), fc.boolean());
@@ -43,39 +32,21 @@ function bound(first: number, last: number, [share, onMidnight]: [number, boolea
 beforeEach(resetDatabase);
 
 describe("availability: rollup = direct SQL = reference", () => {
-  it.each([
-    { clock: "ms clock", options: {} },
-    { clock: "1-minute clock", options: { timestampGranularityMs: 60_000 } },
-  ])(
+  it.each(CLOCKS)(
     "any batched, parallel, duplicated delivery ($clock)",
     async ({ options }) => {
       const config = presenceConfig();
       await fc.assert(
         fc.asyncProperty(
-          historyArbitrary({ maxClients: 3, maxConnectionsPerClient: 6, ...options }).chain(
-            (events) =>
-              fc.tuple(
-                fc.constant(events),
-                deliveryArbitrary(events, { maxDuplicates: 6 }),
-                fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 20 }),
-                fc.array(fc.tuple(boundArbitrary, boundArbitrary), { minLength: 1, maxLength: 4 }),
-                fc.integer({ min: -2 * 3_600_000, max: 2 * DAY }),
-              ),
+          fc.tuple(
+            batchedDeliveryArbitrary({ maxClients: 3, maxConnectionsPerClient: 6, ...options }),
+            fc.array(fc.tuple(boundArbitrary, boundArbitrary), { minLength: 1, maxLength: 4 }),
+            fc.integer({ min: -2 * 3_600_000, max: 2 * DAY }),
           ),
-          async ([events, delivery, sizes, ranges, nowOffset]) => {
+          async ([[events, delivery, sizes], ranges, nowOffset]) => {
             await resetDatabase();
             const receivedAt = latestTimestamp(events) + 1_000;
-            const batches: LifecycleEvent[][] = [];
-            for (let i = 0, k = 0; i < delivery.length; k += 1) {
-              const size = sizes[k % sizes.length]!;
-              batches.push(delivery.slice(i, i + size));
-              i += size;
-            }
-            // Sequential and parallel at once: half the batches wait for the previous one.
-            const settled = await Promise.allSettled(
-              batches.map((b) => ingest(JSON.stringify(b.map(toEnvelope)), new Date(receivedAt))),
-            );
-            for (const s of settled) if (s.status === "rejected") throw s.reason;
+            await ingestConcurrently(inBatches(delivery, sizes), receivedAt);
             // What ingest kept, batch by batch, is what a rebuild makes from the connections.
             const kept = await rollupTables();
             await db().pool.query("TRUNCATE availability_segment, availability_day");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Instant, LabelFilters, ListClientsQuery } from "../clients/schemas";
+import { Instant, LabelFilters, ListClientsQuery, pageLimit } from "../clients/schemas";
 import type { Labels } from "../../contract/labels";
 
 /** Without `from`: this many days before `to`. */
@@ -28,12 +28,7 @@ export const AvailabilityReportQuery = z
     label: LabelFilters.optional(),
     q: ListClientsQuery.shape.q,
     order: z.enum(["asc", "desc"]).default("asc"),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(REPORT_LIMIT.min)
-      .max(REPORT_LIMIT.max)
-      .default(REPORT_LIMIT.default),
+    limit: pageLimit(REPORT_LIMIT),
     cursor: z.string().max(1024).optional(),
   })
   .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, fromNotAfterTo);

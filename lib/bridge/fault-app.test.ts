@@ -1,9 +1,7 @@
 // Fault: the web app is killed (SIGKILL) and restarted while events stream in.
 // Every event the broker published must end up in PostgreSQL exactly once.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../../test/support/broker";
-import { startFleet } from "../simulator";
-import { startBridge, type Bridge } from "./index";
+import type { Bridge } from "./index";
 import { startStack, type Stack } from "../../test/support/bridge-stack";
 
 let stack: Stack;
@@ -11,17 +9,7 @@ let bridge: Bridge;
 
 beforeAll(async () => {
   stack = await startStack({ databaseUrl: inject("databaseUrl"), prefix: "fault-app" });
-  bridge = await startBridge({
-    mqttUrl: stack.broker.wsUrl,
-    ingestUrl: stack.ingestUrl,
-    ingestToken: "test-token",
-    spoolDir: stack.spoolDir,
-    clientId: "bridge-for-fault-app",
-    batchMaxWaitMs: 50,
-    retryBaseMs: 100,
-    retryMaxMs: 1000,
-    logLevel: "error",
-  });
+  bridge = await stack.startBridge("bridge-for-fault-app");
 });
 
 afterAll(async () => {
@@ -31,20 +19,7 @@ afterAll(async () => {
 
 describe("fault: the web app dies mid-stream", () => {
   it("loses nothing and stores nothing twice", { timeout: 55_000 }, async () => {
-    const fleet = await startFleet({
-      mqttUrl: stack.broker.wsUrl,
-      devices: 15,
-      seed: 21,
-      meanActionMs: 100,
-      meanOfflineMs: 120,
-      keepaliveSeconds: 1,
-      clientIdPrefix: "fault-app",
-    });
-    await waitFor(
-      async () => (await stack.stored()).length > 50,
-      15_000,
-      "events flowing into the database",
-    );
+    const fleet = await stack.startFlowingFleet(21);
     stack.app.kill("SIGKILL");
     await new Promise((r) => setTimeout(r, 2000)); // the fleet keeps producing; the bridge spools and retries
     const during = stack.published.size;

@@ -2,8 +2,6 @@
 // again on the same spool and client ID. Events it had acknowledged live in
 // its spool; events it had not stay with the broker (persistent session).
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../../test/support/broker";
-import { startFleet } from "../simulator";
 import { spawnBridge, startStack, type Stack } from "../../test/support/bridge-stack";
 
 let stack: Stack;
@@ -31,20 +29,7 @@ describe("fault: the bridge is SIGKILLed and restarted", () => {
   it("loses nothing and stores nothing twice", { timeout: 58_000 }, async () => {
     const first = spawnBridge(env);
     await first.started();
-    const fleet = await startFleet({
-      mqttUrl: stack.broker.wsUrl,
-      devices: 15,
-      seed: 41,
-      meanActionMs: 100,
-      meanOfflineMs: 120,
-      keepaliveSeconds: 1,
-      clientIdPrefix: "fault-bridge",
-    });
-    await waitFor(
-      async () => (await stack.stored()).length > 50,
-      15_000,
-      "events flowing into the database",
-    );
+    const fleet = await stack.startFlowingFleet(41);
     await first.stop("SIGKILL");
     await new Promise((r) => setTimeout(r, 1500)); // the broker queues events for the absent bridge
     const second = spawnBridge(env);

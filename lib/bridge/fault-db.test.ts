@@ -3,10 +3,9 @@
 // events spooled and retries; afterwards every event is stored exactly once.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../test/support/broker";
-import { startFleet } from "../simulator";
-import { startBridge, type Bridge } from "./index";
+import type { Bridge } from "./index";
 import { startStack, type Stack } from "../../test/support/bridge-stack";
-import { startTcpProxy, type TcpProxy } from "../../test/support/tcp-proxy";
+import { startDatabaseProxy, type TcpProxy } from "../../test/support/tcp-proxy";
 
 let stack: Stack;
 let bridge: Bridge;
@@ -14,27 +13,10 @@ let proxy: TcpProxy;
 
 beforeAll(async () => {
   const databaseUrl = inject("databaseUrl");
-  const target = new URL(databaseUrl);
-  proxy = await startTcpProxy(target.hostname, Number(target.port));
-  const viaProxy = new URL(databaseUrl);
-  viaProxy.port = String(proxy.port);
-  stack = await startStack({
-    databaseUrl,
-    appDatabaseUrl: viaProxy.toString(),
-    prefix: "fault-db",
-  });
-  bridge = await startBridge({
-    mqttUrl: stack.broker.wsUrl,
-    ingestUrl: stack.ingestUrl,
-    ingestToken: "test-token",
-    spoolDir: stack.spoolDir,
-    clientId: "bridge-for-fault-db",
-    batchMaxWaitMs: 50,
-    retryBaseMs: 100,
-    retryMaxMs: 1000,
-    metricsPort: 0,
-    logLevel: "error",
-  });
+  const proxied = await startDatabaseProxy(databaseUrl);
+  proxy = proxied.proxy;
+  stack = await startStack({ databaseUrl, appDatabaseUrl: proxied.viaProxy, prefix: "fault-db" });
+  bridge = await stack.startBridge("bridge-for-fault-db", { metricsPort: 0 });
 });
 
 afterAll(async () => {
@@ -48,20 +30,7 @@ describe("fault: PostgreSQL unreachable for a while", () => {
     "holds events until the database is back, then stores each exactly once",
     { timeout: 55_000 },
     async () => {
-      const fleet = await startFleet({
-        mqttUrl: stack.broker.wsUrl,
-        devices: 15,
-        seed: 31,
-        meanActionMs: 100,
-        meanOfflineMs: 120,
-        keepaliveSeconds: 1,
-        clientIdPrefix: "fault-db",
-      });
-      await waitFor(
-        async () => (await stack.stored()).length > 50,
-        15_000,
-        "events flowing into the database",
-      );
+      const fleet = await stack.startFlowingFleet(31);
       proxy.cut();
       const health = await fetch(`${stack.app.url}/api/health`);
       expect(health.status).toBe(503);

@@ -8,11 +8,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
 import { ingest } from "../ingest";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
 import { replaceLabels } from "../labels/store";
 import { foldEvents } from "../presence/fold";
 import { isFlappingAt, statusAt } from "../presence/as-of";
-import type { LifecycleEvent } from "../presence/types";
 import {
   deliveryArbitrary,
   historyArbitrary,
@@ -23,11 +21,7 @@ import { resetDatabase } from "../../test/support/db";
 import { countClientsAsOf } from "./list-as-of";
 import { listClients } from "./list";
 import type { ClientView, ListClientsQuery } from "./schemas";
-
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
+import { eventEnvelope } from "../../test/support/events";
 
 const HOUR = 3_600_000;
 /** A client ID with labels and no event: never_seen at every moment. */
@@ -77,7 +71,10 @@ describe("the SQL of the fleet as of T agrees with the reference (statusAt)", ()
       fc.asyncProperty(fleetArbitrary(), async ({ events, delivery, times, labelInventory }) => {
         await resetDatabase();
         const receivedAt = latestTimestamp(events) + 1_000;
-        const result = await ingest(JSON.stringify(delivery.map(toEnvelope)), new Date(receivedAt));
+        const result = await ingest(
+          JSON.stringify(delivery.map(eventEnvelope)),
+          new Date(receivedAt),
+        );
         expect(result.rejected).toEqual([]);
         if (labelInventory) await replaceLabels(new Map([[INVENTORY_ID, { site: "x" }]]));
         const config = presenceConfig();

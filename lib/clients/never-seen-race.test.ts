@@ -12,6 +12,7 @@ import { TOPIC_PREFIXES } from "../ingest/schemas";
 import { replaceLabels } from "../labels/store";
 import { rebuildOnlineRollup } from "../stats/online-rollup";
 import { resetDatabase } from "../../test/support/db";
+import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import { countClients, listClients } from "./list";
 import { pruneNeverSeenCandidates } from "./never-seen-prune";
 
@@ -80,10 +81,21 @@ async function pid(c: pg.Client): Promise<number> {
   return (await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
 }
 
-beforeEach(async () => {
-  await resetDatabase();
-  await rebuildOnlineRollup();
-});
+/**
+ * Starts a prune on a connection of its own, waits until it blocks on the
+ * write `writer` has in flight, commits that write, and returns what the
+ * prune then did.
+ */
+async function pruneBlockedUntilCommit(writer: pg.Client) {
+  const p = await connection();
+  const prunePid = await pid(p);
+  const pruning = pruneNeverSeenCandidates(p);
+  await blocked(prunePid);
+  await writer.query("COMMIT");
+  return pruning;
+}
+
+beforeEach(resetDatabaseWithRollup);
 
 afterEach(async () => {
   await Promise.all(open.map((c) => c.end().catch(() => {})));
@@ -152,12 +164,7 @@ describe("never_seen_client under concurrent writes", () => {
     const a = await connection();
     await a.query("BEGIN");
     await label(a, "dev");
-    const p = await connection();
-    const prunePid = await pid(p);
-    const pruning = pruneNeverSeenCandidates(p);
-    await blocked(prunePid);
-    await a.query("COMMIT");
-    expect(await pruning).toEqual({ seen: 0, unlabelled: 0 });
+    expect(await pruneBlockedUntilCommit(a)).toEqual({ seen: 0, unlabelled: 0 });
     expect(await candidates()).toEqual(["dev"]);
     await expectNeverSeen(["dev"]);
   });
@@ -188,12 +195,7 @@ describe("never_seen_client under concurrent writes", () => {
     // Its client_state row deleted by hand: the candidate is real again.
     await a.query("BEGIN");
     await a.query("DELETE FROM client_state WHERE client_id = 'dev'");
-    const p = await connection();
-    const prunePid = await pid(p);
-    const pruning = pruneNeverSeenCandidates(p);
-    await blocked(prunePid);
-    await a.query("COMMIT");
-    expect(await pruning).toEqual({ seen: 0, unlabelled: 0 });
+    expect(await pruneBlockedUntilCommit(a)).toEqual({ seen: 0, unlabelled: 0 });
     await expectNeverSeen(["dev"]);
   });
 });

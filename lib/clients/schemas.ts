@@ -29,6 +29,11 @@ function quote(value: string): string {
     : `'${value.slice(0, 64)}…' (${value.length} characters)`;
 }
 
+/** A page size in a query string: a whole number within `limits`, their default when absent. */
+export function pageLimit(limits: { min: number; max: number; default: number }) {
+  return z.coerce.number().int().min(limits.min).max(limits.max).default(limits.default);
+}
+
 /** Accepts ISO 8601 or epoch ms between 2000 and 9999; returns ms. */
 export const Instant = z
   .string()
@@ -87,12 +92,7 @@ export const ListClientsQuery = z.object({
   /** Unset: lastChange (with asOf: clientId, the only sort a past moment has). */
   sort: z.enum(SORTS).optional(),
   order: z.enum(ORDERS).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(LIST_LIMIT.min)
-    .max(LIST_LIMIT.max)
-    .default(LIST_LIMIT.default),
+  limit: pageLimit(LIST_LIMIT),
   cursor: z.string().max(1024).optional(),
   /** The fleet as it stood at this moment (ISO 8601 or epoch ms). */
   asOf: Instant.optional(),

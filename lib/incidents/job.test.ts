@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../test/support/db";
-import { connected, disconnected, envelope } from "../../test/support/events";
+import { connected, disconnected, envelope, eventEnvelope } from "../../test/support/events";
 import { massDisconnectArbitrary } from "../../test/support/incident-arbitraries";
 import {
   deliveryArbitrary,
@@ -14,10 +14,8 @@ import {
 } from "../../test/support/presence-arbitraries";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
 import { ingest } from "../ingest/index";
 import { foldEvents } from "../presence/fold";
-import type { LifecycleEvent } from "../presence/types";
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "./config";
 import { runIncidentDetection } from "./job";
 import { canonical, loadStored } from "./persist";
@@ -26,11 +24,6 @@ import { runs } from "@/test/support/runs";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
-
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
 
 async function storedIncidents() {
   const client = await db().pool.connect();
@@ -73,7 +66,7 @@ describe("stored incidents = the pure reference on the in-order history", () => 
           const now = latestTimestamp(events) + nowOffset;
           for (let i = 0, k = 0; i < delivery.length; k += 1) {
             const size = sizes[k % sizes.length] as number;
-            const batch = delivery.slice(i, i + size).map(toEnvelope);
+            const batch = delivery.slice(i, i + size).map(eventEnvelope);
             const result = await ingest(JSON.stringify(batch), new Date(now));
             expect(result.rejected).toEqual([]);
             if (detectAfter[k % detectAfter.length]) await detect(config, now);

@@ -8,69 +8,36 @@ import { getClient } from "../clients/get";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
-import {
-  deliveryArbitrary,
-  historyArbitrary,
-  latestTimestamp,
-  receivedInOrder,
-} from "../../test/support/presence-arbitraries";
+import { latestTimestamp, receivedInOrder } from "../../test/support/presence-arbitraries";
+import { batchedDeliveryArbitrary, CLOCKS, inBatches } from "../../test/support/batches";
 import { foldEvents, summarize } from "../presence/fold";
-import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
-import { TOPIC_PREFIXES } from "./schemas";
-import { ingest } from "./index";
 import { runs } from "@/test/support/runs";
-
-/** The AWS payload of a normalised event: absent fields are left out, as AWS does. */
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
+import { eventEnvelope } from "../../test/support/events";
+import { ingestConcurrently } from "../../test/support/ingest-batches";
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 beforeEach(resetDatabase);
 
 describe("database ↔ model convergence", () => {
-  it.each([
-    { clock: "ms clock", options: {} },
-    // A coarse clock makes equal timestamps common: every tie-break of the SQL must match the model's.
-    { clock: "1-minute clock", options: { timestampGranularityMs: 60_000 } },
-  ])(
+  it.each(CLOCKS)(
     "any batched, parallel, duplicated delivery gives the model's clients and timelines ($clock)",
     async ({ options }) => {
       const config = presenceConfig();
       await fc.assert(
         fc.asyncProperty(
-          historyArbitrary({ maxClients: 3, maxConnectionsPerClient: 5, ...options }).chain(
-            (events) =>
-              fc.tuple(
-                fc.constant(events),
-                deliveryArbitrary(events, { maxDuplicates: 6 }),
-                fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 20 }),
-                fc.integer({ min: 0, max: 40 * 60_000 }),
-              ),
+          fc.tuple(
+            batchedDeliveryArbitrary({ maxClients: 3, maxConnectionsPerClient: 5, ...options }),
+            fc.integer({ min: 0, max: 40 * 60_000 }),
           ),
-          async ([events, delivery, sizes, readOffset]) => {
+          async ([[events, delivery, sizes], readOffset]) => {
             await resetDatabase();
             const receivedAt = latestTimestamp(events) + 1_000;
-            const batches: LifecycleEvent[][] = [];
-            for (let i = 0, k = 0; i < delivery.length; k += 1) {
-              const size = sizes[k % sizes.length]!;
-              batches.push(delivery.slice(i, i + size));
-              i += size;
-            }
-            // allSettled: a failed batch must not leave its siblings running into the next run.
-            const settled = await Promise.allSettled(
-              batches.map((b) => ingest(JSON.stringify(b.map(toEnvelope)), new Date(receivedAt))),
-            );
-            const results = settled.map((s) => {
-              if (s.status === "rejected") throw s.reason;
-              return s.value;
-            });
+            const results = await ingestConcurrently(inBatches(delivery, sizes), receivedAt);
             for (const r of results) expect(r.rejected).toEqual([]);
             expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(
-              new Set(events.map((e) => JSON.stringify(toEnvelope(e)))).size,
+              new Set(events.map((e) => JSON.stringify(eventEnvelope(e)))).size,
             );
 
             const readAt = receivedAt + readOffset;

@@ -7,6 +7,7 @@ import type { Labels } from "../../contract/labels";
 import { db } from "../db/client";
 import { LABELS_CHANGED_SQL } from "../alerts/evaluate-sql";
 import { sql } from "../db/sql";
+import { inTransaction } from "../db/transaction";
 
 /** The labels of one client ID ({} when it has none: labels may exist before any event). */
 export async function getLabels(clientId: string): Promise<Labels> {
@@ -54,9 +55,7 @@ export async function replaceLabels(byClient: ReadonlyMap<string, Labels>): Prom
       values.push(value);
     }
   }
-  const client = await db().pool.connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(db().pool, async (client) => {
     await run(client, sql`DELETE FROM client_label WHERE client_id = ANY(${clientIds}::text[])`);
     await run(
       client,
@@ -64,14 +63,8 @@ export async function replaceLabels(byClient: ReadonlyMap<string, Labels>): Prom
           SELECT * FROM unnest(${ids}::text[], ${keys}::text[], ${values}::text[])`,
     );
     await client.query(LABELS_CHANGED_SQL);
-    await client.query("COMMIT");
     return ids.length;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function run(client: pg.PoolClient, statement: ReturnType<typeof sql>): Promise<void> {

@@ -1,14 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { signalable } from "./proc";
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -47,10 +39,10 @@ describe("watchSupervisor", () => {
     );
     try {
       await new Promise((r) => setTimeout(r, 1_500));
-      expect(alive(app.pid!) && alive(workerPid)).toBe(true); // nothing happens while it lives
+      expect(signalable(app.pid!) && signalable(workerPid)).toBe(true); // nothing happens while it lives
       supervisor.kill("SIGKILL");
       expect(await until(() => app.exitCode !== null || app.signalCode !== null, 8_000)).toBe(true);
-      expect(await until(() => !alive(workerPid), 2_000)).toBe(true);
+      expect(await until(() => !signalable(workerPid), 2_000)).toBe(true);
     } finally {
       for (const pid of [app.pid!, workerPid]) {
         try {

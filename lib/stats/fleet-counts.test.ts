@@ -9,24 +9,21 @@ import { countClients } from "../clients/list";
 import { presenceConfig } from "../config";
 import { db } from "../db/client";
 import { ingest } from "../ingest";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
-import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
+import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import {
   deliveryArbitrary,
   historyArbitrary,
   latestTimestamp,
+  lifecycleEvent,
 } from "../../test/support/presence-arbitraries";
+import { sliceAtCuts } from "../../test/support/batches";
 import { rebuildOnlineRollup } from "./online-rollup";
+import { eventEnvelope } from "../../test/support/events";
 
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
 // The default INFRASTRUCTURE_CLIENT_IDS: its clients are not part of the fleet.
 const INFRA = "fleet-presence-bridge-x";
-
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
 
 const scenario = historyArbitrary({ maxClients: 5, maxConnectionsPerClient: 5 })
   .chain((events) =>
@@ -56,10 +53,7 @@ const scenario = historyArbitrary({ maxClients: 5, maxConnectionsPerClient: 5 })
       .map(({ delivery }) => ({ ...s, delivery })),
   );
 
-beforeEach(async () => {
-  await resetDatabase();
-  await rebuildOnlineRollup();
-});
+beforeEach(resetDatabaseWithRollup);
 
 describe("fleet counts from counters ↔ the scan", () => {
   it("agree at any time, for any delivery in batches", async () => {
@@ -74,17 +68,12 @@ describe("fleet counts from counters ↔ the scan", () => {
               [id],
             );
           await rebuildOnlineRollup();
-          const bounds = [
-            ...new Set([0, ...cuts.map((c) => c % (delivery.length + 1)), delivery.length]),
-          ];
-          bounds.sort((a, b) => a - b);
-          for (let i = 0; i + 1 < bounds.length; i += 1) {
-            const slice = delivery.slice(bounds[i], bounds[i + 1]);
+          for (const [i, slice] of sliceAtCuts(delivery, cuts).entries()) {
             // Received soon after its latest event, as a live bridge delivers: the
             // offline grace then runs from about the disconnect.
             const receivedAt = latestTimestamp(slice) + delays[i % delays.length]!;
             const result = await ingest(
-              JSON.stringify(slice.map(toEnvelope)),
+              JSON.stringify(slice.map(eventEnvelope)),
               new Date(receivedAt),
             );
             expect(result.rejected).toEqual([]);
@@ -111,18 +100,12 @@ describe("fleet counts from counters ↔ the scan", () => {
       sessionIdentifier: "s",
       principalIdentifier: "p",
       versionNumber: 1,
-      clientInitiatedDisconnect: null,
-      disconnectReason: null,
-      ipAddress: null,
-      thingName: null,
-      topics: null,
-      connectFailureReason: null,
     };
-    const events: LifecycleEvent[] = [
-      { ...base, eventType: "connected", timestamp: NOW - 3_600_000 },
-      { ...base, eventType: "disconnected", timestamp: NOW },
+    const events = [
+      lifecycleEvent({ ...base, eventType: "connected", timestamp: NOW - 3_600_000 }),
+      lifecycleEvent({ ...base, eventType: "disconnected", timestamp: NOW }),
     ];
-    await ingest(JSON.stringify(events.map(toEnvelope)), new Date(NOW));
+    await ingest(JSON.stringify(events.map(eventEnvelope)), new Date(NOW));
     const { offlineGraceMs } = presenceConfig();
     const at = (ms: number) => countClients(undefined, new Date(NOW + ms));
     expect(await at(offlineGraceMs - 1)).toMatchObject({ online: 0, pending: 1, offline: 0 });
@@ -136,20 +119,16 @@ describe("fleet counts from counters ↔ the scan", () => {
     await resetDatabase();
     const r = await ingest(
       JSON.stringify([
-        toEnvelope({
-          eventType: "connected",
-          clientId: "solo",
-          timestamp: NOW,
-          sessionIdentifier: "s",
-          principalIdentifier: "p",
-          versionNumber: 1,
-          clientInitiatedDisconnect: null,
-          disconnectReason: null,
-          ipAddress: null,
-          thingName: null,
-          topics: null,
-          connectFailureReason: null,
-        }),
+        eventEnvelope(
+          lifecycleEvent({
+            eventType: "connected",
+            clientId: "solo",
+            timestamp: NOW,
+            sessionIdentifier: "s",
+            principalIdentifier: "p",
+            versionNumber: 1,
+          }),
+        ),
       ]),
       new Date(NOW),
     );

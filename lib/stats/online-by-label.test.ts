@@ -8,22 +8,17 @@ import { ingest } from "../ingest";
 import { TOPIC_PREFIXES } from "../ingest/schemas";
 import { putLabels } from "../labels/client-labels";
 import { labelFacet } from "../labels/facet";
-import type { LifecycleEvent } from "../presence/types";
 import { historyArbitrary, latestTimestamp } from "../../test/support/presence-arbitraries";
 import { resetDatabase } from "../../test/support/db";
 import { runs } from "@/test/support/runs";
 import { onlineByLabel } from "./online-by-label";
 import { onlineHistory } from "./online-history";
 import type { HistoryRange } from "./schemas";
+import { eventEnvelope } from "../../test/support/events";
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
 const SITES = ["berlin", "paris", "oslo"];
-
-const toEnvelope = (e: LifecycleEvent) => ({
-  topic: TOPIC_PREFIXES[e.eventType] + e.clientId,
-  payload: Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null)),
-});
 
 async function expectSeriesMatchFilteredCharts(
   range: HistoryRange,
@@ -68,7 +63,7 @@ describe("onlineByLabel ↔ onlineHistory with a label filter", () => {
           const by = NOW + end - latestTimestamp(history);
           const events = history.map((e) => ({ ...e, timestamp: e.timestamp + by }));
           const result = await ingest(
-            JSON.stringify(events.map(toEnvelope)),
+            JSON.stringify(events.map(eventEnvelope)),
             new Date(Math.max(NOW, latestTimestamp(events)) + 1_000),
           );
           expect(result.rejected).toEqual([]);

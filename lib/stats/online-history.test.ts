@@ -10,7 +10,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { presenceConfig } from "../config";
 import { ingest } from "../ingest";
 import { parseItems } from "../ingest/parse";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
 import {
   deliveryArbitrary,
   historyArbitrary,
@@ -22,7 +21,13 @@ import { foldEvents } from "../presence/fold";
 import { timeline } from "../presence/timeline";
 import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
-import { connected, disconnected, envelope, type Payload } from "../../test/support/events";
+import {
+  connected,
+  disconnected,
+  envelope,
+  type Payload,
+  eventEnvelope,
+} from "../../test/support/events";
 import { onlineHistory } from "./online-history";
 import { HISTORY_RANGES, type HistoryRange, type OnlinePoint } from "./schemas";
 import { runs } from "@/test/support/runs";
@@ -39,12 +44,6 @@ const DAY = HISTORY_RANGES["24h"];
 const FROM = NOW - DAY.spanMs;
 const STEP = DAY.stepMs;
 const STEPS = Math.round(DAY.spanMs / STEP);
-
-/** The AWS payload of a normalised event: absent fields are left out, as AWS does. */
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
 
 /** The chart by brute force: every sample against every timeline span of the model. */
 function bruteForce(
@@ -171,7 +170,10 @@ describe("onlineHistory ↔ model", () => {
         async ([events, delivery]) => {
           await resetDatabase();
           // Received after every event, so none is refused as too far in the future.
-          await ingestAll(delivery.map(toEnvelope), Math.max(NOW, latestTimestamp(events)) + 1_000);
+          await ingestAll(
+            delivery.map(eventEnvelope),
+            Math.max(NOW, latestTimestamp(events)) + 1_000,
+          );
           await expectChartMatchesModel(events);
         },
       ),

@@ -7,27 +7,23 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { ingest } from "../ingest";
-import { TOPIC_PREFIXES } from "../ingest/schemas";
-import type { LifecycleEvent } from "../presence/types";
 import { resetDatabase } from "../../test/support/db";
+import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import {
   deliveryArbitrary,
   historyArbitrary,
   latestTimestamp,
 } from "../../test/support/presence-arbitraries";
+import { sliceAtCuts } from "../../test/support/batches";
 import { onlineHistory } from "./online-history";
 import { rebuildOnlineRollup, rollupMatches } from "./online-rollup";
 import { HISTORY_RANGES, type HistoryRange } from "./schemas";
+import { eventEnvelope } from "../../test/support/events";
 
 const MINUTE = 60_000;
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
 const RANGES = Object.keys(HISTORY_RANGES) as HistoryRange[];
 const STEP = HISTORY_RANGES["24h"].stepMs;
-
-function toEnvelope(e: LifecycleEvent) {
-  const payload = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== null));
-  return { topic: TOPIC_PREFIXES[e.eventType] + e.clientId, payload };
-}
 
 /** The rollup's rows that count (a row whose starts and ends went back to 0 counts for nothing). */
 async function rollupRows(): Promise<string[]> {
@@ -75,10 +71,7 @@ const scenario = placedHistory.chain((events) =>
   }),
 );
 
-beforeEach(async () => {
-  await resetDatabase();
-  await rebuildOnlineRollup();
-});
+beforeEach(resetDatabaseWithRollup);
 
 describe("online rollup ↔ connection table", () => {
   it("answers every range exactly as the scan does, for any delivery in batches", async () => {
@@ -87,12 +80,8 @@ describe("online rollup ↔ connection table", () => {
         await resetDatabase();
         await rebuildOnlineRollup();
         const receivedAt = Math.max(NOW + 2 * 3_600_000, latestTimestamp(events) + 1_000);
-        const bounds = [
-          ...new Set([0, ...cuts.map((c) => c % (delivery.length + 1)), delivery.length]),
-        ];
-        bounds.sort((a, b) => a - b);
-        for (let i = 0; i + 1 < bounds.length; i += 1) {
-          const batch = delivery.slice(bounds[i], bounds[i + 1]).map(toEnvelope);
+        for (const [i, slice] of sliceAtCuts(delivery, cuts).entries()) {
+          const batch = slice.map(eventEnvelope);
           const result = await ingest(JSON.stringify(batch), new Date(receivedAt + i));
           expect(result.rejected).toEqual([]);
           if (rebuildAfter === i) await rebuildOnlineRollup();

@@ -8,6 +8,7 @@ import type pg from "pg";
 import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
+import { inTransaction } from "../db/transaction";
 import { REBUILD_SQL, RECOUNT_CLIENTS_SQL, ROLLUP_LOCK } from "./online-rollup-sql";
 
 /** The infrastructure globs of this process, as the rollup stores them. */
@@ -26,9 +27,7 @@ export async function rebuildOnlineRollup(
   likes = rollupLikes(),
   options: { onlyIfStale?: boolean } = {},
 ): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(pool, async (client) => {
     const lock = sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`;
     await client.query(lock.text, lock.values);
     if (options.onlyIfStale) {
@@ -36,7 +35,6 @@ export async function rebuildOnlineRollup(
       const current = sql`SELECT 1 FROM online_rollup_state WHERE id = 1 AND infrastructure_likes = ${likes}::text[]`;
       const { rows } = await client.query(current.text, current.values);
       if (rows.length > 0) {
-        await client.query("COMMIT");
         return false;
       }
     }
@@ -49,14 +47,8 @@ export async function rebuildOnlineRollup(
     await client.query(state.text, state.values);
     await client.query(REBUILD_SQL.text, REBUILD_SQL.values);
     await client.query(RECOUNT_CLIENTS_SQL.text, RECOUNT_CLIENTS_SQL.values);
-    await client.query("COMMIT");
     return true;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

@@ -196,3 +196,15 @@ export async function startApp(opts: {
     },
   };
 }
+
+/** POST /api/admin/operators as the test admin: the response, for the test to check. */
+export function createOperator(
+  app: AppServer,
+  account: { username: string; password: string; role?: "viewer" | "admin" },
+): Promise<Response> {
+  return app.fetch("/api/admin/operators", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(account),
+  });
+}

@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { startBridge, type Bridge } from "../../lib/bridge";
+import type { BridgeOptions } from "../../lib/bridge/config";
 import { startLifecycleBroker, type LifecycleBroker } from "../../lib/broker";
+import { startFleet, type Fleet } from "../../lib/simulator";
 import { waitFor } from "./broker";
 import { startApp, type AppServer } from "./app-server";
 
@@ -34,6 +37,14 @@ export interface Stack {
   stored(): Promise<string[]>;
   /** Waits until every published event is stored, then checks none is stored twice. */
   expectExactlyOnce(timeoutMs?: number): Promise<{ published: number; stored: number }>;
+  /** An in-process bridge from this broker to this app that retries fast, as the fault tests want. */
+  startBridge(clientId: string, options?: Partial<BridgeOptions>): Promise<Bridge>;
+  /**
+   * A small, restless simulated fleet under the prefix, returned once more
+   * than 50 of its events are stored: the stream is flowing before a fault
+   * test breaks something.
+   */
+  startFlowingFleet(seed: number): Promise<Fleet>;
   close(): Promise<void>;
 }
 
@@ -63,12 +74,13 @@ export async function startStack(opts: {
     );
     return rows.map((r) => canonical(r.raw));
   };
+  const ingestUrl = `${app.url}/api/ingest`;
   return {
     app,
     broker,
     pool,
     spoolDir,
-    ingestUrl: `${app.url}/api/ingest`,
+    ingestUrl,
     published,
     stored,
     expectExactlyOnce: async (timeoutMs = 30_000) => {
@@ -94,6 +106,36 @@ export async function startStack(opts: {
       if (extra.length > 0)
         throw new Error(`${extra.length} stored events were never published, e.g. ${extra[0]}`);
       return { published: published.size, stored: rows.length };
+    },
+    startBridge: (clientId, options = {}) =>
+      startBridge({
+        mqttUrl: broker.wsUrl,
+        ingestUrl,
+        ingestToken: "test-token",
+        spoolDir,
+        clientId,
+        batchMaxWaitMs: 50,
+        retryBaseMs: 100,
+        retryMaxMs: 1000,
+        logLevel: "error",
+        ...options,
+      }),
+    startFlowingFleet: async (seed) => {
+      const fleet = await startFleet({
+        mqttUrl: broker.wsUrl,
+        devices: 15,
+        seed,
+        meanActionMs: 100,
+        meanOfflineMs: 120,
+        keepaliveSeconds: 1,
+        clientIdPrefix: opts.prefix,
+      });
+      await waitFor(
+        async () => (await stored()).length > 50,
+        15_000,
+        "events flowing into the database",
+      );
+      return fleet;
     },
     close: async () => {
       await broker.close();

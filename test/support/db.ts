@@ -28,6 +28,12 @@ export async function resetDatabase(): Promise<void> {
   await db().pool.query(`TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`);
 }
 
+/** How many rows `table` holds. */
+export async function countRows(table: string): Promise<number> {
+  const r = await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return r.rows[0]!.n;
+}
+
 /** One short-lived connection for `fn`; a dropped connection fails its query rather than crashing the process. */
 export async function withClient<T>(
   url: string,

@@ -5,10 +5,20 @@ import { listClients } from "../../lib/clients/list";
 import { BASE } from "./routes";
 import { resetDatabase } from "./db";
 
+/** How a vendor request differs from a plain authorised JSON POST. */
+export interface VendorRequestOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
+  method?: string;
+}
+
+/** A start long enough ago that no disconnect of a test history is still in its grace period. */
+export const settledStart = () => Date.now() - 2 * 60 * 60_000;
+
 export function vendorRequest(
   path: string,
   body: unknown,
-  options: { token?: string | null; headers?: Record<string, string>; method?: string } = {},
+  options: VendorRequestOptions = {},
 ): Request {
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
@@ -21,6 +31,12 @@ export function vendorRequest(
     headers,
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** Posts to a source route's handler as the vendor would (the test ingest token by default). */
+export function vendorPost(handler: (request: Request) => Promise<Response>, path: string) {
+  return (body: unknown, options?: VendorRequestOptions) =>
+    handler(vendorRequest(path, body, options));
 }
 
 /** The fields of every listed client that delivery order must not change. */

@@ -46,3 +46,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }),
   };
 }
+
+/** A proxy in front of the database at `databaseUrl`, and the URL that reaches it through the proxy. */
+export async function startDatabaseProxy(
+  databaseUrl: string,
+): Promise<{ proxy: TcpProxy; viaProxy: string }> {
+  const target = new URL(databaseUrl);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port));
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.port = String(proxy.port);
+  return { proxy, viaProxy: viaProxy.toString() };
+}

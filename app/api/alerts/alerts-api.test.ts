@@ -48,6 +48,10 @@ async function call(response: Response | Promise<Response>) {
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
+/** POST /api/alerts/channels as the admin: its status and body. */
+const postChannel = (body: Record<string, unknown>) =>
+  call(createChannel(request("/api/alerts/channels", { method: "POST", body })));
+
 let receiver: Receiver;
 beforeEach(async () => {
   await resetDatabase();
@@ -277,16 +281,7 @@ describe("errors of the alerts API", () => {
 
   it("refuses a loopback URL unless ALERTS_ALLOW_PRIVATE_TARGETS=1", async () => {
     delete process.env.ALERTS_ALLOW_PRIVATE_TARGETS;
-    expect(
-      await call(
-        createChannel(
-          request("/api/alerts/channels", {
-            method: "POST",
-            body: { name: "h", type: "webhook", url: receiver.url },
-          }),
-        ),
-      ),
-    ).toEqual({
+    expect(await postChannel({ name: "h", type: "webhook", url: receiver.url })).toEqual({
       status: 400,
       body: error(
         "invalid_body",
@@ -298,14 +293,11 @@ describe("errors of the alerts API", () => {
 
 describe("alerts through the API", () => {
   it("shows a secret once, fires, sends, and lists the alert with its delivery and attempts", async () => {
-    const created = await call(
-      createChannel(
-        request("/api/alerts/channels", {
-          method: "POST",
-          body: { name: "Ops hook", type: "webhook", url: `${receiver.url}/hook` },
-        }),
-      ),
-    );
+    const created = await postChannel({
+      name: "Ops hook",
+      type: "webhook",
+      url: `${receiver.url}/hook`,
+    });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const channelId = created.body.id as string;
@@ -376,14 +368,7 @@ describe("alerts through the API", () => {
   });
 
   it("records alerts under a silence as silenced and sends nothing", async () => {
-    const created = await call(
-      createChannel(
-        request("/api/alerts/channels", {
-          method: "POST",
-          body: { name: "hook", type: "webhook", url: receiver.url },
-        }),
-      ),
-    );
+    const created = await postChannel({ name: "hook", type: "webhook", url: receiver.url });
     await call(
       createRule(
         request("/api/alerts/rules", {
@@ -449,14 +434,7 @@ describe("alerts through the API", () => {
   });
 
   it("sends a test notification on demand and reports how it went", async () => {
-    const created = await call(
-      createChannel(
-        request("/api/alerts/channels", {
-          method: "POST",
-          body: { name: "hook", type: "webhook", url: receiver.url },
-        }),
-      ),
-    );
+    const created = await postChannel({ name: "hook", type: "webhook", url: receiver.url });
     const id = created.body.id as string;
     const ok = await call(
       testChannel(request(`/api/alerts/channels/${id}/test`, { method: "POST" }), params({ id })),

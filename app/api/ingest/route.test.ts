@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { resetDatabase } from "@/test/support/db";
+import { countRows, resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope, subscribed } from "@/test/support/events";
 import { ingestRequest } from "@/test/support/routes";
 import { POST } from "./route";
@@ -10,11 +10,6 @@ const T0 = Date.UTC(2026, 10, 26, 8, 0, 0);
 async function post(body: unknown, token?: string | null) {
   const response = await POST(ingestRequest(body, token));
   return { status: response.status, body: await response.json() };
-}
-
-async function count(table: string): Promise<number> {
-  const r = await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-  return r.rows[0]!.n;
 }
 
 beforeEach(resetDatabase);
@@ -195,8 +190,8 @@ describe("POST /api/ingest: per-event validation", () => {
         { index: 3, error: "item must be a JSON object" },
       ],
     });
-    expect(await count("lifecycle_event")).toBe(2);
-    expect(await count("quarantined_event")).toBe(2);
+    expect(await countRows("lifecycle_event")).toBe(2);
+    expect(await countRows("quarantined_event")).toBe(2);
   });
 });
 
@@ -231,7 +226,7 @@ describe("POST /api/ingest: body shapes and duplicates", () => {
       duplicates: 1,
       rejected: [],
     });
-    expect(await count("lifecycle_event")).toBe(1);
+    expect(await countRows("lifecycle_event")).toBe(1);
   });
 
   it("accepts old payloads without disconnectReason and ipAddress", async () => {
@@ -305,7 +300,7 @@ describe("POST /api/ingest: typed columns come from the fields each event type h
       "SELECT topic FROM subscription_state WHERE client_id = 'typed-1'",
     );
     expect(subs.rows).toEqual([{ topic: "a/b" }]);
-    expect(await count("connect_failure")).toBe(0);
+    expect(await countRows("connect_failure")).toBe(0);
   });
 });
 
@@ -425,7 +420,7 @@ describe("POST /api/ingest: concurrency", () => {
     );
     expect(state.rows).toHaveLength(20);
     for (const row of state.rows) expect(row.version_number).toBe("11");
-    expect(await count("connection")).toBe(240);
+    expect(await countRows("connection")).toBe(240);
   });
 });
 
@@ -466,7 +461,7 @@ describe("POST /api/ingest: the database short of resources", () => {
       // Counting reads every monthly partition of the event table, which takes
       // locks of its own: only once the lock table has room again.
       await holder.query("SELECT pg_advisory_unlock_all()");
-      expect(await count("lifecycle_event")).toBe(0);
+      expect(await countRows("lifecycle_event")).toBe(0);
       expect(await post(batch)).toMatchObject({
         status: 200,
         body: { accepted: 50, duplicates: 0 },

@@ -4,6 +4,7 @@ import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { runningExports } from "@/lib/export/limits";
+import { csvAttachmentRows } from "@/test/support/csv";
 import { resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest, viewerRequest } from "@/test/support/routes";
@@ -54,13 +55,7 @@ describe("GET /api/export/clients.csv", () => {
     const response = await clientsCsv(
       viewerRequest(`${BASE}/api/export/clients.csv?sort=clientId`),
     );
-    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toMatch(
-      /^attachment; filename="fleet-clients-\d{4}-\d{2}-\d{2}\.csv"$/,
-    );
-    const text = await response.text();
-    expect(text.split("\r\n")[0]).toBe(HEADER);
-    const rows = parse<Record<string, string>>(text, { columns: true });
+    const rows = await csvAttachmentRows(response, "fleet-clients", HEADER);
     // The labelled client never seen is a row of the table too, as the list shows it.
     expect(rows.map((r) => r.clientId)).toEqual(["'=dev-b", "dev-a", "dev-flap", "never-seen"]);
     expect(rows[0]).toEqual({

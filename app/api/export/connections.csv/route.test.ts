@@ -2,6 +2,7 @@ import { parse } from "csv-parse/sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { runningExports } from "@/lib/export/limits";
+import { csvAttachmentRows } from "@/test/support/csv";
 import { resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest, params, viewerRequest } from "@/test/support/routes";
@@ -35,13 +36,7 @@ describe("GET /api/export/connections.csv", () => {
   it("streams an RFC 4180 attachment with the contract's header", async () => {
     const r = await fleetCsv(viewerRequest(`${BASE}/api/export/connections.csv`));
     expect(r.status).toBe(200);
-    expect(r.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(r.headers.get("content-disposition")).toMatch(
-      /^attachment; filename="fleet-connections-\d{4}-\d{2}-\d{2}\.csv"$/,
-    );
-    const text = await r.text();
-    expect(text.split("\r\n")[0]).toBe(HEADER);
-    const rows = parse<Record<string, string>>(text, { columns: true });
+    const rows = await csvAttachmentRows(r, "fleet-connections", HEADER);
     expect(rows).toEqual([
       {
         clientId: "plain",

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { autoConfirm, MAX_DESTINATIONS, receiveConfirmation } from "@/lib/sources/aws-destinations";
 import { parseConfirmUrl } from "@/lib/sources/aws-rule";
-import { resetDatabase } from "@/test/support/db";
+import { countRows, resetDatabase } from "@/test/support/db";
 import { viewerRequest, BASE } from "@/test/support/routes";
-import { expectOrderFree, vendorRequest } from "@/test/support/source-routes";
+import { expectOrderFree, settledStart, vendorPost } from "@/test/support/source-routes";
 import {
   AWS_CONFIRMATION_TOKEN,
   AWS_DESTINATION_ARN,
@@ -16,16 +16,9 @@ import { GET as listDestinationsRoute } from "../../admin/aws-rule-destinations/
 import { POST } from "./route";
 
 const PATH = "/api/ingest/aws-rule";
-// Long enough ago that no disconnect is still in its grace period.
-const T0 = Date.now() - 2 * 60 * 60_000;
+const T0 = settledStart();
 
-const post = (body: unknown, options?: Parameters<typeof vendorRequest>[2]) =>
-  POST(vendorRequest(PATH, body, options));
-
-async function count(table: string): Promise<number> {
-  const r = await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-  return r.rows[0]!.n;
-}
+const post = vendorPost(POST, PATH);
 
 function adminRequest(url: string): Request {
   const request = viewerRequest(url);
@@ -76,7 +69,7 @@ describe("POST /api/ingest/aws-rule: lifecycle events as the rule sends them", (
       duplicates: 0,
       rejected: [{ index: 0, error: "clientId must be a string" }],
     });
-    expect(await count("quarantined_event")).toBe(1);
+    expect(await countRows("quarantined_event")).toBe(1);
     const mismatch = await post({
       ...awsRuleConnected("x", T0, 1),
       topic: "$aws/events/presence/connected/y",
@@ -91,7 +84,7 @@ describe("POST /api/ingest/aws-rule: lifecycle events as the rule sends them", (
       const response = await post(awsRuleConnected("a", T0, 1), { token });
       expect(response.status).toBe(401);
     }
-    expect(await count("lifecycle_event")).toBe(0);
+    expect(await countRows("lifecycle_event")).toBe(0);
   });
 });
 
@@ -158,7 +151,7 @@ describe("POST /api/ingest/aws-rule: AWS's destination confirmation", () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
       "invalid_body",
     );
-    expect(await count("aws_rule_destination")).toBe(0);
+    expect(await countRows("aws_rule_destination")).toBe(0);
   });
 
   it("keeps at most MAX_DESTINATIONS rows, the newest", async () => {
@@ -170,7 +163,7 @@ describe("POST /api/ingest/aws-rule: AWS's destination confirmation", () => {
       );
       expect(response.status).toBe(200);
     }
-    expect(await count("aws_rule_destination")).toBe(MAX_DESTINATIONS);
+    expect(await countRows("aws_rule_destination")).toBe(MAX_DESTINATIONS);
   });
 
   it("with AWS_RULE_AUTO_CONFIRM=1 calls the rebuilt enable URL once and records the answer", async () => {

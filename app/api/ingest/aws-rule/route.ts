@@ -1,13 +1,10 @@
 // POST /api/ingest/aws-rule – AWS IoT rule HTTPS action: lifecycle events, and AWS's destination confirmation
-import { ingestMaxBytes } from "@/lib/config";
-import { requireIngestToken } from "@/lib/http/auth";
 import { readBodyText } from "@/lib/http/body";
 import { handleApiError } from "@/lib/http/handle-error";
 import { routeMethods } from "@/lib/http/route-methods";
-import { ingestItems } from "@/lib/ingest";
-import { parseBody } from "@/lib/ingest/parse";
 import { MAX_CONFIRMATION_BYTES, receiveConfirmation } from "@/lib/sources/aws-destinations";
 import { awsRuleItem, DESTINATION_ARN_HEADER, MESSAGE_TYPE_HEADER } from "@/lib/sources/aws-rule";
+import { ingestVendorMessages } from "@/lib/sources/vendor-ingest";
 
 export const dynamic = "force-dynamic";
 
@@ -20,10 +17,8 @@ async function post(request: Request): Promise<Response> {
         await receiveConfirmation(text, request.headers.get(DESTINATION_ARN_HEADER)),
       );
     }
-    await requireIngestToken(request);
-    const text = await readBodyText(request, ingestMaxBytes());
     // One message per request, or an array with the action's batching on.
-    return Response.json(await ingestItems(parseBody(text).map(awsRuleItem)));
+    return await ingestVendorMessages(request, awsRuleItem);
   } catch (error) {
     return handleApiError(error);
   }

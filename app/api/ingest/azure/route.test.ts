@@ -1,7 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { resetDatabase } from "@/test/support/db";
-import { expectOrderFree, vendorRequest } from "@/test/support/source-routes";
+import { countRows, resetDatabase } from "@/test/support/db";
+import {
+  expectOrderFree,
+  vendorRequest,
+  settledStart,
+  vendorPost,
+} from "@/test/support/source-routes";
 import {
   AZURE_DOC_SEQUENCE,
   azureCloudEvent,
@@ -11,20 +16,23 @@ import {
 import { OPTIONS, POST } from "./route";
 
 const PATH = "/api/ingest/azure";
-const T0 = Date.now() - 2 * 60 * 60_000;
+const T0 = settledStart();
 const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "1234Z");
 
 /** Sequence numbers after the documented one, in order. */
 const seq = (n: number) =>
   (BigInt(`0x${AZURE_DOC_SEQUENCE}`) + BigInt(n)).toString(16).toUpperCase().padStart(64, "0");
 
-const post = (body: unknown, options?: Parameters<typeof vendorRequest>[2]) =>
-  POST(vendorRequest(PATH, body, options));
+const post = vendorPost(POST, PATH);
 
-async function count(table: string): Promise<number> {
-  const r = await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-  return r.rows[0]!.n;
-}
+/** Device d's first connect, in Event Grid's schema. */
+const firstConnect = () =>
+  azureEventGridEvent("DeviceConnected", {
+    deviceId: "d",
+    sequenceNumber: seq(1),
+    eventTime: iso(T0),
+    id: "1",
+  });
 
 beforeEach(resetDatabase);
 
@@ -63,14 +71,9 @@ describe("POST /api/ingest/azure: Event Grid's handshakes", () => {
   });
 
   it("refuses events without the ingest token", async () => {
-    const event = azureEventGridEvent("DeviceConnected", {
-      deviceId: "d",
-      sequenceNumber: seq(1),
-      eventTime: iso(T0),
-      id: "1",
-    });
+    const event = firstConnect();
     expect((await post([event], { token: null })).status).toBe(401);
-    expect(await count("lifecycle_event")).toBe(0);
+    expect(await countRows("lifecycle_event")).toBe(0);
   });
 });
 
@@ -123,12 +126,7 @@ describe("POST /api/ingest/azure: connection state events", () => {
   }, 60_000);
 
   it("quarantines events it cannot map, naming why, and stores the rest", async () => {
-    const good = azureEventGridEvent("DeviceConnected", {
-      deviceId: "d",
-      sequenceNumber: seq(1),
-      eventTime: iso(T0),
-      id: "1",
-    });
+    const good = firstConnect();
     const telemetry = { ...good, eventType: "Microsoft.Devices.DeviceTelemetry" };
     const response = await post([good, telemetry]);
     expect(await response.json()).toEqual({

@@ -2,15 +2,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { EmqxMapper } from "@/lib/bridge/emqx";
 import { db } from "@/lib/db/client";
 import { resetDatabase } from "@/test/support/db";
-import { expectOrderFree, vendorRequest } from "@/test/support/source-routes";
+import { expectOrderFree, settledStart, vendorPost } from "@/test/support/source-routes";
 import { emqxClientConnected, emqxClientDisconnected } from "@/test/support/vendor-payloads";
 import { POST } from "./route";
 
 const PATH = "/api/ingest/emqx";
-const T0 = Date.now() - 2 * 60 * 60_000;
+const T0 = settledStart();
 
-const post = (body: unknown, options?: Parameters<typeof vendorRequest>[2]) =>
-  POST(vendorRequest(PATH, body, options));
+const post = vendorPost(POST, PATH);
 
 beforeEach(resetDatabase);
 
