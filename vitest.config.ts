@@ -15,6 +15,7 @@ const root = fileURLToPath(new URL("./", import.meta.url));
  */
 const SLOW_TESTS = [
   "**/*.app.test.ts",
+  "lib/security/client-bundle.test.ts", // reads the built client bundle
   "lib/auth/auth.test.ts",
   "lib/auth/oidc.test.ts",
   "lib/stream/fan-out.test.ts",
