@@ -5,7 +5,8 @@ import "server-only";
 import { z } from "zod";
 import { requireClient } from "../clients/get";
 import { fleetMemberSql } from "../clients/infrastructure";
-import { likePattern, whereAll } from "../clients/list";
+import { whereAll } from "../clients/list";
+import { clientIdContainsSql } from "../clients/never-seen";
 import { db } from "../db/client";
 import { sql, type Sql } from "../db/sql";
 import { ServiceError } from "../errors";
@@ -132,7 +133,7 @@ function reportSql(query: AvailabilityReportQuery, from: number, end: number, ta
     fleetMemberSql(sql.raw("cs.client_id")),
     sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
   ];
-  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.q !== undefined) where.push(clientIdContainsSql(sql.raw("cs.client_id"), query.q));
   if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
   const figures = availabilityFiguresSql(
     [{ w: 0, a: from, b: end }],

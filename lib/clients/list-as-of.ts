@@ -22,7 +22,7 @@ import {
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fleetMemberSql } from "./infrastructure";
 import {
-  likePattern,
+  clientIdContainsSql,
   mergeById,
   neverSeenClients,
   neverSeenCountSql,
@@ -108,7 +108,7 @@ export async function listClientsAsOf(query: ListClientsQuery, t: Date): Promise
   const order = query.order ?? "asc";
   const id = sql.raw("cs.client_id");
   const where: Sql[] = [fleetMemberSql(id), labelFilterSql(id, query.label)];
-  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.q !== undefined) where.push(clientIdContainsSql(id, query.q));
   if (query.source !== undefined) where.push(sql`cs.source = ${query.source}`);
   const cursor =
     query.cursor === undefined ? undefined : decodeCursor(query.cursor, "clientId", order);
@@ -174,7 +174,7 @@ export async function countClientsAsOf(
     and([
       fleetMemberSql(column),
       labelFilterSql(column, filters.label),
-      ...(filters.q === undefined ? [] : [sql`${column} LIKE ${likePattern(filters.q)}`]),
+      ...(filters.q === undefined ? [] : [clientIdContainsSql(column, filters.q)]),
     ]);
   const statement = sql`WITH f AS (
       SELECT cs.client_id, ${neverSeenAtSql(t)} AS unseen
@@ -187,6 +187,8 @@ export async function countClientsAsOf(
            count(*) FILTER (WHERE f.unseen)::int AS unseen,
            count(*) FILTER (WHERE NOT f.unseen AND fl.client_id IS NOT NULL)::int AS flapping,
            ${neverSeenCountSql(filters)} AS labelled
+      -- Joined, not IN-tested inside count(*) FILTER: there a subquery stays a
+      -- subplan, hashed only while the set fits work_mem (o and fl hold one row per client).
       FROM f LEFT JOIN o ON o.client_id = f.client_id
              LEFT JOIN fl ON fl.client_id = f.client_id`;
   const { rows } = await db().pool.query<{

@@ -15,14 +15,12 @@ import {
 } from "./client-row";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { listClientsAsOf } from "./list-as-of";
-import { likePattern, mergeById, neverSeenClients, neverSeenCountSql } from "./never-seen";
+import { clientIdContainsSql, mergeById, neverSeenClients, neverSeenCountSql } from "./never-seen";
 import { fleetMemberSql } from "./infrastructure";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
 import { countsFromRollup } from "../stats/fleet-counts";
 import type { ClientPage, ClientView, Counts, ListClientsQuery } from "./schemas";
-
-export { likePattern };
 
 /**
  * GET /api/clients. Keyset pagination on (sort value, clientId): a page never
@@ -115,7 +113,7 @@ export type ClientFilters = Pick<
 
 export function clientsWhereSql(query: ClientFilters, now: Date, config: PresenceConfig): Sql {
   const where: Sql[] = [fleetMemberSql(sql.raw("cs.client_id"))];
-  if (query.q !== undefined) where.push(sql`cs.client_id LIKE ${likePattern(query.q)}`);
+  if (query.q !== undefined) where.push(clientIdContainsSql(sql.raw("cs.client_id"), query.q));
   if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
   if (query.status !== undefined) {
     where.push(sql`${statusSql(now, config)} = ${query.status}`);
@@ -193,7 +191,7 @@ export async function countClients(
   const matchesQ = (column: Sql) =>
     whereAll([
       fleetMemberSql(column),
-      ...(q === undefined ? [] : [sql`${column} LIKE ${likePattern(q)}`]),
+      ...(q === undefined ? [] : [clientIdContainsSql(column, q)]),
       ...(label === undefined ? [] : [labelFilterSql(column, label)]),
     ]);
   const statement = sql`WITH s AS (SELECT ${statusSql(now, config)} AS status

@@ -20,8 +20,17 @@ export interface NeverSeenQuery extends NeverSeenFilters {
 }
 
 /** `q` is a plain substring: LIKE's wildcards in it are escaped. */
-export function likePattern(q: string): string {
+function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The search `q` over a client ID column: every fleet read filters by it
+ * here, in this one form, which the client_state trigram index answers
+ * (lib/clients/search-plan.test.ts).
+ */
+export function clientIdContainsSql(column: Sql, q: string): Sql {
+  return sql`${column} LIKE ${likePattern(q)}`;
 }
 
 /** The filters never-seen reads honour (the list's search and labels). */
@@ -47,7 +56,7 @@ export function neverSeenWhereSql(filters: NeverSeenFilters = {}): Sql {
     sql`(SELECT true FROM client_label y WHERE y.client_id = n.client_id LIMIT 1) IS NOT NULL`,
     labelFilterSql(id, filters.label),
   ];
-  if (filters.q !== undefined) where.push(sql`n.client_id LIKE ${likePattern(filters.q)}`);
+  if (filters.q !== undefined) where.push(clientIdContainsSql(id, filters.q));
   return andSql(where);
 }
 

@@ -1,6 +1,7 @@
 // The fleet search (q, a substring of the client ID) reads the matching
 // clients through the trigram index, not every client_state row: the list,
-// the counts and the as-of views all build it from likePattern.
+// the counts, the as-of views, exports and reports all build it with
+// clientIdContainsSql.
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../db/client";
 import { sql } from "../db/sql";

@@ -6,7 +6,8 @@ import { presenceConfig } from "../config";
 import { statusSql } from "../clients/client-row";
 import { connectionsSql } from "../clients/connections";
 import { fleetMemberSql } from "../clients/infrastructure";
-import { likePattern, whereAll } from "../clients/list";
+import { whereAll } from "../clients/list";
+import { clientIdContainsSql } from "../clients/never-seen";
 import { labelFilterSql } from "../labels/filter-sql";
 import type { ExportQuery, RangeQuery } from "../clients/schemas";
 import { neutraliseFormula, streamCsv } from "./csv-stream";
@@ -74,7 +75,7 @@ export function clientConnectionsCsv(clientId: string, range: RangeQuery, operat
 export function fleetConnectionsCsv(query: ExportQuery, operator: string, now = new Date()) {
   // The fleet's timelines: infrastructure clients (the bridge) are not part of it.
   const filter: Sql[] = [fleetMemberSql(sql.raw("c.client_id"))];
-  if (query.q !== undefined) filter.push(sql`c.client_id LIKE ${likePattern(query.q)}`);
+  if (query.q !== undefined) filter.push(clientIdContainsSql(sql.raw("c.client_id"), query.q));
   if (query.label !== undefined) filter.push(labelFilterSql(sql.raw("c.client_id"), query.label));
   if (query.status !== undefined)
     filter.push(sql`${statusSql(now, presenceConfig())} = ${query.status}`);
