@@ -26,6 +26,7 @@ import { sleep, type ScaleName, type SuiteContext, type SuiteResult } from "../l
 import { withClient } from "../lib/database";
 import { pidListeningOn, rssMiB } from "../lib/process-memory";
 import { stormEvents, STORM_PREFIX, type StormShape } from "../lib/storm-plan";
+import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { preloadStormDevices } from "../lib/storm-preload";
 import { bridgeMetrics, probeLoop, sampleStorm, watchStream, type Probe } from "../lib/storm-watch";
 import { stormFigures, type StormRun } from "./storm-report";
@@ -139,9 +140,12 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
   const db = await ctx.server.scratch("storm");
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-storm-spool-"));
   const cleanups: (() => Promise<unknown>)[] = [() => db.drop()];
+  // --profile: the app's CPU profile, written when it stops (after the run).
+  const profileDir = ctx.profile ? path.join(PROFILES_DIR, "storm-app") : undefined;
+  let result: SuiteResult;
   try {
     await preloadStormDevices(db.url, o.devices, log);
-    const app = await startBenchApp({ databaseUrl: db.url });
+    const app = await startBenchApp({ databaseUrl: db.url, profileDir });
     cleanups.unshift(() => app.stop());
     const rollupSeconds = await rollupBuilt(db.url, 10 * 60_000);
     const mosquitto = await startMosquitto();
@@ -255,9 +259,11 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     log(
       `storm: ${Number.isNaN(run.drainSeconds) ? "NOT drained" : `drained ${run.drainSeconds.toFixed(0)} s after the start`}; ${check.stored.toLocaleString("en-US")} of ${(done?.acked ?? 0).toLocaleString("en-US")} published events stored; ${check.onlineRightVersion.toLocaleString("en-US")} of ${o.devices.toLocaleString("en-US")} devices online in their next connection (API: ${check.apiOnline} online)`,
     );
-    return stormFigures(run);
+    result = stormFigures(run);
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {});
     rmSync(spoolDir, { recursive: true, force: true });
   }
+  result.notes.push(...profileNotes(profileDir, "storm app CPU profile", 25));
+  return result;
 }
