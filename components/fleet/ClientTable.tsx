@@ -163,6 +163,12 @@ export function ClientTable({
   }, [data]);
 
   const { scroller, record: recordAnchor } = useScrollAnchor(rows);
+  // The operator may scroll the server-rendered rows before React takes them over; the
+  // virtualizer, as it attaches, scrolls to its own offset (0). Held here, put back below.
+  const scrolledBeforeAttach = useRef(0);
+  useLayoutEffect(() => {
+    scrolledBeforeAttach.current = scroller.current?.scrollTop ?? 0;
+  }, [scroller]);
 
   // TanStack Virtual returns functions the React Compiler cannot memoize;
   // this project does not compile with it, so the rule's warning does not apply.
@@ -177,6 +183,11 @@ export function ClientTable({
     initialRect: { width: 1200, height: 720 },
     getItemKey: (index) => rows[index]?.clientId ?? index,
   });
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el !== null && scrolledBeforeAttach.current > 0)
+      el.scrollTop = scrolledBeforeAttach.current;
+  }, [scroller]);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
 
