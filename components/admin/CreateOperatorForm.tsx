@@ -6,7 +6,8 @@ import { useCreateOperator } from "../hooks/use-admin";
 import { primaryButton } from "../ui/Dialog";
 import { NewPasswordField } from "./NewPasswordField";
 import { RoleField } from "./RoleField";
-import { field, fieldLabel } from "./styles";
+import { TextField } from "../alerts/EditorFields";
+import { field } from "./styles";
 
 /** New account: name, first password (to hand over), role. */
 export function CreateOperatorForm() {
@@ -44,27 +45,22 @@ export function CreateOperatorForm() {
         New operator
       </h3>
       <div className="mt-2 flex flex-wrap items-end gap-3">
-        <label className={fieldLabel}>
-          Username
-          <input
-            name="username"
-            required
-            maxLength={64}
-            autoComplete="off"
-            spellCheck={false}
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            className={`${field} h-9`}
-          />
-        </label>
-        <div className="flex items-end gap-1">
-          <NewPasswordField
-            label="Password (12+ characters)"
-            value={password}
-            onValue={setPassword}
-            compact
-          />
-        </div>
+        <TextField
+          label="Username"
+          name="username"
+          required
+          maxLength={64}
+          autoComplete="off"
+          spellCheck={false}
+          value={username}
+          onValue={setUsername}
+        />
+        <NewPasswordField
+          label="Password (12+ characters)"
+          value={password}
+          onValue={setPassword}
+          compact
+        />
         <RoleField name="role" role={role} onRole={setRole} selectClass={`${field} h-9`} />
         <button type="submit" disabled={create.isPending} className={`${primaryButton} h-9`}>
           {create.isPending ? "Creating…" : "Create operator"}

@@ -8,21 +8,24 @@ import { field, fieldLabel } from "./styles";
  * A new password (12+ characters) with a Generate button beside it, for a
  * new account and for a reset. `compact` gives the 9-unit height of the
  * inline create form; otherwise the field takes the row's width.
+ * `className` places the pair (a margin).
  */
 export function NewPasswordField({
   label,
   value,
   onValue,
   compact = false,
+  className,
 }: {
   label: string;
   value: string;
   onValue: (password: string) => void;
   compact?: boolean;
+  className?: string;
 }) {
   const height = compact ? " h-9" : "";
   return (
-    <>
+    <div className={className ? `${className} flex items-end gap-1` : "flex items-end gap-1"}>
       <label className={compact ? fieldLabel : `${fieldLabel} flex-1`}>
         {label}
         <input
@@ -44,6 +47,6 @@ export function NewPasswordField({
       >
         Generate
       </button>
-    </>
+    </div>
   );
 }

@@ -41,13 +41,12 @@ export function ResetPasswordDialog({
             ? "All your sessions end, this one too: you log in again with the new password."
             : "All their sessions end at once, and a lockout is lifted. Hand the new password over on a separate channel."}
         </p>
-        <div className="mt-3 flex items-end gap-1">
-          <NewPasswordField
-            label="New password (12+ characters)"
-            value={password}
-            onValue={setPassword}
-          />
-        </div>
+        <NewPasswordField
+          label="New password (12+ characters)"
+          value={password}
+          onValue={setPassword}
+          className="mt-3"
+        />
         <ErrorNote error={update.error} layout="mt-3" />
         <div className="mt-5 flex justify-end gap-2">
           <button type="button" onClick={onClose} className={secondaryButton}>

@@ -33,19 +33,21 @@ export function TextField({
   );
 }
 
-/** A labelled select of fixed options. */
+/** A labelled select of fixed options; `selectClass` replaces the select's look. */
 export function SelectField<V extends string>({
   label,
   name,
   value,
   onValue,
   options,
+  selectClass = `${field} h-9`,
 }: {
   label: ReactNode;
   name: string;
   value: V;
   onValue: (value: V) => void;
   options: ReadonlyArray<{ value: V; label: string }>;
+  selectClass?: string;
 }) {
   return (
     <label className={fieldLabel}>
@@ -54,7 +56,7 @@ export function SelectField<V extends string>({
         name={name}
         value={value}
         onChange={(e) => onValue(e.target.value as V)}
-        className={`${field} h-9`}
+        className={selectClass}
       >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
