@@ -28,6 +28,9 @@ export interface SuiteResult {
   notes: string[];
 }
 
+/** A suite's run: the runner's context and the suite's options in, its figures out. */
+export type Suite<O> = (ctx: SuiteContext, o: O) => Promise<SuiteResult>;
+
 /**
  * Runs `worker` over the items with `concurrency` loops pulling the next item,
  * until all are done or `deadlineMs` passes (every load is bounded in time).

@@ -10,7 +10,7 @@ import { startReceiver } from "../../test/support/receiver";
 import { disconnected, envelope } from "../../test/support/events";
 import { alertingEnv, createOfflineRule } from "../lib/alerts";
 import { postBatch, startBenchApp } from "../lib/app";
-import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
+import { drain, sleep, type Suite } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { withClient } from "../lib/database";
 import { measured, type Figure } from "../lib/report";
@@ -108,10 +108,7 @@ async function drop(url: string, ns: readonly number[], concurrency = 4): Promis
   );
 }
 
-export async function runAlertsScaleSuite(
-  ctx: SuiteContext,
-  o: AlertsScaleOptions,
-): Promise<SuiteResult> {
+export const runAlertsScaleSuite: Suite<AlertsScaleOptions> = async (ctx, o) => {
   const { log } = ctx;
   const db = await ctx.server.scratch("alertscale");
   const figures: Figure[] = [];
@@ -284,4 +281,4 @@ export async function runAlertsScaleSuite(
     await db.drop();
   }
   return { figures, details, notes };
-}
+};

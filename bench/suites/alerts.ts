@@ -7,7 +7,7 @@ import { startReceiver } from "../../test/support/receiver";
 import { connected, disconnected, envelope } from "../../test/support/events";
 import { alertingEnv, createOfflineRule } from "../lib/alerts";
 import { postBatch, startBenchApp } from "../lib/app";
-import { drain, sleep, type SuiteContext, type SuiteResult } from "../lib/context";
+import { drain, sleep, type Suite } from "../lib/context";
 import { truncateAll, withClient } from "../lib/database";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { percentile, round } from "../lib/stats";
@@ -47,7 +47,7 @@ async function ingestAll(url: string, items: unknown[], concurrency = 4): Promis
   await drain(parts, concurrency, 10 * 60_000, (b) => postBatch(url, JSON.stringify(b), b.length));
 }
 
-export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promise<SuiteResult> {
+export const runAlertsSuite: Suite<AlertsOptions> = async (ctx, o) => {
   const { log } = ctx;
   const db = await ctx.server.scratch("alerts");
   const receiver = await startReceiver();
@@ -207,4 +207,4 @@ export async function runAlertsSuite(ctx: SuiteContext, o: AlertsOptions): Promi
     await db.drop();
   }
   return { figures, details, notes };
-}
+};

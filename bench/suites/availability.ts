@@ -3,27 +3,21 @@
 // report's first page over 30 days and one device's availability, p95 over
 // HTTP on the scale database (its rollup rebuilt first, timed); (c) the
 // report CSV's rows/s next to PostgreSQL writing the same rows (COPY).
-import pg from "pg";
 import { AvailabilityReportQuery } from "../../lib/availability/schemas";
 import { availabilityReportCsvSql } from "../../lib/availability/report";
-import { presenceConfig } from "../../lib/config";
-import { parseItems } from "../../lib/ingest/parse";
 import { startBenchApp, type BenchApp } from "../lib/app";
 import { inlineForCopy } from "../lib/capture-sql";
-import type { SuiteContext, SuiteResult } from "../lib/context";
+import type { Suite, SuiteContext } from "../lib/context";
 import { copyTo } from "../lib/copy";
 import { withClient } from "../lib/database";
-import { storeDirect } from "../lib/direct-ingest";
+import { directRun, ingestLoad, storeDirect, type IngestLoad } from "../lib/direct-ingest";
 import { measured, pairedRatio, type Figure } from "../lib/report";
 import { latencySummary, median, round } from "../lib/stats";
-import { batches, lifecycleHistory } from "../lib/workload";
 import { scaleDatabase } from "./scale-db";
 
 export interface AvailabilityOptions {
-  ingestEvents: number;
-  ingestClients: number;
-  batchSize: number;
-  senders: number;
+  /** (a)'s load. */
+  ingest: IngestLoad;
   samples: number;
   warmup: number;
   targetP95Ms: number;
@@ -32,10 +26,7 @@ export interface AvailabilityOptions {
 
 export function availabilityOptions(smoke: boolean): AvailabilityOptions {
   return {
-    ingestEvents: smoke ? 5_000 : 200_000,
-    ingestClients: smoke ? 500 : 20_000,
-    batchSize: 500,
-    senders: 4,
+    ingest: ingestLoad(smoke),
     samples: smoke ? 5 : 40,
     warmup: smoke ? 1 : 3,
     targetP95Ms: 500,
@@ -50,42 +41,29 @@ const SECTION = "8. availability";
 /** (a) storeBatch with and without the rollup, the same batches, runs interleaved. */
 async function ingestRatio(ctx: SuiteContext, o: AvailabilityOptions): Promise<Figure> {
   const db = await ctx.server.scratch("availability-ingest");
-  const now = Date.now();
-  const parsed = batches([...lifecycleHistory(o.ingestEvents, o.ingestClients)], o.batchSize).map(
-    (b) => parseItems(b, now),
-  );
-  const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
-  pool.on("error", () => {});
-  const config = presenceConfig();
+  const run = directRun(db.url, o.ingest, RUN_DEADLINE_MS);
   const withRollup: number[] = [];
   const without: number[] = [];
   try {
-    for (let run = 1; run <= ctx.runs + 1; run += 1) {
-      for (const maintain of run % 2 === 0 ? [true, false] : [false, true]) {
-        const d = await storeDirect(
-          db.url,
-          pool,
-          parsed,
-          { senders: o.senders, deadlineMs: RUN_DEADLINE_MS },
-          config,
-          { availability: maintain, online: false },
-        );
+    for (let n = 1; n <= ctx.runs + 1; n += 1) {
+      for (const maintain of n % 2 === 0 ? [true, false] : [false, true]) {
+        const d = await storeDirect(run, { availability: maintain, online: false });
         // The first pair warms caches and plans: not counted.
-        if (run > 1) (maintain ? withRollup : without).push(d.processed / d.seconds);
+        if (n > 1) (maintain ? withRollup : without).push(d.processed / d.seconds);
       }
-      if (run > 1)
+      if (n > 1)
         ctx.log(
-          `availability ingest run ${run - 1}/${ctx.runs}: with rollup ${Math.round(withRollup.at(-1)!)} ev/s, without ${Math.round(without.at(-1)!)} ev/s`,
+          `availability ingest run ${n - 1}/${ctx.runs}: with rollup ${Math.round(withRollup.at(-1)!)} ev/s, without ${Math.round(without.at(-1)!)} ev/s`,
         );
     }
   } finally {
-    await pool.end();
+    await run.pool.end();
   }
   const ratio = pairedRatio(withRollup, without);
   return {
     section: SECTION,
     ...measured(
-      `ingest (storeBatch direct, ${o.ingestEvents.toLocaleString("en-US")} events, ${o.senders} senders) with the rollup maintained`,
+      `ingest (storeBatch direct, ${o.ingest.events.toLocaleString("en-US")} events, ${o.ingest.senders} senders) with the rollup maintained`,
       "ev/s",
       withRollup,
     ),
@@ -112,10 +90,7 @@ async function p95(app: BenchApp, o: AvailabilityOptions, path: (i: number) => s
   return latencySummary(samples);
 }
 
-export async function runAvailabilitySuite(
-  ctx: SuiteContext,
-  o: AvailabilityOptions,
-): Promise<SuiteResult> {
+export const runAvailabilitySuite: Suite<AvailabilityOptions> = async (ctx, o) => {
   const figures: Figure[] = [await ingestRatio(ctx, o)];
   // The scale data is loaded with COPY, not through ingest: its load built the
   // rollup as an upgrade would (rebuildAvailability), timed.
@@ -220,4 +195,4 @@ export async function runAvailabilitySuite(
     await app.stop();
   }
   return { figures, details: { options: o, counts: db.counts }, notes: [] };
-}
+};

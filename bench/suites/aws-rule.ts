@@ -7,31 +7,25 @@
 // comparison alone, short enough for a full (non-smoke) run in minutes.
 import { postBatch, startBenchApp } from "../lib/app";
 import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
-import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
+import { drain, type Suite } from "../lib/context";
+import { ingestLoad, type IngestLoad } from "../lib/direct-ingest";
 import { truncateAll } from "../lib/database";
 import { measured } from "../lib/report";
 import { batches, lifecycleHistory } from "../lib/workload";
 
-export interface AwsRuleOptions {
-  events: number;
-  clients: number;
-  batchSize: number;
-  senders: number;
+export interface AwsRuleOptions extends IngestLoad {
   /** Each of the three loads stops here at the latest. */
   seconds: number;
 }
 
 export function awsRuleOptions(smoke: boolean): AwsRuleOptions {
   return {
-    events: smoke ? 5_000 : 50_000,
-    clients: smoke ? 500 : 5_000,
-    batchSize: 500,
-    senders: 4,
+    ...ingestLoad(smoke, { events: 50_000, clients: 5_000 }),
     seconds: smoke ? 4 : 30,
   };
 }
 
-export async function runAwsRuleSuite(ctx: SuiteContext, o: AwsRuleOptions): Promise<SuiteResult> {
+export const runAwsRuleSuite: Suite<AwsRuleOptions> = async (ctx, o) => {
   const { log } = ctx;
   const db = await ctx.server.scratch("aws_rule");
   try {
@@ -72,4 +66,4 @@ export async function runAwsRuleSuite(ctx: SuiteContext, o: AwsRuleOptions): Pro
   } finally {
     await db.drop();
   }
-}
+};

@@ -14,7 +14,7 @@ import { BATCH_DEFAULTS } from "../../lib/bridge/config";
 import { startFakeIngest } from "../../test/support/fake-ingest";
 import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { bareRun, checkpoint, startBroker } from "../lib/bridge-probes";
-import { type SuiteContext, type SuiteResult } from "../lib/context";
+import { type Suite } from "../lib/context";
 import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { truncateAll, withClient } from "../lib/database";
 import { parentPid } from "../lib/process-cpu";
@@ -37,10 +37,7 @@ export function bridgeOptions(smoke: boolean): BridgeBenchOptions {
     : { events: 60_000, clients: 6_000, deadlineMs: 5 * 60_000 };
 }
 
-export async function runBridgeSuite(
-  ctx: SuiteContext,
-  o: BridgeBenchOptions,
-): Promise<SuiteResult> {
+export const runBridgeSuite: Suite<BridgeBenchOptions> = async (ctx, o) => {
   const { log } = ctx;
   const db = await ctx.server.scratch("bridge");
   const notes: string[] = [];
@@ -240,4 +237,4 @@ export async function runBridgeSuite(
     },
     notes,
   };
-}
+};

@@ -4,29 +4,19 @@
 // runs only storeBatch (no app, no HTTP), interleaved run by run, and says
 // where each variant's database time goes.
 import os from "node:os";
-import pg from "pg";
 import { presenceConfig } from "../../lib/config";
-import { parseItems } from "../../lib/ingest/parse";
 import type { Rollups } from "../../lib/ingest/rollups";
-import type { SuiteContext, SuiteResult } from "../lib/context";
+import type { Suite } from "../lib/context";
 import { measured } from "../lib/report";
-import { storeDirect } from "../lib/direct-ingest";
+import { ingestLoad, parsedBatches, sendersPool, storeDirect } from "../lib/direct-ingest";
 import { timeStatements } from "../lib/statement-times";
-import { batches, lifecycleHistory } from "../lib/workload";
 import { rollupFigures } from "./ingest-rollups";
 
-export interface IngestRollupsOptions {
-  events: number;
-  clients: number;
-  batchSize: number;
-  senders: number;
-}
+export type IngestRollupsOptions = ReturnType<typeof ingestLoad>;
 
 /** The full size keeps the ingest suite's fleet and batches, with half its events. */
 export function ingestRollupsOptions(smoke: boolean): IngestRollupsOptions {
-  return smoke
-    ? { events: 5_000, clients: 500, batchSize: 500, senders: 4 }
-    : { events: 100_000, clients: 20_000, batchSize: 500, senders: 4 };
+  return ingestLoad(smoke, { events: 100_000, clients: 20_000 });
 }
 
 const RUN_DEADLINE_MS = 5 * 60_000;
@@ -38,25 +28,18 @@ const VARIANTS: { label: string; rollups: Rollups }[] = [
   { label: "none", rollups: { availability: false, online: false } },
 ];
 
-export async function runIngestRollupsSuite(
-  ctx: SuiteContext,
-  o: IngestRollupsOptions,
-): Promise<SuiteResult> {
+export const runIngestRollupsSuite: Suite<IngestRollupsOptions> = async (ctx, o) => {
   const { log } = ctx;
   const db = await ctx.server.scratch("rollups");
   try {
-    const now = Date.now();
-    const parsed = batches([...lifecycleHistory(o.events, o.clients)], o.batchSize).map((b) =>
-      parseItems(b, now),
-    );
+    const parsed = parsedBatches(o);
     log(
       `ingest-rollups: ${o.events} events over ${o.clients} clients, ${parsed.length} batches of ${o.batchSize}, ${o.senders} senders, ${ctx.runs} run(s)`,
     );
     const config = presenceConfig();
     // One pool per variant: each one's statement times apart.
     const pools = VARIANTS.map(() => {
-      const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
-      pool.on("error", () => {});
+      const pool = sendersPool(db.url, o.senders);
       return { pool, statements: timeStatements(pool) };
     });
     const rates = VARIANTS.map((): number[] => []);
@@ -67,11 +50,7 @@ export async function runIngestRollupsSuite(
           const { rollups } = VARIANTS[v]!;
           const { pool } = pools[v]!;
           const d = await storeDirect(
-            db.url,
-            pool,
-            parsed,
-            { senders: o.senders, deadlineMs: RUN_DEADLINE_MS },
-            config,
+            { url: db.url, pool, parsed, senders: o.senders, deadlineMs: RUN_DEADLINE_MS, config },
             rollups,
           );
           if (d.timedOut) throw new Error(`${VARIANTS[v]!.label}: timed out`);
@@ -107,4 +86,4 @@ export async function runIngestRollupsSuite(
   } finally {
     await db.drop();
   }
-}
+};

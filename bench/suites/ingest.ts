@@ -8,7 +8,6 @@
 // path sees the same machine noise. Also 6. (part): the app's memory.
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { presenceConfig } from "../../lib/config";
 import { createDatabase } from "../../lib/db/client";
 import { parseItems, type ParsedBatch } from "../../lib/ingest/parse";
@@ -16,10 +15,16 @@ import type { Rollups } from "../../lib/ingest/rollups";
 import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
 import { postBatch, startBenchApp } from "../lib/app";
 import { awsRuleFigures, AwsRuleLoad } from "../lib/aws-rule";
-import { drain, type SuiteContext, type SuiteResult } from "../lib/context";
+import { drain, type Suite } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
 import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
-import { storeDirect } from "../lib/direct-ingest";
+import {
+  ingestLoad,
+  sendersPool,
+  storeDirect,
+  type DirectRun,
+  type IngestLoad,
+} from "../lib/direct-ingest";
 import { truncateAll, withClient } from "../lib/database";
 import { unpartitionedIngest } from "../lib/unpartitioned";
 import { sampleMemory, rssMiB } from "../lib/process-memory";
@@ -29,11 +34,7 @@ import { median, round } from "../lib/stats";
 import { batches, lifecycleHistory } from "../lib/workload";
 import { rollupFigures } from "./ingest-rollups";
 
-export interface IngestOptions {
-  events: number;
-  clients: number;
-  batchSize: number;
-  senders: number;
+export interface IngestOptions extends IngestLoad {
   /** The naive path is ~100× slower: it gets a sample of the events, bounded in time. */
   naiveEvents: number;
   naiveSeconds: number;
@@ -47,10 +48,7 @@ export function ingestOptions(
   overrides: Partial<IngestOptions> = {},
 ): IngestOptions {
   return {
-    events: smoke ? 5_000 : 200_000,
-    clients: smoke ? 500 : 20_000,
-    batchSize: 500,
-    senders: 4,
+    ...ingestLoad(smoke),
     naiveEvents: smoke ? 1_000 : 10_000,
     naiveSeconds: smoke ? 3 : 30,
     awsRuleEvents: smoke ? 1_500 : 20_000,
@@ -104,7 +102,7 @@ async function verifyStored(url: string, events: number, clients: number): Promi
   });
 }
 
-export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promise<SuiteResult> {
+export const runIngestSuite: Suite<IngestOptions> = async (ctx, o) => {
   const { log } = ctx;
   const db = await ctx.server.scratch("ingest");
   const notes: string[] = [];
@@ -140,8 +138,15 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
     const awsRule = new AwsRuleLoad(all, o.awsRuleEvents, o.senders * 4, o.awsRuleSeconds);
     const appPeak: number[] = [];
     const config = presenceConfig();
-    const pool = new pg.Pool({ connectionString: db.url, max: o.senders });
-    pool.on("error", () => {});
+    const pool = sendersPool(db.url, o.senders);
+    const directRun: DirectRun = {
+      url: db.url,
+      pool,
+      parsed,
+      senders: o.senders,
+      deadlineMs: RUN_DEADLINE_MS,
+      config,
+    };
     const statements = timeStatements(pool);
     const orm = createDatabase(db.url, o.senders);
     // (b') lifecycle_event unpartitioned, as before migration 20261205100000.
@@ -174,14 +179,7 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
         ];
         for (let v = 0; v < variants.length; v += 1) {
           const [rollups, rates] = variants[(v + run - 1) % variants.length]!;
-          const d = await storeDirect(
-            db.url,
-            pool,
-            parsed,
-            { senders: o.senders, deadlineMs: RUN_DEADLINE_MS },
-            config,
-            rollups,
-          );
+          const d = await storeDirect(directRun, rollups);
           if (!d.timedOut) await verifyStored(db.url, o.events, o.clients);
           rates.push(d.processed / d.seconds);
         }
@@ -328,4 +326,4 @@ export async function runIngestSuite(ctx: SuiteContext, o: IngestOptions): Promi
   } finally {
     await db.drop();
   }
-}
+};
