@@ -2,6 +2,10 @@
 // client_offline rule sending to it, and the app's alerting settings.
 import { withClient } from "./database";
 
+/** The offline rule's forSeconds, and how often (seconds) the app evaluates the rules. */
+export const FOR_S = 5;
+export const EVAL_S = 1;
+
 /** A webhook channel posting to `hookUrl` and a client_offline rule using it; the rule's id. */
 export async function createOfflineRule(
   databaseUrl: string,

@@ -8,7 +8,7 @@
 import { FIRE_OFFLINE_SQL, WATERMARK_MARGIN_MS } from "../../lib/alerts/evaluate-sql";
 import { startReceiver } from "../../test/support/receiver";
 import { disconnected, envelope } from "../../test/support/events";
-import { alertingEnv, createOfflineRule } from "../lib/alerts";
+import { alertingEnv, createOfflineRule, EVAL_S, FOR_S } from "../lib/alerts";
 import { postBatch, startBenchApp } from "../lib/app";
 import { drain, sleep, type Suite } from "../lib/context";
 import { chunked, copyFrom, copyRow } from "../lib/copy";
@@ -28,6 +28,10 @@ export interface AlertsScaleOptions {
   graceSeconds: number;
 }
 
+// The full run keeps the product's default grace period (30 s): the incident
+// detector needs those seconds to see a mass disconnect before the
+// per-client alerts are due (and fold into it), and at 1,000,000 clients its
+// online count takes longer. The smoke run's small fleet is quick with 5 s.
 export function alertsScaleOptions(smoke: boolean): AlertsScaleOptions {
   return smoke
     ? { clients: 20_000, storm: 2_000, churnPerMinute: 1_000, churnSeconds: 10, graceSeconds: 5 }
@@ -40,12 +44,6 @@ export function alertsScaleOptions(smoke: boolean): AlertsScaleOptions {
       };
 }
 
-// The full run keeps the product's default grace period (30 s): the incident
-// detector needs those seconds to see a mass disconnect before the
-// per-client alerts are due (and fold into it), and at 1,000,000 clients its
-// online count takes longer. The smoke run's small fleet is quick with 5 s.
-const FOR_S = 5;
-const EVAL_S = 1;
 const LATE_LIMIT_MS = 5_000;
 
 const idOf = (n: number) => `fleet-${String(n).padStart(7, "0")}`;

@@ -5,7 +5,7 @@
 // with them paused, interleaved in the same run.
 import { startReceiver } from "../../test/support/receiver";
 import { connected, disconnected, envelope } from "../../test/support/events";
-import { alertingEnv, createOfflineRule } from "../lib/alerts";
+import { alertingEnv, createOfflineRule, EVAL_S, FOR_S } from "../lib/alerts";
 import { postBatch, startBenchApp } from "../lib/app";
 import { drain, sleep, type Suite } from "../lib/context";
 import { truncateAll, withClient } from "../lib/database";
@@ -39,8 +39,6 @@ export function alertsOptions(smoke: boolean): AlertsOptions {
 
 // Long enough for the incident detector (every second here) to see a mass disconnect first.
 const GRACE_S = 5;
-const FOR_S = 5;
-const EVAL_S = 1;
 
 async function ingestAll(url: string, items: unknown[], concurrency = 4): Promise<void> {
   const parts = batches(items, 1000);
