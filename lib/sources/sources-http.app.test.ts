@@ -11,8 +11,7 @@ import { startApp, type AppServer } from "../../test/support/app-server";
 import {
   awsRuleConnected,
   awsRuleDisconnected,
-  azureCloudEvent,
-  azureEventGridEvent,
+  azureDeviceEvents,
   emqxClientConnected,
   emqxClientDisconnected,
 } from "../../test/support/vendor-payloads";
@@ -55,26 +54,9 @@ const SOURCES: Record<string, Source> = {
   "Azure IoT Hub through Event Grid": {
     path: "/api/ingest/azure",
     history: (p) => {
-      const event =
-        (deviceId: string, moduleId?: string) =>
-        (type: "DeviceConnected" | "DeviceDisconnected", n: number, at: number, cloud = false) => {
-          const options = {
-            deviceId,
-            moduleId,
-            sequenceNumber: seq(n),
-            eventTime: new Date(at).toISOString(),
-            id: `${deviceId}-${moduleId ?? ""}-${n}`,
-          };
-          // Event Grid's schema always comes as an array; CloudEvents one at a time.
-          return cloud
-            ? {
-                body: azureCloudEvent(type, options),
-                contentType: "application/cloudevents+json",
-              }
-            : { body: [azureEventGridEvent(type, options)] };
-        };
-      const pump = event(`${p}pump`);
-      const edge = event(`${p}pump`, "edgeAgent");
+      const format = { sequence: seq, time: (at: number) => new Date(at).toISOString() };
+      const pump = azureDeviceEvents(format, `${p}pump`);
+      const edge = azureDeviceEvents(format, `${p}pump`, "edgeAgent");
       return {
         messages: [
           pump("DeviceConnected", 1, T0),
@@ -83,7 +65,10 @@ const SOURCES: Record<string, Source> = {
           pump("DeviceConnected", 3, T0 + 30_000, true),
           edge("DeviceConnected", 1, T0 + 5_000, true),
           edge("DeviceDisconnected", 4, T0 + 50_000),
-        ],
+        ].map((body) =>
+          // Event Grid's schema always comes as an array; CloudEvents one at a time.
+          Array.isArray(body) ? { body } : { body, contentType: "application/cloudevents+json" },
+        ),
         clientIds: [`${p}pump`, `${p}pump/edgeAgent`],
       };
     },

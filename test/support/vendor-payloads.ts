@@ -112,6 +112,29 @@ export function azureCloudEvent(type: AzureEventType, options: AzureEventOptions
   };
 }
 
+/**
+ * A device's (or its module's) connection state events for a test history:
+ * `(type, n, at, cloud)` is its n-th, at `at`, in Event Grid's schema (an
+ * array: Event Grid always delivers one) or, with `cloud`, one CloudEvent.
+ * `format` writes n as a sequence number and `at` as the event time.
+ */
+export function azureDeviceEvents(
+  format: { sequence: (n: number) => string; time: (at: number) => string },
+  deviceId: string,
+  moduleId?: string,
+) {
+  return (type: AzureEventType, n: number, at: number, cloud = false) => {
+    const options = {
+      deviceId,
+      moduleId,
+      sequenceNumber: format.sequence(n),
+      eventTime: format.time(at),
+      id: `${deviceId}-${moduleId ?? ""}-${n}`,
+    };
+    return cloud ? azureCloudEvent(type, options) : [azureEventGridEvent(type, options)];
+  };
+}
+
 /** The documented example's sequence number. */
 export const AZURE_DOC_SEQUENCE =
   "000000000000000001D4132452F67CE200000002000000000000000000000001";

@@ -9,7 +9,7 @@ import {
 } from "@/test/support/source-routes";
 import {
   AZURE_DOC_SEQUENCE,
-  azureCloudEvent,
+  azureDeviceEvents,
   azureEventGridEvent,
   azureValidationEvent,
 } from "@/test/support/vendor-payloads";
@@ -79,19 +79,8 @@ describe("POST /api/ingest/azure: Event Grid's handshakes", () => {
 
 describe("POST /api/ingest/azure: connection state events", () => {
   it("gives the same fleet in any order with duplicates, in both schemas", async () => {
-    const device =
-      (deviceId: string, moduleId?: string) =>
-      (type: "DeviceConnected" | "DeviceDisconnected", n: number, at: number, cloud = false) => {
-        const options = {
-          deviceId,
-          moduleId,
-          sequenceNumber: seq(n),
-          eventTime: iso(at),
-          id: `${deviceId}-${n}`,
-        };
-        // Event Grid's schema always comes as an array; CloudEvents one at a time.
-        return cloud ? azureCloudEvent(type, options) : [azureEventGridEvent(type, options)];
-      };
+    const device = (deviceId: string, moduleId?: string) =>
+      azureDeviceEvents({ sequence: seq, time: iso }, deviceId, moduleId);
     const pump = device("LogicAppTestDevice");
     const edgeModule = device("LogicAppTestDevice", "DeviceModuleID");
     const valve = device("valve-7");
