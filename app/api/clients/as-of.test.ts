@@ -67,81 +67,19 @@ beforeAll(async () => {
   );
 });
 
-// minute → status of every client then.
-const TABLE: Array<[number, Record<string, string>]> = [
+// minute → status of every client then, in the order of CLIENTS.
+const CLIENTS = ["dropped", "headless", "inventory", "late", "lost", "reset", "steady"];
+const [on, off, never] = ["online", "offline", "never_seen"];
+const TABLE: Array<[number, Record<string, string>]> = (
   [
-    -1,
-    {
-      dropped: "never_seen",
-      headless: "never_seen",
-      inventory: "never_seen",
-      late: "never_seen",
-      lost: "never_seen",
-      reset: "never_seen",
-      steady: "never_seen",
-    },
-  ],
-  [
-    0,
-    {
-      dropped: "never_seen",
-      headless: "never_seen",
-      inventory: "never_seen",
-      late: "never_seen",
-      lost: "online",
-      reset: "online",
-      steady: "online",
-    },
-  ],
-  [
-    20,
-    {
-      dropped: "online",
-      headless: "offline",
-      inventory: "never_seen",
-      late: "never_seen",
-      lost: "online",
-      reset: "offline",
-      steady: "online",
-    },
-  ],
-  [
-    40,
-    {
-      dropped: "offline",
-      headless: "offline",
-      inventory: "never_seen",
-      late: "never_seen",
-      lost: "online",
-      reset: "offline",
-      steady: "online",
-    },
-  ],
-  [
-    50,
-    {
-      dropped: "offline",
-      headless: "offline",
-      inventory: "never_seen",
-      late: "never_seen",
-      lost: "offline",
-      reset: "offline",
-      steady: "online",
-    },
-  ],
-  [
-    90,
-    {
-      dropped: "online",
-      headless: "offline",
-      inventory: "never_seen",
-      late: "offline",
-      lost: "offline",
-      reset: "online",
-      steady: "online",
-    },
-  ],
-];
+    [-1, [never, never, never, never, never, never, never]],
+    [0, [never, never, never, never, on, on, on]],
+    [20, [on, off, never, never, on, off, on]],
+    [40, [off, off, never, never, on, off, on]],
+    [50, [off, off, never, never, off, off, on]],
+    [90, [on, off, never, off, off, on, on]],
+  ] as const
+).map(([minute, row]) => [minute, Object.fromEntries(CLIENTS.map((c, i) => [c, row[i]!]))]);
 
 describe("GET /api/clients?asOf= and /api/stats/summary?asOf=", () => {
   it.each(TABLE)("at B%+d min lists each client as it stood then", async (minute, expected) => {

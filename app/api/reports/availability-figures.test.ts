@@ -18,129 +18,83 @@ const iso = (t: number) => new Date(t).toISOString();
 interface Case {
   name: string;
   events: Payload[];
-  from: number;
-  to: number;
-  online: number;
-  observed: number;
-  disconnects: number;
+  /** The range asked for; the day from D0 unless given. */
+  range?: [from: number, to: number];
+  /** The figures expected: time online, time observed, disconnects. */
+  figures: [online: number, observed: number, disconnects: number];
 }
 
 const id = "avail/dev 1";
+/** Events of `id`, at D0 + t. */
+const up = (t: number, version: number) => connected(id, D0 + t, version);
+const down = (t: number, version: number, extra?: Record<string, unknown>) =>
+  disconnected(id, D0 + t, version, extra);
+/** A connection across `from` and one across `to` of the day from D0. */
+const EDGES = [up(-2 * H, 1), down(3 * H, 1), up(23 * H, 2), down(26 * H, 2)];
+
 const CASES: Case[] = [
   {
     name: "first seen mid-range: observed from the first event (a subscription), not from `from`",
-    events: [
-      subscribed(id, D0 + 6 * H, ["a/b"]),
-      connected(id, D0 + 8 * H, 1),
-      disconnected(id, D0 + 20 * H, 1),
-    ],
-    from: D0,
-    to: D0 + DAY,
-    online: 12 * H,
-    observed: 18 * H,
-    disconnects: 1,
+    events: [subscribed(id, D0 + 6 * H, ["a/b"]), up(8 * H, 1), down(20 * H, 1)],
+    figures: [12 * H, 18 * H, 1],
   },
   {
     name: "a lost disconnect ends at the next connection's start, as the timeline draws it",
-    events: [
-      connected(id, D0 + H, 1),
-      connected(id, D0 + 5 * H, 2),
-      disconnected(id, D0 + 7 * H, 2),
-    ],
-    from: D0,
-    to: D0 + DAY,
-    online: 6 * H,
-    observed: 23 * H,
-    disconnects: 1,
+    events: [up(H, 1), up(5 * H, 2), down(7 * H, 2)],
+    figures: [6 * H, 23 * H, 1],
   },
   {
     name: "the open current connection counts to the end of the range",
-    events: [connected(id, D0 + 2 * H, 1)],
-    from: D0,
-    to: D0 + DAY,
-    online: 22 * H,
-    observed: 22 * H,
-    disconnects: 0,
+    events: [up(2 * H, 1)],
+    figures: [22 * H, 22 * H, 0],
   },
   {
     name: "range edges: connections cut at from and to; a disconnect after to is not counted",
-    events: [
-      connected(id, D0 - 2 * H, 1),
-      disconnected(id, D0 + 3 * H, 1),
-      connected(id, D0 + 23 * H, 2),
-      disconnected(id, D0 + 26 * H, 2),
-    ],
-    from: D0,
-    to: D0 + DAY,
-    online: 4 * H,
-    observed: 24 * H,
-    disconnects: 1,
+    events: EDGES,
+    figures: [4 * H, 24 * H, 1],
   },
   {
     name: "range edges inside the days: partial first and last day exactly",
-    events: [
-      connected(id, D0 - 2 * H, 1),
-      disconnected(id, D0 + 3 * H, 1),
-      connected(id, D0 + 23 * H, 2),
-      disconnected(id, D0 + 26 * H, 2),
-    ],
-    from: D0 + 1.5 * H,
-    to: D0 + 23.5 * H,
-    online: 2 * H,
-    observed: 22 * H,
-    disconnects: 1,
+    events: EDGES,
+    range: [D0 + 1.5 * H, D0 + 23.5 * H],
+    figures: [2 * H, 22 * H, 1],
   },
   {
     name: "several whole days between two partial ones",
     events: [
-      connected(id, D0 - 2 * H, 1),
-      disconnected(id, D0 + 3 * H, 1),
-      connected(id, D0 + 23 * H, 2),
-      disconnected(id, D0 + 2 * DAY + 1 * H, 2),
-      connected(id, D0 + 3 * DAY + 12 * H, 3),
-      disconnected(id, D0 + 3 * DAY + 13 * H, 3),
+      up(-2 * H, 1),
+      down(3 * H, 1),
+      up(23 * H, 2),
+      down(2 * DAY + 1 * H, 2),
+      up(3 * DAY + 12 * H, 3),
+      down(3 * DAY + 13 * H, 3),
     ],
-    from: D0 - 12 * H,
-    to: D0 + 3 * DAY + 12.5 * H,
-    online: 5 * H + 26 * H + 0.5 * H,
-    observed: 3 * DAY + 12.5 * H + 2 * H,
-    disconnects: 2,
+    range: [D0 - 12 * H, D0 + 3 * DAY + 12.5 * H],
+    figures: [5 * H + 26 * H + 0.5 * H, 3 * DAY + 12.5 * H + 2 * H, 2],
   },
   {
     name: "version reset: after an hour offline version 0 is current, the old one's end is inferred",
     events: [
-      connected(id, D0 + H, 7),
+      up(H, 7),
       // v7's disconnect is lost; more than an hour later the version starts again.
-      connected(id, D0 + 10 * H, 0),
-      disconnected(id, D0 + 12 * H, 0),
+      up(10 * H, 0),
+      down(12 * H, 0),
     ],
-    from: D0,
-    to: D0 + DAY,
-    online: 11 * H,
-    observed: 23 * H,
-    disconnects: 1,
+    figures: [11 * H, 23 * H, 1],
   },
   {
     name: "a take-over (duplicate client ID): overlapping connections count once",
     events: [
-      connected(id, D0 + H, 1),
-      connected(id, D0 + 3 * H, 2),
-      disconnected(id, D0 + 3 * H + 30_000, 1, { disconnectReason: "DUPLICATE_CLIENTID" }),
+      up(H, 1),
+      up(3 * H, 2),
+      down(3 * H + 30_000, 1, { disconnectReason: "DUPLICATE_CLIENTID" }),
     ],
-    from: D0,
-    to: D0 + DAY,
-    online: 23 * H,
-    observed: 23 * H,
-    disconnects: 1,
+    figures: [23 * H, 23 * H, 1],
   },
   {
     name: "first event after the range: nothing observed, availability null",
-    events: [connected(id, D0 + 2 * DAY, 1)],
-    from: D0,
-    to: D0 + DAY,
-    online: 0,
-    observed: 0,
-    disconnects: 0,
+    events: [up(2 * DAY, 1)],
+    figures: [0, 0, 0],
   },
 ];
 
@@ -165,14 +119,16 @@ describe("GET /api/clients/{id}/availability: exact figures", () => {
       it(`${c.name} (${delivery})`, async () => {
         if (delivery === "in order, one batch") await post(c.events);
         else for (const e of [...c.events].reverse()) await post([e]);
-        const body = await figures(c.from, c.to);
+        const [from, to] = c.range ?? [D0, D0 + DAY];
+        const [online, observed, disconnects] = c.figures;
+        const body = await figures(from, to);
         expect(body).toMatchObject({
-          from: iso(c.from),
-          to: iso(c.to),
-          onlineSeconds: c.online / 1000,
-          observedSeconds: c.observed / 1000,
-          availability: c.observed === 0 ? null : c.online / c.observed,
-          disconnects: c.disconnects,
+          from: iso(from),
+          to: iso(to),
+          onlineSeconds: online / 1000,
+          observedSeconds: observed / 1000,
+          availability: observed === 0 ? null : online / observed,
+          disconnects,
         });
       });
     }
