@@ -2,18 +2,9 @@
 // subscribes and disconnects in turn (versions rising), interleaved across
 // clients the way a fleet's lifecycle stream is. Deterministic, so every run
 // and every path (route, direct, COPY, naive) sees the same events.
-import {
-  connected,
-  disconnected,
-  envelope,
-  subscribed,
-  type Payload,
-} from "../../test/support/events";
+import { connected, disconnected, envelope, subscribed } from "../../test/support/events";
 
-export interface Envelope {
-  topic: string;
-  payload: Payload;
-}
+export type Envelope = ReturnType<typeof envelope>;
 
 export function clientName(prefix: string, n: number): string {
   return `${prefix}-${String(n).padStart(6, "0")}`;

@@ -1,14 +1,14 @@
 import { expect } from "@playwright/test";
-import {
+import { envelope, type Payload } from "../../test/support/events";
+import { E2E_TOKEN } from "./database";
+
+export {
   connected,
   disconnected,
   envelope,
   subscribed,
   type Payload,
 } from "../../test/support/events";
-import { E2E_TOKEN } from "./database";
-
-export { connected, disconnected, envelope, subscribed, type Payload };
 
 export const baseUrl = () => `http://127.0.0.1:${process.env.E2E_PORT}`;
 

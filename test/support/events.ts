@@ -28,34 +28,30 @@ function base(clientId: string, timestamp: number, eventType: EventType): Payloa
   };
 }
 
-export function connected(
-  clientId: string,
-  timestamp: number,
-  version: number,
-  extra: Record<string, unknown> = {},
-): Payload {
-  return {
-    ...base(clientId, timestamp, "connected"),
+/**
+ * A builder of one connection's payloads of `eventType`: its version number,
+ * then `defaults` (what AWS sends for the type), then the test's `extra`.
+ */
+function versioned(eventType: EventType, defaults: Record<string, unknown>) {
+  return (
+    clientId: string,
+    timestamp: number,
+    version: number,
+    extra: Record<string, unknown> = {},
+  ): Payload => ({
+    ...base(clientId, timestamp, eventType),
     versionNumber: version,
-    ipAddress: "192.0.2.10",
+    ...defaults,
     ...extra,
-  };
+  });
 }
 
-export function disconnected(
-  clientId: string,
-  timestamp: number,
-  version: number,
-  extra: Record<string, unknown> = {},
-): Payload {
-  return {
-    ...base(clientId, timestamp, "disconnected"),
-    versionNumber: version,
-    clientInitiatedDisconnect: false,
-    disconnectReason: "CONNECTION_LOST",
-    ...extra,
-  };
-}
+export const connected = versioned("connected", { ipAddress: "192.0.2.10" });
+
+export const disconnected = versioned("disconnected", {
+  clientInitiatedDisconnect: false,
+  disconnectReason: "CONNECTION_LOST",
+});
 
 export function subscribed(
   clientId: string,
