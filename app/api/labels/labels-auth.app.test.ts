@@ -37,85 +37,45 @@ async function send(
   return { status: r.status, body: (await r.json()) as unknown };
 }
 
-const error = (code: string, message: string) => ({ error: { code, message } });
+const refusal = (status: number, code: string, message: string) => ({
+  status,
+  body: { error: { code, message } },
+});
+const UNAUTHORIZED = refusal(401, "unauthorized", "Log in first.");
+const FORBIDDEN = refusal(403, "forbidden", "Only admins may do this.");
+const CSRF_FAILED = refusal(
+  403,
+  "csrf_failed",
+  "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
+);
 const labels = JSON.stringify({ labels: { site: "berlin" } });
 const csv = "clientId,key,value\ndev-2,site,paris\n";
+const PUT = { path: "/api/clients/dev-1/labels", method: "PUT" };
+const IMPORT = { path: "/api/labels/import", method: "POST", type: "text/csv", body: csv };
+
+type Who = "admin" | "viewer" | null;
+const session = (who: Who) => (who === "admin" ? admin : who === "viewer" ? viewer : null);
 
 describe("label writes need an admin session and its CSRF token", () => {
-  it.each([
-    {
-      name: "PUT without a session",
-      path: "/api/clients/dev-1/labels",
-      method: "PUT",
-      as: () => null,
-      status: 401,
-      expected: error("unauthorized", "Log in first."),
-    },
-    {
-      name: "PUT without the CSRF header",
-      path: "/api/clients/dev-1/labels",
-      method: "PUT",
-      as: () => admin,
-      status: 403,
-      expected: error(
-        "csrf_failed",
-        "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
-      ),
-    },
-    {
-      name: "PUT with another session's CSRF token",
-      path: "/api/clients/dev-1/labels",
-      method: "PUT",
-      as: () => admin,
-      csrf: () => viewer.csrfToken,
-      status: 403,
-      expected: error(
-        "csrf_failed",
-        "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
-      ),
-    },
-    {
-      name: "PUT as a viewer",
-      path: "/api/clients/dev-1/labels",
-      method: "PUT",
-      as: () => viewer,
-      csrf: () => viewer.csrfToken,
-      status: 403,
-      expected: error("forbidden", "Only admins may do this."),
-    },
-    {
-      name: "an import as a viewer",
-      path: "/api/labels/import",
-      method: "POST",
-      as: () => viewer,
-      csrf: () => viewer.csrfToken,
-      type: "text/csv",
-      body: csv,
-      status: 403,
-      expected: error("forbidden", "Only admins may do this."),
-    },
-    {
-      name: "an import without the CSRF header",
-      path: "/api/labels/import",
-      method: "POST",
-      as: () => admin,
-      type: "text/csv",
-      body: csv,
-      status: 403,
-      expected: error(
-        "csrf_failed",
-        "Missing or wrong CSRF token (X-CSRF-Token); reload the page.",
-      ),
-    },
-  ])("refuses $name", async ({ path, method, as, csrf, type, body, status, expected }) => {
+  // The request, whose session sends it, whose CSRF token it carries (null: no header), the answer.
+  it.each<
+    [string, { path: string; method: string; type?: string; body?: string }, Who, Who, object]
+  >([
+    ["PUT without a session", PUT, null, null, UNAUTHORIZED],
+    ["PUT without the CSRF header", PUT, "admin", null, CSRF_FAILED],
+    ["PUT with another session's CSRF token", PUT, "admin", "viewer", CSRF_FAILED],
+    ["PUT as a viewer", PUT, "viewer", "viewer", FORBIDDEN],
+    ["an import as a viewer", IMPORT, "viewer", "viewer", FORBIDDEN],
+    ["an import without the CSRF header", IMPORT, "admin", null, CSRF_FAILED],
+  ])("refuses %s", async (_, { path, method, type, body }, as, csrf, expected) => {
     const answer = await send(path, {
       method,
-      as: as(),
-      csrf: csrf?.(),
+      as: session(as),
+      csrf: session(csrf)?.csrfToken,
       type,
       body: body ?? labels,
     });
-    expect(answer).toEqual({ status, body: expected });
+    expect(answer).toEqual(expected);
   });
 
   it("lets an admin with the CSRF token write, and a viewer read", async () => {
