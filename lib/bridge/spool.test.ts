@@ -23,6 +23,20 @@ afterEach(() => {
 
 const env = (i: number) => JSON.stringify({ topic: `t/${i}`, payload: `{"n":${i}}` });
 
+/** A spool in `dir` holding envelopes 0 to count - 1 (received at 0, 1, …). */
+function filled(dir: string, count: number): Spool {
+  const spool = new Spool({ dir, fsync: "off" });
+  for (let i = 0; i < count; i += 1) spool.append(i, env(i));
+  return spool;
+}
+
+/** Reads the next `count` envelopes and acknowledges them, as the bridge does once they are stored. */
+function acknowledge(spool: Spool, count: number) {
+  const batch = spool.readBatch(count, 1 << 20)!;
+  spool.commit(batch.end, count);
+  return batch;
+}
+
 describe("spool", () => {
   it("reads back appended envelopes in order, in bounded batches", () => {
     const spool = new Spool({ dir: tempDir(), fsync: "off" });
@@ -41,10 +55,8 @@ describe("spool", () => {
 
   it("after a crash resends everything past the cursor, never what was acknowledged", () => {
     const dir = tempDir();
-    const first = new Spool({ dir, fsync: "off" });
-    for (let i = 0; i < 5; i += 1) first.append(i, env(i));
-    const batch = first.readBatch(2, 1 << 20)!;
-    first.commit(batch.end, 2);
+    const first = filled(dir, 5);
+    acknowledge(first, 2);
     first.readBatch(10, 1 << 20); // read but never acknowledged
     // No close(): the process "dies" here.
     const second = new Spool({ dir, fsync: "off" });
@@ -113,12 +125,9 @@ describe("spool", () => {
 
   it("rewrites the cursor in place; reads an old cursor.json, and a torn one means resending all", () => {
     const dir = tempDir();
-    const first = new Spool({ dir, fsync: "off" });
-    for (let i = 0; i < 4; i += 1) first.append(i, env(i));
-    const a = first.readBatch(1, 1 << 20)!;
-    first.commit(a.end, 1);
-    const b = first.readBatch(1, 1 << 20)!;
-    first.commit(b.end, 1);
+    const first = filled(dir, 4);
+    const a = acknowledge(first, 1);
+    acknowledge(first, 1);
     first.close();
     const cursorFile = path.join(dir, "cursor.json");
     expect(readFileSync(cursorFile).length).toBe(96);
