@@ -3,10 +3,14 @@
 // and resolves exactly the alerts in-order delivery does.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deliveryArbitrary, lifecycleEvent } from "../../test/support/presence-arbitraries";
+import {
+  CONFIG,
+  deliveryArbitrary,
+  GRACE,
+  lifecycleEvent,
+} from "../../test/support/presence-arbitraries";
 import { simulateOffline, ticksFor, twoBurstsArbitrary } from "../../test/support/alert-simulation";
 import {
-  DEFAULT_PRESENCE_CONFIG,
   TIMESTAMP_TOLERANCE_MS,
   type Connection,
   type LifecycleEvent,
@@ -15,8 +19,6 @@ import {
 import { offlineAlert, offlineDueAt } from "./reference";
 import { runs } from "@/test/support/runs";
 
-const CONFIG = DEFAULT_PRESENCE_CONFIG;
-const GRACE = CONFIG.offlineGraceMs;
 const simulate = simulateOffline;
 const twoBursts = twoBurstsArbitrary();
 

@@ -3,7 +3,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  CONFIG,
   deliveryArbitrary,
+  GRACE,
   historyArbitrary,
   latestTimestamp,
   receivedInOrder,
@@ -17,7 +19,6 @@ import {
   connectionKey,
   connectionTime,
   currentConnection,
-  DEFAULT_PRESENCE_CONFIG,
   emptyHistory,
   foldEvents,
   pendingUntil,
@@ -34,8 +35,6 @@ import {
 } from "./index";
 import { runs } from "@/test/support/runs";
 
-const CONFIG = DEFAULT_PRESENCE_CONFIG;
-const GRACE = CONFIG.offlineGraceMs;
 const MINUTE = 60_000;
 
 /** Read times around one common receipt time R: before, inside and after the grace period. */

@@ -1,13 +1,12 @@
 // Example tests: one or more per rule of docs/model.md "Derived model".
 import { describe, expect, it } from "vitest";
-import { lifecycleEvent } from "../../test/support/presence-arbitraries";
+import { CONFIG, GRACE, lifecycleEvent } from "../../test/support/presence-arbitraries";
 import {
   applyEvent,
   compareSubscriptionStates,
   connectionKey,
   connectionTime,
   currentConnection,
-  DEFAULT_PRESENCE_CONFIG,
   emptyHistory,
   foldEvents,
   isFlapping,
@@ -28,8 +27,6 @@ import {
   type SubscriptionState,
 } from "./index";
 
-const CONFIG = DEFAULT_PRESENCE_CONFIG;
-const GRACE = CONFIG.offlineGraceMs;
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;

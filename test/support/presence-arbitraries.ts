@@ -12,10 +12,15 @@
 // (sessionIdentifier, versionNumber).
 import fc from "fast-check";
 import {
+  DEFAULT_PRESENCE_CONFIG,
   TIMESTAMP_TOLERANCE_MS,
   type LifecycleEvent,
   type ReceivedEvent,
 } from "../../lib/presence/types";
+
+/** The presence settings the model's tests run with, and their offline grace period. */
+export const CONFIG = DEFAULT_PRESENCE_CONFIG;
+export const GRACE = CONFIG.offlineGraceMs;
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
