@@ -4,8 +4,8 @@
 // by the next connection, a version reset, a first event that is a refused
 // attempt, a disconnect whose connect never arrived, an inventory entry).
 import { beforeAll, describe, expect, it } from "vitest";
-import { replaceLabels } from "@/lib/labels/store";
 import { resetDatabase } from "@/test/support/db";
+import { labelClients } from "@/test/support/labels";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest } from "@/test/support/routes";
 import { POST as ingest } from "../ingest/route";
@@ -57,14 +57,12 @@ beforeAll(async () => {
   const r = await ingest(ingestRequest(events.reverse().map(envelope)));
   expect(r.status).toBe(200);
   expect((await r.json()).rejected).toEqual([]);
-  await replaceLabels(
-    new Map([
-      ["inventory", { site: "berlin" }],
-      ["steady", { site: "berlin" }],
-      ["dropped", { site: "berlin" }],
-      ["lost", { site: "paris" }],
-    ]),
-  );
+  await labelClients({
+    inventory: { site: "berlin" },
+    steady: { site: "berlin" },
+    dropped: { site: "berlin" },
+    lost: { site: "paris" },
+  });
 });
 
 // minute → status of every client then, in the order of CLIENTS.

@@ -2,8 +2,8 @@
 // the counts (with neverSeen for an inventory not yet online), the online
 // chart and the CSV export keep only the clients carrying every label.
 import { beforeEach, describe, expect, it } from "vitest";
-import { replaceLabels } from "@/lib/labels/store";
 import { resetDatabase } from "@/test/support/db";
+import { labelClients } from "@/test/support/labels";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest, viewerRequest } from "@/test/support/routes";
 import { GET as listClients } from "../clients/route";
@@ -33,14 +33,12 @@ beforeEach(async () => {
     ]),
   );
   expect(r.status).toBe(200);
-  await replaceLabels(
-    new Map<string, Record<string, string>>([
-      ["ber-1", { site: "berlin", tier: "gold" }],
-      ["ber-2", { site: "berlin" }],
-      ["par-1", { site: "paris", tier: "gold" }],
-      ["ber-unseen", { site: "berlin" }],
-    ]),
-  );
+  await labelClients({
+    "ber-1": { site: "berlin", tier: "gold" },
+    "ber-2": { site: "berlin" },
+    "par-1": { site: "paris", tier: "gold" },
+    "ber-unseen": { site: "berlin" },
+  });
 });
 
 const ids = (body: Record<string, unknown>) =>

@@ -2,11 +2,11 @@
 // hour, by event time, with exact figures.
 import { beforeAll, describe, expect, it } from "vitest";
 import { resetDatabase } from "@/test/support/db";
+import { labelClients } from "@/test/support/labels";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest } from "@/test/support/routes";
 import { POST as ingest } from "../../ingest/route";
 import { GET as reasons } from "./route";
-import { replaceLabels } from "@/lib/labels/store";
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -72,14 +72,12 @@ describe("GET /api/stats/reasons", () => {
 
   it("counts only the disconnects of clients carrying every label", async () => {
     // r-0 and r-1 (lost, two hours ago) and r-4 (keep-alive, this hour) are in Berlin.
-    await replaceLabels(
-      new Map<string, Record<string, string>>([
-        ["r-0", { site: "berlin", tier: "gold" }],
-        ["r-1", { site: "berlin" }],
-        ["r-4", { site: "berlin", tier: "gold" }],
-        ["r-2", { site: "paris" }],
-      ]),
-    );
+    await labelClients({
+      "r-0": { site: "berlin", tier: "gold" },
+      "r-1": { site: "berlin" },
+      "r-4": { site: "berlin", tier: "gold" },
+      "r-2": { site: "paris" },
+    });
     const berlin = (await get("range=24h&label=site:berlin")).body;
     expect(berlin.reasons).toEqual(["CONNECTION_LOST", "MQTT_KEEP_ALIVE_TIMEOUT"]);
     expect(berlin.buckets[21].counts).toEqual({ CONNECTION_LOST: 2 });
