@@ -12,7 +12,7 @@ import {
 import { applyEvent, emptyHistory, foldEvents, type ClientHistory } from "../presence/fold";
 import { DEFAULT_PRESENCE_CONFIG, type LifecycleEvent } from "../presence/types";
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "./config";
-import type { DetectedIncident } from "./detect";
+import { crossings, type DetectedIncident, type DisconnectPoint, type HotWindow } from "./detect";
 import { detectIncidents, inputsFromConnections } from "./reference";
 import { runs } from "@/test/support/runs";
 
@@ -239,3 +239,61 @@ describe("the definition, by example (defaults: 60 s, 20 clients, 5 %, 1 h)", ()
     expect(after(400, 20)).toHaveLength(1);
   });
 });
+
+describe("a hot window's crossing", () => {
+  /** The definition, scanned plainly: the first instant from the window's start at which its distinct clients reach the threshold. */
+  function crossingByScan(sorted: readonly DisconnectPoint[], w: HotWindow): number {
+    const seen = new Set<string>();
+    for (let i = w.from; i < sorted.length; i += 1) {
+      const p = sorted[i] as DisconnectPoint;
+      seen.add(p.clientId);
+      if (sorted[i + 1]?.disconnectedAt === p.disconnectedAt) continue;
+      if (seen.size >= w.threshold) return p.disconnectedAt;
+    }
+    return w.at;
+  }
+
+  it("is the scan's answer for every window, computed for all at once", () => {
+    const point = fc.record({
+      client: fc.integer({ min: 0, max: 12 }),
+      at: fc.integer({ min: 0, max: 30 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(point, { minLength: 1, maxLength: 80 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 15 }))),
+        (raw, picks) => {
+          const sorted = raw
+            .map(({ client, at }) => ({ ...onePoint(`c${client}`), disconnectedAt: at }))
+            .sort((a, b) => a.disconnectedAt - b.disconnectedAt);
+          // Windows start at the first point of an instant, in the order of their starts.
+          const starts = sorted.flatMap((p, i) =>
+            i === 0 || sorted[i - 1]?.disconnectedAt !== p.disconnectedAt ? [i] : [],
+          );
+          const hot = [...new Set(picks.map(([k]) => starts[k % starts.length] as number))]
+            .sort((a, b) => a - b)
+            .map((from, i) => ({
+              at: (sorted[from] as DisconnectPoint).disconnectedAt,
+              from,
+              threshold: (picks[i] as [number, number])[1],
+            }));
+          expect(crossings(sorted, hot)).toEqual(hot.map((w) => crossingByScan(sorted, w)));
+        },
+      ),
+      { numRuns: runs(300) },
+    );
+  });
+});
+
+function onePoint(clientId: string): DisconnectPoint {
+  return {
+    clientId,
+    sessionIdentifier: "s",
+    versionNumber: 1,
+    connTime: 0,
+    disconnectedAt: 0,
+    reason: null,
+    principalIdentifier: null,
+    ipAddress: null,
+  };
+}

@@ -99,23 +99,69 @@ function windowCounts(sorted: readonly DisconnectPoint[], windowMs: number): Win
   return out;
 }
 
-/** When a hot window first meets the thresholds: the disconnect that brings its count there. */
-function crossingAt(
-  sorted: readonly DisconnectPoint[],
-  w: Window,
-  meets: (clients: number) => boolean,
-): number {
-  const seen = new Set<string>();
-  for (let i = w.from; i < sorted.length; i += 1) {
-    const p = sorted[i] as DisconnectPoint;
-    seen.add(p.clientId);
-    // All points at one instant land together: the crossing is that instant.
-    const next = sorted[i + 1];
-    if (next !== undefined && next.disconnectedAt === p.disconnectedAt) continue;
-    if (meets(seen.size)) return p.disconnectedAt;
+export interface HotWindow {
+  at: number;
+  from: number;
+  /** The fewest distinct clients that meet both thresholds for this window. */
+  threshold: number;
+}
+
+/**
+ * When each hot window first meets its threshold: the first instant t at
+ * which the distinct clients disconnecting in [start, t] reach it (all
+ * points at one instant land together). Scanning forward from each start
+ * would cost a window's length per window: a storm of a million disconnects
+ * over a minute has tens of thousands of hot windows of tens of thousands of
+ * points each, minutes of a blocked event loop. Instead the windows are
+ * taken from the latest start back, over a Fenwick tree of the points'
+ * positions holding 1 at each client's first point at or after the start:
+ * the distinct clients in [start, i] are the prefix sum to i, and the
+ * crossing is the smallest i whose sum reaches the threshold.
+ */
+export function crossings(sorted: readonly DisconnectPoint[], hot: readonly HotWindow[]): number[] {
+  const n = sorted.length;
+  // next[i]: the position of the same client's next point (-1: none).
+  const next = new Int32Array(n).fill(-1);
+  const lastSeen = new Map<string, number>();
+  for (let i = n - 1; i >= 0; i -= 1) {
+    const id = (sorted[i] as DisconnectPoint).clientId;
+    next[i] = lastSeen.get(id) ?? -1;
+    lastSeen.set(id, i);
   }
-  // A hot window meets the thresholds within itself, so this is never reached.
-  return w.at;
+  const tree = new Int32Array(n + 1);
+  const add = (i: number, delta: number) => {
+    for (let k = i + 1; k <= n; k += k & -k) tree[k] = (tree[k] as number) + delta;
+  };
+  let top = 1;
+  while (top * 2 <= n) top *= 2;
+  /** The smallest position whose prefix sum reaches `count` (n when none does). */
+  const reach = (count: number): number => {
+    let pos = 0;
+    let left = count;
+    for (let step = top; step > 0; step >>= 1) {
+      const k = pos + step;
+      if (k <= n && (tree[k] as number) < left) {
+        pos = k;
+        left -= tree[k] as number;
+      }
+    }
+    return pos;
+  };
+  const out = new Array<number>(hot.length);
+  let added = n;
+  for (let h = hot.length - 1; h >= 0; h -= 1) {
+    const w = hot[h] as HotWindow;
+    while (added > w.from) {
+      added -= 1;
+      add(added, 1);
+      const later = next[added] as number;
+      if (later >= 0) add(later, -1);
+    }
+    const i = reach(Math.max(1, w.threshold));
+    // A hot window meets its threshold within itself, so i < n.
+    out[h] = i < n ? (sorted[i] as DisconnectPoint).disconnectedAt : w.at;
+  }
+  return out;
 }
 
 /**
@@ -150,14 +196,15 @@ export function findBursts(
   onlineBefore: (at: number) => number,
 ): Burst[] {
   const sorted = [...disconnects].sort(comparePoints);
-  const hot: Array<{ at: number; crossing: number }> = [];
+  const windows: HotWindow[] = [];
   for (const w of windowCounts(sorted, config.windowMs)) {
     if (w.clients < config.minClients) continue;
-    const online = onlineBefore(w.at);
-    const meets = (clients: number) =>
-      clients >= config.minClients && clients >= config.minShare * online;
-    if (meets(w.clients)) hot.push({ at: w.at, crossing: crossingAt(sorted, w, meets) });
+    // A whole number of clients is at least minShare × online when it is at least its ceiling.
+    const threshold = Math.max(config.minClients, Math.ceil(config.minShare * onlineBefore(w.at)));
+    if (w.clients >= threshold) windows.push({ at: w.at, from: w.from, threshold });
   }
+  const crossing = crossings(sorted, windows);
+  const hot = windows.map((w, i) => ({ at: w.at, crossing: crossing[i] as number }));
   const chains: Array<Array<{ at: number; crossing: number }>> = [];
   for (const h of hot) {
     const chain = chains[chains.length - 1];
@@ -169,10 +216,13 @@ export function findBursts(
   return chains.map((chain) => {
     const first = chain[0] as { at: number; crossing: number };
     // The tightest window that met the thresholds first: the latest start with the first crossing.
-    const startedAt = Math.max(
-      ...chain.filter((h) => h.crossing === first.crossing).map((h) => h.at),
-    );
-    const burstEndAt = Math.max(...chain.map((h) => h.crossing));
+    // Loops, not Math.max(...): a storm's chain can outgrow a call's arguments.
+    let startedAt = first.at;
+    let burstEndAt = first.crossing;
+    for (const h of chain) {
+      if (h.crossing === first.crossing && h.at > startedAt) startedAt = h.at;
+      if (h.crossing > burstEndAt) burstEndAt = h.crossing;
+    }
     const byClient = new Map<string, DisconnectPoint>();
     for (const p of sorted) {
       if (p.disconnectedAt < startedAt || p.disconnectedAt > burstEndAt) continue;
