@@ -15,6 +15,7 @@ import {
   SummaryQuery,
 } from "../../lib/clients/schemas";
 import { getIncident, listIncidents } from "../../lib/incidents/read";
+import { labelFacet } from "../../lib/labels/facet";
 import { IncidentClientsQuery, ListIncidentsQuery } from "../../lib/incidents/schemas";
 import { onlineHistory } from "../../lib/stats/online-history";
 import { withClient } from "../lib/database";
@@ -212,7 +213,8 @@ function asOfCases(): QueryCase[] {
 /**
  * Label filters (#15: p95 < 300 ms): one site (~500 clients), one customer
  * (~5,000), a firmware version on 15% of the fleet, and a customer with a
- * firmware version; the list and its counts.
+ * firmware version; the list and its counts. And the fleet page's facet
+ * of the site and firmware keys.
  */
 function labelCases(o: ScaleOptions): QueryCase[] {
   const { sites } = labelCardinality(o);
@@ -231,20 +233,28 @@ function labelCases(o: ScaleOptions): QueryCase[] {
     for (const l of labels) p.append("label", l);
     return p;
   };
-  return filters.flatMap(([what, labels]): QueryCase[] => [
-    {
-      name: `fleet list: label ${what}`,
-      targetP95Ms: 300,
-      path: (i) => `/api/clients?${params(labels(i), { limit: "50" })}`,
-      call: (i) => listClients(parseQuery(ListClientsQuery, params(labels(i), { limit: "50" }))),
-    },
-    {
-      name: `counts: label ${what}`,
-      targetP95Ms: 300,
-      path: (i) => `/api/stats/summary?${params(labels(i))}`,
-      call: (i) => countClients({ label: parseQuery(SummaryQuery, params(labels(i))).label }),
-    },
-  ]);
+  const facets: QueryCase[] = ["site", "fw"].map((key) => ({
+    name: `label facet: ${key}`,
+    targetP95Ms: 300,
+    path: () => `/api/labels/facet?key=${key}`,
+    call: () => labelFacet(key),
+  }));
+  return facets.concat(
+    filters.flatMap(([what, labels]): QueryCase[] => [
+      {
+        name: `fleet list: label ${what}`,
+        targetP95Ms: 300,
+        path: (i) => `/api/clients?${params(labels(i), { limit: "50" })}`,
+        call: (i) => listClients(parseQuery(ListClientsQuery, params(labels(i), { limit: "50" }))),
+      },
+      {
+        name: `counts: label ${what}`,
+        targetP95Ms: 300,
+        path: (i) => `/api/stats/summary?${params(labels(i))}`,
+        call: (i) => countClients({ label: parseQuery(SummaryQuery, params(labels(i))).label }),
+      },
+    ]),
+  );
 }
 
 /** The availability report (#15: first page over 30 days p95 < 500 ms), whole fleet and one site. */

@@ -19,7 +19,7 @@ import { clientIdContainsSql, mergeById, neverSeenClients, neverSeenCountSql } f
 import { fleetMemberSql } from "./infrastructure";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
-import { countsFromRollup } from "../stats/fleet-counts";
+import { countsFromLabelCounters, countsFromRollup } from "../stats/fleet-counts";
 import type { ClientPage, ClientView, Counts, ListClientsQuery } from "./schemas";
 
 /**
@@ -172,8 +172,9 @@ export interface CountFilters {
 
 /**
  * Fleet counts by status (for the clients matching the filters), plus how
- * many are flapping. The whole fleet's come from maintained counters
- * (lib/stats/fleet-counts.ts) when they exist; `source: "scan"` forces this
+ * many are flapping. The whole fleet's, and one label's, come from
+ * maintained counters (lib/stats/fleet-counts.ts) when they exist (several
+ * labels or a search are counted by this scan); `source: "scan"` forces this
  * scan of client_state, the reference they are tested against.
  */
 export async function countClients(
@@ -183,8 +184,11 @@ export async function countClients(
 ): Promise<Counts> {
   const config = presenceConfig();
   const { q, label } = filters;
-  if (source === "auto" && q === undefined && (label === undefined || label.length === 0)) {
-    const counted = await countsFromRollup(now, config);
+  if (source === "auto" && q === undefined && (label === undefined || label.length <= 1)) {
+    const counted =
+      label?.[0] === undefined
+        ? await countsFromRollup(now, config)
+        : await countsFromLabelCounters(label[0], now, config);
     if (counted !== null) return counted;
   }
   // The fleet's members (no infrastructure client) that match `q` and the labels.

@@ -7,6 +7,7 @@ import "server-only";
 import type pg from "pg";
 import { AVAILABILITY_BEFORE_CTES, availabilityApplyCtes } from "../availability/rollup-sql";
 import { sql, type Sql } from "../db/sql";
+import { labelCountApplyCtes, labelCountBeforeCtes } from "../labels/counts-sql";
 import {
   onlineApplyCtes,
   onlineBeforeCtes,
@@ -17,7 +18,10 @@ import type { AcceptedItem } from "./parse";
 /** Which rollups a batch maintains: both, except when a benchmark measures what they cost. */
 export interface Rollups {
   availability: boolean;
-  /** The online chart's rollup, kept once it is built (online_rollup_state). */
+  /**
+   * The online chart's rollup and the label counters (lib/labels/counts-sql.ts),
+   * kept once it is built (online_rollup_state).
+   */
   online: boolean;
 }
 
@@ -35,6 +39,10 @@ export interface RollupsBefore {
   /** JSON [{sm, em, n}]: the online spans the batch may change, as they were. */
   spans: string;
   newClients: number;
+  /** JSON [{client_id, seen, online}]: the batch's labelled clients, as they were. */
+  labelled: string;
+  /** The label counters' shard the batch writes (lib/labels/counts-sql.ts). */
+  labelShard: number;
 }
 
 const isPresence = (item: AcceptedItem) =>
@@ -88,10 +96,21 @@ export async function rollupsBefore(
   const ctes: Sql[] = [];
   if (presence) ctes.push(eventsRelation(events));
   if (availability) ctes.push(AVAILABILITY_BEFORE_CTES);
-  if (rollups.online)
+  if (rollups.online) {
     ctes.push(presence ? onlineBeforeCtes(sql`ev`, clientIds) : onlineNewClientsCtes(clientIds));
+    ctes.push(labelCountBeforeCtes(clientIds));
+  }
   if (ctes.length === 0)
-    return { rollups, events, dirty: "[]", discs: "[]", spans: "[]", newClients: 0 };
+    return {
+      rollups,
+      events,
+      dirty: "[]",
+      discs: "[]",
+      spans: "[]",
+      newClients: 0,
+      labelled: "[]",
+      labelShard: 0,
+    };
   const none = sql.raw("'[]'");
   const statement = sql`WITH ${sql.join(ctes, ",")}
 SELECT ${
@@ -110,12 +129,19 @@ SELECT ${
       ? sql`(SELECT COALESCE(json_agg(json_build_object('sm', sm, 'em', em, 'n', n)), '[]')::text
                FROM span_keys)`
       : none
-  } AS spans, ${rollups.online ? sql`(SELECT n FROM new_clients)` : sql.raw("0")} AS new_clients`;
+  } AS spans, ${rollups.online ? sql`(SELECT n FROM new_clients)` : sql.raw("0")} AS new_clients, ${
+    rollups.online
+      ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id, 'seen', seen,
+                 'online', online)), '[]')::text FROM lc_before)`
+      : none
+  } AS labelled, ${rollups.online ? sql`(SELECT shard FROM lc_shard)` : sql.raw("0")} AS label_shard`;
   const { rows } = await client.query<{
     dirty: string;
     discs: string;
     spans: string;
     new_clients: number;
+    labelled: string;
+    label_shard: number;
   }>(statement.text, statement.values);
   const row = rows[0]!;
   return {
@@ -125,6 +151,8 @@ SELECT ${
     discs: row.discs,
     spans: row.spans,
     newClients: row.new_clients,
+    labelled: row.labelled,
+    labelShard: row.label_shard,
   };
 }
 
@@ -161,6 +189,8 @@ export async function rollupsAfter(
     ctes.push(eventsRelation(before.events));
     ctes.push(onlineApplyCtes(sql`ev`, before.spans, before.newClients));
   }
+  if (before.rollups.online && before.labelled !== "[]")
+    ctes.push(labelCountApplyCtes(before.labelled, before.labelShard));
   if (ctes.length === 0) return;
   const statement = sql`WITH ${sql.join(ctes, ",")} SELECT 1`;
   await client.query(statement.text, statement.values);

@@ -28,10 +28,17 @@ export const INGEST_LOCK_BUCKETS = 64;
 /** The first key of the two-key advisory locks of ingest: apart from every single-key lock. */
 const INGEST_LOCK_SPACE = 0x1f1e;
 
+/**
+ * The lock bucket of the client ID `column`. Rows kept per bucket
+ * (label_count) are written only by transactions holding that bucket.
+ */
+export const lockBucketSql = (column: string): string =>
+  `(hashtextextended(${column}, 0) & ${INGEST_LOCK_BUCKETS - 1})::smallint`;
+
 /** Serialises batches that share a client bucket, in one global order so they cannot deadlock. */
 export const LOCK_CLIENTS_SQL = `
 SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b)
-  FROM (SELECT DISTINCT (hashtextextended(c, 0) & ${INGEST_LOCK_BUCKETS - 1})::int AS b
+  FROM (SELECT DISTINCT ${lockBucketSql("c")}::int AS b
           FROM unnest($1::text[]) AS c ORDER BY 1) AS buckets`;
 
 /**

@@ -8,6 +8,8 @@ import { db } from "../db/client";
 import { LABELS_CHANGED_SQL } from "../alerts/evaluate-sql";
 import { sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
+import { LOCK_BATCH_SQL } from "../ingest/store-sql";
+import { labelCountShiftSql } from "./counts-sql";
 
 /** The labels of one client ID ({} when it has none: labels may exist before any event). */
 export async function getLabels(clientId: string): Promise<Labels> {
@@ -56,12 +58,17 @@ export async function replaceLabels(byClient: ReadonlyMap<string, Labels>): Prom
     }
   }
   return inTransaction(db().pool, async (client) => {
+    // The clients' ingest buckets: no batch changes their state between the
+    // label counters taken away and put back (lib/labels/counts-sql.ts).
+    await client.query(LOCK_BATCH_SQL, [clientIds]);
+    await run(client, labelCountShiftSql(clientIds, -1));
     await run(client, sql`DELETE FROM client_label WHERE client_id = ANY(${clientIds}::text[])`);
     await run(
       client,
       sql`INSERT INTO client_label (client_id, key, value)
           SELECT * FROM unnest(${ids}::text[], ${keys}::text[], ${values}::text[])`,
     );
+    await run(client, labelCountShiftSql(clientIds, 1));
     await client.query(LABELS_CHANGED_SQL);
     return ids.length;
   });

@@ -13,6 +13,9 @@ import { db } from "../db/client";
 import { sql } from "../db/sql";
 import type { PresenceConfig } from "../presence/types";
 import type { Counts } from "../clients/schemas";
+import type { LabelFilter } from "../../contract/labels";
+import { labelFilterSql } from "../labels/filter-sql";
+import { labelTotalsSql } from "../labels/counts-sql";
 import { rollupLikes } from "./online-rollup";
 
 /** The fleet's counts at `now`, or null when the rollup is not built for this process's globs. */
@@ -33,6 +36,39 @@ export async function countsFromRollup(now: Date, config: PresenceConfig): Promi
                GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
            ${neverSeenCountSql()} AS "neverSeen"
      WHERE EXISTS (SELECT 1 FROM st)`;
+  const { rows } = await db().pool.query<Omit<Counts, "offline">>(q.text, q.values);
+  const row = rows[0];
+  if (row === undefined) return null;
+  return { ...row, offline: row.total - row.online - row.pending };
+}
+
+/**
+ * The counts of the clients carrying one label, at `now`: `total` and
+ * `online` from the label counters (lib/labels/counts-sql.ts), the rest read
+ * live as countsFromRollup does; null when the counters are not kept for
+ * this process's infrastructure globs. lib/labels/counts.test.ts holds it to
+ * countClients' scan.
+ */
+export async function countsFromLabelCounters(
+  label: LabelFilter,
+  now: Date,
+  config: PresenceConfig,
+): Promise<Counts | null> {
+  const member = (column: string) =>
+    sql`${fleetMemberSql(sql.raw(column))} AND ${labelFilterSql(sql.raw(column), [label])}`;
+  const q = sql`
+    WITH t AS (${labelTotalsSql(label.key, label.value, rollupLikes())})
+    SELECT t.total, t.online,
+           (SELECT count(*)::int FROM client_state cs
+             WHERE ${pendingBoundSql(now, config)} AND ${member("cs.client_id")}
+               AND ${statusSql(now, config)} = 'pending') AS pending,
+           (SELECT count(*)::int FROM (
+              SELECT c.client_id FROM connection c
+               WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
+                 AND ${member("c.client_id")}
+               GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
+           ${neverSeenCountSql({ label: [label] })} AS "neverSeen"
+      FROM t`;
   const { rows } = await db().pool.query<Omit<Counts, "offline">>(q.text, q.values);
   const row = rows[0];
   if (row === undefined) return null;

@@ -9,6 +9,7 @@ import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
+import { REBUILD_LABEL_COUNTS_SQL } from "../labels/counts-sql";
 import { REBUILD_SQL, RECOUNT_CLIENTS_SQL, ROLLUP_LOCK } from "./online-rollup-sql";
 
 /** The infrastructure globs of this process, as the rollup stores them. */
@@ -39,6 +40,7 @@ export async function rebuildOnlineRollup(
       }
     }
     await client.query("DELETE FROM online_minute");
+    await client.query("DELETE FROM label_count");
     const state = sql`
       INSERT INTO online_rollup_state (id, infrastructure_likes, built_at)
       VALUES (1, ${likes}::text[], now())
@@ -47,6 +49,7 @@ export async function rebuildOnlineRollup(
     await client.query(state.text, state.values);
     await client.query(REBUILD_SQL.text, REBUILD_SQL.values);
     await client.query(RECOUNT_CLIENTS_SQL.text, RECOUNT_CLIENTS_SQL.values);
+    await client.query(REBUILD_LABEL_COUNTS_SQL.text, REBUILD_LABEL_COUNTS_SQL.values);
     return true;
   });
 }

@@ -21,6 +21,7 @@ export const DATA_TABLES = [
   // connections, the chart reads the connection table until it is rebuilt.
   "online_minute",
   "online_rollup_state",
+  "label_count",
 ] as const;
 
 /** Empties every data table (not the migrations record). */
