@@ -245,8 +245,9 @@ export function recoveryHorizon(startedAt: number, config: IncidentConfig): numb
 }
 
 /**
- * Step 2: the incident of one burst. `reconnectAt(point)` is the start of
- * the client's next connection after the dropped one (null if none); it
+ * Step 2: the incident of one burst. `reconnectAt(point, index)` is the
+ * start of the client's next connection after the dropped one (null if
+ * none), `index` the point's position in burst.points; it
  * counts when it falls within the recovery horizon. The incident closes once
  * the burst is over and either more than half of its clients are back or
  * maxOpen has passed since its start; it is open at `now` until then, and
@@ -256,11 +257,11 @@ export function closeIncident(
   burst: Burst,
   config: IncidentConfig,
   now: number,
-  reconnectAt: (point: DisconnectPoint) => number | null,
+  reconnectAt: (point: DisconnectPoint, index: number) => number | null,
 ): DetectedIncident {
   const horizon = recoveryHorizon(burst.startedAt, config);
-  const clients = burst.points.map((p) => {
-    const at = reconnectAt(p);
+  const clients = burst.points.map((p, i) => {
+    const at = reconnectAt(p, i);
     return { ...p, reconnectedAt: at !== null && at <= horizon ? at : null };
   });
   const backTimes = clients
