@@ -170,7 +170,7 @@ export async function runIncidentDetection(
         const back = await loadReconnects(db, b.points, batchRows);
         incidents.push(closeIncident(b, config, now, (_, i) => reconnectedAt(back, i)));
       }
-      const changed = await persistIncidents(db, incidents, from, now);
+      const changed = await persistIncidents(db, incidents, from, now, batchRows);
       if (changed.length > 0) {
         await db.query("SELECT pg_notify($1, $2)", [
           INCIDENTS_CHANNEL,
