@@ -166,7 +166,8 @@ export async function runIncidentDetection(
     if (start !== null) {
       const { from, disconnects, bursts } = await burstsFrom(db, start, config, batchRows);
       const incidents: DetectedIncident[] = [];
-      for (const b of bursts) {
+      // Taken out one by one: a burst's points are garbage once its incident holds copies.
+      for (let b = bursts.shift(); b !== undefined; b = bursts.shift()) {
         const back = await loadReconnects(db, b.points, batchRows);
         incidents.push(closeIncident(b, config, now, (_, i) => reconnectedAt(back, i)));
       }
