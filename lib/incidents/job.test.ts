@@ -163,6 +163,30 @@ describe("incident IDs", () => {
   });
 });
 
+describe("retraction", () => {
+  const now = T0 + 3 * 3_600_000;
+
+  it("an incident that late events undo is retracted, its clients deleted", async () => {
+    const config = { ...DEFAULT_INCIDENT_CONFIG, minShare: 0.4 };
+    await send(range(0, 50).map((i) => connected(dev(i), T0, 1)));
+    await send(drops(range(0, 25), T0 + 30 * MINUTE));
+    await detect(config, now);
+    const [only] = await storedIncidents();
+    expect(only?.incident.clients).toHaveLength(25);
+    // Twenty more clients were online all along: 25 of 70 is under 40 %.
+    await send(range(50, 70).map((i) => connected(dev(i), T0, 1)));
+    expect((await detect(config, now)).changed).toEqual([only?.id]);
+    expect(await storedIncidents()).toEqual([]);
+    const row = await db().pool.query(
+      `SELECT retracted_at, merged_into, (SELECT count(*)::int FROM incident_client
+         WHERE incident_id = $1) AS clients FROM incident WHERE id = $1`,
+      [only?.id],
+    );
+    expect(row.rows[0]).toMatchObject({ merged_into: null, clients: 0 });
+    expect(row.rows[0]?.retracted_at).not.toBeNull();
+  });
+});
+
 describe("batched loads and writes", () => {
   const config = DEFAULT_INCIDENT_CONFIG;
   const now = T0 + 3 * 3_600_000;

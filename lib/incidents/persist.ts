@@ -171,9 +171,13 @@ export async function persistIncidents(
   batchRows = BATCH_ROWS,
 ): Promise<string[]> {
   const stored = await loadHeaders(db, from);
-  await stageClients(db, detected, batchRows);
+  // Most runs on a live fleet detect nothing: they need no staging.
+  const staged = detected.length > 0;
+  if (staged) await stageClients(db, detected, batchRows);
   const ids = stored.map((s) => s.id);
-  const o = await overlap(db, ids);
+  const o: Overlap = staged
+    ? await overlap(db, ids)
+    : { shared: new Map(), same: new Map(), stored: new Map() };
   const { assigned, taken } = assignIds(detected, stored, o.shared);
 
   const changed: string[] = [];
@@ -199,7 +203,7 @@ export async function persistIncidents(
     );
     await db.query(`DELETE FROM incident_client WHERE incident_id = $1`, [s.id]);
   }
-  await db.query(`TRUNCATE incident_client_new`);
+  if (staged) await db.query(`TRUNCATE incident_client_new`);
   return changed;
 }
 
