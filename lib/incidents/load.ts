@@ -42,7 +42,27 @@ function sharer(limit: number) {
   };
 }
 
-type PointArray = [string, string, string, Date, Date, string | null, string | null, string | null];
+/**
+ * Timestamps cross the wire as epoch milliseconds (float8), not as Dates:
+ * pg's Date parsing and formatting leave several short-lived strings and
+ * objects per value, a storm's worth of garbage on every run. The columns
+ * are timestamptz(3), so the milliseconds are exact both ways.
+ */
+// date_part is float8 (extract is numeric, slower): the rounding makes the
+// milliseconds exact again.
+export const msOf = (column: string) => `round(date_part('epoch', ${column}) * 1000)`;
+export const tsOf = (ms: string) => `('epoch'::timestamptz + ${ms} * interval '1 millisecond')`;
+
+type PointArray = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  string | null,
+  string | null,
+];
 
 /**
  * Every real disconnect at or after `from`: a range scan of the
@@ -56,7 +76,8 @@ export async function loadDisconnects(
 ): Promise<DisconnectPoint[]> {
   const cursor = db.query(
     new Cursor<PointArray>(
-      `SELECT client_id, session_identifier, version_number, conn_time, disconnected_at,
+      `SELECT client_id, session_identifier, version_number, ${msOf("conn_time")},
+              ${msOf("disconnected_at")},
               disconnect_reason, principal_identifier, ip_address
          FROM connection WHERE disconnected_at >= $1`,
       [new Date(from)],
@@ -76,8 +97,8 @@ export async function loadDisconnects(
         clientId: r[0],
         sessionIdentifier: r[1],
         versionNumber: Number(r[2]),
-        connTime: r[3].getTime(),
-        disconnectedAt: r[4].getTime(),
+        connTime: r[3],
+        disconnectedAt: r[4],
         reason: reason(r[5]),
         principalIdentifier: principal(r[6]),
         ipAddress: r[7],
@@ -150,14 +171,15 @@ export async function loadOnlineBefore(
 }
 
 const RECONNECT_SQL = `
-SELECT p.i, (SELECT n.connected_at FROM connection n
+SELECT p.i, (SELECT ${msOf("n.connected_at")} FROM connection n
               WHERE n.client_id = p.client_id COLLATE "C" AND n.connected_at IS NOT NULL
                 AND n.conn_time >= p.conn_time
                 AND (n.conn_time, n.version_number, n.session_identifier)
                   > (p.conn_time, p.version_number, p.session_identifier COLLATE "C")
               ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1) AS at
-  FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[])
-       WITH ORDINALITY AS p(client_id, conn_time, version_number, session_identifier, i)`;
+  FROM (SELECT client_id, ${tsOf("conn_ms")} AS conn_time, version_number, session_identifier, i
+          FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::text[])
+               WITH ORDINALITY AS u(client_id, conn_ms, version_number, session_identifier, i)) p`;
 
 /**
  * Each point's reconnection: the first later connection (timeline order)
@@ -174,17 +196,17 @@ export async function loadReconnects(
   const out = new Float64Array(points.length).fill(NaN);
   for (let start = 0; start < points.length; start += batchRows) {
     const batch = points.slice(start, start + batchRows);
-    const { rows } = await db.query<[string, Date | null]>({
+    const { rows } = await db.query<[string, number | null]>({
       text: RECONNECT_SQL,
       values: [
         batch.map((p) => p.clientId),
-        batch.map((p) => new Date(p.connTime)),
+        batch.map((p) => p.connTime),
         batch.map((p) => p.versionNumber),
         batch.map((p) => p.sessionIdentifier),
       ],
       rowMode: "array",
     });
-    for (const [i, at] of rows) if (at !== null) out[start + Number(i) - 1] = at.getTime();
+    for (const [i, at] of rows) if (at !== null) out[start + Number(i) - 1] = at;
   }
   return out;
 }

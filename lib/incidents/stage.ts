@@ -4,6 +4,7 @@
 import "server-only";
 import type pg from "pg";
 import type { DetectedIncident } from "./detect";
+import { tsOf } from "./load";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
@@ -28,7 +29,7 @@ export const SAME_ROW = `(s.session_identifier, s.version_number, s.conn_time, s
   IS NOT DISTINCT FROM (n.session_identifier, n.version_number, n.conn_time, n.disconnected_at,
   n.disconnect_reason, n.principal_identifier, n.ip_address, n.reconnected_at)`;
 
-/** Fills incident_client_new with `detected`'s clients, batchRows per statement. */
+/** Fills incident_client_new with `detected`'s clients, batchRows per statement, times in ms (tsOf). */
 export async function stageClients(
   db: Queryable,
   detected: readonly DetectedIncident[],
@@ -42,19 +43,20 @@ export async function stageClients(
       const c = incident.clients.slice(start, start + batchRows);
       await db.query(
         `INSERT INTO incident_client_new
-         SELECT $1::int, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
-           $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
+         SELECT $1::int, c, s, v, ${tsOf("ct")}, ${tsOf("dt")}, r, p, ip, ${tsOf("rt")}
+           FROM unnest($2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[],
+             $7::text[], $8::text[], $9::text[], $10::float8[]) AS u(c, s, v, ct, dt, r, p, ip, rt)`,
         [
           k,
           c.map((x) => x.clientId),
           c.map((x) => x.sessionIdentifier),
           c.map((x) => x.versionNumber),
-          c.map((x) => new Date(x.connTime)),
-          c.map((x) => new Date(x.disconnectedAt)),
+          c.map((x) => x.connTime),
+          c.map((x) => x.disconnectedAt),
           c.map((x) => x.reason),
           c.map((x) => x.principalIdentifier),
           c.map((x) => x.ipAddress),
-          c.map((x) => (x.reconnectedAt === null ? null : new Date(x.reconnectedAt))),
+          c.map((x) => x.reconnectedAt),
         ],
       );
     }
