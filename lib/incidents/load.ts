@@ -46,10 +46,9 @@ function sharer(limit: number) {
  * Timestamps cross the wire as epoch milliseconds (float8), not as Dates:
  * pg's Date parsing and formatting leave several short-lived strings and
  * objects per value, a storm's worth of garbage on every run. The columns
- * are timestamptz(3), so the milliseconds are exact both ways.
+ * are timestamptz(3), so the milliseconds are exact both ways; date_part
+ * is float8 (extract's numeric is slower), and rounding makes it exact.
  */
-// date_part is float8 (extract is numeric, slower): the rounding makes the
-// milliseconds exact again.
 export const msOf = (column: string) => `round(date_part('epoch', ${column}) * 1000)`;
 export const tsOf = (ms: string) => `('epoch'::timestamptz + ${ms} * interval '1 millisecond')`;
 

@@ -29,7 +29,7 @@ export const SAME_ROW = `(s.session_identifier, s.version_number, s.conn_time, s
   IS NOT DISTINCT FROM (n.session_identifier, n.version_number, n.conn_time, n.disconnected_at,
   n.disconnect_reason, n.principal_identifier, n.ip_address, n.reconnected_at)`;
 
-/** Fills incident_client_new with `detected`'s clients, batchRows per statement, times in ms (tsOf). */
+/** Fills incident_client_new with `detected`'s clients, batchRows per statement. */
 export async function stageClients(
   db: Queryable,
   detected: readonly DetectedIncident[],
