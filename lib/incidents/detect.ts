@@ -245,8 +245,9 @@ export function recoveryHorizon(startedAt: number, config: IncidentConfig): numb
 }
 
 /**
- * Step 2: the incident of one burst. `reconnectAt(point)` is the start of
- * the client's next connection after the dropped one (null if none); it
+ * Step 2: the incident of one burst. `reconnectAt(point, index)` is the
+ * start of the client's next connection after the dropped one (null if
+ * none), `index` the point's position in burst.points; it
  * counts when it falls within the recovery horizon. The incident closes once
  * the burst is over and either more than half of its clients are back or
  * maxOpen has passed since its start; it is open at `now` until then, and
@@ -256,12 +257,25 @@ export function closeIncident(
   burst: Burst,
   config: IncidentConfig,
   now: number,
-  reconnectAt: (point: DisconnectPoint) => number | null,
+  reconnectAt: (point: DisconnectPoint, index: number) => number | null,
 ): DetectedIncident {
   const horizon = recoveryHorizon(burst.startedAt, config);
-  const clients = burst.points.map((p) => {
-    const at = reconnectAt(p);
-    return { ...p, reconnectedAt: at !== null && at <= horizon ? at : null };
+  const clients = burst.points.map((p, i): IncidentClient => {
+    const at = reconnectAt(p, i);
+    // Spelled out, not { ...p }: V8's spread copy of a point takes about
+    // three times the memory of a literal (some 490 against 140 bytes), and
+    // a storm's incident holds a million of them.
+    return {
+      clientId: p.clientId,
+      sessionIdentifier: p.sessionIdentifier,
+      versionNumber: p.versionNumber,
+      connTime: p.connTime,
+      disconnectedAt: p.disconnectedAt,
+      reason: p.reason,
+      principalIdentifier: p.principalIdentifier,
+      ipAddress: p.ipAddress,
+      reconnectedAt: at !== null && at <= horizon ? at : null,
+    };
   });
   const backTimes = clients
     .map((c) => c.reconnectedAt)

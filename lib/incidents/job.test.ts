@@ -18,6 +18,7 @@ import { ingest } from "../ingest/index";
 import { foldEvents } from "../presence/fold";
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from "./config";
 import { runIncidentDetection } from "./job";
+import { BATCH_ROWS } from "./load";
 import { canonical, loadStored } from "./persist";
 import { detectIncidents, inputsFromConnections } from "./reference";
 import { runs } from "@/test/support/runs";
@@ -35,8 +36,13 @@ async function storedIncidents() {
   }
 }
 
-const detect = (config: IncidentConfig, now: number) =>
-  runIncidentDetection(db().pool, { config, now, lookbackMs: Infinity });
+const detect = (config: IncidentConfig, now: number, batchRows?: number) =>
+  runIncidentDetection(db().pool, {
+    config,
+    now,
+    lookbackMs: Infinity,
+    ...(batchRows === undefined ? {} : { batchRows }),
+  });
 
 beforeEach(resetDatabase);
 
@@ -59,9 +65,11 @@ describe("stored incidents = the pure reference on the in-order history", () => 
               maxOpenMs: fc.constantFrom(2 * MINUTE, 60 * MINUTE),
             }),
             nowOffset: fc.integer({ min: -20 * MINUTE, max: 2 * 60 * MINUTE }),
+            // Batches of a row or a few split every load and write of the job.
+            batchRows: fc.constantFrom(1, 3, BATCH_ROWS),
           }),
         ),
-        async ({ events, delivery, sizes, detectAfter, config, nowOffset }) => {
+        async ({ events, delivery, sizes, detectAfter, config, nowOffset, batchRows }) => {
           await resetDatabase();
           const now = latestTimestamp(events) + nowOffset;
           for (let i = 0, k = 0; i < delivery.length; k += 1) {
@@ -69,10 +77,10 @@ describe("stored incidents = the pure reference on the in-order history", () => 
             const batch = delivery.slice(i, i + size).map(eventEnvelope);
             const result = await ingest(JSON.stringify(batch), new Date(now));
             expect(result.rejected).toEqual([]);
-            if (detectAfter[k % detectAfter.length]) await detect(config, now);
+            if (detectAfter[k % detectAfter.length]) await detect(config, now, batchRows);
             i += size;
           }
-          await detect(config, now);
+          await detect(config, now, batchRows);
           const histories = foldEvents(receivedInOrder(events, now));
           const expected = detectIncidents(
             inputsFromConnections(
@@ -152,5 +160,65 @@ describe("incident IDs", () => {
       two[1]?.id,
     ]);
     expect(merged.rows[0]?.merged_into).toBe(two[0]?.id);
+  });
+});
+
+describe("retraction", () => {
+  const now = T0 + 3 * 3_600_000;
+
+  it("an incident that late events undo is retracted, its clients deleted", async () => {
+    const config = { ...DEFAULT_INCIDENT_CONFIG, minShare: 0.4 };
+    await send(range(0, 50).map((i) => connected(dev(i), T0, 1)));
+    await send(drops(range(0, 25), T0 + 30 * MINUTE));
+    await detect(config, now);
+    const [only] = await storedIncidents();
+    expect(only?.incident.clients).toHaveLength(25);
+    // Twenty more clients were online all along: 25 of 70 is under 40 %.
+    await send(range(50, 70).map((i) => connected(dev(i), T0, 1)));
+    expect((await detect(config, now)).changed).toEqual([only?.id]);
+    expect(await storedIncidents()).toEqual([]);
+    const row = await db().pool.query(
+      `SELECT retracted_at, merged_into, (SELECT count(*)::int FROM incident_client
+         WHERE incident_id = $1) AS clients FROM incident WHERE id = $1`,
+      [only?.id],
+    );
+    expect(row.rows[0]).toMatchObject({ merged_into: null, clients: 0 });
+    expect(row.rows[0]?.retracted_at).not.toBeNull();
+  });
+});
+
+describe("batched loads and writes", () => {
+  const config = DEFAULT_INCIDENT_CONFIG;
+  const now = T0 + 3 * 3_600_000;
+  const canonicals = async () => (await storedIncidents()).map((s) => canonical(s.incident));
+  /** The incidents a first run finds, with nothing stored before. */
+  async function fromScratch(batchRows: number) {
+    await db().pool.query(`TRUNCATE incident CASCADE; DELETE FROM incident_detector`);
+    await detect(config, now, batchRows);
+    return canonicals();
+  }
+  const back = (ids: number[]) =>
+    ids.map((i) => connected(dev(i), T0 + 30 * MINUTE + i * 100 + 20 * SECOND, 2));
+
+  it("batches of 7 rows store what one batch does, and reruns write the same rows", async () => {
+    // 300 clients drop (each batch of the job holds 7 of them); half are back.
+    await send(range(0, 300).map((i) => connected(dev(i), T0, 1)));
+    await send(range(0, 300).map((i) => disconnected(dev(i), T0 + 30 * MINUTE + i * 100, 1)));
+    await send(back(range(0, 150)));
+    const whole = await fromScratch(BATCH_ROWS);
+    expect(whole).toHaveLength(1);
+    expect(await fromScratch(7)).toEqual(whole);
+    const [first] = await storedIncidents();
+    expect(first?.incident.reconnectedClients).toBe(150);
+    expect((await detect(config, now, 7)).changed).toEqual([]);
+
+    // The other half come back: the same incident, every row rewritten where it changed.
+    await send(back(range(150, 300)));
+    expect((await detect(config, now, 7)).changed).toEqual([first?.id]);
+    const [after] = await storedIncidents();
+    expect(after?.id).toBe(first?.id);
+    expect(after?.incident.reconnectedClients).toBe(300);
+    const rerun = await canonicals();
+    expect(await fromScratch(BATCH_ROWS)).toEqual(rerun);
   });
 });

@@ -9,9 +9,16 @@ import {
   closeIncident,
   findBursts,
   type Burst,
-  type DisconnectPoint,
+  type DetectedIncident,
 } from "./detect";
-import { anyDisconnectBetween, loadDisconnects, loadOnlineBefore, loadReconnects } from "./load";
+import {
+  anyDisconnectBetween,
+  BATCH_ROWS,
+  loadDisconnects,
+  loadOnlineBefore,
+  loadReconnects,
+  reconnectedAt,
+} from "./load";
 import { persistIncidents } from "./persist";
 
 /** Only one app instance runs detection at a time. */
@@ -25,6 +32,8 @@ export interface DetectionOptions {
   config?: IncidentConfig;
   /** Events whose time is older than this at arrival no longer change incidents (default 7 days). */
   lookbackMs?: number;
+  /** Rows per round trip in the loads and writes that a storm makes big (tests shrink it). */
+  batchRows?: number;
 }
 
 export interface DetectionResult {
@@ -85,15 +94,20 @@ async function regionStart(
   return from;
 }
 
-/** Bursts from `from` on; moves `from` back while a burst may have begun before it. */
+/**
+ * Bursts from `from` on; moves `from` back while a burst may have begun
+ * before it. Returns the number of disconnects, not the points: only the
+ * bursts' points are needed later, and a storm's region holds a million.
+ */
 async function burstsFrom(
   db: pg.PoolClient,
   start: number,
   config: IncidentConfig,
-): Promise<{ from: number; disconnects: DisconnectPoint[]; bursts: Burst[] }> {
+  batchRows: number,
+): Promise<{ from: number; disconnects: number; bursts: Burst[] }> {
   let from = start;
   for (let step = config.windowMs; ; step *= 2) {
-    const disconnects = await loadDisconnects(db, from);
+    const disconnects = await loadDisconnects(db, from, batchRows);
     const online = await loadOnlineBefore(db, candidateStarts(disconnects, config));
     const bursts = findBursts(disconnects, config, (t) => online.get(t) ?? 0);
     const first = bursts[0];
@@ -104,7 +118,7 @@ async function burstsFrom(
       first.chainStartAt >= from + config.windowMs ||
       !(await anyDisconnectBetween(db, from - config.windowMs, from))
     ) {
-      return { from, disconnects, bursts };
+      return { from, disconnects: disconnects.length, bursts };
     }
     from -= step;
   }
@@ -121,6 +135,7 @@ export async function runIncidentDetection(
   const now = options.now ?? Date.now();
   const config = options.config ?? incidentConfig();
   const floor = now - (options.lookbackMs ?? 7 * 24 * 3_600_000);
+  const batchRows = options.batchRows ?? BATCH_ROWS;
   const db = await pool.connect();
   const onError = () => {};
   db.on("error", onError);
@@ -149,15 +164,14 @@ export async function runIncidentDetection(
       changed: [],
     };
     if (start !== null) {
-      const { from, disconnects, bursts } = await burstsFrom(db, start, config);
-      const reconnects = await loadReconnects(
-        db,
-        bursts.flatMap((b) => b.points),
-      );
-      const incidents = bursts.map((b) =>
-        closeIncident(b, config, now, (p) => reconnects.get(p) ?? null),
-      );
-      const changed = await persistIncidents(db, incidents, from, now);
+      const { from, disconnects, bursts } = await burstsFrom(db, start, config, batchRows);
+      const incidents: DetectedIncident[] = [];
+      // Taken out one by one: a burst's points are garbage once its incident holds copies.
+      for (let b = bursts.shift(); b !== undefined; b = bursts.shift()) {
+        const back = await loadReconnects(db, b.points, batchRows);
+        incidents.push(closeIncident(b, config, now, (_, i) => reconnectedAt(back, i)));
+      }
+      const changed = await persistIncidents(db, incidents, from, now, batchRows);
       if (changed.length > 0) {
         await db.query("SELECT pg_notify($1, $2)", [
           INCIDENTS_CHANNEL,
@@ -167,7 +181,7 @@ export async function runIncidentDetection(
       result = {
         skipped: false,
         from,
-        disconnects: disconnects.length,
+        disconnects,
         incidents: incidents.length,
         changed,
       };

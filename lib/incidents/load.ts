@@ -3,6 +3,7 @@
 // them to it.
 import "server-only";
 import type pg from "pg";
+import Cursor from "pg-cursor";
 import type { DisconnectPoint } from "./detect";
 import { CURRENT_JOIN_SQL, INFERRED_END_SQL } from "../clients/inferred-end";
 
@@ -20,15 +21,89 @@ export interface PointRow {
   ip_address: string | null;
 }
 
-/** Every real disconnect at or after `from`: a range scan of the disconnected_at index. */
-export async function loadDisconnects(db: Queryable, from: number): Promise<DisconnectPoint[]> {
-  const { rows } = await db.query<PointRow>(
-    `SELECT client_id, session_identifier, version_number, conn_time, disconnected_at,
-            disconnect_reason, principal_identifier, ip_address
-       FROM connection WHERE disconnected_at >= $1`,
-    [new Date(from)],
+/** Rows per round trip when a load or a write is split up (tests shrink it). */
+export const BATCH_ROWS = 20_000;
+
+/**
+ * Distinct principals kept for sharing: a fleet may give each device its
+ * own, and then sharing would only grow a map as big as the points.
+ */
+const SHARED_PRINCIPALS = 10_000;
+
+/** One copy of each repeated string: a storm's million points carry a handful of reasons. */
+function sharer(limit: number) {
+  const seen = new Map<string, string>();
+  return (s: string | null): string | null => {
+    if (s === null) return null;
+    const kept = seen.get(s);
+    if (kept !== undefined) return kept;
+    if (seen.size < limit) seen.set(s, s);
+    return s;
+  };
+}
+
+/**
+ * Timestamps cross the wire as epoch milliseconds (float8), not as Dates:
+ * pg's Date parsing and formatting leave several short-lived strings and
+ * objects per value, a storm's worth of garbage on every run. The columns
+ * are timestamptz(3), so the milliseconds are exact both ways; date_part
+ * is float8 (extract's numeric is slower), and rounding makes it exact.
+ */
+export const msOf = (column: string) => `round(date_part('epoch', ${column}) * 1000)`;
+export const tsOf = (ms: string) => `('epoch'::timestamptz + ${ms} * interval '1 millisecond')`;
+
+type PointArray = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  string | null,
+  string | null,
+];
+
+/**
+ * Every real disconnect at or after `from`: a range scan of the
+ * disconnected_at index, read through a cursor so that only one batch of
+ * pg rows is alive next to the points built from them.
+ */
+export async function loadDisconnects(
+  db: Queryable,
+  from: number,
+  batchRows = BATCH_ROWS,
+): Promise<DisconnectPoint[]> {
+  const cursor = db.query(
+    new Cursor<PointArray>(
+      `SELECT client_id, session_identifier, version_number, ${msOf("conn_time")},
+              ${msOf("disconnected_at")},
+              disconnect_reason, principal_identifier, ip_address
+         FROM connection WHERE disconnected_at >= $1`,
+      [new Date(from)],
+      { rowMode: "array" },
+    ),
   );
-  return rows.map(pointFromRow);
+  const reason = sharer(Infinity);
+  const principal = sharer(SHARED_PRINCIPALS);
+  const points: DisconnectPoint[] = [];
+  // No close(): the loop ends on the empty read after the portal completes,
+  // and a failed read has already synced the connection.
+  for (;;) {
+    const rows = await cursor.read(batchRows);
+    if (rows.length === 0) return points;
+    for (const r of rows) {
+      points.push({
+        clientId: r[0],
+        sessionIdentifier: r[1],
+        versionNumber: Number(r[2]),
+        connTime: r[3],
+        disconnectedAt: r[4],
+        reason: reason(r[5]),
+        principalIdentifier: principal(r[6]),
+        ipAddress: r[7],
+      });
+    }
+  }
 }
 
 /** Whether any disconnect lies in [from, to): a burst cannot reach back past a quiet window. */
@@ -94,33 +169,51 @@ export async function loadOnlineBefore(
   return out;
 }
 
-/** Each point's reconnection: the first later connection (timeline order) that has a connect. */
+const RECONNECT_SQL = `
+SELECT p.i, (SELECT ${msOf("n.connected_at")} FROM connection n
+              WHERE n.client_id = p.client_id COLLATE "C" AND n.connected_at IS NOT NULL
+                AND n.conn_time >= p.conn_time
+                AND (n.conn_time, n.version_number, n.session_identifier)
+                  > (p.conn_time, p.version_number, p.session_identifier COLLATE "C")
+              ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1) AS at
+  FROM (SELECT client_id, ${tsOf("conn_ms")} AS conn_time, version_number, session_identifier, i
+          FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::text[])
+               WITH ORDINALITY AS u(client_id, conn_ms, version_number, session_identifier, i)) p`;
+
+/**
+ * Each point's reconnection: the first later connection (timeline order)
+ * that has a connect, in ms by the point's position (NaN: none; read it with
+ * reconnectedAt). Asked in batches: one query for a storm's million points
+ * would hold four million-entry parameter arrays and a million result rows
+ * at once.
+ */
 export async function loadReconnects(
   db: Queryable,
   points: readonly DisconnectPoint[],
-): Promise<Map<DisconnectPoint, number | null>> {
-  const out = new Map<DisconnectPoint, number | null>();
-  if (points.length === 0) return out;
-  const { rows } = await db.query<{ i: string; at: Date | null }>(
-    `SELECT p.i, (SELECT n.connected_at FROM connection n
-                   WHERE n.client_id = p.client_id COLLATE "C" AND n.connected_at IS NOT NULL
-                     AND n.conn_time >= p.conn_time
-                     AND (n.conn_time, n.version_number, n.session_identifier)
-                       > (p.conn_time, p.version_number, p.session_identifier COLLATE "C")
-                   ORDER BY n.conn_time, n.version_number, n.session_identifier LIMIT 1) AS at
-       FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[])
-            WITH ORDINALITY AS p(client_id, conn_time, version_number, session_identifier, i)`,
-    [
-      points.map((p) => p.clientId),
-      points.map((p) => new Date(p.connTime)),
-      points.map((p) => p.versionNumber),
-      points.map((p) => p.sessionIdentifier),
-    ],
-  );
-  for (const r of rows) {
-    out.set(points[Number(r.i) - 1] as DisconnectPoint, r.at === null ? null : r.at.getTime());
+  batchRows = BATCH_ROWS,
+): Promise<Float64Array> {
+  const out = new Float64Array(points.length).fill(NaN);
+  for (let start = 0; start < points.length; start += batchRows) {
+    const batch = points.slice(start, start + batchRows);
+    const { rows } = await db.query<[string, number | null]>({
+      text: RECONNECT_SQL,
+      values: [
+        batch.map((p) => p.clientId),
+        batch.map((p) => p.connTime),
+        batch.map((p) => p.versionNumber),
+        batch.map((p) => p.sessionIdentifier),
+      ],
+      rowMode: "array",
+    });
+    for (const [i, at] of rows) if (at !== null) out[start + Number(i) - 1] = at;
   }
   return out;
+}
+
+/** A loadReconnects answer for the point at `index`. */
+export function reconnectedAt(reconnects: Float64Array, index: number): number | null {
+  const at = reconnects[index] as number;
+  return Number.isNaN(at) ? null : at;
 }
 
 export function pointFromRow(r: PointRow): DisconnectPoint {

@@ -4,12 +4,19 @@
 // with; a stored one left without a match is merged into the incident that
 // took most of its clients, or retracted. Rows are never deleted, so an ID an
 // alert has sent out keeps resolving.
+//
+// The stored clients never come into JS: a storm's incident holds a million
+// of them and changes on every run while they reconnect. The detected ones
+// are staged in a temporary table, and the database counts the clients each
+// pair of detected and stored incidents share, tells kept rows from changed
+// ones and writes only the difference.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { compareStrings } from "../presence/connections";
 import type { DetectedIncident, IncidentClient } from "./detect";
-import { pointFromRow, type PointRow } from "./load";
+import { BATCH_ROWS, pointFromRow, type PointRow } from "./load";
+import { overlap, SAME_ROW, stageClients, type Overlap } from "./stage";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
@@ -35,11 +42,10 @@ export function clientFromRow(r: ClientRow): IncidentClient {
   return { ...pointFromRow(r), reconnectedAt: ms(r.reconnected_at) };
 }
 
-/** What a rerun compares: everything detected, in one canonical text. */
-export function canonical(i: DetectedIncident): string {
+/** The summary fields and reasons: with the clients, what a rerun compares. */
+function headerFields(i: Omit<DetectedIncident, "clients">): unknown[] {
   const reasons = Object.entries(i.reasons).sort(([a], [b]) => compareStrings(a, b));
-  const clients = [...i.clients].sort((a, b) => compareStrings(a.clientId, b.clientId));
-  return JSON.stringify([
+  return [
     i.startedAt,
     i.endedAt,
     i.closesAt,
@@ -47,15 +53,24 @@ export function canonical(i: DetectedIncident): string {
     i.burstEndAt,
     i.reconnectedClients,
     reasons,
-    clients,
-  ]);
+  ];
 }
 
-/** The stored live incidents that start at or after `from`, as the detector would return them. */
-export async function loadStored(
+const header = (i: Omit<DetectedIncident, "clients">) => JSON.stringify(headerFields(i));
+
+/** What a rerun compares: everything detected, in one canonical text. */
+export function canonical(i: DetectedIncident): string {
+  const clients = [...i.clients].sort((a, b) => compareStrings(a.clientId, b.clientId));
+  return JSON.stringify([...headerFields(i), clients]);
+}
+
+type StoredIncident = Omit<DetectedIncident, "clients">;
+
+/** The stored live incidents that start at or after `from`, without their clients. */
+async function loadHeaders(
   db: Queryable,
   from: number,
-): Promise<Array<{ id: string; incident: DetectedIncident }>> {
+): Promise<Array<{ id: string; incident: StoredIncident }>> {
   const { rows } = await db.query<StoredRow>(
     `SELECT id, started_at, ended_at, closes_at, last_hot_at, burst_end_at, reconnected_clients, reasons
        FROM incident
@@ -63,16 +78,6 @@ export async function loadStored(
       ORDER BY created_at, started_at, id`,
     [new Date(from)],
   );
-  const clients = await db.query<ClientRow>(
-    `SELECT * FROM incident_client WHERE incident_id = ANY($1::uuid[]) ORDER BY client_id`,
-    [rows.map((r) => r.id)],
-  );
-  const byIncident = new Map<string, IncidentClient[]>();
-  for (const c of clients.rows) {
-    const list = byIncident.get(c.incident_id) ?? [];
-    list.push(clientFromRow(c));
-    byIncident.set(c.incident_id, list);
-  }
   return rows.map((r) => ({
     id: r.id,
     incident: {
@@ -83,14 +88,74 @@ export async function loadStored(
       burstEndAt: r.burst_end_at.getTime(),
       reconnectedClients: r.reconnected_clients,
       reasons: r.reasons,
-      clients: byIncident.get(r.id) ?? [],
     },
   }));
 }
 
-function sharedClients(a: DetectedIncident, b: DetectedIncident): number {
-  const ids = new Set(a.clients.map((c) => c.clientId));
-  return b.clients.filter((c) => ids.has(c.clientId)).length;
+/** The stored live incidents that start at or after `from`, as the detector would return them. */
+export async function loadStored(
+  db: Queryable,
+  from: number,
+): Promise<Array<{ id: string; incident: DetectedIncident }>> {
+  const headers = await loadHeaders(db, from);
+  const clients = await db.query<ClientRow>(
+    `SELECT * FROM incident_client WHERE incident_id = ANY($1::uuid[]) ORDER BY client_id`,
+    [headers.map((r) => r.id)],
+  );
+  const byIncident = new Map<string, IncidentClient[]>();
+  for (const c of clients.rows) {
+    const list = byIncident.get(c.incident_id) ?? [];
+    list.push(clientFromRow(c));
+    byIncident.set(c.incident_id, list);
+  }
+  return headers.map((h) => ({
+    id: h.id,
+    incident: { ...h.incident, clients: byIncident.get(h.id) ?? [] },
+  }));
+}
+
+interface Assigned {
+  id: string;
+  k: number;
+  incident: DetectedIncident;
+  previous?: StoredIncident;
+}
+
+/**
+ * A detected incident takes the stored one it shares the most clients with;
+ * the oldest first on ties (stored is in creation order): the first ID
+ * handed out survives.
+ */
+function assignIds(
+  detected: readonly DetectedIncident[],
+  stored: ReadonlyArray<{ id: string; incident: StoredIncident }>,
+  shared: Overlap["shared"],
+): { assigned: Assigned[]; taken: Set<string> } {
+  const taken = new Set<string>();
+  const assigned = detected.map((incident, k): Assigned => {
+    let best: { id: string; incident: StoredIncident; shared: number } | undefined;
+    for (const s of stored) {
+      if (taken.has(s.id)) continue;
+      const n = shared.get(k)?.get(s.id) ?? 0;
+      if (n > 0 && (best === undefined || n > best.shared)) best = { ...s, shared: n };
+    }
+    if (best === undefined) return { id: randomUUID(), k, incident };
+    taken.add(best.id);
+    return { id: best.id, k, incident, previous: best.incident };
+  });
+  return { assigned, taken };
+}
+
+/** Whether the stored incident already holds everything detected. */
+function unchanged(a: Assigned, o: Overlap): boolean {
+  if (a.previous === undefined) return false;
+  const n = a.incident.clients.length;
+  // Client IDs are unique on both sides: n identical rows out of n on each side is equality.
+  return (
+    header(a.previous) === header(a.incident) &&
+    o.stored.get(a.id) === n &&
+    (o.same.get(a.k)?.get(a.id) ?? 0) === n
+  );
 }
 
 /**
@@ -103,55 +168,24 @@ export async function persistIncidents(
   detected: readonly DetectedIncident[],
   from: number,
   now: number,
+  batchRows = BATCH_ROWS,
 ): Promise<string[]> {
-  const stored = await loadStored(db, from);
-  const taken = new Set<string>();
-  const assigned: Array<{ id: string; incident: DetectedIncident; previous?: DetectedIncident }> =
-    [];
-  for (const incident of detected) {
-    let best: { id: string; incident: DetectedIncident; shared: number } | undefined;
-    for (const s of stored) {
-      if (taken.has(s.id)) continue;
-      const shared = sharedClients(incident, s.incident);
-      // Oldest first on ties (stored is in creation order): the first ID handed out survives.
-      if (shared > 0 && (best === undefined || shared > best.shared)) best = { ...s, shared };
-    }
-    if (best === undefined) {
-      assigned.push({ id: randomUUID(), incident });
-    } else {
-      taken.add(best.id);
-      assigned.push({ id: best.id, incident, previous: best.incident });
-    }
-  }
+  const stored = await loadHeaders(db, from);
+  // Most runs on a live fleet detect nothing: they need no staging.
+  const staged = detected.length > 0;
+  if (staged) await stageClients(db, detected, batchRows);
+  const ids = stored.map((s) => s.id);
+  const o: Overlap = staged
+    ? await overlap(db, ids)
+    : { shared: new Map(), same: new Map(), stored: new Map() };
+  const { assigned, taken } = assignIds(detected, stored, o.shared);
 
   const changed: string[] = [];
   const at = new Date(now);
-  for (const { id, incident, previous } of assigned) {
-    if (previous !== undefined && canonical(previous) === canonical(incident)) continue;
-    changed.push(id);
-    await db.query(
-      `INSERT INTO incident (id, started_at, ended_at, closes_at, last_hot_at, burst_end_at,
-                             affected_clients, reconnected_clients, reasons, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-       ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
-         closes_at = EXCLUDED.closes_at, last_hot_at = EXCLUDED.last_hot_at,
-         burst_end_at = EXCLUDED.burst_end_at, affected_clients = EXCLUDED.affected_clients,
-         reconnected_clients = EXCLUDED.reconnected_clients, reasons = EXCLUDED.reasons,
-         updated_at = EXCLUDED.updated_at`,
-      [
-        id,
-        new Date(incident.startedAt),
-        incident.endedAt === null ? null : new Date(incident.endedAt),
-        new Date(incident.closesAt),
-        new Date(incident.lastHotAt),
-        new Date(incident.burstEndAt),
-        incident.clients.length,
-        incident.reconnectedClients,
-        JSON.stringify(incident.reasons),
-        at,
-      ],
-    );
-    await writeClients(db, id, incident.clients, previous?.clients ?? []);
+  for (const a of assigned) {
+    if (unchanged(a, o)) continue;
+    changed.push(a.id);
+    await writeIncident(db, a, at);
   }
 
   for (const s of stored) {
@@ -159,8 +193,8 @@ export async function persistIncidents(
     changed.push(s.id);
     let heir: { id: string; shared: number } | undefined;
     for (const a of assigned) {
-      const shared = sharedClients(a.incident, s.incident);
-      if (shared > 0 && (heir === undefined || shared > heir.shared)) heir = { id: a.id, shared };
+      const n = o.shared.get(a.k)?.get(s.id) ?? 0;
+      if (n > 0 && (heir === undefined || n > heir.shared)) heir = { id: a.id, shared: n };
     }
     await db.query(
       `UPDATE incident SET merged_into = $2, retracted_at = CASE WHEN $2::uuid IS NULL THEN $3::timestamptz END,
@@ -169,67 +203,61 @@ export async function persistIncidents(
     );
     await db.query(`DELETE FROM incident_client WHERE incident_id = $1`, [s.id]);
   }
+  if (staged) await db.query(`TRUNCATE incident_client_new`);
   return changed;
 }
 
-/** One stored client row's content, to tell a changed client from a kept one. */
-const rowOf = (c: IncidentClient) =>
-  JSON.stringify([
-    c.sessionIdentifier,
-    c.versionNumber,
-    c.connTime,
-    c.disconnectedAt,
-    c.reason,
-    c.principalIdentifier,
-    c.ipAddress,
-    c.reconnectedAt,
-  ]);
-
 /**
- * Brings an incident's stored clients from `before` to `after`: deletes the
- * ones that left, upserts the new and the changed. A storm's incident changes
- * on every run while its clients reconnect; writing only the difference keeps
- * each run's writes to the clients that changed, not the whole list.
+ * Writes one incident and brings its stored clients to the staged ones:
+ * deletes the ones that left, upserts the new and the changed. A storm's
+ * incident changes on every run while its clients reconnect; writing only
+ * the difference keeps each run's writes to the clients that changed.
  */
-async function writeClients(
-  db: Queryable,
-  id: string,
-  after: readonly IncidentClient[],
-  before: readonly IncidentClient[],
-): Promise<void> {
-  const kept = new Map(before.map((c) => [c.clientId, rowOf(c)]));
-  const staying = new Set(after.map((c) => c.clientId));
-  const gone = before.filter((c) => !staying.has(c.clientId)).map((c) => c.clientId);
-  if (gone.length > 0) {
+async function writeIncident(db: Queryable, { id, k, incident, previous }: Assigned, at: Date) {
+  await db.query(
+    `INSERT INTO incident (id, started_at, ended_at, closes_at, last_hot_at, burst_end_at,
+                           affected_clients, reconnected_clients, reasons, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+     ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+       closes_at = EXCLUDED.closes_at, last_hot_at = EXCLUDED.last_hot_at,
+       burst_end_at = EXCLUDED.burst_end_at, affected_clients = EXCLUDED.affected_clients,
+       reconnected_clients = EXCLUDED.reconnected_clients, reasons = EXCLUDED.reasons,
+       updated_at = EXCLUDED.updated_at`,
+    [
+      id,
+      new Date(incident.startedAt),
+      incident.endedAt === null ? null : new Date(incident.endedAt),
+      new Date(incident.closesAt),
+      new Date(incident.lastHotAt),
+      new Date(incident.burstEndAt),
+      incident.clients.length,
+      incident.reconnectedClients,
+      JSON.stringify(incident.reasons),
+      at,
+    ],
+  );
+  if (previous !== undefined) {
     await db.query(
-      `DELETE FROM incident_client WHERE incident_id = $1 AND client_id = ANY($2::text[])`,
-      [id, gone],
+      `DELETE FROM incident_client s WHERE s.incident_id = $1 AND NOT EXISTS
+       (SELECT 1 FROM incident_client_new n WHERE n.k = $2 AND n.client_id = s.client_id)`,
+      [id, k],
     );
   }
-  const c = after.filter((x) => kept.get(x.clientId) !== rowOf(x));
-  if (c.length === 0) return;
   await db.query(
     `INSERT INTO incident_client (incident_id, client_id, session_identifier, version_number,
        conn_time, disconnected_at, disconnect_reason, principal_identifier, ip_address, reconnected_at)
-     SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
-       $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+     SELECT $1::uuid, n.client_id, n.session_identifier, n.version_number, n.conn_time,
+            n.disconnected_at, n.disconnect_reason, n.principal_identifier, n.ip_address,
+            n.reconnected_at
+       FROM incident_client_new n
+      WHERE n.k = $2 AND NOT EXISTS (SELECT 1 FROM incident_client s
+              WHERE s.incident_id = $1 AND s.client_id = n.client_id AND ${SAME_ROW})
      ON CONFLICT (incident_id, client_id) DO UPDATE SET
        session_identifier = EXCLUDED.session_identifier, version_number = EXCLUDED.version_number,
        conn_time = EXCLUDED.conn_time, disconnected_at = EXCLUDED.disconnected_at,
        disconnect_reason = EXCLUDED.disconnect_reason,
        principal_identifier = EXCLUDED.principal_identifier, ip_address = EXCLUDED.ip_address,
        reconnected_at = EXCLUDED.reconnected_at`,
-    [
-      id,
-      c.map((x) => x.clientId),
-      c.map((x) => x.sessionIdentifier),
-      c.map((x) => x.versionNumber),
-      c.map((x) => new Date(x.connTime)),
-      c.map((x) => new Date(x.disconnectedAt)),
-      c.map((x) => x.reason),
-      c.map((x) => x.principalIdentifier),
-      c.map((x) => x.ipAddress),
-      c.map((x) => (x.reconnectedAt === null ? null : new Date(x.reconnectedAt))),
-    ],
+    [id, k],
   );
 }
