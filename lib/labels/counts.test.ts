@@ -15,6 +15,7 @@ import {
   deliveryArbitrary,
   historyArbitrary,
   latestTimestamp,
+  maybeInfraArbitrary,
   lifecycleEvent,
 } from "../../test/support/presence-arbitraries";
 import { sliceAtCuts } from "../../test/support/batches";
@@ -39,13 +40,7 @@ const labelsArbitrary = fc.record(
 const scenario = historyArbitrary({ maxClients: 5, maxConnectionsPerClient: 5 }).chain((events) => {
   const ids = [...new Set(events.map((e) => e.clientId)), INFRA, "inventory-1"];
   return fc.record({
-    events: fc
-      .boolean()
-      .map((infra) =>
-        events.map((e) =>
-          infra && e.clientId === events[0]?.clientId ? { ...e, clientId: INFRA } : e,
-        ),
-      ),
+    events: maybeInfraArbitrary(events),
     cuts: fc.uniqueArray(fc.nat({ max: 40 }), { maxLength: 4 }),
     // Before batch `at` (past the last: after all of them), these clients get these labels.
     writes: fc.array(

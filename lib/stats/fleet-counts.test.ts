@@ -15,6 +15,7 @@ import {
   deliveryArbitrary,
   historyArbitrary,
   latestTimestamp,
+  maybeInfraArbitrary,
   lifecycleEvent,
 } from "../../test/support/presence-arbitraries";
 import { sliceAtCuts } from "../../test/support/batches";
@@ -29,13 +30,7 @@ const scenario = historyArbitrary({ maxClients: 5, maxConnectionsPerClient: 5 })
   .chain((events) =>
     fc.record({
       // Some clients renamed to an infrastructure client's ID.
-      events: fc
-        .boolean()
-        .map((infra) =>
-          events.map((e) =>
-            infra && e.clientId === events[0]?.clientId ? { ...e, clientId: INFRA } : e,
-          ),
-        ),
+      events: maybeInfraArbitrary(events),
       cuts: fc.uniqueArray(fc.nat({ max: 40 }), { maxLength: 4 }),
       rebuildAfter: fc.option(fc.nat({ max: 4 })),
       // Read times a little after some event: inside and past the offline grace.

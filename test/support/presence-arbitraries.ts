@@ -521,3 +521,19 @@ export function deliveryArbitrary<T>(
       return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length });
     });
 }
+
+/** An ID the default INFRASTRUCTURE_CLIENT_IDS matches: that client is not part of the fleet. */
+export const INFRA_CLIENT_ID = "fleet-presence-bridge-x";
+
+/** `events`, or (drawn at random) them with the first event's client renamed to INFRA_CLIENT_ID. */
+export function maybeInfraArbitrary<E extends { clientId: string }>(
+  events: readonly E[],
+): fc.Arbitrary<E[]> {
+  return fc
+    .boolean()
+    .map((infra) =>
+      events.map((e) =>
+        infra && e.clientId === events[0]?.clientId ? { ...e, clientId: INFRA_CLIENT_ID } : e,
+      ),
+    );
+}
