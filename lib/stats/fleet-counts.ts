@@ -10,13 +10,29 @@ import { msInterval, pendingBoundSql, statusSql } from "../clients/client-row";
 import { fleetMemberSql } from "../clients/infrastructure";
 import { neverSeenCountSql } from "../clients/never-seen";
 import { db } from "../db/client";
-import { sql } from "../db/sql";
+import { sql, type Sql } from "../db/sql";
 import type { PresenceConfig } from "../presence/types";
 import type { Counts } from "../clients/schemas";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
 import { labelTotalsSql } from "../labels/counts-sql";
 import { rollupLikes } from "./online-rollup";
+
+/**
+ * The counts no counter keeps, read live for the clients `member` admits:
+ * `pending` (it turns offline with no event) and `flapping`, from the few
+ * recent disconnects.
+ */
+function liveCountsSql(now: Date, config: PresenceConfig, member: (column: string) => Sql): Sql {
+  return sql`(SELECT count(*)::int FROM client_state cs
+             WHERE ${pendingBoundSql(now, config)} AND ${member("cs.client_id")}
+               AND ${statusSql(now, config)} = 'pending') AS pending,
+           (SELECT count(*)::int FROM (
+              SELECT c.client_id FROM connection c
+               WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
+                 AND ${member("c.client_id")}
+               GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping`;
+}
 
 /** The fleet's counts at `now`, or null when the rollup is not built for this process's globs. */
 export async function countsFromRollup(now: Date, config: PresenceConfig): Promise<Counts | null> {
@@ -26,14 +42,7 @@ export async function countsFromRollup(now: Date, config: PresenceConfig): Promi
                  WHERE id = 1 AND infrastructure_likes = ${rollupLikes()}::text[])
     SELECT (SELECT clients FROM st) AS total,
            COALESCE((SELECT ends FROM online_minute WHERE minute = 'infinity'), 0) AS online,
-           (SELECT count(*)::int FROM client_state cs
-             WHERE ${pendingBoundSql(now, config)} AND ${member("cs.client_id")}
-               AND ${statusSql(now, config)} = 'pending') AS pending,
-           (SELECT count(*)::int FROM (
-              SELECT c.client_id FROM connection c
-               WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
-                 AND ${member("c.client_id")}
-               GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
+           ${liveCountsSql(now, config, member)},
            ${neverSeenCountSql()} AS "neverSeen"
      WHERE EXISTS (SELECT 1 FROM st)`;
   const { rows } = await db().pool.query<Omit<Counts, "offline">>(q.text, q.values);
@@ -59,14 +68,7 @@ export async function countsFromLabelCounters(
   const q = sql`
     WITH t AS (${labelTotalsSql(label.key, label.value, rollupLikes())})
     SELECT t.total, t.online,
-           (SELECT count(*)::int FROM client_state cs
-             WHERE ${pendingBoundSql(now, config)} AND ${member("cs.client_id")}
-               AND ${statusSql(now, config)} = 'pending') AS pending,
-           (SELECT count(*)::int FROM (
-              SELECT c.client_id FROM connection c
-               WHERE c.disconnected_at > ${now}::timestamptz - ${msInterval(config.flapWindowMs)}
-                 AND ${member("c.client_id")}
-               GROUP BY c.client_id HAVING count(*) >= ${config.flapThreshold}::int) f) AS flapping,
+           ${liveCountsSql(now, config, member)},
            ${neverSeenCountSql({ label: [label] })} AS "neverSeen"
       FROM t`;
   const { rows } = await db().pool.query<Omit<Counts, "offline">>(q.text, q.values);
