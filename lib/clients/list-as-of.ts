@@ -19,6 +19,7 @@ import {
   neverSeenAtSql,
   onlineAtSql,
 } from "./as-of-sql";
+import { countsAsOfFromRollup } from "./as-of-rollup";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fleetMemberSql } from "./infrastructure";
 import {
@@ -163,13 +164,21 @@ export async function listClientsAsOf(query: ListClientsQuery, t: Date): Promise
 /**
  * Counts as of T: `total` the clients seen by T, `neverSeen` the labelled
  * clients never seen plus those whose first event came after T; `pending`
- * is always 0 in the past.
+ * is always 0 in the past. The unfiltered fleet's come from the online
+ * rollup when it can answer (lib/clients/as-of-rollup.ts), else (and with
+ * `source` "scan") from this read of every client.
  */
 export async function countClientsAsOf(
   filters: { q?: string | undefined; label?: ListClientsQuery["label"] },
   t: Date,
+  source: "auto" | "scan" = "auto",
 ): Promise<Counts> {
   const config = presenceConfig();
+  const unfiltered = filters.q === undefined && (filters.label ?? []).length === 0;
+  if (source === "auto" && unfiltered) {
+    const counts = await countsAsOfFromRollup(t, config);
+    if (counts !== null) return counts;
+  }
   const matches = (column: Sql) =>
     and([
       fleetMemberSql(column),

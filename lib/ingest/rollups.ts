@@ -7,6 +7,7 @@ import "server-only";
 import type pg from "pg";
 import { AVAILABILITY_BEFORE_CTES, availabilityApplyCtes } from "../availability/rollup-sql";
 import { sql, type Sql } from "../db/sql";
+import { overlapApplyCtes } from "../clients/overlap-sql";
 import { labelCountApplyCtes, labelCountBeforeCtes } from "../labels/counts-sql";
 import {
   onlineApplyCtes,
@@ -19,8 +20,8 @@ import type { AcceptedItem } from "./parse";
 export interface Rollups {
   availability: boolean;
   /**
-   * The online chart's rollup and the label counters (lib/labels/counts-sql.ts),
-   * kept once it is built (online_rollup_state).
+   * The online chart's rollup, the label counters (lib/labels/counts-sql.ts)
+   * and the overlap rows (lib/clients/overlap-sql.ts), kept once it is built (online_rollup_state).
    */
   online: boolean;
 }
@@ -188,6 +189,7 @@ export async function rollupsAfter(
   if (before.rollups.online && (presence || before.newClients > 0)) {
     ctes.push(eventsRelation(before.events));
     ctes.push(onlineApplyCtes(sql`ev`, before.spans, before.newClients));
+    if (presence) ctes.push(overlapApplyCtes(sql`ev`));
   }
   if (before.rollups.online && before.labelled !== "[]")
     ctes.push(labelCountApplyCtes(before.labelled, before.labelShard));

@@ -50,6 +50,8 @@ export interface RetentionRun {
   batches: number;
   /** Stale rows dropped from never_seen_client. */
   neverSeenPruned: number;
+  /** Overlap rows (lib/clients/overlap-sql.ts) that ended before the horizon. */
+  overlapsPruned: number;
 }
 
 export async function runRetention(
@@ -70,15 +72,28 @@ export async function runRetention(
     const dropped = await dropExpiredEventPartitions(client, cutoff);
     const rows = await deleteExpiredRows(client, cutoff, options);
     const pruned = await pruneNeverSeenCandidates(client);
+    // The as-of counts read them only for moments after the oldest kept event.
+    const overlaps = await client.query("DELETE FROM presence_overlap WHERE ends_at < $1", [
+      cutoff,
+    ]);
     return {
       skipped: false,
       created,
       dropped,
       ...rows,
       neverSeenPruned: pruned.seen + pruned.unlabelled,
+      overlapsPruned: overlaps.rowCount ?? 0,
     };
   });
   return (
-    done ?? { skipped: true, created: [], dropped: [], deleted: 0, batches: 0, neverSeenPruned: 0 }
+    done ?? {
+      skipped: true,
+      created: [],
+      dropped: [],
+      deleted: 0,
+      batches: 0,
+      neverSeenPruned: 0,
+      overlapsPruned: 0,
+    }
   );
 }

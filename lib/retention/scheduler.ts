@@ -17,11 +17,13 @@ export function startRetentionScheduler(env: NodeJS.ProcessEnv = process.env): v
         result.deleted > 0 ||
         result.created.length > 0 ||
         result.dropped.length > 0 ||
-        result.neverSeenPruned > 0
+        result.neverSeenPruned > 0 ||
+        result.overlapsPruned > 0
       ) {
         appLog.info("retention", {
           deleted: result.deleted,
           neverSeenPruned: result.neverSeenPruned,
+          overlapsPruned: result.overlapsPruned,
           batches: result.batches,
           partitionsCreated: result.created,
           partitionsDropped: result.dropped,

@@ -9,6 +9,7 @@ import { globToLike, infrastructureGlobs } from "../clients/infrastructure";
 import { db } from "../db/client";
 import { sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
+import { REBUILD_OVERLAPS_SQL } from "../clients/overlap-sql";
 import { REBUILD_LABEL_COUNTS_SQL } from "../labels/counts-sql";
 import { REBUILD_SQL, RECOUNT_CLIENTS_SQL, ROLLUP_LOCK } from "./online-rollup-sql";
 
@@ -41,6 +42,7 @@ export async function rebuildOnlineRollup(
     }
     await client.query("DELETE FROM online_minute");
     await client.query("DELETE FROM label_count");
+    await client.query("DELETE FROM presence_overlap");
     const state = sql`
       INSERT INTO online_rollup_state (id, infrastructure_likes, built_at)
       VALUES (1, ${likes}::text[], now())
@@ -50,6 +52,7 @@ export async function rebuildOnlineRollup(
     await client.query(REBUILD_SQL.text, REBUILD_SQL.values);
     await client.query(RECOUNT_CLIENTS_SQL.text, RECOUNT_CLIENTS_SQL.values);
     await client.query(REBUILD_LABEL_COUNTS_SQL.text, REBUILD_LABEL_COUNTS_SQL.values);
+    await client.query(REBUILD_OVERLAPS_SQL.text, REBUILD_OVERLAPS_SQL.values);
     return true;
   });
 }

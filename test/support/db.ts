@@ -22,6 +22,7 @@ export const DATA_TABLES = [
   "online_minute",
   "online_rollup_state",
   "label_count",
+  "presence_overlap",
 ] as const;
 
 /** Empties every data table (not the migrations record). */
