@@ -195,9 +195,13 @@ export async function deliveries(): Promise<DeliveryRow[]> {
   return rows;
 }
 
-/** Makes every pending delivery due now (instead of waiting out its backoff). */
+/**
+ * Makes every pending delivery due (instead of waiting out its backoff). A
+ * second in the past: now() stored at millisecond precision may round up,
+ * past the next claim's own now().
+ */
 export async function makeDeliveriesDue(): Promise<void> {
   await db().pool.query(
-    `UPDATE alert_delivery SET next_attempt_at = now() WHERE state = 'pending'`,
+    `UPDATE alert_delivery SET next_attempt_at = now() - interval '1 second' WHERE state = 'pending'`,
   );
 }
