@@ -35,15 +35,19 @@ ov_rows AS (
        WHERE c.client_id = f.client_id AND c.conn_time >= f.from_time OFFSET 0) c
 ),
 ov_current AS (
-  SELECT c.client_id, c.conn_time, n.conn_time AS next_time
-    FROM ov_scope f
-    JOIN client_state cs ON cs.client_id = f.client_id
-    JOIN connection c ON c.client_id = cs.client_id AND c.session_identifier = cs.session_identifier
-                     AND c.version_number = cs.version_number AND c.disconnected_at IS NULL
-    CROSS JOIN LATERAL (
-      SELECT n.conn_time FROM connection n
-       WHERE n.client_id = c.client_id AND (${order("n")}) > (${order("c")})
-       ORDER BY ${order("n")} LIMIT 1) n
+  SELECT * FROM (
+    SELECT c.client_id, c.conn_time,
+           (SELECT min(n.conn_time) FROM connection n
+             WHERE n.client_id = c.client_id AND (${order("n")}) > (${order("c")})) AS next_time
+      FROM ov_scope f
+      CROSS JOIN LATERAL (
+        SELECT cs.session_identifier, cs.version_number FROM client_state cs
+         WHERE cs.client_id = f.client_id OFFSET 0) cs
+      CROSS JOIN LATERAL (
+        SELECT c.client_id, c.conn_time, c.version_number, c.session_identifier FROM connection c
+         WHERE c.client_id = f.client_id AND c.session_identifier = cs.session_identifier
+           AND c.version_number = cs.version_number AND (c.disconnected_at IS NULL) IS TRUE OFFSET 0) c
+  ) cur WHERE next_time IS NOT NULL
 ),
 ov_marks AS (
   SELECT client_id, 'closed' AS kind, conn_time AS x_conn_time, next_time AS starts_at,
@@ -64,19 +68,27 @@ ov_marks AS (
  */
 export const overlapApplyCtes = (keys: Sql): Sql => sql`
 ov_first AS (
-  SELECT DISTINCT ON (c.client_id) c.client_id, c.conn_time, c.version_number, c.session_identifier
+  -- LATERAL probes per key, as lib/stats/online-rollup-sql.ts's candidates:
+  -- the batch's keys come from JSON, and a plain join planned on a guess of
+  -- their number read the whole connection table (a 1M-device storm's
+  -- batches slowed as it grew).
+  SELECT DISTINCT ON (k.client_id) k.client_id, c.conn_time, c.version_number, c.session_identifier
     FROM (SELECT DISTINCT client_id, session_identifier, version_number FROM ${keys} x) k
-    JOIN connection c ON c.client_id = k.client_id AND c.session_identifier = k.session_identifier
-                     AND c.version_number = k.version_number
+    CROSS JOIN LATERAL (
+      SELECT c.conn_time, c.version_number, c.session_identifier FROM connection c
+       WHERE c.client_id = k.client_id AND c.session_identifier = k.session_identifier
+         AND c.version_number = k.version_number OFFSET 0) c
    WHERE EXISTS (SELECT 1 FROM online_rollup_state WHERE id = 1)
-   ORDER BY c.client_id, ${order("c")}
+   ORDER BY k.client_id, ${order("c")}
 ),
 ov_scope AS (
-  SELECT m.client_id, COALESCE(p.conn_time, m.conn_time) AS from_time
-    FROM ov_first m LEFT JOIN LATERAL (
-      SELECT p.conn_time FROM connection p
-       WHERE p.client_id = m.client_id AND (${order("p")}) < (${order("m")})
-       ORDER BY p.conn_time DESC, p.version_number DESC, p.session_identifier DESC LIMIT 1) p ON true
+  -- max(): one backward step of the (client_id, conn_time) index from the
+  -- newest connection, not a sort of the client's history.
+  SELECT m.client_id,
+         COALESCE((SELECT max(p.conn_time) FROM connection p
+                    WHERE p.client_id = m.client_id AND (${order("p")}) < (${order("m")})),
+                  m.conn_time) AS from_time
+    FROM ov_first m
 ),
 ${MARKS_CTES},
 ov_new AS (SELECT DISTINCT * FROM ov_marks),
