@@ -15,12 +15,11 @@ import { rebuildOnlineRollup } from "../stats/online-rollup";
 import { resetDatabase } from "../../test/support/db";
 import { resetDatabaseWithRollup } from "../../test/support/rollup-db";
 import { sliceAtCuts } from "../../test/support/batches";
-import { eventEnvelope } from "../../test/support/events";
+import { connected, disconnected, envelope, eventEnvelope } from "../../test/support/events";
 import {
   deliveryArbitrary,
   historyArbitrary,
   latestTimestamp,
-  lifecycleEvent,
   maybeInfraArbitrary,
 } from "../../test/support/presence-arbitraries";
 import { countsAsOfFromRollup } from "./as-of-rollup";
@@ -112,22 +111,9 @@ describe("the fleet's counts as of T from the rollup ↔ the scan", () => {
   }, 300_000);
 
   it("steps aside when retention has deleted events after the minute before T", async () => {
-    const base = {
-      clientId: "a",
-      sessionIdentifier: "s",
-      principalIdentifier: "p",
-      versionNumber: 1,
-    };
     const start = Date.UTC(2026, 2, 10, 12, 0, 30);
-    await ingest(
-      JSON.stringify(
-        [
-          lifecycleEvent({ ...base, eventType: "connected", timestamp: start }),
-          lifecycleEvent({ ...base, eventType: "disconnected", timestamp: start + 10 * MINUTE }),
-        ].map(eventEnvelope),
-      ),
-      new Date(start + 11 * MINUTE),
-    );
+    const events = [connected("a", start, 1), disconnected("a", start + 10 * MINUTE, 1)];
+    await ingest(JSON.stringify(events.map(envelope)), new Date(start + 11 * MINUTE));
     const config = presenceConfig();
     const t = new Date(start + 5 * MINUTE);
     expect(await countsAsOfFromRollup(t, config)).toMatchObject({ online: 1, total: 1 });

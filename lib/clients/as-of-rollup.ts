@@ -67,20 +67,18 @@ export async function countsAsOfFromRollup(
      WHERE EXISTS (SELECT 1 FROM st)
        -- Retention deletes events before a cutoff: the oldest kept one must precede m0.
        AND (SELECT min(event_at) FROM lifecycle_event) <= ${m0}::timestamptz`;
-  const { rows } = await db().pool.query<{
-    total: number;
-    online: number;
-    flapping: number;
-    neverSeen: number;
-  }>(q.text, q.values);
+  const { rows } = await db().pool.query<Parameters<typeof pastCounts>[0]>(q.text, q.values);
   const row = rows[0];
-  if (row === undefined) return null;
-  return {
-    online: row.online,
-    pending: 0,
-    offline: row.total - row.online,
-    total: row.total,
-    flapping: row.flapping,
-    neverSeen: row.neverSeen,
-  };
+  return row === undefined ? null : pastCounts(row);
+}
+
+/** The counts of a past moment from what was counted: no `pending` then, the rest offline. */
+export function pastCounts(counted: {
+  total: number;
+  online: number;
+  flapping: number;
+  neverSeen: number;
+}): Counts {
+  const { total, online, flapping, neverSeen } = counted;
+  return { online, pending: 0, offline: total - online, total, flapping, neverSeen };
 }

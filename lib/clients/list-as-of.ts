@@ -19,7 +19,7 @@ import {
   neverSeenAtSql,
   onlineAtSql,
 } from "./as-of-sql";
-import { countsAsOfFromRollup } from "./as-of-rollup";
+import { countsAsOfFromRollup, pastCounts } from "./as-of-rollup";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fleetMemberSql } from "./infrastructure";
 import {
@@ -202,19 +202,11 @@ export async function countClientsAsOf(
              LEFT JOIN fl ON fl.client_id = f.client_id`;
   const { rows } = await db().pool.query<{
     online: number;
-    pending: number;
     total: number;
     unseen: number;
     flapping: number;
     labelled: number;
   }>(statement.text, statement.values);
   const r = rows[0]!;
-  return {
-    online: r.online,
-    pending: 0,
-    offline: r.total - r.online,
-    total: r.total,
-    flapping: r.flapping,
-    neverSeen: r.unseen + r.labelled,
-  };
+  return pastCounts({ ...r, neverSeen: r.unseen + r.labelled });
 }
