@@ -20,6 +20,8 @@ export async function register(): Promise<void> {
   startAlertScheduler();
   const { startIncidentScheduler } = await import("./lib/incidents/scheduler");
   startIncidentScheduler();
+  const { startRankScheduler } = await import("./lib/availability/rank-scheduler");
+  startRankScheduler();
   const { ensureOnlineRollup } = await import("./lib/stats/online-rollup");
   // In the background: ingest waits while it runs, the app need not.
   ensureOnlineRollup().catch((error: Error) =>

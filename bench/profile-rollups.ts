@@ -19,6 +19,7 @@ import { parseItems } from "../lib/ingest/parse";
 import type { Rollups } from "../lib/ingest/rollups";
 import { storeBatch } from "../lib/ingest/store";
 import { rebuildOnlineRollup, rollupLikes } from "../lib/stats/online-rollup";
+import { runRankJob } from "../lib/availability/rank";
 import { drain } from "./lib/context";
 import { startPgServer, withClient } from "./lib/database";
 import { batches, lifecycleHistory } from "./lib/workload";
@@ -86,6 +87,8 @@ try {
     const pool = new pg.Pool({ connectionString: db.url, max: 4 });
     pool.on("error", (e) => log(`pool: ${e.message}`));
     await rebuildOnlineRollup(pool, rollupLikes());
+    // The availability ranking exists, as in production: ingest marks for it.
+    await runRankJob(pool);
     const t = performance.now();
     await drain(history, 4, 30 * 60_000, async (b) => {
       const r = await storeBatch(pool, b.accepted, b.rejected, new Date(), config);

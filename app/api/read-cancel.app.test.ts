@@ -38,6 +38,7 @@ beforeAll(async () => {
       INCIDENT_DETECTION_INTERVAL_SECONDS: "3600",
       ALERTS_EVAL_INTERVAL_SECONDS: "3600",
       RETENTION_INTERVAL_SECONDS: "3600",
+      AVAILABILITY_RANK_INTERVAL_SECONDS: "3600",
     },
   });
   const connect = async () => {
@@ -51,6 +52,17 @@ beforeAll(async () => {
   [locker, observer] = await Promise.all([connect(), connect()]);
   // Every read answers once before the locks: logged in, pool warm, nothing cached to miss.
   for (const path of READS) expect((await app.fetch(path)).status, path).toBe(200);
+  // The jobs' first runs (3–5 s after the start) read the tables the tests
+  // lock: they are over before the first lock, and the next are an hour away.
+  for (let waited = 0; ; waited += 200) {
+    const { rows } = await observer.query<{ done: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM availability_rank_state WHERE ready)
+          AND EXISTS (SELECT 1 FROM incident_detector WHERE last_run_at IS NOT NULL) AS done`,
+    );
+    if (rows[0]!.done) break;
+    if (waited > 30_000) throw new Error("the app's jobs never ran their first pass");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }, 120_000);
 
 afterAll(async () => {

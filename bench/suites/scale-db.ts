@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import pg from "pg";
 import { rebuildAvailabilityOf } from "../../lib/availability/rebuild";
+import { runRankJob } from "../../lib/availability/rank";
 import { MIGRATIONS_DIR, migrate } from "../../lib/db/migrate";
 import { ensureEventPartitions } from "../../lib/retention/event-partitions";
 import { rebuildOnlineRollup, rollupLikes } from "../../lib/stats/online-rollup";
@@ -214,6 +215,29 @@ async function rebuildStaleRollup(url: string, log: (line: string) => void) {
   }
 }
 
+/**
+ * The availability report's ranking for today's window (lib/availability/rank.ts),
+ * as the app's job builds it after UTC midnight: a database kept from another
+ * day gets it anew. Returns the seconds it took (0: it was up to date).
+ */
+async function ensureRank(url: string, log: (line: string) => void): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on("error", () => {});
+  try {
+    const t = performance.now();
+    const run = await runRankJob(pool);
+    if (run.built === 0 && run.refreshed === 0) return 0;
+    const took = seconds(t);
+    log(
+      `scale data: availability ranking built in ${took.toFixed(1)} s (${run.built.toLocaleString("en-US")} clients)`,
+    );
+    await pool.query("ANALYZE availability_rank");
+    return took;
+  } finally {
+    await pool.end();
+  }
+}
+
 /** The app's rollups, built from the loaded rows as an upgrade would (COPY bypasses ingest). */
 async function buildRollups(url: string, log: (line: string) => void) {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -251,6 +275,7 @@ async function fill(url: string, o: ScaleOptions, log: (line: string) => void): 
   const now = Date.now();
   const loaded = await loadScaleData(url, o, now, log);
   const rollups = await buildRollups(url, log);
+  await ensureRank(url, log);
   const load = { ...loaded.load, ...rollups };
   return {
     now,
@@ -318,9 +343,11 @@ async function kept(ctx: SuiteContext, o: ScaleOptions, name: string): Promise<S
   const dbUrl = url.toString();
   const base = { url: dbUrl, name, drop: async () => {}, kept: true, sampleClientId: sampler(o) };
   const found = ctx.fresh ? undefined : await readMarker(dbUrl, o);
+  // Always: a migration added while the database was being generated is in
+  // the marker's schema already, but not in the database.
+  if (found !== undefined) await migrate(dbUrl);
   if (found !== undefined && found.schema !== schemaVersion()) {
-    ctx.log(`scale data: applying the migrations newer than ${name}'s schema ${found.schema}`);
-    await migrate(dbUrl);
+    ctx.log(`scale data: applied the migrations newer than ${name}'s schema ${found.schema}`);
     await rebuildStaleRollup(dbUrl, ctx.log);
     found.schema = schemaVersion();
     await withClient(dbUrl, async (c) => {
@@ -329,6 +356,7 @@ async function kept(ctx: SuiteContext, o: ScaleOptions, name: string): Promise<S
     });
   }
   if (found !== undefined) {
+    await ensureRank(dbUrl, ctx.log);
     const ageHours = (Date.now() - found.now) / 3_600_000;
     ctx.log(
       `scale data: reusing ${name} (generator ${found.generator}, schema ${found.schema}, generated ${ageHours.toFixed(1)} h ago; --fresh rebuilds it)`,

@@ -8,6 +8,8 @@ import type pg from "pg";
 import { inTransaction } from "../db/transaction";
 import { LOCK_CLIENTS_SQL } from "../ingest/store-sql";
 import { availabilityRebuildDropSql, availabilityRebuildSql } from "./rollup-sql";
+import { rankMarkCte } from "./rank";
+import { sql } from "../db/sql";
 
 const CHUNK = 500;
 
@@ -45,5 +47,8 @@ export async function rebuildAvailabilityOf(
     await client.query(drop.text, drop.values);
     const build = availabilityRebuildSql(clientIds);
     await client.query(build.text, build.values);
+    // The ranking's rows of these clients are computed again (rank.ts).
+    const mark = sql`WITH ${rankMarkCte(clientIds)} SELECT 1`;
+    await client.query(mark.text, mark.values);
   });
 }

@@ -15,6 +15,7 @@ import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import type { Labels } from "../../contract/labels";
 import { firstEventAtSql } from "../clients/first-event";
 import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, type Window } from "./read-sql";
+import { rankUsable, rankWindow } from "./rank";
 import {
   DEFAULT_RANGE_DAYS,
   MAX_STRIP_DAYS,
@@ -40,6 +41,16 @@ function resolveRange(query: { from?: number; to?: number }, now: number) {
   const to = query.to ?? now;
   const from = query.from ?? Math.min(to, now) - DEFAULT_RANGE_DAYS * DAY_MS;
   return { from, to, end: Math.min(to, now) };
+}
+
+/**
+ * The report's range: without from and to, the ranking's window (the 30
+ * whole UTC days before today), which it reads from the kept ranking.
+ */
+function resolveReportRange(query: { from?: number; to?: number }, now: number) {
+  if (query.from !== undefined || query.to !== undefined) return resolveRange(query, now);
+  const { from, to } = rankWindow(now);
+  return { from, to, end: to };
 }
 
 export function toFigures(
@@ -123,40 +134,85 @@ function decodeReportCursor(text: string, order: string): ReportCursor {
   return result.data;
 }
 
-/**
- * The report's rows, sorted: every fleet client (label, q filters) observed
- * for some of the range, with its availability and labels. Worst first for
- * `asc`; ties by client ID.
- */
-function reportSql(query: AvailabilityReportQuery, from: number, end: number, tail: Sql): Sql {
-  const where: Sql[] = [
-    fleetMemberSql(sql.raw("cs.client_id")),
-    sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
-  ];
-  if (query.q !== undefined) where.push(clientIdContainsSql(sql.raw("cs.client_id"), query.q));
-  if (query.label !== undefined) where.push(labelFilterSql(sql.raw("cs.client_id"), query.label));
-  const figures = availabilityFiguresSql(
-    [{ w: 0, a: from, b: end }],
-    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM client_state cs WHERE ${whereAll(where)}`,
-  );
-  return sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects,
-         r.online_ms / r.observed_ms AS availability
-    FROM (${figures}) r ${tail}`;
+/** Where a page starts: after the cursor's row, in the order of the report. */
+function afterCursor(c: ReportCursor | undefined, availability: Sql, clientId: Sql): Sql {
+  if (c === undefined) return sql`true`;
+  return c.order === "asc"
+    ? sql`(${availability}, ${clientId}) > (${c.availability}::float8, ${c.clientId}::text)`
+    : sql`(${availability} < ${c.availability}::float8
+             OR (${availability} = ${c.availability}::float8 AND ${clientId} > ${c.clientId}::text))`;
 }
 
-function orderTail(query: AvailabilityReportQuery): { where: Sql; orderBy: Sql } {
-  const asc = query.order === "asc";
+/** The report's order over the columns of `from` (an alias: a CSV's output columns are text). */
+const orderBySql = (order: "asc" | "desc", from = "") =>
   // Best first still lists equal figures by client ID, ascending.
-  const orderBy = sql.raw(
-    asc ? "ORDER BY availability ASC, client_id ASC" : "ORDER BY availability DESC, client_id ASC",
+  sql.raw(
+    order === "asc"
+      ? `ORDER BY ${from}availability ASC, ${from}client_id ASC`
+      : `ORDER BY ${from}availability DESC, ${from}client_id ASC`,
   );
-  if (query.cursor === undefined) return { where: sql.empty, orderBy };
-  const c = decodeReportCursor(query.cursor, query.order);
-  const where = asc
-    ? sql`WHERE (r.online_ms / r.observed_ms, r.client_id) > (${c.availability}::float8, ${c.clientId}::text)`
-    : sql`WHERE (r.online_ms / r.observed_ms < ${c.availability}::float8
-             OR (r.online_ms / r.observed_ms = ${c.availability}::float8 AND r.client_id > ${c.clientId}::text))`;
-  return { where, orderBy };
+
+interface Page {
+  order: "asc" | "desc";
+  cursor?: ReportCursor;
+  /** Rows at most (none: the whole report). */
+  limit?: number;
+}
+
+/**
+ * The report's rows, sorted: every fleet client (label, q filters) observed
+ * for some of the range, with its availability. Worst first for `asc`; ties
+ * by client ID. With `rank` (the range is the ranking's window, rankUsable),
+ * the kept rows of the clients not marked, by the ranking's index, and the
+ * marked ones computed here; otherwise every client computed here.
+ */
+function reportSql(
+  query: AvailabilityReportQuery,
+  from: number,
+  end: number,
+  page: Page,
+  rank: boolean,
+): Sql {
+  const filters = (column: Sql): Sql[] => {
+    const where = [fleetMemberSql(column)];
+    if (query.q !== undefined) where.push(clientIdContainsSql(column, query.q));
+    if (query.label !== undefined) where.push(labelFilterSql(column, query.label));
+    return where;
+  };
+  const orderBy = orderBySql(page.order);
+  const limit = page.limit === undefined ? sql.empty : sql`LIMIT ${page.limit}`;
+  const clients = [
+    ...filters(sql.raw("cs.client_id")),
+    sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
+  ];
+  const computed = (extra: Sql[]) =>
+    sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects,
+         r.online_ms / r.observed_ms AS availability
+    FROM (${availabilityFiguresSql(
+      [{ w: 0, a: from, b: end }],
+      sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM client_state cs WHERE ${whereAll([...clients, ...extra])}`,
+    )}) r
+   WHERE ${afterCursor(page.cursor, sql.raw("r.online_ms / r.observed_ms"), sql.raw("r.client_id"))}`;
+  if (!rank) return sql`SELECT * FROM (${computed([])}) r ${orderBy} ${limit}`;
+  const marked = (column: Sql) =>
+    sql`EXISTS (SELECT 1 FROM availability_rank_dirty d WHERE d.client_id = ${column})`;
+  const kept = sql`SELECT k.client_id, k.online_ms, k.observed_ms, k.disconnects, k.availability
+    FROM availability_rank k
+   WHERE ${whereAll([
+     ...filters(sql.raw("k.client_id")),
+     sql`NOT ${marked(sql.raw("k.client_id"))}`,
+     afterCursor(page.cursor, sql.raw("k.availability"), sql.raw("k.client_id")),
+   ])}
+   ${orderBy} ${limit}`;
+  return sql`SELECT * FROM ((${kept}) UNION ALL (${computed([marked(sql.raw("cs.client_id"))])})) r
+    ${orderBy} ${limit}`;
+}
+
+/** The page asked for: its order, and the cursor decoded (refused when it is not one of ours). */
+function pageOf(query: AvailabilityReportQuery, limit?: number): Page {
+  const cursor =
+    query.cursor === undefined ? undefined : decodeReportCursor(query.cursor, query.order);
+  return { order: query.order, cursor, limit };
 }
 
 /** GET /api/reports/availability */
@@ -164,12 +220,13 @@ export async function availabilityReport(
   query: AvailabilityReportQuery,
   now = Date.now(),
 ): Promise<AvailabilityReportPage> {
-  const { from, to, end } = resolveRange(query, now);
-  const { where, orderBy } = orderTail(query);
-  const page = reportSql(query, from, end, sql`${where} ${orderBy} LIMIT ${query.limit + 1}`);
+  const { from, to, end } = resolveReportRange(query, now);
+  const page = pageOf(query, query.limit + 1);
+  const rank = await rankUsable(db().pool, from, end, now);
+  const ranked = reportSql(query, from, end, page, rank);
   // Labels only for the rows of the page, after the sort.
   const statement = sql`SELECT p.*, ${labelsColumnSql(sql.raw("p.client_id"))} AS labels
-    FROM (${page}) p ${orderBy}`;
+    FROM (${ranked}) p ${orderBySql(query.order, "p.")}`;
   const result = await db().pool.query<FigureRow & { availability: number; labels: Labels }>(
     statement.text,
     statement.values,
@@ -207,11 +264,18 @@ export const REPORT_CSV_COLUMNS = [
   "labels",
 ] as const;
 
-/** The CSV's rows: the whole report (no limit, no cursor), each cell text made by PostgreSQL. */
-export function availabilityReportCsvSql(query: AvailabilityReportQuery, now = Date.now()): Sql {
-  const { from, end } = resolveRange(query, now);
-  const { orderBy } = orderTail({ ...query, cursor: undefined });
-  const rows = reportSql(query, from, end, orderBy);
+/**
+ * The CSV's rows: the whole report (no limit, no cursor), each cell text made
+ * by PostgreSQL. `rank`: read the ranking (rankUsable said so).
+ */
+export function availabilityReportCsvSql(
+  query: AvailabilityReportQuery,
+  now = Date.now(),
+  rank = false,
+): Sql {
+  const { from, end } = resolveReportRange(query, now);
+  const orderBy = orderBySql(query.order, "p.");
+  const rows = reportSql(query, from, end, { order: query.order }, rank);
   // float8 text is the shortest exact form; labels are a JSON object.
   return sql`SELECT p.client_id, p.availability::text, (p.online_ms / 1000)::text,
          (p.observed_ms / 1000)::text, p.disconnects::bigint::text,
@@ -220,12 +284,14 @@ export function availabilityReportCsvSql(query: AvailabilityReportQuery, now = D
 }
 
 /** GET /api/reports/availability.csv, streamed under the export limits. */
-export function availabilityReportCsv(
+export async function availabilityReportCsv(
   query: AvailabilityReportQuery,
   operator: string,
   now = Date.now(),
 ): Promise<ReadableStream<Uint8Array>> {
-  return streamCsvQuery(availabilityReportCsvSql(query, now), REPORT_CSV_COLUMNS, operator);
+  const { from, end } = resolveReportRange(query, now);
+  const rank = await rankUsable(db().pool, from, end, now);
+  return streamCsvQuery(availabilityReportCsvSql(query, now, rank), REPORT_CSV_COLUMNS, operator);
 }
 
 /** availability-2026-12-04.csv */

@@ -19,8 +19,9 @@ import { sql, type Sql } from "../db/sql";
 /**
  * Before the events are stored, with `ev` a relation of the batch's presence
  * events (client_id, session_identifier, version_number, event_type, at):
- * CTE `av_dirty(client_id, t)`, the earliest instant from which each
- * client's drawn timeline may change, and `av_discs(client_id,
+ * CTE `av_dirty(client_id, t, old_open)`, the earliest instant from which
+ * each client's drawn timeline may change and the start of its open current
+ * connection before the batch (for lib/availability/rank.ts), and `av_discs(client_id,
  * session_identifier, version_number, old_disc)`, the stored disconnect time
  * of each connection the batch disconnects.
  *
@@ -44,11 +45,12 @@ av_keys AS (
        WHERE c.client_id = k.client_id AND c.session_identifier = k.session_identifier
          AND c.version_number = k.version_number OFFSET 0) c ON true
 ), av_dirty AS (
-  SELECT o.client_id, LEAST(o.t, cs.t) AS t
+  SELECT o.client_id, LEAST(o.t, cs.t) AS t, cs.old_open
     FROM (SELECT client_id, LEAST(min(at), min(conn_time)) AS t FROM av_old GROUP BY client_id) o
     LEFT JOIN LATERAL (
-      SELECT COALESCE(cs.connected_at, cs.disconnected_at) AS t FROM client_state cs
-       WHERE cs.client_id = o.client_id OFFSET 0) cs ON true
+      SELECT COALESCE(cs.connected_at, cs.disconnected_at) AS t,
+             CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS old_open
+        FROM client_state cs WHERE cs.client_id = o.client_id OFFSET 0) cs ON true
 ), av_discs AS (
   SELECT client_id, session_identifier, version_number, disconnected_at AS old_disc
     FROM av_old WHERE disconnects

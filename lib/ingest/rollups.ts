@@ -7,7 +7,8 @@ import "server-only";
 import type pg from "pg";
 import { AVAILABILITY_BEFORE_CTES, availabilityApplyCtes } from "../availability/rollup-sql";
 import { sql, type Sql } from "../db/sql";
-import { overlapApplyCtes } from "../clients/overlap-sql";
+import { overlapApplyCtes, overlapProbeStatement } from "../clients/overlap-sql";
+import { rankChangedCte } from "../availability/rank";
 import { labelCountApplyCtes, labelCountBeforeCtes } from "../labels/counts-sql";
 import {
   onlineApplyCtes,
@@ -64,6 +65,16 @@ function presenceRows(items: readonly AcceptedItem[]): string {
   return `${out}]`;
 }
 
+/** Each client's earliest event of the batch, any type: JSON [{client_id, at}]. */
+function earliestEvents(items: readonly AcceptedItem[]): string {
+  const earliest = new Map<string, number>();
+  for (const { event } of items) {
+    const at = earliest.get(event.clientId);
+    if (at === undefined || event.timestamp < at) earliest.set(event.clientId, event.timestamp);
+  }
+  return JSON.stringify([...earliest].map(([client_id, at]) => ({ client_id, at })));
+}
+
 /** The batch's presence events as a relation; `at` converted as INSERT_EVENTS_SQL does. */
 const eventsRelation = (events: string): Sql => sql`
 ev AS (
@@ -116,7 +127,8 @@ export async function rollupsBefore(
   const statement = sql`WITH ${sql.join(ctes, ",")}
 SELECT ${
     availability
-      ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id, 't', t)), '[]')::text
+      ? sql`(SELECT COALESCE(json_agg(json_build_object('client_id', client_id, 't', t,
+                 'old_open', old_open)), '[]')::text
                FROM av_dirty)`
       : none
   } AS dirty, ${
@@ -158,9 +170,11 @@ SELECT ${
 }
 
 /**
- * After client_state is refreshed: both rollups corrected in one statement.
- * `fresh` are the batch's newly stored events: a client whose presence
- * events were all duplicates changed nothing and is not recomputed.
+ * After client_state is refreshed: both rollups corrected in one statement
+ * (and a second for the overlap rows of the few clients the first leaves,
+ * when there are any). `fresh` are the batch's newly stored events: a
+ * client whose presence events were all duplicates changed nothing and is
+ * not recomputed.
  */
 export async function rollupsAfter(
   client: pg.ClientBase,
@@ -180,20 +194,33 @@ export async function rollupsAfter(
   if (before.rollups.availability && dirty !== "[]") {
     ctes.push(
       availabilityApplyCtes(
-        sql`SELECT * FROM jsonb_to_recordset(${dirty}::jsonb) AS x(client_id text, t timestamptz)`,
+        sql`SELECT * FROM jsonb_to_recordset(${dirty}::jsonb)
+              AS x(client_id text, t timestamptz, old_open timestamptz)`,
         sql`SELECT * FROM jsonb_to_recordset(${before.discs}::jsonb)
               AS x(client_id text, session_identifier text, version_number bigint, old_disc timestamptz)`,
       ),
     );
   }
+  const overlap = before.rollups.online && presence;
   if (before.rollups.online && (presence || before.newClients > 0)) {
     ctes.push(eventsRelation(before.events));
     ctes.push(onlineApplyCtes(sql`ev`, before.spans, before.newClients));
-    if (presence) ctes.push(overlapApplyCtes(sql`ev`));
+    if (overlap) ctes.push(overlapApplyCtes(sql`ev`));
   }
   if (before.rollups.online && before.labelled !== "[]")
     ctes.push(labelCountApplyCtes(before.labelled, before.labelShard));
+  if (before.rollups.availability) ctes.push(rankChangedCte(earliestEvents(fresh), dirty !== "[]"));
   if (ctes.length === 0) return;
-  const statement = sql`WITH ${sql.join(ctes, ",")} SELECT 1`;
-  await client.query(statement.text, statement.values);
+  // The overlap rows of the clients the statement could not settle from
+  // their newest connections (lib/clients/overlap-sql.ts): a second
+  // statement, planned only when there are some.
+  const statement = sql`WITH ${sql.join(ctes, ",")} SELECT ${
+    overlap ? sql.raw("(SELECT keys FROM ov_slow)") : sql.raw("'[]'")
+  } AS overlap_slow`;
+  const { rows } = await client.query<{ overlap_slow: string }>(statement.text, statement.values);
+  const slow = rows[0]!.overlap_slow;
+  if (slow !== "[]") {
+    const probe = overlapProbeStatement(slow);
+    await client.query(probe.text, probe.values);
+  }
 }

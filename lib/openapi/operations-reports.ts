@@ -23,7 +23,8 @@ export const REPORT_OPERATIONS: readonly Operation[] = [
     method: "get",
     tag: "Reports",
     access: "viewer",
-    summary: "The fleet's availability over a range, worst first, by label",
+    summary:
+      "The fleet's availability over a range, worst first, by label (without from and to: the 30 whole UTC days before today, read from a ranking kept ahead)",
     query: AvailabilityReportQuery,
     ok: json("A page of clients, worst first.", 200, AvailabilityReportResponse),
   },

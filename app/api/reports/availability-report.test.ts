@@ -4,7 +4,9 @@
 // name the field.
 import { beforeEach, describe, expect, it } from "vitest";
 import { replaceLabels } from "@/lib/labels/store";
-import { resetDatabase } from "@/test/support/db";
+import { db } from "@/lib/db/client";
+import { rankUsable, rankWindow, runRankJob } from "@/lib/availability/rank";
+import { countRows, resetDatabase } from "@/test/support/db";
 import { connected, disconnected, envelope } from "@/test/support/events";
 import { BASE, ingestRequest, viewerRequest } from "@/test/support/routes";
 import { POST as ingest } from "../ingest/route";
@@ -152,5 +154,82 @@ describe("GET /api/reports/availability.csv", () => {
       'par-half,0.5,43200,86400,1,"{""site"": ""paris""}"',
       "",
     ]);
+  });
+});
+
+describe("GET /api/reports/availability without from and to", () => {
+  // The 30 whole UTC days before today: the kept ranking's window (lib/availability/rank.ts).
+  const today = Math.floor(Date.now() / (24 * H)) * 24 * H;
+  const DAYS = 24 * H;
+
+  async function defaultPage() {
+    const r = await report(viewerRequest(`${BASE}/api/reports/availability?q=rank-`));
+    expect(r.status).toBe(200);
+    return (await r.json()) as { from: string; to: string; items: Item[] };
+  }
+
+  it("reports the 30 whole days before today, the same before the ranking, from it, and for a marked client", async () => {
+    const r = await ingest(
+      ingestRequest(
+        [
+          connected("rank-half", today - 2 * DAYS, 1),
+          disconnected("rank-half", today - 2 * DAYS + 12 * H, 1),
+          connected("rank-steady", today - 3 * DAYS, 1),
+        ].map(envelope),
+      ),
+    );
+    expect(r.status).toBe(200);
+    const expected = {
+      from: new Date(today - 30 * DAYS).toISOString(),
+      to: new Date(today).toISOString(),
+      items: [
+        // Observed from its first event, two days before today: 12 h of 48 h.
+        {
+          clientId: "rank-half",
+          availability: 0.25,
+          onlineSeconds: 12 * 3600,
+          observedSeconds: 48 * 3600,
+          disconnects: 1,
+          labels: {},
+        },
+        // The open connection counts up to the end of the window, today's midnight.
+        {
+          clientId: "rank-steady",
+          availability: 1,
+          onlineSeconds: 72 * 3600,
+          observedSeconds: 72 * 3600,
+          disconnects: 0,
+          labels: {},
+        },
+      ],
+    };
+    expect(await defaultPage()).toMatchObject(expected);
+    await runRankJob(db().pool);
+    const window = rankWindow(Date.now());
+    expect(await rankUsable(db().pool, window.from, window.to, Date.now())).toBe(true);
+    expect(await countRows("availability_rank_dirty")).toBe(0);
+    expect(await defaultPage()).toMatchObject(expected);
+
+    // A late disconnect: rank-steady is marked, and computed until the job runs again.
+    await ingest(ingestRequest([disconnected("rank-steady", today - DAYS, 1)].map(envelope)));
+    expect(await countRows("availability_rank_dirty")).toBe(1);
+    const after = {
+      ...expected,
+      items: [
+        expected.items[0],
+        {
+          clientId: "rank-steady",
+          availability: 2 / 3,
+          onlineSeconds: 48 * 3600,
+          observedSeconds: 72 * 3600,
+          disconnects: 1,
+          labels: {},
+        },
+      ],
+    };
+    expect(await defaultPage()).toMatchObject(after);
+    await runRankJob(db().pool);
+    expect(await countRows("availability_rank_dirty")).toBe(0);
+    expect(await defaultPage()).toMatchObject(after);
   });
 });

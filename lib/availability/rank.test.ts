@@ -1,0 +1,214 @@
+// The availability report read from the kept ranking (rank.ts) lists exactly
+// what it computes directly: the same clients, figures and order, with label
+// and search filters, and page by page through cursors. Random histories are
+// delivered in any order, duplicated and batched; the ranking is built (in
+// one go, or a chunk at a time with ingest going on between and beside) at a
+// random point of the delivery, and refreshed or not at the end, so marked
+// clients are read both ways. The window's edge (a UTC midnight) falls within
+// three minutes of one of the history's events, at the window's end or start:
+// late events on either side of it, takeovers across it.
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "../db/client";
+import type { LifecycleEvent } from "../presence/types";
+import { replaceLabels } from "../labels/store";
+import { countRows, resetDatabase } from "../../test/support/db";
+import { latestTimestamp } from "../../test/support/presence-arbitraries";
+import { batchedDeliveryArbitrary, CLOCKS, inBatches } from "../../test/support/batches";
+import { ingestConcurrently } from "../../test/support/ingest-batches";
+import {
+  connected,
+  disconnected,
+  envelope,
+  subscribed,
+  type Payload,
+} from "../../test/support/events";
+import { ingest } from "../ingest";
+import { availabilityReport, availabilityReportCsvSql } from "./report";
+import { AvailabilityReportQuery } from "./schemas";
+import { RANK_DAYS, rankUsable, rankWindow, runRankJob } from "./rank";
+
+const DAY = 86_400_000;
+
+beforeEach(resetDatabase);
+
+async function csvRows(query: AvailabilityReportQuery, now: number, rank: boolean) {
+  const statement = availabilityReportCsvSql(query, now, rank);
+  const r = await db().pool.query({
+    text: statement.text,
+    values: statement.values,
+    rowMode: "array",
+  });
+  // PostgreSQL's float8 text and JavaScript's differ in form (1e-07, 1e-7): compared as numbers.
+  return r.rows.map((row: string[]) =>
+    [row[0], ...row.slice(1, 5).map((cell) => String(Number(cell)))].join(","),
+  );
+}
+
+/** Every page of the report, `limit` rows at a time, as the CSV's first five columns. */
+async function pagedRows(query: Record<string, string | string[]>, now: number) {
+  const rows: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await availabilityReport(
+      AvailabilityReportQuery.parse({ ...query, ...(cursor === null ? {} : { cursor }) }),
+      now,
+    );
+    for (const item of page.items)
+      rows.push(
+        [
+          item.clientId,
+          String(item.availability),
+          String(item.onlineSeconds),
+          String(item.observedSeconds),
+          String(item.disconnects),
+        ].join(","),
+      );
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return rows;
+}
+
+describe("availability ranking = the report computed directly", () => {
+  it.each(CLOCKS)(
+    "any delivery, built at any point, marked clients read both ways ($clock)",
+    async ({ options }) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(
+            batchedDeliveryArbitrary({ maxClients: 4, maxConnectionsPerClient: 5, ...options }),
+            fc.nat(),
+            fc.integer({ min: -3, max: 3 }),
+            fc.boolean(),
+            fc.nat(),
+            fc.constantFrom("whole", "interleaved", "beside"),
+            fc.boolean(),
+            fc.array(fc.constantFrom("berlin", "paris", null), { minLength: 4, maxLength: 4 }),
+            fc.integer({ min: 0, max: DAY - 1 }),
+          ),
+          async ([
+            [history, received, sizes],
+            pivot,
+            minutes,
+            atStart,
+            cut,
+            build,
+            refresh,
+            sites,
+            intoDay,
+          ]) => {
+            await resetDatabase();
+            // The history moved so that one of its events falls within three
+            // minutes of a UTC midnight: the window's end (or its start).
+            const at = history[pivot % history.length]!.timestamp;
+            const edge = Math.ceil(at / DAY) * DAY;
+            const shift = edge - at + minutes * 60_000;
+            const moved = (e: LifecycleEvent) => ({ ...e, timestamp: e.timestamp + shift });
+            const events = history.map(moved);
+            const delivery = received.map(moved);
+            const last = latestTimestamp(events);
+            const now = (atStart ? edge + RANK_DAYS * DAY : edge) + intoDay;
+            const ids = [...new Set(events.map((e) => e.clientId))].sort();
+            for (const [i, id] of ids.entries()) {
+              const site = sites[i];
+              if (site) await replaceLabels(new Map([[id, { site }]]));
+            }
+
+            const batches = inBatches(delivery, sizes);
+            const k = cut % (batches.length + 1);
+            const receivedAt = last + 1_000;
+            await ingestConcurrently(batches.slice(0, k), receivedAt);
+            const rest = batches.slice(k);
+            if (build === "whole") {
+              await runRankJob(db().pool, { now });
+              await ingestConcurrently(rest, receivedAt);
+            } else if (build === "interleaved") {
+              // One client per chunk, ingest beside, then more marked clients in between.
+              await Promise.all([
+                runRankJob(db().pool, { now, chunk: 1 }),
+                ingestConcurrently(rest.slice(0, 1), receivedAt),
+              ]);
+              for (const batch of rest.slice(1)) {
+                await runRankJob(db().pool, { now, maxClients: 1, chunk: 1 });
+                await ingestConcurrently([batch], receivedAt);
+              }
+            } else {
+              await Promise.all([
+                runRankJob(db().pool, { now, chunk: 1 }),
+                ingestConcurrently(rest, receivedAt),
+              ]);
+            }
+            // Finishes the build; with `refresh`, also recomputes the marked clients.
+            await runRankJob(db().pool, { now, maxClients: refresh ? undefined : 0 });
+
+            const window = rankWindow(now);
+            expect(await rankUsable(db().pool, window.from, window.to, now)).toBe(true);
+            const queries: Record<string, string | string[]>[] = [
+              {},
+              { order: "desc" },
+              { label: ["site:berlin"] },
+              { q: ids[0]!.slice(-2) },
+            ];
+            for (const q of queries) {
+              const query = AvailabilityReportQuery.parse(q);
+              const direct = await csvRows(query, now, false);
+              expect({ q, rows: await csvRows(query, now, true) }).toEqual({ q, rows: direct });
+              // The API reads the ranking, a page of two at a time.
+              expect({ q, rows: await pagedRows({ ...q, limit: "2" }, now) }).toEqual({
+                q,
+                rows: direct,
+              });
+            }
+          },
+        ),
+        { numRuns: 25 },
+      );
+    },
+    300_000,
+  );
+});
+
+describe("what ingest marks once the ranking is built", () => {
+  const H = 3_600_000;
+  const now = Date.UTC(2026, 10, 20, 9);
+  const midnight = Date.UTC(2026, 10, 20);
+
+  async function ingestNow(...payloads: Payload[]) {
+    await ingest(JSON.stringify(payloads.map(envelope)), new Date(now));
+  }
+
+  async function sameBothWays() {
+    const query = AvailabilityReportQuery.parse({});
+    expect(await csvRows(query, now, true)).toEqual(await csvRows(query, now, false));
+  }
+
+  it("a device online since before midnight that disconnects after it: not marked (same figures)", async () => {
+    await ingestNow(connected("dev", midnight - 5 * H, 1));
+    await runRankJob(db().pool, { now });
+    await ingestNow(disconnected("dev", midnight + H, 1), connected("dev", midnight + 2 * H, 2));
+    expect(await countRows("availability_rank_dirty")).toBe(0);
+    await sameBothWays();
+  });
+
+  it("a late disconnect stamped after midnight that lengthens a connection before it: marked", async () => {
+    // Version 1's disconnect is lost for now: it ends where version 2 starts.
+    await ingestNow(
+      connected("dev", midnight - 2 * H, 1),
+      connected("dev", midnight - H, 2),
+      disconnected("dev", midnight - H / 2, 2),
+    );
+    await runRankJob(db().pool, { now });
+    // A take-over: version 1 was online until 00:10, its disconnect arrives now.
+    await ingestNow(disconnected("dev", midnight + 10 * 60_000, 1));
+    expect(await countRows("availability_rank_dirty")).toBe(1);
+    await sameBothWays();
+  });
+
+  it("an event before midnight, of any type: marked", async () => {
+    await ingestNow(connected("dev", midnight - 5 * H, 1));
+    await runRankJob(db().pool, { now });
+    await ingestNow(subscribed("dev", midnight - 6 * H, ["a/b"]));
+    expect(await countRows("availability_rank_dirty")).toBe(1);
+    await sameBothWays();
+  });
+});
