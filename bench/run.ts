@@ -208,6 +208,9 @@ async function main(): Promise<void> {
   writeFileSync(path.join(resultsDir, `${outName}.md`), md);
   console.log(`\n${markdownTable(figures)}\n\n${noiseLine}`);
   log(`wrote ${resultsDir}/${outName}.json and ${outName}.md`);
+  // Last, so that a log cut to its tail (CI's) still says which suite broke and where.
+  for (const [n, e] of Object.entries(failures))
+    console.error(`\nbench suite ${n} FAILED:\n${String(e).split("\n").slice(0, 12).join("\n")}`);
   if (Object.keys(failures).length > 0) process.exitCode = 1;
 }
 

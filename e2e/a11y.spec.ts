@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { seriousViolations } from "./support/a11y";
 import { LOGGED_OUT, submitRefusedLogin } from "./support/auth";
 import { connected, disconnected, ingest, subscribed, uniqueId } from "./support/ingest";

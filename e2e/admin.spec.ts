@@ -1,7 +1,7 @@
 // The admin page end to end: ingest tokens (created in the UI, used by a
 // sender, revoked) and operator accounts; the admin API's refusals as exact
 // bodies, table-style.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { createOperator, csrfToken, TEST_ADMIN } from "./support/auth";
 import { withDatabase } from "./support/database";
 import { baseUrl, connected, envelope, uniqueId } from "./support/ingest";

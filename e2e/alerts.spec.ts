@@ -2,7 +2,7 @@
 // drops (ingested as the bridge would), the alert appearing live, and its
 // delivery received by a real local HTTP receiver and listed on the page.
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { startReceiver, type Receiver } from "../test/support/receiver";
 import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
 

@@ -2,7 +2,7 @@
 // (never to another site), the error messages, logout, and what a viewer
 // may not do. Specs that must start logged out use an empty storage state;
 // the suite's saved admin session is never logged out here.
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "./support/test";
 import { safeNextPath } from "../components/auth/safe-next";
 import { ADMIN_STATE, createOperator, LOGGED_OUT, logIn, TEST_ADMIN } from "./support/auth";
 import { withDatabase } from "./support/database";

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect as baseExpect, test } from "@playwright/test";
+import { expect as baseExpect, test } from "./support/test";
 import { checkBothSchemes } from "./support/a11y";
 import { csrfToken } from "./support/auth";
 import { connected, disconnected, ingest, uniqueId, uniqueLabelValue } from "./support/ingest";
@@ -84,3 +84,29 @@ function dayCount(days: number): number {
   const from = to - days * 24 * H;
   return Math.ceil(to / (24 * H)) - Math.floor(from / (24 * H));
 }
+
+test("30 whole days: the UTC days before today, as the server keeps them ranked", async ({
+  page,
+  context,
+}) => {
+  const before = uniqueId("e2e-avail-before");
+  const lastMonth = uniqueLabelValue("whole");
+  const today = Math.floor(Date.now() / (24 * H)) * 24 * H;
+  // First seen two days before today, online 12 hours of the 48 observed.
+  await ingest(connected(before, today - 48 * H, 1), disconnected(before, today - 36 * H, 1));
+  const r = await context.request.put(`/api/clients/${encodeURIComponent(before)}/labels`, {
+    headers: { "X-CSRF-Token": await csrfToken(context) },
+    data: { labels: { site: lastMonth } },
+  });
+  expect(r.status(), await r.text()).toBe(200);
+
+  await page.goto(`/availability?label=site%3A${lastMonth}`);
+  await page.getByRole("button", { name: "30 whole days" }).click();
+  await expect(page).toHaveURL(/span=days/);
+  await expect(page.getByRole("heading", { name: /whole UTC days/ })).toBeVisible();
+  const rows = page.getByTestId("availability-table").locator("tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.nth(0)).toContainText(before);
+  await expect(rows.nth(0)).toContainText("25.0 %");
+  await checkBothSchemes(page, "availability-whole-days", { shots });
+});

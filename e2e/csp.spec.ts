@@ -2,7 +2,7 @@
 // (proxy.ts), and the pages still work under it: no violation is reported
 // while they render, stream and open dialogs. An injected inline handler is
 // blocked, which proves the listener would notice a violation.
-import { expect, test, type Page, type Response } from "@playwright/test";
+import { expect, test, type Page, type Response } from "./support/test";
 import { LOGGED_OUT, TEST_ADMIN } from "./support/auth";
 import { connected, ingest, uniqueId } from "./support/ingest";
 

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { csrfToken } from "./support/auth";
 import { E2E_GRACE_SECONDS } from "./support/database";
 import { connected, disconnected, ingest, LONG_AGO, subscribed, uniqueId } from "./support/ingest";
@@ -206,9 +206,10 @@ test("rows the operator is reading stay put while changes land above them", asyn
   const scrollTop = () => scroller.evaluate((el) => el.scrollTop);
   const scrolledBefore = await scrollTop();
   // Three clients below the viewport change and move to the top of the list, above the reader:
-  // the view scrolls by exactly three rows to compensate.
+  // the view scrolls by exactly three rows to compensate. (How fast a change shows is
+  // the 2-second test above; here only where the rows end up, on a machine that may be busy.)
   await ingest(...[ids[2]!, ids[3]!, ids[4]!].map((id) => disconnected(id, Date.now(), 1)));
-  await expect.poll(scrollTop, { timeout: 2_000 }).toBe(scrolledBefore + 3 * 44);
+  await expect.poll(scrollTop).toBe(scrolledBefore + 3 * 44);
   expect(await topRowId()).toBe(before);
   // And they are at the top, pending.
   await scroller.evaluate((el) => (el.scrollTop = 0));

@@ -2,7 +2,7 @@
 // listed, marked on the online chart, opens on its own page, and the device
 // page links to it. Its own app instance and database, with detection every
 // second, so the fleet's share and the markers are this spec's alone.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { migrate } from "../lib/db/migrate";
 import { startApp, type AppServer } from "../test/support/app-server";
 import { seriousViolations } from "./support/a11y";

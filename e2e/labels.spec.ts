@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { checkBothSchemes } from "./support/a11y";
 import { connected, ingest, uniqueId, uniqueLabelValue } from "./support/ingest";
 

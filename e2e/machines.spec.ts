@@ -2,7 +2,7 @@
 // page (shown once), a script uses it, and once revoked it is refused; the
 // API reference page renders the OpenAPI document under the strict CSP with
 // no console error. Screenshots of both, light and dark, for a human.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { seriousViolations } from "./support/a11y";
 import { baseUrl, uniqueId } from "./support/ingest";
 

@@ -1,7 +1,7 @@
 // Failures under an open page: an app instance restarts (the stream
 // reconnects and the view resyncs what it missed), then the database goes
 // away (the indicator says so and reads show the error banner).
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { migrate } from "../lib/db/migrate";
 import { startApp, type AppServer } from "../test/support/app-server";
 import { logIn, TEST_ADMIN } from "./support/auth";

@@ -6,7 +6,7 @@
 // assertion failed builds at random; rendering the whole fleet, or a list
 // query that lost its index, takes many seconds. Seeded with SQL in its own
 // database and app instance so the other specs stay fast.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { migrate } from "../lib/db/migrate";
 import { startApp, type AppServer, type OperatorSession } from "../test/support/app-server";
 import { createScratchDatabase, withDatabase } from "./support/database";

@@ -1,7 +1,7 @@
 // A believable 100-client fleet, photographed in light and dark mode and in a
 // narrow window; the login and admin pages too. The PNGs land in
 // test-results/screenshots/ for a human to look at.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { csrfToken, LOGGED_OUT, submitRefusedLogin } from "./support/auth";
 import { resetData, withDatabase } from "./support/database";
 import {

@@ -3,7 +3,7 @@
 // source (badge, filter, device page), and AWS's destination confirmation
 // is listed for admins with a copyable command. Light and dark screenshots
 // land in test-results/screenshots/ for a human to look at.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import {
   AWS_CONFIRMATION_TOKEN,
   awsDestinationConfirmation,

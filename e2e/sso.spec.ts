@@ -2,7 +2,7 @@
 // and every failure code the SSO routes send back (/login?error=…) in words.
 // The provider here is unreachable on purpose: the flow's real exchange is
 // tested against a provider in lib/; this is what the operator sees.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { freePort } from "../lib/db/embedded";
 import { startApp, type AppServer } from "../test/support/app-server";
 import { LOGGED_OUT } from "./support/auth";

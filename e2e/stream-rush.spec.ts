@@ -3,7 +3,7 @@
 // (bulk-change) instead, and the live indicator says the view is catching up
 // in bulk until the rush is over. The screenshot lands in
 // test-results/screenshots/ for a human to look at.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/test";
 import { connected, ingest, uniqueId } from "./support/ingest";
 
 test("a rush of changes: the indicator says the view catches up in bulk, then live again", async ({

@@ -1,7 +1,7 @@
 // Time travel on the fleet page: clicking a point of the online chart shows
 // the fleet as it stood then (the URL keeps it, a banner says so, live
 // updates pause), and "Back to live" returns. Axe-checked, light and dark.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./support/test";
 import { checkBothSchemes } from "./support/a11y";
 import { connected, disconnected, ingest, uniqueId } from "./support/ingest";
 
