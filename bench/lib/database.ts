@@ -4,7 +4,7 @@
 // (the configured database itself is never touched).
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
-import { DATA_TABLES, withClient } from "../../test/support/db";
+import { DATA_TABLES, truncateRetrying, withClient } from "../../test/support/db";
 import { createScratchDatabase, type ScratchDatabase } from "../../test/support/scratch-database";
 import { signalable } from "../../lib/process/proc";
 
@@ -42,7 +42,9 @@ export async function describeServer(url: string): Promise<string> {
 }
 
 export async function truncateAll(url: string): Promise<void> {
-  await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")}`));
+  await withClient(url, (c) =>
+    truncateRetrying((sql) => c.query(sql), `TRUNCATE ${DATA_TABLES.join(", ")}`),
+  );
 }
 
 /** Scratch databases left by a run that was killed: only ours, only if their process is gone. */

@@ -1,4 +1,4 @@
-import { DATA_TABLES, withClient } from "../../test/support/db";
+import { DATA_TABLES, truncateRetrying, withClient } from "../../test/support/db";
 
 export const E2E_TOKEN = "e2e-token";
 export const E2E_GRACE_SECONDS = 3;
@@ -9,5 +9,7 @@ export { createScratchDatabase } from "../../test/support/scratch-database";
 export { withClient as withDatabase };
 
 export async function resetData(url: string): Promise<void> {
-  await withClient(url, (c) => c.query(`TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`));
+  await withClient(url, (c) =>
+    truncateRetrying((sql) => c.query(sql), `TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`),
+  );
 }

@@ -23,11 +23,43 @@ export const DATA_TABLES = [
   "online_rollup_state",
   "label_count",
   "presence_overlap",
+  // The availability report's ranking, its marks and its state: emptied
+  // with the days it was computed from, rebuilt by its job.
+  "availability_rank",
+  "availability_rank_dirty",
+  "availability_rank_state",
 ] as const;
+
+/**
+ * Runs a TRUNCATE of many tables, again when PostgreSQL ends it as a
+ * deadlock's victim. TRUNCATE locks its tables one by one in the order given,
+ * and an app's background job (the availability ranking, the incident
+ * detector) holding one of them while it waits for another is a deadlock;
+ * PostgreSQL aborts one side, which is then retried. Seen in CI's bench
+ * smoke (2026-12-06): the ranking job of the app under test and the bench's
+ * reset between two loads.
+ */
+export async function truncateRetrying(
+  query: (sql: string) => Promise<unknown>,
+  sql: string,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await query(sql);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "40P01" || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
 
 /** Empties every data table (not the migrations record). */
 export async function resetDatabase(): Promise<void> {
-  await db().pool.query(`TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`);
+  await truncateRetrying(
+    (sql) => db().pool.query(sql),
+    `TRUNCATE ${DATA_TABLES.join(", ")} RESTART IDENTITY`,
+  );
 }
 
 /** How many rows `table` holds. */
