@@ -2,7 +2,7 @@
 // page (shown once), a script uses it, and once revoked it is refused; the
 // API reference page renders the OpenAPI document under the strict CSP with
 // no console error. Screenshots of both, light and dark, for a human.
-import { expect, test, type Page } from "./support/test";
+import { expect, test, type ConsoleMessage, type Page, type Request } from "./support/test";
 import { seriousViolations } from "./support/a11y";
 import { baseUrl, uniqueId } from "./support/ingest";
 
@@ -12,26 +12,38 @@ async function callWith(token: string, path = "/api/clients?limit=1") {
   return fetch(`${baseUrl()}${path}`, { headers: { Authorization: `Bearer ${token}` } });
 }
 
-/** Console errors, CSP violations and uncaught exceptions of a page, as they happen. */
-function watch(page: Page): string[] {
+/**
+ * Console errors, CSP violations and uncaught exceptions of a page, as they
+ * happen, until `stop` removes these listeners (and only these: the shared
+ * fixture's stay, e2e/support/test.ts).
+ */
+function watch(page: Page): { problems: string[]; stop: () => void } {
   const problems: string[] = [];
-  page.on("console", (message) => {
+  const onConsole = (message: ConsoleMessage) => {
     if (message.type() === "error" || message.text().includes("Content Security Policy"))
       problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  };
+  const onPageError = (error: Error) => problems.push(`pageerror: ${error.message}`);
   // Aborted requests are navigation's doing (prefetches, the live stream on reload).
-  page.on("requestfailed", (request) => {
+  const onRequestFailed = (request: Request) => {
     const reason = request.failure()?.errorText ?? "";
     if (reason !== "net::ERR_ABORTED") problems.push(`request failed: ${request.url()} ${reason}`);
-  });
-  return problems;
+  };
+  page.on("console", onConsole);
+  page.on("pageerror", onPageError);
+  page.on("requestfailed", onRequestFailed);
+  const stop = () => {
+    page.off("console", onConsole);
+    page.off("pageerror", onPageError);
+    page.off("requestfailed", onRequestFailed);
+  };
+  return { problems, stop };
 }
 
 test("an admin creates an API token, sees it once, a script uses it, and revoked it is refused", async ({
   page,
 }) => {
-  const problems = watch(page);
+  const { problems } = watch(page);
   const name = uniqueId("e2e-api-token");
   await page.goto("/admin");
   const panel = page.getByRole("region", { name: "API tokens" });
@@ -79,7 +91,7 @@ test("the API reference renders the OpenAPI document under the CSP without conso
 }) => {
   test.setTimeout(90_000); // a 5 MB renderer, twice, on a busy machine
   for (const colorScheme of ["light", "dark"] as const) {
-    const problems = watch(page);
+    const { problems, stop } = watch(page);
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
     const response = await page.goto("/api-reference");
     expect(response?.headers()["content-security-policy"]).toMatch(
@@ -100,9 +112,7 @@ test("the API reference renders the OpenAPI document under the CSP without conso
     expect(problems).toEqual([]);
     // The app's own frame; the renderer's markup is Scalar's.
     expect(await seriousViolations(page, '[data-testid="api-reference"]')).toEqual([]);
-    page.removeAllListeners("console");
-    page.removeAllListeners("pageerror");
-    page.removeAllListeners("requestfailed");
+    stop();
   }
 });
 

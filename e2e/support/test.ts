@@ -8,7 +8,14 @@
 import { test as base, type Page, type Request } from "@playwright/test";
 
 export { expect } from "@playwright/test";
-export type { Browser, BrowserContext, Page, Response } from "@playwright/test";
+export type {
+  Browser,
+  BrowserContext,
+  ConsoleMessage,
+  Page,
+  Request,
+  Response,
+} from "@playwright/test";
 
 export const test = base.extend<{ pageErrors: string[] }>({
   pageErrors: [
