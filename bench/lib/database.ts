@@ -2,6 +2,7 @@
 // .data/bench-pg when DATABASE_URL is unset, else the configured server, on
 // which each suite creates its own scratch database and drops it afterwards
 // (the configured database itself is never touched).
+import os from "node:os";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
 import { DATA_TABLES, truncateRetrying, withClient } from "../../test/support/db";
@@ -37,7 +38,12 @@ export async function describeServer(url: string): Promise<string> {
       .then((r) => r.rows[0]?.setting ?? "")
       .catch(() => ""); // pg_config is readable by superusers only
     const opt = / (-O[0-9sz]?)\b/.exec(` ${cflags}`)?.[1];
-    return opt === undefined ? version : `${version}, built with ${opt}`;
+    const { rows } = await c.query<{ name: string; value: string }>(
+      `SELECT name, current_setting(name) AS value FROM pg_settings
+        WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout') ORDER BY name`,
+    );
+    const settings = rows.map((r) => `${r.name} ${r.value}`).join(", ");
+    return `${opt === undefined ? version : `${version}, built with ${opt}`}; ${settings}`;
   });
 }
 
@@ -65,6 +71,26 @@ async function dropStaleDatabases(url: string, log: (line: string) => void): Pro
   });
 }
 
+/**
+ * The embedded server's settings for benchmarks, as an operator would set a
+ * PostgreSQL for a large fleet (README, "Point it at a real database") instead of the
+ * package's defaults (128 MB of shared buffers, a checkpoint every 1 GB of
+ * WAL). At a million devices a storm's working set is several times 128 MB,
+ * and with a checkpoint every gigabyte nearly every page a batch touches is
+ * written to the WAL whole again. BENCH_PG_TUNING=off starts it with the
+ * defaults instead, to compare.
+ */
+export function benchServerSettings(): string[] {
+  if (process.env.BENCH_PG_TUNING === "off") return [];
+  const sharedMb = Math.min(2048, Math.floor(os.totalmem() / 2 ** 20 / 8));
+  return [
+    `shared_buffers=${sharedMb}MB`,
+    "max_wal_size=16GB",
+    "checkpoint_timeout=30min",
+    "checkpoint_completion_target=0.9",
+  ];
+}
+
 export async function startPgServer(
   log: (line: string) => void,
   dataDir = ".data/bench-pg",
@@ -72,7 +98,11 @@ export async function startPgServer(
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir, database: "postgres" });
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      database: "postgres",
+      settings: benchServerSettings(),
+    });
     url = embedded.url;
     log(`PostgreSQL: embedded server under ${dataDir} (${new URL(url).host})`);
   } else {

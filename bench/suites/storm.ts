@@ -30,6 +30,7 @@ import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { preloadStormDevices } from "../lib/storm-preload";
 import { bridgeMetrics, probeLoop, sampleStorm, watchStream, type Probe } from "../lib/storm-watch";
 import { stormFigures, type StormRun } from "./storm-report";
+import { checkpointsSoFar, checkpointText, type Checkpoints } from "./latency-phase";
 
 export interface StormOptions extends StormShape {
   /** The quiet fleet's probes, before the storm: the list's and counts' baseline. */
@@ -138,6 +139,8 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
   const planned = o.disconnectSeconds + o.reconnectSeconds;
   const total = stormEvents(shape);
   const db = await ctx.server.scratch("storm");
+  let checkpointsBefore: Checkpoints = { count: Number.NaN, buffers: Number.NaN };
+  let checkpoints: string | undefined;
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-storm-spool-"));
   const cleanups: (() => Promise<unknown>)[] = [() => db.drop()];
   // --profile: the app's CPU profile, written when it stops (after the run).
@@ -183,6 +186,7 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     await quiet.stop();
 
     const before = (await bridgeMetrics(metricsPort)).bridge_events_forwarded_total!;
+    checkpointsBefore = await checkpointsSoFar(db.url);
     log(
       `storm: ${o.devices.toLocaleString("en-US")} devices disconnect within ${o.disconnectSeconds} s and reconnect over ${o.reconnectSeconds} s (${total.toLocaleString("en-US")} events)`,
     );
@@ -237,6 +241,12 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     await sampler.stop();
     watch.stop();
     const check = await verify(db.url, since, app.fetch);
+    const after = await checkpointsSoFar(db.url);
+    checkpoints = checkpointText({
+      count: after.count - checkpointsBefore.count,
+      buffers: after.buffers - checkpointsBefore.buffers,
+    });
+    log(`storm: ${checkpoints}`);
     const run: StormRun = {
       options: o,
       planned,
@@ -264,6 +274,7 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     for (const cleanup of cleanups) await cleanup().catch(() => {});
     rmSync(spoolDir, { recursive: true, force: true });
   }
+  if (checkpoints !== undefined) result.notes.push(`storm: ${checkpoints}`);
   result.notes.push(...profileNotes(profileDir, "storm app CPU profile", 25));
   return result;
 }

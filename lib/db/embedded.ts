@@ -48,6 +48,8 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   database?: string;
   log?: (line: string) => void;
+  /** Server settings (`name=value`) for this start, beside listen_addresses. */
+  settings?: readonly string[];
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
@@ -66,7 +68,10 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: process.getuid?.() === 0,
     onLog: (m: unknown) => options.log?.(String(m)),
     onError: (m: unknown) => options.log?.(String(m)),
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    postgresFlags: ["listen_addresses=127.0.0.1", ...(options.settings ?? [])].flatMap((s) => [
+      "-c",
+      s,
+    ]),
   });
   if (fresh) await pg.initialise();
   await pg.start();
