@@ -2,7 +2,7 @@
 // counts, read within a budget so a slow database does not stall the shell.
 import "server-only";
 import { withReadScope } from "../db/request-reads";
-import { countClients, listClients } from "./list";
+import { listClients, liveFleetCounts } from "./list";
 import type { ClientPage, Counts, ListClientsQuery } from "./schemas";
 
 /**
@@ -20,7 +20,7 @@ export function readFirstPage(
   return withReadScope(scope, async () => {
     const [page, summary] = await Promise.all([
       listClients(query),
-      fleetCounts ? countClients() : null,
+      fleetCounts ? liveFleetCounts() : null,
     ]);
     return { page, summary: summary ?? page.counts };
   });

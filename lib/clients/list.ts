@@ -1,8 +1,9 @@
 import "server-only";
 import { DEFAULT_SORT, defaultOrder, type Order, type Sort } from "../../contract/client-list";
 import type { PresenceConfig } from "../presence/types";
-import { presenceConfig } from "../config";
+import { presenceConfig, queryTimeoutMs } from "../config";
 import { db } from "../db/client";
+import { withReadScope } from "../db/request-reads";
 import { sql, type Sql } from "../db/sql";
 import {
   clientColumnsSql,
@@ -20,6 +21,7 @@ import { fleetMemberSql } from "./infrastructure";
 import type { LabelFilter } from "../../contract/labels";
 import { labelFilterSql } from "../labels/filter-sql";
 import { countsFromLabelCounters, countsFromRollup } from "../stats/fleet-counts";
+import { sharedCount } from "../stats/shared-counts";
 import type { ClientPage, ClientView, Counts, ListClientsQuery } from "./schemas";
 
 /**
@@ -157,12 +159,31 @@ async function pageCounts(filters: CountFilters, isLaterPage: boolean, now: Date
   const cached = recentCounts.get(key);
   if (isLaterPage && cached !== undefined && Date.now() - cached.at < COUNTS_REUSE_MS)
     return cached.counts;
-  const counts = await countClients(filters, now);
+  const unfiltered = filters.q === undefined && (filters.label ?? []).length === 0;
+  const counts = unfiltered ? await liveFleetCounts() : await countClients(filters, now);
   recentCounts.delete(key);
   recentCounts.set(key, { counts, at: Date.now() });
   if (recentCounts.size > MAX_CACHED_COUNTS) recentCounts.delete(recentCounts.keys().next().value!);
   return counts;
 }
+
+/**
+ * The unfiltered fleet's counts for the live paths (the summary, the list's
+ * first page, the stream, /metrics): one count at a time per process, shared
+ * and, when counting is slow (a storm), reused within a bound
+ * (lib/stats/shared-counts.ts).
+ */
+export function liveFleetCounts(): Promise<Counts> {
+  // Its own read scope: a count shared by several requests must not be
+  // cancelled with the one that started it.
+  globalForCounts.fleetLiveCounts ??= sharedCount(() =>
+    withReadScope({ what: "the fleet's live counts", timeoutMs: queryTimeoutMs() }, () =>
+      countClients(undefined),
+    ),
+  );
+  return globalForCounts.fleetLiveCounts();
+}
+const globalForCounts = globalThis as unknown as { fleetLiveCounts?: () => Promise<Counts> };
 
 /** The filters counts honour: the list's search and labels (not status, which they count by). */
 export interface CountFilters {

@@ -4,7 +4,7 @@
 // reports the same fleet and the counts equal GET /api/stats/summary's.
 import { Counter, Gauge, Registry } from "prom-client";
 import { alertGaugeValues } from "../alerts/list";
-import { countClients } from "../clients/list";
+import { liveFleetCounts } from "../clients/list";
 import { countOpenIncidents } from "../incidents/read";
 import { changeHub } from "../stream/hub";
 import { metricsLabelKeys } from "../config";
@@ -32,9 +32,9 @@ function createMetrics(): AppMetrics {
   for (const result of ["accepted", "duplicate", "rejected"]) ingestEvents.inc({ result }, 0);
 
   // One count per scrape serves both fleet gauges.
-  let pending: Promise<Awaited<ReturnType<typeof countClients>>> | null = null;
+  let pending: Promise<Awaited<ReturnType<typeof liveFleetCounts>>> | null = null;
   const counts = () => {
-    pending ??= countClients(undefined).finally(() => {
+    pending ??= liveFleetCounts().finally(() => {
       setTimeout(() => (pending = null), 0);
     });
     return pending;

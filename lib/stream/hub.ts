@@ -6,7 +6,7 @@
 import "server-only";
 import pg from "pg";
 import { SESSIONS_CHANNEL } from "../auth/sessions";
-import { countClients } from "../clients/list";
+import { liveFleetCounts } from "../clients/list";
 import { ALERTS_CHANNEL } from "../alerts/notify";
 import { CHANGES_CHANNEL } from "../ingest/store-sql";
 import { clientsByIds } from "./changed-clients";
@@ -232,7 +232,7 @@ export class ChangeHub {
       this.summaryTimer = null;
       this.lastSummaryAt = Date.now();
       if (this.subscribers.size === 0) return;
-      countClients(undefined).then(
+      liveFleetCounts().then(
         (counts) => this.broadcast(sseEvent("summary", counts)),
         (error: Error) => appLog.warn("stream: counting clients failed", { error }),
       );
