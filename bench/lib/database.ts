@@ -2,6 +2,7 @@
 // .data/bench-pg when DATABASE_URL is unset, else the configured server, on
 // which each suite creates its own scratch database and drops it afterwards
 // (the configured database itself is never touched).
+import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
@@ -81,13 +82,17 @@ async function dropStaleDatabases(url: string, log: (line: string) => void): Pro
  * defaults instead, to compare.
  */
 export function benchServerSettings(): string[] {
-  if (process.env.BENCH_PG_TUNING === "off") return [];
+  // BENCH_PG_SETTINGS: more, comma-separated, e.g. to log slow plans:
+  // session_preload_libraries=auto_explain,auto_explain.log_min_duration=60s (with BENCH_PG_LOG)
+  const extra = (process.env.BENCH_PG_SETTINGS ?? "").split(",").filter((s) => s !== "");
+  if (process.env.BENCH_PG_TUNING === "off") return extra;
   const sharedMb = Math.min(2048, Math.floor(os.totalmem() / 2 ** 20 / 8));
   return [
     `shared_buffers=${sharedMb}MB`,
     "max_wal_size=16GB",
     "checkpoint_timeout=30min",
     "checkpoint_completion_target=0.9",
+    ...extra,
   ];
 }
 
@@ -102,6 +107,11 @@ export async function startPgServer(
       dataDir,
       database: "postgres",
       settings: benchServerSettings(),
+      // BENCH_PG_LOG=file: the server's log lines there (auto_explain's plans among them).
+      log: process.env.BENCH_PG_LOG
+        ? (line) =>
+            appendFileSync(process.env.BENCH_PG_LOG!, line.endsWith("\n") ? line : `${line}\n`)
+        : undefined,
     });
     url = embedded.url;
     log(`PostgreSQL: embedded server under ${dataDir} (${new URL(url).host})`);

@@ -86,3 +86,28 @@ export function sampleMemory(pid: number, intervalMs = 100): MemorySampler {
     },
   };
 }
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 if it is gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every architecture Node runs on). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds used so far by each process tree, keyed as `pids`; threads count with their process. */
+export function cpuSeconds(pids: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [
+      name,
+      processTree(pid).reduce((sum, p) => sum + cpuSecondsOf(p), 0),
+    ]),
+  );
+}

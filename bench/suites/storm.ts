@@ -16,7 +16,7 @@
 // on schedule or as fast as the broker takes it: the suite reports the storm
 // it achieved, which on a loaded 2-core machine may be longer than planned.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../../lib/db/embedded";
 import { startMosquitto } from "../../test/support/mosquitto";
@@ -24,7 +24,7 @@ import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { spawnHelper, untilBridgeHealthy } from "../lib/child";
 import { sleep, type ScaleName, type SuiteContext, type SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
-import { pidListeningOn, rssMiB } from "../lib/process-memory";
+import { cpuSeconds, pidListeningOn, rssMiB } from "../lib/process-memory";
 import { stormEvents, STORM_PREFIX, type StormShape } from "../lib/storm-plan";
 import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { preloadStormDevices } from "../lib/storm-preload";
@@ -141,6 +141,7 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
   const db = await ctx.server.scratch("storm");
   let checkpointsBefore: Checkpoints = { count: Number.NaN, buffers: Number.NaN };
   let checkpoints: string | undefined;
+  let cpu: string | undefined;
   const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-storm-spool-"));
   const cleanups: (() => Promise<unknown>)[] = [() => db.drop()];
   // --profile: the app's CPU profile, written when it stops (after the run).
@@ -169,6 +170,10 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     const pids: Record<string, number> = { app: app.pid, bridge: bridge.pid };
     if (brokerPid !== undefined) pids.broker = brokerPid;
     const idleRss = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, rssMiB(p)]));
+    // CPU by process over the storm: PostgreSQL is the tree of the postmaster (on this machine).
+    const postmaster = pidListeningOn(Number(new URL(db.url).port || 5432));
+    const cpuPids: Record<string, number> = { ...pids };
+    if (postmaster !== undefined) cpuPids.postgres = postmaster;
 
     // Storm events are stamped when published: everything before this is the preload.
     const since = Date.now();
@@ -197,6 +202,8 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     cleanups.unshift(() => publisher.stop());
     await publisher.line((l) => l.ready === true, 30_000);
     const t0 = Date.now();
+    cpuPids.publisher = publisher.pid;
+    const cpuBefore = { ...cpuSeconds(cpuPids), bench: benchCpuSeconds() };
     const published = () =>
       publisher.latest<{ acked: number }>((l) => l.progress === true || l.done === true)?.acked ??
       0;
@@ -235,6 +242,10 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
         break;
       }
     }
+    const cpuAfter = { ...cpuSeconds(cpuPids), bench: benchCpuSeconds() };
+    const cpuWall = (Date.now() - t0) / 1000;
+    cpu = cpuText(cpuBefore, cpuAfter, cpuWall);
+    log(`storm: ${cpu}`);
     // The last batches' `client` messages and summaries reach the stream.
     await sleep(3_000);
     await stormProbes.stop();
@@ -275,6 +286,28 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     rmSync(spoolDir, { recursive: true, force: true });
   }
   if (checkpoints !== undefined) result.notes.push(`storm: ${checkpoints}`);
+  if (cpu !== undefined) result.notes.push(`storm: ${cpu}`);
   result.notes.push(...profileNotes(profileDir, "storm app CPU profile", 25));
   return result;
+}
+
+/** This process's CPU seconds (the publisher's feed, probes, the stream watcher, the sampler). */
+function benchCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Where the machine's CPU went from the storm's start to its drain, by process. */
+function cpuText(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  wallSeconds: number,
+): string {
+  const cores = os.availableParallelism();
+  const used = Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)] as const);
+  const total = used.reduce((sum, [, s]) => sum + s, 0);
+  const parts = used
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, s]) => `${k} ${s.toFixed(0)} s (${((100 * s) / total).toFixed(0)} %)`);
+  return `CPU from the storm's start to its drain (${wallSeconds.toFixed(0)} s × ${cores} cores = ${(wallSeconds * cores).toFixed(0)} s): ${total.toFixed(0)} s used, ${parts.join(", ")}`;
 }
