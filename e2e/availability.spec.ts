@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { expect as baseExpect, test } from "./support/test";
 import { checkBothSchemes } from "./support/a11y";
 import { csrfToken } from "./support/auth";
+import { resetData } from "./support/database";
 import { connected, disconnected, ingest, uniqueId, uniqueLabelValue } from "./support/ingest";
 
 const steady = uniqueId("e2e-avail-steady");
@@ -15,6 +16,29 @@ const expect = baseExpect.configure({ timeout: 20_000 });
 test.describe.configure({ timeout: 120_000 });
 
 test.beforeAll(async () => {
+  // The first test needs a fleet younger than a day.
+  await resetData(process.env.E2E_DATABASE_URL!);
+});
+
+test("a fleet younger than a whole day: the page shows the last 30 days instead", async ({
+  page,
+}) => {
+  const fresh = uniqueId("e2e-avail-fresh");
+  const today = Math.floor(Date.now() / (24 * H)) * 24 * H;
+  await ingest(connected(fresh, Math.max(today + 1_000, Date.now() - H), 1));
+  await page.goto("/availability");
+  await expect(page.getByTestId("no-whole-days")).toBeVisible();
+  await expect(
+    page.getByRole("heading", { name: "Availability over the last 30 days" }),
+  ).toBeVisible();
+  await expect(page.getByTestId("availability-table")).toContainText(fresh);
+  await checkBothSchemes(page, "availability-no-whole-days", { shots });
+});
+
+test("open the availability report, filter by label, download its CSV", async ({
+  page,
+  context,
+}) => {
   const t = Date.now() - 3 * H;
   // Steady: online for the three hours since its first event. Restless: one hour of three.
   await ingest(
@@ -22,12 +46,6 @@ test.beforeAll(async () => {
     connected(restless, t, 1),
     disconnected(restless, t + H, 1),
   );
-});
-
-test("open the availability report, filter by label, download its CSV", async ({
-  page,
-  context,
-}) => {
   const headers = { "X-CSRF-Token": await csrfToken(context) };
   for (const id of [steady, restless]) {
     const r = await context.request.put(`/api/clients/${encodeURIComponent(id)}/labels`, {
@@ -43,6 +61,8 @@ test("open the availability report, filter by label, download its CSV", async ({
     .getByRole("link", { name: "Availability" })
     .click();
   await expect(page.getByRole("heading", { name: "Availability", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "30 days", exact: true }).click();
+  await expect(page).toHaveURL(/span=30d/);
   await page.getByPlaceholder("key:value, e.g. site:berlin").fill(`site:${site}`);
   await page.getByRole("button", { name: "Filter", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`label=site%3A${site}`));
@@ -100,7 +120,14 @@ test("30 whole days: the UTC days before today, as the server keeps them ranked"
   });
   expect(r.status(), await r.text()).toBe(200);
 
+  // The page opens on the kept whole days.
   await page.goto(`/availability?label=site%3A${lastMonth}`);
+  await expect(page.getByRole("heading", { name: /whole UTC days/ })).toBeVisible();
+  await expect(page.getByTestId("no-whole-days")).toHaveCount(0);
+  await page.getByRole("button", { name: "30 days", exact: true }).click();
+  await expect(
+    page.getByRole("heading", { name: "Availability over the last 30 days" }),
+  ).toBeVisible();
   await page.getByRole("button", { name: "30 whole days" }).click();
   await expect(page).toHaveURL(/span=days/);
   await expect(page.getByRole("heading", { name: /whole UTC days/ })).toBeVisible();

@@ -87,13 +87,19 @@ export function sampleMemory(pid: number, intervalMs = 100): MemorySampler {
   };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 if it is gone. */
+/**
+ * CPU seconds (user + system) a process has used, with those of its children
+ * that exited (PostgreSQL's backends come and go), from /proc/<pid>/stat; 0
+ * if it is gone.
+ */
 function cpuSecondsOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    // Fields after the command name, which may hold spaces: utime, stime,
+    // cutime and cstime are the 12th to the 15th.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+    return (utime! + stime! + cutime! + cstime!) / CLOCK_TICKS;
   } catch {
     return 0;
   }

@@ -79,7 +79,11 @@ function ReportRow({ item }: { item: AvailabilityReportItem }) {
 /** The fleet's availability over a period, worst first, filtered by labels, with its CSV. */
 export function AvailabilityReportPage() {
   const [search, setSearch] = useUrlState();
-  const span: Span = (Object.keys(SPANS) as Span[]).find((s) => s === search.get("span")) ?? "30d";
+  const chosen = (Object.keys(SPANS) as Span[]).find((s) => s === search.get("span"));
+  // Without a choice: the kept whole days (fast at any fleet size), unless
+  // they hold no device yet (a fleet younger than a day): then the last 30 days.
+  const [noWholeDays, setNoWholeDays] = useState(false);
+  const span: Span = chosen ?? (noWholeDays ? "30d" : "days");
   const order = search.get("order") === "desc" ? "desc" : "asc";
   const labels = search
     .getAll("label")
@@ -99,6 +103,10 @@ export function AvailabilityReportPage() {
   };
   const query = useAvailabilityReportQuery(params);
   const range = query.data?.pages[0];
+  const keptEmpty =
+    chosen === undefined && span === "days" && labels.length === 0 && range?.items.length === 0;
+  // Set while rendering (React's pattern for state that follows a result): the next render asks for 30d.
+  if (keptEmpty && !noWholeDays) setNoWholeDays(true);
   const title =
     spanMs !== null
       ? `Availability over the last ${SPAN_NAMES[span]}`
@@ -116,8 +124,15 @@ export function AvailabilityReportPage() {
         event on, so one added during the period is not penalised; a connection whose disconnect
         never arrived ends where the next one starts, as on the device&apos;s timeline.{" "}
         <em>30 whole days</em> (the UTC days before today) is kept ranked ahead and opens at once
-        for any fleet size; the other periods are computed when asked.
+        for any fleet size, so the page opens on it; the other periods are computed when asked,
+        which takes seconds for a fleet of hundreds of thousands.
       </p>
+      {chosen === undefined && span === "30d" ? (
+        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="no-whole-days">
+          No whole UTC day has been observed yet (the fleet&apos;s first event was today): showing
+          the last 30 days up to now instead.
+        </p>
+      ) : null}
       <QueryErrorBanner query={query} />
       <LabelFilterBar filters={labels} onChange={setSearch} />
       <Panel
@@ -129,7 +144,7 @@ export function AvailabilityReportPage() {
               label="Period"
               options={SPAN_NAMES}
               selected={span}
-              onSelect={(s) => setSearch({ span: s === "30d" ? undefined : s })}
+              onSelect={(s) => setSearch({ span: s })}
             />
             <button
               type="button"
