@@ -174,11 +174,14 @@ async function pageCounts(filters: CountFilters, isLaterPage: boolean, now: Date
  * (lib/stats/shared-counts.ts).
  */
 export function liveFleetCounts(): Promise<Counts> {
-  // Its own read scope: a count shared by several requests must not be
-  // cancelled with the one that started it.
-  globalForCounts.fleetLiveCounts ??= sharedCount(() =>
-    withReadScope({ what: "the fleet's live counts", timeoutMs: queryTimeoutMs() }, () =>
-      countClients(undefined),
+  // Its own read scope: a count shared by several requests is not cancelled
+  // with the one that started it, only once none of them waits (sharedCount).
+  // Its own limit is twice theirs, so a request that times out says so in its
+  // own words; it bounds the stream's and /metrics' counts, which no request ends.
+  globalForCounts.fleetLiveCounts ??= sharedCount((signal) =>
+    withReadScope(
+      { what: "the fleet's live counts", timeoutMs: 2 * queryTimeoutMs(), signal },
+      () => countClients(undefined),
     ),
   );
   return globalForCounts.fleetLiveCounts();

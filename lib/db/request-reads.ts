@@ -110,6 +110,20 @@ export async function withReadScope<T>(
   }
 }
 
+/**
+ * The read scope the caller runs in, if any: its signal, and the error its
+ * reads end with once it aborts. For work shared by several requests
+ * (lib/stats/shared-counts.ts), which runs in a scope of its own and stops
+ * when none of them waits any longer.
+ */
+export function currentReadScope():
+  { signal: AbortSignal; fail: (cause?: unknown) => Error } | undefined {
+  const scope = scopes.getStore();
+  return scope === undefined || scope.ended
+    ? undefined
+    : { signal: scope.signal, fail: scope.fail };
+}
+
 /** The error a read of a scope that timed out or was aborted ends with. */
 function scopeError(scope: ReadScope, limit: string, cause?: unknown): Error {
   if (!scope.timedOut) return new RequestAborted(undefined, { cause });

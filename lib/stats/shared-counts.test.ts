@@ -8,15 +8,22 @@ import { connected, envelope } from "../../test/support/events";
 import { ingest } from "../ingest";
 import { countClients, liveFleetCounts } from "../clients/list";
 import { SLOW_MS, sharedCount } from "./shared-counts";
+import { withReadScope } from "../db/request-reads";
+import { RequestAborted } from "../errors";
 
 /** A count the test finishes by hand, at a time of its clock. */
 function harness() {
   let clock = 0;
-  const started: { at: number; finish: (v: number) => void; fail: (e: Error) => void }[] = [];
+  const started: {
+    at: number;
+    signal: AbortSignal;
+    finish: (v: number) => void;
+    fail: (e: Error) => void;
+  }[] = [];
   const count = sharedCount(
-    () =>
+    (signal) =>
       new Promise<number>((resolve, reject) => {
-        started.push({ at: clock, finish: resolve, fail: reject });
+        started.push({ at: clock, signal, finish: resolve, fail: reject });
       }),
     () => clock,
   );
@@ -92,6 +99,79 @@ describe("sharedCount", () => {
     expect(h.started).toHaveLength(3);
     h.started[2]!.finish(6);
     expect(await c).toBe(6);
+  });
+});
+
+describe("sharedCount in requests' read scopes", () => {
+  /** Calls `count` as a request would, in a read scope its controller aborts. */
+  const asRequest = (count: () => Promise<number>) => {
+    const request = new AbortController();
+    const answer = withReadScope(
+      { what: "GET /test", timeoutMs: 0, signal: request.signal },
+      count,
+    );
+    return { answer, abort: () => request.abort() };
+  };
+
+  /** A harness whose last count was slow and is too old to reuse: callers share the next. */
+  async function slowHarness() {
+    const h = harness();
+    const warm = h.count();
+    h.tick(SLOW_MS * 2);
+    h.started[0]!.finish(0);
+    await warm;
+    h.tick(SLOW_MS * 4);
+    return h;
+  }
+
+  it("a request that goes away stops waiting; the count is cancelled once nobody waits", async () => {
+    const h = await slowHarness();
+    const a = asRequest(h.count);
+    const b = asRequest(h.count);
+    await h.settle();
+    expect(h.started).toHaveLength(2);
+    a.abort();
+    await expect(a.answer).rejects.toBeInstanceOf(RequestAborted);
+    // b still waits: the count goes on.
+    expect(h.started[1]!.signal.aborted).toBe(false);
+    b.abort();
+    await expect(b.answer).rejects.toBeInstanceOf(RequestAborted);
+    expect(h.started[1]!.signal.aborted).toBe(true);
+  });
+
+  it("a caller outside any request keeps the count going", async () => {
+    const h = await slowHarness();
+    const a = asRequest(h.count);
+    const outside = h.count();
+    await h.settle();
+    a.abort();
+    await expect(a.answer).rejects.toBeInstanceOf(RequestAborted);
+    expect(h.started[1]!.signal.aborted).toBe(false);
+    h.started[1]!.finish(7);
+    expect(await outside).toBe(7);
+  });
+
+  it("while counting is fast, the only request waiting for a count cancels it by going away", async () => {
+    const h = harness();
+    const a = asRequest(h.count);
+    await h.settle();
+    a.abort();
+    await expect(a.answer).rejects.toBeInstanceOf(RequestAborted);
+    expect(h.started[0]!.signal.aborted).toBe(true);
+  });
+
+  it("a request waiting for the next count stops waiting when it goes away", async () => {
+    const h = harness();
+    const first = h.count();
+    const queued = asRequest(h.count);
+    await h.settle();
+    queued.abort();
+    await expect(queued.answer).rejects.toBeInstanceOf(RequestAborted);
+    h.started[0]!.finish(1);
+    expect(await first).toBe(1);
+    await h.settle();
+    // Nobody waits for a next count: none started.
+    expect(h.started).toHaveLength(1);
   });
 });
 

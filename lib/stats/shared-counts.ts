@@ -15,7 +15,13 @@
 // - d ≥ SLOW_MS: a caller shares the running count, or gets the last one if
 //   it finished less than 2·d ago. An answer is then at most 3·d old, and
 //   counting takes at most a third of one connection's time.
+//
+// A caller in a request's read scope (lib/db/request-reads.ts) stops
+// waiting when its request is aborted or times out, with the error its own
+// reads would end with; a count nobody waits for any longer is cancelled
+// (callers outside any scope, the stream and /metrics, always wait).
 import "server-only";
+import { currentReadScope } from "../db/request-reads";
 
 /** A count this slow switches callers to sharing and reuse. */
 export const SLOW_MS = 250;
@@ -26,43 +32,78 @@ interface Last<T> {
   doneAt: number;
 }
 
-/** `compute` behind the rule above; `now` is the clock (tests pass their own). */
-export function sharedCount<T>(compute: () => Promise<T>, now: () => number = Date.now) {
-  let running: Promise<T> | null = null;
-  let next: Promise<T> | null = null;
+interface Run<T> {
+  promise: Promise<T>;
+  controller: AbortController;
+  waiters: number;
+}
+
+/**
+ * `compute` behind the rule above, given a signal that aborts once no caller
+ * waits; `now` is the clock (tests pass their own).
+ */
+export function sharedCount<T>(
+  compute: (signal: AbortSignal) => Promise<T>,
+  now: () => number = Date.now,
+) {
+  let running: Run<T> | null = null;
   let last: Last<T> | null = null;
 
-  const run = (): Promise<T> => {
+  const start = (): Run<T> => {
     const started = now();
-    const p = compute().then((value) => {
+    const controller = new AbortController();
+    const promise = compute(controller.signal).then((value) => {
       last = { value, ms: now() - started, doneAt: now() };
       return value;
     });
-    running = p;
+    const run: Run<T> = { promise, controller, waiters: 0 };
+    running = run;
+    // Registered first, so it runs before any waiter resumes.
     const clear = () => {
-      if (running === p) running = null;
+      if (running === run) running = null;
     };
-    p.then(clear, clear);
-    return p;
+    promise.then(clear, clear);
+    return run;
   };
 
-  return (): Promise<T> => {
+  /** Waits for `run` until it settles or the caller's scope aborts. */
+  const follow = (run: Run<T>, scope: ReturnType<typeof currentReadScope>): Promise<T> => {
+    run.waiters += 1;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        run.waiters -= 1;
+        if (run.waiters === 0 && running === run) run.controller.abort();
+        reject(scope!.fail(scope!.signal.reason));
+      };
+      scope?.signal.addEventListener("abort", onAbort, { once: true });
+      run.promise.then(
+        (value) => {
+          scope?.signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          scope?.signal.removeEventListener("abort", onAbort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  };
+
+  return async (): Promise<T> => {
+    const scope = currentReadScope();
+    if (scope?.signal.aborted) throw scope.fail(scope.signal.reason);
     const slow = last !== null && last.ms >= SLOW_MS;
-    if (slow && last !== null && now() - last.doneAt < 2 * last.ms)
-      return Promise.resolve(last.value);
-    if (running === null) return run();
-    if (slow) return running;
-    // Any count started after this call will do: the next one, or one a
-    // caller started in between.
-    next ??= running
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .then(() => {
-        next = null;
-        return running ?? run();
-      });
-    return next;
+    if (slow && last !== null && now() - last.doneAt < 2 * last.ms) return last.value;
+    if (running === null) return follow(start(), scope);
+    if (slow) return follow(running, scope);
+    // Fast: a count started after this call. The first caller to resume
+    // after the running one settles starts it; the others join it.
+    const current: Run<T> = running;
+    await follow({ ...current, waiters: 0, controller: new AbortController() }, scope).catch(
+      (error: unknown) => {
+        if (scope?.signal.aborted) throw error;
+      },
+    );
+    return follow(running ?? start(), scope);
   };
 }
