@@ -167,6 +167,9 @@ async function pageCounts(filters: CountFilters, isLaterPage: boolean, now: Date
   return counts;
 }
 
+/** A fleet this large has its slow counts shared and reused; a smaller one is always counted afresh. */
+export const SHARED_COUNTS_MIN_FLEET = 10_000;
+
 /**
  * The unfiltered fleet's counts for the live paths (the summary, the list's
  * first page, the stream, /metrics): one count at a time per process, shared
@@ -178,11 +181,13 @@ export function liveFleetCounts(): Promise<Counts> {
   // with the one that started it, only once none of them waits (sharedCount).
   // Its own limit is twice theirs, so a request that times out says so in its
   // own words; it bounds the stream's and /metrics' counts, which no request ends.
-  globalForCounts.fleetLiveCounts ??= sharedCount((signal) =>
-    withReadScope(
-      { what: "the fleet's live counts", timeoutMs: 2 * queryTimeoutMs(), signal },
-      () => countClients(undefined),
-    ),
+  globalForCounts.fleetLiveCounts ??= sharedCount(
+    (signal) =>
+      withReadScope(
+        { what: "the fleet's live counts", timeoutMs: 2 * queryTimeoutMs(), signal },
+        () => countClients(undefined),
+      ),
+    { reusable: (counts) => counts.total + counts.neverSeen >= SHARED_COUNTS_MIN_FLEET },
   );
   return globalForCounts.fleetLiveCounts();
 }

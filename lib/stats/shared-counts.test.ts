@@ -1,6 +1,7 @@
 // sharedCount's rule (shared-counts.ts): while counting is fast, every caller
 // gets a count that started after it asked; once it is slow, callers share
-// the running count and reuse the last one within twice its duration. The
+// the running count and reuse the last one within twice its duration (a
+// large fleet's: a small one is always counted afresh). The
 // live fleet counts, on PostgreSQL, see a write made just before.
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../test/support/db";
@@ -12,7 +13,7 @@ import { withReadScope } from "../db/request-reads";
 import { RequestAborted } from "../errors";
 
 /** A count the test finishes by hand, at a time of its clock. */
-function harness() {
+function harness(reusable?: (value: number) => boolean) {
   let clock = 0;
   const started: {
     at: number;
@@ -25,7 +26,7 @@ function harness() {
       new Promise<number>((resolve, reject) => {
         started.push({ at: clock, signal, finish: resolve, fail: reject });
       }),
-    () => clock,
+    { now: () => clock, ...(reusable ? { reusable } : {}) },
   );
   const tick = (ms: number) => {
     clock += ms;
@@ -82,6 +83,24 @@ describe("sharedCount", () => {
     expect(h.started).toHaveLength(3);
     h.started[2]!.finish(3);
     expect(await c).toBe(3);
+  });
+
+  it("a slow count that is not reusable (a small fleet's, on a busy machine) is counted afresh", async () => {
+    const h = harness((value) => value >= 100);
+    const first = h.count();
+    h.tick(SLOW_MS * 4);
+    h.started[0]!.finish(2);
+    expect(await first).toBe(2);
+    h.tick(1);
+    const second = h.count();
+    expect(h.started).toHaveLength(2);
+    h.tick(SLOW_MS * 4);
+    h.started[1]!.finish(100);
+    expect(await second).toBe(100);
+    // A large value's slow count is reused.
+    h.tick(1);
+    expect(await h.count()).toBe(100);
+    expect(h.started).toHaveLength(2);
   });
 
   it("a failed count fails its callers and is not kept", async () => {

@@ -9,12 +9,15 @@
 // ingest got what CPU they left (the 1M storm stored 850 events/s).
 //
 // The rule, with d the duration of the last count:
-// - d < SLOW_MS (a quiet fleet, every test): a caller gets a count that
-//   started after it asked (a write it made is in it); callers arriving
-//   while one runs share the next one.
-// - d ≥ SLOW_MS: a caller shares the running count, or gets the last one if
-//   it finished less than 2·d ago. An answer is then at most 3·d old, and
-//   counting takes at most a third of one connection's time.
+// - d < SLOW_MS, or the last count was of a small fleet (`reusable` says
+//   no): a caller gets a count that started after it asked (a write it made
+//   is in it); callers arriving while one runs share the next one.
+// - d ≥ SLOW_MS of a large fleet: a caller shares the running count, or gets
+//   the last one if it finished less than 2·d ago. An answer is then at most
+//   3·d old, and counting takes at most a third of one connection's time.
+// A small fleet's count is slow only when the machine is busy (a test run
+// beside others); reusing it would show a stale count for nothing gained,
+// and after a test empties the database, the emptied fleet's.
 //
 // A caller in a request's read scope (lib/db/request-reads.ts) stops
 // waiting when its request is aborted or times out, with the error its own
@@ -38,13 +41,47 @@ interface Run<T> {
   waiters: number;
 }
 
+export interface SharedCountOptions<T> {
+  /** The clock (tests pass their own). */
+  now?: () => number;
+  /** Whether a slow count of this value may be shared and reused (a large fleet's). */
+  reusable?: (value: T) => boolean;
+}
+
+type Scope = ReturnType<typeof currentReadScope>;
+
+/**
+ * Waits for `promise` until it settles or the caller's scope aborts (then
+ * `onLeave` runs, and the wait ends with the scope's error).
+ */
+function until<T>(promise: Promise<T>, scope: Scope, onLeave?: () => void): Promise<T> {
+  if (scope === undefined || scope === null) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      onLeave?.();
+      reject(scope.fail(scope.signal.reason));
+    };
+    scope.signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        scope.signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        scope.signal.removeEventListener("abort", onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /**
  * `compute` behind the rule above, given a signal that aborts once no caller
- * waits; `now` is the clock (tests pass their own).
+ * waits.
  */
 export function sharedCount<T>(
   compute: (signal: AbortSignal) => Promise<T>,
-  now: () => number = Date.now,
+  { now = Date.now, reusable = () => true }: SharedCountOptions<T> = {},
 ) {
   let running: Run<T> | null = null;
   let last: Last<T> | null = null;
@@ -66,44 +103,27 @@ export function sharedCount<T>(
     return run;
   };
 
-  /** Waits for `run` until it settles or the caller's scope aborts. */
-  const follow = (run: Run<T>, scope: ReturnType<typeof currentReadScope>): Promise<T> => {
+  /** Waits for `run`; a caller leaving last cancels it. */
+  const follow = (run: Run<T>, scope: Scope): Promise<T> => {
     run.waiters += 1;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        run.waiters -= 1;
-        if (run.waiters === 0 && running === run) run.controller.abort();
-        reject(scope!.fail(scope!.signal.reason));
-      };
-      scope?.signal.addEventListener("abort", onAbort, { once: true });
-      run.promise.then(
-        (value) => {
-          scope?.signal.removeEventListener("abort", onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          scope?.signal.removeEventListener("abort", onAbort);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+    return until(run.promise, scope, () => {
+      run.waiters -= 1;
+      if (run.waiters === 0 && running === run) run.controller.abort();
     });
   };
 
   return async (): Promise<T> => {
     const scope = currentReadScope();
     if (scope?.signal.aborted) throw scope.fail(scope.signal.reason);
-    const slow = last !== null && last.ms >= SLOW_MS;
+    const slow = last !== null && last.ms >= SLOW_MS && reusable(last.value);
     if (slow && last !== null && now() - last.doneAt < 2 * last.ms) return last.value;
     if (running === null) return follow(start(), scope);
     if (slow) return follow(running, scope);
     // Fast: a count started after this call. The first caller to resume
     // after the running one settles starts it; the others join it.
-    const current: Run<T> = running;
-    await follow({ ...current, waiters: 0, controller: new AbortController() }, scope).catch(
-      (error: unknown) => {
-        if (scope?.signal.aborted) throw error;
-      },
-    );
+    await until(running.promise, scope).catch((error: unknown) => {
+      if (scope?.signal.aborted) throw error;
+    });
     return follow(running ?? start(), scope);
   };
 }
