@@ -25,6 +25,11 @@ export function treeCpuSeconds(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + (processCpuSeconds(p) ?? 0), 0);
 }
 
+/** CPU seconds used so far by each process tree, keyed as `pids` (0 for one that is gone). */
+export function cpuSeconds(pids: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
+}
+
 /** The parent of a process (the PostgreSQL postmaster, from one of its backends). */
 export function parentPid(pid: number): number | undefined {
   try {

@@ -86,34 +86,3 @@ export function sampleMemory(pid: number, intervalMs = 100): MemorySampler {
     },
   };
 }
-
-/**
- * CPU seconds (user + system) a process has used, with those of its children
- * that exited (PostgreSQL's backends come and go), from /proc/<pid>/stat; 0
- * if it is gone.
- */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which may hold spaces: utime, stime,
-    // cutime and cstime are the 12th to the 15th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-    return (utime! + stime! + cutime! + cstime!) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every architecture Node runs on). */
-const CLOCK_TICKS = 100;
-
-/** CPU seconds used so far by each process tree, keyed as `pids`; threads count with their process. */
-export function cpuSeconds(pids: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => [
-      name,
-      processTree(pid).reduce((sum, p) => sum + cpuSecondsOf(p), 0),
-    ]),
-  );
-}

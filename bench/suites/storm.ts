@@ -24,7 +24,8 @@ import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { spawnHelper, untilBridgeHealthy } from "../lib/child";
 import { sleep, type ScaleName, type SuiteContext, type SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
-import { cpuSeconds, pidListeningOn, rssMiB } from "../lib/process-memory";
+import { cpuSeconds } from "../lib/process-cpu";
+import { pidListeningOn, rssMiB } from "../lib/process-memory";
 import { stormEvents, STORM_PREFIX, type StormShape } from "../lib/storm-plan";
 import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
 import { preloadStormDevices } from "../lib/storm-preload";
@@ -89,6 +90,8 @@ interface PublisherDone {
   disconnectsDoneMs: number;
   allDoneMs: number;
   maxBehind: number;
+  /** The publisher's own CPU seconds when it was done. */
+  cpuSeconds?: number;
 }
 
 /** The app builds the online chart's rollup when it starts: the storm waits for it, as production would. */
@@ -242,7 +245,9 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
         break;
       }
     }
-    const cpuAfter = { ...cpuSeconds(cpuPids), bench: benchCpuSeconds() };
+    const cpuAfter: Record<string, number> = { ...cpuSeconds(cpuPids), bench: benchCpuSeconds() };
+    // The publisher has exited by now: its own account of its CPU.
+    if (done?.cpuSeconds !== undefined) cpuAfter.publisher = done.cpuSeconds;
     const cpuWall = (Date.now() - t0) / 1000;
     cpu = cpuText(cpuBefore, cpuAfter, cpuWall);
     log(`storm: ${cpu}`);
