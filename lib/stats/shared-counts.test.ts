@@ -1,7 +1,8 @@
 // sharedCount's rule (shared-counts.ts): while counting is fast, every caller
-// gets a count that started after it asked; once it is slow, callers share
-// the running count and reuse the last one within twice its duration (a
-// large fleet's: a small one is always counted afresh). The
+// gets a count that started after it asked; once it is slow (over a large
+// fleet: a small one is always counted afresh), callers get the last one
+// within three times its duration, and from twice it the next count starts
+// behind them. The
 // live fleet counts, on PostgreSQL, see a write made just before.
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../test/support/db";
@@ -59,30 +60,68 @@ describe("sharedCount", () => {
     expect(await fourth).toBe(3);
   });
 
-  it("once counting is slow, callers share the running count and reuse it for twice its duration", async () => {
+  it("once counting is slow, callers get the last count at once and the next one starts behind them", async () => {
     const h = harness();
     const first = h.count();
-    h.tick(SLOW_MS * 4);
+    const d = SLOW_MS * 4;
+    h.tick(d);
     h.started[0]!.finish(1);
     expect(await first).toBe(1);
     // Within 2·d of its end: the same answer, no count.
-    h.tick(SLOW_MS * 8 - 1);
+    h.tick(2 * d - 1);
     expect(await h.count()).toBe(1);
     expect(h.started).toHaveLength(1);
-    // Past it: a new count, and callers meanwhile share it.
+    // From 2·d: still the same answer at once, and one count starts for the callers after.
     h.tick(1);
+    expect(await h.count()).toBe(1);
+    expect(await h.count()).toBe(1);
+    expect(h.started).toHaveLength(2);
+    // While it runs, callers still get the last one, and no other count starts.
+    h.tick(d - 1);
+    expect(await h.count()).toBe(1);
+    expect(h.started).toHaveLength(2);
+    h.started[1]!.finish(2);
+    await h.settle();
+    // Its answer is the one callers get now.
+    expect(await h.count()).toBe(2);
+    expect(h.started).toHaveLength(2);
+    // Once a count is fast again, callers get one started after them.
+    h.tick(3 * d);
+    const c = h.count();
+    expect(h.started).toHaveLength(3);
+    h.tick(10);
+    h.started[2]!.finish(3);
+    expect(await c).toBe(3);
+    const e = h.count();
+    expect(h.started).toHaveLength(4);
+    h.started[3]!.finish(4);
+    expect(await e).toBe(4);
+  });
+
+  it("once counting is slow, a caller after 3·d waits for the running count or a new one", async () => {
+    const h = harness();
+    const first = h.count();
+    const d = SLOW_MS * 4;
+    h.tick(d);
+    h.started[0]!.finish(1);
+    await first;
+    h.tick(3 * d);
     const a = h.count();
     const b = h.count();
+    // One count, both waiting for it.
     expect(h.started).toHaveLength(2);
-    h.tick(10);
+    h.tick(d);
     h.started[1]!.finish(2);
     expect(await a).toBe(2);
     expect(await b).toBe(2);
-    // That count was fast: back to counting afresh.
-    const c = h.count();
+    // A count started behind the callers that fails leaves the last one in use.
+    h.tick(2 * d);
+    expect(await h.count()).toBe(2);
     expect(h.started).toHaveLength(3);
-    h.started[2]!.finish(3);
-    expect(await c).toBe(3);
+    h.started[2]!.fail(new Error("server gone"));
+    await h.settle();
+    expect(await h.count()).toBe(2);
+    expect(h.started).toHaveLength(4);
   });
 
   it("a slow count that is not reusable (a small fleet's, on a busy machine) is counted afresh", async () => {
@@ -132,14 +171,14 @@ describe("sharedCount in requests' read scopes", () => {
     return { answer, abort: () => request.abort() };
   };
 
-  /** A harness whose last count was slow and is too old to reuse: callers share the next. */
+  /** A harness whose last count was slow and is too old (3·d) to reuse: callers share the next. */
   async function slowHarness() {
     const h = harness();
     const warm = h.count();
     h.tick(SLOW_MS * 2);
     h.started[0]!.finish(0);
     await warm;
-    h.tick(SLOW_MS * 4);
+    h.tick(SLOW_MS * 6);
     return h;
   }
 
