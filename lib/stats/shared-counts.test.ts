@@ -2,8 +2,8 @@
 // gets a count that started after it asked; once it is slow (over a large
 // fleet: a small one is always counted afresh), callers get the last one
 // within three times its duration, and from twice it the next count starts
-// behind them. The
-// live fleet counts, on PostgreSQL, see a write made just before.
+// behind them. The live fleet counts, on PostgreSQL, see a write made just
+// before.
 import { beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../../test/support/db";
 import { connected, envelope } from "../../test/support/events";
