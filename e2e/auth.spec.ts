@@ -152,7 +152,11 @@ test.describe("logged out", () => {
           json: { error: { code: answer.code, message: answer.message } },
         }),
       );
+      // The form may send its request after fillLogin returns: unrouting before it
+      // is answered would let the real login through (and the page moves on).
+      const answered = page.waitForResponse((r) => r.url().endsWith("/api/auth/login"));
       await fillLogin(page, viewer.username, viewer.password);
+      await answered;
       await page.unroute("**/api/auth/login");
       if (answer.status === 429) {
         await expect(loginError(page)).toContainText("Too many login attempts.");
