@@ -30,6 +30,12 @@ export function cpuSeconds(pids: Record<string, number>): Record<string, number>
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
 }
 
+/** This process's own CPU seconds (user + system) so far. */
+export function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** The parent of a process (the PostgreSQL postmaster, from one of its backends). */
 export function parentPid(pid: number): number | undefined {
   try {

@@ -6,6 +6,7 @@
 // argv: <broker tcp url> <shape as JSON>. Prints JSON lines: {ready}, then
 // {progress} about once a second, then {done} with the storm it achieved.
 import { connectAsync } from "mqtt";
+import { ownCpuSeconds } from "../lib/process-cpu";
 import {
   dueCount,
   plannedEvent,
@@ -81,10 +82,6 @@ await new Promise<void>((resolve, reject) => {
   turn();
 });
 clearInterval(progress);
-const cpuSecondsSoFar = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 print({
   done: true,
   startedAt,
@@ -94,6 +91,6 @@ print({
   allDoneMs,
   maxBehind,
   // Its own CPU: it exits before the storm drains, when /proc no longer has it.
-  cpuSeconds: cpuSecondsSoFar(),
+  cpuSeconds: ownCpuSeconds(),
 });
 await client.endAsync();

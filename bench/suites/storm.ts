@@ -24,7 +24,7 @@ import { BENCH_TOKEN, startBenchApp } from "../lib/app";
 import { spawnHelper, untilBridgeHealthy } from "../lib/child";
 import { sleep, type ScaleName, type SuiteContext, type SuiteResult } from "../lib/context";
 import { withClient } from "../lib/database";
-import { cpuSeconds } from "../lib/process-cpu";
+import { cpuSeconds, ownCpuSeconds } from "../lib/process-cpu";
 import { pidListeningOn, rssMiB } from "../lib/process-memory";
 import { stormEvents, STORM_PREFIX, type StormShape } from "../lib/storm-plan";
 import { PROFILES_DIR, profileNotes } from "../lib/cpuprofile";
@@ -206,7 +206,8 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
     await publisher.line((l) => l.ready === true, 30_000);
     const t0 = Date.now();
     cpuPids.publisher = publisher.pid;
-    const cpuBefore = { ...cpuSeconds(cpuPids), bench: benchCpuSeconds() };
+    // `bench` is this process: the publisher's feed, probes, the stream watcher, the sampler.
+    const cpuBefore = { ...cpuSeconds(cpuPids), bench: ownCpuSeconds() };
     const published = () =>
       publisher.latest<{ acked: number }>((l) => l.progress === true || l.done === true)?.acked ??
       0;
@@ -245,7 +246,7 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
         break;
       }
     }
-    const cpuAfter: Record<string, number> = { ...cpuSeconds(cpuPids), bench: benchCpuSeconds() };
+    const cpuAfter: Record<string, number> = { ...cpuSeconds(cpuPids), bench: ownCpuSeconds() };
     // The publisher has exited by now: its own account of its CPU.
     if (done?.cpuSeconds !== undefined) cpuAfter.publisher = done.cpuSeconds;
     const cpuWall = (Date.now() - t0) / 1000;
@@ -294,12 +295,6 @@ export async function runStormSuite(ctx: SuiteContext, o: StormOptions): Promise
   if (cpu !== undefined) result.notes.push(`storm: ${cpu}`);
   result.notes.push(...profileNotes(profileDir, "storm app CPU profile", 25));
   return result;
-}
-
-/** This process's CPU seconds (the publisher's feed, probes, the stream watcher, the sampler). */
-function benchCpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
 }
 
 /** Where the machine's CPU went from the storm's start to its drain, by process. */
