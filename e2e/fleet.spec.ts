@@ -219,3 +219,37 @@ test("rows the operator is reading stay put while changes land above them", asyn
     new RegExp(`${prefix}-0[234]`),
   );
 });
+
+test("a live change that moves every rendered row does not throw the page into a render loop", async ({
+  page,
+  pageErrors,
+}) => {
+  // Every row shows two ticking times. They once subscribed to the shared
+  // clock afresh on each render: when all rows re-rendered together (a
+  // change moving every row down by one), the last one leaving stopped the
+  // clock, the first one rejoining restarted it with a new time, which
+  // re-rendered them all again, until React gave up ("maximum update depth",
+  // #185) and the page showed its error. A window tall enough for all 180
+  // rows renders 360 such times: that loop outlasted React's limit of 50
+  // nested updates in every run here, not only on a loaded machine.
+  test.setTimeout(90_000);
+  const prefix = uniqueId("e2e-loop");
+  const t = Date.now() - 3_600_000;
+  const ids = Array.from({ length: 180 }, (_, i) => `${prefix}-${String(i).padStart(3, "0")}`);
+  await ingest(...ids.map((id, i) => connected(id, t + i * 1_000, 1)));
+  await page.setViewportSize({ width: 1440, height: 9_000 });
+  await page.goto(`/?q=${prefix}`);
+  // The last rows come with the list's second page.
+  await expect(row(page, ids[0]!)).toBeVisible({ timeout: 15_000 });
+  await waitForLive(page);
+  for (const [i, id] of [ids[0]!, ids[1]!, ids[2]!].entries()) {
+    // The oldest client, at the bottom, changes: it moves to the top, every other row down.
+    await ingest(disconnected(id, Date.now(), 1));
+    await expect(page.locator('[data-row-index="0"]').filter({ visible: true })).toHaveAttribute(
+      "data-client-id",
+      id,
+    );
+    await expect(row(page, ids[179 - i]!)).toBeVisible();
+  }
+  expect(pageErrors.filter((e) => /React error #185|Maximum update depth/.test(e))).toEqual([]);
+});
