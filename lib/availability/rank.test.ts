@@ -6,7 +6,10 @@
 // random point of the delivery, and refreshed or not at the end, so marked
 // clients are read both ways. The window's edge (a UTC midnight) falls within
 // three minutes of one of the history's events, at the window's end or start:
-// late events on either side of it, takeovers across it.
+// late events on either side of it, takeovers across it. Ranges near the
+// window (the 30 days up to now, or any start in its first day and any end
+// from its end to now) read pages bounded by the ranking: the same rows as
+// those ranges computed directly.
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "../db/client";
@@ -26,7 +29,7 @@ import {
 import { ingest } from "../ingest";
 import { availabilityReport, availabilityReportCsvSql } from "./report";
 import { AvailabilityReportQuery } from "./schemas";
-import { RANK_DAYS, rankUsable, rankWindow, runRankJob } from "./rank";
+import { RANK_DAYS, rankUse, rankUsable, rankWindow, runRankJob } from "./rank";
 
 const DAY = 86_400_000;
 
@@ -85,6 +88,8 @@ describe("availability ranking = the report computed directly", () => {
             fc.boolean(),
             fc.array(fc.constantFrom("berlin", "paris", null), { minLength: 4, maxLength: 4 }),
             fc.integer({ min: 0, max: DAY - 1 }),
+            fc.double({ min: 0, max: 1, noNaN: true }),
+            fc.double({ min: 0, max: 1, noNaN: true }),
           ),
           async ([
             [history, received, sizes],
@@ -96,6 +101,8 @@ describe("availability ranking = the report computed directly", () => {
             refresh,
             sites,
             intoDay,
+            intoFirst,
+            intoLast,
           ]) => {
             await resetDatabase();
             // The history moved so that one of its events falls within three
@@ -158,6 +165,36 @@ describe("availability ranking = the report computed directly", () => {
                 q,
                 rows: direct,
               });
+            }
+            // Ranges near the window, bounded by it (rankUse: near): the 30
+            // days up to now, and one starting anywhere in the window's first
+            // day and ending anywhere from its end to now.
+            const near = [
+              { from: now - RANK_DAYS * DAY, to: now },
+              {
+                from: window.from + Math.floor(intoFirst * DAY),
+                to: window.to + Math.floor(intoLast * (now - window.to)),
+              },
+            ];
+            for (const range of near) {
+              // The window itself when now is a midnight.
+              expect(["near", "window"]).toContain(
+                await rankUse(db().pool, range.from, range.to, now),
+              );
+              for (const q of queries) {
+                const withRange = { ...q, from: String(range.from), to: String(range.to) };
+                const direct = await csvRows(AvailabilityReportQuery.parse(withRange), now, false);
+                for (const limit of ["1", "3"])
+                  expect({
+                    withRange,
+                    limit,
+                    rows: await pagedRows({ ...withRange, limit }, now),
+                  }).toEqual({
+                    withRange,
+                    limit,
+                    rows: direct,
+                  });
+              }
             }
           },
         ),

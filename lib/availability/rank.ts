@@ -211,25 +211,41 @@ async function rankPass(
 }
 
 /**
- * Whether a report over `[from, end)` may read the ranking: the range is the
- * ranking's window, the ranking is complete for it, and few enough clients
- * are marked.
+ * How a report over `[from, end)` can use the ranking: `window` when the
+ * range is the ranking's window, `near` when it differs from it by under a
+ * day at each end (from within the window's first day, end after the
+ * window's end: the rolling 30 days up to now), null when the ranking is not
+ * for today's window, is being built, or has more marked clients than
+ * RANK_DIRTY_LIMIT.
  */
-export async function rankUsable(
+export async function rankUse(
   pool: pg.Pool,
   from: number,
   end: number,
   now: number,
-): Promise<boolean> {
+): Promise<"window" | "near" | null> {
   const window = rankWindow(now);
-  if (from !== window.from || end !== window.to) return false;
+  const exact = from === window.from && end === window.to;
+  const near = from >= window.from && from - window.from <= DAY_MS && end >= window.to;
+  if (!exact && !near) return null;
   const r = await pool.query<{ ok: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM availability_rank_state
                      WHERE id = 1 AND ready AND day_to = $1::date)
         AND (SELECT count(*) FROM (SELECT 1 FROM availability_rank_dirty LIMIT $2) d) <= $3 AS ok`,
     [dayText(window.to), RANK_DIRTY_LIMIT + 1, RANK_DIRTY_LIMIT],
   );
-  return r.rows[0]?.ok === true;
+  if (r.rows[0]?.ok !== true) return null;
+  return exact ? "window" : "near";
+}
+
+/** Whether a report over `[from, end)` reads its rows from the ranking (rankUse: `window`). */
+export async function rankUsable(
+  pool: pg.Pool,
+  from: number,
+  end: number,
+  now: number,
+): Promise<boolean> {
+  return (await rankUse(pool, from, end, now)) === "window";
 }
 
 /**

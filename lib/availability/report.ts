@@ -15,7 +15,7 @@ import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import type { Labels } from "../../contract/labels";
 import { firstEventAtSql } from "../clients/first-event";
 import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, type Window } from "./read-sql";
-import { rankUsable, rankWindow } from "./rank";
+import { rankUse, rankUsable, rankWindow, type RankWindow } from "./rank";
 import {
   DEFAULT_RANGE_DAYS,
   MAX_STRIP_DAYS,
@@ -208,6 +208,118 @@ function reportSql(
     ${orderBy} ${limit}`;
 }
 
+/** Slack on the bounds, far above float8's rounding of figures near a month of milliseconds. */
+const BOUND_SLACK = 1e-9;
+/** Clients observed for less of the window than this are not bounded by the ranking's index. */
+const YOUNG_MS = 2 * DAY_MS;
+
+/**
+ * A page of the report over `[from, end)` near the ranking's window `k`
+ * (rankUse: `near`), e.g. the 30 days up to now. A client's figures over the
+ * range are its kept figures over the window, less the part of the window
+ * before `from` (under a day) and plus the part of the range after the
+ * window (under a day). Observed time over the range is exact from the kept
+ * row (the window's observed time gives the first event when it falls in
+ * the window); online time is bounded: at least the kept time less the
+ * observed part before `from`, at most the kept time plus the part after.
+ * So each kept client's availability over the range has bounds `lo`, `hi`:
+ *
+ * - n clients surely after the cursor (worst first: lo above it) that the
+ *   ranking's index lists first give τ, the largest of their `hi`: at
+ *   least n clients after the cursor are at or below τ;
+ * - a client whose `lo` is above τ cannot be on the page. The others (`lo`
+ *   at most τ and `hi` not below the cursor) are computed exactly, with
+ *   the marked clients and those first seen in the window's last days
+ *   (their bounds are loose, and the index bound below needs
+ *   YOUNG_MS of observation), then sorted as the report is.
+ *
+ * The candidates are read by the ranking's index: `lo` ≥ (online − part
+ * before `from`) / range length, so `lo` ≤ τ bounds the kept availability
+ * of a client observed for at least the window less YOUNG_MS. Best first is
+ * the mirror image. Nothing is ranked by a bound: every listed figure is
+ * computed as the direct report computes it (rank.test.ts holds the two
+ * together).
+ */
+function nearReportSql(
+  query: AvailabilityReportQuery,
+  from: number,
+  end: number,
+  k: RankWindow,
+  page: Page & { limit: number },
+): Sql {
+  const asc = page.order === "asc";
+  const window = k.to - k.from;
+  const length = end - from;
+  const before = from - k.from;
+  const after = end - k.to;
+  const oldMs = window - YOUNG_MS;
+  const n = page.limit;
+  const filters = (column: Sql): Sql[] => {
+    const where = [fleetMemberSql(column)];
+    if (query.q !== undefined) where.push(clientIdContainsSql(column, query.q));
+    if (query.label !== undefined) where.push(labelFilterSql(column, query.label));
+    return where;
+  };
+  // The cursor's availability; without one, every client is after it.
+  const c = page.cursor?.availability ?? (asc ? -1 : 2);
+  const f8 = (v: number) => sql`${v}::float8`;
+  // Observed over the range: from the later of `from` and the first event (W1 − observed).
+  const bounds = sql`SELECT k.client_id, k.availability, k.observed_ms,
+         GREATEST(0, k.online_ms - GREATEST(0, ${f8(from)} - (${f8(k.to)} - k.observed_ms))) / x.o
+           - ${f8(BOUND_SLACK)} AS lo,
+         LEAST(x.o, k.online_ms + ${f8(after)}) / x.o + ${f8(BOUND_SLACK)} AS hi
+    FROM availability_rank k
+   CROSS JOIN LATERAL (
+     SELECT ${f8(end)} - GREATEST(${f8(from)}, ${f8(k.to)} - k.observed_ms) AS o) x
+   WHERE ${whereAll([
+     ...filters(sql.raw("k.client_id")),
+     sql`NOT EXISTS (SELECT 1 FROM availability_rank_dirty d WHERE d.client_id = k.client_id)`,
+   ])}`;
+  const seeds = asc
+    ? sql`SELECT b.hi AS v FROM (${bounds}) b WHERE b.lo > ${f8(c)}
+           ORDER BY b.availability, b.client_id LIMIT ${n}`
+    : sql`SELECT b.lo AS v FROM (${bounds}) b WHERE b.hi < ${f8(c)}
+           ORDER BY b.availability DESC, b.client_id LIMIT ${n}`;
+  // τ: with fewer than n seeds, every client after the cursor is a candidate.
+  const tau = asc
+    ? sql`SELECT CASE WHEN count(*) = ${n} THEN max(v) ELSE 'infinity'::float8 END AS t FROM seeds`
+    : sql`SELECT CASE WHEN count(*) = ${n} THEN min(v) ELSE '-infinity'::float8 END AS t FROM seeds`;
+  // The kept availability a candidate observed for at least oldMs can have.
+  const t = sql.raw("(SELECT t FROM tau)");
+  const candidates = asc
+    ? sql`SELECT b.client_id FROM (${bounds}) b
+           WHERE b.availability <= LEAST(1, ((${t} + ${f8(BOUND_SLACK)}) * ${f8(length)} + ${f8(before)}) / ${f8(oldMs)})
+             AND b.observed_ms >= ${f8(oldMs)} AND b.hi >= ${f8(c)} AND b.lo <= ${t}`
+    : sql`SELECT b.client_id FROM (${bounds}) b
+           WHERE b.availability >= GREATEST(0, ((${t} - ${f8(BOUND_SLACK)}) * ${f8(oldMs)} - ${f8(after)}) / ${f8(window)})
+             AND b.observed_ms >= ${f8(oldMs)} AND b.lo <= ${f8(c)} AND b.hi >= ${t}`;
+  // Young clients (first seen after the window's first YOUNG_MS, today's new
+  // ones among them; a second's overlap with the candidates against rounding).
+  const young = sql`SELECT cs.client_id FROM client_state cs
+   WHERE cs.first_event_at >= ${new Date(k.from + YOUNG_MS - 1_000)}::timestamptz
+     AND cs.first_event_at < ${new Date(end)}::timestamptz`;
+  const clients = [
+    ...filters(sql.raw("cs.client_id")),
+    sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
+  ];
+  const figures = availabilityFiguresSql(
+    [{ w: 0, a: from, b: end }],
+    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM ids CROSS JOIN LATERAL (
+          SELECT * FROM client_state cs WHERE cs.client_id = ids.client_id OFFSET 0) cs
+         WHERE ${whereAll(clients)}`,
+  );
+  return sql`WITH seeds AS (${seeds}), tau AS (${tau}),
+ids AS MATERIALIZED (
+  ${candidates}
+  UNION SELECT client_id FROM availability_rank_dirty
+  UNION ${young}
+)
+SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects, r.online_ms / r.observed_ms AS availability
+  FROM (${figures}) r
+ WHERE ${afterCursor(page.cursor, sql.raw("r.online_ms / r.observed_ms"), sql.raw("r.client_id"))}
+ ${orderBySql(page.order)} LIMIT ${n}`;
+}
+
 /** The page asked for: its order, and the cursor decoded (refused when it is not one of ours). */
 function pageOf(query: AvailabilityReportQuery, limit?: number): Page {
   const cursor =
@@ -222,8 +334,11 @@ export async function availabilityReport(
 ): Promise<AvailabilityReportPage> {
   const { from, to, end } = resolveReportRange(query, now);
   const page = pageOf(query, query.limit + 1);
-  const rank = await rankUsable(db().pool, from, end, now);
-  const ranked = reportSql(query, from, end, page, rank);
+  const use = await rankUse(db().pool, from, end, now);
+  const ranked =
+    use === "near"
+      ? nearReportSql(query, from, end, rankWindow(now), { ...page, limit: query.limit + 1 })
+      : reportSql(query, from, end, page, use === "window");
   // Labels only for the rows of the page, after the sort.
   const statement = sql`SELECT p.*, ${labelsColumnSql(sql.raw("p.client_id"))} AS labels
     FROM (${ranked}) p ${orderBySql(query.order, "p.")}`;
