@@ -152,6 +152,14 @@ const orderBySql = (order: "asc" | "desc", from = "") =>
       : `ORDER BY ${from}availability DESC, ${from}client_id ASC`,
   );
 
+/** The report's filters on a client ID column: fleet members, `q`, labels. */
+function reportFilters(query: AvailabilityReportQuery, column: Sql): Sql[] {
+  const where = [fleetMemberSql(column)];
+  if (query.q !== undefined) where.push(clientIdContainsSql(column, query.q));
+  if (query.label !== undefined) where.push(labelFilterSql(column, query.label));
+  return where;
+}
+
 interface Page {
   order: "asc" | "desc";
   cursor?: ReportCursor;
@@ -173,12 +181,7 @@ function reportSql(
   page: Page,
   rank: boolean,
 ): Sql {
-  const filters = (column: Sql): Sql[] => {
-    const where = [fleetMemberSql(column)];
-    if (query.q !== undefined) where.push(clientIdContainsSql(column, query.q));
-    if (query.label !== undefined) where.push(labelFilterSql(column, query.label));
-    return where;
-  };
+  const filters = (column: Sql) => reportFilters(query, column);
   const orderBy = orderBySql(page.order);
   const limit = page.limit === undefined ? sql.empty : sql`LIMIT ${page.limit}`;
   const clients = [
@@ -254,12 +257,7 @@ function nearReportSql(
   const after = end - k.to;
   const oldMs = window - YOUNG_MS;
   const n = page.limit;
-  const filters = (column: Sql): Sql[] => {
-    const where = [fleetMemberSql(column)];
-    if (query.q !== undefined) where.push(clientIdContainsSql(column, query.q));
-    if (query.label !== undefined) where.push(labelFilterSql(column, query.label));
-    return where;
-  };
+  const filters = (column: Sql) => reportFilters(query, column);
   // The cursor's availability; without one, every client is after it.
   const c = page.cursor?.availability ?? (asc ? -1 : 2);
   const f8 = (v: number) => sql`${v}::float8`;
