@@ -215,6 +215,8 @@ function reportSql(
 const BOUND_SLACK = 1e-9;
 /** Clients observed for less of the window than this are not bounded by the ranking's index. */
 const YOUNG_MS = 2 * DAY_MS;
+/** Pages of the ranking's first clients whose estimates bound a near range's page (nearReportSql). */
+const SEED_PAGES = 8;
 
 /**
  * A page of the report over `[from, end)` near the ranking's window `k`
@@ -223,25 +225,36 @@ const YOUNG_MS = 2 * DAY_MS;
  * before `from` (under a day) and plus the part of the range after the
  * window (under a day). Observed time over the range is exact from the kept
  * row (the window's observed time gives the first event when it falls in
- * the window); online time is bounded: at least the kept time less the
- * observed part before `from`, at most the kept time plus the part after.
- * So each kept client's availability over the range has bounds `lo`, `hi`:
+ * the window). Online time is
  *
- * - n clients surely after the cursor (worst first: lo above it) that the
- *   ranking's index lists first give τ, the largest of their `hi`: at
- *   least n clients after the cursor are at or below τ;
- * - a client whose `lo` is above τ cannot be on the page. The others (`lo`
- *   at most τ and `hi` not below the cursor) are computed exactly, with
- *   the marked clients and those first seen in the window's last days
- *   (their bounds are loose, and the index bound below needs
- *   YOUNG_MS of observation), then sorted as the report is.
+ * - bounded from the kept row alone: at least the kept time less the
+ *   observed part before `from`, at most the kept time plus the part after;
+ *   so each kept client's availability over the range has bounds `lo`, `hi`;
+ * - estimated from the kept row and the client's few segments in those two
+ *   parts (a probe or two each side, not thirty day rows), as
+ *   availabilityFiguresSql adds them: the estimate differs from the figure
+ *   by float8 rounding only, so it bounds it within BOUND_SLACK.
  *
- * The candidates are read by the ranking's index: `lo` ≥ (online − part
- * before `from`) / range length, so `lo` ≤ τ bounds the kept availability
- * of a client observed for at least the window less YOUNG_MS. Best first is
- * the mirror image. Nothing is ranked by a bound: every listed figure is
- * computed as the direct report computes it (rank.test.ts holds the two
- * together).
+ * Worst first:
+ *
+ * - The first SEED_PAGES × n clients of the ranking's index surely after the
+ *   cursor (`lo` above it) are estimated; the n-th smallest estimate gives
+ *   τ: at least n clients after the cursor are at or below it.
+ * - A client whose `lo` is above τ cannot be on the page. The others (`lo`
+ *   at most τ, `hi` not below the cursor: the band) are read by the
+ *   ranking's index: `lo` ≥ (online − part before `from`) / range length,
+ *   so `lo` ≤ τ bounds the kept availability of a client observed for at
+ *   least the window less YOUNG_MS. The marked clients and those first
+ *   seen in the window's last days (their kept rows, if any, are stale or
+ *   outside that bound) are computed exactly.
+ * - Each client of the band is estimated, and τ found again from the
+ *   estimates and exact figures surely after the cursor. Only the band
+ *   clients whose estimate can reach it are computed exactly, then sorted
+ *   with the others as the report is.
+ *
+ * Best first is the mirror image. Nothing is ranked by a bound or an
+ * estimate: every listed figure is computed as the direct report computes
+ * it (rank.test.ts holds the two together).
  */
 function nearReportSql(
   query: AvailabilityReportQuery,
@@ -261,11 +274,12 @@ function nearReportSql(
   // The cursor's availability; without one, every client is after it.
   const c = page.cursor?.availability ?? (asc ? -1 : 2);
   const f8 = (v: number) => sql`${v}::float8`;
+  const slack = f8(BOUND_SLACK);
   // Observed over the range: from the later of `from` and the first event (W1 − observed).
-  const bounds = sql`SELECT k.client_id, k.availability, k.observed_ms,
+  const bounds = sql`SELECT k.client_id, k.availability, k.observed_ms, k.online_ms, x.o,
          GREATEST(0, k.online_ms - GREATEST(0, ${f8(from)} - (${f8(k.to)} - k.observed_ms))) / x.o
-           - ${f8(BOUND_SLACK)} AS lo,
-         LEAST(x.o, k.online_ms + ${f8(after)}) / x.o + ${f8(BOUND_SLACK)} AS hi
+           - ${slack} AS lo,
+         LEAST(x.o, k.online_ms + ${f8(after)}) / x.o + ${slack} AS hi
     FROM availability_rank k
    CROSS JOIN LATERAL (
      SELECT ${f8(end)} - GREATEST(${f8(from)}, ${f8(k.to)} - k.observed_ms) AS o) x
@@ -273,26 +287,33 @@ function nearReportSql(
      ...filters(sql.raw("k.client_id")),
      sql`NOT EXISTS (SELECT 1 FROM availability_rank_dirty d WHERE d.client_id = k.client_id)`,
    ])}`;
-  const seeds = asc
-    ? sql`SELECT b.hi AS v FROM (${bounds}) b WHERE b.lo > ${f8(c)}
-           ORDER BY b.availability, b.client_id LIMIT ${n}`
-    : sql`SELECT b.lo AS v FROM (${bounds}) b WHERE b.hi < ${f8(c)}
-           ORDER BY b.availability DESC, b.client_id LIMIT ${n}`;
-  // τ: with fewer than n seeds, every client after the cursor is a candidate.
-  const tau = asc
-    ? sql`SELECT CASE WHEN count(*) = ${n} THEN max(v) ELSE 'infinity'::float8 END AS t FROM seeds`
-    : sql`SELECT CASE WHEN count(*) = ${n} THEN min(v) ELSE '-infinity'::float8 END AS t FROM seeds`;
+  // The first clients of the ranking's order surely after the cursor, more
+  // than a page of them: their estimates give τ.
+  const seedRows = asc
+    ? sql`SELECT b.client_id, b.online_ms, b.o FROM (${bounds}) b WHERE b.lo > ${f8(c)}
+           ORDER BY b.availability, b.client_id LIMIT ${SEED_PAGES * n}`
+    : sql`SELECT b.client_id, b.online_ms, b.o FROM (${bounds}) b WHERE b.hi < ${f8(c)}
+           ORDER BY b.availability DESC, b.client_id LIMIT ${SEED_PAGES * n}`;
+  // τ from `seeds` (v): with fewer than n, every client after the cursor is a candidate.
+  const tauOf = (seeds: string) =>
+    asc
+      ? sql.raw(
+          `SELECT CASE WHEN count(*) = ${n} THEN max(v) ELSE 'infinity'::float8 END AS t FROM ${seeds}`,
+        )
+      : sql.raw(
+          `SELECT CASE WHEN count(*) = ${n} THEN min(v) ELSE '-infinity'::float8 END AS t FROM ${seeds}`,
+        );
   // The kept availability a candidate observed for at least oldMs can have.
   const t = sql.raw("(SELECT t FROM tau)");
-  const candidates = asc
-    ? sql`SELECT b.client_id FROM (${bounds}) b
-           WHERE b.availability <= LEAST(1, ((${t} + ${f8(BOUND_SLACK)}) * ${f8(length)} + ${f8(before)}) / ${f8(oldMs)})
+  const band = asc
+    ? sql`SELECT b.client_id, b.online_ms, b.o FROM (${bounds}) b
+           WHERE b.availability <= LEAST(1, ((${t} + ${slack}) * ${f8(length)} + ${f8(before)}) / ${f8(oldMs)})
              AND b.observed_ms >= ${f8(oldMs)} AND b.hi >= ${f8(c)} AND b.lo <= ${t}`
-    : sql`SELECT b.client_id FROM (${bounds}) b
-           WHERE b.availability >= GREATEST(0, ((${t} - ${f8(BOUND_SLACK)}) * ${f8(oldMs)} - ${f8(after)}) / ${f8(window)})
+    : sql`SELECT b.client_id, b.online_ms, b.o FROM (${bounds}) b
+           WHERE b.availability >= GREATEST(0, ((${t} - ${slack}) * ${f8(oldMs)} - ${f8(after)}) / ${f8(window)})
              AND b.observed_ms >= ${f8(oldMs)} AND b.lo <= ${f8(c)} AND b.hi >= ${t}`;
   // Young clients (first seen after the window's first YOUNG_MS, today's new
-  // ones among them; a second's overlap with the candidates against rounding).
+  // ones among them; a second's overlap with the band against rounding).
   const young = sql`SELECT cs.client_id FROM client_state cs
    WHERE cs.first_event_at >= ${new Date(k.from + YOUNG_MS - 1_000)}::timestamptz
      AND cs.first_event_at < ${new Date(end)}::timestamptz`;
@@ -300,21 +321,56 @@ function nearReportSql(
     ...filters(sql.raw("cs.client_id")),
     sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
   ];
-  const figures = availabilityFiguresSql(
+  const figuresOf = (ids: string) =>
+    sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects, r.online_ms / r.observed_ms AS availability
+  FROM (${availabilityFiguresSql(
     [{ w: 0, a: from, b: end }],
-    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM ids CROSS JOIN LATERAL (
+    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM ${sql.raw(ids)} ids CROSS JOIN LATERAL (
           SELECT * FROM client_state cs WHERE cs.client_id = ids.client_id OFFSET 0) cs
          WHERE ${whereAll(clients)}`,
-  );
-  return sql`WITH seeds AS (${seeds}), tau AS (${tau}),
-ids AS MATERIALIZED (
-  ${candidates}
-  UNION SELECT client_id FROM availability_rank_dirty
-  UNION ${young}
-)
-SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects, r.online_ms / r.observed_ms AS availability
-  FROM (${figures}) r
- WHERE ${afterCursor(page.cursor, sql.raw("r.online_ms / r.observed_ms"), sql.raw("r.client_id"))}
+  )}) r`;
+  const at = (v: number) => sql`${new Date(v)}::timestamptz`;
+  // A band client's online time over [a, b), a part of a day: its segments
+  // there (those starting in it and the one before, read by the primary
+  // key), and its open connection's part, as availabilityFiguresSql adds it.
+  const onlineOver = (a: number, b: number) => sql`((
+    SELECT COALESCE(sum(extract(epoch FROM LEAST(s.ends_at, ${at(b)}) - GREATEST(s.starts_at, ${at(a)}))), 0) * 1000
+      FROM (
+        SELECT s.starts_at, s.ends_at FROM availability_segment s
+         WHERE s.client_id = e.client_id AND s.starts_at >= ${at(a)} AND s.starts_at < ${at(b)}
+        UNION ALL
+        (SELECT s.starts_at, s.ends_at FROM availability_segment s
+          WHERE s.client_id = e.client_id AND s.starts_at < ${at(a)}
+          ORDER BY s.starts_at DESC LIMIT 1)) s
+     WHERE s.ends_at > ${at(a)})::float8
+    + CASE WHEN cs.open_start IS NULL THEN 0
+           ELSE GREATEST(0, ${f8(b)} - GREATEST(${f8(a)}, (extract(epoch FROM cs.open_start) * 1000)::float8)) END)`;
+  const surely = asc ? sql`v - ${slack} > ${f8(c)}` : sql`v + ${slack} < ${f8(c)}`;
+  const estimated = asc
+    ? sql`SELECT client_id FROM est WHERE v - ${slack} <= (SELECT t FROM tau2) AND v + ${slack} >= ${f8(c)}`
+    : sql`SELECT client_id FROM est WHERE v + ${slack} >= (SELECT t FROM tau2) AND v - ${slack} <= ${f8(c)}`;
+  // Estimates of the kept clients of `rows` (client_id, online_ms, o): v.
+  const estimates = (rows: string) => sql`SELECT e.client_id,
+         (e.online_ms - ${onlineOver(k.from, from)} + ${onlineOver(k.to, end)}) / e.o AS v
+    FROM ${sql.raw(rows)} e CROSS JOIN LATERAL (
+      SELECT CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS open_start
+        FROM client_state cs WHERE cs.client_id = e.client_id OFFSET 0) cs`;
+  // The n values at the page's side of `values` (v) that are surely after the cursor, with slack.
+  const nearest = (values: Sql) => sql`SELECT ${asc ? sql`v + ${slack}` : sql`v - ${slack}`} AS v
+    FROM (${values}) x WHERE ${surely} ORDER BY v ${sql.raw(asc ? "" : "DESC")} LIMIT ${n}`;
+  return sql`WITH seed_rows AS MATERIALIZED (${seedRows}),
+seeds AS (${nearest(estimates("seed_rows"))}), tau AS (${tauOf("seeds")}),
+other AS MATERIALIZED (SELECT client_id FROM availability_rank_dirty UNION ${young}),
+exact AS MATERIALIZED (${figuresOf("other")}),
+band AS MATERIALIZED (${band}),
+est AS MATERIALIZED (
+  SELECT * FROM (${estimates("band")}) e WHERE e.client_id NOT IN (SELECT client_id FROM other)
+),
+seeds2 AS (${nearest(sql`SELECT v FROM est UNION ALL SELECT availability FROM exact`)}),
+tau2 AS (${tauOf("seeds2")}),
+ids AS MATERIALIZED (${estimated})
+SELECT * FROM (${figuresOf("ids")} UNION ALL SELECT * FROM exact) r
+ WHERE ${afterCursor(page.cursor, sql.raw("r.availability"), sql.raw("r.client_id"))}
  ${orderBySql(page.order)} LIMIT ${n}`;
 }
 
