@@ -232,8 +232,9 @@ const SEED_PAGES = 8;
  *   so each kept client's availability over the range has bounds `lo`, `hi`;
  * - estimated from the kept row and the client's few segments in those two
  *   parts (a probe or two each side, not thirty day rows), as
- *   availabilityFiguresSql adds them: the estimate differs from the figure
- *   by float8 rounding only, so it bounds it within BOUND_SLACK.
+ *   availabilityFiguresSql adds them. The estimate is the figure: both sum
+ *   whole milliseconds (event times and range ends are whole ms) in float8,
+ *   exact below 2^53, and divide the same two numbers.
  *
  * Worst first:
  *
@@ -247,14 +248,16 @@ const SEED_PAGES = 8;
  *   least the window less YOUNG_MS. The marked clients and those first
  *   seen in the window's last days (their kept rows, if any, are stale or
  *   outside that bound) are computed exactly.
- * - Each client of the band is estimated, and τ found again from the
- *   estimates and exact figures surely after the cursor. Only the band
- *   clients whose estimate can reach it are computed exactly, then sorted
- *   with the others as the report is.
+ * - Each client of the band is estimated. The page's clients are the first
+ *   n after the cursor of the estimates and the exact figures, in the
+ *   report's order (equal figures by client ID: a bunch of devices sharing
+ *   the page's last figure costs their estimates, not their figures). Those
+ *   of the band are computed exactly (their disconnects), then sorted with
+ *   the others as the report is.
  *
- * Best first is the mirror image. Nothing is ranked by a bound or an
- * estimate: every listed figure is computed as the direct report computes
- * it (rank.test.ts holds the two together).
+ * Best first is the mirror image. Only the bounds need BOUND_SLACK; every
+ * listed figure is computed as the direct report computes it (rank.test.ts
+ * holds the two together, ties and pages through cursors included).
  */
 function nearReportSql(
   query: AvailabilityReportQuery,
@@ -346,9 +349,6 @@ function nearReportSql(
     + CASE WHEN cs.open_start IS NULL THEN 0
            ELSE GREATEST(0, ${f8(b)} - GREATEST(${f8(a)}, (extract(epoch FROM cs.open_start) * 1000)::float8)) END)`;
   const surely = asc ? sql`v - ${slack} > ${f8(c)}` : sql`v + ${slack} < ${f8(c)}`;
-  const estimated = asc
-    ? sql`SELECT client_id FROM est WHERE v - ${slack} <= (SELECT t FROM tau2) AND v + ${slack} >= ${f8(c)}`
-    : sql`SELECT client_id FROM est WHERE v + ${slack} >= (SELECT t FROM tau2) AND v - ${slack} <= ${f8(c)}`;
   // Estimates of the kept clients of `rows` (client_id, online_ms, o): v.
   const estimates = (rows: string) => sql`SELECT e.client_id,
          (e.online_ms - ${onlineOver(k.from, from)} + ${onlineOver(k.to, end)}) / e.o AS v
@@ -366,9 +366,14 @@ band AS MATERIALIZED (${band}),
 est AS MATERIALIZED (
   SELECT * FROM (${estimates("band")}) e WHERE e.client_id NOT IN (SELECT client_id FROM other)
 ),
-seeds2 AS (${nearest(sql`SELECT v FROM est UNION ALL SELECT availability FROM exact`)}),
-tau2 AS (${tauOf("seeds2")}),
-ids AS MATERIALIZED (${estimated})
+pick AS MATERIALIZED (
+  SELECT x.client_id, x.kept FROM (
+    SELECT client_id, v AS availability, true AS kept FROM est
+    UNION ALL SELECT client_id, availability, false FROM exact) x
+   WHERE ${afterCursor(page.cursor, sql.raw("x.availability"), sql.raw("x.client_id"))}
+   ${orderBySql(page.order, "x.")} LIMIT ${n}
+),
+ids AS MATERIALIZED (SELECT client_id FROM pick WHERE kept)
 SELECT * FROM (${figuresOf("ids")} UNION ALL SELECT * FROM exact) r
  WHERE ${afterCursor(page.cursor, sql.raw("r.availability"), sql.raw("r.client_id"))}
  ${orderBySql(page.order)} LIMIT ${n}`;
