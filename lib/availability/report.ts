@@ -297,15 +297,10 @@ function nearReportSql(
            ORDER BY b.availability, b.client_id LIMIT ${SEED_PAGES * n}`
     : sql`SELECT b.client_id, b.online_ms, b.o FROM (${bounds}) b WHERE b.hi < ${f8(c)}
            ORDER BY b.availability DESC, b.client_id LIMIT ${SEED_PAGES * n}`;
-  // τ from `seeds` (v): with fewer than n, every client after the cursor is a candidate.
-  const tauOf = (seeds: string) =>
-    asc
-      ? sql.raw(
-          `SELECT CASE WHEN count(*) = ${n} THEN max(v) ELSE 'infinity'::float8 END AS t FROM ${seeds}`,
-        )
-      : sql.raw(
-          `SELECT CASE WHEN count(*) = ${n} THEN min(v) ELSE '-infinity'::float8 END AS t FROM ${seeds}`,
-        );
+  // τ from the seeds' estimates: with fewer than n, every client after the cursor is a candidate.
+  const tau = asc
+    ? sql`SELECT CASE WHEN count(*) = ${n} THEN max(v) ELSE 'infinity'::float8 END AS t FROM seeds`
+    : sql`SELECT CASE WHEN count(*) = ${n} THEN min(v) ELSE '-infinity'::float8 END AS t FROM seeds`;
   // The kept availability a candidate observed for at least oldMs can have.
   const t = sql.raw("(SELECT t FROM tau)");
   const band = asc
@@ -359,7 +354,7 @@ function nearReportSql(
   const nearest = (values: Sql) => sql`SELECT ${asc ? sql`v + ${slack}` : sql`v - ${slack}`} AS v
     FROM (${values}) x WHERE ${surely} ORDER BY v ${sql.raw(asc ? "" : "DESC")} LIMIT ${n}`;
   return sql`WITH seed_rows AS MATERIALIZED (${seedRows}),
-seeds AS (${nearest(estimates("seed_rows"))}), tau AS (${tauOf("seeds")}),
+seeds AS (${nearest(estimates("seed_rows"))}), tau AS (${tau}),
 other AS MATERIALIZED (SELECT client_id FROM availability_rank_dirty UNION ${young}),
 exact AS MATERIALIZED (${figuresOf("other")}),
 band AS MATERIALIZED (${band}),
