@@ -43,7 +43,8 @@ export function windowPieces(windows: readonly Window[]): Piece[] {
   return pieces;
 }
 
-const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+/** A timestamptz column as float8 epoch ms, as the figures add it (whole ms stay whole). */
+export const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
 
 /**
  * The client_state columns `availabilityFiguresSql` reads, for `FROM client_state cs`:

@@ -14,7 +14,7 @@ import { streamCsvQuery } from "../export/connections-csv";
 import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import type { Labels } from "../../contract/labels";
 import { firstEventAtSql } from "../clients/first-event";
-import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, type Window } from "./read-sql";
+import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, ms, type Window } from "./read-sql";
 import { rankUse, rankUsable, rankWindow, type RankWindow } from "./rank";
 import {
   DEFAULT_RANGE_DAYS,
@@ -342,7 +342,7 @@ function nearReportSql(
           ORDER BY s.starts_at DESC LIMIT 1)) s
      WHERE s.ends_at > ${at(a)})::float8
     + CASE WHEN cs.open_start IS NULL THEN 0
-           ELSE GREATEST(0, ${f8(b)} - GREATEST(${f8(a)}, (extract(epoch FROM cs.open_start) * 1000)::float8)) END)`;
+           ELSE GREATEST(0, ${f8(b)} - GREATEST(${f8(a)}, ${ms("cs.open_start")})) END)`;
   const surely = asc ? sql`v - ${slack} > ${f8(c)}` : sql`v + ${slack} < ${f8(c)}`;
   // Estimates of the kept clients of `rows` (client_id, online_ms, o): v.
   const estimates = (rows: string) => sql`SELECT e.client_id,
