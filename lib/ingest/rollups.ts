@@ -16,6 +16,7 @@ import {
   onlineNewClientsCtes,
 } from "../stats/online-rollup-sql";
 import type { AcceptedItem } from "./parse";
+import { fastApplyCtes, fastDeltas, planFast, type FastPlan } from "./fast-rollups";
 
 /** Which rollups a batch maintains: both, except when a benchmark measures what they cost. */
 export interface Rollups {
@@ -25,6 +26,11 @@ export interface Rollups {
    * and the overlap rows (lib/clients/overlap-sql.ts), kept once it is built (online_rollup_state).
    */
   online: boolean;
+  /**
+   * In-order clients settled by arithmetic (lib/ingest/fast-rollups.ts);
+   * off only to test that both ways write the same rows.
+   */
+  fast?: boolean;
 }
 
 export const ALL_ROLLUPS: Rollups = { availability: true, online: true };
@@ -45,6 +51,10 @@ export interface RollupsBefore {
   labelled: string;
   /** The label counters' shard the batch writes (lib/labels/counts-sql.ts). */
   labelShard: number;
+  /** The clients the fast path settles (null: fast path off). */
+  fast: FastPlan | null;
+  /** Whether any client is left to the statements below (the fields above are theirs). */
+  slow: boolean;
 }
 
 const isPresence = (item: AcceptedItem) =>
@@ -93,11 +103,34 @@ ev AS (
  */
 export async function rollupsBefore(
   client: pg.ClientBase,
-  accepted: readonly AcceptedItem[],
-  clientIds: readonly string[],
+  all: readonly AcceptedItem[],
+  allClientIds: readonly string[],
   rollups: Rollups,
+  versionResetWindowMs: number,
 ): Promise<RollupsBefore | null> {
   if (!rollups.availability && !rollups.online) return null;
+  let fast: FastPlan | null = null;
+  let accepted = all;
+  let clientIds = allClientIds;
+  if (rollups.fast !== false) {
+    const planned = await planFast(client, all, allClientIds, versionResetWindowMs);
+    fast = planned.plan;
+    accepted = all.filter((a) => planned.slow.has(a.event.clientId));
+    clientIds = allClientIds.filter((id) => planned.slow.has(id));
+    if (clientIds.length === 0)
+      return {
+        rollups,
+        events: "[]",
+        dirty: "[]",
+        discs: "[]",
+        spans: "[]",
+        newClients: 0,
+        labelled: "[]",
+        labelShard: 0,
+        fast,
+        slow: false,
+      };
+  }
   const events = presenceRows(accepted);
   // Without connect or disconnect events (subscriptions, failed connects)
   // no availability and no online span can change: only the fleet's total
@@ -122,6 +155,8 @@ export async function rollupsBefore(
       newClients: 0,
       labelled: "[]",
       labelShard: 0,
+      fast,
+      slow: true,
     };
   const none = sql.raw("'[]'");
   const statement = sql`WITH ${sql.join(ctes, ",")}
@@ -166,6 +201,8 @@ SELECT ${
     newClients: row.new_clients,
     labelled: row.labelled,
     labelShard: row.label_shard,
+    fast,
+    slow: true,
   };
 }
 
@@ -183,6 +220,32 @@ export async function rollupsAfter(
   duplicates: boolean,
 ): Promise<void> {
   if (before === null || fresh.length === 0) return;
+  const earliest = before.rollups.availability ? earliestEvents(fresh) : null;
+  let spans = before.spans;
+  let newClients = before.newClients;
+  if (before.fast !== null) {
+    const deltas = fastDeltas(before.fast, fresh, before.rollups);
+    // The shared minute rows and the ranking's marks: in the one statement
+    // of the batch that writes them (below, when any client is left to it).
+    const alone = !before.slow;
+    const minutes = alone && before.rollups.online;
+    const statement = sql`WITH ${fastApplyCtes(
+      deltas,
+      before.fast.shard,
+      minutes,
+      alone ? earliest : null,
+    )} SELECT 1`;
+    await client.query({
+      // Named: it reads nothing by table size, so one plan fits every batch.
+      name: `ingest_fast_rollups_${minutes ? "m" : ""}${alone && earliest !== null ? "r" : ""}`,
+      text: statement.text,
+      values: statement.values,
+    });
+    if (alone) return;
+    if (deltas.spans.length > 0)
+      spans = JSON.stringify([...(JSON.parse(spans) as unknown[]), ...deltas.spans]);
+    newClients += deltas.newClients;
+  }
   let dirty = before.dirty;
   if (duplicates && dirty !== "[]") {
     const changed = new Set(fresh.filter(isPresence).map((f) => f.event.clientId));
@@ -202,14 +265,14 @@ export async function rollupsAfter(
     );
   }
   const overlap = before.rollups.online && presence;
-  if (before.rollups.online && (presence || before.newClients > 0)) {
+  if (before.rollups.online && (presence || newClients > 0)) {
     ctes.push(eventsRelation(before.events));
-    ctes.push(onlineApplyCtes(sql`ev`, before.spans, before.newClients));
+    ctes.push(onlineApplyCtes(sql`ev`, spans, newClients));
     if (overlap) ctes.push(overlapApplyCtes(sql`ev`));
   }
   if (before.rollups.online && before.labelled !== "[]")
     ctes.push(labelCountApplyCtes(before.labelled, before.labelShard));
-  if (before.rollups.availability) ctes.push(rankChangedCte(earliestEvents(fresh), dirty !== "[]"));
+  if (earliest !== null) ctes.push(rankChangedCte(earliest, dirty !== "[]"));
   if (ctes.length === 0) return;
   // The overlap rows of the clients the statement could not settle from
   // their newest connections (lib/clients/overlap-sql.ts): a second

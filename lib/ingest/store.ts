@@ -161,7 +161,13 @@ export async function storeBatch(
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
       await client.query(LOCK_BATCH_SQL, [clientIds]);
       // The rollups: what the batch may change, as it is before the batch.
-      before = await rollupsBefore(client, unique, clientIds, rollups);
+      before = await rollupsBefore(
+        client,
+        unique,
+        clientIds,
+        rollups,
+        config.versionResetWindowMs,
+      );
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
         // this statement for every batch (about 7% of its CPU per event).

@@ -1,0 +1,382 @@
+// The rollups of a batch's in-order clients, by arithmetic. Most events
+// arrive in order: a client connects after its last connection closed, or
+// its current connection disconnects. For those the statements of
+// lib/ingest/rollups.ts would read the client's history and find that
+// nothing but the newest connection's span changed; here one read of each
+// client's state before the batch decides that, and the changes are written
+// from the event's time alone:
+//
+// - connect at t, the client's newest connection closed before t (or none),
+//   the new connection current after the batch (lib/presence/current.ts's
+//   rule: its version at least the old one's, or the old one outside the
+//   version-reset window): availability does not change (the open
+//   connection is the read side's), the online chart gains a span [t, ∞),
+//   the client's labels count it online (and seen, if it is new);
+// - disconnect at t of the current, open, newest connection [c, ∞): the
+//   availability segment [c, t) (merged with a segment ending at c), its
+//   time added to the days it covers and one disconnect on t's day, the
+//   span's end moved from ∞ to t, the labels' online count less one;
+// - a client without connect or disconnect events: only its first
+//   appearance counts (the fleet's total, its labels' clients).
+//
+// Neither case changes a successor of an older connection, so no overlap
+// row (lib/clients/overlap-sql.ts) changes. Every other client (several
+// presence events in the batch, an event older than the newest
+// connection, a connection that already exists) goes through the
+// statements of lib/ingest/rollups.ts. lib/ingest/fast-rollups.test.ts holds
+// the two to the same tables over random in-order histories.
+import { sql, type Sql } from "../db/sql";
+import { ms } from "../availability/read-sql";
+import { rankChangedCte } from "../availability/rank";
+import { lockBucketSql } from "./store-sql";
+import type { AcceptedItem } from "./parse";
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+/**
+ * Clients settled each way since the process started: how much of ingest
+ * the fast path takes (the benchmark and the tests read it).
+ */
+export const fastPathCounts = { fast: 0, slow: 0 };
+
+/** What the read found of one client before the batch. */
+interface StateRow {
+  client_id: string;
+  /** A fleet client of a built online rollup: the chart and label counters count it. */
+  counted: boolean;
+  seen: boolean;
+  s_session: string | null;
+  s_version: string | null;
+  s_connected: number | null;
+  s_disconnected: number | null;
+  s_conn_time: number | null;
+  /** The latest connect and disconnect event times ever stored for the client. */
+  last_connected: number | null;
+  last_disconnected: number | null;
+  key_known: boolean;
+  seg_start: number | null;
+  seg_end: number | null;
+  labels: [string, string][] | null;
+  shard: number;
+}
+
+/** A client the fast path settles: its one presence event, if any, and its state before. */
+export interface FastClient {
+  kind: "quiet" | "connect" | "disconnect";
+  /** The presence event's dedupe key and time ("quiet": none). */
+  dedupeKey: string | null;
+  at: number;
+  state: StateRow;
+}
+
+export interface FastPlan {
+  clients: Map<string, FastClient>;
+  /** The label counters' shard: the lowest lock bucket of the batch's clients. */
+  shard: number;
+}
+
+/**
+ * One row per client of the batch: its client_state row, whether its one
+ * connect's connection exists (`kinds` 'c'), its last availability segment
+ * (`kinds` 'd') and its labels. Planned per batch (not named), like the
+ * statements it spares.
+ */
+const readSql = (
+  ids: string[],
+  kinds: (string | null)[],
+  sessions: (string | null)[],
+  versions: (number | null)[],
+): Sql => sql`
+WITH st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1)
+SELECT ids.c AS client_id,
+       (st.likes IS NOT NULL AND NOT (ids.c LIKE ANY(st.likes))) AS counted,
+       cs.client_id IS NOT NULL AS seen,
+       cs.session_identifier AS s_session, cs.version_number::text AS s_version,
+       ${ms("cs.connected_at")} AS s_connected, ${ms("cs.disconnected_at")} AS s_disconnected,
+       ${ms("COALESCE(cs.connected_at, cs.disconnected_at)")} AS s_conn_time,
+       ${ms("cs.last_connected_at")} AS last_connected, ${ms("cs.last_disconnected_at")} AS last_disconnected,
+       COALESCE(k.known, false) AS key_known,
+       ${ms("seg.starts_at")} AS seg_start, ${ms("seg.ends_at")} AS seg_end,
+       lab.labels,
+       min(${sql.raw(lockBucketSql("ids.c"))}) OVER () AS shard
+  FROM unnest(${ids}::text[], ${kinds}::text[], ${sessions}::text[], ${versions}::bigint[])
+    AS ids(c, kind, session, version)
+  LEFT JOIN st ON true
+  LEFT JOIN LATERAL (
+    SELECT cs.client_id, cs.session_identifier, cs.version_number, cs.connected_at,
+           cs.disconnected_at, cs.last_connected_at, cs.last_disconnected_at
+      FROM client_state cs WHERE cs.client_id = ids.c OFFSET 0) cs ON true
+  LEFT JOIN LATERAL (
+    SELECT true AS known FROM connection c
+     WHERE ids.kind = 'c' AND c.client_id = ids.c AND c.session_identifier = ids.session
+       AND c.version_number = ids.version OFFSET 0) k ON true
+  LEFT JOIN LATERAL (
+    SELECT s.starts_at, s.ends_at FROM availability_segment s
+     WHERE ids.kind = 'd' AND s.client_id = ids.c
+     ORDER BY s.starts_at DESC LIMIT 1) seg ON true
+  LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_array(l.key, l.value)) AS labels FROM client_label l
+     WHERE st.likes IS NOT NULL AND l.client_id = ids.c) lab ON true`;
+
+const isPresence = (item: AcceptedItem) =>
+  item.event.eventType === "connected" || item.event.eventType === "disconnected";
+
+/**
+ * Whether one presence event, against the client's state before the batch,
+ * can take the fast path. The client's current connection S must be its
+ * newest in the order of lib/clients/inferred-end.ts: no connection starts
+ * after S's connect (it is the latest connect event, and no disconnect came
+ * later). A connection after S at S's very time would be current instead
+ * of S (lib/presence/current.ts prefers the higher version, then the
+ * greater session), so none follows S.
+ */
+function fastKind(
+  item: AcceptedItem,
+  s: StateRow,
+  versionResetWindowMs: number,
+): "connect" | "disconnect" | null {
+  const { event } = item;
+  const t = event.timestamp;
+  if (event.versionNumber === null || event.sessionIdentifier === null) return null;
+  if (event.eventType === "connected") {
+    if (s.key_known) return null;
+    if (s.s_session === null)
+      // No connection at all yet.
+      return s.last_connected === null && s.last_disconnected === null ? "connect" : null;
+    if (s.s_disconnected === null || s.s_connected === null) return null;
+    if (s.last_connected !== s.s_connected) return null;
+    const latest = Math.max(s.last_connected, s.last_disconnected ?? -Infinity);
+    if (!(t > latest && t > s.s_disconnected)) return null;
+    // lib/presence/current.ts: among the connections within the window of
+    // the newest, the highest version wins. S won among those within the
+    // window of the old newest; the new one's window holds fewer of them.
+    const current =
+      BigInt(event.versionNumber) >= BigInt(s.s_version!) || latest < t - versionResetWindowMs;
+    return current ? "connect" : null;
+  }
+  if (event.eventType === "disconnected") {
+    const current =
+      s.s_session === event.sessionIdentifier && s.s_version === String(event.versionNumber);
+    if (!current || s.s_disconnected !== null || s.s_connected === null) return null;
+    if (s.last_connected !== s.s_connected) return null;
+    if (s.last_disconnected !== null && s.last_disconnected > s.s_connected) return null;
+    return t > s.s_connected ? "disconnect" : null;
+  }
+  return null;
+}
+
+/**
+ * Before the batch, after its locks: reads every client's state and sorts
+ * them into those the fast path settles and the rest (`slow`).
+ */
+export async function planFast(
+  client: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> },
+  unique: readonly AcceptedItem[],
+  clientIds: readonly string[],
+  versionResetWindowMs: number,
+): Promise<{ plan: FastPlan; slow: Set<string> }> {
+  const presence = new Map<string, AcceptedItem[]>();
+  for (const item of unique) {
+    if (!isPresence(item)) continue;
+    const list = presence.get(item.event.clientId);
+    if (list) list.push(item);
+    else presence.set(item.event.clientId, [item]);
+  }
+  const kinds: (string | null)[] = [];
+  const sessions: (string | null)[] = [];
+  const versions: (number | null)[] = [];
+  for (const id of clientIds) {
+    const list = presence.get(id);
+    const one = list?.length === 1 ? list[0]!.event : undefined;
+    kinds.push(one ? (one.eventType === "connected" ? "c" : "d") : null);
+    sessions.push(one?.sessionIdentifier ?? null);
+    versions.push(one?.versionNumber ?? null);
+  }
+  const read = readSql([...clientIds], kinds, sessions, versions);
+  const { rows } = (await client.query(read.text, read.values)) as { rows: StateRow[] };
+  const clients = new Map<string, FastClient>();
+  const slow = new Set<string>();
+  for (const s of rows) {
+    const list = presence.get(s.client_id);
+    if (!list) {
+      clients.set(s.client_id, { kind: "quiet", dedupeKey: null, at: 0, state: s });
+      continue;
+    }
+    const kind = list.length === 1 ? fastKind(list[0]!, s, versionResetWindowMs) : null;
+    if (kind === null) slow.add(s.client_id);
+    else
+      clients.set(s.client_id, {
+        kind,
+        dedupeKey: list[0]!.dedupeKey,
+        at: list[0]!.event.timestamp,
+        state: s,
+      });
+  }
+  fastPathCounts.slow += slow.size;
+  fastPathCounts.fast += presence.size - slow.size;
+  return { plan: { clients, shard: rows[0]?.shard ?? 0 }, slow };
+}
+
+/** What the fast clients change, as the rows the apply statement writes. */
+export interface FastDeltas {
+  segments: { client: string[]; from: number[]; to: number[] };
+  days: { client: string[]; day: string[]; onlineMs: number[]; disconnects: number[] };
+  /** Online chart spans as lib/ingest/rollups.ts's `spans`: subtracted, so a span added is n = -1. */
+  spans: { sm: number; em: number | null; n: number }[];
+  newClients: number;
+  labels: { key: string[]; value: string[]; clients: number[]; online: number[] };
+}
+
+const isoDay = (t: number) => new Date(Math.floor(t / DAY) * DAY).toISOString().slice(0, 10);
+
+/**
+ * The changes of the fast clients whose events were stored (`fresh`): a
+ * client whose events were all duplicates changed nothing.
+ */
+export function fastDeltas(
+  plan: FastPlan,
+  fresh: readonly AcceptedItem[],
+  rollups: { availability: boolean; online: boolean },
+): FastDeltas {
+  const stored = new Set<string>();
+  const any = new Set<string>();
+  for (const f of fresh) {
+    stored.add(f.dedupeKey);
+    any.add(f.event.clientId);
+  }
+  const d: FastDeltas = {
+    segments: { client: [], from: [], to: [] },
+    days: { client: [], day: [], onlineMs: [], disconnects: [] },
+    spans: [],
+    newClients: 0,
+    labels: { key: [], value: [], clients: [], online: [] },
+  };
+  const labelDelta = new Map<string, [string, string, number, number]>();
+  const moveLabels = (s: StateRow, clients: number, online: number) => {
+    if (s.labels === null || (clients === 0 && online === 0)) return;
+    for (const [key, value] of s.labels) {
+      const k = JSON.stringify([key, value]);
+      const row = labelDelta.get(k) ?? [key, value, 0, 0];
+      row[2] += clients;
+      row[3] += online;
+      labelDelta.set(k, row);
+    }
+  };
+  for (const [id, c] of plan.clients) {
+    if (!any.has(id)) continue;
+    const s = c.state;
+    const moved = c.kind !== "quiet" && stored.has(c.dedupeKey!);
+    const isNew = !s.seen;
+    if (rollups.online && s.counted) {
+      if (isNew) d.newClients += 1;
+      const online = !moved ? 0 : c.kind === "connect" ? 1 : -1;
+      moveLabels(s, isNew ? 1 : 0, online);
+      if (moved && c.kind === "connect")
+        d.spans.push({ sm: Math.ceil(c.at / MINUTE), em: null, n: -1 });
+      if (moved && c.kind === "disconnect") {
+        const sm = Math.ceil(s.s_connected! / MINUTE);
+        d.spans.push({ sm, em: null, n: 1 }, { sm, em: Math.ceil(c.at / MINUTE), n: -1 });
+      }
+    }
+    if (rollups.availability && moved && c.kind === "disconnect") {
+      const start = s.s_connected!;
+      const merge = s.seg_end === start;
+      d.segments.client.push(id);
+      d.segments.from.push(merge ? s.seg_start! : start);
+      d.segments.to.push(c.at);
+      for (let day = Math.floor(start / DAY) * DAY; day < c.at; day += DAY) {
+        d.days.client.push(id);
+        d.days.day.push(isoDay(day));
+        d.days.onlineMs.push(Math.min(c.at, day + DAY) - Math.max(start, day));
+        d.days.disconnects.push(0);
+      }
+      d.days.client.push(id);
+      d.days.day.push(isoDay(c.at));
+      d.days.onlineMs.push(0);
+      d.days.disconnects.push(1);
+    }
+  }
+  for (const [key, value, clients, online] of labelDelta.values()) {
+    if (clients === 0 && online === 0) continue;
+    d.labels.key.push(key);
+    d.labels.value.push(value);
+    d.labels.clients.push(clients);
+    d.labels.online.push(online);
+  }
+  return d;
+}
+
+/**
+ * The fast clients' writes as CTEs. `online`: also the chart's minutes and
+ * the fleet's total (when no statement of lib/ingest/rollups.ts writes
+ * them in this batch: one statement per batch locks the shared minute rows,
+ * in one order), and the ranking's marks (`earliest`, JSON as
+ * rankChangedCte's) when given. The text depends only on those two flags.
+ */
+export function fastApplyCtes(
+  d: FastDeltas,
+  shard: number,
+  minutes: boolean,
+  earliest: string | null,
+): Sql {
+  const ctes: Sql[] = [
+    sql`
+fa_segments AS (
+  INSERT INTO availability_segment AS s (client_id, starts_at, ends_at)
+  SELECT c, to_timestamp(f / 1000.0), to_timestamp(t / 1000.0)
+    FROM unnest(${d.segments.client}::text[], ${d.segments.from}::float8[], ${d.segments.to}::float8[]) AS x(c, f, t)
+   ORDER BY c, f
+  ON CONFLICT (client_id, starts_at) DO UPDATE SET ends_at = EXCLUDED.ends_at
+  RETURNING 1
+), fa_days AS (
+  INSERT INTO availability_day AS a (client_id, day, online_ms, disconnects)
+  SELECT c, d, sum(o), sum(n)
+    FROM unnest(${d.days.client}::text[], ${d.days.day}::date[], ${d.days.onlineMs}::bigint[],
+                ${d.days.disconnects}::int[]) AS x(c, d, o, n)
+   GROUP BY c, d ORDER BY c, d
+  ON CONFLICT (client_id, day) DO UPDATE SET
+    online_ms = a.online_ms + EXCLUDED.online_ms, disconnects = a.disconnects + EXCLUDED.disconnects
+  RETURNING 1
+), fa_labels AS (
+  INSERT INTO label_count AS lc (key, value, shard, clients, online)
+  SELECT k, v, ${shard}::smallint, c, o
+    FROM unnest(${d.labels.key}::text[], ${d.labels.value}::text[], ${d.labels.clients}::int[],
+                ${d.labels.online}::int[]) AS x(k, v, c, o)
+   ORDER BY k, v
+  ON CONFLICT (key, value, shard) DO UPDATE
+    SET clients = lc.clients + EXCLUDED.clients, online = lc.online + EXCLUDED.online
+  RETURNING 1
+)`,
+  ];
+  if (minutes) {
+    const g = new Map<number | null, [number, number]>();
+    const add = (m: number | null, starts: number, ends: number) => {
+      const row = g.get(m) ?? [0, 0];
+      row[0] += starts;
+      row[1] += ends;
+      g.set(m, row);
+    };
+    for (const s of d.spans) {
+      add(s.sm, -s.n, 0);
+      add(s.em, 0, -s.n);
+    }
+    const rows = [...g].filter(([, [a, b]]) => a !== 0 || b !== 0);
+    ctes.push(sql`
+fa_minutes AS (
+  INSERT INTO online_minute AS o (minute, starts, ends)
+  SELECT CASE WHEN m IS NULL THEN 'infinity'::timestamptz ELSE to_timestamp(m * 60) END, s, e
+    FROM unnest(${rows.map(([m]) => m)}::bigint[], ${rows.map(([, [a]]) => a)}::int[],
+                ${rows.map(([, [, b]]) => b)}::int[]) AS x(m, s, e)
+   ORDER BY m NULLS LAST
+  ON CONFLICT (minute) DO UPDATE SET starts = o.starts + EXCLUDED.starts, ends = o.ends + EXCLUDED.ends
+  RETURNING 1
+), fa_total AS (
+  UPDATE online_rollup_state SET clients = clients + ${d.newClients}::int
+   WHERE id = 1 AND ${d.newClients}::int > 0 AND (SELECT count(*) FROM fa_minutes) >= 0
+  RETURNING 1
+)`);
+  }
+  if (earliest !== null) ctes.push(rankChangedCte(earliest, false));
+  return sql.join(ctes, ",");
+}
