@@ -26,9 +26,7 @@
 // statements of lib/ingest/rollups.ts. lib/ingest/fast-rollups.test.ts holds
 // the two to the same tables over random in-order histories.
 import { sql, type Sql } from "../db/sql";
-import { ms } from "../availability/read-sql";
 import { rankChangedCte } from "../availability/rank";
-import { lockBucketSql } from "./store-sql";
 import type { AcceptedItem } from "./parse";
 
 const DAY = 86_400_000;
@@ -45,12 +43,10 @@ interface StateRow {
   client_id: string;
   /** A fleet client of a built online rollup: the chart and label counters count it. */
   counted: boolean;
-  seen: boolean;
   s_session: string | null;
   s_version: string | null;
   s_connected: number | null;
   s_disconnected: number | null;
-  s_conn_time: number | null;
   /** The latest connect and disconnect event times ever stored for the client. */
   last_connected: number | null;
   last_disconnected: number | null;
@@ -58,29 +54,37 @@ interface StateRow {
   seg_start: number | null;
   seg_end: number | null;
   labels: [string, string][] | null;
-  shard: number;
 }
 
-/** A client the fast path settles: its one presence event, if any, and its state before. */
+/** A client the fast path settles by its one presence event and its state before. */
 export interface FastClient {
-  kind: "quiet" | "connect" | "disconnect";
-  /** The presence event's dedupe key and time ("quiet": none). */
-  dedupeKey: string | null;
+  kind: "connect" | "disconnect";
+  /** The presence event's dedupe key and time. */
+  dedupeKey: string;
   at: number;
   state: StateRow;
 }
 
 export interface FastPlan {
   clients: Map<string, FastClient>;
-  /** The label counters' shard: the lowest lock bucket of the batch's clients. */
+  /** The batch's clients without connect or disconnect events: only a first appearance counts. */
+  quiet: string[];
+  /** The label counters' shard: the lowest lock bucket of the batch (LOCK_BATCH_SQL). */
   shard: number;
 }
 
 /**
- * One row per client of the batch: its client_state row, whether its one
- * connect's connection exists (`kinds` 'c'), its last availability segment
- * (`kinds` 'd') and its labels. Planned per batch (not named), like the
- * statements it spares.
+ * Epoch milliseconds of a timestamptz column, as float8 arithmetic: the
+ * stored times are whole milliseconds, and rounding removes the float's
+ * error (far below one). Numeric arithmetic (extract) cost a tenth of the read.
+ */
+const ms = (column: string) => sql.raw(`round(date_part('epoch', ${column}) * 1000)`);
+
+/**
+ * One row per client of the batch with connect or disconnect events: its
+ * client_state row, whether its one connect's connection exists (`kinds`
+ * 'c'), its last availability segment (`kinds` 'd') and its labels.
+ * Planned per batch (not named), like the statements it spares.
  */
 const readSql = (
   ids: string[],
@@ -91,15 +95,12 @@ const readSql = (
 WITH st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1)
 SELECT ids.c AS client_id,
        (st.likes IS NOT NULL AND NOT (ids.c LIKE ANY(st.likes))) AS counted,
-       cs.client_id IS NOT NULL AS seen,
        cs.session_identifier AS s_session, cs.version_number::text AS s_version,
        ${ms("cs.connected_at")} AS s_connected, ${ms("cs.disconnected_at")} AS s_disconnected,
-       ${ms("COALESCE(cs.connected_at, cs.disconnected_at)")} AS s_conn_time,
        ${ms("cs.last_connected_at")} AS last_connected, ${ms("cs.last_disconnected_at")} AS last_disconnected,
        COALESCE(k.known, false) AS key_known,
        ${ms("seg.starts_at")} AS seg_start, ${ms("seg.ends_at")} AS seg_end,
-       lab.labels,
-       min(${sql.raw(lockBucketSql("ids.c"))}) OVER () AS shard
+       lab.labels
   FROM unnest(${ids}::text[], ${kinds}::text[], ${sessions}::text[], ${versions}::bigint[])
     AS ids(c, kind, session, version)
   LEFT JOIN st ON true
@@ -175,6 +176,7 @@ export async function planFast(
   unique: readonly AcceptedItem[],
   clientIds: readonly string[],
   versionResetWindowMs: number,
+  shard: number,
 ): Promise<{ plan: FastPlan; slow: Set<string> }> {
   const presence = new Map<string, AcceptedItem[]>();
   for (const item of unique) {
@@ -183,78 +185,80 @@ export async function planFast(
     if (list) list.push(item);
     else presence.set(item.event.clientId, [item]);
   }
-  const kinds: (string | null)[] = [];
+  const ids = [...presence.keys()];
+  const kinds: string[] = [];
   const sessions: (string | null)[] = [];
   const versions: (number | null)[] = [];
-  for (const id of clientIds) {
-    const list = presence.get(id);
-    const one = list?.length === 1 ? list[0]!.event : undefined;
-    kinds.push(one ? (one.eventType === "connected" ? "c" : "d") : null);
+  for (const list of presence.values()) {
+    const one = list.length === 1 ? list[0]!.event : undefined;
+    kinds.push(one === undefined ? "" : one.eventType === "connected" ? "c" : "d");
     sessions.push(one?.sessionIdentifier ?? null);
     versions.push(one?.versionNumber ?? null);
   }
-  const read = readSql([...clientIds], kinds, sessions, versions);
-  const { rows } = (await client.query(read.text, read.values)) as { rows: StateRow[] };
   const clients = new Map<string, FastClient>();
   const slow = new Set<string>();
-  for (const s of rows) {
-    const list = presence.get(s.client_id);
-    if (!list) {
-      clients.set(s.client_id, { kind: "quiet", dedupeKey: null, at: 0, state: s });
-      continue;
+  if (ids.length > 0) {
+    const read = readSql(ids, kinds, sessions, versions);
+    const { rows } = (await client.query(read.text, read.values)) as { rows: StateRow[] };
+    for (const s of rows) {
+      const list = presence.get(s.client_id)!;
+      const kind = list.length === 1 ? fastKind(list[0]!, s, versionResetWindowMs) : null;
+      if (kind === null) slow.add(s.client_id);
+      else
+        clients.set(s.client_id, {
+          kind,
+          dedupeKey: list[0]!.dedupeKey,
+          at: list[0]!.event.timestamp,
+          state: s,
+        });
     }
-    const kind = list.length === 1 ? fastKind(list[0]!, s, versionResetWindowMs) : null;
-    if (kind === null) slow.add(s.client_id);
-    else
-      clients.set(s.client_id, {
-        kind,
-        dedupeKey: list[0]!.dedupeKey,
-        at: list[0]!.event.timestamp,
-        state: s,
-      });
   }
+  const quiet = clientIds.filter((id) => !presence.has(id));
   fastPathCounts.slow += slow.size;
   fastPathCounts.fast += presence.size - slow.size;
-  return { plan: { clients, shard: rows[0]?.shard ?? 0 }, slow };
+  return { plan: { clients, quiet, shard }, slow };
 }
 
 /** What the fast clients change, as the rows the apply statement writes. */
 export interface FastDeltas {
   segments: { client: string[]; from: number[]; to: number[] };
+  /** One row per client and UTC day. */
   days: { client: string[]; day: string[]; onlineMs: number[]; disconnects: number[] };
   /** Online chart spans as lib/ingest/rollups.ts's `spans`: subtracted, so a span added is n = -1. */
   spans: { sm: number; em: number | null; n: number }[];
+  /** Fast clients seen for the first time and counted (the fleet's total). */
   newClients: number;
   labels: { key: string[]; value: string[]; clients: number[]; online: number[] };
+  /** Quiet clients seen for the first time: counted in SQL (no read knew their labels). */
+  quietNew: string[];
 }
 
 const isoDay = (t: number) => new Date(Math.floor(t / DAY) * DAY).toISOString().slice(0, 10);
 
 /**
  * The changes of the fast clients whose events were stored (`fresh`): a
- * client whose events were all duplicates changed nothing.
+ * client whose events were all duplicates changed nothing. `seenFirst`:
+ * the clients whose client_state row this batch inserted.
  */
 export function fastDeltas(
   plan: FastPlan,
   fresh: readonly AcceptedItem[],
+  seenFirst: ReadonlySet<string>,
   rollups: { availability: boolean; online: boolean },
 ): FastDeltas {
   const stored = new Set<string>();
-  const any = new Set<string>();
-  for (const f of fresh) {
-    stored.add(f.dedupeKey);
-    any.add(f.event.clientId);
-  }
+  for (const f of fresh) stored.add(f.dedupeKey);
   const d: FastDeltas = {
     segments: { client: [], from: [], to: [] },
     days: { client: [], day: [], onlineMs: [], disconnects: [] },
     spans: [],
     newClients: 0,
     labels: { key: [], value: [], clients: [], online: [] },
+    quietNew: rollups.online ? plan.quiet.filter((id) => seenFirst.has(id)) : [],
   };
   const labelDelta = new Map<string, [string, string, number, number]>();
   const moveLabels = (s: StateRow, clients: number, online: number) => {
-    if (s.labels === null || (clients === 0 && online === 0)) return;
+    if (s.labels === null) return;
     for (const [key, value] of s.labels) {
       const k = JSON.stringify([key, value]);
       const row = labelDelta.get(k) ?? [key, value, 0, 0];
@@ -263,38 +267,42 @@ export function fastDeltas(
       labelDelta.set(k, row);
     }
   };
+  const addDay = (id: string, day: number, onlineMs: number, disconnects: number) => {
+    d.days.client.push(id);
+    d.days.day.push(isoDay(day));
+    d.days.onlineMs.push(onlineMs);
+    d.days.disconnects.push(disconnects);
+  };
   for (const [id, c] of plan.clients) {
-    if (!any.has(id)) continue;
+    // Its presence event a duplicate: nothing of it changed (and a
+    // duplicate of a stored connect or disconnect means the client was seen).
+    if (!stored.has(c.dedupeKey)) continue;
     const s = c.state;
-    const moved = c.kind !== "quiet" && stored.has(c.dedupeKey!);
-    const isNew = !s.seen;
     if (rollups.online && s.counted) {
+      const isNew = seenFirst.has(id);
       if (isNew) d.newClients += 1;
-      const online = !moved ? 0 : c.kind === "connect" ? 1 : -1;
-      moveLabels(s, isNew ? 1 : 0, online);
-      if (moved && c.kind === "connect")
-        d.spans.push({ sm: Math.ceil(c.at / MINUTE), em: null, n: -1 });
-      if (moved && c.kind === "disconnect") {
+      moveLabels(s, isNew ? 1 : 0, c.kind === "connect" ? 1 : -1);
+      if (c.kind === "connect") d.spans.push({ sm: Math.ceil(c.at / MINUTE), em: null, n: -1 });
+      else {
         const sm = Math.ceil(s.s_connected! / MINUTE);
         d.spans.push({ sm, em: null, n: 1 }, { sm, em: Math.ceil(c.at / MINUTE), n: -1 });
       }
     }
-    if (rollups.availability && moved && c.kind === "disconnect") {
+    if (rollups.availability && c.kind === "disconnect") {
       const start = s.s_connected!;
       const merge = s.seg_end === start;
       d.segments.client.push(id);
       d.segments.from.push(merge ? s.seg_start! : start);
       d.segments.to.push(c.at);
-      for (let day = Math.floor(start / DAY) * DAY; day < c.at; day += DAY) {
-        d.days.client.push(id);
-        d.days.day.push(isoDay(day));
-        d.days.onlineMs.push(Math.min(c.at, day + DAY) - Math.max(start, day));
-        d.days.disconnects.push(0);
-      }
-      d.days.client.push(id);
-      d.days.day.push(isoDay(c.at));
-      d.days.onlineMs.push(0);
-      d.days.disconnects.push(1);
+      // [start, at) over the UTC days it covers; the disconnect on at's day
+      // (the day after the last piece when at is a midnight).
+      let day = Math.floor(start / DAY) * DAY;
+      for (; day + DAY < c.at; day += DAY)
+        addDay(id, day, Math.min(c.at, day + DAY) - Math.max(start, day), 0);
+      if (day + DAY === c.at) {
+        addDay(id, day, c.at - Math.max(start, day), 0);
+        addDay(id, c.at, 0, 1);
+      } else addDay(id, day, c.at - Math.max(start, day), 1);
     }
   }
   for (const [key, value, clients, online] of labelDelta.values()) {
@@ -308,20 +316,24 @@ export function fastDeltas(
 }
 
 /**
- * The fast clients' writes as CTEs. `online`: also the chart's minutes and
- * the fleet's total (when no statement of lib/ingest/rollups.ts writes
- * them in this batch: one statement per batch locks the shared minute rows,
- * in one order), and the ranking's marks (`earliest`, JSON as
- * rankChangedCte's) when given. The text depends only on those two flags.
+ * The fast clients' writes as one statement. `minutes`: also the chart's
+ * minutes (when no statement of lib/ingest/rollups.ts writes them in this
+ * batch: one statement per batch locks the shared minute rows, in one
+ * order), and the ranking's marks (`earliest`, JSON as rankChangedCte's)
+ * when given. The fleet's total comes last, after any minute row the batch
+ * writes: this statement runs after the rollups' statement when there is
+ * one. The text depends only on the two flags: it is prepared once per
+ * connection (it reads nothing by table size, so one plan fits every batch).
  */
-export function fastApplyCtes(
+export function fastApplySql(
   d: FastDeltas,
   shard: number,
   minutes: boolean,
   earliest: string | null,
-): Sql {
+): { name: string; text: string; values: unknown[] } {
   const ctes: Sql[] = [
     sql`
+fa_st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1),
 fa_segments AS (
   INSERT INTO availability_segment AS s (client_id, starts_at, ends_at)
   SELECT c, to_timestamp(f / 1000.0), to_timestamp(t / 1000.0)
@@ -331,19 +343,24 @@ fa_segments AS (
   RETURNING 1
 ), fa_days AS (
   INSERT INTO availability_day AS a (client_id, day, online_ms, disconnects)
-  SELECT c, d, sum(o), sum(n)
+  SELECT c, d, o, n
     FROM unnest(${d.days.client}::text[], ${d.days.day}::date[], ${d.days.onlineMs}::bigint[],
                 ${d.days.disconnects}::int[]) AS x(c, d, o, n)
-   GROUP BY c, d ORDER BY c, d
+   ORDER BY c, d
   ON CONFLICT (client_id, day) DO UPDATE SET
     online_ms = a.online_ms + EXCLUDED.online_ms, disconnects = a.disconnects + EXCLUDED.disconnects
   RETURNING 1
+), fa_quiet AS (
+  -- The quiet clients seen first that the counters count (lib/labels/counts-sql.ts).
+  SELECT q.c FROM unnest(${d.quietNew}::text[]) AS q(c), fa_st WHERE NOT (q.c LIKE ANY(fa_st.likes))
 ), fa_labels AS (
   INSERT INTO label_count AS lc (key, value, shard, clients, online)
-  SELECT k, v, ${shard}::smallint, c, o
-    FROM unnest(${d.labels.key}::text[], ${d.labels.value}::text[], ${d.labels.clients}::int[],
-                ${d.labels.online}::int[]) AS x(k, v, c, o)
-   ORDER BY k, v
+  SELECT k, v, ${shard}::smallint, sum(c), sum(o) FROM (
+    SELECT * FROM unnest(${d.labels.key}::text[], ${d.labels.value}::text[], ${d.labels.clients}::int[],
+                         ${d.labels.online}::int[]) AS x(k, v, c, o)
+    UNION ALL
+    SELECT l.key, l.value, 1, 0 FROM fa_quiet q JOIN client_label l ON l.client_id = q.c) x
+   GROUP BY k, v ORDER BY k, v
   ON CONFLICT (key, value, shard) DO UPDATE
     SET clients = lc.clients + EXCLUDED.clients, online = lc.online + EXCLUDED.online
   RETURNING 1
@@ -371,12 +388,20 @@ fa_minutes AS (
    ORDER BY m NULLS LAST
   ON CONFLICT (minute) DO UPDATE SET starts = o.starts + EXCLUDED.starts, ends = o.ends + EXCLUDED.ends
   RETURNING 1
-), fa_total AS (
-  UPDATE online_rollup_state SET clients = clients + ${d.newClients}::int
-   WHERE id = 1 AND ${d.newClients}::int > 0 AND (SELECT count(*) FROM fa_minutes) >= 0
-  RETURNING 1
 )`);
   }
+  const added = sql`(${d.newClients}::int + (SELECT count(*) FROM fa_quiet)::int)`;
+  ctes.push(sql`
+fa_total AS (
+  UPDATE online_rollup_state SET clients = clients + ${added}
+   WHERE id = 1 AND ${added} > 0${minutes ? sql` AND (SELECT count(*) FROM fa_minutes) >= 0` : sql``}
+  RETURNING 1
+)`);
   if (earliest !== null) ctes.push(rankChangedCte(earliest, false));
-  return sql.join(ctes, ",");
+  const statement = sql`WITH ${sql.join(ctes, ",")} SELECT 1`;
+  return {
+    name: `ingest_fast_rollups${minutes ? "_m" : ""}${earliest !== null ? "_r" : ""}`,
+    text: statement.text,
+    values: statement.values,
+  };
 }

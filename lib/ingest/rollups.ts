@@ -16,7 +16,7 @@ import {
   onlineNewClientsCtes,
 } from "../stats/online-rollup-sql";
 import type { AcceptedItem } from "./parse";
-import { fastApplyCtes, fastDeltas, planFast, type FastPlan } from "./fast-rollups";
+import { fastApplySql, fastDeltas, planFast, type FastPlan } from "./fast-rollups";
 
 /** Which rollups a batch maintains: both, except when a benchmark measures what they cost. */
 export interface Rollups {
@@ -107,13 +107,15 @@ export async function rollupsBefore(
   allClientIds: readonly string[],
   rollups: Rollups,
   versionResetWindowMs: number,
+  /** The lowest lock bucket the batch holds (LOCK_BATCH_SQL's `shard`). */
+  shard: number,
 ): Promise<RollupsBefore | null> {
   if (!rollups.availability && !rollups.online) return null;
   let fast: FastPlan | null = null;
   let accepted = all;
   let clientIds = allClientIds;
   if (rollups.fast !== false) {
-    const planned = await planFast(client, all, allClientIds, versionResetWindowMs);
+    const planned = await planFast(client, all, allClientIds, versionResetWindowMs, shard);
     fast = planned.plan;
     accepted = all.filter((a) => planned.slow.has(a.event.clientId));
     clientIds = allClientIds.filter((id) => planned.slow.has(id));
@@ -218,33 +220,30 @@ export async function rollupsAfter(
   before: RollupsBefore | null,
   fresh: readonly AcceptedItem[],
   duplicates: boolean,
+  /** The clients whose client_state row the batch inserted. */
+  seenFirst: ReadonlySet<string>,
 ): Promise<void> {
   if (before === null || fresh.length === 0) return;
   const earliest = before.rollups.availability ? earliestEvents(fresh) : null;
   let spans = before.spans;
-  let newClients = before.newClients;
+  let fast: ReturnType<typeof fastApplySql> | null = null;
   if (before.fast !== null) {
-    const deltas = fastDeltas(before.fast, fresh, before.rollups);
+    const deltas = fastDeltas(before.fast, fresh, seenFirst, before.rollups);
     // The shared minute rows and the ranking's marks: in the one statement
-    // of the batch that writes them (below, when any client is left to it).
+    // of the batch that writes them, the one below when any client is left to it.
     const alone = !before.slow;
-    const minutes = alone && before.rollups.online;
-    const statement = sql`WITH ${fastApplyCtes(
+    fast = fastApplySql(
       deltas,
       before.fast.shard,
-      minutes,
+      alone && before.rollups.online,
       alone ? earliest : null,
-    )} SELECT 1`;
-    await client.query({
-      // Named: it reads nothing by table size, so one plan fits every batch.
-      name: `ingest_fast_rollups_${minutes ? "m" : ""}${alone && earliest !== null ? "r" : ""}`,
-      text: statement.text,
-      values: statement.values,
-    });
-    if (alone) return;
+    );
+    if (alone) {
+      await client.query(fast);
+      return;
+    }
     if (deltas.spans.length > 0)
       spans = JSON.stringify([...(JSON.parse(spans) as unknown[]), ...deltas.spans]);
-    newClients += deltas.newClients;
   }
   let dirty = before.dirty;
   if (duplicates && dirty !== "[]") {
@@ -265,25 +264,28 @@ export async function rollupsAfter(
     );
   }
   const overlap = before.rollups.online && presence;
-  if (before.rollups.online && (presence || newClients > 0)) {
+  if (before.rollups.online && (presence || before.newClients > 0)) {
     ctes.push(eventsRelation(before.events));
-    ctes.push(onlineApplyCtes(sql`ev`, spans, newClients));
+    ctes.push(onlineApplyCtes(sql`ev`, spans, before.newClients));
     if (overlap) ctes.push(overlapApplyCtes(sql`ev`));
   }
   if (before.rollups.online && before.labelled !== "[]")
     ctes.push(labelCountApplyCtes(before.labelled, before.labelShard));
   if (earliest !== null) ctes.push(rankChangedCte(earliest, dirty !== "[]"));
-  if (ctes.length === 0) return;
-  // The overlap rows of the clients the statement could not settle from
-  // their newest connections (lib/clients/overlap-sql.ts): a second
-  // statement, planned only when there are some.
-  const statement = sql`WITH ${sql.join(ctes, ",")} SELECT ${
-    overlap ? sql.raw("(SELECT keys FROM ov_slow)") : sql.raw("'[]'")
-  } AS overlap_slow`;
-  const { rows } = await client.query<{ overlap_slow: string }>(statement.text, statement.values);
-  const slow = rows[0]!.overlap_slow;
-  if (slow !== "[]") {
-    const probe = overlapProbeStatement(slow);
-    await client.query(probe.text, probe.values);
+  if (ctes.length > 0) {
+    // The overlap rows of the clients the statement could not settle from
+    // their newest connections (lib/clients/overlap-sql.ts): a second
+    // statement, planned only when there are some.
+    const statement = sql`WITH ${sql.join(ctes, ",")} SELECT ${
+      overlap ? sql.raw("(SELECT keys FROM ov_slow)") : sql.raw("'[]'")
+    } AS overlap_slow`;
+    const { rows } = await client.query<{ overlap_slow: string }>(statement.text, statement.values);
+    const slow = rows[0]!.overlap_slow;
+    if (slow !== "[]") {
+      const probe = overlapProbeStatement(slow);
+      await client.query(probe.text, probe.values);
+    }
   }
+  // After the minutes: the fleet's total of the fast clients (fastApplySql).
+  if (fast !== null) await client.query(fast);
 }

@@ -37,7 +37,7 @@ export const lockBucketSql = (column: string): string =>
 
 /** Serialises batches that share a client bucket, in one global order so they cannot deadlock. */
 export const LOCK_CLIENTS_SQL = `
-SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b)
+SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b), b
   FROM (SELECT DISTINCT ${lockBucketSql("c")}::int AS b
           FROM unnest($1::text[]) AS c ORDER BY 1) AS buckets`;
 
@@ -49,12 +49,14 @@ SELECT pg_advisory_xact_lock(${INGEST_LOCK_SPACE}, b)
  * rebuild it waited for committed. It also turns JIT off for the rest of the
  * transaction: the rollup statements' estimates (generate_series guesses
  * 1,000 days per segment) passed jit_above_cost, and compiling them took
- * ten times longer than running them.
+ * ten times longer than running them. Its `shard`, the lowest bucket locked,
+ * is where the label counters of the batch's in-order clients go
+ * (lib/ingest/fast-rollups.ts).
  */
 export const LOCK_BATCH_SQL = `
 WITH buckets AS MATERIALIZED (${LOCK_CLIENTS_SQL})
-SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK}), set_config('jit', 'off', true)
-  FROM (SELECT count(*) FROM buckets) AS locked`;
+SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK}), set_config('jit', 'off', true), shard
+  FROM (SELECT count(*), min(b)::int AS shard FROM buckets) AS locked`;
 
 /**
  * Inserts new events (duplicates skip on the dedupe key) and folds only the
@@ -174,6 +176,14 @@ SELECT dedupe_key::text AS dedupe_key FROM rows
  WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.dedupe_key = rows.dedupe_key)`;
 
 /**
+ * What the two statements below return: the clients whose row they
+ * inserted (seen for the first time), whose count the rollups need. An
+ * inserted row version has no xmax; one ON CONFLICT updated carries the
+ * lock of the update.
+ */
+const NEW_ROWS = "SELECT client_id FROM up WHERE up.xmax::text = '0'";
+
+/**
  * Refreshes each touched client's derived row in one statement: the current
  * connection is picked in SQL by the rule of lib/presence/current.ts (the
  * database convergence test proves the two agree). $1: JSON array of
@@ -199,7 +209,7 @@ WITH t AS (
                             - $3 * interval '1 millisecond'
        ORDER BY c.version_number DESC, c.conn_time DESC, c.session_identifier DESC
        LIMIT 1) c ON true
-)
+), up AS (
 INSERT INTO client_state AS cs (client_id, session_identifier, version_number, connected_at,
     disconnected_at, disconnect_received_at, disconnect_reason, client_initiated_disconnect,
     principal_identifier, ip_address, thing_name, last_connected_at, last_disconnected_at,
@@ -227,7 +237,10 @@ ON CONFLICT (client_id) DO UPDATE SET
   last_disconnected_at = GREATEST(cs.last_disconnected_at, EXCLUDED.last_disconnected_at),
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
   first_event_at = LEAST(cs.first_event_at, EXCLUDED.first_event_at),
-  updated_at = EXCLUDED.updated_at`;
+  updated_at = EXCLUDED.updated_at
+RETURNING cs.client_id, cs.xmax
+)
+${NEW_ROWS}`;
 
 /**
  * The derived row of clients whose batch events changed none of their
@@ -243,6 +256,7 @@ ON CONFLICT (client_id) DO UPDATE SET
  * $2: the receive time.
  */
 export const TOUCH_CLIENT_STATE_SQL = `
+WITH up AS (
 INSERT INTO client_state AS cs (client_id, last_event_at, first_event_at, first_seen_at, updated_at, source)
 SELECT client_id, to_timestamp(last_event_at / 1000.0), to_timestamp(first_event_at / 1000.0), $2, $2, source
   FROM jsonb_to_recordset($1::jsonb) AS x(client_id text, last_event_at float8, first_event_at float8, source text)
@@ -250,7 +264,10 @@ SELECT client_id, to_timestamp(last_event_at / 1000.0), to_timestamp(first_event
 ON CONFLICT (client_id) DO UPDATE SET
   last_event_at = GREATEST(cs.last_event_at, EXCLUDED.last_event_at),
   first_event_at = LEAST(cs.first_event_at, EXCLUDED.first_event_at),
-  updated_at = EXCLUDED.updated_at`;
+  updated_at = EXCLUDED.updated_at
+RETURNING cs.client_id, cs.xmax
+)
+${NEW_ROWS}`;
 
 /** Rejected input, with the reason and the raw text. $1: JSON array. */
 export const INSERT_QUARANTINE_SQL = `

@@ -75,15 +75,17 @@ function batchTimes(items: readonly AcceptedItem[]) {
 /**
  * Recomputes the derived row of every client the batch touched: in full
  * (REFRESH_CLIENT_STATE_SQL) where the batch changed a connection, else only
- * the last-event time (TOUCH_CLIENT_STATE_SQL).
+ * the last-event time (TOUCH_CLIENT_STATE_SQL). Returns the clients touched
+ * and those among them seen for the first time (their row inserted).
  */
 async function refreshClientState(
   client: pg.ClientBase,
   fresh: readonly AcceptedItem[],
   receivedAt: Date,
   config: PresenceConfig,
-): Promise<string[]> {
+): Promise<{ touched: string[]; seenFirst: Set<string> }> {
   const times = batchTimes(fresh);
+  const seenFirst = new Set<string>();
   const changed: object[] = [];
   const touched: object[] = [];
   for (const [clientId, t] of times) {
@@ -111,21 +113,23 @@ async function refreshClientState(
   // benchmark hit it: ingest crawled for a minute). Planned per batch it
   // costs little and follows the table's real size.
   if (changed.length > 0) {
-    await client.query(REFRESH_CLIENT_STATE_SQL, [
+    const inserted = await client.query<{ client_id: string }>(REFRESH_CLIENT_STATE_SQL, [
       JSON.stringify(changed),
       receivedAt,
       config.versionResetWindowMs,
     ]);
+    for (const r of inserted.rows) seenFirst.add(r.client_id);
   }
   if (touched.length > 0) {
     // Named: it looks nothing up by table size, so one plan fits every batch.
-    await client.query({
+    const inserted = await client.query<{ client_id: string }>({
       name: "ingest_touch_client_state",
       text: TOUCH_CLIENT_STATE_SQL,
       values: [JSON.stringify(touched), receivedAt],
     });
+    for (const r of inserted.rows) seenFirst.add(r.client_id);
   }
-  return [...times.keys()];
+  return { touched: [...times.keys()], seenFirst };
 }
 
 /**
@@ -159,7 +163,7 @@ export async function storeBatch(
       // inserted ids by dedupe key, so each key must occur once.
       const seen = new Set<string>();
       const unique = accepted.filter((a) => !seen.has(a.dedupeKey) && seen.add(a.dedupeKey));
-      await client.query(LOCK_BATCH_SQL, [clientIds]);
+      const locked = await client.query<{ shard: number }>(LOCK_BATCH_SQL, [clientIds]);
       // The rollups: what the batch may change, as it is before the batch.
       before = await rollupsBefore(
         client,
@@ -167,6 +171,7 @@ export async function storeBatch(
         clientIds,
         rollups,
         config.versionResetWindowMs,
+        locked.rows[0]!.shard,
       );
       const duplicates = await client.query<{ dedupe_key: string }>({
         // Named: prepared once per connection, so PostgreSQL stops planning
@@ -181,9 +186,12 @@ export async function storeBatch(
         fresh = unique.filter((a) => !already.has(a.dedupeKey));
       }
     }
-    const touchedClients =
-      fresh.length > 0 ? await refreshClientState(client, fresh, receivedAt, config) : [];
-    await rollupsAfter(client, before, fresh, fresh.length < accepted.length);
+    const refreshed =
+      fresh.length > 0
+        ? await refreshClientState(client, fresh, receivedAt, config)
+        : { touched: [], seenFirst: new Set<string>() };
+    const touchedClients = refreshed.touched;
+    await rollupsAfter(client, before, fresh, fresh.length < accepted.length, refreshed.seenFirst);
     if (rejected.length > 0) {
       await client.query(INSERT_QUARANTINE_SQL, [
         JSON.stringify(rejected.map((r) => ({ topic: r.topic, reason: r.error, raw: r.rawText }))),
