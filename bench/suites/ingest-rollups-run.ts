@@ -26,6 +26,7 @@ const VARIANTS: { label: string; rollups: Rollups }[] = [
   { label: "online only", rollups: { availability: false, online: true } },
   { label: "availability only", rollups: { availability: true, online: false } },
   { label: "none", rollups: { availability: false, online: false } },
+  { label: "both by statements", rollups: { availability: true, online: true, fast: false } },
 ];
 
 export const runIngestRollupsSuite: Suite<IngestRollupsOptions> = async (ctx, o) => {
@@ -63,7 +64,8 @@ export const runIngestRollupsSuite: Suite<IngestRollupsOptions> = async (ctx, o)
     } finally {
       await Promise.all(pools.map((p) => p.pool.end()));
     }
-    const [direct, directNoAvailability, directNoRollup, directNoRollups] = rates as [
+    const [direct, directNoAvailability, directNoRollup, directNoRollups, directNoFast] = rates as [
+      number[],
       number[],
       number[],
       number[],
@@ -76,8 +78,16 @@ export const runIngestRollupsSuite: Suite<IngestRollupsOptions> = async (ctx, o)
         directNoAvailability,
         directNoRollup,
         directNoRollups,
+        directNoFast,
       }),
-      details: { options: o, direct, directNoAvailability, directNoRollup, directNoRollups },
+      details: {
+        options: o,
+        direct,
+        directNoAvailability,
+        directNoRollup,
+        directNoRollups,
+        directNoFast,
+      },
       notes: VARIANTS.map(
         (v, i) =>
           `ingest-rollups: where the transaction's time goes, ${v.label} (all runs, summed over connections)\n${pools[i]!.statements.report()}`,

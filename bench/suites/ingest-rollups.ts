@@ -13,6 +13,12 @@ export interface DirectRates {
   directNoRollups: number[];
   /** (b') both rollups, into an unpartitioned event table (the ingest suite only). */
   directFlat?: number[];
+  /**
+   * (b*) both rollups, every client through the rollups' statements (the
+   * fast path off): what a batch whose events arrive out of order costs
+   * (the ingest-rollups suite only).
+   */
+  directNoFast?: number[];
 }
 
 export function rollupFigures(
@@ -60,6 +66,18 @@ export function rollupFigures(
       ratioToBaseline: pairedRatio(r.directNoAvailability, r.directNoRollups),
     },
   ];
+  if (r.directNoFast !== undefined)
+    figures.push({
+      section,
+      ...measured(
+        "(b*) storeBatch direct, both rollups, every client by the statements",
+        "ev/s",
+        r.directNoFast,
+      ),
+      name: "(b*) both rollups, no client settled by arithmetic (as out-of-order events) vs (b0)",
+      baseline: noRollupsM,
+      ratioToBaseline: pairedRatio(r.directNoFast, r.directNoRollups),
+    });
   if (r.directFlat === undefined) return figures;
   const toFlat = pairedRatio(r.direct, r.directFlat);
   figures.push({
