@@ -1,6 +1,7 @@
 // The fast path (fast-rollups.ts) writes what the rollups' statements write:
 // for random histories, and for cycles built around its conditions (version
-// resets, repeated keys, reconnects without a disconnect), delivered mostly
+// resets, repeated keys, reconnects without a disconnect, overlapping
+// connections, lost connects), delivered mostly
 // in order (the fast path's case, with some events swapped, duplicated or
 // batched together, which must fall back), with labels, an infrastructure client, a built online rollup and
 // an availability ranking, every rollup table after ingest with the fast path
@@ -39,7 +40,10 @@ const cyclesArbitrary = fc
   .array(
     fc.array(
       fc.record({
-        gap: fc.constantFrom(0, 1, 1_000, 299_999, 600_000, 600_001, 900_000, DAY),
+        // Negative: the next connection starts before this one's disconnect.
+        gap: fc.constantFrom(-60_000, -1, 0, 1, 1_000, 299_999, 600_000, 600_001, 900_000, DAY),
+        // A connect event lost: the connection is known by its disconnect only.
+        dropConnect: fc.constantFrom(false, false, false, true),
         version: fc.nat({ max: 3 }),
         session: fc.constantFrom("s1", "s2"),
         // "midnight": up to the next UTC midnight.
@@ -61,7 +65,7 @@ const cyclesArbitrary = fc
         t += c.gap;
         if (c.subscribeFirst) out.push(envelope(subscribed(id, t, ["a/b"])));
         const extra = { sessionIdentifier: c.session };
-        out.push(envelope(connected(id, t, c.version, extra)));
+        if (!c.dropConnect) out.push(envelope(connected(id, t, c.version, extra)));
         t += c.duration === "midnight" ? DAY - (t % DAY) : c.duration;
         if (c.disconnect) out.push(envelope(disconnected(id, t, c.version, extra)));
       }

@@ -19,10 +19,14 @@
 // - a client without connect or disconnect events: only its first
 //   appearance counts (the fleet's total, its labels' clients).
 //
+// A batch may hold two of a client's events, each in order against what
+// the first leaves: a disconnect and the next connect (a reconnect), or a
+// connect and its disconnect.
+//
 // Neither case changes a successor of an older connection, so no overlap
-// row (lib/clients/overlap-sql.ts) changes. Every other client (several
-// presence events in the batch, an event older than the newest
-// connection, a connection that already exists) goes through the
+// row (lib/clients/overlap-sql.ts) changes. Every other client (more
+// events in the batch, an event older than the newest connection, a
+// connection that already exists, a version reset) goes through the
 // statements of lib/ingest/rollups.ts. lib/ingest/fast-rollups.test.ts holds
 // the two to the same tables over random in-order histories.
 import { sql, type Sql } from "../db/sql";
@@ -56,12 +60,16 @@ interface StateRow {
   labels: [string, string][] | null;
 }
 
-/** A client the fast path settles by its one presence event and its state before. */
-export interface FastClient {
+/** One connect or disconnect of a fast client, in time order. */
+export interface FastStep {
   kind: "connect" | "disconnect";
-  /** The presence event's dedupe key and time. */
-  dedupeKey: string;
   at: number;
+  dedupeKey: string;
+}
+
+/** A client the fast path settles by its presence events and its state before. */
+export interface FastClient {
+  steps: FastStep[];
   state: StateRow;
 }
 
@@ -82,13 +90,14 @@ const ms = (column: string) => sql.raw(`round(date_part('epoch', ${column}) * 10
 
 /**
  * One row per client of the batch with connect or disconnect events: its
- * client_state row, whether its one connect's connection exists (`kinds`
- * 'c'), its last availability segment (`kinds` 'd') and its labels.
+ * client_state row, whether its connect's connection exists (`sessions`,
+ * `versions`: null without one), its last availability segment (`segs`)
+ * and its labels.
  * Planned per batch (not named), like the statements it spares.
  */
 const readSql = (
   ids: string[],
-  kinds: (string | null)[],
+  segs: boolean[],
   sessions: (string | null)[],
   versions: (number | null)[],
 ): Sql => sql`
@@ -101,8 +110,8 @@ SELECT ids.c AS client_id,
        COALESCE(k.known, false) AS key_known,
        ${ms("seg.starts_at")} AS seg_start, ${ms("seg.ends_at")} AS seg_end,
        lab.labels
-  FROM unnest(${ids}::text[], ${kinds}::text[], ${sessions}::text[], ${versions}::bigint[])
-    AS ids(c, kind, session, version)
+  FROM unnest(${ids}::text[], ${segs}::bool[], ${sessions}::text[], ${versions}::bigint[])
+    AS ids(c, seg, session, version)
   LEFT JOIN st ON true
   LEFT JOIN LATERAL (
     SELECT cs.client_id, cs.session_identifier, cs.version_number, cs.connected_at,
@@ -110,11 +119,11 @@ SELECT ids.c AS client_id,
       FROM client_state cs WHERE cs.client_id = ids.c OFFSET 0) cs ON true
   LEFT JOIN LATERAL (
     SELECT true AS known FROM connection c
-     WHERE ids.kind = 'c' AND c.client_id = ids.c AND c.session_identifier = ids.session
+     WHERE ids.session IS NOT NULL AND c.client_id = ids.c AND c.session_identifier = ids.session
        AND c.version_number = ids.version OFFSET 0) k ON true
   LEFT JOIN LATERAL (
     SELECT s.starts_at, s.ends_at FROM availability_segment s
-     WHERE ids.kind = 'd' AND s.client_id = ids.c
+     WHERE ids.seg AND s.client_id = ids.c
      ORDER BY s.starts_at DESC LIMIT 1) seg ON true
   LEFT JOIN LATERAL (
     SELECT json_agg(json_build_array(l.key, l.value)) AS labels FROM client_label l
@@ -124,47 +133,70 @@ const isPresence = (item: AcceptedItem) =>
   item.event.eventType === "connected" || item.event.eventType === "disconnected";
 
 /**
- * Whether one presence event, against the client's state before the batch,
- * can take the fast path. The client's current connection S must be its
- * newest in the order of lib/clients/inferred-end.ts: no connection starts
- * after S's connect (it is the latest connect event, and no disconnect came
- * later). A connection after S at S's very time would be current instead
- * of S (lib/presence/current.ts prefers the higher version, then the
- * greater session), so none follows S.
+ * The steps of a client's connect and disconnect events when the fast path
+ * can settle them, else null. At most two, at most one connect (the read
+ * probes one key), each checked against the state the earlier ones leave
+ * (two at one time fail: each must be later than the other):
+ *
+ * - a connect needs the current connection S closed before it (or no
+ *   connection at all), S the newest in the order of
+ *   lib/clients/inferred-end.ts, its own connection new, and itself
+ *   current afterwards (lib/presence/current.ts: among connections within
+ *   the version-reset window of the newest, the highest version wins; S
+ *   won among those within the window of the old newest, and the new
+ *   one's window holds fewer of them);
+ * - a disconnect needs to be of S, open and newest, and later than S's start.
+ *
+ * S is newest when no connection starts after S's connect: it is the latest
+ * connect event and no disconnect came later. A connection after S at S's
+ * very time would be current instead of S (the higher version, then the
+ * greater session wins), so none follows S.
  */
-function fastKind(
-  item: AcceptedItem,
+function fastSteps(
+  list: readonly AcceptedItem[],
   s: StateRow,
   versionResetWindowMs: number,
-): "connect" | "disconnect" | null {
-  const { event } = item;
-  const t = event.timestamp;
-  if (event.versionNumber === null || event.sessionIdentifier === null) return null;
-  if (event.eventType === "connected") {
-    if (s.key_known) return null;
-    if (s.s_session === null)
-      // No connection at all yet.
-      return s.last_connected === null && s.last_disconnected === null ? "connect" : null;
-    if (s.s_disconnected === null || s.s_connected === null) return null;
-    if (s.last_connected !== s.s_connected) return null;
-    const latest = Math.max(s.last_connected, s.last_disconnected ?? -Infinity);
-    if (!(t > latest && t > s.s_disconnected)) return null;
-    // lib/presence/current.ts: among the connections within the window of
-    // the newest, the highest version wins. S won among those within the
-    // window of the old newest; the new one's window holds fewer of them.
-    const current =
-      BigInt(event.versionNumber) >= BigInt(s.s_version!) || latest < t - versionResetWindowMs;
-    return current ? "connect" : null;
+): FastStep[] | null {
+  if (list.length > 2) return null;
+  const items = [...list].sort((a, b) => a.event.timestamp - b.event.timestamp);
+  let cur =
+    s.s_session === null
+      ? null
+      : { session: s.s_session, version: s.s_version!, c: s.s_connected, d: s.s_disconnected };
+  let lastConnect = s.last_connected;
+  let lastDisconnect = s.last_disconnected;
+  const steps: FastStep[] = [];
+  for (const { event, dedupeKey } of items) {
+    const t = event.timestamp;
+    if (event.versionNumber === null || event.sessionIdentifier === null) return null;
+    const version = String(event.versionNumber);
+    if (event.eventType === "connected") {
+      if (s.key_known || steps.some((x) => x.kind === "connect")) return null;
+      if (cur === null) {
+        // No connection at all yet.
+        if (lastConnect !== null || lastDisconnect !== null) return null;
+      } else {
+        if (cur.d === null || cur.c === null || lastConnect !== cur.c) return null;
+        const latest = Math.max(lastConnect, lastDisconnect ?? -Infinity);
+        if (!(t > latest && t > cur.d)) return null;
+        const current = BigInt(version) >= BigInt(cur.version) || latest < t - versionResetWindowMs;
+        if (!current) return null;
+      }
+      cur = { session: event.sessionIdentifier, version, c: t, d: null };
+      lastConnect = t;
+      steps.push({ kind: "connect", at: t, dedupeKey });
+    } else if (event.eventType === "disconnected") {
+      if (cur === null || cur.session !== event.sessionIdentifier || cur.version !== version)
+        return null;
+      if (cur.d !== null || cur.c === null || lastConnect !== cur.c) return null;
+      if (lastDisconnect !== null && lastDisconnect > cur.c) return null;
+      if (!(t > cur.c)) return null;
+      cur = { ...cur, d: t };
+      lastDisconnect = t;
+      steps.push({ kind: "disconnect", at: t, dedupeKey });
+    } else return null;
   }
-  if (event.eventType === "disconnected") {
-    const current =
-      s.s_session === event.sessionIdentifier && s.s_version === String(event.versionNumber);
-    if (!current || s.s_disconnected !== null || s.s_connected === null) return null;
-    if (s.last_connected !== s.s_connected) return null;
-    if (s.last_disconnected !== null && s.last_disconnected > s.s_connected) return null;
-    return t > s.s_connected ? "disconnect" : null;
-  }
-  return null;
+  return steps;
 }
 
 /**
@@ -186,31 +218,27 @@ export async function planFast(
     else presence.set(item.event.clientId, [item]);
   }
   const ids = [...presence.keys()];
-  const kinds: string[] = [];
+  const segs: boolean[] = [];
   const sessions: (string | null)[] = [];
   const versions: (number | null)[] = [];
   for (const list of presence.values()) {
-    const one = list.length === 1 ? list[0]!.event : undefined;
-    kinds.push(one === undefined ? "" : one.eventType === "connected" ? "c" : "d");
+    // A connect's key is probed, and the last segment read for a disconnect,
+    // only where the fast path can use them (two events at most, one connect).
+    const connects = list.filter((i) => i.event.eventType === "connected");
+    const one = list.length <= 2 && connects.length === 1 ? connects[0]!.event : undefined;
+    segs.push(list.length <= 2 && list.some((i) => i.event.eventType === "disconnected"));
     sessions.push(one?.sessionIdentifier ?? null);
     versions.push(one?.versionNumber ?? null);
   }
   const clients = new Map<string, FastClient>();
   const slow = new Set<string>();
   if (ids.length > 0) {
-    const read = readSql(ids, kinds, sessions, versions);
+    const read = readSql(ids, segs, sessions, versions);
     const { rows } = (await client.query(read.text, read.values)) as { rows: StateRow[] };
     for (const s of rows) {
-      const list = presence.get(s.client_id)!;
-      const kind = list.length === 1 ? fastKind(list[0]!, s, versionResetWindowMs) : null;
-      if (kind === null) slow.add(s.client_id);
-      else
-        clients.set(s.client_id, {
-          kind,
-          dedupeKey: list[0]!.dedupeKey,
-          at: list[0]!.event.timestamp,
-          state: s,
-        });
+      const steps = fastSteps(presence.get(s.client_id)!, s, versionResetWindowMs);
+      if (steps === null) slow.add(s.client_id);
+      else clients.set(s.client_id, { steps, state: s });
     }
   }
   const quiet = clientIds.filter((id) => !presence.has(id));
@@ -274,36 +302,48 @@ export function fastDeltas(
     d.days.disconnects.push(disconnects);
   };
   for (const [id, c] of plan.clients) {
-    // Its presence event a duplicate: nothing of it changed (and a
-    // duplicate of a stored connect or disconnect means the client was seen).
-    if (!stored.has(c.dedupeKey)) continue;
+    // Its events duplicates: nothing of them changed (a duplicate of a
+    // stored connect or disconnect fails the fast path's conditions, so this
+    // is only a safeguard).
+    if (!c.steps.every((step) => stored.has(step.dedupeKey))) continue;
     const s = c.state;
-    if (rollups.online && s.counted) {
-      const isNew = seenFirst.has(id);
-      if (isNew) d.newClients += 1;
-      moveLabels(s, isNew ? 1 : 0, c.kind === "connect" ? 1 : -1);
-      if (c.kind === "connect") d.spans.push({ sm: Math.ceil(c.at / MINUTE), em: null, n: -1 });
-      else {
-        const sm = Math.ceil(s.s_connected! / MINUTE);
-        d.spans.push({ sm, em: null, n: 1 }, { sm, em: Math.ceil(c.at / MINUTE), n: -1 });
+    const counted = rollups.online && s.counted;
+    const isNew = seenFirst.has(id);
+    if (counted && isNew) d.newClients += 1;
+    let online = 0;
+    // The start of the open connection: the current one's, then the batch's connect.
+    let openStart = s.s_connected;
+    for (const step of c.steps) {
+      if (step.kind === "connect") {
+        online += 1;
+        openStart = step.at;
+        if (counted) d.spans.push({ sm: Math.ceil(step.at / MINUTE), em: null, n: -1 });
+        continue;
       }
-    }
-    if (rollups.availability && c.kind === "disconnect") {
-      const start = s.s_connected!;
+      online -= 1;
+      const start = openStart!;
+      if (counted) {
+        const sm = Math.ceil(start / MINUTE);
+        d.spans.push({ sm, em: null, n: 1 }, { sm, em: Math.ceil(step.at / MINUTE), n: -1 });
+      }
+      if (!rollups.availability) continue;
+      // Joined to a segment ending at its start (never one of the batch's
+      // connects: every segment ends before them).
       const merge = s.seg_end === start;
       d.segments.client.push(id);
       d.segments.from.push(merge ? s.seg_start! : start);
-      d.segments.to.push(c.at);
+      d.segments.to.push(step.at);
       // [start, at) over the UTC days it covers; the disconnect on at's day
       // (the day after the last piece when at is a midnight).
       let day = Math.floor(start / DAY) * DAY;
-      for (; day + DAY < c.at; day += DAY)
-        addDay(id, day, Math.min(c.at, day + DAY) - Math.max(start, day), 0);
-      if (day + DAY === c.at) {
-        addDay(id, day, c.at - Math.max(start, day), 0);
-        addDay(id, c.at, 0, 1);
-      } else addDay(id, day, c.at - Math.max(start, day), 1);
+      for (; day + DAY < step.at; day += DAY)
+        addDay(id, day, Math.min(step.at, day + DAY) - Math.max(start, day), 0);
+      if (day + DAY === step.at) {
+        addDay(id, day, step.at - Math.max(start, day), 0);
+        addDay(id, step.at, 0, 1);
+      } else addDay(id, day, step.at - Math.max(start, day), 1);
     }
+    if (counted) moveLabels(s, isNew ? 1 : 0, online);
   }
   for (const [key, value, clients, online] of labelDelta.values()) {
     if (clients === 0 && online === 0) continue;
