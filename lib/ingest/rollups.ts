@@ -94,6 +94,25 @@ ev AS (
       AS x(client_id text, session_identifier text, version_number bigint, event_type text, at float8)
 )`;
 
+/** What the statement before a batch would find when it has nothing to read. */
+const nothingBefore = (
+  rollups: Rollups,
+  events: string,
+  fast: FastPlan | null,
+  slow: boolean,
+): RollupsBefore => ({
+  rollups,
+  events,
+  dirty: "[]",
+  discs: "[]",
+  spans: "[]",
+  newClients: 0,
+  labelled: "[]",
+  labelShard: 0,
+  fast,
+  slow,
+});
+
 /**
  * Before the events are stored (after the batch's locks): each rollup's view
  * of what the batch may change, in one round trip. Planned per batch, not
@@ -119,19 +138,7 @@ export async function rollupsBefore(
     fast = planned.plan;
     accepted = all.filter((a) => planned.slow.has(a.event.clientId));
     clientIds = allClientIds.filter((id) => planned.slow.has(id));
-    if (clientIds.length === 0)
-      return {
-        rollups,
-        events: "[]",
-        dirty: "[]",
-        discs: "[]",
-        spans: "[]",
-        newClients: 0,
-        labelled: "[]",
-        labelShard: 0,
-        fast,
-        slow: false,
-      };
+    if (clientIds.length === 0) return nothingBefore(rollups, "[]", fast, false);
   }
   const events = presenceRows(accepted);
   // Without connect or disconnect events (subscriptions, failed connects)
@@ -147,19 +154,7 @@ export async function rollupsBefore(
     ctes.push(presence ? onlineBeforeCtes(sql`ev`, clientIds) : onlineNewClientsCtes(clientIds));
     ctes.push(labelCountBeforeCtes(clientIds));
   }
-  if (ctes.length === 0)
-    return {
-      rollups,
-      events,
-      dirty: "[]",
-      discs: "[]",
-      spans: "[]",
-      newClients: 0,
-      labelled: "[]",
-      labelShard: 0,
-      fast,
-      slow: true,
-    };
+  if (ctes.length === 0) return nothingBefore(rollups, events, fast, true);
   const none = sql.raw("'[]'");
   const statement = sql`WITH ${sql.join(ctes, ",")}
 SELECT ${
