@@ -129,7 +129,8 @@ SELECT ids.c AS client_id,
     SELECT json_agg(json_build_array(l.key, l.value)) AS labels FROM client_label l
      WHERE st.likes IS NOT NULL AND l.client_id = ids.c) lab ON true`;
 
-const isPresence = (item: AcceptedItem) =>
+/** A connect or disconnect: the events the rollups follow. */
+export const isPresence = (item: AcceptedItem) =>
   item.event.eventType === "connected" || item.event.eventType === "disconnected";
 
 /**

@@ -16,7 +16,7 @@ import {
   onlineNewClientsCtes,
 } from "../stats/online-rollup-sql";
 import type { AcceptedItem } from "./parse";
-import { fastApplySql, fastDeltas, planFast, type FastPlan } from "./fast-rollups";
+import { fastApplySql, fastDeltas, isPresence, planFast, type FastPlan } from "./fast-rollups";
 
 /** Which rollups a batch maintains: both, except when a benchmark measures what they cost. */
 export interface Rollups {
@@ -56,9 +56,6 @@ export interface RollupsBefore {
   /** Whether any client is left to the statements below (the fields above are theirs). */
   slow: boolean;
 }
-
-const isPresence = (item: AcceptedItem) =>
-  item.event.eventType === "connected" || item.event.eventType === "disconnected";
 
 function presenceRows(items: readonly AcceptedItem[]): string {
   let out = "[";
