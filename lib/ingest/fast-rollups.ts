@@ -31,6 +31,7 @@
 // the two to the same tables over random in-order histories.
 import { sql, type Sql } from "../db/sql";
 import { rankChangedCte } from "../availability/rank";
+import { labelCountAddSql } from "../labels/counts-sql";
 import type { AcceptedItem } from "./parse";
 
 const DAY = 86_400_000;
@@ -337,8 +338,7 @@ export function fastDeltas(
       // [start, at) over the UTC days it covers; the disconnect on at's day
       // (the day after the last piece when at is a midnight).
       let day = Math.floor(start / DAY) * DAY;
-      for (; day + DAY < step.at; day += DAY)
-        addDay(id, day, Math.min(step.at, day + DAY) - Math.max(start, day), 0);
+      for (; day + DAY < step.at; day += DAY) addDay(id, day, day + DAY - Math.max(start, day), 0);
       if (day + DAY === step.at) {
         addDay(id, day, step.at - Math.max(start, day), 0);
         addDay(id, step.at, 0, 1);
@@ -394,16 +394,15 @@ fa_segments AS (
 ), fa_quiet AS (
   -- The quiet clients seen first that the counters count (lib/labels/counts-sql.ts).
   SELECT q.c FROM unnest(${d.quietNew}::text[]) AS q(c), fa_st WHERE NOT (q.c LIKE ANY(fa_st.likes))
-), fa_labels AS (
-  INSERT INTO label_count AS lc (key, value, shard, clients, online)
-  SELECT k, v, ${shard}::smallint, sum(c), sum(o) FROM (
+), fa_label_delta AS (
+  SELECT k AS key, v AS value, sum(c)::int AS clients, sum(o)::int AS online FROM (
     SELECT * FROM unnest(${d.labels.key}::text[], ${d.labels.value}::text[], ${d.labels.clients}::int[],
                          ${d.labels.online}::int[]) AS x(k, v, c, o)
     UNION ALL
     SELECT l.key, l.value, 1, 0 FROM fa_quiet q JOIN client_label l ON l.client_id = q.c) x
-   GROUP BY k, v ORDER BY k, v
-  ON CONFLICT (key, value, shard) DO UPDATE
-    SET clients = lc.clients + EXCLUDED.clients, online = lc.online + EXCLUDED.online
+   GROUP BY k, v
+), fa_labels AS (
+  ${labelCountAddSql("fa_label_delta", sql`${shard}::smallint`)}
   RETURNING 1
 )`,
   ];

@@ -17,8 +17,11 @@ const STATE = sql.raw(
   "lc_st AS (SELECT infrastructure_likes AS likes FROM online_rollup_state WHERE id = 1)",
 );
 
-/** Adds the rows of `delta` (key, value, clients, online) to the counters of shard `shard`. */
-const addSql = (delta: string, shard: Sql): Sql => sql`
+/**
+ * Adds the rows of `delta` (key, value, clients, online) to the counters of
+ * shard `shard` (also the ingest fast path's, lib/ingest/fast-rollups.ts).
+ */
+export const labelCountAddSql = (delta: string, shard: Sql): Sql => sql`
 INSERT INTO label_count AS lc (key, value, shard, clients, online)
 SELECT key, value, ${shard}, clients, online FROM ${sql.raw(delta)} ORDER BY key, value
   ON CONFLICT (key, value, shard) DO UPDATE
@@ -68,7 +71,7 @@ lc_prev AS (
    WHERE (m.seen, m.online) IS DISTINCT FROM (m.was_seen, m.was_online)
    GROUP BY 1, 2
 ), lc_put AS (
-  ${addSql("lc_delta", sql`${shard}::smallint`)}
+  ${labelCountAddSql("lc_delta", sql`${shard}::smallint`)}
   RETURNING 1
 )`;
 
@@ -89,7 +92,7 @@ d AS (
    WHERE NOT (ids.c LIKE ANY(lc_st.likes))
    GROUP BY 1, 2
 )
-${addSql("d", shardOfSql(sql`${clientIds}`))}`;
+${labelCountAddSql("d", shardOfSql(sql`${clientIds}`))}`;
 }
 
 /**
