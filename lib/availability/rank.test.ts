@@ -241,6 +241,48 @@ describe("what ingest marks once the ranking is built", () => {
     await sameBothWays();
   });
 
+  it("a build started while a new client's first batch is in flight lists it", async () => {
+    // The batch is held in its last statement, its marks not written (its
+    // snapshot shows no ranking), by a segment another transaction holds.
+    const t = midnight - 5 * H;
+    // Read outside the blocker's transaction: activity is read once per transaction.
+    const waiting = async (event: string) =>
+      (
+        await db().pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = $1",
+          [event],
+        )
+      ).rows[0]!.n > 0;
+    const until = async (done: () => Promise<boolean>) => {
+      for (let i = 0; !(await done()); i++) {
+        if (i > 500) throw new Error("timed out");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const blocker = await db().pool.connect();
+    try {
+      await blocker.query("BEGIN");
+      await blocker.query(
+        "INSERT INTO availability_segment VALUES ('dev', to_timestamp($1 / 1000.0), to_timestamp($2 / 1000.0))",
+        [t, t + H],
+      );
+      const stored = ingestNow(connected("dev", t, 1), disconnected("dev", t + H, 1));
+      await until(() => waiting("transactionid"));
+      let finished = false;
+      const build = runRankJob(db().pool, { now }).finally(() => {
+        finished = true;
+      });
+      // Either the build waits for the batch or it is done without it.
+      await until(async () => finished || (await waiting("advisory")));
+      await blocker.query("ROLLBACK");
+      await Promise.all([stored, build]);
+    } finally {
+      blocker.release();
+    }
+    expect(await countRows("availability_rank")).toBe(1);
+    await sameBothWays();
+  });
+
   it("an event before midnight, of any type: marked", async () => {
     await ingestNow(connected("dev", midnight - 5 * H, 1));
     await runRankJob(db().pool, { now });

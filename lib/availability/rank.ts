@@ -11,7 +11,8 @@
 //   transaction holding its clients' ingest locks, and unmarks them.
 // - Ingest marks every client of a stored batch in the batch's transaction
 //   (lib/ingest/rollups.ts), once a state row exists; so does the rollup's
-//   rebuild (rebuild.ts).
+//   rebuild (rebuild.ts). A build starts listing clients only after every
+//   batch in flight when its state row was written has committed.
 // - A report reads the kept rows of unmarked clients and computes the marked
 //   ones with the same SQL: it never lags behind what was accepted. With more
 //   marked clients than RANK_DIRTY_LIMIT (after a mass reconnect), or while a
@@ -21,6 +22,7 @@ import type pg from "pg";
 import { inTransaction } from "../db/transaction";
 import { sql, type Sql } from "../db/sql";
 import { LOCK_CLIENTS_SQL } from "../ingest/store-sql";
+import { ROLLUP_LOCK } from "../stats/online-rollup-sql";
 import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS } from "./read-sql";
 
 const DAY_MS = 86_400_000;
@@ -171,6 +173,12 @@ async function rankPass(
   }
   let built = 0;
   if (!state.ready) {
+    // A batch whose marking statement ran before the state row above was
+    // committed did not mark its clients, and a client it is first to store
+    // is not listed below until it commits: wait for every batch in flight
+    // (each holds the rollup lock shared, LOCK_BATCH_SQL). Batches after
+    // this see the state and mark.
+    await inTransaction(pool, (c) => c.query("SELECT pg_advisory_xact_lock($1)", [ROLLUP_LOCK]));
     let after = state.built_through ?? "";
     for (;;) {
       const ids = (
