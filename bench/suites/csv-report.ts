@@ -1,7 +1,7 @@
 // The availability report's CSV (GET /api/reports/availability.csv) over 30
 // days, for the csv suite: rows/s next to COPY of the same query, and the
 // app's peak RSS for one firmware's clients (15%) and for the whole fleet.
-import { availabilityReportCsvSql } from "../../lib/availability/report";
+import { availabilityReportCsvStatement } from "../../lib/availability/report";
 import { AvailabilityReportQuery } from "../../lib/availability/schemas";
 import { parseQuery } from "../../lib/clients/schemas";
 import type { BenchApp } from "../lib/app";
@@ -19,8 +19,10 @@ const SECTION = "5. CSV export";
 
 /** COPY (the report's query) TO STDOUT: PostgreSQL writing the same rows, nothing in Node. */
 async function copyRate(url: string, params: URLSearchParams, now: number) {
-  const statement = availabilityReportCsvSql(parseQuery(AvailabilityReportQuery, params), now);
   return withClient(url, async (c) => {
+    // As the route reads it: the ranking when it can (now: the app's clock).
+    const query = parseQuery(AvailabilityReportQuery, params);
+    const statement = await availabilityReportCsvStatement(c, query, now);
     const text = inlineForCopy(c, statement);
     const started = performance.now();
     const r = await copyTo(c, `COPY (${text}) TO STDOUT WITH (FORMAT csv)`);
@@ -47,7 +49,7 @@ export async function reportCsv(
   for (let run = 1; run <= ctx.runs; run += 1) {
     smallRuns.push(await exportOnce(app, target(part), o.timeoutMs));
     largeRuns.push(await exportOnce(app, target(whole), o.timeoutMs));
-    const copied = await copyRate(db.url, whole, db.now);
+    const copied = await copyRate(db.url, whole, Date.now());
     const l = largeRuns.at(-1)!;
     if (copied.rows !== l.rows)
       throw new Error(`report CSV: ${l.rows} rows, COPY of the same query ${copied.rows}`);

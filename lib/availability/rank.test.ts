@@ -35,8 +35,8 @@ const DAY = 86_400_000;
 
 beforeEach(resetDatabase);
 
-async function csvRows(query: AvailabilityReportQuery, now: number, rank: boolean) {
-  const statement = availabilityReportCsvSql(query, now, rank);
+async function csvRows(query: AvailabilityReportQuery, now: number, rank: boolean | "near") {
+  const statement = availabilityReportCsvSql(query, now, rank === true ? "window" : rank || null);
   const r = await db().pool.query({
     text: statement.text,
     values: statement.values,
@@ -183,7 +183,13 @@ describe("availability ranking = the report computed directly", () => {
               );
               for (const q of queries) {
                 const withRange = { ...q, from: String(range.from), to: String(range.to) };
-                const direct = await csvRows(AvailabilityReportQuery.parse(withRange), now, false);
+                const parsed = AvailabilityReportQuery.parse(withRange);
+                const direct = await csvRows(parsed, now, false);
+                // The CSV of the whole range, read by the fleet from the ranking.
+                expect({ withRange, rows: await csvRows(parsed, now, "near") }).toEqual({
+                  withRange,
+                  rows: direct,
+                });
                 for (const limit of ["1", "3"])
                   expect({
                     withRange,
@@ -203,6 +209,39 @@ describe("availability ranking = the report computed directly", () => {
     },
     300_000,
   );
+});
+
+describe("the CSV of a range near the window, read by the fleet", () => {
+  it("has the figures computed directly, whatever the window's first day held", async () => {
+    const H = 3_600_000;
+    const now = Date.UTC(2026, 10, 20, 9);
+    const { from: first } = rankWindow(now);
+    const ingestNow = (...payloads: Payload[]) =>
+      ingest(JSON.stringify(payloads.map(envelope)), new Date(now));
+    // Online all of the first day (a closed connection across it), online
+    // in part of it, offline all of it but online later, and online today.
+    await ingestNow(
+      connected("all-day", first - H, 1),
+      disconnected("all-day", first + 26 * H, 1),
+      connected("part", first + 2 * H, 1),
+      disconnected("part", first + 3 * H, 1),
+      connected("part", first + 20 * H, 2),
+      disconnected("part", first + 21 * H, 2),
+      connected("later", first + 30 * H, 1),
+      disconnected("later", first + 31 * H, 1),
+      connected("today", now - 5 * H, 1),
+      disconnected("today", now - 4 * H, 1),
+      connected("today", now - 3 * H, 2),
+    );
+    await runRankJob(db().pool, { now });
+    for (const from of [first + 6 * H, first + 20.5 * H, first + 23 * H]) {
+      const query = AvailabilityReportQuery.parse({ from: String(from), to: String(now) });
+      expect(await rankUse(db().pool, from, now, now)).toBe("near");
+      const direct = await csvRows(query, now, false);
+      expect(direct).toHaveLength(4);
+      expect(await csvRows(query, now, "near")).toEqual(direct);
+    }
+  });
 });
 
 describe("what ingest marks once the ranking is built", () => {

@@ -227,7 +227,7 @@ async function rankPass(
  * RANK_DIRTY_LIMIT.
  */
 export async function rankUse(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.ClientBase,
   from: number,
   end: number,
   now: number,
