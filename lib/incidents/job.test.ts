@@ -52,23 +52,33 @@ describe("stored incidents = the pure reference on the in-order history", () => 
     let found = 0;
     await fc.assert(
       fc.asyncProperty(
-        massDisconnectArbitrary({ maxClients: 14 }).chain((events) =>
-          fc.record({
-            events: fc.constant(events),
-            delivery: deliveryArbitrary(events, { maxDuplicates: 6 }),
-            sizes: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
-            detectAfter: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
-            config: fc.record({
-              windowMs: fc.constantFrom(10 * SECOND, 60 * SECOND),
-              minClients: fc.integer({ min: 1, max: 6 }),
-              minShare: fc.constantFrom(0, 0.05, 0.3, 0.6),
-              maxOpenMs: fc.constantFrom(2 * MINUTE, 60 * MINUTE),
+        fc
+          .tuple(massDisconnectArbitrary({ maxClients: 14 }), fc.boolean())
+          // Or one of the fleet is the bridge's own client: no device, left out.
+          .map(([events, bridge]) =>
+            bridge
+              ? events.map((e) =>
+                  e.clientId === "mass-0" ? { ...e, clientId: "fleet-presence-bridge-ci" } : e,
+                )
+              : events,
+          )
+          .chain((events) =>
+            fc.record({
+              events: fc.constant(events),
+              delivery: deliveryArbitrary(events, { maxDuplicates: 6 }),
+              sizes: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
+              detectAfter: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+              config: fc.record({
+                windowMs: fc.constantFrom(10 * SECOND, 60 * SECOND),
+                minClients: fc.integer({ min: 1, max: 6 }),
+                minShare: fc.constantFrom(0, 0.05, 0.3, 0.6),
+                maxOpenMs: fc.constantFrom(2 * MINUTE, 60 * MINUTE),
+              }),
+              nowOffset: fc.integer({ min: -20 * MINUTE, max: 2 * 60 * MINUTE }),
+              // Batches of a row or a few split every load and write of the job.
+              batchRows: fc.constantFrom(1, 3, BATCH_ROWS),
             }),
-            nowOffset: fc.integer({ min: -20 * MINUTE, max: 2 * 60 * MINUTE }),
-            // Batches of a row or a few split every load and write of the job.
-            batchRows: fc.constantFrom(1, 3, BATCH_ROWS),
-          }),
-        ),
+          ),
         async ({ events, delivery, sizes, detectAfter, config, nowOffset, batchRows }) => {
           await resetDatabase();
           const now = latestTimestamp(events) + nowOffset;
@@ -160,6 +170,38 @@ describe("incident IDs", () => {
       two[1]?.id,
     ]);
     expect(merged.rows[0]?.merged_into).toBe(two[0]?.id);
+  });
+});
+
+describe("fleet members only", () => {
+  it("the bridge's own client is not one of an incident's clients, nor of the online fleet", async () => {
+    const config = { ...DEFAULT_INCIDENT_CONFIG, minClients: 21, minShare: 0 };
+    const bridge = "fleet-presence-bridge-host";
+    await send([...range(0, 50).map((i) => connected(dev(i), T0, 1)), connected(bridge, T0, 1)]);
+    // 20 devices and the bridge drop: 21 clients, but 20 devices, under the threshold.
+    await send([
+      ...drops(range(0, 20), T0 + 30 * MINUTE),
+      disconnected(bridge, T0 + 30 * MINUTE, 1),
+    ]);
+    await detect(config, T0 + 3 * 3_600_000);
+    expect(await storedIncidents()).toEqual([]);
+    // One more device: 21 of them.
+    await send(drops([20], T0 + 30 * MINUTE));
+    await detect(config, T0 + 3 * 3_600_000);
+    const [one] = await storedIncidents();
+    expect(one?.incident.clients.map((c) => c.clientId)).not.toContain(bridge);
+    expect(one?.incident.clients).toHaveLength(21);
+  });
+
+  it("nor of the clients online before a burst, the share's denominator", async () => {
+    const config = { ...DEFAULT_INCIDENT_CONFIG, minClients: 20, minShare: 0.5 };
+    const bridge = "fleet-presence-bridge-host";
+    // 20 of 40 devices drop: half of the fleet (half of 41 clients would be 20.5).
+    await send([...range(0, 40).map((i) => connected(dev(i), T0, 1)), connected(bridge, T0, 1)]);
+    await send(drops(range(0, 20), T0 + 30 * MINUTE));
+    await detect(config, T0 + 3 * 3_600_000);
+    const [one] = await storedIncidents();
+    expect(one?.incident.clients).toHaveLength(20);
   });
 });
 

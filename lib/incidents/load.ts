@@ -6,6 +6,8 @@ import type pg from "pg";
 import Cursor from "pg-cursor";
 import type { DisconnectPoint } from "./detect";
 import { CURRENT_JOIN_SQL, INFERRED_END_SQL } from "../clients/inferred-end";
+import { fleetMemberSql } from "../clients/infrastructure";
+import { sql } from "../db/sql";
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
@@ -73,15 +75,14 @@ export async function loadDisconnects(
   from: number,
   batchRows = BATCH_ROWS,
 ): Promise<DisconnectPoint[]> {
-  const cursor = db.query(
-    new Cursor<PointArray>(
-      `SELECT client_id, session_identifier, version_number, ${msOf("conn_time")},
-              ${msOf("disconnected_at")},
+  // Fleet members only: the bridge's own client is no device (lib/clients/infrastructure.ts).
+  const statement = sql`SELECT client_id, session_identifier, version_number, ${sql.raw(msOf("conn_time"))},
+              ${sql.raw(msOf("disconnected_at"))},
               disconnect_reason, principal_identifier, ip_address
-         FROM connection WHERE disconnected_at >= $1`,
-      [new Date(from)],
-      { rowMode: "array" },
-    ),
+         FROM connection WHERE disconnected_at >= ${new Date(from)}
+          AND ${fleetMemberSql(sql.raw("client_id"))}`;
+  const cursor = db.query(
+    new Cursor<PointArray>(statement.text, statement.values, { rowMode: "array" }),
   );
   const reason = sharer(Infinity);
   const principal = sharer(SHARED_PRINCIPALS);
@@ -108,38 +109,46 @@ export async function loadDisconnects(
 
 /** Whether any disconnect lies in [from, to): a burst cannot reach back past a quiet window. */
 export async function anyDisconnectBetween(db: Queryable, from: number, to: number) {
-  const { rows } = await db.query(
-    `SELECT 1 FROM connection WHERE disconnected_at >= $1 AND disconnected_at < $2 LIMIT 1`,
-    [new Date(from), new Date(to)],
-  );
+  const statement = sql`SELECT 1 FROM connection
+   WHERE disconnected_at >= ${new Date(from)} AND disconnected_at < ${new Date(to)}
+     AND ${fleetMemberSql(sql.raw("client_id"))} LIMIT 1`;
+  const { rows } = await db.query(statement.text, statement.values);
   return rows.length > 0;
 }
 
 /**
  * Clients online just before each sample time: drawn spans (as the online
- * chart draws them, lib/stats/online-history.ts) with start < t <= end.
- * width_bucket(x, samples) is the number of samples <= x, so a span counts
- * for the samples with index in (bucket(start), bucket(end)]; one pass
- * groups the spans by that pair.
+ * chart draws them, lib/stats/online-history.ts) with start < t <= end, of
+ * fleet members (as the chart counts them). width_bucket(x, samples) is the
+ * number of samples <= x, so a span counts for the samples with index in
+ * (bucket(start), bucket(end)]; one pass groups the spans by that pair.
  */
-const ONLINE_BEFORE_SQL = `
+function onlineBeforeSql(samples: readonly number[]) {
+  const times = samples.map((t) => new Date(t));
+  const first = times[0];
+  const last = times.at(-1);
+  const member = fleetMemberSql(sql.raw("c.client_id"));
+  return sql`
 WITH spans AS (
   SELECT c.connected_at AS s, c.disconnected_at AS e
     FROM connection c
-   WHERE c.disconnected_at >= $2 AND c.connected_at IS NOT NULL AND c.connected_at < $3
+   WHERE c.disconnected_at >= ${first} AND c.connected_at IS NOT NULL AND c.connected_at < ${last}
+     AND ${member}
   UNION ALL
   SELECT s, e FROM (
     SELECT c.connected_at AS s,
-           ${INFERRED_END_SQL} AS e
+           ${sql.raw(INFERRED_END_SQL)} AS e
       FROM connection c
-      ${CURRENT_JOIN_SQL}
-     WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL AND c.connected_at < $3
-  ) unclosed WHERE e IS NULL OR e >= $2
+      ${sql.raw(CURRENT_JOIN_SQL)}
+     WHERE c.disconnected_at IS NULL AND c.connected_at IS NOT NULL AND c.connected_at < ${last}
+       AND ${member}
+  ) unclosed WHERE e IS NULL OR e >= ${first}
 )
-SELECT width_bucket(s, $1::timestamptz[]) AS sk,
-       CASE WHEN e IS NOT NULL THEN width_bucket(e, $1::timestamptz[]) END AS ek,
+SELECT width_bucket(s, ${times}::timestamptz[]) AS sk,
+       CASE WHEN e IS NOT NULL THEN width_bucket(e, ${times}::timestamptz[]) END AS ek,
        count(*)::int AS n
   FROM spans GROUP BY 1, 2`;
+}
 
 export async function loadOnlineBefore(
   db: Queryable,
@@ -148,11 +157,11 @@ export async function loadOnlineBefore(
   const sorted = [...new Set(samples)].sort((a, b) => a - b);
   const out = new Map<number, number>();
   if (sorted.length === 0) return out;
-  const { rows } = await db.query<{ sk: number; ek: number | null; n: number }>(ONLINE_BEFORE_SQL, [
-    sorted.map((t) => new Date(t)),
-    new Date(sorted[0] as number),
-    new Date(sorted.at(-1) as number),
-  ]);
+  const statement = onlineBeforeSql(sorted);
+  const { rows } = await db.query<{ sk: number; ek: number | null; n: number }>(
+    statement.text,
+    statement.values,
+  );
   // diff[k] for 1-based sample k; a span adds n to samples sk+1 .. ek.
   const diff = new Array<number>(sorted.length + 2).fill(0);
   for (const { sk, ek, n } of rows) {

@@ -1,6 +1,7 @@
 // The in-memory reference: incidents of a whole history, from the connections
 // the presence model derives. The database job must persist exactly these
 // (job.test.ts); the property tests hold it to arrival-order independence.
+import { isInfrastructureClient } from "../clients/infrastructure";
 import { compareStrings, connectionTime } from "../presence/connections";
 import { currentConnection } from "../presence/current";
 import { timeline } from "../presence/timeline";
@@ -31,7 +32,10 @@ export function toDisconnectPoint(c: Connection): DisconnectPoint | null {
   };
 }
 
-/** Builds the detector's inputs from each client's stored connections. */
+/**
+ * Builds the detector's inputs from each client's stored connections, of
+ * fleet members only: infrastructure clients (the bridge) are no devices.
+ */
 export function inputsFromConnections(
   clients: Iterable<readonly Connection[]>,
   versionResetWindowMs: number,
@@ -41,6 +45,7 @@ export function inputsFromConnections(
   const timelines = new Map<string, TimelineConnection[]>();
   for (const connections of clients) {
     if (connections.length === 0) continue;
+    if (isInfrastructureClient((connections[0] as Connection).clientId)) continue;
     const drawn = timeline(connections, currentConnection(connections, versionResetWindowMs));
     timelines.set((connections[0] as Connection).clientId, drawn);
     for (const c of drawn) {
