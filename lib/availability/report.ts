@@ -236,6 +236,24 @@ const openOver = (openStart: string, a: number, b: number) =>
   sql`CASE WHEN ${sql.raw(openStart)} IS NULL THEN 0
            ELSE GREATEST(0, ${f8(b)} - GREATEST(${f8(a)}, ${ms(openStart)})) END`;
 
+/**
+ * The report's rows over `[from, end)` of the clients listed in `ids` (a
+ * relation with client_id; the report's filters applied), computed directly.
+ */
+function figuresOfSql(query: AvailabilityReportQuery, from: number, end: number, ids: string): Sql {
+  const clients = [
+    ...reportFilters(query, sql.raw("cs.client_id")),
+    sql`${firstEventAtSql("cs")} < ${at(end)}`,
+  ];
+  return sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects, r.online_ms / r.observed_ms AS availability
+  FROM (${availabilityFiguresSql(
+    [{ w: 0, a: from, b: end }],
+    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM ${sql.raw(ids)} ids CROSS JOIN LATERAL (
+          SELECT * FROM client_state cs WHERE cs.client_id = ids.client_id OFFSET 0) cs
+         WHERE ${whereAll(clients)}`,
+  )}) r`;
+}
+
 /** Slack on the bounds, far above float8's rounding of figures near a month of milliseconds. */
 const BOUND_SLACK = 1e-9;
 /** Clients observed for less of the window than this are not bounded by the ranking's index. */
@@ -339,18 +357,7 @@ function nearReportSql(
   const young = sql`SELECT cs.client_id FROM client_state cs
    WHERE cs.first_event_at >= ${new Date(k.from + YOUNG_MS - 1_000)}::timestamptz
      AND cs.first_event_at < ${new Date(end)}::timestamptz`;
-  const clients = [
-    ...filters(sql.raw("cs.client_id")),
-    sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
-  ];
-  const figuresOf = (ids: string) =>
-    sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects, r.online_ms / r.observed_ms AS availability
-  FROM (${availabilityFiguresSql(
-    [{ w: 0, a: from, b: end }],
-    sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM ${sql.raw(ids)} ids CROSS JOIN LATERAL (
-          SELECT * FROM client_state cs WHERE cs.client_id = ids.client_id OFFSET 0) cs
-         WHERE ${whereAll(clients)}`,
-  )}) r`;
+  const figuresOf = (ids: string) => figuresOfSql(query, from, end, ids);
   const onlineOver = (a: number, b: number) =>
     sql`(${closedOver(sql.raw("e.client_id"), a, b)} + ${openOver("cs.open_start", a, b)})`;
   const surely = asc ? sql`v - ${slack} > ${f8(c)}` : sql`v + ${slack} < ${f8(c)}`;
@@ -408,17 +415,6 @@ function nearCsvRowsSql(
   const other = sql`SELECT client_id FROM availability_rank_dirty
     UNION SELECT cs.client_id FROM client_state cs
      WHERE cs.first_event_at >= ${at(k.to)} AND cs.first_event_at < ${at(end)}`;
-  const exact = sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects,
-         r.online_ms / r.observed_ms AS availability
-    FROM (${availabilityFiguresSql(
-      [{ w: 0, a: from, b: end }],
-      sql`SELECT ${FIGURE_CLIENT_COLUMNS} FROM client_state cs
-           WHERE ${whereAll([
-             ...filters(sql.raw("cs.client_id")),
-             sql`${firstEventAtSql("cs")} < ${at(end)}`,
-             sql`cs.client_id IN (SELECT client_id FROM other)`,
-           ])}`,
-    )}) r`;
   const closedBefore = sql`CASE WHEN COALESCE(fd.online_ms, 0) = 0 THEN 0
          WHEN fd.online_ms = ${DAY_MS} THEN ${f8(from - k.from)}
          ELSE ${closedOver(sql.raw("k.client_id"), k.from, from)} END`;
@@ -456,7 +452,7 @@ after_online AS MATERIALIZED (
 )
 SELECT client_id, online_ms, observed_ms, disconnects, online_ms / observed_ms AS availability
   FROM (SELECT * FROM kept OFFSET 0) kept
-UNION ALL ${exact}`;
+UNION ALL ${figuresOfSql(query, from, end, "other")}`;
 }
 
 /** The page asked for: its order, and the cursor decoded (refused when it is not one of ours). */
