@@ -161,6 +161,15 @@ function reportFilters(query: AvailabilityReportQuery, column: Sql): Sql[] {
   return where;
 }
 
+const at = (v: number) => sql`${new Date(v)}::timestamptz`;
+const f8 = (v: number) => sql`${v}::float8`;
+
+/** The client_state rows (`cs`) a report over a range ending at `end` may list. */
+const reportClients = (query: AvailabilityReportQuery, end: number): Sql[] => [
+  ...reportFilters(query, sql.raw("cs.client_id")),
+  sql`${firstEventAtSql("cs")} < ${at(end)}`,
+];
+
 interface Page {
   order: "asc" | "desc";
   cursor?: ReportCursor;
@@ -185,10 +194,7 @@ function reportSql(
   const filters = (column: Sql) => reportFilters(query, column);
   const orderBy = orderBySql(page.order);
   const limit = page.limit === undefined ? sql.empty : sql`LIMIT ${page.limit}`;
-  const clients = [
-    ...filters(sql.raw("cs.client_id")),
-    sql`${firstEventAtSql("cs")} < ${new Date(end)}::timestamptz`,
-  ];
+  const clients = reportClients(query, end);
   const computed = (extra: Sql[]) =>
     sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects,
          r.online_ms / r.observed_ms AS availability
@@ -211,9 +217,6 @@ function reportSql(
   return sql`SELECT * FROM ((${kept}) UNION ALL (${computed([marked(sql.raw("cs.client_id"))])})) r
     ${orderBy} ${limit}`;
 }
-
-const at = (v: number) => sql`${new Date(v)}::timestamptz`;
-const f8 = (v: number) => sql`${v}::float8`;
 
 /**
  * A client's online time over `[a, b)`, a part of a day, from its closed
@@ -241,10 +244,7 @@ const openOver = (openStart: string, a: number, b: number) =>
  * relation with client_id; the report's filters applied), computed directly.
  */
 function figuresOfSql(query: AvailabilityReportQuery, from: number, end: number, ids: string): Sql {
-  const clients = [
-    ...reportFilters(query, sql.raw("cs.client_id")),
-    sql`${firstEventAtSql("cs")} < ${at(end)}`,
-  ];
+  const clients = reportClients(query, end);
   return sql`SELECT r.client_id, r.online_ms, r.observed_ms, r.disconnects, r.online_ms / r.observed_ms AS availability
   FROM (${availabilityFiguresSql(
     [{ w: 0, a: from, b: end }],
