@@ -124,12 +124,14 @@ export async function anyDisconnectBetween(db: Queryable, from: number, to: numb
  * (bucket(start), bucket(end)]; one pass groups the spans by that pair.
  */
 function onlineBeforeSql(samples: readonly number[]) {
+  // The sample times sent once: a storm has many.
   const times = samples.map((t) => new Date(t));
   const first = times[0];
   const last = times.at(-1);
   const member = fleetMemberSql(sql.raw("c.client_id"));
   return sql`
-WITH spans AS (
+WITH sample AS MATERIALIZED (SELECT ${times}::timestamptz[] AS at),
+spans AS (
   SELECT c.connected_at AS s, c.disconnected_at AS e
     FROM connection c
    WHERE c.disconnected_at >= ${first} AND c.connected_at IS NOT NULL AND c.connected_at < ${last}
@@ -144,10 +146,10 @@ WITH spans AS (
        AND ${member}
   ) unclosed WHERE e IS NULL OR e >= ${first}
 )
-SELECT width_bucket(s, ${times}::timestamptz[]) AS sk,
-       CASE WHEN e IS NOT NULL THEN width_bucket(e, ${times}::timestamptz[]) END AS ek,
+SELECT width_bucket(s, sample.at) AS sk,
+       CASE WHEN e IS NOT NULL THEN width_bucket(e, sample.at) END AS ek,
        count(*)::int AS n
-  FROM spans GROUP BY 1, 2`;
+  FROM spans CROSS JOIN sample GROUP BY 1, 2`;
 }
 
 export async function loadOnlineBefore(
