@@ -528,15 +528,17 @@ export function availabilityReportCsvSql(
     use === "near"
       ? nearCsvRowsSql(query, from, end, rankWindow(now))
       : reportSql(query, from, end, { order: query.order }, use === "window");
-  // Sorted first, then the text and each row's labels: an ORDER BY beside
-  // them sorted every row's labels too (11 of 27 s at a million rows). The
-  // sorted subquery is not flattened, and a projection keeps its order.
-  // float8 text is the shortest exact form; labels are a JSON object.
+  // The labels joined before the sort, in one pass over client_label_set:
+  // probed row by row after it, in availability order, they cost 8 of 19 s
+  // at a million rows. The sorted subquery is not flattened, and a
+  // projection keeps its order. float8 text is the shortest exact form;
+  // labels are a JSON object.
   return sql`SELECT p.client_id, p.availability::text, (p.online_ms / 1000)::text,
-         (p.observed_ms / 1000)::text, p.disconnects::bigint::text,
-         ${labelsColumnSql(sql.raw("p.client_id"))}::text
-    FROM (SELECT r.client_id, r.availability, r.online_ms, r.observed_ms, r.disconnects
-            FROM (${rows}) r ${orderBySql(query.order, "r.")}) p`;
+         (p.observed_ms / 1000)::text, p.disconnects::bigint::text, COALESCE(p.labels, '{}')
+    FROM (SELECT r.client_id, r.availability, r.online_ms, r.observed_ms, r.disconnects,
+                 ls.labels::text AS labels
+            FROM (${rows}) r LEFT JOIN client_label_set ls ON ls.client_id = r.client_id
+           ${orderBySql(query.order, "r.")}) p`;
 }
 
 /** The CSV's statement as the route runs it: reading the ranking when rankUse says it can. */

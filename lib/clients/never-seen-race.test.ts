@@ -144,13 +144,19 @@ describe("never_seen_client under concurrent writes", () => {
     await a.query("DELETE FROM client_label WHERE client_id = 'dev'");
     const b = await connection();
     await b.query("BEGIN");
-    await label(b, "dev", "fw");
-    // A replace of the same client waits for the clear's row lock.
+    // Both wait for the clear: b for the client's row of client_label_set
+    // (which the clear emptied), the replace for the clear's row locks.
+    const labelled = label(b, "dev", "fw");
     const replaced = replaceLabels(new Map([["dev", { rack: "r1" }]]));
     await a.query("COMMIT");
-    await replaced;
+    await labelled;
+    // Then the replace waits for b's row of client_label_set.
     await b.query("COMMIT");
+    await replaced;
     await expectNeverSeen(["dev"]);
+    expect((await db().pool.query("SELECT labels FROM client_label_set")).rows).toEqual([
+      { labels: { fw: "x", rack: "r1" } },
+    ]);
     await a.query("DELETE FROM client_label");
     await expectNeverSeen([]);
   });

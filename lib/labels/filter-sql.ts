@@ -19,8 +19,11 @@ export function labelFilterSql(column: Sql, filters: readonly LabelFilter[] | un
   );
 }
 
-/** The labels of `column`'s client as a JSON object (`{}` when none). */
+/**
+ * The labels of `column`'s client as a JSON object (`{}` when none), from
+ * client_label_set: one row per labelled client, kept by client_label's
+ * triggers (migration 20261212100000_client_label_set).
+ */
 export function labelsColumnSql(column: Sql): Sql {
-  return sql`(SELECT COALESCE(jsonb_object_agg(l.key, l.value), '{}'::jsonb)
-                FROM client_label l WHERE l.client_id = ${column})`;
+  return sql`COALESCE((SELECT lbs.labels FROM client_label_set lbs WHERE lbs.client_id = ${column}), '{}'::jsonb)`;
 }

@@ -10,6 +10,7 @@ export const DATA_TABLES = [
   "connect_failure",
   "quarantined_event",
   "client_label",
+  "client_label_set",
   // The availability rollup, kept by ingest.
   "availability_segment",
   "availability_day",
