@@ -23,7 +23,7 @@ import { inTransaction } from "../db/transaction";
 import { sql, type Sql } from "../db/sql";
 import { LOCK_CLIENTS_SQL } from "../ingest/store-sql";
 import { ROLLUP_LOCK } from "../stats/online-rollup-sql";
-import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS } from "./read-sql";
+import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, openStartSql } from "./read-sql";
 
 const DAY_MS = 86_400_000;
 
@@ -52,12 +52,15 @@ export function rankWindow(now: number): RankWindow {
 /**
  * The ranking's columns for the clients of `clients` (a query of client_state
  * rows `cs` selecting FIGURE_CLIENT_COLUMNS) over `window`: the report's own
- * figures, the availability computed as the report computes it.
+ * figures, the availability computed as the report computes it, and the
+ * start of the open connection now (read by the report CSV while the row is
+ * not marked, that is while the client's state has not changed since).
  */
 export function rankFiguresSql(window: RankWindow, clients: Sql): Sql {
   const figures = availabilityFiguresSql([{ w: 0, a: window.from, b: window.to }], clients);
   return sql`SELECT f.client_id, f.online_ms, f.observed_ms, f.disconnects,
-         f.online_ms / f.observed_ms AS availability
+         f.online_ms / f.observed_ms AS availability,
+         (SELECT ${openStartSql("cs")} FROM client_state cs WHERE cs.client_id = f.client_id) AS open_start
     FROM (${figures}) f`;
 }
 
@@ -76,11 +79,11 @@ export async function recomputeRankOf(
     // Upsert and delete touch disjoint rows: one statement, no ordering needed.
     const statement = sql`WITH fresh AS MATERIALIZED (${fresh}),
 put AS (
-  INSERT INTO availability_rank (client_id, online_ms, observed_ms, disconnects, availability)
+  INSERT INTO availability_rank (client_id, online_ms, observed_ms, disconnects, availability, open_start)
   SELECT * FROM fresh
   ON CONFLICT (client_id) DO UPDATE SET online_ms = EXCLUDED.online_ms,
     observed_ms = EXCLUDED.observed_ms, disconnects = EXCLUDED.disconnects,
-    availability = EXCLUDED.availability
+    availability = EXCLUDED.availability, open_start = EXCLUDED.open_start
   RETURNING 1
 ), gone AS (
   DELETE FROM availability_rank r WHERE r.client_id = ANY(${ids}::text[])

@@ -50,8 +50,12 @@ export const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 
  * The client_state columns `availabilityFiguresSql` reads, for `FROM client_state cs`:
  * the first event time, and the start of the open current connection (null when none is open).
  */
+/** The start of the open connection of client_state row `alias` (null when none is open). */
+export const openStartSql = (alias: string): Sql =>
+  sql.raw(`CASE WHEN ${alias}.disconnected_at IS NULL THEN ${alias}.connected_at END`);
+
 export const FIGURE_CLIENT_COLUMNS = sql`cs.client_id, ${firstEventAtSql("cs")} AS first_event_at,
-  CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS open_start`;
+  ${openStartSql("cs")} AS open_start`;
 
 /**
  * Per window and client of `clients` (a query of client_state rows selecting

@@ -401,8 +401,9 @@ SELECT * FROM (${figuresOf("ids")} UNION ALL SELECT * FROM exact) r
  * disconnects of today by their end, the part before from the window's first
  * day row, read by a probe only for clients whose first day was neither all
  * offline nor all online (a day's segments do not overlap) nor without a
- * disconnect. Marked clients and those first seen after the window are
- * computed directly.
+ * disconnect; the open connection's parts from the start the ranking kept
+ * (its client's state unchanged while unmarked). Marked clients and those
+ * first seen after the window are computed directly.
  */
 function nearCsvRowsSql(
   query: AvailabilityReportQuery,
@@ -433,13 +434,10 @@ after_online AS MATERIALIZED (
    GROUP BY c.client_id
 ), kept AS (
   SELECT k.client_id, x.o AS observed_ms,
-         k.online_ms - ${closedBefore} - ${openOver("cs.open_start", k.from, from)}
-           + COALESCE(ao.online_ms, 0) + ${openOver("cs.open_start", k.to, end)} AS online_ms,
+         k.online_ms - ${closedBefore} - ${openOver("k.open_start", k.from, from)}
+           + COALESCE(ao.online_ms, 0) + ${openOver("k.open_start", k.to, end)} AS online_ms,
          k.disconnects - ${disconnectsBefore} + COALESCE(ad.n, 0) AS disconnects
     FROM availability_rank k
-    JOIN LATERAL (
-      SELECT CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS open_start
-        FROM client_state cs WHERE cs.client_id = k.client_id) cs ON true
     LEFT JOIN availability_day fd ON fd.client_id = k.client_id AND fd.day = ${firstDay}::date
     LEFT JOIN after_online ao ON ao.client_id = k.client_id
     LEFT JOIN after_disconnects ad ON ad.client_id = k.client_id
