@@ -2,12 +2,12 @@
 // cursor, so memory stays flat for millions of rows, within the export
 // limits (lib/export/limits.ts): its own pool, slots, idle and total caps.
 import "server-only";
-import { stringify as stringifySync } from "csv-stringify/sync";
 import type pg from "pg";
 import Cursor from "pg-cursor";
 import { sendCancelRequest } from "../db/cancel";
 import { db } from "../db/client";
 import type { Sql } from "../db/sql";
+import { csvText } from "./csv-text";
 import { acquireExportSlot, exportLimits } from "./limits";
 
 /**
@@ -160,20 +160,13 @@ export async function streamCsv<Row>(
             c.close();
             return;
           }
-          const records = rows.map((row) => {
-            const cells = format.cells(row);
-            for (let i = 0; i < cells.length; i += 1) {
-              const cell = cells[i];
-              cells[i] = cell === null || cell === undefined ? "" : neutraliseFormula(cell);
-            }
-            return cells;
-          });
-          // Quoted by csv-stringify (RFC 4180).
-          const text = stringifySync(records, {
-            header,
-            columns: header ? [...format.columns] : undefined,
-            record_delimiter: "\r\n",
-          });
+          const records = rows.map((row) =>
+            format
+              .cells(row)
+              .map((cell) => (cell === null || cell === undefined ? "" : neutraliseFormula(cell))),
+          );
+          // RFC 4180, the header row first.
+          const text = csvText(header ? [format.columns, ...records] : records);
           header = false;
           c.enqueue(encoder.encode(text));
           waitForReader();
