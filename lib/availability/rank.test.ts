@@ -256,6 +256,12 @@ describe("what ingest marks once the ranking is built", () => {
   async function sameBothWays() {
     const query = AvailabilityReportQuery.parse({});
     expect(await csvRows(query, now, true)).toEqual(await csvRows(query, now, false));
+    // The last 30 days up to now, from the ranking corrected by today's part.
+    const near = AvailabilityReportQuery.parse({
+      from: String(now - RANK_DAYS * DAY),
+      to: String(now),
+    });
+    expect(await csvRows(near, now, "near")).toEqual(await csvRows(near, now, false));
   }
 
   it("a device online since before midnight that disconnects after it: not marked (same figures)", async () => {

@@ -53,8 +53,9 @@ export function rankWindow(now: number): RankWindow {
  * The ranking's columns for the clients of `clients` (a query of client_state
  * rows `cs` selecting FIGURE_CLIENT_COLUMNS) over `window`: the report's own
  * figures, the availability computed as the report computes it, and the
- * start of the open connection now (read by the report CSV while the row is
- * not marked, that is while the client's state has not changed since).
+ * start of the open connection now (read by the report CSV for clients
+ * neither marked nor with an event stamped at or after the window's end,
+ * whose state has not changed since).
  */
 export function rankFiguresSql(window: RankWindow, clients: Sql): Sql {
   const figures = availabilityFiguresSql([{ w: 0, a: window.from, b: window.to }], clients);

@@ -15,7 +15,13 @@ import { streamCsvQuery } from "../export/connections-csv";
 import { labelFilterSql, labelsColumnSql } from "../labels/filter-sql";
 import type { Labels } from "../../contract/labels";
 import { firstEventAtSql } from "../clients/first-event";
-import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, ms, type Window } from "./read-sql";
+import {
+  availabilityFiguresSql,
+  FIGURE_CLIENT_COLUMNS,
+  ms,
+  openStartSql,
+  type Window,
+} from "./read-sql";
 import { rankUse, rankWindow, type RankWindow } from "./rank";
 import {
   DEFAULT_RANGE_DAYS,
@@ -401,9 +407,12 @@ SELECT * FROM (${figuresOf("ids")} UNION ALL SELECT * FROM exact) r
  * disconnects of today by their end, the part before from the window's first
  * day row, read by a probe only for clients whose first day was neither all
  * offline nor all online (a day's segments do not overlap) nor without a
- * disconnect; the open connection's parts from the start the ranking kept
- * (its client's state unchanged while unmarked). Marked clients and those
- * first seen after the window are computed directly.
+ * disconnect; the open connection's parts from the start the ranking kept,
+ * or from client_state for clients with an event stamped at or after the
+ * window's end (ingest does not mark those when the window's figures stay
+ * the same, so their kept start may be stale; events stamped before it mark
+ * the client). Marked clients and those first seen after the window are
+ * computed directly.
  */
 function nearCsvRowsSql(
   query: AvailabilityReportQuery,
@@ -432,12 +441,18 @@ after_online AS MATERIALIZED (
   SELECT c.client_id, count(*)::float8 AS n FROM connection c
    WHERE c.disconnected_at >= ${at(k.to)} AND c.disconnected_at < ${at(end)}
    GROUP BY c.client_id
+), moved AS MATERIALIZED (
+  SELECT cs.client_id, ${openStartSql("cs")} AS open_start
+    FROM client_state cs WHERE cs.last_event_at >= ${at(k.to)}
 ), kept AS (
   SELECT k.client_id, x.o AS observed_ms,
-         k.online_ms - ${closedBefore} - ${openOver("k.open_start", k.from, from)}
-           + COALESCE(ao.online_ms, 0) + ${openOver("k.open_start", k.to, end)} AS online_ms,
+         k.online_ms - ${closedBefore} - ${openOver("os.open_start", k.from, from)}
+           + COALESCE(ao.online_ms, 0) + ${openOver("os.open_start", k.to, end)} AS online_ms,
          k.disconnects - ${disconnectsBefore} + COALESCE(ad.n, 0) AS disconnects
     FROM availability_rank k
+    LEFT JOIN moved mv ON mv.client_id = k.client_id
+   CROSS JOIN LATERAL (
+     SELECT CASE WHEN mv.client_id IS NULL THEN k.open_start ELSE mv.open_start END AS open_start) os
     LEFT JOIN availability_day fd ON fd.client_id = k.client_id AND fd.day = ${firstDay}::date
     LEFT JOIN after_online ao ON ao.client_id = k.client_id
     LEFT JOIN after_disconnects ad ON ad.client_id = k.client_id

@@ -1,10 +1,13 @@
 -- The start of each ranked client's open connection (NULL when none is
--- open), as it stood when its row was computed. A client whose state
--- changes is marked in availability_rank_dirty in the same transaction and
--- computed directly until its row is recomputed, so for every row a report
--- reads (the unmarked ones) it equals client_state's. The report CSV over
--- the last 30 days up to now adds today's part of the open connection from
--- it, instead of joining a million client_state rows (2 of its 10 s).
+-- open), as it stood when its row was computed. An event stamped before the
+-- window's end marks the client in availability_rank_dirty (computed
+-- directly until its row is recomputed); a later one may leave it unmarked
+-- (the window's figures did not move) but sets client_state.last_event_at
+-- at or after the window's end. So for an unmarked client whose last event
+-- is before the window's end, this equals client_state's. The report CSV
+-- over the last 30 days up to now reads it for those, and client_state only
+-- for the clients with events since, instead of joining a million
+-- client_state rows (2 of its 10 s).
 ALTER TABLE "availability_rank" ADD COLUMN "open_start" TIMESTAMPTZ(3);
 
 -- The rows already kept: their clients' state now (marked clients, whose
