@@ -39,7 +39,8 @@ describe("truncateRetrying", () => {
   }
 
   async function waitForLockWait(): Promise<void> {
-    for (let i = 0; i < 200; i++) {
+    // Up to 10 s: on a loaded machine TRUNCATE may take seconds to reach the job's table.
+    for (let i = 0; i < 1000; i++) {
       const { rows } = await job.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'TRUNCATE%'",
       );
