@@ -46,14 +46,14 @@ export function windowPieces(windows: readonly Window[]): Piece[] {
 /** A timestamptz column as float8 epoch ms, as the figures add it (whole ms stay whole). */
 export const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
 
-/**
- * The client_state columns `availabilityFiguresSql` reads, for `FROM client_state cs`:
- * the first event time, and the start of the open current connection (null when none is open).
- */
 /** The start of the open connection of client_state row `alias` (null when none is open). */
 export const openStartSql = (alias: string): Sql =>
   sql.raw(`CASE WHEN ${alias}.disconnected_at IS NULL THEN ${alias}.connected_at END`);
 
+/**
+ * The client_state columns `availabilityFiguresSql` reads, for `FROM client_state cs`:
+ * the first event time, and the start of the open current connection (null when none is open).
+ */
 export const FIGURE_CLIENT_COLUMNS = sql`cs.client_id, ${firstEventAtSql("cs")} AS first_event_at,
   ${openStartSql("cs")} AS open_start`;
 

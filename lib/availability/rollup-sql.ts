@@ -15,6 +15,7 @@
 // connection whose disconnect time changed: the cost follows what changed,
 // not the length of the day or of the client's history.
 import { sql, type Sql } from "../db/sql";
+import { openStartSql } from "./read-sql";
 
 /**
  * Before the events are stored, with `ev` a relation of the batch's presence
@@ -49,7 +50,7 @@ av_keys AS (
     FROM (SELECT client_id, LEAST(min(at), min(conn_time)) AS t FROM av_old GROUP BY client_id) o
     LEFT JOIN LATERAL (
       SELECT COALESCE(cs.connected_at, cs.disconnected_at) AS t,
-             CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS old_open
+             ${openStartSql("cs")} AS old_open
         FROM client_state cs WHERE cs.client_id = o.client_id OFFSET 0) cs ON true
 ), av_discs AS (
   SELECT client_id, session_identifier, version_number, disconnected_at AS old_disc
@@ -76,7 +77,7 @@ export function availabilityApplyCtes(dirty: Sql, discs: Sql): Sql {
 av_in AS (${dirty}
 ), av_base AS (
   SELECT i.client_id, LEAST(i.t, COALESCE(cs.connected_at, cs.disconnected_at)) AS t,
-         CASE WHEN cs.disconnected_at IS NULL THEN cs.connected_at END AS open_start,
+         ${openStartSql("cs")} AS open_start,
          cs.session_identifier AS cur_session, cs.version_number AS cur_version
     FROM av_in i CROSS JOIN LATERAL (
       SELECT * FROM client_state cs WHERE cs.client_id = i.client_id OFFSET 0) cs
