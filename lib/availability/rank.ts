@@ -23,7 +23,7 @@ import { inTransaction } from "../db/transaction";
 import { sql, type Sql } from "../db/sql";
 import { LOCK_CLIENTS_SQL } from "../ingest/store-sql";
 import { ROLLUP_LOCK } from "../stats/online-rollup-sql";
-import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, openStartSql } from "./read-sql";
+import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS } from "./read-sql";
 
 const DAY_MS = 86_400_000;
 
@@ -60,8 +60,7 @@ export function rankWindow(now: number): RankWindow {
 export function rankFiguresSql(window: RankWindow, clients: Sql): Sql {
   const figures = availabilityFiguresSql([{ w: 0, a: window.from, b: window.to }], clients);
   return sql`SELECT f.client_id, f.online_ms, f.observed_ms, f.disconnects,
-         f.online_ms / f.observed_ms AS availability,
-         (SELECT ${openStartSql("cs")} FROM client_state cs WHERE cs.client_id = f.client_id) AS open_start
+         f.online_ms / f.observed_ms AS availability, f.open_start
     FROM (${figures}) f`;
 }
 

@@ -60,8 +60,8 @@ export const FIGURE_CLIENT_COLUMNS = sql`cs.client_id, ${firstEventAtSql("cs")} 
 /**
  * Per window and client of `clients` (a query of client_state rows selecting
  * FIGURE_CLIENT_COLUMNS), `online_ms`, `observed_ms` and `disconnects` as
- * float8, plus `w` and `client_id`. Clients observed for none of a window's
- * time are left out.
+ * float8, plus `w`, `client_id` and the client's `open_start` (passed
+ * through). Clients observed for none of a window's time are left out.
  */
 export function availabilityFiguresSql(windows: readonly Window[], clients: Sql): Sql {
   const pieces = windowPieces(windows);
@@ -95,7 +95,8 @@ SELECT win.w, cl.client_id,
        COALESCE(wd.online_ms, 0) + COALESCE(po.online_ms, 0)
          + CASE WHEN cl.open_start IS NOT NULL
                 THEN GREATEST(0, win.b - GREATEST(win.a, ${ms("cl.open_start")})) ELSE 0 END AS online_ms,
-       COALESCE(wd.disconnects, 0) + COALESCE(pd.disconnects, 0) AS disconnects
+       COALESCE(wd.disconnects, 0) + COALESCE(pd.disconnects, 0) AS disconnects,
+       cl.open_start
   FROM win CROSS JOIN cl
   LEFT JOIN whole_days wd ON wd.w = win.w AND wd.client_id = cl.client_id
   LEFT JOIN part_online po ON po.w = win.w AND po.client_id = cl.client_id
