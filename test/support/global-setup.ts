@@ -6,36 +6,12 @@ import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/db/embedded";
 import { migrate } from "../../lib/db/migrate";
 import { withClient } from "./db";
+import { SERVER_LOG_SETTINGS, watchServerLog } from "./postgres-log";
 import { createScratchDatabase } from "./scratch-database";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
-  }
-}
-
-/**
- * What the embedded server logs about statements that ran 10 s or more and
- * lock waits past 1 s, printed as they happen: when a suite hangs in CI,
- * the log names the statement (2026-12-08: a hook's TRUNCATE waited minutes
- * behind a label import whose statement nobody could name).
- */
-const DIAGNOSTIC_SETTINGS = [
-  "log_min_duration_statement=10s",
-  "log_lock_waits=on",
-  "log_parameter_max_length=200",
-];
-const DIAGNOSTIC_LINE =
-  /duration: |still waiting|acquired |deadlock detected|Process holding the lock|Wait queue/;
-const MAX_DIAGNOSTIC_LINES = 200;
-let diagnosticLines = 0;
-
-function printDiagnostics(chunk: string): void {
-  for (const line of chunk.split("\n")) {
-    if (!DIAGNOSTIC_LINE.test(line) || diagnosticLines >= MAX_DIAGNOSTIC_LINES) continue;
-    diagnosticLines += 1;
-    const text = line.length > 2_000 ? `${line.slice(0, 2_000)}...` : line;
-    process.stderr.write(`[test postgres] ${text}\n`);
   }
 }
 
@@ -48,6 +24,7 @@ function printDiagnostics(chunk: string): void {
 const STATEMENT_TIMEOUT = "60s";
 
 let embedded: EmbeddedDatabase | undefined;
+let serverLog: ReturnType<typeof watchServerLog> | undefined;
 let dataDir: string | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
@@ -56,11 +33,13 @@ export async function setup(project: TestProject): Promise<void> {
   if (!serverUrl) {
     // A data folder per run: two test runs on one machine must not share a server.
     dataDir = `.data/test-pg-${process.pid}`;
+    const log = watchServerLog({ serverUrl: () => embedded?.url });
+    serverLog = log;
     embedded = await startEmbeddedPostgres({
       dataDir,
       database: "postgres",
-      settings: DIAGNOSTIC_SETTINGS,
-      log: printDiagnostics,
+      settings: SERVER_LOG_SETTINGS,
+      log: (chunk) => log.feed(chunk),
     });
     serverUrl = embedded.url;
   }
@@ -78,5 +57,6 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await dropDatabase?.();
   await embedded?.stop();
+  serverLog?.stop();
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
 }
