@@ -44,7 +44,7 @@ test("label a device on its page, then filter the fleet by that label", async ({
   await expect(rows.first()).toContainText(`site: ${site}`);
   await expect(page.getByRole("heading", { name: `Online clients · site: ${site}` })).toBeVisible();
   // The count tiles change with the filter: measured once their transition is over.
-  await checkBothSchemes(page, "fleet-label-filter", { shots, settleMs: 500 });
+  await checkBothSchemes(page, "fleet-label-filter", { shots });
 
   // A shared link opens with the filter; removing it brings the other device back.
   await page.reload();

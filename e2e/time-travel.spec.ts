@@ -13,8 +13,7 @@ const early = `${prefix}-early`;
 const late = `${prefix}-late`;
 /** TIME_TRAVEL_SHOTS=/tmp/dir saves the page, live and past, light and dark, to look at. */
 const shots = process.env.TIME_TRAVEL_SHOTS;
-/** The cards' colour transition must finish before contrast is measured. */
-const checks = { shots, settleMs: 500 };
+const checks = { shots };
 
 test.beforeAll(async () => {
   const now = Date.now();

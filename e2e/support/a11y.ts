@@ -4,8 +4,28 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
+/**
+ * Waits until the page's CSS transitions and finite animations have ended:
+ * axe measures contrast against the colours on screen, and a card whose
+ * background is still fading after a colour-scheme switch or a re-render
+ * shows its text on neither scheme's colour (the fleet page's count cards
+ * failed so in CI, twice). getAnimations() applies pending style changes
+ * first, so transitions a switch just started are among them.
+ */
+async function transitionsEnded(page: Page) {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 /** Serious and critical WCAG 2.1 AA violations of a page, outside what `exclude` names. */
 export async function seriousViolations(page: Page, exclude?: string) {
+  await transitionsEnded(page);
   let axe = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
   if (exclude !== undefined) axe = axe.exclude(exclude);
   const results = await axe.analyze();
@@ -22,17 +42,14 @@ export async function seriousViolations(page: Page, exclude?: string) {
 /**
  * No serious violation on the page in light nor in dark; with `shots` (a
  * folder), a full-page screenshot of each as `<name>-<scheme>.png`.
- * `settleMs` waits that long after switching, for transitions to finish
- * before contrast is measured.
  */
 export async function checkBothSchemes(
   page: Page,
   name: string,
-  { shots, settleMs }: { shots?: string; settleMs?: number } = {},
+  { shots }: { shots?: string } = {},
 ) {
   for (const colorScheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
-    if (settleMs !== undefined) await page.waitForTimeout(settleMs);
     expect(await seriousViolations(page), `${name} (${colorScheme})`).toEqual([]);
     if (shots)
       await page.screenshot({ path: `${shots}/${name}-${colorScheme}.png`, fullPage: true });
