@@ -272,6 +272,17 @@ describe("what ingest marks once the ranking is built", () => {
     await sameBothWays();
   });
 
+  it("a device online since before the window that disconnects after midnight: not marked, its first day read afresh", async () => {
+    // Kept while open: no first-day row, the start kept. Closed after the
+    // window's end: the figures stand, the first day's row now exists and
+    // the 30 days up to now start at 09:00 of it.
+    await ingestNow(connected("dev", rankWindow(now).from - 5 * H, 1));
+    await runRankJob(db().pool, { now });
+    await ingestNow(disconnected("dev", midnight + H, 1));
+    expect(await countRows("availability_rank_dirty")).toBe(0);
+    await sameBothWays();
+  });
+
   it("a late disconnect stamped after midnight that lengthens a connection before it: marked", async () => {
     // Version 1's disconnect is lost for now: it ends where version 2 starts.
     await ingestNow(

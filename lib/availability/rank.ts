@@ -52,16 +52,19 @@ export function rankWindow(now: number): RankWindow {
 /**
  * The ranking's columns for the clients of `clients` (a query of client_state
  * rows `cs` selecting FIGURE_CLIENT_COLUMNS) over `window`: the report's own
- * figures, the availability computed as the report computes it, and the
- * start of the open connection now (read by the report CSV for clients
- * neither marked nor with an event stamped at or after the window's end,
- * whose state has not changed since).
+ * figures, the availability computed as the report computes it, the start
+ * of the open connection now, and the window's first day's online time and
+ * disconnects (its availability_day row). The last three are read by the
+ * report CSV for clients neither marked nor with an event stamped at or
+ * after the window's end, whose state and days have not changed since.
  */
 export function rankFiguresSql(window: RankWindow, clients: Sql): Sql {
   const figures = availabilityFiguresSql([{ w: 0, a: window.from, b: window.to }], clients);
   return sql`SELECT f.client_id, f.online_ms, f.observed_ms, f.disconnects,
-         f.online_ms / f.observed_ms AS availability, f.open_start
-    FROM (${figures}) f`;
+         f.online_ms / f.observed_ms AS availability, f.open_start,
+         COALESCE(fd.online_ms, 0) AS first_day_online_ms, COALESCE(fd.disconnects, 0) AS first_day_disconnects
+    FROM (${figures}) f
+    LEFT JOIN availability_day fd ON fd.client_id = f.client_id AND fd.day = ${dayText(window.from)}::date`;
 }
 
 /** Recomputes the rows of `ids` for `window` and unmarks them, holding their ingest locks. */
@@ -79,11 +82,13 @@ export async function recomputeRankOf(
     // Upsert and delete touch disjoint rows: one statement, no ordering needed.
     const statement = sql`WITH fresh AS MATERIALIZED (${fresh}),
 put AS (
-  INSERT INTO availability_rank (client_id, online_ms, observed_ms, disconnects, availability, open_start)
+  INSERT INTO availability_rank (client_id, online_ms, observed_ms, disconnects, availability, open_start,
+    first_day_online_ms, first_day_disconnects)
   SELECT * FROM fresh
   ON CONFLICT (client_id) DO UPDATE SET online_ms = EXCLUDED.online_ms,
     observed_ms = EXCLUDED.observed_ms, disconnects = EXCLUDED.disconnects,
-    availability = EXCLUDED.availability, open_start = EXCLUDED.open_start
+    availability = EXCLUDED.availability, open_start = EXCLUDED.open_start,
+    first_day_online_ms = EXCLUDED.first_day_online_ms, first_day_disconnects = EXCLUDED.first_day_disconnects
   RETURNING 1
 ), gone AS (
   DELETE FROM availability_rank r WHERE r.client_id = ANY(${ids}::text[])

@@ -404,15 +404,17 @@ SELECT * FROM (${figuresOf("ids")} UNION ALL SELECT * FROM exact) r
  * after the window, as nearReportSql estimates them, so the same figures as
  * computed directly (whole milliseconds in float8). Read by the fleet, not
  * per page: the part after the window (today's) from the segments and
- * disconnects of today by their end, the part before from the window's first
- * day row, read by a probe only for clients whose first day was neither all
- * offline nor all online (a day's segments do not overlap) nor without a
- * disconnect; the open connection's parts from the start the ranking kept,
- * or from client_state for clients with an event stamped at or after the
- * window's end (ingest does not mark those when the window's figures stay
- * the same, so their kept start may be stale; events stamped before it mark
- * the client). Marked clients and those first seen after the window are
- * computed directly.
+ * disconnects of today by their end; the part before from the window's first
+ * day's figures, with a probe of segments and disconnects only for clients
+ * first seen before `from` whose first day was neither all offline nor all
+ * online (a day's segments do not overlap) nor without a disconnect; the
+ * open connection's parts from its start. The first day's figures and the
+ * start are those the ranking kept, or for clients with an event stamped at
+ * or after the window's end, read afresh (ingest does not mark those when
+ * the window's figures stay the same, yet closing a connection open since
+ * before the window moves both; events stamped before it mark the client).
+ * Marked clients and those first seen after the window are computed
+ * directly.
  */
 function nearCsvRowsSql(
   query: AvailabilityReportQuery,
@@ -425,10 +427,13 @@ function nearCsvRowsSql(
   const other = sql`SELECT client_id FROM availability_rank_dirty
     UNION SELECT cs.client_id FROM client_state cs
      WHERE cs.first_event_at >= ${at(k.to)} AND cs.first_event_at < ${at(end)}`;
-  const closedBefore = sql`CASE WHEN COALESCE(fd.online_ms, 0) = 0 THEN 0
+  // Observed from `from` on (first seen then or later: the window's
+  // observed time starts at its first event): nothing before it to take away.
+  const seenFromThen = sql`${f8(k.to)} - k.observed_ms >= ${f8(from)}`;
+  const closedBefore = sql`CASE WHEN fd.online_ms = 0 OR ${seenFromThen} THEN 0
          WHEN fd.online_ms = ${DAY_MS} THEN ${f8(from - k.from)}
          ELSE ${closedOver(sql.raw("k.client_id"), k.from, from)} END`;
-  const disconnectsBefore = sql`CASE WHEN COALESCE(fd.disconnects, 0) = 0 THEN 0 ELSE (
+  const disconnectsBefore = sql`CASE WHEN fd.disconnects = 0 OR ${seenFromThen} THEN 0 ELSE (
       SELECT count(*) FROM connection c WHERE c.client_id = k.client_id
          AND c.disconnected_at >= ${at(k.from)} AND c.disconnected_at < ${at(from)})::float8 END`;
   return sql`WITH other AS MATERIALIZED (${other}),
@@ -442,8 +447,11 @@ after_online AS MATERIALIZED (
    WHERE c.disconnected_at >= ${at(k.to)} AND c.disconnected_at < ${at(end)}
    GROUP BY c.client_id
 ), moved AS MATERIALIZED (
-  SELECT cs.client_id, ${openStartSql("cs")} AS open_start
-    FROM client_state cs WHERE cs.last_event_at >= ${at(k.to)}
+  SELECT cs.client_id, ${openStartSql("cs")} AS open_start,
+         COALESCE(d.online_ms, 0) AS first_day_online_ms, COALESCE(d.disconnects, 0) AS first_day_disconnects
+    FROM client_state cs
+    LEFT JOIN availability_day d ON d.client_id = cs.client_id AND d.day = ${firstDay}::date
+   WHERE cs.last_event_at >= ${at(k.to)}
 ), kept AS (
   SELECT k.client_id, x.o AS observed_ms,
          k.online_ms - ${closedBefore} - ${openOver("os.open_start", k.from, from)}
@@ -453,7 +461,9 @@ after_online AS MATERIALIZED (
     LEFT JOIN moved mv ON mv.client_id = k.client_id
    CROSS JOIN LATERAL (
      SELECT CASE WHEN mv.client_id IS NULL THEN k.open_start ELSE mv.open_start END AS open_start) os
-    LEFT JOIN availability_day fd ON fd.client_id = k.client_id AND fd.day = ${firstDay}::date
+   CROSS JOIN LATERAL (
+     SELECT CASE WHEN mv.client_id IS NULL THEN k.first_day_online_ms ELSE mv.first_day_online_ms END AS online_ms,
+            CASE WHEN mv.client_id IS NULL THEN k.first_day_disconnects ELSE mv.first_day_disconnects END AS disconnects) fd
     LEFT JOIN after_online ao ON ao.client_id = k.client_id
     LEFT JOIN after_disconnects ad ON ad.client_id = k.client_id
    CROSS JOIN LATERAL (
