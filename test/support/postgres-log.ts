@@ -79,30 +79,40 @@ export function watchServerLog({
     }
   };
 
+  // A wait ends in "acquired", or without a word when its statement fails
+  // (a deadlock's victim, a cancel, a dropped database): pg_stat_activity
+  // says whether the process still waits for a lock, and what the holder runs.
+  const reportWait = async (url: string, pid: string, wait: Wait) => {
+    const holder = /Process holding the lock: (\d+)/.exec(wait.text)?.[1] ?? "0";
+    try {
+      const { rows } = await withClient(url, (c) =>
+        c.query<{ pid: number; state: string; waiting: boolean; seconds: number; query: string }>(
+          `SELECT pid, state, wait_event_type = 'Lock' AS waiting, query,
+                  round(extract(epoch FROM now() - query_start))::int AS seconds
+             FROM pg_stat_activity WHERE pid IN ($1, $2)`,
+          [Number(pid), Number(holder)],
+        ),
+      );
+      if (!rows.some((r) => String(r.pid) === pid && r.waiting)) {
+        waits.delete(pid);
+        return;
+      }
+      print(`[${pid}] ${wait.text} (still waiting after ${longWaitMs / 1000} s)`);
+      for (const r of rows.filter((r) => String(r.pid) === holder))
+        print(`[${holder}] holds it, ${r.state} for ${r.seconds} s, running: ${r.query}`);
+    } catch (error) {
+      print(`[${pid}] ${wait.text} (pg_stat_activity not read: ${String(error)})`);
+    }
+  };
+
   const timer = setInterval(() => {
     // A record ends where the next begins; one the server wrote a second ago has ended.
     if (record !== undefined && Date.now() - record.at >= 1_000) finish();
+    const url = serverUrl();
     for (const [pid, wait] of waits) {
       if (wait.printed || Date.now() - wait.since < longWaitMs) continue;
       wait.printed = true;
-      print(`[${pid}] ${wait.text} (still waiting after ${longWaitMs / 1000} s)`);
-      const holder = /Process holding the lock: (\d+)/.exec(wait.text)?.[1];
-      const url = serverUrl();
-      if (holder === undefined || url === undefined) continue;
-      void withClient(url, (c) =>
-        c.query<{ state: string; seconds: number; query: string }>(
-          `SELECT state, round(extract(epoch FROM now() - query_start))::int AS seconds, query
-             FROM pg_stat_activity WHERE pid = $1`,
-          [Number(holder)],
-        ),
-      )
-        .then(({ rows }) => {
-          for (const r of rows)
-            print(`[${holder}] holds it, ${r.state} for ${r.seconds} s, running: ${r.query}`);
-        })
-        .catch((error: unknown) =>
-          print(`[${holder}] holds it; pg_stat_activity not read: ${String(error)}`),
-        );
+      if (url !== undefined) void reportWait(url, pid, wait);
     }
   }, 1_000);
   timer.unref();
