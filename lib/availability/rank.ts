@@ -23,7 +23,7 @@ import { inTransaction } from "../db/transaction";
 import { sql, type Sql } from "../db/sql";
 import { LOCK_CLIENTS_SQL } from "../ingest/store-sql";
 import { ROLLUP_LOCK } from "../stats/online-rollup-sql";
-import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS } from "./read-sql";
+import { availabilityFiguresSql, FIGURE_CLIENT_COLUMNS, firstDayColumnsSql } from "./read-sql";
 
 const DAY_MS = 86_400_000;
 
@@ -61,8 +61,7 @@ export function rankWindow(now: number): RankWindow {
 export function rankFiguresSql(window: RankWindow, clients: Sql): Sql {
   const figures = availabilityFiguresSql([{ w: 0, a: window.from, b: window.to }], clients);
   return sql`SELECT f.client_id, f.online_ms, f.observed_ms, f.disconnects,
-         f.online_ms / f.observed_ms AS availability, f.open_start,
-         COALESCE(fd.online_ms, 0) AS first_day_online_ms, COALESCE(fd.disconnects, 0) AS first_day_disconnects
+         f.online_ms / f.observed_ms AS availability, f.open_start, ${firstDayColumnsSql("fd")}
     FROM (${figures}) f
     LEFT JOIN availability_day fd ON fd.client_id = f.client_id AND fd.day = ${dayText(window.from)}::date`;
 }

@@ -51,6 +51,15 @@ export const openStartSql = (alias: string): Sql =>
   sql.raw(`CASE WHEN ${alias}.disconnected_at IS NULL THEN ${alias}.connected_at END`);
 
 /**
+ * A client's figures on one day from its availability_day row `alias` (of a
+ * LEFT JOIN: no row is no online time and no disconnect), as the ranking
+ * keeps them for its window's first day.
+ */
+export const firstDayColumnsSql = (alias: string): Sql =>
+  sql.raw(`COALESCE(${alias}.online_ms, 0) AS first_day_online_ms,
+         COALESCE(${alias}.disconnects, 0) AS first_day_disconnects`);
+
+/**
  * The client_state columns `availabilityFiguresSql` reads, for `FROM client_state cs`:
  * the first event time, and the start of the open current connection (null when none is open).
  */

@@ -18,6 +18,7 @@ import { firstEventAtSql } from "../clients/first-event";
 import {
   availabilityFiguresSql,
   FIGURE_CLIENT_COLUMNS,
+  firstDayColumnsSql,
   ms,
   openStartSql,
   type Window,
@@ -427,13 +428,16 @@ function nearCsvRowsSql(
   const other = sql`SELECT client_id FROM availability_rank_dirty
     UNION SELECT cs.client_id FROM client_state cs
      WHERE cs.first_event_at >= ${at(k.to)} AND cs.first_event_at < ${at(end)}`;
+  // The ranking's kept value, or for a client with events since the window's end, its value now.
+  const keptOrAfresh = (column: string) =>
+    sql.raw(`CASE WHEN mv.client_id IS NULL THEN k.${column} ELSE mv.${column} END AS ${column}`);
   // Observed from `from` on (first seen then or later: the window's
   // observed time starts at its first event): nothing before it to take away.
   const seenFromThen = sql`${f8(k.to)} - k.observed_ms >= ${f8(from)}`;
-  const closedBefore = sql`CASE WHEN fd.online_ms = 0 OR ${seenFromThen} THEN 0
-         WHEN fd.online_ms = ${DAY_MS} THEN ${f8(from - k.from)}
+  const closedBefore = sql`CASE WHEN kv.first_day_online_ms = 0 OR ${seenFromThen} THEN 0
+         WHEN kv.first_day_online_ms = ${DAY_MS} THEN ${f8(from - k.from)}
          ELSE ${closedOver(sql.raw("k.client_id"), k.from, from)} END`;
-  const disconnectsBefore = sql`CASE WHEN fd.disconnects = 0 OR ${seenFromThen} THEN 0 ELSE (
+  const disconnectsBefore = sql`CASE WHEN kv.first_day_disconnects = 0 OR ${seenFromThen} THEN 0 ELSE (
       SELECT count(*) FROM connection c WHERE c.client_id = k.client_id
          AND c.disconnected_at >= ${at(k.from)} AND c.disconnected_at < ${at(from)})::float8 END`;
   return sql`WITH other AS MATERIALIZED (${other}),
@@ -447,23 +451,20 @@ after_online AS MATERIALIZED (
    WHERE c.disconnected_at >= ${at(k.to)} AND c.disconnected_at < ${at(end)}
    GROUP BY c.client_id
 ), moved AS MATERIALIZED (
-  SELECT cs.client_id, ${openStartSql("cs")} AS open_start,
-         COALESCE(d.online_ms, 0) AS first_day_online_ms, COALESCE(d.disconnects, 0) AS first_day_disconnects
+  SELECT cs.client_id, ${openStartSql("cs")} AS open_start, ${firstDayColumnsSql("d")}
     FROM client_state cs
     LEFT JOIN availability_day d ON d.client_id = cs.client_id AND d.day = ${firstDay}::date
    WHERE cs.last_event_at >= ${at(k.to)}
 ), kept AS (
   SELECT k.client_id, x.o AS observed_ms,
-         k.online_ms - ${closedBefore} - ${openOver("os.open_start", k.from, from)}
-           + COALESCE(ao.online_ms, 0) + ${openOver("os.open_start", k.to, end)} AS online_ms,
+         k.online_ms - ${closedBefore} - ${openOver("kv.open_start", k.from, from)}
+           + COALESCE(ao.online_ms, 0) + ${openOver("kv.open_start", k.to, end)} AS online_ms,
          k.disconnects - ${disconnectsBefore} + COALESCE(ad.n, 0) AS disconnects
     FROM availability_rank k
     LEFT JOIN moved mv ON mv.client_id = k.client_id
    CROSS JOIN LATERAL (
-     SELECT CASE WHEN mv.client_id IS NULL THEN k.open_start ELSE mv.open_start END AS open_start) os
-   CROSS JOIN LATERAL (
-     SELECT CASE WHEN mv.client_id IS NULL THEN k.first_day_online_ms ELSE mv.first_day_online_ms END AS online_ms,
-            CASE WHEN mv.client_id IS NULL THEN k.first_day_disconnects ELSE mv.first_day_disconnects END AS disconnects) fd
+     SELECT ${keptOrAfresh("open_start")}, ${keptOrAfresh("first_day_online_ms")},
+            ${keptOrAfresh("first_day_disconnects")}) kv
     LEFT JOIN after_online ao ON ao.client_id = k.client_id
     LEFT JOIN after_disconnects ad ON ad.client_id = k.client_id
    CROSS JOIN LATERAL (
